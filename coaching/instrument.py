@@ -1,0 +1,239 @@
+"""The questionnaire ("instrument"), kept as versioned TOML data and validated when it loads.
+
+An instrument file that breaks a rule of DOMAIN.md is refused whole, with a message naming the
+file, the item and the problem: a half-valid questionnaire would score people wrongly.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from coaching.needs import NEEDS, Facet, Need
+
+MIN_ITEMS_PER_NEED = 5
+MIN_ITEMS_PER_FACET = 3
+TOP_PICKS = 3
+
+ItemId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Text = Annotated[str, Field(min_length=3, max_length=400)]
+
+
+class InstrumentError(ValueError):
+    """An instrument file that cannot be used, with the file, the item and the problem."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RatingScale(_Strict):
+    """One agreement scale for every rating item, e.g. 1 (strongly disagree) to 5 (strongly agree)."""
+
+    min: int = 1
+    max: int = 5
+    labels: list[Text]
+
+    @model_validator(mode="after")
+    def _one_label_per_point(self) -> RatingScale:
+        if self.max - self.min < 2:
+            raise ValueError("the scale needs at least three points")
+        if len(self.labels) != self.max - self.min + 1:
+            raise ValueError(f"the scale has {self.max - self.min + 1} points but {len(self.labels)} labels")
+        return self
+
+    @property
+    def points(self) -> range:
+        return range(self.min, self.max + 1)
+
+    def flip(self, value: int) -> int:
+        """The value a reverse-worded answer counts as."""
+        return self.min + self.max - value
+
+
+class ReliabilityDefaults(_Strict):
+    """What scoring assumes about measurement error until enough responses exist to estimate it."""
+
+    default_alpha: float = Field(ge=0.5, lt=1.0)
+    default_sd: float = Field(gt=0, le=50, description="spread of scale scores on the 0-100 scale")
+    min_responses: int = Field(ge=10)
+
+
+class Section(_Strict):
+    key: ItemId
+    title: Text
+    intro: str = ""
+
+
+class RatingItem(_Strict):
+    """A statement rated on the scale. A reverse item says the opposite of its forward twin."""
+
+    id: ItemId
+    need: Need
+    facet: Facet | None = None
+    section: ItemId
+    text: Text
+    reverse_of: ItemId | None = None
+
+    @property
+    def reverse(self) -> bool:
+        return self.reverse_of is not None
+
+    @property
+    def scales(self) -> tuple[str, ...]:
+        """The scales this item counts toward: its need and, for security, its facet."""
+        return (str(self.need),) if self.facet is None else (str(self.need), self.facet.scale)
+
+
+class ForcedChoice(_Strict):
+    """Pick and order the top three needs: shows what a person would trade."""
+
+    prompt: Text
+    options: dict[Need, Text]
+
+    @model_validator(mode="after")
+    def _every_need_offered(self) -> ForcedChoice:
+        missing = [str(n) for n in NEEDS if n not in self.options]
+        if missing:
+            raise ValueError(f"the forced choice has no option for {', '.join(missing)}")
+        return self
+
+
+class Reflection(_Strict):
+    id: ItemId
+    prompt: Text
+    hint: str = ""
+
+
+class LifeStagePrompt(_Strict):
+    """Optional and self-described; never used in a score."""
+
+    prompt: Text
+    suggestions: list[Text]
+
+
+class Instrument(_Strict):
+    version: int = Field(ge=1)
+    title: Text
+    intro: str
+    scale: RatingScale
+    reliability: ReliabilityDefaults
+    sections: list[Section] = Field(min_length=1)
+    items: list[RatingItem]
+    choice: ForcedChoice
+    reflections: list[Reflection]
+    life_stage: LifeStagePrompt
+
+    @model_validator(mode="after")
+    def _domain_rules(self) -> Instrument:
+        problems = _rule_violations(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def item(self, item_id: str) -> RatingItem:
+        return self._items_by_id()[item_id]
+
+    def _items_by_id(self) -> dict[str, RatingItem]:
+        return {i.id: i for i in self.items}
+
+    def items_for(self, scale: str) -> list[RatingItem]:
+        """The items of one need or facet scale, in questionnaire order."""
+        return [i for i in self.items if scale in i.scales]
+
+    def items_in(self, section: str) -> list[RatingItem]:
+        return [i for i in self.items if i.section == section]
+
+    @property
+    def twins(self) -> list[tuple[RatingItem, RatingItem]]:
+        """(forward, reverse) pairs, for the contradiction check."""
+        by_id = self._items_by_id()
+        return [(by_id[i.reverse_of], i) for i in self.items if i.reverse_of]
+
+
+def _rule_violations(inst: Instrument) -> list[str]:
+    """Every way the instrument breaks DOMAIN.md's rules, each naming the item concerned."""
+    problems: list[str] = []
+    by_id: dict[str, RatingItem] = {}
+    for dup, count in Counter(i.id for i in inst.items).items():
+        if count > 1:
+            problems.append(f"item '{dup}': the id is used {count} times")
+    section_keys = {s.key for s in inst.sections}
+    for item in inst.items:
+        by_id.setdefault(item.id, item)
+        if item.section not in section_keys:
+            problems.append(f"item '{item.id}': section '{item.section}' is not defined")
+        if item.need is Need.SECURITY and item.facet is None:
+            problems.append(f"item '{item.id}': a security item must name its facet (stability or pay)")
+        if item.need is not Need.SECURITY and item.facet is not None:
+            problems.append(f"item '{item.id}': only security items have a facet")
+    for item in inst.items:
+        if item.reverse_of is None:
+            continue
+        twin = by_id.get(item.reverse_of)
+        if twin is None:
+            problems.append(f"item '{item.id}': reverse_of names '{item.reverse_of}', which is not an item")
+        elif twin.reverse or twin.need != item.need or twin.facet != item.facet:
+            problems.append(
+                f"item '{item.id}': its twin '{twin.id}' must be a forward item of the same need and facet"
+            )
+    for need in NEEDS:
+        items = [i for i in inst.items if i.need is need]
+        if len(items) < MIN_ITEMS_PER_NEED:
+            problems.append(f"need '{need}': {len(items)} items, at least {MIN_ITEMS_PER_NEED} are required")
+        if not any(i.reverse for i in items):
+            problems.append(f"need '{need}': no reverse-worded item naming its twin")
+    for facet in Facet:
+        count = sum(1 for i in inst.items if i.facet is facet)
+        if count < MIN_ITEMS_PER_FACET:
+            problems.append(f"facet '{facet.scale}': {count} items, at least {MIN_ITEMS_PER_FACET} are required")
+    reflection_ids = Counter(r.id for r in inst.reflections)
+    problems += [f"reflection '{r}': the id is used twice" for r, c in reflection_ids.items() if c > 1]
+    return problems
+
+
+def load_instrument(path: Path) -> Instrument:
+    """Read and validate one instrument file; raise InstrumentError naming file, item and problem."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InstrumentError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InstrumentError(f"{path}: not valid TOML ({exc})") from exc
+    try:
+        return Instrument.model_validate(raw)
+    except ValidationError as exc:
+        raise InstrumentError(f"{path}: " + "; ".join(_describe(err, raw) for err in exc.errors())) from exc
+
+
+def _describe(err: dict, raw: dict) -> str:
+    """One pydantic error in the instrument author's words: which item, which field, what is wrong."""
+    loc = list(err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    if len(loc) >= 2 and loc[0] in ("items", "reflections") and isinstance(loc[1], int):
+        entries = raw.get(loc[0], [])
+        entry = entries[loc[1]] if loc[1] < len(entries) else {}
+        name = entry.get("id") if isinstance(entry, dict) else None
+        kind = "item" if loc[0] == "items" else "reflection"
+        where = f"{kind} '{name}'" if name else f"{kind} number {loc[1] + 1}"
+        field = ".".join(str(p) for p in loc[2:])
+        return f"{where}: {field + ': ' if field else ''}{message}"
+    if not loc:
+        return message
+    return f"{'.'.join(str(p) for p in loc)}: {message}"
+
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def instrument_path(version: int, data_dir: Path = DATA_DIR) -> Path:
+    return data_dir / "instruments" / f"v{version}.toml"
+
+
+def available_versions(data_dir: Path = DATA_DIR) -> list[int]:
+    folder = data_dir / "instruments"
+    return sorted(int(p.stem[1:]) for p in folder.glob("v*.toml") if p.stem[1:].isdigit())

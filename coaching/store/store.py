@@ -110,6 +110,21 @@ class Store:
         if visible is not None and team_id not in visible:
             raise PermissionDenied(f"no team {team_id}")
 
+    # ---- facts about the database -------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        return self.db.scalar("SELECT value FROM app_meta WHERE key = ?", [key])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.write(lambda tx: tx.execute(
+            "INSERT INTO app_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value]))
+
+    def response_count(self, instrument_version: int) -> int:
+        """How many current responses a version has: tells a cached reliability estimate it is stale."""
+        return self.db.scalar(
+            "SELECT count(*) FROM response WHERE instrument_version = ? AND is_current", [instrument_version])
+
     # ---- accounts (until the accounts issue: the built-in local manager) -----------------------
 
     def ensure_user(self, email: str, name: str, role: Role) -> Actor:
@@ -151,7 +166,7 @@ class Store:
             if tx.scalar("SELECT count(*) FROM path_option"):
                 return False
             tx.executemany(
-                f"INSERT INTO path_option (key, kind, name, rank, scope, why, openings, {_SUPPORT_COLUMNS},"
+                f"INSERT INTO path_option (key, kind, name, rank, scope, why, openings, {_SUPPORT_COLUMNS},"  # noqa: S608
                 " band_min, band_mid, band_max, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [_option_row(o) for o in catalogue.options],
             )
@@ -163,7 +178,7 @@ class Store:
         """The catalogue as it stood at a moment (now by default)."""
         moment = at or dt.datetime.now(dt.UTC)
         rows = self.db.query(
-            f"SELECT key, kind, name, rank, scope, why, openings, {_SUPPORT_COLUMNS},"
+            f"SELECT key, kind, name, rank, scope, why, openings, {_SUPPORT_COLUMNS},"  # noqa: S608
             " band_min, band_mid, band_max, currency FROM path_option"
             " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY kind, rank, name",
             [moment, moment],
@@ -249,21 +264,22 @@ class Store:
             raise PermissionDenied("only the respondent submits answers")
         return self.db.write(lambda tx: [_insert_response(tx, r) for r in responses])
 
-    def current_responses(self, actor: Actor, wave_id: int, team_ids: Iterable[int] | None = None) -> list[StoredResponse]:
+    def current_responses(
+        self, actor: Actor, wave_id: int, team_ids: Iterable[int] | None = None
+    ) -> list[StoredResponse]:
         """The current response of every visible member in a wave, optionally for some teams only."""
         visible = self._visible_team_ids(actor)
-        wanted = list(team_ids) if team_ids is not None else visible
-        if visible is not None and wanted is not None:
-            wanted = [t for t in wanted if t in visible]
-        if wanted == []:
+        if visible is None:
+            visible = [r[0] for r in self.db.query("SELECT id FROM team")]
+        wanted = visible if team_ids is None else [t for t in team_ids if t in visible]
+        if not wanted:
             return []
-        team_filter = "" if wanted is None else "AND m.team_id IN (SELECT unnest(?::INTEGER[]))"
-        params: list = [wave_id] + ([] if wanted is None else [wanted])
         heads = self.db.query(
             "SELECT r.id, r.member_id, m.name, m.team_id, r.wave_id, r.instrument_version, r.submitted_at,"
             " r.life_stage FROM response r JOIN member m ON m.id = r.member_id"
-            f" WHERE r.wave_id = ? AND r.is_current AND m.archived_at IS NULL {team_filter} ORDER BY m.name",
-            params,
+            " WHERE r.wave_id = ? AND r.is_current AND m.archived_at IS NULL"
+            " AND m.team_id IN (SELECT unnest(?::INTEGER[])) ORDER BY m.name",
+            [wave_id, wanted],
         )
         return self._with_answers(heads)
 
@@ -281,8 +297,8 @@ class Store:
             return []
         ids = [h[0] for h in heads]
         ratings = _group(self.db.query(
-            "SELECT response_id, item_id, value FROM response_rating WHERE response_id IN (SELECT unnest(?::INTEGER[]))",
-            [ids]))
+            "SELECT response_id, item_id, value FROM response_rating"
+            " WHERE response_id IN (SELECT unnest(?::INTEGER[]))", [ids]))
         choices = _group(self.db.query(
             "SELECT response_id, rank, need FROM response_choice WHERE response_id IN (SELECT unnest(?::INTEGER[]))"
             " ORDER BY rank", [ids]))

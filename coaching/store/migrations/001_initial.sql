@@ -3,6 +3,12 @@
 -- detected instead of silently overwritten. Foreign keys are checked by the store, not declared:
 -- DuckDB forbids updating a row that a foreign key points to, which editable records need.
 
+-- Facts about the database itself, e.g. whether it holds the demo organisation.
+CREATE TABLE app_meta (
+    key         VARCHAR PRIMARY KEY,
+    value       VARCHAR NOT NULL
+);
+
 CREATE SEQUENCE app_user_ids START 1;
 CREATE TABLE app_user (
     id          INTEGER PRIMARY KEY DEFAULT nextval('app_user_ids'),

@@ -1,0 +1,64 @@
+"""Scored profiles of the members an actor may see, and the summaries the screens draw from them."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from coaching.actors import Actor
+from coaching.aspire import Aspire
+from coaching.needs import SCALES
+from coaching.scoring import Profile, score_response
+from coaching.store import StoredResponse, Wave
+
+
+@dataclass(frozen=True)
+class MemberProfile:
+    member_id: int
+    member_name: str
+    team_id: int
+    wave_id: int
+    instrument_version: int
+    profile: Profile
+
+
+@dataclass(frozen=True)
+class ScaleSummary:
+    """The spread of one need (or facet) over a group of responses."""
+
+    scale: str
+    n: int
+    mean: float
+    low: float
+    high: float
+
+
+def latest_wave(aspire: Aspire) -> Wave | None:
+    waves = aspire.store.waves()
+    return waves[-1] if waves else None
+
+
+def profiles(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int] | None = None) -> list[MemberProfile]:
+    """Every visible member's current profile in one wave, scored with their version's reliability."""
+    return [_profile(aspire, r) for r in aspire.store.current_responses(actor, wave_id, team_ids)]
+
+
+def _profile(aspire: Aspire, r: StoredResponse) -> MemberProfile:
+    instrument = aspire.instruments[r.instrument_version]
+    scored = score_response(instrument, r.answers, aspire.reliability(r.instrument_version))
+    return MemberProfile(
+        member_id=r.member_id, member_name=r.member_name, team_id=r.team_id, wave_id=r.wave_id,
+        instrument_version=r.instrument_version, profile=scored,
+    )
+
+
+def summarise(members: list[MemberProfile]) -> list[ScaleSummary]:
+    """Mean and range of every scale the group was scored on, in SCALES order."""
+    summaries = []
+    for scale in SCALES:
+        values = [m.profile.scores[scale] for m in members if scale in m.profile.scores]
+        if values:
+            summaries.append(ScaleSummary(scale, len(values), round(statistics.fmean(values), 1), min(values),
+                                          max(values)))
+    return summaries

@@ -21,6 +21,7 @@ from coaching.needs import NEEDS, SCALES, Need
 Z_95 = 1.96
 LOW_SPREAD_SD = 0.5
 TWIN_GAP = 3
+ALPHA_ROUNDING = 1e-9
 
 
 # ---- Scale scores -------------------------------------------------------------------------------
@@ -96,10 +97,20 @@ def reliability(instrument: Instrument, responses: Sequence[Answers]) -> dict[st
     With at least ``instrument.reliability.min_responses`` responses, alpha (on flipped values)
     and the SD of the 0-100 scores are estimated from them. With fewer, or when the estimated
     alpha is undefined or negative (items that do not hang together give no usable error
-    estimate), the instrument's default alpha and SD are used and ``estimated`` is False.
+    estimate), or exactly 1 (a SEM of 0 would claim perfect measurement and make every wiggle
+    "clear"), the instrument's default alpha and SD are used and ``estimated`` is False.
     SEM = SD * sqrt(1 - alpha).
     """
     return {scale: _scale_reliability(instrument, scale, responses) for scale in SCALES}
+
+
+def _usable(alpha: float | None) -> bool:
+    """An estimated alpha that gives a meaningful SEM: defined, not negative, and below 1.
+
+    Alpha cannot exceed 1; a value at 1 (or a hair above, from float rounding) means every item
+    moved in lockstep, which real answers never do and which would make the SEM 0.
+    """
+    return alpha is not None and 0 <= alpha < 1 - ALPHA_ROUNDING
 
 
 def _scale_reliability(instrument: Instrument, scale: str, responses: Sequence[Answers]) -> ScaleReliability:
@@ -109,7 +120,7 @@ def _scale_reliability(instrument: Instrument, scale: str, responses: Sequence[A
     if len(responses) >= defaults.min_responses and items:
         rows = [[item_value(instrument, item, answers) for item in items] for answers in responses]
         found = cronbach_alpha(rows)
-        if found is not None and found >= 0:
+        if _usable(found):
             alpha, estimated = found, True
             sd = statistics.stdev(_percent(instrument, scale, answers) for answers in responses)
     sem = sd * math.sqrt(1 - alpha)

@@ -1,0 +1,33 @@
+"""Fixtures shared by every test layer: a fresh Aspire on a real DuckDB file under tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coaching.aspire import Aspire, start
+from coaching.instrument import Instrument, load_instrument
+from coaching.settings import PROJECT_DIR, load_settings
+
+
+@pytest.fixture(scope="session")
+def instrument() -> Instrument:
+    return load_instrument(PROJECT_DIR / "data" / "instruments" / "v1.toml")
+
+
+@pytest.fixture
+def aspire(tmp_path: Path) -> Iterator[Aspire]:
+    """An empty product on its own database file."""
+    app = start(load_settings(db=tmp_path / "test.duckdb", demo=False))
+    yield app
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aspire]:
+    """The demo organisation, seeded once per test module (read-only use)."""
+    app = start(load_settings(db=tmp_path_factory.mktemp("demo") / "demo.duckdb", demo=True))
+    yield app
+    app.close()

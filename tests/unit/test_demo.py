@@ -1,0 +1,73 @@
+"""The demo organisation holds every case the screens must be able to show, made by the real scoring."""
+
+from __future__ import annotations
+
+from coaching.profiles import profiles
+from coaching.scoring import changes_between
+
+
+def _waves(demo):
+    manager = demo.local_manager()
+    first, last = demo.store.waves()
+    return profiles(demo, manager, first.id), profiles(demo, manager, last.id)
+
+
+def test_demo_has_two_teams_of_six_to_ten_and_two_waves(demo):
+    teams = demo.store.teams(demo.local_manager())
+    assert len(teams) == 2
+    for team in teams:
+        assert 6 <= len(demo.store.members(demo.local_manager(), team.id)) <= 10
+    assert [w.name for w in demo.store.waves()] == ["2025", "2026"]
+    assert demo.is_demo
+
+
+def test_demo_shows_clear_and_unclear_primaries(demo):
+    _, latest = _waves(demo)
+    assert any(m.profile.primary is not None for m in latest)
+    assert any(m.profile.primary is None and len(m.profile.close_needs) >= 2 for m in latest)
+
+
+def test_demo_shows_a_rating_choice_disagreement_and_a_quality_flag(demo):
+    _, latest = _waves(demo)
+    assert any(m.profile.disagreement for m in latest)
+    assert any(m.profile.flags for m in latest)
+
+
+def test_demo_shows_a_reliable_change_between_waves(demo):
+    first, latest = _waves(demo)
+    before = {m.member_id: m.profile.scores for m in first}
+    reliability = demo.reliability(demo.current_instrument.version)
+    changed = [
+        m.member_name
+        for m in latest
+        if any(c.reliable for c in changes_between(before[m.member_id], m.profile.scores, reliability))
+    ]
+    assert "Nadia Haddad" in changed          # written into the demo: balance rises, status falls
+    assert len(changed) < len(latest) / 2     # and most people do not change beyond measurement error
+
+
+def test_demo_is_the_same_on_every_start(demo, tmp_path):
+    from coaching.aspire import start
+    from coaching.settings import load_settings
+
+    again = start(load_settings(db=tmp_path / "again.duckdb", demo=True))
+    try:
+        _, theirs = _waves(again)
+        _, ours = _waves(demo)
+        assert [(m.member_name, m.profile.scores) for m in theirs] == [(m.member_name, m.profile.scores) for m in ours]
+    finally:
+        again.close()
+
+
+def test_restarting_with_demo_on_does_not_seed_twice(tmp_path):
+    from coaching.aspire import start
+    from coaching.settings import load_settings
+
+    settings = load_settings(db=tmp_path / "restart.duckdb", demo=True)
+    start(settings).close()
+    again = start(settings)
+    try:
+        assert len(again.store.teams(again.local_manager())) == 2
+        assert again.store.response_count(again.current_instrument.version) == 30
+    finally:
+        again.close()

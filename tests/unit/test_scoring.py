@@ -1,0 +1,510 @@
+"""Scoring: scale scores, Cronbach's alpha, reliability, quality flags, the primary rule, reliable change."""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coaching.answers import Answers
+from coaching.instrument import Instrument, load_instrument
+from coaching.needs import NEEDS, SCALES, Need
+from coaching.scoring import (
+    FlagKind,
+    ScaleReliability,
+    changes_between,
+    cronbach_alpha,
+    difference_margin,
+    primary_aspiration,
+    quality_flags,
+    reliability,
+    reliable_change,
+    scale_scores,
+    score_response,
+)
+
+A, B, S, E, X = Need.AUTONOMY, Need.BALANCE, Need.STATUS, Need.EXPERTISE, Need.SECURITY
+
+
+@pytest.fixture(scope="module")
+def instrument() -> Instrument:
+    return load_instrument(Path("data/instruments/v1.toml"))
+
+
+@pytest.fixture(scope="module")
+def defaults(instrument) -> dict[str, ScaleReliability]:
+    """No responses yet: default alpha 0.80 and SD 18, so every SEM is 18 * sqrt(0.2) = 8.05."""
+    return reliability(instrument, [])
+
+
+def answers_of(instrument: Instrument, value: int = 3, choice=(A, B, S), **ratings: int) -> Answers:
+    """Every item answered `value`, except the named ones."""
+    every = {item.id: value for item in instrument.items}
+    return Answers(ratings=every | ratings, top_three=choice)
+
+
+def leaning(instrument: Instrument, levels: dict[str, list[int]], choice=(A, B, S)) -> Answers:
+    """Answers whose flipped values on each named scale are `levels[scale]`, in item order; others 3."""
+    ratings = {item.id: 3 for item in instrument.items}
+    for scale, values in levels.items():
+        for item, value in zip(instrument.items_for(scale), values, strict=True):
+            ratings[item.id] = instrument.scale.flip(value) if item.reverse else value
+    return Answers(ratings=ratings, top_three=choice)
+
+
+def answer_sets(instrument: Instrument) -> st.SearchStrategy[Answers]:
+    ratings = st.fixed_dictionaries({item.id: st.integers(1, 5) for item in instrument.items})
+    choice = st.permutations(NEEDS).map(lambda order: tuple(order[:3]))
+    return st.builds(lambda r, c: Answers(ratings=r, top_three=c), ratings, choice)
+
+
+def sems_of(**sems: float) -> dict[str, ScaleReliability]:
+    """Reliability with the given SEMs per need (others 5.0); alpha and SD only have to be consistent."""
+    table = {}
+    for scale in SCALES:
+        sem = sems.get(scale, 5.0)
+        table[scale] = ScaleReliability(scale, n=100, alpha=0.84, sd=sem / 0.4, sem=sem, estimated=True)
+    return table
+
+
+# ---- Scale scores -----------------------------------------------------------------------------
+
+
+def test_scale_scores_by_hand(instrument):
+    # status: status_lead 5, status_title 4, status_scope 4, status_climb 3, status_lead_r 2 -> flipped 4;
+    # mean (5 + 4 + 4 + 3 + 4) / 5 = 4.0; (4.0 - 1) / (5 - 1) * 100 = 75.0.
+    # stability: security_steady 5, security_safe 4, security_steady_r 1 -> flipped 5;
+    # mean 14 / 3 = 4.667; (4.667 - 1) / 4 * 100 = 91.67 -> 91.7.
+    # security (both facets, pay items all 3): (5 + 3 + 4 + 3 + 5 + 3) / 6 = 3.833 -> 70.8.
+    answers = answers_of(
+        instrument,
+        status_lead=5,
+        status_title=4,
+        status_scope=4,
+        status_climb=3,
+        status_lead_r=2,
+        security_steady=5,
+        security_safe=4,
+        security_steady_r=1,
+    )
+    scores = scale_scores(instrument, answers)
+    assert list(scores) == list(SCALES)
+    assert scores["status"] == 75.0
+    assert scores["security.stability"] == 91.7
+    assert scores["security.pay"] == 50.0
+    assert scores["security"] == 70.8
+    assert scores["balance"] == 50.0
+
+
+def test_extreme_answers_give_0_and_100(instrument):
+    assert set(scale_scores(instrument, leaning(instrument, {"autonomy": [5] * 5})).values()) == {50.0, 100.0}
+    low = leaning(instrument, {"balance": [1] * 5})
+    assert scale_scores(instrument, low)["balance"] == 0.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_scores_always_lie_between_0_and_100(instrument, data):
+    scores = scale_scores(instrument, data.draw(answer_sets(instrument)))
+    assert set(scores) == set(SCALES)
+    assert all(0.0 <= score <= 100.0 for score in scores.values())
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_raising_an_answer_moves_only_its_scales_and_in_the_right_direction(instrument, data):
+    answers = data.draw(answer_sets(instrument))
+    item = data.draw(st.sampled_from(instrument.items))
+    old = answers.ratings[item.id]
+    new = data.draw(st.integers(old, 5))
+    raised = answers.model_copy(update={"ratings": answers.ratings | {item.id: new}})
+    before, after = scale_scores(instrument, answers), scale_scores(instrument, raised)
+    for scale in SCALES:
+        if scale not in item.scales or new == old:
+            assert after[scale] == before[scale]
+        elif item.reverse:
+            assert after[scale] < before[scale]
+        else:
+            assert after[scale] > before[scale]
+
+
+# ---- Cronbach's alpha -------------------------------------------------------------------------
+
+
+def test_cronbach_alpha_by_hand():
+    # 4 respondents x 3 items:      totals
+    #   [1, 2, 2]                      5
+    #   [2, 3, 3]                      8
+    #   [3, 3, 4]                     10
+    #   [4, 5, 5]                     14
+    # item 1: mean 2.5,  squared deviations 2.25+0.25+0.25+2.25 = 5     -> variance 5/3
+    # item 2: mean 3.25, squared deviations 1.5625+0.0625+0.0625+3.0625 = 4.75 -> variance 4.75/3
+    # item 3: mean 3.5,  squared deviations 2.25+0.25+0.25+2.25 = 5     -> variance 5/3
+    # sum of item variances = 14.75/3 = 4.91667
+    # totals: mean 9.25, squared deviations 18.0625+1.5625+0.5625+22.5625 = 42.75 -> variance 14.25
+    # alpha = 3/2 * (1 - 4.91667/14.25) = 1.5 * (1 - 59/171) = 1.5 * 112/171 = 56/57 = 0.98246
+    rows = [[1, 2, 2], [2, 3, 3], [3, 3, 4], [4, 5, 5]]
+    assert cronbach_alpha(rows) == pytest.approx(56 / 57, abs=1e-12)
+
+
+def test_cronbach_alpha_is_1_for_identical_items_and_negative_for_opposed_ones():
+    assert cronbach_alpha([[1, 1], [3, 3], [5, 5]]) == pytest.approx(1.0)
+    assert cronbach_alpha([[1, 5, 1], [5, 1, 4], [1, 5, 2], [5, 1, 5]]) < 0
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],
+        [[1, 2, 3]],  # one respondent
+        [[1], [2], [3]],  # one item
+        [[1, 5], [5, 1], [3, 3]],  # every total 6: no variance to explain
+        [[4, 4, 4], [4, 4, 4]],
+    ],
+)
+def test_cronbach_alpha_is_none_where_undefined(rows):
+    assert cronbach_alpha(rows) is None
+
+
+def test_cronbach_alpha_refuses_ragged_rows():
+    with pytest.raises(ValueError, match="same number of items"):
+        cronbach_alpha([[1, 2, 3], [1, 2]])
+
+
+def alpha_from_covariances(rows: list[list[int]]) -> float | None:
+    """Independent form: alpha = k/(k-1) * (1 - trace(C) / sum of all entries of C), C the covariances."""
+    n, k = len(rows), len(rows[0])
+    means = [sum(row[j] for row in rows) / n for j in range(k)]
+    cov = [
+        [sum((row[i] - means[i]) * (row[j] - means[j]) for row in rows) / (n - 1) for j in range(k)]
+        for i in range(k)
+    ]
+    total = sum(sum(line) for line in cov)
+    if abs(total) < 1e-12:
+        return None
+    return k / (k - 1) * (1 - sum(cov[i][i] for i in range(k)) / total)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(2, 6).flatmap(
+        lambda k: st.lists(st.lists(st.integers(-3, 10), min_size=k, max_size=k), min_size=2, max_size=15)
+    )
+)
+def test_cronbach_alpha_matches_the_covariance_form(rows):
+    expected = alpha_from_covariances(rows)
+    found = cronbach_alpha(rows)
+    if expected is None:
+        assert found is None
+    else:
+        assert found == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+# ---- Reliability over responses ---------------------------------------------------------------
+
+
+def simulated_responses(instrument: Instrument, count: int, seed: int = 7) -> list[Answers]:
+    """Respondents with a true level per need (and facet); each item is that level plus noise."""
+    rng = random.Random(seed)
+    responses = []
+    for _ in range(count):
+        level = {
+            (need, facet): rng.uniform(1, 5) for need, facet in {(i.need, i.facet) for i in instrument.items}
+        }
+        ratings = {}
+        for item in instrument.items:
+            value = min(5, max(1, round(level[item.need, item.facet] + rng.gauss(0, 0.6))))
+            ratings[item.id] = instrument.scale.flip(value) if item.reverse else value
+        choice = tuple(rng.sample(NEEDS, 3))
+        responses.append(Answers(ratings=ratings, top_three=choice))
+    return responses
+
+
+def test_reliability_uses_the_defaults_below_min_responses(instrument):
+    responses = simulated_responses(instrument, instrument.reliability.min_responses - 1)
+    table = reliability(instrument, responses)
+    assert set(table) == set(SCALES)
+    for scale, rel in table.items():
+        assert rel.scale == scale
+        assert rel.n == 29
+        assert not rel.estimated
+        assert (rel.alpha, rel.sd) == (0.80, 18.0)
+        assert rel.sem == pytest.approx(18.0 * math.sqrt(0.2))  # 8.05
+
+
+def test_reliability_is_estimated_from_min_responses_on(instrument):
+    responses = simulated_responses(instrument, instrument.reliability.min_responses)
+    table = reliability(instrument, responses)
+    for scale, rel in table.items():
+        items = instrument.items_for(scale)
+        rows = [
+            [instrument.scale.flip(r.ratings[i.id]) if i.reverse else r.ratings[i.id] for i in items]
+            for r in responses
+        ]
+        scores = [scale_scores(instrument, r)[scale] for r in responses]
+        assert rel.estimated
+        assert rel.n == 30
+        assert rel.alpha == pytest.approx(cronbach_alpha(rows))
+        assert 0.5 < rel.alpha < 1.0, "items built from one level each should hang together"
+        assert rel.alpha != 0.80
+        assert rel.sd == pytest.approx(statistics.stdev(scores), abs=0.05)
+        assert rel.sem == pytest.approx(rel.sd * math.sqrt(1 - rel.alpha))
+
+
+def test_flipping_matters_for_alpha(instrument):
+    """Alpha on raw (unflipped) values would be much lower: reverse items pull against their twins."""
+    responses = simulated_responses(instrument, 40)
+    items = instrument.items_for("status")
+    raw_rows = [[r.ratings[i.id] for i in items] for r in responses]
+    assert reliability(instrument, responses)["status"].alpha > cronbach_alpha(raw_rows) + 0.2
+
+
+def test_undefined_or_negative_alpha_falls_back_to_the_defaults(instrument):
+    same = [answers_of(instrument, 3)] * 30
+    assert not reliability(instrument, same)["status"].estimated
+    # status flipped values alternate between [5,1,5,1,3] and [1,5,1,5,4]: the items pull against
+    # each other while the totals (15, 16) barely move, so alpha is strongly negative.
+    opposed = [
+        leaning(instrument, {"status": [5, 1, 5, 1, 3] if n % 2 else [1, 5, 1, 5, 4]}) for n in range(30)
+    ]
+    status_rows = [[5, 1, 5, 1, 3], [1, 5, 1, 5, 4]] * 15
+    assert cronbach_alpha(status_rows) < 0
+    rel = reliability(instrument, opposed)["status"]
+    assert not rel.estimated
+    assert (rel.alpha, rel.sd) == (0.80, 18.0)
+
+
+def test_a_perfect_alpha_falls_back_to_the_defaults(instrument):
+    # every item of every scale answered alike within each response: alpha is exactly 1, SEM would be 0
+    def lockstep(value: int) -> Answers:
+        return leaning(instrument, {need: [value] * len(instrument.items_for(need)) for need in NEEDS})
+
+    uniform = [lockstep(1 + n % 5) for n in range(30)]
+    for scale, rel in reliability(instrument, uniform).items():
+        items = instrument.items_for(scale)
+        rows = [
+            [instrument.scale.flip(r.ratings[i.id]) if i.reverse else r.ratings[i.id] for i in items]
+            for r in uniform
+        ]
+        assert cronbach_alpha(rows) == pytest.approx(1.0)
+        assert not rel.estimated, scale
+        assert rel.sem == pytest.approx(18.0 * math.sqrt(0.2))
+
+
+# ---- Quality flags ----------------------------------------------------------------------------
+
+
+@settings(max_examples=20, deadline=None)
+@given(value=st.integers(1, 5))
+def test_a_constant_response_is_flagged_straight_line_only(instrument, value):
+    flags = quality_flags(instrument, answers_of(instrument, value))
+    assert [flag.kind for flag in flags] == [FlagKind.STRAIGHT_LINE]
+    assert str(value) in flags[0].detail
+    assert instrument.scale.labels[value - 1] in flags[0].detail
+
+
+def test_low_spread_fires_without_straight_line(instrument):
+    # 25 answers of 3 and one 4: population SD = sqrt((25 * (1/26)^2 + (25/26)^2) / 26) = 0.19 < 0.5
+    flags = quality_flags(instrument, answers_of(instrument, 3, balance_flex=4))
+    assert [flag.kind for flag in flags] == [FlagKind.LOW_SPREAD]
+    assert "0.19" in flags[0].detail
+
+
+def test_ordinary_spread_raises_no_spread_flag(instrument):
+    ratings = {item.id: 1 + n % 5 for n, item in enumerate(instrument.items)}
+    flags = quality_flags(instrument, Answers(ratings=ratings, top_three=(A, B, S)))
+    assert not {FlagKind.STRAIGHT_LINE, FlagKind.LOW_SPREAD} & {flag.kind for flag in flags}
+
+
+def test_agreeing_with_a_statement_and_its_opposite_is_a_twin_contradiction(instrument):
+    # "I would like to lead a team" 5 and "I would rather not be responsible for others" 5:
+    # the reverse flips to 1, |5 - 1| = 4 >= 3.
+    flags = quality_flags(
+        instrument, answers_of(instrument, 3, status_lead=5, status_lead_r=5, balance_flex=4)
+    )
+    twins = [flag for flag in flags if flag.kind is FlagKind.TWIN_CONTRADICTION]
+    assert len(twins) == 1
+    assert twins[0].items == ("status_lead", "status_lead_r")
+    assert instrument.item("status_lead").text in twins[0].detail
+    assert instrument.item("status_lead_r").text in twins[0].detail
+
+
+@pytest.mark.parametrize(
+    ("forward", "reverse", "fires"),
+    [(5, 4, True), (1, 2, True), (1, 1, True), (4, 4, False), (5, 3, False), (5, 1, False)],
+)
+def test_twin_contradiction_threshold_is_three_points(instrument, forward, reverse, fires):
+    answers = answers_of(instrument, 3, balance_time=forward, balance_time_r=reverse, status_title=4)
+    kinds = [flag.kind for flag in quality_flags(instrument, answers)]
+    assert (FlagKind.TWIN_CONTRADICTION in kinds) is fires
+
+
+@settings(max_examples=75, deadline=None)
+@given(data=st.data())
+def test_consistent_twins_are_never_flagged(instrument, data):
+    answers = data.draw(answer_sets(instrument))
+    ratings = dict(answers.ratings)
+    for forward, reverse in instrument.twins:
+        ratings[reverse.id] = instrument.scale.flip(ratings[forward.id])
+    consistent = Answers(ratings=ratings, top_three=answers.top_three)
+    kinds = {flag.kind for flag in quality_flags(instrument, consistent)}
+    assert FlagKind.TWIN_CONTRADICTION not in kinds
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_flags_never_change_a_score(instrument, data, defaults):
+    answers = data.draw(answer_sets(instrument))
+    assert score_response(instrument, answers, defaults).scores == scale_scores(instrument, answers)
+
+
+# ---- The primary aspiration -------------------------------------------------------------------
+
+
+def test_margin_from_default_reliability(defaults):
+    # SEM 8.05 on both needs: 1.96 * sqrt(8.05^2 + 8.05^2) = 1.96 * 11.38 = 22.3 points
+    assert difference_margin(defaults["autonomy"].sem, defaults["balance"].sem) == pytest.approx(
+        22.31, abs=0.01
+    )
+
+
+def test_clear_lead_and_agreeing_choice_name_the_primary(instrument, defaults):
+    # autonomy 100, everything else 50: a lead of 50 > 22.3, and autonomy is picked first
+    profile = score_response(instrument, leaning(instrument, {"autonomy": [5] * 5}, (A, B, S)), defaults)
+    assert profile.primary is A
+    assert profile.close_needs == ()
+    assert profile.clear_lead
+    assert not profile.disagreement
+    assert profile.choice == (A, B, S)
+    assert profile.reading.startswith("Your clearest need is autonomy (100 of 100)")
+
+
+def test_clear_lead_with_a_different_first_pick_names_no_primary(instrument, defaults):
+    profile = score_response(instrument, leaning(instrument, {"autonomy": [5] * 5}, (B, A, S)), defaults)
+    assert profile.primary is None
+    assert profile.close_needs == (A, B)
+    assert profile.clear_lead
+    assert not profile.disagreement
+    assert "autonomy clearly first" in profile.reading and "work-life balance first" in profile.reading
+
+
+def test_small_lead_gives_close_needs(instrument, defaults):
+    # autonomy 75, balance 70 (5 < 22.3: too close); status etc. 50 (75 - 50 = 25 > 22.3: separable)
+    answers = leaning(instrument, {"autonomy": [4] * 5, "balance": [4, 4, 4, 4, 3]}, (A, B, S))
+    profile = score_response(instrument, answers, defaults)
+    assert (profile.scores["autonomy"], profile.scores["balance"]) == (75.0, 70.0)
+    assert profile.primary is None
+    assert profile.close_needs == (A, B)
+    assert not profile.clear_lead
+    assert profile.reading.startswith("Autonomy and work-life balance are too close to call")
+
+
+def test_close_needs_use_each_pairs_own_sems():
+    scores = {"autonomy": 80.0, "balance": 70.0, "status": 62.0, "expertise": 40.0, "security": 30.0}
+    sems = {A: 2.0, B: 10.0, S: 1.0, E: 5.0, X: 5.0}
+    # autonomy-balance: 10 <= 1.96 * sqrt(4 + 100) = 19.99 -> close
+    # autonomy-status: 18 > 1.96 * sqrt(4 + 1) = 4.38 -> separable (the autonomy-balance margin would not be)
+    assert primary_aspiration(scores, (A, B, S), sems) == (None, (A, B))
+
+
+def test_a_lead_exactly_at_the_margin_is_not_clear():
+    sems = dict.fromkeys(NEEDS, 4.0)
+    margin = difference_margin(4.0, 4.0)
+    scores = {"autonomy": margin, "balance": 0.0, "status": 0.0, "expertise": 0.0, "security": 0.0}
+    assert primary_aspiration(scores, (A, B, S), sems)[0] is None
+    scores["autonomy"] = margin + 1e-9
+    assert primary_aspiration(scores, (A, B, S), sems) == (A, ())
+
+
+def test_facets_do_not_compete_for_primary():
+    scores = {"autonomy": 90.0, "balance": 20.0, "status": 20.0, "expertise": 20.0, "security": 20.0}
+    scores |= {"security.pay": 100.0, "security.stability": 0.0}
+    assert primary_aspiration(scores, (A, B, S), dict.fromkeys(NEEDS, 5.0)) == (A, ())
+
+
+def test_ties_are_broken_by_forced_choice_then_need_order(instrument, defaults):
+    profile = score_response(instrument, answers_of(instrument, 3, choice=(B, S, A)), defaults)
+    assert profile.primary is None
+    assert profile.close_needs == (B, S, A, X, E)
+    assert not profile.disagreement
+    assert profile.reading.startswith(
+        "Work-life balance, status and responsibility, autonomy, financial security and expertise and acclaim"
+    )
+
+
+def test_disagreement_when_the_top_rated_need_is_not_chosen(instrument, defaults):
+    answers = leaning(instrument, {"autonomy": [5] * 5}, (B, S, E))
+    profile = score_response(instrument, answers, defaults)
+    assert profile.disagreement
+    assert profile.primary is None
+    assert profile.close_needs == (A, B)
+    assert "Your highest-rated need, autonomy, is not among the three you chose" in profile.reading
+
+
+def test_no_disagreement_when_the_top_rated_need_is_chosen_later(instrument, defaults):
+    answers = leaning(instrument, {"autonomy": [5] * 5}, (B, S, A))
+    assert not score_response(instrument, answers, defaults).disagreement
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), sem=st.floats(0.5, 15))
+def test_primary_is_always_the_top_score_and_the_first_pick(instrument, data, sem):
+    answers = data.draw(answer_sets(instrument))
+    profile = score_response(instrument, answers, sems_of(**dict.fromkeys(NEEDS, sem)))
+    needs = {need: profile.scores[need] for need in NEEDS}
+    best = max(needs.values())
+    if profile.primary is not None:
+        runner_up = sorted(needs.values())[-2]
+        assert profile.primary == answers.top_three[0]
+        assert needs[profile.primary] == best
+        assert best - runner_up > difference_margin(sem, sem)
+        assert profile.close_needs == ()
+    else:
+        assert len(profile.close_needs) >= 2
+        assert needs[profile.close_needs[0]] == best
+        assert len(set(profile.close_needs)) == len(profile.close_needs)
+    top_rated = profile.primary or profile.close_needs[0]
+    assert profile.disagreement == (top_rated not in answers.top_three)
+
+
+# ---- Reliable change --------------------------------------------------------------------------
+
+
+def test_reliable_change_by_hand():
+    # before 40, after 70, SEM 8: RCI = 30 / (1.4142 * 8) = 30 / 11.314 = 2.652 > 1.96
+    change = reliable_change("autonomy", 40.0, 70.0, 8.0)
+    assert change.rci == pytest.approx(2.652, abs=1e-3)
+    assert change.reliable
+    assert (change.scale, change.before, change.after) == ("autonomy", 40.0, 70.0)
+
+
+def test_a_small_change_is_not_reliable():
+    # 40 -> 50: RCI = 10 / 11.314 = 0.884
+    change = reliable_change("autonomy", 40.0, 50.0, 8.0)
+    assert change.rci == pytest.approx(0.884, abs=1e-3)
+    assert not change.reliable
+
+
+def test_a_reliable_drop_is_negative():
+    change = reliable_change("balance", 70.0, 40.0, 8.0)
+    assert change.rci == pytest.approx(-2.652, abs=1e-3)
+    assert change.reliable
+
+
+def test_reliable_change_needs_a_positive_sem():
+    with pytest.raises(ValueError, match="positive"):
+        reliable_change("status", 40.0, 70.0, 0.0)
+
+
+def test_changes_only_on_scales_both_waves_share(defaults):
+    first = dict.fromkeys(SCALES, 50.0)
+    second = {"status": 80.0, "balance": 55.0, "security": 52.0, "security.stability": 49.0}
+    changes = changes_between(first, second, defaults)
+    assert [c.scale for c in changes] == ["status", "security", "balance", "security.stability"]
+    assert [c.reliable for c in changes] == [True, False, False, False]
+    assert changes[0].rci == pytest.approx(30 / (math.sqrt(2) * 18 * math.sqrt(0.2)))

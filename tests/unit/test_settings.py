@@ -1,0 +1,46 @@
+"""Settings come from COACHING_* variables; an invalid value stops start-up with one line naming it."""
+
+from __future__ import annotations
+
+import pytest
+
+from coaching.settings import PROJECT_DIR, SettingsError, load_settings
+
+
+def test_defaults(monkeypatch):
+    for name in ("COACHING_DB", "COACHING_BASE_URL", "COACHING_DEMO"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.db == PROJECT_DIR / "data" / "coaching.duckdb"
+    assert settings.link_base == "http://localhost:8501"
+    assert settings.demo is False
+
+
+def test_environment_overrides(monkeypatch, tmp_path):
+    monkeypatch.setenv("COACHING_DB", str(tmp_path / "x.duckdb"))
+    monkeypatch.setenv("COACHING_BASE_URL", "https://aspire.example.com/")
+    monkeypatch.setenv("COACHING_DEMO", "1")
+    settings = load_settings()
+    assert settings.db == tmp_path / "x.duckdb"
+    assert settings.link_base == "https://aspire.example.com"
+    assert settings.demo is True
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("COACHING_DEMO", "maybe"), ("COACHING_BASE_URL", "not a url"), ("COACHING_BASE_URL", "ftp://x.example")],
+)
+def test_invalid_value_gives_one_line_naming_the_variable(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(f"{variable}: ")
+    assert "\n" not in message
+    assert repr(value) in message
+
+
+def test_database_path_that_is_a_folder_is_refused(monkeypatch, tmp_path):
+    monkeypatch.setenv("COACHING_DB", str(tmp_path))
+    with pytest.raises(SettingsError, match="^COACHING_DB: .* is a folder"):
+        load_settings()

@@ -1,0 +1,231 @@
+"""The DuckDB store on real files: migrations, serialised writes, scope by actor, exact round-trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.answers import AnswerError
+from coaching.needs import NEEDS
+from coaching.responses import Submission, submit
+from coaching.store import NewMember, StoreLockedError, open_store
+from coaching.store.database import Database
+from coaching.store.migrations import applied_migrations, available_migrations, migrate
+
+TRICKY_TEXTS = [
+    "O'Brien; DROP TABLE member; --",
+    "<script>alert('x')</script>",
+    "\u202eRight-to-left override",
+    "Zoë Ågren-Łukasiewicz",
+    "田中 芽衣",
+    "محمد الحداد",
+    "x" * 5000,
+]
+
+
+def _raw(instrument, value: int = 4, top=("status", "balance", "autonomy"), **extra) -> dict:
+    return {"ratings": {i.id: value for i in instrument.items}, "top_three": list(top), **extra}
+
+
+def _team_with_members(aspire, manager: Actor, names: list[str]) -> tuple[int, list[int]]:
+    team_id = aspire.store.create_team(manager, f"Team of {manager.name}")
+    members = [NewMember(name=n, email=f"{i}.{manager.id}@example.com") for i, n in enumerate(names)]
+    return team_id, aspire.store.add_members(manager, team_id, members)
+
+
+def test_migrations_are_recorded_and_applied_once(tmp_path):
+    db = Database(tmp_path / "m.duckdb")
+    numbers = [n for n, _ in available_migrations()]
+    assert migrate(db) == numbers
+    assert migrate(db) == []
+    assert applied_migrations(db) == numbers
+    db.close()
+
+
+def test_a_failing_migration_leaves_no_trace(tmp_path):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_good.sql").write_text("CREATE TABLE good (x INTEGER);")
+    (folder / "002_bad.sql").write_text("CREATE TABLE half (x INTEGER); CREATE TABLE broken (x NOSUCHTYPE);")
+    db = Database(tmp_path / "m.duckdb")
+    with pytest.raises(Exception, match="NOSUCHTYPE|Type"):
+        migrate(db, folder)
+    assert applied_migrations(db) == [1]
+    tables = {r[0] for r in db.query("SELECT table_name FROM information_schema.tables")}
+    assert "good" in tables and "half" not in tables
+    db.close()
+
+
+def test_editable_records_carry_a_version(aspire):
+    manager = aspire.local_manager()
+    team_id, _ = _team_with_members(aspire, manager, ["Ana"])
+    assert aspire.store.teams(manager)[0].version == 1
+    assert aspire.store.members(manager, team_id)[0].version == 1
+    columns = {
+        (table, column)
+        for table, column in aspire.store.db.query("SELECT table_name, column_name FROM information_schema.columns")
+    }
+    for table in ("team", "member", "round", "path_option", "goal", "goal_action", "note", "app_user"):
+        assert (table, "version") in columns, table
+
+
+def test_sixteen_threads_writing_responses_lose_none(aspire, instrument):
+    manager = aspire.local_manager()
+    _, member_ids = _team_with_members(aspire, manager, [f"Person {i}" for i in range(16)])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    errors: list[BaseException] = []
+    start = threading.Barrier(16)
+
+    def answer(member_id: int) -> None:
+        try:
+            start.wait()
+            actor = Actor(Role.RESPONDENT, member_id, "respondent")
+            raw = _raw(instrument, 2 + member_id % 3)
+            submit(aspire, actor, [Submission(member_id=member_id, wave_id=wave, raw=raw)])
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=answer, args=(m,)) for m in member_ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    stored = aspire.store.current_responses(manager, wave)
+    assert sorted(r.member_id for r in stored) == sorted(member_ids)
+    assert all(len(r.answers.ratings) == len(instrument.items) for r in stored)
+
+
+def test_a_second_process_gets_a_plain_message(tmp_path):
+    path = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+         " time.sleep(60)", str(path)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(StoreLockedError, match="in use by another Aspire process.*Stop the app first"):
+            open_store(path)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_manager_sees_only_their_own_teams(aspire, instrument):
+    alice = aspire.store.ensure_user("alice@example.com", "Alice", Role.MANAGER)
+    bob = aspire.store.ensure_user("bob@example.com", "Bob", Role.MANAGER)
+    team_a, members_a = _team_with_members(aspire, alice, ["Ana", "Ben"])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=_raw(instrument)) for m in members_a])
+
+    assert [t.id for t in aspire.store.teams(alice)] == [team_a]
+    assert aspire.store.teams(bob) == []
+    assert aspire.store.current_responses(bob, wave) == []
+    assert aspire.store.current_responses(bob, wave, [team_a]) == []
+    with pytest.raises(PermissionDenied):
+        aspire.store.members(bob, team_a)
+    with pytest.raises(PermissionDenied):
+        aspire.store.add_members(bob, team_a, [NewMember(name="Intruder", email="i@example.com")])
+    assert len(aspire.store.current_responses(alice, wave)) == 2
+
+
+def test_admin_gets_no_named_results(aspire, instrument):
+    alice = aspire.store.ensure_user("alice@example.com", "Alice", Role.MANAGER)
+    admin = aspire.store.ensure_user("hr@example.com", "HR", Role.ADMIN)
+    team_a, members_a = _team_with_members(aspire, alice, ["Ana"])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    submit(aspire, SYSTEM, [Submission(member_id=members_a[0], wave_id=wave, raw=_raw(instrument))])
+    assert aspire.store.current_responses(admin, wave) == []
+    with pytest.raises(PermissionDenied):
+        aspire.store.members(admin, team_a)
+
+
+def test_a_respondent_answers_only_for_themselves(aspire, instrument):
+    manager = aspire.local_manager()
+    _, (ana, ben) = _team_with_members(aspire, manager, ["Ana", "Ben"])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    as_ana = Actor(Role.RESPONDENT, ana, "Ana")
+    with pytest.raises(PermissionDenied):
+        submit(aspire, as_ana, [Submission(member_id=ben, wave_id=wave, raw=_raw(instrument))])
+    with pytest.raises(PermissionDenied):
+        submit(aspire, manager, [Submission(member_id=ana, wave_id=wave, raw=_raw(instrument))])
+    assert aspire.store.current_responses(manager, wave) == []
+
+
+def test_text_round_trips_exactly(aspire, instrument):
+    manager = aspire.local_manager()
+    team_id, member_ids = _team_with_members(aspire, manager, TRICKY_TEXTS[:6])
+    assert sorted(m.name for m in aspire.store.members(manager, team_id)) == sorted(TRICKY_TEXTS[:6])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    reflections = {"need_now": TRICKY_TEXTS[0], "hire_again": TRICKY_TEXTS[1], "goals_next_year": TRICKY_TEXTS[2]}
+    submit(aspire, SYSTEM, [Submission(member_id=member_ids[0], wave_id=wave,
+                                       raw=_raw(instrument, reflections=reflections, life_stage=TRICKY_TEXTS[4]))])
+    (stored,) = aspire.store.current_responses(manager, wave)
+    assert stored.answers.reflections == reflections
+    assert stored.answers.life_stage == TRICKY_TEXTS[4]
+
+
+def test_a_batch_with_one_bad_answer_writes_nothing(aspire, instrument):
+    manager = aspire.local_manager()
+    _, (ana, ben) = _team_with_members(aspire, manager, ["Ana", "Ben"])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    bad = _raw(instrument)
+    bad["ratings"]["status_lead"] = 9
+    with pytest.raises(AnswerError, match="status_lead"):
+        submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(instrument)),
+                                Submission(member_id=ben, wave_id=wave, raw=bad)])
+    assert aspire.store.current_responses(manager, wave) == []
+    assert aspire.store.db.scalar("SELECT count(*) FROM response_rating") == 0
+
+
+def test_resubmitting_keeps_history_and_counts_the_last(aspire, instrument):
+    manager = aspire.local_manager()
+    _, (ana,) = _team_with_members(aspire, manager, ["Ana"])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    for top in (("status", "balance", "autonomy"), ("balance", "status", "autonomy")):
+        submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(instrument, top=top))])
+    (current,) = aspire.store.current_responses(manager, wave)
+    assert [str(n) for n in current.answers.top_three] == ["balance", "status", "autonomy"]
+    assert aspire.store.db.scalar("SELECT count(*) FROM response WHERE member_id = ?", [ana]) == 2
+    assert aspire.store.response_count(instrument.version) == 1
+
+
+def test_catalogue_defaults_load_once_and_round_trip(aspire):
+    catalogue = aspire.store.catalogue()
+    assert {o.kind.value for o in catalogue.options} == {"management", "expert", "pay", "flexible", "self_directed"}
+    assert all(set(o.support) == set(NEEDS) for o in catalogue.options)
+    assert aspire.store.seed_catalogue(catalogue) is False
+    team_lead = next(o for o in catalogue.options if o.key == "team_lead")
+    assert team_lead.band is not None and team_lead.band.minimum <= team_lead.band.midpoint <= team_lead.band.maximum
+
+
+def test_stored_instrument_wording_wins_over_an_edited_file(tmp_path, instrument):
+    from coaching.aspire import start
+    from coaching.settings import PROJECT_DIR, load_settings
+
+    data = tmp_path / "data"
+    (data / "instruments").mkdir(parents=True)
+    (data / "catalogue.toml").write_text((PROJECT_DIR / "data" / "catalogue.toml").read_text())
+    original = (PROJECT_DIR / "data" / "instruments" / "v1.toml").read_text()
+    (data / "instruments" / "v1.toml").write_text(original)
+    settings = load_settings(db=tmp_path / "x.duckdb", data_dir=data)
+    start(settings).close()
+    (data / "instruments" / "v1.toml").write_text(original.replace("answer for its results", "own its results"))
+    app = start(settings)
+    try:
+        assert app.instruments[1].item("status_lead").text == instrument.item("status_lead").text
+    finally:
+        app.close()
+
+
+def test_database_file_is_created_in_a_new_folder(tmp_path: Path):
+    store = open_store(tmp_path / "nested" / "deeper" / "db.duckdb")
+    assert (tmp_path / "nested" / "deeper" / "db.duckdb").exists()
+    store.close()

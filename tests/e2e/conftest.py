@@ -1,0 +1,99 @@
+"""Browser tests: Debian's Chromium driven by pytest-playwright against a real `streamlit run app.py`.
+
+- Every test in this folder carries the `e2e` marker (`pytest -m "not e2e"` leaves them out).
+- Chromium must be at /usr/bin/chromium; without it these tests fail, they never skip.
+- `demo_app` shares one server (demo data, its own database) per test module; `app_factory` starts
+  servers with any other settings for a single test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .helpers import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app
+
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # This hook sees the whole session's items, not only this folder's.
+    for item in items:
+        if E2E_DIR in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On a failing browser test, attach the tail of each app server's output to the report."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and report.when in ("setup", "call"):
+        for name, value in getattr(item, "funcargs", {}).items():
+            if isinstance(value, AppServer):
+                report.sections.append((f"streamlit output ({name}, {value.url})", value.log_tail(60)))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _require_chromium(pytestconfig: pytest.Config) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` (browser tests never skip)",
+            pytrace=False,
+        )
+    others = [name for name in pytestconfig.getoption("--browser") or [] if name != "chromium"]
+    if others:
+        pytest.fail(f"browser tests run on Debian's Chromium only, not {', '.join(others)}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], _require_chromium: None) -> dict[str, Any]:
+    """Launch Debian's Chromium, never a browser downloaded by `playwright install`."""
+    args = {k: v for k, v in browser_type_launch_args.items() if k != "channel"}
+    return {
+        "headless": True,  # `--headed` (plugin option) still turns it off
+        **args,
+        "executable_path": str(CHROMIUM),
+        "args": [*CHROMIUM_ARGS, *args.get("args", [])],
+    }
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """One app server with the demo organisation (COACHING_DEMO=1) shared by a whole test module."""
+    server = start_app(tmp_path_factory.mktemp("demo-app"), {"COACHING_DEMO": "1"})
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def app_factory(tmp_path: Path) -> Iterator[Callable[..., AppServer]]:
+    """Start app servers with given COACHING_* settings for one test; all are stopped afterwards.
+
+    `app_factory({"COACHING_DEMO": "0"})` -> AppServer with `.url`, `.db_path`, `.log()`.
+    """
+    servers: list[AppServer] = []
+
+    def factory(env: Mapping[str, str] | None = None, script: str = "app.py") -> AppServer:
+        server = AppServer(tmp_path / f"app-{len(servers)}", env=env, script=script)
+        servers.append(server)
+        return server.start()
+
+    yield factory
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """No shared base URL: each test opens its own server's `.url`.
+
+    Overriding pytest-playwright's fallback fixture also avoids its PytestRemovedIn10Warning
+    (a session fixture defined as an instance method).
+    """
+    return None

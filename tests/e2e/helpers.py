@@ -1,0 +1,178 @@
+"""Browser-test helpers: a real `streamlit run` on a free loopback port, and waits on the page.
+
+An `AppServer` owns one Streamlit process with its own database under a temporary folder; it is
+ready only once `/_stcore/health` answers "ok". The page helpers wait on the status Streamlit
+publishes on its root element (`data-test-script-state`), never on fixed sleeps.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+STARTUP_TIMEOUT_S = 60.0
+APP_TIMEOUT_MS = 30_000
+#: Text of the app's own error screen (it replaces tracebacks); must never show in a passing test.
+ERROR_SCREEN_TEXT = "Something went wrong"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _health(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.read().decode("utf-8", "replace").strip()
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+class AppServer:
+    """One `streamlit run <script>` process, its URL and its captured output."""
+
+    def __init__(self, workdir: Path, env: Mapping[str, str] | None = None, script: str = "app.py"):
+        self.workdir = Path(workdir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db_path = self.workdir / "e2e.duckdb"
+        self.script = script
+        self.log_path = self.workdir / f"streamlit-{self.port}.log"
+        # The developer's own COACHING_* settings never leak into a test server.
+        base = {k: v for k, v in os.environ.items() if not k.startswith("COACHING_")}
+        self.env = {
+            **base,
+            "PYTHONUNBUFFERED": "1",
+            "COACHING_DB": str(self.db_path),
+            "COACHING_BASE_URL": self.url,
+            **(env or {}),
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "streamlit", "run", self.script,
+            "--server.port", str(self.port),
+            "--server.address", "127.0.0.1",
+            "--server.headless", "true",
+            "--server.fileWatcherType", "none",
+            "--browser.gatherUsageStats", "false",
+        ]  # fmt: skip
+
+    def start(self, timeout: float = STARTUP_TIMEOUT_S) -> AppServer:
+        """Start the server and block until its health endpoint answers "ok"; fail the test if not."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                self.command,
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.stop()
+                pytest.fail(
+                    f"streamlit run {self.script} exited with code {self.process.returncode} "
+                    f"before becoming healthy; its output ends with:\n{self.log_tail()}",
+                    pytrace=False,
+                )
+            if _health(self.url) == "ok":
+                return self
+            time.sleep(0.2)
+        self.stop()
+        pytest.fail(
+            f"streamlit run {self.script} did not answer {self.url}/_stcore/health within {timeout:.0f} s; "
+            f"its output ends with:\n{self.log_tail()}",
+            pytrace=False,
+        )
+
+    def stop(self) -> None:
+        """Terminate the server, killing it if it does not stop within ten seconds."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def log(self) -> str:
+        """Everything the server printed so far (stdout and stderr together)."""
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log().splitlines()[-lines:]) or "(no output)"
+
+    def __enter__(self) -> AppServer:
+        return self if self.process is not None else self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def start_app(tmp_path: Path, env: Mapping[str, str] | None = None, script: str = "app.py") -> AppServer:
+    """Start `streamlit run <script>` from the repo root with a fresh database under tmp_path.
+
+    The caller stops it (`server.stop()`, or use it as a context manager); the `app_factory` fixture
+    does that for you.
+    """
+    return AppServer(tmp_path, env=env, script=script).start()
+
+
+def wait_for_app(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """Block until the app is connected, its script has finished and no element is still loading.
+
+    Call after `page.goto(...)` and after any interaction that triggers a rerun.
+    """
+    # Some widgets debounce their rerun (~200 ms); start looking only after that.
+    page.wait_for_timeout(250)
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
+        state="attached", timeout=timeout_ms
+    )
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout_ms
+    )
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout_ms)
+
+
+def assert_no_exception(page: Page) -> None:
+    """Fail if Streamlit's exception box or the app's error screen is on the page."""
+    boxes = page.locator("[data-testid='stException']")
+    if boxes.count():
+        pytest.fail(f"the page shows an exception:\n{boxes.first.inner_text()}", pytrace=False)
+    if page.get_by_text(ERROR_SCREEN_TEXT).count():
+        pytest.fail(f"the page shows the error screen ({ERROR_SCREEN_TEXT!r})", pytrace=False)

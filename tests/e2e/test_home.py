@@ -1,0 +1,41 @@
+"""The home screen with the demo organisation, in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from .helpers import AppServer, assert_no_exception, wait_for_app
+
+
+def open_home(page: Page, app: AppServer) -> None:
+    page.goto(app.url)
+    wait_for_app(page)
+    assert_no_exception(page)
+
+
+def test_home_shows_demo_data_and_a_chart(page: Page, demo_app: AppServer) -> None:
+    open_home(page, demo_app)
+
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart).to_be_visible()
+    expect(chart.locator("svg.main-svg").first).to_be_attached()
+    demo_note = page.get_by_test_id("stApp").get_by_text(re.compile("demo", re.IGNORECASE))
+    expect(demo_note.filter(visible=True).first).to_be_visible()
+    assert_no_exception(page)
+
+
+def test_home_chart_fits_a_laptop_screen(page: Page, demo_app: AppServer) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_home(page, demo_app)
+
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box is not None, "the chart has no layout box"
+    assert box["width"] <= 1366, f"the chart is {box['width']:.0f} px wide on a 1366 px screen"
+    assert box["x"] >= 0, f"the chart starts {-box['x']:.0f} px left of the screen"
+    right = box["x"] + box["width"]
+    assert right <= 1366, f"the chart's right edge is at {right:.0f} px on a 1366 px screen"
+    assert_no_exception(page)

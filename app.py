@@ -7,7 +7,7 @@ import streamlit as st
 from coaching.catalogue import CatalogueError
 from coaching.instrument import InstrumentError
 from coaching.settings import SettingsError
-from coaching.store import StoreLockedError
+from coaching.store import StoreOpenError
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.errors import run_guarded
 
@@ -16,7 +16,7 @@ st.set_page_config(page_title="Aspire", page_icon=":material/explore:", layout="
 
 try:
     aspire = get_aspire()
-except (SettingsError, StoreLockedError, InstrumentError, CatalogueError) as exc:
+except (SettingsError, StoreOpenError, InstrumentError, CatalogueError) as exc:
     st.error(f"Aspire cannot start: {exc}", icon=":material/block:")
     st.stop()
 

@@ -1,7 +1,7 @@
 """The `coaching` command: administration for a stopped app or a separate database file.
 
 While the app runs it holds the database file; commands then stop with a plain-words message
-(StoreLockedError) instead of a traceback.
+(StoreOpenError) instead of a traceback.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from coaching.catalogue import CatalogueError
 from coaching.instrument import InstrumentError
 from coaching.settings import SettingsError, load_settings
-from coaching.store import StoreLockedError
+from coaching.store import StoreOpenError
 
-EXPECTED_ERRORS = (SettingsError, StoreLockedError, InstrumentError, CatalogueError)
+EXPECTED_ERRORS = (SettingsError, StoreOpenError, InstrumentError, CatalogueError)
 
 
 def check_config(_: argparse.Namespace) -> int:

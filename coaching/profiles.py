@@ -34,9 +34,16 @@ class ScaleSummary:
     high: float
 
 
-def latest_wave(aspire: Aspire) -> Wave | None:
-    waves = aspire.store.waves()
-    return waves[-1] if waves else None
+def latest_answered(aspire: Aspire, actor: Actor) -> tuple[Wave, list[MemberProfile]] | None:
+    """The newest wave in which anyone the actor may see has answered, with those profiles.
+
+    A wave that has just started has no answers yet; showing the one before it beats an empty screen.
+    """
+    for wave in reversed(aspire.store.waves()):
+        found = profiles(aspire, actor, wave.id)
+        if found:
+            return wave, found
+    return None
 
 
 def profiles(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int] | None = None) -> list[MemberProfile]:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from coaching.charts import needs_overview
 from coaching.needs import scale_label
-from coaching.profiles import latest_wave, profiles, summarise
+from coaching.profiles import latest_answered, summarise
 from coaching.ui.context import current_actor, get_aspire
 
 aspire = get_aspire()
@@ -23,9 +23,8 @@ st.markdown(
     "- **Coach**: talking points, goals tied to needs, and a yearly review of what changed."
 )
 
-wave = latest_wave(aspire)
-members = profiles(aspire, actor, wave.id) if wave else []
-if not members:
+answered = latest_answered(aspire, actor)
+if answered is None:
     st.info(
         "No answers yet from the people you coach. Once your team has answered the questionnaire, "
         "their needs appear here.",
@@ -33,6 +32,10 @@ if not members:
     )
     st.stop()
 
+wave, members = answered
+newest = aspire.store.waves()[-1]
+if newest.id != wave.id:
+    st.caption(f"Wave {newest.name} has no answers yet; showing wave {wave.name}.")
 st.subheader(f"What your people need — wave {wave.name}")
 summaries = summarise(members)
 top = max((s for s in summaries if "." not in s.scale), key=lambda s: s.mean)

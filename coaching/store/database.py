@@ -27,7 +27,11 @@ Params = Sequence[Any] | dict[str, Any]
 WRITE_ATTEMPTS = 5
 
 
-class StoreLockedError(RuntimeError):
+class StoreOpenError(RuntimeError):
+    """The database file cannot be opened; the message names the file and the reason in one line."""
+
+
+class StoreLockedError(StoreOpenError):
     """Another process holds the database file; the message says what to do in plain words."""
 
 
@@ -38,13 +42,14 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
+        except duckdb.Error as exc:
             if "lock" in str(exc).lower():
                 raise StoreLockedError(
                     f"The database {self.path} is in use by another Aspire process (probably the running app). "
                     "Stop the app first, or work on a copy of the file."
                 ) from None
-            raise
+            reason = str(exc).splitlines()[0]
+            raise StoreOpenError(f"The database {self.path} cannot be opened: {reason}") from None
         self._write_lock = threading.Lock()
         self._writer = self._conn.cursor()
 

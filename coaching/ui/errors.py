@@ -6,6 +6,7 @@ import logging
 import secrets
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 log = logging.getLogger("coaching.ui")
 
@@ -15,7 +16,7 @@ ERROR_MESSAGE = (
 )
 
 
-def run_guarded(page: st.navigation) -> None:
+def run_guarded(page: StreamlitPage) -> None:
     """Run the selected page; an unexpected error is logged in full and shown as one line with a reference."""
     try:
         page.run()

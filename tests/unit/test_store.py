@@ -229,3 +229,14 @@ def test_database_file_is_created_in_a_new_folder(tmp_path: Path):
     store = open_store(tmp_path / "nested" / "deeper" / "db.duckdb")
     assert (tmp_path / "nested" / "deeper" / "db.duckdb").exists()
     store.close()
+
+
+def test_a_file_that_is_not_a_database_gives_one_line(tmp_path: Path):
+    from coaching.store import StoreOpenError
+
+    path = tmp_path / "notes.duckdb"
+    path.write_text("these are not database pages\n" * 200)
+    with pytest.raises(StoreOpenError) as caught:
+        open_store(path)
+    message = str(caught.value)
+    assert str(path) in message and "cannot be opened" in message and "\n" not in message

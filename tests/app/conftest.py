@@ -1,0 +1,111 @@
+"""AppTest fixtures: the real app.py against its own fresh DuckDB file under tmp_path.
+
+- Settings come from COACHING_* variables, set per test with monkeypatch; any the developer has
+  exported are removed first, so a test never reads or writes data/coaching.duckdb.
+- Seeding the demo organisation takes about a second, so it runs once per session into a template
+  file; `demo_db` copies that file into the test's tmp_path (the test still owns a fresh file).
+- `coaching.ui.context` caches one Aspire per settings in st.cache_resource. Every Aspire the app
+  starts during a test is recorded (the real `start` runs), closed at teardown, and the cache is
+  cleared, so no test sees another's store and no file stays open.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import coaching.ui.context as ui_context
+from coaching.aspire import Aspire, start
+from coaching.settings import PROJECT_DIR, Settings
+
+APP = PROJECT_DIR / "app.py"
+ERROR_SCREEN = "Something went wrong"
+
+
+def _clear_coaching_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.upper().startswith("COACHING_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database seeded with the demo organisation once per session, closed so it can be copied."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        _clear_coaching_env(mp)
+        aspire = start(Settings(db=path, demo=True))
+    try:
+        assert aspire.is_demo
+    finally:
+        aspire.close()
+    assert not path.with_name(path.name + ".wal").exists(), "closing the template left a WAL behind"
+    return path
+
+
+@pytest.fixture(autouse=True)
+def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Aspire]]:
+    """Clean COACHING_* environment; every Aspire the app starts in this test, closed afterwards."""
+    _clear_coaching_env(monkeypatch)
+    st.cache_resource.clear()
+    aspires: list[Aspire] = []
+
+    def recording_start(settings: Settings) -> Aspire:
+        aspire = start(settings)
+        aspires.append(aspire)
+        return aspire
+
+    monkeypatch.setattr(ui_context, "start", recording_start)
+    yield aspires
+    st.cache_resource.clear()
+    for aspire in aspires:
+        aspire.close()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "aspire.duckdb"
+    monkeypatch.setenv("COACHING_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def demo_db(db_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own copy of the demo organisation, with COACHING_DEMO on."""
+    shutil.copyfile(demo_template, db_path)
+    monkeypatch.setenv("COACHING_DEMO", "true")
+    return db_path
+
+
+@pytest.fixture
+def empty_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database file that does not exist yet, with demo data off: the app creates it empty."""
+    monkeypatch.setenv("COACHING_DEMO", "false")
+    return db_path
+
+
+@pytest.fixture
+def open_app() -> Callable[..., AppTest]:
+    """Run app.py, then (optionally) switch to one of its pages and run again, as a user's click does."""
+
+    def open_(page: str | None = None) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=30).run()
+        if page is not None:
+            assert_healthy(at)
+            at.switch_page(page).run()
+        return at
+
+    return open_
+
+
+def assert_healthy(at: AppTest) -> None:
+    """Neither Streamlit's exception box nor the app's own error screen is showing."""
+    assert not at.exception, [e.message for e in at.exception]
+    shown = [e.value for e in at.error]
+    assert not any(ERROR_SCREEN in text for text in shown), shown

@@ -1,0 +1,268 @@
+"""Every screen through the real entry point (app.py), as AppTest sees it, on a fresh database per test."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coaching.aspire import start
+from coaching.demo import PLATFORM
+from coaching.instrument import instrument_path, load_instrument
+from coaching.needs import SCALES
+from coaching.settings import Settings
+from coaching.store import NewMember
+
+from .conftest import ERROR_SCREEN, assert_healthy
+
+TEAM = "pages/team.py"
+QUESTIONNAIRE = "pages/questionnaire.py"
+DEMO_PEOPLE_LATEST_WAVE = 15
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def choose(at: AppTest, label: str, option: str) -> AppTest:
+    box = next(b for b in at.selectbox if b.label == label)
+    return box.select(next(o for o in box.options if o == option)).run()
+
+
+# ---- home ------------------------------------------------------------------------------------------
+
+
+def test_home_seeds_and_shows_the_demo_organisation(db_path: Path, monkeypatch: pytest.MonkeyPatch, open_app) -> None:
+    """An empty database with COACHING_DEMO on: the app loads the demo and draws its needs."""
+    monkeypatch.setenv("COACHING_DEMO", "true")
+    at = open_app()
+
+    assert_healthy(at)
+    assert db_path.exists()
+    assert any("demo data" in text for text in texts(at.info)), texts(at.info)
+    charts = plotly_specs(at)
+    assert len(charts) == 1
+    assert len(charts[0]["data"][0]["x"]) == len(SCALES)
+    captions = " ".join(texts(at.caption))
+    assert f"the {DEMO_PEOPLE_LATEST_WAVE} people who answered" in captions, captions
+    assert not at.dataframe
+
+
+def test_home_table_toggle_shows_one_row_per_scale_instead_of_the_chart(demo_db: Path, open_app) -> None:
+    at = open_app()
+    assert plotly_specs(at)
+
+    at.toggle(key="home_table").set_value(True).run()
+
+    assert_healthy(at)
+    assert not plotly_specs(at)
+    assert len(at.dataframe) == 1
+    table = at.dataframe[0].value
+    assert len(table) == len(SCALES) == 7
+    assert (table["People"] == DEMO_PEOPLE_LATEST_WAVE).all()
+    assert table["Average"].between(0, 100).all()
+
+
+def test_home_without_answers_invites_to_wait_and_draws_nothing(empty_db: Path, open_app) -> None:
+    at = open_app()
+
+    assert_healthy(at)
+    assert any("No answers yet" in text for text in texts(at.info)), texts(at.info)
+    assert not any("demo data" in text for text in texts(at.info))
+    assert not plotly_specs(at)
+    assert not at.dataframe
+    assert not at.toggle
+
+
+def test_home_in_a_new_wave_without_answers_shows_the_last_answered_wave(demo_db: Path, open_app) -> None:
+    aspire = start(Settings(db=demo_db))
+    try:
+        aspire.store.ensure_wave("2027", dt.date(2027, 3, 1))
+    finally:
+        aspire.close()
+
+    at = open_app()
+
+    assert_healthy(at)
+    assert plotly_specs(at)
+    assert any("Wave 2027 has no answers yet; showing wave 2026" in c.value for c in at.caption)
+    assert any("wave 2026" in h.value for h in at.subheader)
+
+
+# ---- team ------------------------------------------------------------------------------------------
+
+
+def test_team_without_teams_says_so(empty_db: Path, open_app) -> None:
+    at = open_app(TEAM)
+
+    assert_healthy(at)
+    assert any("no team yet" in text for text in texts(at.info)), texts(at.info)
+    assert not at.dataframe
+    assert not at.selectbox
+
+
+def test_team_lists_who_answered_and_flags_straight_lining(demo_db: Path, open_app) -> None:
+    aspire = start(Settings(db=demo_db))
+    try:
+        manager = aspire.local_manager()
+        platform = next(t for t in aspire.store.teams(manager) if t.name == "Platform engineering")
+        aspire.store.add_members(manager, platform.id, [NewMember(name="Noor Newcomer", email="noor@example.com")])
+    finally:
+        aspire.close()
+
+    at = open_app(TEAM)
+    at = choose(at, "Team", "Platform engineering")
+
+    assert_healthy(at)
+    members = list(at.dataframe[0].value["Member"])
+    assert sorted(members) == sorted(p.name for p in PLATFORM)
+    assert "Noor Newcomer" not in members
+    assert f"{len(PLATFORM)} of {len(PLATFORM) + 1} members answered in wave 2026." in texts(at.caption)
+    warnings = " ".join(texts(at.warning))
+    assert "Chen Wei" in warnings, warnings
+    chen = at.dataframe[0].value.set_index("Member").loc["Chen Wei"]
+    assert chen["Quality"] != "No flags"
+
+
+def test_team_wave_choice_changes_what_is_shown(demo_db: Path, open_app) -> None:
+    at = choose(open_app(TEAM), "Team", "Platform engineering")
+    latest = at.dataframe[0].value
+    assert any("Chen Wei" in text for text in texts(at.warning))
+
+    at = choose(at, "Wave", "2025")
+
+    assert_healthy(at)
+    assert any("wave 2025" in text for text in texts(at.caption)), texts(at.caption)
+    earlier = at.dataframe[0].value
+    assert not earlier.equals(latest)
+    assert not any("Chen Wei" in text for text in texts(at.warning)), "Chen Wei only straight-lined in 2026"
+
+
+# ---- questionnaire ---------------------------------------------------------------------------------
+
+
+def test_questionnaire_shows_reliability_per_scale_and_every_statement(demo_db: Path, open_app) -> None:
+    at = open_app(QUESTIONNAIRE)
+
+    assert_healthy(at)
+    assert len(at.dataframe) == 2
+    reliability, statements = (d.value for d in at.dataframe)
+    assert len(reliability) == len(SCALES) == 7
+    assert reliability["Cronbach's alpha"].between(-1, 1).all()
+    instrument = load_instrument(instrument_path(1))
+    assert len(statements) == len(instrument.items)
+    assert set(statements["Id"]) == {item.id for item in instrument.items}
+
+
+def test_questionnaire_on_an_empty_database_uses_default_reliability(empty_db: Path, open_app) -> None:
+    at = open_app(QUESTIONNAIRE)
+
+    assert_healthy(at)
+    reliability = at.dataframe[0].value
+    assert len(reliability) == 7
+    assert set(reliability["Source"]) == {"default"}
+
+
+# ---- start-up failures -----------------------------------------------------------------------------
+
+
+def assert_only_a_start_error(at: AppTest, *words: str) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert message.startswith("Aspire cannot start")
+    for word in words:
+        assert word in message, message
+    assert not at.title and not at.info and not at.caption and not at.markdown and not at.dataframe
+    assert not at.sidebar.children, "the sidebar (menu, signed-in line) was drawn"
+
+
+def test_invalid_setting_stops_the_app_with_one_error_naming_it(db_path: Path, monkeypatch, open_app, started) -> None:
+    monkeypatch.setenv("COACHING_DEMO", "maybe")
+
+    at = open_app()
+
+    assert_only_a_start_error(at, "COACHING_DEMO", "maybe")
+    assert started == [], "the store was opened despite invalid settings"
+    assert not db_path.exists()
+
+
+def test_database_held_by_another_process_stops_the_app_with_advice(
+    empty_db: Path, open_app, started
+) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb,time,sys; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)",
+         str(empty_db)],
+        stdout=subprocess.PIPE, text=True,
+    ) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+            at = open_app()
+        finally:
+            holder.kill()
+
+    assert_only_a_start_error(at, "in use")
+    assert started == []
+    assert re.search(r"stop the app", at.error[0].value, re.IGNORECASE), at.error[0].value
+
+
+# ---- the error screen ------------------------------------------------------------------------------
+
+
+def _app_with_a_failing_page() -> None:
+    import streamlit as st
+
+    from coaching.ui.errors import run_guarded
+
+    def broken() -> None:
+        st.title("Broken page")
+        raise RuntimeError("internal detail 4711 that must not reach the screen")
+
+    run_guarded(st.navigation([st.Page(broken, title="Broken")]))
+
+
+def _app_with_a_stopping_page() -> None:
+    import streamlit as st
+
+    from coaching.ui.errors import run_guarded
+
+    def stops() -> None:
+        st.info("Nothing here yet")
+        st.stop()
+        st.title("never shown")
+
+    run_guarded(st.navigation([st.Page(stops, title="Stops")]))
+
+
+def test_unexpected_error_shows_a_short_message_with_a_reference(caplog: pytest.LogCaptureFixture) -> None:
+    at = AppTest.from_function(_app_with_a_failing_page, default_timeout=30).run()
+
+    assert not at.exception, "Streamlit's exception box (with its traceback) is showing"
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert ERROR_SCREEN in message
+    reference = re.search(r"reference:? ([0-9a-f]{8})\b", message)
+    assert reference, message
+    assert "4711" not in message and "Traceback" not in message and "RuntimeError" not in message
+    logged = [r for r in caplog.records if r.name == "coaching.ui" and reference.group(1) in r.getMessage()]
+    assert logged and logged[0].exc_info is not None, "the full error is not logged under the reference"
+
+
+def test_st_stop_in_a_page_is_not_treated_as_an_error() -> None:
+    at = AppTest.from_function(_app_with_a_stopping_page, default_timeout=30).run()
+
+    assert not at.exception
+    assert not at.error
+    assert texts(at.info) == ["Nothing here yet"]
+    assert not at.title

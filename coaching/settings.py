@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic import AnyHttpUrl, EmailStr, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     base_url: AnyHttpUrl = Field(default="http://localhost:8501", description="base of links sent to people")
     demo: bool = Field(default=False, description="load the demo organisation into an empty database")
     data_dir: Path = Field(default=PROJECT_DIR / "data", description="instruments and default catalogue")
+    admin_email: EmailStr | None = Field(default=None, description="first admin, created when no admin exists")
+    admin_password: SecretStr | None = Field(default=None, description="password of that first admin")
+    min_group: int = Field(default=5, ge=3, description="smallest group an aggregate view may show")
 
     @field_validator("db")
     @classmethod

@@ -1,15 +1,17 @@
-"""Aspire's Streamlit entry point: configuration, who is acting, and the menu of screens."""
+"""Aspire's Streamlit entry point: configuration, who is logged in, and the menu their role allows."""
 
 import logging
 
 import streamlit as st
 
+from coaching.actors import Role
 from coaching.catalogue import CatalogueError
 from coaching.instrument import InstrumentError
 from coaching.settings import SettingsError
 from coaching.store import StoreOpenError
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.errors import run_guarded
+from coaching.ui.format import plain
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="Aspire", page_icon=":material/explore:", layout="wide")
@@ -20,20 +22,23 @@ except (SettingsError, StoreOpenError, InstrumentError, CatalogueError) as exc:
     st.error(f"Aspire cannot start: {exc}", icon=":material/block:")
     st.stop()
 
-actor = current_actor(aspire)
-page = st.navigation(
-    {
-        "Coaching": [
-            st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-            st.Page("pages/team.py", title="Team", icon=":material/groups:"),
-        ],
-        "Organisation": [
-            st.Page("pages/questionnaire.py", title="Questionnaire", icon=":material/quiz:"),
-        ],
-    }
-)
-with st.sidebar:
-    st.caption(f"Signed in as **{actor.name}**")
+HOME = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
+TEAM = st.Page("pages/team.py", title="Team", icon=":material/groups:")
+QUESTIONNAIRE = st.Page("pages/questionnaire.py", title="Questionnaire", icon=":material/quiz:")
+ACCOUNTS = st.Page("pages/accounts.py", title="Accounts", icon=":material/manage_accounts:")
+MY_ACCOUNT = st.Page("pages/account.py", title="My account", icon=":material/person:")
+LOGIN = st.Page("pages/login.py", title="Log in", icon=":material/login:", default=True)
+
+actor = current_actor()
+if actor is None:
+    page = st.navigation([LOGIN], position="hidden")
+elif actor.role is Role.ADMIN:
+    page = st.navigation({"Organisation": [HOME, QUESTIONNAIRE, ACCOUNTS], "You": [MY_ACCOUNT]})
+else:
+    page = st.navigation({"Coaching": [HOME, TEAM], "You": [MY_ACCOUNT]})
+
+if actor is not None:
+    st.sidebar.caption(f"Logged in as {plain(actor.name)} ({actor.role.value})")
 if aspire.is_demo:
     st.info(
         "You are looking at **demo data**: a made-up organisation with two teams and two yearly waves. "

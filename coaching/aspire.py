@@ -11,8 +11,9 @@ import logging
 import threading
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from coaching.actors import Actor, Role
+from coaching.accounts import Accounts
 from coaching.catalogue import load_catalogue
 from coaching.instrument import Instrument, available_versions, instrument_path, load_instrument
 from coaching.scoring import ScaleReliability, reliability
@@ -20,8 +21,6 @@ from coaching.settings import Settings
 from coaching.store import Store, open_store
 
 log = logging.getLogger(__name__)
-
-LOCAL_MANAGER_EMAIL = "manager@aspire.local"
 
 
 @dataclass
@@ -40,9 +39,10 @@ class Aspire:
     def is_demo(self) -> bool:
         return self.store.meta("demo") == "true"
 
-    def local_manager(self) -> Actor:
-        """The built-in manager the app acts as until accounts exist."""
-        return self.store.ensure_user(LOCAL_MANAGER_EMAIL, "Local manager", Role.MANAGER)
+    @cached_property
+    def accounts(self) -> Accounts:
+        """One per process: it also remembers failed logins for unknown e-mails, to slow them alike."""
+        return Accounts(self.store.db)
 
     def reliability(self, version: int) -> dict[str, ScaleReliability]:
         """Reliability of one instrument version's scales, recomputed only when its responses changed."""
@@ -65,6 +65,8 @@ def start(settings: Settings) -> Aspire:
         instruments = _install_instruments(settings, store)
         store.seed_catalogue(load_catalogue(settings.data_dir / "catalogue.toml"))
         aspire = Aspire(settings=settings, store=store, instruments=instruments)
+        if aspire.accounts.ensure_first_admin(settings.admin_email, settings.admin_password):
+            log.info("created the first admin account for %s", settings.admin_email)
         if settings.demo and store.is_empty():
             from coaching.demo import seed_demo
 

@@ -48,14 +48,20 @@ def needs_overview(summaries: list[ScaleSummary]) -> go.Figure:
             },
             text=[f"{s.mean:.0f}" for s in ordered],
             textposition="outside",
-            customdata=[[s.n, s.low, s.high] for s in ordered],
-            hovertemplate="%{y}: average %{x:.0f} of 100<br>range %{customdata[1]:.0f}-%{customdata[2]:.0f}"
-            " over %{customdata[0]} people<extra></extra>",
+            hovertext=[_hover(s) for s in ordered],
+            hoverinfo="text",
         )
     )
     fig.update_xaxes(range=[0, 108], title_text="Average score (0-100)", showgrid=True)
     fig.update_yaxes(automargin=True)
     return _base_layout(fig, height=320)
+
+
+def _hover(s: ScaleSummary) -> str:
+    text = f"{scale_label(s.scale)}: average {s.mean:.0f} of 100 over {s.n} people"
+    if s.low is not None and s.high is not None:
+        text += f"<br>from {s.low:.0f} to {s.high:.0f}"
+    return text
 
 
 def _display_order(summary: ScaleSummary) -> int:

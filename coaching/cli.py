@@ -7,15 +7,27 @@ While the app runs it holds the database file; commands then stop with a plain-w
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from collections.abc import Sequence
 
+from coaching.accounts import AccountError, PasswordRejected
 from coaching.catalogue import CatalogueError
 from coaching.instrument import InstrumentError
 from coaching.settings import SettingsError, load_settings
 from coaching.store import StoreOpenError
 
-EXPECTED_ERRORS = (SettingsError, StoreOpenError, InstrumentError, CatalogueError)
+NEW_PASSWORD_VARIABLE = "COACHING_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a password
+
+
+class CommandError(Exception):
+    """A command that cannot go on, for a reason the message states in one line."""
+
+
+EXPECTED_ERRORS = (
+    SettingsError, StoreOpenError, InstrumentError, CatalogueError, AccountError, PasswordRejected, CommandError,
+)
 
 
 def check_config(_: argparse.Namespace) -> int:
@@ -38,6 +50,38 @@ def init_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def create_user(args: argparse.Namespace) -> int:
+    """Add a manager or admin account; the password comes from COACHING_NEW_PASSWORD or is asked for twice."""
+    from coaching.accounts import Accounts
+    from coaching.actors import SYSTEM
+    from coaching.aspire import start
+
+    settings = load_settings()
+    password = _new_password()
+    name = args.name or args.email.strip().partition("@")[0]
+    aspire = start(settings)
+    try:
+        account = Accounts(aspire.store.db).create_user(SYSTEM, args.email, name, args.role, password)
+    finally:
+        aspire.close()
+    print(f"Created {account.role} account for {account.email}.")
+    return 0
+
+
+def _new_password() -> str:
+    from_environment = os.environ.get(NEW_PASSWORD_VARIABLE)
+    if from_environment is not None:
+        return from_environment
+    try:
+        first = getpass.getpass("Password for the new account: ")
+        second = getpass.getpass("The same password again: ")
+    except (EOFError, KeyboardInterrupt):
+        raise CommandError(f"No password given: type it when asked, or set {NEW_PASSWORD_VARIABLE}.") from None
+    if first != second:
+        raise CommandError("The two passwords differ; nothing was created.")
+    return first
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coaching", description="Administer an Aspire database.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -45,6 +89,15 @@ def build_parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init-db", help="create or update the database file")
     init.add_argument("--demo", action="store_true", help="load the demo organisation into an empty database")
     init.set_defaults(run=init_db)
+    user = commands.add_parser(
+        "create-user", help="add a manager or admin account",
+        description=f"Add a manager or admin account. The password is read from {NEW_PASSWORD_VARIABLE} "
+                    "when set, otherwise asked for twice.",
+    )
+    user.add_argument("--email", required=True, help="the person's email address; it is their login")
+    user.add_argument("--role", required=True, choices=["admin", "manager"])
+    user.add_argument("--name", help="the name shown in the app (default: the part of the email before @)")
+    user.set_defaults(run=create_user)
     return parser
 
 

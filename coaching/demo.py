@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from coaching.actors import SYSTEM
+from coaching.actors import SYSTEM, Role
 from coaching.aspire import Aspire
 from coaching.instrument import Instrument
 from coaching.needs import NEEDS, Need
@@ -70,14 +70,36 @@ CUSTOMER = [
 TEAMS = (("Platform engineering", PLATFORM), ("Customer success", CUSTOMER))
 
 
+@dataclass(frozen=True)
+class DemoAccount:
+    """A made-up login, shown on the login screen of a demo database only."""
+
+    email: str
+    password: str
+    name: str
+    role: Role
+    team: str | None = None
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("maria@example.com", "demo-manager-1", "Maria Lopez", Role.MANAGER, "Platform engineering"),
+    DemoAccount("sam@example.com", "demo-manager-2", "Sam Okoro", Role.MANAGER, "Customer success"),
+    DemoAccount("hr@example.com", "demo-admin-1", "Harriet Berg", Role.ADMIN),
+)
+
+
 def seed_demo(aspire: Aspire, seed: int = SEED) -> None:
     """Fill an empty database with the demo organisation; the same seed gives the same data."""
     rng = random.Random(seed)
-    manager = aspire.local_manager()
+    managers = {
+        account.team: aspire.accounts.create_user(SYSTEM, account.email, account.name, account.role, account.password)
+        for account in DEMO_ACCOUNTS
+    }
     instrument = aspire.current_instrument
     waves = [aspire.store.ensure_wave(name, starts_on) for name, starts_on in WAVES]
     submissions = []
     for team_name, people in TEAMS:
+        manager = managers[team_name].actor
         team_id = aspire.store.create_team(manager, team_name)
         ids = aspire.store.add_members(manager, team_id, [_member(p) for p in people])
         for member_id, person in zip(ids, people, strict=True):

@@ -25,13 +25,13 @@ class MemberProfile:
 
 @dataclass(frozen=True)
 class ScaleSummary:
-    """The spread of one need (or facet) over a group of responses."""
+    """One need (or facet) over a group of responses; the range only where the viewer may see people."""
 
     scale: str
     n: int
     mean: float
-    low: float
-    high: float
+    low: float | None = None
+    high: float | None = None
 
 
 def latest_answered(aspire: Aspire, actor: Actor) -> tuple[Wave, list[MemberProfile]] | None:
@@ -69,3 +69,16 @@ def summarise(members: list[MemberProfile]) -> list[ScaleSummary]:
             summaries.append(ScaleSummary(scale, len(values), round(statistics.fmean(values), 1), min(values),
                                           max(values)))
     return summaries
+
+
+def organisation_summary(aspire: Aspire, actor: Actor) -> tuple[Wave, list[ScaleSummary]] | None:
+    """Organisation-wide means for admins, from the newest wave with at least COACHING_MIN_GROUP answers.
+
+    One total over the whole organisation: with a single cell, no smaller group can be worked out
+    by subtracting shown cells from the total.
+    """
+    for wave in reversed(aspire.store.waves()):
+        n, means = aspire.store.scale_means(actor, wave.id)
+        if n >= aspire.settings.min_group:
+            return wave, [ScaleSummary(scale, n, means[scale]) for scale in SCALES if scale in means]
+    return None

@@ -1,14 +1,19 @@
-"""Home: what Aspire is for, and the needs of the people this manager coaches."""
+"""Home: what Aspire is for, and the needs of the people this person may see.
+
+A manager sees the people they coach (named data, range included); an admin sees organisation-wide
+means only, and only over at least COACHING_MIN_GROUP responses.
+"""
 
 import streamlit as st
 
+from coaching.actors import Role
 from coaching.charts import needs_overview
 from coaching.needs import scale_label
-from coaching.profiles import latest_answered, summarise
+from coaching.profiles import latest_answered, organisation_summary, summarise
 from coaching.ui.context import current_actor, get_aspire
 
 aspire = get_aspire()
-actor = current_actor(aspire)
+actor = current_actor()
 
 st.title("Aspire")
 st.markdown(
@@ -23,29 +28,38 @@ st.markdown(
     "- **Coach**: talking points, goals tied to needs, and a yearly review of what changed."
 )
 
-answered = latest_answered(aspire, actor)
-if answered is None:
-    st.info(
-        "No answers yet from the people you coach. Once your team has answered the questionnaire, "
-        "their needs appear here.",
-        icon=":material/hourglass_empty:",
+if actor.role is Role.ADMIN:
+    found = organisation_summary(aspire, actor)
+    heading, empty = "What the organisation needs", (
+        f"No wave has answers from at least {aspire.settings.min_group} people yet. Organisation-wide "
+        "results stay hidden below that size, so no one's answers can be singled out."
     )
+else:
+    found = latest_answered(aspire, actor)
+    if found is not None:
+        found = (found[0], summarise(found[1]))
+    heading, empty = "What your people need", (
+        "No answers yet from the people you coach. Once your team has answered the questionnaire, "
+        "their needs appear here."
+    )
+if found is None:
+    st.info(empty, icon=":material/hourglass_empty:")
     st.stop()
 
-wave, members = answered
+wave, summaries = found
 newest = aspire.store.waves()[-1]
 if newest.id != wave.id:
     st.caption(f"Wave {newest.name} has no answers yet; showing wave {wave.name}.")
-st.subheader(f"What your people need — wave {wave.name}")
-summaries = summarise(members)
+st.subheader(f"{heading} — wave {wave.name}")
 top = max((s for s in summaries if "." not in s.scale), key=lambda s: s.mean)
 st.caption(
-    f"Averages over the {len(members)} people who answered. The strongest need across your teams is "
+    f"Averages over the {summaries[0].n} people who answered. The strongest need is "
     f"{scale_label(top.scale).lower()} ({top.mean:.0f} of 100); security's two facets are shown under it."
 )
 if st.toggle("Show as table", key="home_table"):
     st.dataframe(
-        [{"Need": scale_label(s.scale), "Average": s.mean, "Lowest": s.low, "Highest": s.high, "People": s.n}
+        [{"Need": scale_label(s.scale), "Average": s.mean, "People": s.n}
+         | ({"Lowest": s.low, "Highest": s.high} if s.low is not None else {})
          for s in summaries],
         hide_index=True,
     )

@@ -7,7 +7,7 @@ from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import profile_row
 
 aspire = get_aspire()
-actor = current_actor(aspire)
+actor = current_actor()
 teams = aspire.store.teams(actor)
 waves = aspire.store.waves()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from coaching.actors import SYSTEM, Actor, Role
 from coaching.aspire import Aspire, start
 from coaching.instrument import Instrument, load_instrument
 from coaching.settings import PROJECT_DIR, load_settings
@@ -31,3 +32,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aspire]:
     app = start(load_settings(db=tmp_path_factory.mktemp("demo") / "demo.duckdb", demo=True))
     yield app
     app.close()
+
+
+def make_manager(aspire: Aspire, email: str = "manager@example.com", name: str = "Morgan Manager") -> Actor:
+    """A manager account (single sign-on only: no password needed in domain tests)."""
+    return aspire.accounts.create_user(SYSTEM, email, name, Role.MANAGER, None).actor

@@ -1,4 +1,4 @@
-"""The Streamlit side of start-up: one Aspire per process and settings, and who is acting."""
+"""The Streamlit side of start-up: one Aspire per process and settings, and who is logged in."""
 
 from __future__ import annotations
 
@@ -20,8 +20,18 @@ def get_aspire() -> Aspire:
     return _aspire_for(load_settings().model_dump_json())
 
 
-def current_actor(aspire: Aspire) -> Actor:
-    """Who is using this session. Until accounts exist: the built-in local manager."""
-    if "actor" not in st.session_state:
-        st.session_state.actor = aspire.local_manager()
-    return st.session_state.actor
+def current_actor() -> Actor | None:
+    """Who is logged in to this browser session, if anyone."""
+    return st.session_state.get("actor")
+
+
+def log_in(actor: Actor) -> None:
+    """Remember the person for this session only: a reload asks for the password again."""
+    st.session_state.clear()
+    st.session_state.actor = actor
+    st.rerun()
+
+
+def log_out() -> None:
+    st.session_state.clear()
+    st.rerun()

@@ -24,3 +24,11 @@ def profile_row(member: MemberProfile) -> dict[str, str]:
         "Ratings vs choice": "Disagree: talk about it" if p.disagreement else "Agree",
         "Quality": "; ".join(FLAG_ADVICE[f.kind] for f in p.flags) or "No flags",
     }
+
+
+_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def plain(text: str) -> str:
+    """Text typed by people, made safe to place inside Markdown: shown as typed, never as formatting."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)

@@ -21,6 +21,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import coaching.ui.context as ui_context
+from coaching.actors import SYSTEM, Role
 from coaching.aspire import Aspire, start
 from coaching.settings import PROJECT_DIR, Settings
 
@@ -83,10 +84,20 @@ def demo_db(db_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch)
     return db_path
 
 
+EMPTY_MANAGER = ("pat@example.com", "pat-password-1")
+EMPTY_ADMIN = ("ada@example.com", "ada-password-1")
+
+
 @pytest.fixture
 def empty_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A database file that does not exist yet, with demo data off: the app creates it empty."""
+    """A database with no teams or answers, only a manager and an admin account; demo data off."""
     monkeypatch.setenv("COACHING_DEMO", "false")
+    aspire = start(Settings(db=db_path))
+    try:
+        for (email, password), role in ((EMPTY_MANAGER, Role.MANAGER), (EMPTY_ADMIN, Role.ADMIN)):
+            aspire.accounts.create_user(SYSTEM, email, email.split("@")[0].title(), role, password)
+    finally:
+        aspire.close()
     return db_path
 
 
@@ -94,14 +105,34 @@ def empty_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def open_app() -> Callable[..., AppTest]:
     """Run app.py, then (optionally) switch to one of its pages and run again, as a user's click does."""
 
-    def open_(page: str | None = None) -> AppTest:
+    def open_(page: str | None = None, login: tuple[str, str] | None = DEMO_MANAGER) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=30).run()
+        if login is not None:
+            at = log_in(at, *login)
         if page is not None:
             assert_healthy(at)
             at.switch_page(page).run()
         return at
 
     return open_
+
+
+DEMO_MANAGER = ("maria@example.com", "demo-manager-1")
+DEMO_ADMIN = ("hr@example.com", "demo-admin-1")
+
+
+def log_in(at: AppTest, email: str, password: str) -> AppTest:
+    """Fill in the login form and press "Log in", as a person would."""
+    assert_healthy(at)
+    fields = {t.label: t for t in at.text_input}
+    fields["Email"].input(email)
+    fields["Password"].input(password)
+    next(b for b in at.button if b.label == "Log in").click().run()
+    assert_healthy(at)
+    # AppTest keeps asking for the login page after the menu changed; a browser lands on the default page.
+    at.switch_page("pages/home.py").run()
+    assert at.session_state["actor"].role.value in ("manager", "admin"), [e.value for e in at.error]
+    return at
 
 
 def assert_healthy(at: AppTest) -> None:

@@ -19,11 +19,11 @@ from coaching.needs import SCALES
 from coaching.settings import Settings
 from coaching.store import NewMember
 
-from .conftest import ERROR_SCREEN, assert_healthy
+from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy
 
 TEAM = "pages/team.py"
 QUESTIONNAIRE = "pages/questionnaire.py"
-DEMO_PEOPLE_LATEST_WAVE = 15
+DEMO_PEOPLE_LATEST_WAVE = len(PLATFORM)   # Maria, the demo manager the tests log in as, coaches Platform
 
 
 def texts(elements) -> list[str]:
@@ -45,11 +45,13 @@ def choose(at: AppTest, label: str, option: str) -> AppTest:
 def test_home_seeds_and_shows_the_demo_organisation(db_path: Path, monkeypatch: pytest.MonkeyPatch, open_app) -> None:
     """An empty database with COACHING_DEMO on: the app loads the demo and draws its needs."""
     monkeypatch.setenv("COACHING_DEMO", "true")
+    login_screen = open_app(login=None)
+    assert db_path.exists()
+    assert any("demo data" in text for text in texts(login_screen.info)), texts(login_screen.info)
+
     at = open_app()
 
     assert_healthy(at)
-    assert db_path.exists()
-    assert any("demo data" in text for text in texts(at.info)), texts(at.info)
     charts = plotly_specs(at)
     assert len(charts) == 1
     assert len(charts[0]["data"][0]["x"]) == len(SCALES)
@@ -74,7 +76,7 @@ def test_home_table_toggle_shows_one_row_per_scale_instead_of_the_chart(demo_db:
 
 
 def test_home_without_answers_invites_to_wait_and_draws_nothing(empty_db: Path, open_app) -> None:
-    at = open_app()
+    at = open_app(login=EMPTY_MANAGER)
 
     assert_healthy(at)
     assert any("No answers yet" in text for text in texts(at.info)), texts(at.info)
@@ -103,7 +105,7 @@ def test_home_in_a_new_wave_without_answers_shows_the_last_answered_wave(demo_db
 
 
 def test_team_without_teams_says_so(empty_db: Path, open_app) -> None:
-    at = open_app(TEAM)
+    at = open_app(TEAM, login=EMPTY_MANAGER)
 
     assert_healthy(at)
     assert any("no team yet" in text for text in texts(at.info)), texts(at.info)
@@ -114,7 +116,7 @@ def test_team_without_teams_says_so(empty_db: Path, open_app) -> None:
 def test_team_lists_who_answered_and_flags_straight_lining(demo_db: Path, open_app) -> None:
     aspire = start(Settings(db=demo_db))
     try:
-        manager = aspire.local_manager()
+        manager = aspire.accounts.actor_for_email("maria@example.com")
         platform = next(t for t in aspire.store.teams(manager) if t.name == "Platform engineering")
         aspire.store.add_members(manager, platform.id, [NewMember(name="Noor Newcomer", email="noor@example.com")])
     finally:
@@ -152,7 +154,7 @@ def test_team_wave_choice_changes_what_is_shown(demo_db: Path, open_app) -> None
 
 
 def test_questionnaire_shows_reliability_per_scale_and_every_statement(demo_db: Path, open_app) -> None:
-    at = open_app(QUESTIONNAIRE)
+    at = open_app(QUESTIONNAIRE, login=DEMO_ADMIN)
 
     assert_healthy(at)
     assert len(at.dataframe) == 2
@@ -165,7 +167,7 @@ def test_questionnaire_shows_reliability_per_scale_and_every_statement(demo_db: 
 
 
 def test_questionnaire_on_an_empty_database_uses_default_reliability(empty_db: Path, open_app) -> None:
-    at = open_app(QUESTIONNAIRE)
+    at = open_app(QUESTIONNAIRE, login=EMPTY_ADMIN)
 
     assert_healthy(at)
     reliability = at.dataframe[0].value
@@ -190,7 +192,7 @@ def assert_only_a_start_error(at: AppTest, *words: str) -> None:
 def test_invalid_setting_stops_the_app_with_one_error_naming_it(db_path: Path, monkeypatch, open_app, started) -> None:
     monkeypatch.setenv("COACHING_DEMO", "maybe")
 
-    at = open_app()
+    at = open_app(login=None)
 
     assert_only_a_start_error(at, "COACHING_DEMO", "maybe")
     assert started == [], "the store was opened despite invalid settings"
@@ -208,7 +210,7 @@ def test_database_held_by_another_process_stops_the_app_with_advice(
     ) as holder:
         try:
             assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-            at = open_app()
+            at = open_app(login=None)
         finally:
             holder.kill()
 

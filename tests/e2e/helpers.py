@@ -176,3 +176,14 @@ def assert_no_exception(page: Page) -> None:
         pytest.fail(f"the page shows an exception:\n{boxes.first.inner_text()}", pytrace=False)
     if page.get_by_text(ERROR_SCREEN_TEXT).count():
         pytest.fail(f"the page shows the error screen ({ERROR_SCREEN_TEXT!r})", pytrace=False)
+
+
+def log_in(page: Page, app: AppServer, email: str, password: str) -> None:
+    """Open the app and log in through the login form, as a person would."""
+    page.goto(app.url)
+    wait_for_app(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Logged in as").wait_for()
+    wait_for_app(page)

@@ -6,12 +6,25 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from .helpers import AppServer, assert_no_exception, wait_for_app
+from .helpers import AppServer, assert_no_exception, log_in
+
+DEMO_MANAGER = ("maria@example.com", "demo-manager-1")
 
 
 def open_home(page: Page, app: AppServer) -> None:
-    page.goto(app.url)
-    wait_for_app(page)
+    log_in(page, app, *DEMO_MANAGER)
+    assert_no_exception(page)
+
+
+def test_login_screen_shows_the_demo_accounts_and_refuses_a_wrong_password(page: Page, demo_app: AppServer) -> None:
+    page.goto(demo_app.url)
+    expect(page.get_by_text("Demo organisation")).to_be_visible()
+    expect(page.get_by_text("maria@example.com")).to_be_visible()
+    page.get_by_label("Email").fill("maria@example.com")
+    page.get_by_label("Password", exact=True).fill("not-her-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("That email and password do not match an account.")).to_be_visible()
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(0)
     assert_no_exception(page)
 
 

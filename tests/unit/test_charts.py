@@ -94,8 +94,14 @@ def test_hover_gives_the_range_and_number_of_people() -> None:
     summaries = [ScaleSummary("autonomy", n=7, mean=60.0, low=35.0, high=95.0)]
     bar = the_bar(needs_overview(summaries))
 
-    assert [list(row) for row in bar.customdata] == [[7, 35.0, 95.0]]
-    assert "%{customdata[0]}" in bar.hovertemplate and "%{customdata[2]" in bar.hovertemplate
+    assert list(bar.hovertext) == ["Autonomy: average 60 of 100 over 7 people<br>from 35 to 95"]
+
+
+def test_hover_of_an_aggregate_gives_no_range() -> None:
+    """Admins see organisation means only: a lowest or highest score would be one person's."""
+    bar = the_bar(needs_overview([ScaleSummary("autonomy", n=12, mean=60.0)]))
+
+    assert list(bar.hovertext) == ["Autonomy: average 60 of 100 over 12 people"]
 
 
 @pytest.mark.parametrize(

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from coaching.actors import SYSTEM
+from coaching.demo import DEMO_ACCOUNTS
 from coaching.profiles import profiles
 from coaching.scoring import changes_between
 
 
 def _waves(demo):
-    manager = demo.local_manager()
+    """Everyone's profiles in the two waves (as the system, which sees every team)."""
     first, last = demo.store.waves()
-    return profiles(demo, manager, first.id), profiles(demo, manager, last.id)
+    return profiles(demo, SYSTEM, first.id), profiles(demo, SYSTEM, last.id)
 
 
 def test_demo_has_two_teams_of_six_to_ten_and_two_waves(demo):
-    teams = demo.store.teams(demo.local_manager())
+    teams = demo.store.teams(SYSTEM)
     assert len(teams) == 2
     for team in teams:
-        assert 6 <= len(demo.store.members(demo.local_manager(), team.id)) <= 10
+        assert 6 <= len(demo.store.members(SYSTEM, team.id)) <= 10
     assert [w.name for w in demo.store.waves()] == ["2025", "2026"]
     assert demo.is_demo
 
@@ -67,7 +69,14 @@ def test_restarting_with_demo_on_does_not_seed_twice(tmp_path):
     start(settings).close()
     again = start(settings)
     try:
-        assert len(again.store.teams(again.local_manager())) == 2
+        assert len(again.store.teams(SYSTEM)) == 2
         assert again.store.response_count(again.current_instrument.version) == 30
     finally:
         again.close()
+
+
+def test_each_demo_manager_coaches_one_team_and_sees_only_it(demo):
+    for account in DEMO_ACCOUNTS:
+        actor = demo.accounts.authenticate(account.email, account.password)
+        teams = demo.store.teams(actor)
+        assert [t.name for t in teams] == ([account.team] if account.team else [])

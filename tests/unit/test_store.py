@@ -17,6 +17,7 @@ from coaching.responses import Submission, submit
 from coaching.store import NewMember, StoreLockedError, open_store
 from coaching.store.database import Database
 from coaching.store.migrations import applied_migrations, available_migrations, migrate
+from tests.conftest import make_manager
 
 TRICKY_TEXTS = [
     "O'Brien; DROP TABLE member; --",
@@ -63,7 +64,7 @@ def test_a_failing_migration_leaves_no_trace(tmp_path):
 
 
 def test_editable_records_carry_a_version(aspire):
-    manager = aspire.local_manager()
+    manager = make_manager(aspire)
     team_id, _ = _team_with_members(aspire, manager, ["Ana"])
     assert aspire.store.teams(manager)[0].version == 1
     assert aspire.store.members(manager, team_id)[0].version == 1
@@ -76,7 +77,7 @@ def test_editable_records_carry_a_version(aspire):
 
 
 def test_sixteen_threads_writing_responses_lose_none(aspire, instrument):
-    manager = aspire.local_manager()
+    manager = make_manager(aspire)
     _, member_ids = _team_with_members(aspire, manager, [f"Person {i}" for i in range(16)])
     wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
     errors: list[BaseException] = []
@@ -119,8 +120,8 @@ def test_a_second_process_gets_a_plain_message(tmp_path):
 
 
 def test_manager_sees_only_their_own_teams(aspire, instrument):
-    alice = aspire.store.ensure_user("alice@example.com", "Alice", Role.MANAGER)
-    bob = aspire.store.ensure_user("bob@example.com", "Bob", Role.MANAGER)
+    alice = make_manager(aspire, "alice@example.com", "Alice")
+    bob = make_manager(aspire, "bob@example.com", "Bob")
     team_a, members_a = _team_with_members(aspire, alice, ["Ana", "Ben"])
     wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
     submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=_raw(instrument)) for m in members_a])
@@ -137,8 +138,8 @@ def test_manager_sees_only_their_own_teams(aspire, instrument):
 
 
 def test_admin_gets_no_named_results(aspire, instrument):
-    alice = aspire.store.ensure_user("alice@example.com", "Alice", Role.MANAGER)
-    admin = aspire.store.ensure_user("hr@example.com", "HR", Role.ADMIN)
+    alice = make_manager(aspire, "alice@example.com", "Alice")
+    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     team_a, members_a = _team_with_members(aspire, alice, ["Ana"])
     wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
     submit(aspire, SYSTEM, [Submission(member_id=members_a[0], wave_id=wave, raw=_raw(instrument))])
@@ -148,7 +149,7 @@ def test_admin_gets_no_named_results(aspire, instrument):
 
 
 def test_a_respondent_answers_only_for_themselves(aspire, instrument):
-    manager = aspire.local_manager()
+    manager = make_manager(aspire)
     _, (ana, ben) = _team_with_members(aspire, manager, ["Ana", "Ben"])
     wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
     as_ana = Actor(Role.RESPONDENT, ana, "Ana")
@@ -160,7 +161,7 @@ def test_a_respondent_answers_only_for_themselves(aspire, instrument):
 
 
 def test_text_round_trips_exactly(aspire, instrument):
-    manager = aspire.local_manager()
+    manager = make_manager(aspire)
     team_id, member_ids = _team_with_members(aspire, manager, TRICKY_TEXTS[:6])
     assert sorted(m.name for m in aspire.store.members(manager, team_id)) == sorted(TRICKY_TEXTS[:6])
     wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
@@ -173,7 +174,7 @@ def test_text_round_trips_exactly(aspire, instrument):
 
 
 def test_a_batch_with_one_bad_answer_writes_nothing(aspire, instrument):
-    manager = aspire.local_manager()
+    manager = make_manager(aspire)
     _, (ana, ben) = _team_with_members(aspire, manager, ["Ana", "Ben"])
     wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
     bad = _raw(instrument)
@@ -186,7 +187,7 @@ def test_a_batch_with_one_bad_answer_writes_nothing(aspire, instrument):
 
 
 def test_resubmitting_keeps_history_and_counts_the_last(aspire, instrument):
-    manager = aspire.local_manager()
+    manager = make_manager(aspire)
     _, (ana,) = _team_with_members(aspire, manager, ["Ana"])
     wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
     for top in (("status", "balance", "autonomy"), ("balance", "status", "autonomy")):

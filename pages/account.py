@@ -1,0 +1,33 @@
+"""My account: change my password, log out."""
+
+import streamlit as st
+
+from coaching.accounts import LoginFailed, PasswordRejected
+from coaching.ui.context import current_actor, get_aspire, log_out
+from coaching.ui.format import plain
+
+aspire = get_aspire()
+actor = current_actor()
+
+st.title("My account")
+st.markdown(f"Logged in as {plain(actor.name)} ({actor.role.value}).")
+
+st.subheader("Change password")
+with st.form("change_password"):
+    current = st.text_input("Current password", type="password", autocomplete="current-password")
+    new = st.text_input("New password", type="password", autocomplete="new-password")
+    again = st.text_input("New password again", type="password", autocomplete="new-password")
+    if st.form_submit_button("Change password"):
+        if new != again:
+            st.error("The two new passwords differ: type the same one twice.")
+        else:
+            try:
+                aspire.accounts.change_password(actor, current, new)
+            except (LoginFailed, PasswordRejected) as exc:
+                st.error(str(exc))
+            else:
+                st.success("Your password is changed.")
+
+st.divider()
+if st.button("Log out", icon=":material/logout:"):
+    log_out()

@@ -1,0 +1,138 @@
+"""`python -m bench`: generate organisations, time every screen against each, print and record the results.
+
+Run from the repository root (`make bench` does). Sizes are selectable because the largest
+organisation takes minutes to generate; generated files are cached under bench/.cache/ and remade
+whenever the code that decides their content changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shlex
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.cache import Organisation, copy_for_run, organisation
+from bench.profiling import profile_generation, profile_screen
+from bench.report import Results, generation_table, markdown, screen_table, targets
+from bench.screens import APP, BARE, BARE_SCREEN, SCREENS, app_on, time_screen
+from bench.synthetic import BENCH_MANAGER, SEED
+from coaching.actors import Actor, Role
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS = BENCH_DIR / "RESULTS.md"
+CACHE = BENCH_DIR / ".cache"
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=_sizes, default=[10, 100, 1000],
+                        help="comma-separated numbers of teams (default: 10,100,1000)")
+    parser.add_argument("--runs", type=int, default=15, help="timed reruns per screen and size (default: 15)")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"generator seed (default: {SEED})")
+    parser.add_argument("--fresh", action="store_true", help="regenerate organisations even if cached")
+    parser.add_argument("--no-cache", action="store_true", help="generate into a temporary folder, keep nothing")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the markdown results")
+    return parser.parse_args(argv)
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers of teams like 10,100,1000, got {text!r}") from None
+    if not sizes or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("every size must be at least one team")
+    return sizes
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING)
+    # Clearing st.cache_resource between sizes happens outside a script run, which Streamlit warns about;
+    # a filter survives Streamlit resetting its loggers' levels from its config.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage())
+    results = Results(command=shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)]),
+                      runs=args.runs)
+    with tempfile.TemporaryDirectory(prefix="aspire-bench-") as tmp:
+        work = Path(tmp)
+        generate_all(args, results, work)
+        for size in args.sizes:
+            measure_size(size, args.runs, results, work)
+        profile_largest(results, work)
+    print(report_text(results))
+    args.results.write_text(markdown(results), encoding="utf-8")
+    say(f"wrote {args.results}")
+    return 0
+
+
+def generate_all(args: argparse.Namespace, results: Results, work: Path) -> None:
+    """Every requested organisation (cached or made now), then a fresh profile of where generation time goes."""
+    folder = work / "generated" if args.no_cache else CACHE
+    for size in args.sizes:
+        t0 = time.perf_counter()
+        org = organisation(size, folder, seed=args.seed, fresh=args.fresh, progress=_every_tenth_batch())
+        results.orgs[size] = org
+        how = "cached" if org.cached else f"generated in {time.perf_counter() - t0:,.1f} s"
+        say(f"{size:,} teams: {org.generation.responses:,} responses, {how}")
+    results.generation_hotspots = profile_generation(work)
+
+
+def _every_tenth_batch():
+    """Progress for long generations without flooding the terminal."""
+    calls = 0
+
+    def progress(message: str) -> None:
+        nonlocal calls
+        calls += 1
+        if calls % 10 == 0:
+            say(f"  {message}")
+
+    return progress
+
+
+def measure_size(size: int, runs: int, results: Results, work: Path) -> None:
+    """The bare page, then each screen, all against a throwaway copy of this size's organisation."""
+    org = results.orgs[size]
+    db = copy_for_run(org, work)
+    timings = results.timings.setdefault(size, {})
+    with app_on(db):
+        timings[BARE_SCREEN.name] = time_screen(BARE, BARE_SCREEN, runs)
+        for screen in SCREENS:
+            timings[screen.name] = time_screen(APP, screen, runs, benched(org))
+            say(f"{size:,} teams, {screen.name}: median {timings[screen.name].median:,.1f} ms")
+    db.unlink()
+
+
+def profile_largest(results: Results, work: Path) -> None:
+    """Where warm reruns spend their time at the largest size: the cause when a target is missed."""
+    org = results.orgs[results.sizes[-1]]
+    db = copy_for_run(org, work)
+    with app_on(db):
+        for screen in SCREENS:
+            results.screen_hotspots[screen.name] = profile_screen(APP, screen, benched(org))
+    db.unlink()
+
+
+def benched(org: Organisation) -> Actor:
+    """The manager the screens act as: the owner of the one team of 12 the generator made for them."""
+    return Actor(Role.MANAGER, org.generation.manager_id, BENCH_MANAGER[1])
+
+
+def report_text(results: Results) -> str:
+    return "\n\n".join([
+        "Screens", screen_table(results), "Generation", generation_table(results),
+        "Targets", "\n".join(f"- {t}" for t in targets(results)),
+    ])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

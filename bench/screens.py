@@ -1,0 +1,164 @@
+"""Timing screens with AppTest: the real app.py against one database, and the bare yardstick page.
+
+Why reruns of one AppTest: a rerun is what a manager waits for on every click, and it keeps the
+session (actor, chosen page) and the process-wide Aspire (connection, reliability cache) warm, as
+a running app does. The first run of each screen is reported apart as "warm-up": it includes
+opening the database and estimating reliability over every response, once per process.
+
+The session starts logged in: the actor is put into session state under "actor", which is what
+logging in stores (and what the app read before accounts existed). Logging in is not what is timed,
+and its password hashing would only add noise.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import coaching.ui.context as ui_context
+from coaching.actors import Actor
+from coaching.aspire import Aspire
+from coaching.settings import PROJECT_DIR, Settings
+
+APP = PROJECT_DIR / "app.py"
+BARE = Path(__file__).with_name("bare_page.py")
+TIMEOUT = 600   # seconds; the warm-up on a large organisation reads every response once
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A screen to time: the page to switch to (None: the default page) and what it must show."""
+
+    name: str
+    page: str | None
+    check: Callable[[AppTest], str]
+
+
+@dataclass(frozen=True)
+class Timing:
+    name: str
+    warmup_ms: float
+    runs_ms: tuple[float, ...]
+    shows: str
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs_ms)
+
+    @property
+    def p90(self) -> float:
+        """Nearest-rank 90th percentile: with 15 runs, the 14th fastest."""
+        ordered = sorted(self.runs_ms)
+        return ordered[max(0, -(-len(ordered) * 9 // 10) - 1)]
+
+
+def _check_home(at: AppTest) -> str:
+    charts = at.get("plotly_chart")
+    captions = " ".join(c.value for c in at.caption)
+    if len(charts) != 1 or "people who answered" not in captions:
+        raise ScreenError("home", f"expected one chart of the team's needs, got {len(charts)} charts: {captions!r}")
+    return captions.split("Averages over the ")[1].split(" who answered")[0] + ", 1 chart"
+
+
+def _check_team(at: AppTest) -> str:
+    if len(at.dataframe) != 1:
+        raise ScreenError("team", f"expected one table of members, got {len(at.dataframe)}")
+    return f"{len(at.dataframe[0].value)} members in table"
+
+
+def _check_bare(at: AppTest) -> str:
+    if len(at.get("plotly_chart")) != 1:
+        raise ScreenError("bare page", "expected one chart")
+    return "1 chart"
+
+
+SCREENS = (Screen("home", None, _check_home), Screen("team", "pages/team.py", _check_team))
+BARE_SCREEN = Screen("bare page", None, _check_bare)
+
+
+class ScreenError(RuntimeError):
+    """A screen showed an error or not what it should: its time would mean nothing."""
+
+    def __init__(self, screen: str, problem: str) -> None:
+        super().__init__(f"{screen}: {problem}")
+
+
+def time_screen(script: Path, screen: Screen, runs: int, actor: Actor | None = None) -> Timing:
+    """One warm-up run (after switching to the screen), then `runs` timed reruns of the same session."""
+    at = open_screen(script, screen, actor)
+    t0 = time.perf_counter()
+    run_checked(at, screen)
+    warmup = (time.perf_counter() - t0) * 1000
+    timed = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        at.run()
+        timed.append((time.perf_counter() - t0) * 1000)
+    shows = _verify(at, screen)
+    return Timing(screen.name, warmup, tuple(timed), shows)
+
+
+def open_screen(script: Path, screen: Screen, actor: Actor | None) -> AppTest:
+    at = AppTest.from_file(str(script), default_timeout=TIMEOUT)
+    if actor is not None:
+        at.session_state["actor"] = actor
+    if screen.page is not None:
+        _verify(at.run(), screen, content=False)
+        at.switch_page(screen.page)
+    return at
+
+
+def run_checked(at: AppTest, screen: Screen) -> None:
+    at.run()
+    _verify(at, screen)
+
+
+def _verify(at: AppTest, screen: Screen, *, content: bool = True) -> str:
+    """Refuse to time an exception or the app's error screen; otherwise say what the screen showed."""
+    if at.exception:
+        raise ScreenError(screen.name, "; ".join(e.message for e in at.exception))
+    errors = [e.value for e in at.error]
+    if errors:
+        raise ScreenError(screen.name, "; ".join(errors))
+    return screen.check(at) if content else ""
+
+
+@contextmanager
+def app_on(db: Path) -> Iterator[None]:
+    """Point the app at one database file, and close every Aspire it opened there afterwards.
+
+    The app caches one Aspire per settings in st.cache_resource; clearing that cache alone would
+    leave the DuckDB file open, so the real `start` is wrapped to remember what it opened.
+    """
+    saved = {k: v for k, v in os.environ.items() if k.startswith("COACHING_")}
+    for name in saved:
+        del os.environ[name]
+    os.environ.update(COACHING_DB=str(db), COACHING_DEMO="false")
+    opened: list[Aspire] = []
+    real_start = ui_context.start
+
+    def recording_start(settings: Settings) -> Aspire:
+        aspire = real_start(settings)
+        opened.append(aspire)
+        return aspire
+
+    ui_context.start = recording_start
+    st.cache_resource.clear()
+    try:
+        yield
+    finally:
+        st.cache_resource.clear()
+        ui_context.start = real_start
+        for aspire in opened:
+            aspire.close()
+        for name in ("COACHING_DB", "COACHING_DEMO"):
+            os.environ.pop(name, None)
+        os.environ.update(saved)

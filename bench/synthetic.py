@@ -1,0 +1,211 @@
+"""Seeded synthetic organisations: many teams, three waves, answers through the product's own path.
+
+Why not INSERT rows directly: the benchmark must measure data the product could have stored itself.
+Every answer goes through `coaching.responses.submit` (validation, then scoring, then one
+transaction per batch) as the SYSTEM actor, exactly like a bulk import would.
+
+Shape: team 1 belongs to the benched manager (manager@aspire.local, the built-in local manager of the
+app before accounts; the screens run as this manager), so the measured screens show one realistic
+team of 12; every other team has its own manager. Each person has a latent need profile, so scores,
+close needs and quality flags vary the way real answers do.
+
+Only generation lives here: this file is part of the cache fingerprint (bench/cache.py), so an edit
+here regenerates every cached organisation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from coaching.actors import SYSTEM, Actor, Role
+from coaching.aspire import Aspire, start
+from coaching.instrument import Instrument
+from coaching.needs import NEEDS
+from coaching.responses import Submission, submit
+from coaching.settings import load_settings
+from coaching.store import NewMember
+
+SEED = 20260301
+TEAM_SIZE = 12
+BATCH = 2000
+WAVES = (("2024", dt.date(2024, 3, 1)), ("2025", dt.date(2025, 3, 1)), ("2026", dt.date(2026, 3, 1)))
+BENCH_MANAGER = ("manager@aspire.local", "Local manager")
+STRAIGHT_LINERS = 0.02   # share of responses that rate every statement alike: the flags must show up
+
+FIRST = ("Aiko", "José", "Nadia", "Sven", "Priya", "Liam", "Chen", "Olga", "Grace", "Mateo", "Hana", "Kwame",
+         "Ingrid", "Fatima", "Tomasz", "Amara", "Björn", "Camille", "Dev", "Elif", "Farid", "Greta", "Hiro", "Iman")
+LAST = ("Tanaka", "Álvarez", "Haddad", "Eriksson", "Raman", "O'Brien", "Wei", "Petrova", "Okafor", "Rossi", "Kim",
+        "Mensah", "Larsen", "Benali", "Wójcik", "Novak", "Silva", "Dubois", "Nair", "Yilmaz", "Costa", "Berg")
+UNITS = ("Platform", "Payments", "Support", "Data", "Mobile", "Sales", "Finance", "Onboarding", "Search", "Security")
+TITLES = (("Engineer", None, None), ("Senior engineer", "expert", "senior"), ("Staff engineer", "expert", "staff"),
+          ("Team lead", "management", "team_lead"), ("Specialist", None, None), ("Analyst", None, None))
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What one generation made and how long it took; stored next to a cached file."""
+
+    teams: int
+    members: int
+    responses: int
+    seed: int
+    manager_id: int           # the benched manager's user id: the screens act as this manager
+    seconds: float            # everything, start to closed file
+    setup_seconds: float      # managers, teams, members
+    submit_seconds: float     # coaching.responses.submit, all batches: validate + score + store
+    store_seconds: float      # of which Store.record_responses (the write transactions)
+    made_on: str = ""         # ISO date, so a cached file says when it was measured
+
+    @property
+    def seconds_per_1000_responses(self) -> float:
+        return self.submit_seconds / max(self.responses, 1) * 1000
+
+    @property
+    def prepare_seconds(self) -> float:
+        """Validation and scoring: submit's time outside the store."""
+        return self.submit_seconds - self.store_seconds
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Generation:
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def generate(path: Path, teams: int, *, seed: int = SEED, batch: int = BATCH,
+             progress: Callable[[str], None] | None = None) -> Generation:
+    """Create a fresh database at `path` holding `teams` teams of TEAM_SIZE, each answering three waves."""
+    if path.exists():
+        raise FileExistsError(f"{path} exists; the generator only fills new files")
+    began = time.perf_counter()
+    aspire = start(load_settings(db=path, demo=False))
+    try:
+        store_time = _time_calls(aspire.store, "record_responses")
+        rng = random.Random(seed)
+        waves = [aspire.store.ensure_wave(name, starts_on) for name, starts_on in WAVES]
+        setup, submitted, members, responses = 0.0, 0.0, 0, 0
+        manager = aspire.store.ensure_user(*BENCH_MANAGER, Role.MANAGER)
+        for chunk in _chunks(_submissions(aspire, rng, teams, waves, manager), batch):
+            setup += chunk.setup_seconds
+            t0 = time.perf_counter()
+            submit(aspire, SYSTEM, chunk.submissions)
+            submitted += time.perf_counter() - t0
+            members, responses = chunk.members, responses + len(chunk.submissions)
+            if progress:
+                progress(f"{teams} teams: {responses:,} responses stored")
+    finally:
+        aspire.close()
+    return Generation(teams=teams, members=members, responses=responses, seed=seed, manager_id=manager.id,
+                      seconds=time.perf_counter() - began, setup_seconds=setup, submit_seconds=submitted,
+                      store_seconds=sum(store_time), made_on=dt.date.today().isoformat())
+
+
+def _time_calls(obj: object, method: str) -> list[float]:
+    """Wrap one method of one instance so each call's duration is appended to the returned list."""
+    durations: list[float] = []
+    real = getattr(obj, method)
+
+    def timed(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            durations.append(time.perf_counter() - t0)
+
+    setattr(obj, method, timed)
+    return durations
+
+
+@dataclass
+class _Chunk:
+    submissions: list[Submission]
+    members: int = 0
+    setup_seconds: float = 0.0
+
+
+def _chunks(items: Iterator[tuple[Submission, int, float]], size: int) -> Iterator[_Chunk]:
+    """Group submissions into batches, carrying the member count and setup time spent making them."""
+    chunk = _Chunk([])
+    for submission, members, setup_seconds in items:
+        chunk.submissions.append(submission)
+        chunk.members = members
+        chunk.setup_seconds += setup_seconds
+        if len(chunk.submissions) == size:
+            yield chunk
+            chunk = _Chunk([], members)
+    if chunk.submissions:
+        yield chunk
+
+
+def _submissions(aspire: Aspire, rng: random.Random, teams: int, waves: list[int],
+                 benched: Actor) -> Iterator[tuple[Submission, int, float]]:
+    """Create each team with its manager and members, then yield its members' raw answers per wave.
+
+    Yields (submission, members created so far, setup seconds spent since the previous yield), so
+    the caller can tell organisation setup apart from answer submission.
+    """
+    instrument = aspire.current_instrument
+    members = 0
+    for index in range(1, teams + 1):
+        t0 = time.perf_counter()
+        manager = benched if index == 1 else _manager(aspire, index)
+        team_id = aspire.store.create_team(SYSTEM, _team_name(rng, index), manager_id=manager.id)
+        people = [_person(rng, index, n) for n in range(TEAM_SIZE)]
+        ids = aspire.store.add_members(SYSTEM, team_id, people)
+        members += len(ids)
+        setup = time.perf_counter() - t0
+        for member_id in ids:
+            needs = {need: rng.gauss(0, 1) for need in NEEDS}
+            for wave_id, (_, starts_on) in zip(waves, WAVES, strict=True):
+                raw = _answers(instrument, needs, rng)
+                yield Submission(member_id=member_id, wave_id=wave_id, raw=raw,
+                                 submitted_at=_at(starts_on, rng)), members, setup
+                setup = 0.0
+
+
+def _manager(aspire: Aspire, index: int) -> Actor:
+    return aspire.store.ensure_user(f"manager{index:05d}@bench.example", f"Manager {index}", Role.MANAGER)
+
+
+def _team_name(rng: random.Random, index: int) -> str:
+    return f"{rng.choice(UNITS)} {index:05d}"
+
+
+def _person(rng: random.Random, team: int, n: int) -> NewMember:
+    title, track, level = rng.choice(TITLES)
+    return NewMember(name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", email=f"p{team:05d}.{n:02d}@bench.example",
+                     role_title=title, track=track, level=level)
+
+
+def _at(starts_on: dt.date, rng: random.Random) -> dt.datetime:
+    day = dt.datetime.combine(starts_on, dt.time(9), tzinfo=dt.UTC)
+    return day + dt.timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 480))
+
+
+def _answers(instrument: Instrument, needs: dict, rng: random.Random) -> dict:
+    """Raw answers as a form would send them: ratings drift with the person's needs, plus noise."""
+    drift = {need: z + rng.gauss(0, 0.3) for need, z in needs.items()}
+    if rng.random() < STRAIGHT_LINERS:
+        ratings = {item.id: 4 for item in instrument.items}
+    else:
+        ratings = {item.id: _rating(instrument, drift[item.need], item.reverse, rng) for item in instrument.items}
+    top = sorted(NEEDS, key=lambda n: drift[n] + rng.gauss(0, 0.3), reverse=True)[:3]
+    return {
+        "ratings": ratings,
+        "top_three": [str(n) for n in top],
+        "reflections": {"need_now": "Time to go deep, and a fair raise when it is due."} if rng.random() < 0.5 else {},
+        "life_stage": rng.choice([*instrument.life_stage.suggestions, None]),
+    }
+
+
+def _rating(instrument: Instrument, z: float, reverse: bool, rng: random.Random) -> int:
+    scale = instrument.scale
+    value = min(scale.max, max(scale.min, round(3 + 1.1 * z + rng.gauss(0, 0.5))))
+    return scale.flip(value) if reverse else value

@@ -26,6 +26,7 @@ HOME = st.Page("pages/home.py", title="Home", icon=":material/home:", default=Tr
 TEAM = st.Page("pages/team.py", title="Team", icon=":material/groups:")
 QUESTIONNAIRE = st.Page("pages/questionnaire.py", title="Questionnaire", icon=":material/quiz:")
 ACCOUNTS = st.Page("pages/accounts.py", title="Accounts", icon=":material/manage_accounts:")
+AUDIT = st.Page("pages/audit.py", title="Audit log", icon=":material/history:")
 MY_ACCOUNT = st.Page("pages/account.py", title="My account", icon=":material/person:")
 LOGIN = st.Page("pages/login.py", title="Log in", icon=":material/login:", default=True)
 
@@ -33,7 +34,7 @@ actor = current_actor()
 if actor is None:
     page = st.navigation([LOGIN], position="hidden")
 elif actor.role is Role.ADMIN:
-    page = st.navigation({"Organisation": [HOME, QUESTIONNAIRE, ACCOUNTS], "You": [MY_ACCOUNT]})
+    page = st.navigation({"Organisation": [HOME, QUESTIONNAIRE, ACCOUNTS, AUDIT], "You": [MY_ACCOUNT]})
 else:
     page = st.navigation({"Coaching": [HOME, TEAM], "You": [MY_ACCOUNT]})
 

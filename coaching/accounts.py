@@ -38,6 +38,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import EmailStr, SecretStr, TypeAdapter, ValidationError
 
 from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.audit import Action, AuditLog, Subject
 from coaching.store.accounts import AccountRow, AccountRows
 from coaching.store.database import Database
 
@@ -181,8 +182,10 @@ class Accounts:
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         sleep: Callable[[float], None] = time.sleep,
         hasher: PasswordHasher | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         self._rows = AccountRows(db)
+        self._audit = audit
         self.policy = policy
         self._clock = clock
         self._sleep = sleep
@@ -271,6 +274,7 @@ class Accounts:
         self.check_password(new, row.email)
         self._rows.set_password_hash(user_id, self._hasher.hash(new), clear_failures=True)
         log.info("password of account %d reset by %s", user_id, _who(actor))
+        self._record(actor, user_id, "password reset")
 
     def unlock(self, actor: Actor, user_id: int) -> None:
         """An admin ends a lock (and forgets the failed logins) before it runs out."""
@@ -278,6 +282,7 @@ class Accounts:
         if not self._rows.unlock(user_id):
             raise PermissionDenied(f"no account {user_id}")
         log.info("account %d unlocked by %s", user_id, _who(actor))
+        self._record(actor, user_id, "unlocked")
 
     # ---- managing accounts ---------------------------------------------------------------------
 
@@ -304,6 +309,7 @@ class Accounts:
         if user_id is None:
             raise AccountError("An account with this email already exists.")
         log.info("%s account %d created by %s", role, user_id, _who(actor))
+        self._record(actor, user_id, "created")
         row = self._rows.by_id(user_id)
         assert row is not None
         return _account(row)
@@ -325,6 +331,11 @@ class Accounts:
         return True
 
     # ---- helpers -------------------------------------------------------------------------------
+
+    def _record(self, actor: Actor, user_id: int, what: str) -> None:
+        """An admin's change to an account goes to the audit log too (when the app gives us one)."""
+        if self._audit is not None:
+            self._audit.record(actor, Action.CHANGED, Subject.ACCOUNT, [user_id], what)
 
     def _require_admin(self, actor: Actor) -> None:
         if actor.role not in (Role.ADMIN, Role.SYSTEM):

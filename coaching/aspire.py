@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from coaching.accounts import Accounts
+from coaching.audit import AuditLog
 from coaching.catalogue import load_catalogue
 from coaching.instrument import Instrument, available_versions, instrument_path, load_instrument
 from coaching.scoring import ScaleReliability, reliability
@@ -40,9 +41,13 @@ class Aspire:
         return self.store.meta("demo") == "true"
 
     @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.store.db)
+
+    @cached_property
     def accounts(self) -> Accounts:
         """One per process: it also remembers failed logins for unknown e-mails, to slow them alike."""
-        return Accounts(self.store.db)
+        return Accounts(self.store.db, audit=self.audit)
 
     def reliability(self, version: int) -> dict[str, ScaleReliability]:
         """Reliability of one instrument version's scales, recomputed only when its responses changed."""

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from coaching.profiles import profiles
-from coaching.ui.context import current_actor, get_aspire
+from coaching.ui.context import current_actor, get_aspire, record_view_once
 from coaching.ui.format import profile_row
 
 aspire = get_aspire()
@@ -31,6 +31,7 @@ if not answered:
     st.stop()
 
 st.dataframe([profile_row(m) for m in answered], hide_index=True, width="stretch")
+record_view_once(aspire, actor, [m.member_id for m in answered], "team page")
 flagged = [m for m in answered if m.profile.flags]
 if flagged:
     st.warning(

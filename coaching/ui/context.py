@@ -6,6 +6,7 @@ import streamlit as st
 
 from coaching.actors import Actor
 from coaching.aspire import Aspire, start
+from coaching.audit import Action, Subject
 from coaching.settings import Settings, load_settings
 
 
@@ -35,3 +36,13 @@ def log_in(actor: Actor) -> None:
 def log_out() -> None:
     st.session_state.clear()
     st.rerun()
+
+
+def record_view_once(aspire: Aspire, actor: Actor, member_ids: list[int], screen: str) -> None:
+    """Audit that named results were shown, once per screen and set of people in a session, not per rerun."""
+    key = (screen, tuple(sorted(member_ids)))
+    seen: set = st.session_state.setdefault("_audited_views", set())
+    if key in seen or not member_ids:
+        return
+    aspire.audit.record(actor, Action.VIEWED, Subject.MEMBER, list(key[1]), screen)
+    seen.add(key)

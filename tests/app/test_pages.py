@@ -268,3 +268,24 @@ def test_st_stop_in_a_page_is_not_treated_as_an_error() -> None:
     assert not at.error
     assert texts(at.info) == ["Nothing here yet"]
     assert not at.title
+
+
+# ---- audit -----------------------------------------------------------------------------------------
+
+
+def test_team_view_is_audited_once_per_session_and_shown_to_admins(demo_db: Path, open_app, started) -> None:
+    from coaching.actors import SYSTEM
+    from coaching.audit import Action, AuditFilter
+
+    at = open_app(TEAM)
+    at.run()
+    at.run()
+    views = started[-1].audit.events(SYSTEM, AuditFilter(action=Action.VIEWED))
+    assert len(views) == len(PLATFORM), "one entry per member shown, not one per rerun"
+    assert {e.detail for e in views} == {"team page"}
+
+    admin = open_app("pages/audit.py", login=DEMO_ADMIN)
+    assert_healthy(admin)
+    table = admin.dataframe[0].value
+    assert (table["Action"] == "viewed").sum() == len(PLATFORM)
+    assert set(table.loc[table["Action"] == "viewed", "Done by"]) == {"Maria Lopez <maria@example.com>"}

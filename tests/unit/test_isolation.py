@@ -1,0 +1,135 @@
+"""Manager B can reach none of manager A's people: every function that takes an actor, run as B on A's ids.
+
+The first test enumerates every public function and method of the domain that takes an `actor`
+and fails when one has no isolation case below, so a new function cannot skip this check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable
+
+import pytest
+
+import coaching
+from coaching.actors import SYSTEM, PermissionDenied, Role
+from coaching.audit import Action, Subject
+from coaching.profiles import latest_answered, organisation_summary, profiles
+from coaching.responses import Submission, submit
+from coaching.store import NewMember
+from tests.conftest import make_manager
+
+
+def _actor_taking_callables() -> set[str]:
+    """'module.Class.method' or 'module.function' for every public callable with an `actor` parameter."""
+    found = set()
+    for info in pkgutil.walk_packages(coaching.__path__, "coaching."):
+        if info.name.startswith("coaching.ui"):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            members = [(f"{name}.{m}", f) for m, f in vars(obj).items() if not m.startswith("_")] \
+                if inspect.isclass(obj) else [(name, obj)]
+            for qualified, func in members:
+                if inspect.isfunction(func) and "actor" in inspect.signature(func).parameters:
+                    found.add(f"{module.__name__}.{qualified}")
+    return found
+
+
+@pytest.fixture
+def world(aspire, instrument):
+    """Manager A with a team of two who answered; manager B with a team of their own; an admin."""
+    a = make_manager(aspire, "a@example.com", "Manager A")
+    b = make_manager(aspire, "b@example.com", "Manager B")
+    team_a = aspire.store.create_team(a, "Team A")
+    aspire.store.create_team(b, "Team B")
+    members_a = aspire.store.add_members(a, team_a, [NewMember(name="Ana", email="ana@example.com"),
+                                                     NewMember(name="Ben", email="ben@example.com")])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    raw = {"ratings": {i.id: 4 for i in instrument.items}, "top_three": ["status", "balance", "autonomy"]}
+    submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m in members_a])
+    return {"aspire": aspire, "a": a, "b": b, "team_a": team_a, "members_a": members_a, "wave": wave, "raw": raw}
+
+
+def _refused_or_empty(call: Callable[[], object]) -> None:
+    """B's call must raise PermissionDenied or return nothing of A's."""
+    try:
+        result = call()
+    except PermissionDenied:
+        return
+    assert not result, f"manager B got {result!r}"
+
+
+def _store(w):
+    return w["aspire"].store
+
+
+CASES: dict[str, Callable[[dict], object]] = {
+    "coaching.store.store.Store.teams": lambda w: [t for t in _store(w).teams(w["b"]) if t.id == w["team_a"]],
+    "coaching.store.store.Store.members": lambda w: _store(w).members(w["b"], w["team_a"]),
+    "coaching.store.store.Store.add_members":
+        lambda w: _store(w).add_members(w["b"], w["team_a"], [NewMember(name="Spy", email="spy@example.com")]),
+    "coaching.store.store.Store.create_team":
+        lambda w: [t for t in _store(w).teams(w["a"])
+                   if t.id == _store(w).create_team(w["b"], "Mine", manager_id=w["a"].id)],
+    "coaching.store.store.Store.current_responses":
+        lambda w: _store(w).current_responses(w["b"], w["wave"], [w["team_a"]]),
+    "coaching.store.store.Store.record_responses":
+        lambda w: submit(w["aspire"], w["b"], [Submission(member_id=w["members_a"][0], wave_id=w["wave"],
+                                                           raw=w["raw"])]),
+    "coaching.store.store.Store.scale_means": lambda w: _store(w).scale_means(w["b"], w["wave"])[1],
+    "coaching.profiles.profiles": lambda w: profiles(w["aspire"], w["b"], w["wave"], [w["team_a"]]),
+    "coaching.profiles.latest_answered": lambda w: latest_answered(w["aspire"], w["b"]),
+    "coaching.profiles.organisation_summary": lambda w: organisation_summary(w["aspire"], w["b"]),
+    "coaching.responses.submit":
+        lambda w: submit(w["aspire"], w["b"], [Submission(member_id=w["members_a"][1], wave_id=w["wave"],
+                                                           raw=w["raw"])]),
+    "coaching.audit.AuditLog.events": lambda w: w["aspire"].audit.events(w["b"]),
+    "coaching.accounts.Accounts.list_accounts": lambda w: w["aspire"].accounts.list_accounts(w["b"]),
+    "coaching.accounts.Accounts.reset_password":
+        lambda w: w["aspire"].accounts.reset_password(w["b"], w["a"].id, "b-chose-this-password"),
+    "coaching.accounts.Accounts.unlock": lambda w: w["aspire"].accounts.unlock(w["b"], w["a"].id),
+    "coaching.accounts.Accounts.create_user":
+        lambda w: w["aspire"].accounts.create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
+}
+
+
+# Functions that take an actor but cannot reach another person's data, and why.
+NOT_ABOUT_OTHERS = {
+    "coaching.accounts.Accounts.change_password": "acts on the actor's own account only",
+    "coaching.audit.AuditLog.record": "writes an entry about the actor's own action; reads nothing",
+}
+
+
+def test_every_function_taking_an_actor_has_an_isolation_case(world):
+    covered = set(CASES) | set(NOT_ABOUT_OTHERS)
+    missing = _actor_taking_callables() - covered
+    assert not missing, f"add an isolation case for: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_manager_b_cannot_reach_manager_a(world, name):
+    _refused_or_empty(lambda: CASES[name](world))
+    aspire, a, wave = world["aspire"], world["a"], world["wave"]
+    # Nothing of A's changed: same members, same answers, A still logs in with no new account around.
+    assert [m.name for m in aspire.store.members(a, world["team_a"])] == ["Ana", "Ben"]
+    assert len(aspire.store.current_responses(a, wave)) == 2
+    assert aspire.accounts.actor_for_email("new@example.com") is None
+
+
+def test_change_password_needs_the_actors_own_current_password(world):
+    from coaching.accounts import LoginFailed
+
+    with pytest.raises(LoginFailed):
+        world["aspire"].accounts.change_password(world["b"], "not-b-password", "b-wants-this-one")
+
+
+def test_audit_record_reads_nothing(world):
+    world["aspire"].audit.record(world["b"], Action.VIEWED, Subject.MEMBER, [], "team page")
+    with pytest.raises(PermissionDenied):
+        world["aspire"].audit.events(world["b"])

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from coaching.actors import Actor
+from coaching.aggregates import disclosable
 from coaching.aspire import Aspire
 from coaching.needs import SCALES
 from coaching.scoring import Profile, score_response
@@ -71,14 +72,43 @@ def summarise(members: list[MemberProfile]) -> list[ScaleSummary]:
     return summaries
 
 
-def organisation_summary(aspire: Aspire, actor: Actor) -> tuple[Wave, list[ScaleSummary]] | None:
-    """Organisation-wide means for admins, from the newest wave with at least COACHING_MIN_GROUP answers.
+@dataclass(frozen=True)
+class OrganisationView:
+    """Organisation-wide means for admins, with the teams that may be shown on their own."""
 
-    One total over the whole organisation: with a single cell, no smaller group can be worked out
-    by subtracting shown cells from the total.
+    wave: Wave
+    total: list[ScaleSummary]
+    teams: dict[str, list[ScaleSummary]]
+    other_teams: list[ScaleSummary]     # the teams too small to show alone, together; empty when none
+
+
+def organisation_summary(aspire: Aspire, actor: Actor) -> OrganisationView | None:
+    """The newest wave with at least COACHING_MIN_GROUP answers, under the group-size rule.
+
+    Teams are shown one by one only when disclosable (coaching.aggregates), so neither a small
+    team nor the total minus the shown teams can single anyone out.
     """
     for wave in reversed(aspire.store.waves()):
-        n, means = aspire.store.scale_means(actor, wave.id)
-        if n >= aspire.settings.min_group:
-            return wave, [ScaleSummary(scale, n, means[scale]) for scale in SCALES if scale in means]
+        teams = aspire.store.team_scale_means(actor, wave.id)
+        shown = disclosable({name: n for name, (n, _) in teams.items()}, aspire.settings.min_group)
+        if not shown and sum(n for n, _ in teams.values()) < aspire.settings.min_group:
+            continue
+        hidden = {name: cell for name, cell in teams.items() if name not in shown}
+        return OrganisationView(
+            wave=wave,
+            total=_pooled(teams.values()),
+            teams={name: _pooled([teams[name]]) for name in sorted(shown)},
+            other_teams=_pooled(hidden.values()) if hidden else [],
+        )
     return None
+
+
+def _pooled(cells: Iterable[tuple[int, dict[str, float]]]) -> list[ScaleSummary]:
+    """Weighted means of several groups' means: the mean over all their people."""
+    cells = list(cells)
+    n = sum(count for count, _ in cells)
+    return [
+        ScaleSummary(scale, n, round(sum(count * means[scale] for count, means in cells) / n, 1))
+        for scale in SCALES
+        if all(scale in means for _, means in cells)
+    ]

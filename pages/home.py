@@ -28,8 +28,10 @@ st.markdown(
     "- **Coach**: talking points, goals tied to needs, and a yearly review of what changed."
 )
 
+organisation = None
 if actor.role is Role.ADMIN:
-    found = organisation_summary(aspire, actor)
+    organisation = organisation_summary(aspire, actor)
+    found = None if organisation is None else (organisation.wave, organisation.total)
     heading, empty = "What the organisation needs", (
         f"No wave has answers from at least {aspire.settings.min_group} people yet. Organisation-wide "
         "results stay hidden below that size, so no one's answers can be singled out."
@@ -67,4 +69,19 @@ else:
     st.plotly_chart(
         needs_overview(summaries), width="stretch", config={"displayModeBar": False},
         alt=f"Bar chart of average need scores; highest is {scale_label(top.scale)}.",
+    )
+
+if organisation is not None:
+    st.subheader("By team")
+    rows = dict(organisation.teams)
+    if organisation.other_teams:
+        rows["Other teams together"] = organisation.other_teams
+    st.caption(
+        f"Teams with fewer than {aspire.settings.min_group} answers are only shown together, and a team is left "
+        "out whenever the rest could be worked out from the total."
+    )
+    st.dataframe(
+        [{"Team": name, "People": cells[0].n} | {scale_label(c.scale): c.mean for c in cells}
+         for name, cells in rows.items()],
+        hide_index=True,
     )

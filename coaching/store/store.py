@@ -283,22 +283,27 @@ class Store:
         )
         return self._with_answers(heads)
 
-    def scale_means(self, actor: Actor, wave_id: int) -> tuple[int, dict[str, float]]:
-        """Organisation-wide mean per scale in a wave, and how many responses it covers (admins only).
+    def team_scale_means(self, actor: Actor, wave_id: int) -> dict[str, tuple[int, dict[str, float]]]:
+        """Per team (by name): respondents and mean per scale in a wave. Admins only.
 
         Means and counts only: a minimum or maximum would be one person's score. The caller applies
-        the group-size rule before showing anything.
+        the group-size rule (coaching.aggregates) before showing anything.
         """
         if actor.role not in (Role.ADMIN, Role.SYSTEM):
             raise PermissionDenied("organisation-wide figures are for admins")
         rows = self.db.query(
-            "SELECT s.scale, avg(s.score), count(*) FROM response_score s JOIN response r ON r.id = s.response_id"
-            " JOIN member m ON m.id = r.member_id WHERE r.wave_id = ? AND r.is_current AND m.archived_at IS NULL"
-            " GROUP BY s.scale",
+            "SELECT t.name, s.scale, avg(s.score), count(*) FROM response_score s"
+            " JOIN response r ON r.id = s.response_id JOIN member m ON m.id = r.member_id"
+            " JOIN team t ON t.id = m.team_id"
+            " WHERE r.wave_id = ? AND r.is_current AND m.archived_at IS NULL GROUP BY t.name, s.scale",
             [wave_id],
         )
-        respondents = max((r[2] for r in rows), default=0)
-        return respondents, {r[0]: round(r[1], 1) for r in rows}
+        teams: dict[str, tuple[int, dict[str, float]]] = {}
+        for team, scale, mean, count in rows:
+            n, means = teams.get(team, (0, {}))
+            means[scale] = mean
+            teams[team] = (max(n, count), means)
+        return teams
 
     def answers_for_version(self, instrument_version: int) -> list[Answers]:
         """Every current response to one instrument version, unnamed: the input of reliability estimates."""

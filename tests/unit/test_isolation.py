@@ -82,7 +82,7 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.store.store.Store.record_responses":
         lambda w: submit(w["aspire"], w["b"], [Submission(member_id=w["members_a"][0], wave_id=w["wave"],
                                                            raw=w["raw"])]),
-    "coaching.store.store.Store.scale_means": lambda w: _store(w).scale_means(w["b"], w["wave"])[1],
+    "coaching.store.store.Store.team_scale_means": lambda w: _store(w).team_scale_means(w["b"], w["wave"]),
     "coaching.profiles.profiles": lambda w: profiles(w["aspire"], w["b"], w["wave"], [w["team_a"]]),
     "coaching.profiles.latest_answered": lambda w: latest_answered(w["aspire"], w["b"]),
     "coaching.profiles.organisation_summary": lambda w: organisation_summary(w["aspire"], w["b"]),

@@ -41,10 +41,12 @@ from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.audit import Action, AuditLog, Subject
 from coaching.store.accounts import AccountRow, AccountRows
 from coaching.store.database import Database
+from coaching.text import text_problems
 
 log = logging.getLogger(__name__)
 
 ACCOUNT_ROLES = (Role.MANAGER, Role.ADMIN)
+MAX_NAME_LENGTH = 120
 MAX_PASSWORD_LENGTH = 1024
 FIRST_ADMIN_NAME = "Administrator"
 
@@ -299,6 +301,8 @@ class Accounts:
         name = name.strip()
         if not name:
             raise AccountError("Give the person's name.")
+        if problems := text_problems(name, MAX_NAME_LENGTH):
+            raise AccountError(f"The name {'; '.join(problems)}.")
         if self._rows.by_email(address) is not None:
             raise AccountError("An account with this email already exists.")
         password_hash = None

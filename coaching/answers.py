@@ -20,13 +20,13 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from coaching.instrument import TOP_PICKS, Instrument
 from coaching.needs import NEEDS, Need
+from coaching.text import text_problems
 
 MAX_REFLECTION_CHARS = 4000
 MAX_LIFE_STAGE_CHARS = 80
 
 FIELDS = ("ratings", "top_three", "reflections", "life_stage")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,9}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Answers(BaseModel):
@@ -192,11 +192,6 @@ def _kept_text(where: str, text: Any, limit: int, problems: list[tuple[str, str]
         return None
     if not text.strip():
         return None
-    before = len(problems)
-    if "\x00" in text:
-        problems.append((where, "contains a NUL character (\\0), which cannot be stored; please remove it"))
-    if _SURROGATE.search(text):
-        problems.append((where, "contains a broken character (a lone surrogate) that cannot be stored"))
-    if len(text) > limit:
-        problems.append((where, f"too long: {len(text)} characters, at most {limit}"))
-    return text if len(problems) == before else None
+    refused = text_problems(text, limit)
+    problems += [(where, problem) for problem in refused]
+    return None if refused else text

@@ -6,7 +6,7 @@ import streamlit as st
 
 from coaching.accounts import PasswordRejected
 from coaching.actors import Role
-from coaching.ui.context import current_actor, get_aspire
+from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 
 aspire = get_aspire()
 actor = current_actor()
@@ -14,6 +14,7 @@ accounts = aspire.accounts.list_accounts(actor)
 now = dt.datetime.now(dt.UTC)
 
 st.title("Accounts")
+show_flash()
 st.dataframe(
     [
         {
@@ -41,7 +42,7 @@ with st.form("new_account"):
         except (ValueError, PasswordRejected) as exc:
             st.error(str(exc))
         else:
-            st.success(f"Account created for {created.email}.")
+            flash(f"Account created for {created.email}.")
 
 by_label = {f"{a.name} <{a.email}>": a for a in accounts}
 left, right = st.columns(2)
@@ -62,5 +63,4 @@ with right.form("unlock"):
     chosen_locked = st.selectbox("Locked account", list(locked), key="unlock_who", placeholder="No account is locked")
     if st.form_submit_button("Unlock", disabled=not locked):
         aspire.accounts.unlock(actor, locked[chosen_locked].id)
-        st.success("Unlocked.")
-        st.rerun()
+        flash("Unlocked.")

@@ -46,3 +46,14 @@ def record_view_once(aspire: Aspire, actor: Actor, member_ids: list[int], screen
         return
     aspire.audit.record(actor, Action.VIEWED, Subject.MEMBER, list(key[1]), screen)
     seen.add(key)
+
+
+def flash(message: str) -> None:
+    """Confirm a change after the rerun that shows it (e.g. a new row in a table above the form)."""
+    st.session_state["_flash"] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    if message := st.session_state.pop("_flash", None):
+        st.success(message, icon=":material/check_circle:")

@@ -289,3 +289,39 @@ def test_team_view_is_audited_once_per_session_and_shown_to_admins(demo_db: Path
     table = admin.dataframe[0].value
     assert (table["Action"] == "viewed").sum() == len(PLATFORM)
     assert set(table.loc[table["Action"] == "viewed", "Done by"]) == {"Maria Lopez <maria@example.com>"}
+
+
+# ---- accounts --------------------------------------------------------------------------------------
+
+ODD_NAME = "<script>alert('x')</script> **Bold** O'Brien; DROP TABLE app_user; --"
+
+
+def _fill_new_account(at: AppTest, email: str, name: str, password: str) -> AppTest:
+    fields = {t.label: t for t in at.text_input}
+    fields["Email"].input(email)
+    fields["Name"].input(name)
+    fields["First password (leave empty for single sign-on only)"].input(password)
+    return next(b for b in at.button if b.label == "Create account").click().run()
+
+
+def test_admin_creates_an_account_whose_odd_name_shows_exactly_as_typed(demo_db: Path, open_app) -> None:
+    at = open_app("pages/accounts.py", login=DEMO_ADMIN)
+
+    at = _fill_new_account(at, "odd@example.com", ODD_NAME, "a-long-enough-password")
+
+    assert_healthy(at)
+    assert any("Account created for odd@example.com" in s.value for s in at.success)
+    table = at.dataframe[0].value
+    assert ODD_NAME in list(table["Name"])
+
+
+def test_a_refused_account_keeps_what_was_typed_and_says_why(demo_db: Path, open_app) -> None:
+    at = open_app("pages/accounts.py", login=DEMO_ADMIN)
+
+    at = _fill_new_account(at, "new@example.com", "Noor", "short")
+
+    assert_healthy(at)
+    assert any("too short" in e.value for e in at.error), [e.value for e in at.error]
+    fields = {t.label: t for t in at.text_input}
+    assert fields["Email"].value == "new@example.com" and fields["Name"].value == "Noor"
+    assert "new@example.com" not in list(at.dataframe[0].value["Email"])

@@ -440,3 +440,21 @@ def test_the_sql_failure_rule_and_the_in_memory_one_agree(aspire, steps):
         got = rows.record_failure(user_id, now=now, lock_after=policy.lock_after,
                                   lock_until=now + dt.timedelta(minutes=policy.lock_minutes))
         assert got == expected
+
+
+@pytest.mark.parametrize("name", [
+    "Robert'); DROP TABLE app_user; --", "<script>alert('x')</script>", "\u202eevil\u202c Name",
+    "**bold** [link](javascript:alert(1))", "Zoë Ågren-Łukasiewicz 田中 محمد", "x" * 120,
+])
+def test_account_names_round_trip_exactly(aspire, name):
+    account = aspire.accounts.create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
+    assert account.name == name
+    assert aspire.accounts.actor_for_email("odd@example.com").name == name
+    assert aspire.store.db.scalar("SELECT count(*) FROM app_user") == 1
+
+
+@pytest.mark.parametrize(("name", "problem"), [("Nul\x00Name", "NUL character"), ("x" * 121, "too long")])
+def test_unstorable_names_are_refused_with_a_reason(aspire, name, problem):
+    with pytest.raises(AccountError, match=problem):
+        aspire.accounts.create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
+    assert aspire.accounts.actor_for_email("odd@example.com") is None

@@ -9,7 +9,7 @@ from coaching.catalogue import CatalogueError
 from coaching.instrument import InstrumentError
 from coaching.settings import SettingsError
 from coaching.store import StoreOpenError
-from coaching.ui.context import current_actor, get_aspire
+from coaching.ui.context import get_aspire, logged_in
 from coaching.ui.errors import run_guarded
 from coaching.ui.format import plain
 
@@ -30,7 +30,7 @@ AUDIT = st.Page("pages/audit.py", title="Audit log", icon=":material/history:")
 MY_ACCOUNT = st.Page("pages/account.py", title="My account", icon=":material/person:")
 LOGIN = st.Page("pages/login.py", title="Log in", icon=":material/login:", default=True)
 
-actor = current_actor()
+actor = logged_in()
 if actor is None:
     page = st.navigation([LOGIN], position="hidden")
 elif actor.role is Role.ADMIN:

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from coaching.needs import SCALES, scale_label
-from coaching.ui.context import get_aspire
+from coaching.ui.context import current_actor, get_aspire
 
 aspire = get_aspire()
+current_actor()   # admins only: the menu offers this screen to them alone
 
 st.title("Questionnaire")
 versions = sorted(aspire.instruments, reverse=True)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from coaching.profiles import profiles
 from coaching.ui.context import current_actor, get_aspire, record_view_once
-from coaching.ui.format import profile_row
+from coaching.ui.format import plain, profile_row
 
 aspire = get_aspire()
 actor = current_actor()
@@ -16,8 +16,17 @@ if not teams:
     st.info("You have no team yet. Teams you manage will be listed here.", icon=":material/group_add:")
     st.stop()
 
+if "team_choice" not in st.session_state:
+    # A link like /team?team=12 is read once, on landing; an id that is not one of yours is not shown.
+    linked = st.query_params.get("team")
+    chosen = next((t for t in teams if linked is not None and str(t.id) == linked), None)
+    if linked is not None and chosen is None:
+        st.warning("That link does not lead to one of your teams, so your first team is shown instead.")
+    st.session_state.team_choice = chosen or teams[0]
+
 left, right = st.columns(2)
-team = left.selectbox("Team", teams, format_func=lambda t: t.name)
+team = left.selectbox("Team", teams, key="team_choice", format_func=lambda t: t.name)
+st.query_params["team"] = str(team.id)
 if not waves:
     st.info("No assessment wave has started yet, so there are no answers to show.", icon=":material/event:")
     st.stop()
@@ -36,7 +45,7 @@ flagged = [m for m in answered if m.profile.flags]
 if flagged:
     st.warning(
         "Talk before you rely on these answers: "
-        + "; ".join(f"{m.member_name} ({len(m.profile.flags)} flag{'s' if len(m.profile.flags) > 1 else ''})"
+        + "; ".join(f"{plain(m.member_name)} ({len(m.profile.flags)} flag{'s' if len(m.profile.flags) > 1 else ''})"
                     for m in flagged),
         icon=":material/flag:",
     )

@@ -98,6 +98,8 @@ class Store:
 
     def _visible_team_ids(self, actor: Actor) -> list[int] | None:
         """Team ids the actor may see named data of; None means all (the system itself)."""
+        if not isinstance(actor, Actor):
+            raise PermissionDenied("nobody is logged in")
         if actor.role is Role.SYSTEM:
             return None
         if actor.role is Role.MANAGER:

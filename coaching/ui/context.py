@@ -21,9 +21,18 @@ def get_aspire() -> Aspire:
     return _aspire_for(load_settings().model_dump_json())
 
 
-def current_actor() -> Actor | None:
+def logged_in() -> Actor | None:
     """Who is logged in to this browser session, if anyone."""
     return st.session_state.get("actor")
+
+
+def current_actor() -> Actor:
+    """The logged-in person; a screen reached without logging in stops here and shows nothing else."""
+    actor = logged_in()
+    if actor is None:
+        st.warning("Please log in first.", icon=":material/lock:")
+        st.stop()
+    return actor
 
 
 def log_in(actor: Actor) -> None:

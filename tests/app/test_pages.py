@@ -325,3 +325,41 @@ def test_a_refused_account_keeps_what_was_typed_and_says_why(demo_db: Path, open
     fields = {t.label: t for t in at.text_input}
     assert fields["Email"].value == "new@example.com" and fields["Name"].value == "Noor"
     assert "new@example.com" not in list(at.dataframe[0].value["Email"])
+
+
+def test_a_guessed_team_id_in_the_link_shows_nothing_of_that_team(demo_db: Path, open_app) -> None:
+    aspire = start(Settings(db=demo_db))
+    try:
+        sam = aspire.accounts.actor_for_email("sam@example.com")
+        (sams_team,) = aspire.store.teams(sam)
+        sams_people = {m.name for m in aspire.store.members(sam, sams_team.id)}
+    finally:
+        aspire.close()
+
+    at = open_app()
+    at.query_params["team"] = str(sams_team.id)
+    at.switch_page(TEAM).run()
+
+    assert_healthy(at)
+    assert any("does not lead to one of your teams" in w.value for w in at.warning)
+    assert at.selectbox[0].value.name == "Platform engineering"
+    shown = set(at.dataframe[0].value["Member"])
+    assert not shown & sams_people
+    assert at.query_params["team"] != str(sams_team.id)
+
+
+def test_a_link_to_ones_own_team_opens_it(demo_db: Path, open_app) -> None:
+    aspire = start(Settings(db=demo_db))
+    try:
+        maria = aspire.accounts.actor_for_email("maria@example.com")
+        (marias_team,) = aspire.store.teams(maria)
+    finally:
+        aspire.close()
+
+    at = open_app()
+    at.query_params["team"] = str(marias_team.id)
+    at.switch_page(TEAM).run()
+
+    assert_healthy(at)
+    assert not at.warning or all("does not lead" not in w.value for w in at.warning)
+    assert at.selectbox[0].value.name == "Platform engineering"

@@ -133,3 +133,10 @@ def test_audit_record_reads_nothing(world):
     world["aspire"].audit.record(world["b"], Action.VIEWED, Subject.MEMBER, [], "team page")
     with pytest.raises(PermissionDenied):
         world["aspire"].audit.events(world["b"])
+
+
+def test_nobody_logged_in_reaches_nothing(world):
+    with pytest.raises(PermissionDenied):
+        world["aspire"].store.members(None, world["team_a"])
+    with pytest.raises(PermissionDenied):
+        world["aspire"].store.current_responses(None, world["wave"])

@@ -22,21 +22,30 @@ except (SettingsError, StoreOpenError, InstrumentError, CatalogueError) as exc:
     st.error(f"Aspire cannot start: {exc}", icon=":material/block:")
     st.stop()
 
-HOME = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-TEAM = st.Page("pages/team.py", title="Team", icon=":material/groups:")
-QUESTIONNAIRE = st.Page("pages/questionnaire.py", title="Questionnaire", icon=":material/quiz:")
-ACCOUNTS = st.Page("pages/accounts.py", title="Accounts", icon=":material/manage_accounts:")
-AUDIT = st.Page("pages/audit.py", title="Audit log", icon=":material/history:")
-MY_ACCOUNT = st.Page("pages/account.py", title="My account", icon=":material/person:")
-LOGIN = st.Page("pages/login.py", title="Log in", icon=":material/login:", default=True)
+HOME = st.Page("screens/home.py", title="Home", icon=":material/home:", default=True)
+TEAM = st.Page("screens/team.py", title="Team", icon=":material/groups:")
+QUESTIONNAIRE = st.Page("screens/questionnaire.py", title="Questionnaire", icon=":material/quiz:")
+ACCOUNTS = st.Page("screens/accounts.py", title="Accounts", icon=":material/manage_accounts:")
+AUDIT = st.Page("screens/audit.py", title="Audit log", icon=":material/history:")
+MY_ACCOUNT = st.Page("screens/account.py", title="My account", icon=":material/person:")
+MENUS = {
+    Role.ADMIN: {"Organisation": [HOME, QUESTIONNAIRE, ACCOUNTS, AUDIT], "You": [MY_ACCOUNT]},
+    Role.MANAGER: {"Coaching": [HOME, TEAM], "You": [MY_ACCOUNT]},
+}
+
+
+def login_at_every_address() -> list:
+    """The login screen under each screen's address, so a link (say /team?team=3) survives logging in."""
+    addresses = {page.url_path: page for menu in MENUS.values() for pages in menu.values() for page in pages}
+    return [
+        st.Page("screens/login.py", title="Log in", icon=":material/login:", url_path=path or "login",
+                default=page is HOME)
+        for path, page in addresses.items()
+    ]
+
 
 actor = logged_in()
-if actor is None:
-    page = st.navigation([LOGIN], position="hidden")
-elif actor.role is Role.ADMIN:
-    page = st.navigation({"Organisation": [HOME, QUESTIONNAIRE, ACCOUNTS, AUDIT], "You": [MY_ACCOUNT]})
-else:
-    page = st.navigation({"Coaching": [HOME, TEAM], "You": [MY_ACCOUNT]})
+page = st.navigation(login_at_every_address(), position="hidden") if actor is None else st.navigation(MENUS[actor.role])
 
 if actor is not None:
     st.sidebar.caption(f"Logged in as {plain(actor.name)} ({actor.role.value})")

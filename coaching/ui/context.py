@@ -8,6 +8,7 @@ from coaching.actors import Actor
 from coaching.aspire import Aspire, start
 from coaching.audit import Action, Subject
 from coaching.settings import Settings, load_settings
+from coaching.ui.sso import end_sso_session
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -43,7 +44,9 @@ def log_in(actor: Actor) -> None:
 
 
 def log_out() -> None:
+    """Forget the person in this session; after single sign-on also end that (identity cookie and provider)."""
     st.session_state.clear()
+    end_sso_session()  # st.logout() when logged in at the provider: the browser goes there and back
     st.rerun()
 
 

@@ -130,7 +130,7 @@ def log_in(at: AppTest, email: str, password: str) -> AppTest:
     next(b for b in at.button if b.label == "Log in").click().run()
     assert_healthy(at)
     # AppTest keeps asking for the login page after the menu changed; a browser lands on the default page.
-    at.switch_page("pages/home.py").run()
+    at.switch_page("screens/home.py").run()
     assert at.session_state["actor"].role.value in ("manager", "admin"), [e.value for e in at.error]
     return at
 

@@ -21,8 +21,8 @@ from coaching.store import NewMember
 
 from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy
 
-TEAM = "pages/team.py"
-QUESTIONNAIRE = "pages/questionnaire.py"
+TEAM = "screens/team.py"
+QUESTIONNAIRE = "screens/questionnaire.py"
 DEMO_PEOPLE_LATEST_WAVE = len(PLATFORM)   # Maria, the demo manager the tests log in as, coaches Platform
 
 
@@ -284,7 +284,7 @@ def test_team_view_is_audited_once_per_session_and_shown_to_admins(demo_db: Path
     assert len(views) == len(PLATFORM), "one entry per member shown, not one per rerun"
     assert {e.detail for e in views} == {"team page"}
 
-    admin = open_app("pages/audit.py", login=DEMO_ADMIN)
+    admin = open_app("screens/audit.py", login=DEMO_ADMIN)
     assert_healthy(admin)
     table = admin.dataframe[0].value
     assert (table["Action"] == "viewed").sum() == len(PLATFORM)
@@ -305,7 +305,7 @@ def _fill_new_account(at: AppTest, email: str, name: str, password: str) -> AppT
 
 
 def test_admin_creates_an_account_whose_odd_name_shows_exactly_as_typed(demo_db: Path, open_app) -> None:
-    at = open_app("pages/accounts.py", login=DEMO_ADMIN)
+    at = open_app("screens/accounts.py", login=DEMO_ADMIN)
 
     at = _fill_new_account(at, "odd@example.com", ODD_NAME, "a-long-enough-password")
 
@@ -316,7 +316,7 @@ def test_admin_creates_an_account_whose_odd_name_shows_exactly_as_typed(demo_db:
 
 
 def test_a_refused_account_keeps_what_was_typed_and_says_why(demo_db: Path, open_app) -> None:
-    at = open_app("pages/accounts.py", login=DEMO_ADMIN)
+    at = open_app("screens/accounts.py", login=DEMO_ADMIN)
 
     at = _fill_new_account(at, "new@example.com", "Noor", "short")
 

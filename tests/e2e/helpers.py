@@ -8,13 +8,14 @@ publishes on its root element (`data-test-script-state`), never on fixed sleeps.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,19 @@ def _health(url: str) -> str | None:
 class AppServer:
     """One `streamlit run <script>` process, its URL and its captured output."""
 
-    def __init__(self, workdir: Path, env: Mapping[str, str] | None = None, script: str = "app.py"):
+    def __init__(
+        self,
+        workdir: Path,
+        env: Mapping[str, str] | None = None,
+        script: str = "app.py",
+        extra_args: Sequence[str] = (),
+    ):
         self.workdir = Path(workdir)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_path = self.workdir / "e2e.duckdb"
         self.script = script
+        self.extra_args = list(extra_args)
         self.log_path = self.workdir / f"streamlit-{self.port}.log"
         # The developer's own COACHING_* settings never leak into a test server.
         base = {k: v for k, v in os.environ.items() if not k.startswith("COACHING_")}
@@ -83,6 +91,7 @@ class AppServer:
             "--server.headless", "true",
             "--server.fileWatcherType", "none",
             "--browser.gatherUsageStats", "false",
+            *self.extra_args,
         ]  # fmt: skip
 
     def start(self, timeout: float = STARTUP_TIMEOUT_S) -> AppServer:
@@ -144,13 +153,15 @@ class AppServer:
         self.stop()
 
 
-def start_app(tmp_path: Path, env: Mapping[str, str] | None = None, script: str = "app.py") -> AppServer:
+def start_app(
+    tmp_path: Path, env: Mapping[str, str] | None = None, script: str = "app.py", extra_args: Sequence[str] = ()
+) -> AppServer:
     """Start `streamlit run <script>` from the repo root with a fresh database under tmp_path.
 
-    The caller stops it (`server.stop()`, or use it as a context manager); the `app_factory` fixture
-    does that for you.
+    `extra_args` go after the server options, e.g. `["--secrets.files", str(path)]`. The caller stops
+    it (`server.stop()`, or use it as a context manager); the `app_factory` fixture does that for you.
     """
-    return AppServer(tmp_path, env=env, script=script).start()
+    return AppServer(tmp_path, env=env, script=script, extra_args=extra_args).start()
 
 
 def wait_for_app(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
@@ -184,6 +195,108 @@ def log_in(page: Page, app: AppServer, email: str, password: str) -> None:
     wait_for_app(page)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
+    # exact: with single sign-on configured there is also a "Log in with single sign-on" button.
+    page.get_by_role("button", name="Log in", exact=True).click()
     page.get_by_text("Logged in as").wait_for()
+    wait_for_app(page)
+
+
+# ---- single sign-on -------------------------------------------------------------------------------
+
+SSO_BUTTON = "Log in with single sign-on"
+
+
+class OidcProvider:
+    """A real OpenID Connect provider on loopback: `python -m oidc_provider_mock` (uvicorn) in a subprocess.
+
+    It accepts any client id and secret, and its authorization form asks for the subject ("sub"); an
+    unknown subject becomes a user whose only claim is `email = sub`. It keeps its users in memory.
+    """
+
+    def __init__(self, workdir: Path):
+        self.workdir = Path(workdir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.metadata_url = f"{self.url}/.well-known/openid-configuration"
+        self.log_path = self.workdir / f"oidc-provider-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = STARTUP_TIMEOUT_S) -> OidcProvider:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(self.port)]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+                command, cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, "NO_COLOR": "1"},
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"oidc-provider-mock exited with code {self.process.returncode}:\n{self.log_tail()}",
+                            pytrace=False)
+            try:
+                with urllib.request.urlopen(self.metadata_url, timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.2)
+        self.stop()
+        pytest.fail(f"oidc-provider-mock did not answer {self.metadata_url} within {timeout:.0f} s:\n"
+                    f"{self.log_tail()}", pytrace=False)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return "(no output)"
+        return "\n".join(text.splitlines()[-lines:]) or "(no output)"
+
+    def secrets_toml(self, app_url: str) -> str:
+        """A secrets.toml `[auth]` section for an app at app_url that logs in with this provider."""
+        return (
+            "[auth]\n"
+            f'redirect_uri = "{app_url}/oauth2callback"\n'
+            f'cookie_secret = "{secrets.token_urlsafe(32)}"\n'
+            'client_id = "aspire-e2e"\n'
+            f'client_secret = "{secrets.token_urlsafe(16)}"\n'
+            f'server_metadata_url = "{self.metadata_url}"\n'
+        )
+
+
+def sso_app_server(workdir: Path, provider: OidcProvider, env: Mapping[str, str] | None = None) -> AppServer:
+    """An app server (not yet started) whose secrets file, under workdir, configures single sign-on.
+
+    The repo's own .streamlit/secrets.toml is never read or written: `--secrets.files` replaces it.
+    """
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    secrets_file = workdir / "secrets.toml"
+    server = AppServer(workdir, env=env, extra_args=["--secrets.files", str(secrets_file)])
+    secrets_file.write_text(provider.secrets_toml(server.url), encoding="utf-8")
+    return server
+
+
+def sso_log_in(page: Page, app: AppServer, provider: OidcProvider, email: str) -> None:
+    """Open the app, choose single sign-on, type `email` as the subject at the provider and authorize.
+
+    Returns once the browser is back in the app and its script has finished.
+    """
+    page.goto(app.url)
+    wait_for_app(page)
+    page.get_by_role("button", name=SSO_BUTTON).click()
+    page.wait_for_url(f"{provider.url}/**", timeout=APP_TIMEOUT_MS)
+    page.get_by_placeholder("sub").fill(email)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{app.url}/**", timeout=APP_TIMEOUT_MS)
     wait_for_app(page)

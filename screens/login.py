@@ -5,11 +5,41 @@ import streamlit as st
 from coaching.accounts import AccountLocked, LoginFailed
 from coaching.demo import DEMO_ACCOUNTS
 from coaching.ui.context import get_aspire, log_in
+from coaching.ui.sso import (
+    end_sso_session,
+    sso_actor,
+    sso_configured,
+    sso_logged_in,
+    sso_providers,
+    sso_refusal,
+    start_sso_login,
+)
 
 aspire = get_aspire()
 
 st.title("Aspire")
 st.caption("Career-aspiration coaching. Log in to see and coach your teams.")
+
+if sso_configured():
+    if sso_logged_in():
+        # Back from the identity provider (or a new session with its identity cookie): match the e-mail.
+        sso_user = sso_actor(aspire)
+        if sso_user is not None:
+            log_in(sso_user)
+        st.error(sso_refusal(), icon=":material/no_accounts:")
+        if st.button("Log out of single sign-on", icon=":material/logout:"):
+            end_sso_session()
+    else:
+        providers = sso_providers()
+        for provider in providers:
+            label = "Log in with single sign-on"
+            if len(providers) > 1:
+                label += f" ({provider})"
+            if st.button(label, key=f"sso-{provider}", type="primary", icon=":material/key:"):
+                problem = start_sso_login(provider)
+                if problem:
+                    st.error(problem, icon=":material/error:")
+    st.caption("Or log in with your e-mail and password:")
 
 with st.form("login", enter_to_submit=True):
     email = st.text_input("Email", autocomplete="username")

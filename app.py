@@ -27,9 +27,10 @@ TEAM = st.Page("screens/team.py", title="Team", icon=":material/groups:")
 QUESTIONNAIRE = st.Page("screens/questionnaire.py", title="Questionnaire", icon=":material/quiz:")
 ACCOUNTS = st.Page("screens/accounts.py", title="Accounts", icon=":material/manage_accounts:")
 AUDIT = st.Page("screens/audit.py", title="Audit log", icon=":material/history:")
+DATA_REQUESTS = st.Page("screens/data_requests.py", title="Data requests", icon=":material/folder_shared:")
 MY_ACCOUNT = st.Page("screens/account.py", title="My account", icon=":material/person:")
 MENUS = {
-    Role.ADMIN: {"Organisation": [HOME, QUESTIONNAIRE, ACCOUNTS, AUDIT], "You": [MY_ACCOUNT]},
+    Role.ADMIN: {"Organisation": [HOME, QUESTIONNAIRE, ACCOUNTS, AUDIT, DATA_REQUESTS], "You": [MY_ACCOUNT]},
     Role.MANAGER: {"Coaching": [HOME, TEAM], "You": [MY_ACCOUNT]},
 }
 

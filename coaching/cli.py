@@ -11,10 +11,12 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from coaching.accounts import AccountError, PasswordRejected
 from coaching.catalogue import CatalogueError
 from coaching.instrument import InstrumentError
+from coaching.privacy import MemberNotFound
 from coaching.settings import SettingsError, load_settings
 from coaching.store import StoreOpenError
 
@@ -27,6 +29,7 @@ class CommandError(Exception):
 
 EXPECTED_ERRORS = (
     SettingsError, StoreOpenError, InstrumentError, CatalogueError, AccountError, PasswordRejected, CommandError,
+    MemberNotFound,
 )
 
 
@@ -82,6 +85,80 @@ def _new_password() -> str:
     return first
 
 
+def export_member(args: argparse.Namespace) -> int:
+    """Write everything held about one person (JSON or CSV) to stdout or a file; recorded in the audit log."""
+    from coaching import privacy
+    from coaching.actors import SYSTEM
+    from coaching.aspire import start
+
+    aspire = start(load_settings())
+    try:
+        export = privacy.export_member(aspire, SYSTEM, args.email, args.format)
+    finally:
+        aspire.close()
+    if args.out is None:
+        sys.stdout.write(export.text)
+    else:
+        Path(args.out).write_bytes(export.data)
+        print(f"Wrote the {args.format.upper()} export of {args.email.strip().lower()} to {args.out}.")
+    return 0
+
+
+def erase_member(args: argparse.Namespace) -> int:
+    """Erase every record of one person, after the e-mail is typed again (or --yes), then rewrite the file."""
+    from coaching import privacy
+    from coaching.actors import SYSTEM
+    from coaching.aspire import start
+
+    aspire = start(load_settings())
+    try:
+        person = privacy.find_person(aspire, SYSTEM, args.email)
+        if person is None:
+            raise MemberNotFound()
+        if not args.yes:
+            print(f"This erases every record of {person.describe()} for good. It cannot be undone.")
+            try:
+                typed = input("Type the e-mail again to confirm: ")
+            except (EOFError, KeyboardInterrupt):
+                raise CommandError("No confirmation typed; nothing was erased (--yes skips the question).") from None
+            if typed.strip().lower() != person.email:
+                raise CommandError("That is not the same e-mail; nothing was erased.")
+        erasure = privacy.erase_member(aspire, SYSTEM, person.email)
+    finally:
+        aspire.close()
+    print(erasure.describe())
+    return 0
+
+
+def purge(args: argparse.Namespace) -> int:
+    """Purge raw answers older than N months, keeping aggregates that pass the group-size rule."""
+    from coaching import privacy
+    from coaching.actors import SYSTEM
+    from coaching.aspire import start
+
+    settings = load_settings()
+    months = args.older_than or settings.retention_months
+    if months is None:
+        raise CommandError("Say how old: --older-than MONTHS, or set COACHING_RETENTION_MONTHS.")
+    aspire = start(settings)
+    try:
+        result = privacy.purge_older_than(aspire, SYSTEM, months)
+    finally:
+        aspire.close()
+    print(result.describe())
+    return 0
+
+
+def _months(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of months") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the period must be at least 1 month")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coaching", description="Administer an Aspire database.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +175,30 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=["admin", "manager"])
     user.add_argument("--name", help="the name shown in the app (default: the part of the email before @)")
     user.set_defaults(run=create_user)
+    export = commands.add_parser(
+        "export-member", help="export everything held about one person (JSON or CSV)",
+        description="Export every record of the member(s) with this e-mail; the export is written to the audit log.",
+    )
+    export.add_argument("email", help="the member's e-mail (compared case-insensitively)")
+    export.add_argument("--format", choices=["json", "csv"], default="json", help="default: json")
+    export.add_argument("--out", help="write to this file instead of standard output")
+    export.set_defaults(run=export_member)
+    erase = commands.add_parser(
+        "erase-member", help="erase everything held about one person",
+        description="Erase every record of the member(s) with this e-mail and rewrite the database file without "
+                    "them. Asks to type the e-mail again unless --yes is given.",
+    )
+    erase.add_argument("email", help="the member's e-mail (compared case-insensitively)")
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.set_defaults(run=erase_member)
+    purge_parser = commands.add_parser(
+        "purge", help="purge raw answers older than the retention period",
+        description="Remove raw answers submitted more than MONTHS months ago; per wave, the organisation-wide "
+                    "averages are kept where at least COACHING_MIN_GROUP people answered.",
+    )
+    purge_parser.add_argument("--older-than", type=_months, metavar="MONTHS",
+                              help="default: COACHING_RETENTION_MONTHS")
+    purge_parser.set_defaults(run=purge)
     return parser
 
 

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     admin_email: EmailStr | None = Field(default=None, description="first admin, created when no admin exists")
     admin_password: SecretStr | None = Field(default=None, description="password of that first admin")
     min_group: int = Field(default=5, ge=3, description="smallest group an aggregate view may show")
+    retention_months: int | None = Field(
+        default=None, ge=1, description="raw answers older than this many months may be purged (None: kept)")
 
     @field_validator("db")
     @classmethod

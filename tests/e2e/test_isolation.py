@@ -22,7 +22,8 @@ def test_guessed_team_id_in_the_address_shows_none_of_that_team(page: Page, demo
 
     assert_no_exception(page)
     expect(page.get_by_text("That link does not lead to one of your teams")).to_be_visible()
-    expect(page.get_by_text("Platform engineering").first).to_be_visible()
+    expect(page.get_by_role("combobox", name="Team")).to_have_value("Platform engineering")
+    expect(page.get_by_text("8 of 8 members answered in wave 2026.")).to_be_visible()
     body = page.locator("[data-testid='stMain']").inner_text()
     for name in SAMS_PEOPLE:
         assert name not in body

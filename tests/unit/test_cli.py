@@ -202,3 +202,174 @@ def test_create_user_refuses_an_email_that_already_has_an_account(monkeypatch: p
 
     lines = error_lines(capsys)
     assert lines == ["coaching: An account with this email already exists."]
+
+
+# ---- a person's data: export-member, erase-member, purge -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`coaching init-db --demo` once per module, into a closed file that each test copies."""
+    path = tmp_path_factory.mktemp("cli-demo") / "template.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.upper().startswith("COACHING_"):
+                mp.delenv(name)
+        mp.setenv("COACHING_DB", str(path))
+        assert main(["init-db", "--demo"]) == 0
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, db_path: Path, capsys) -> Path:
+    import shutil
+
+    shutil.copyfile(demo_template, db_path)
+    capsys.readouterr()
+    return db_path
+
+
+def _members_with_email(db_path: Path, email: str) -> int:
+    aspire = start(Settings(db=db_path))
+    try:
+        return aspire.store.db.scalar("SELECT count(*) FROM member WHERE email = ?", [email])
+    finally:
+        aspire.close()
+
+
+def test_export_member_writes_json_to_stdout_and_is_audited(demo_db: Path, capsys) -> None:
+    import json
+
+    from coaching.audit import Action, AuditFilter
+
+    assert main(["export-member", "Aiko@Example.com"]) == 0
+
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert err == ""
+    assert document["members"][0]["profile"]["name"] == "Aiko Tanaka"
+    assert len(document["members"][0]["responses"]) == 2
+    aspire = start(Settings(db=demo_db))
+    try:
+        (event,) = aspire.audit.events(SYSTEM, AuditFilter(action=Action.EXPORTED))
+        assert (event.actor_role, event.detail) == ("system", "json export")
+    finally:
+        aspire.close()
+
+
+def test_export_member_writes_csv_to_a_file(demo_db: Path, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "aiko.csv"
+
+    assert main(["export-member", "aiko@example.com", "--format", "csv", "--out", str(target)]) == 0
+
+    assert capsys.readouterr().out == f"Wrote the CSV export of aiko@example.com to {target}.\n"
+    text = target.read_bytes().decode("utf-8-sig")
+    assert text.startswith("section,record,field,value\r\nprofile,")
+    assert "Aiko Tanaka" in text
+
+
+@pytest.mark.parametrize("command", ["export-member", "erase-member"])
+def test_an_unknown_email_fails_in_one_line(command: str, demo_db: Path, capsys) -> None:
+    assert main([command, "nobody@example.com", *(["--yes"] if command == "erase-member" else [])]) == 1
+
+    assert error_lines(capsys) == ["coaching: No member uses this e-mail."]
+
+
+def test_erase_member_with_yes_erases_and_says_what_went(demo_db: Path, capsys) -> None:
+    assert main(["erase-member", "aiko@example.com", "--yes"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith("Erased Aiko Tanaka (Platform engineering): 1 member record, 2 responses")
+    assert _members_with_email(demo_db, "aiko@example.com") == 0
+    assert _members_with_email(demo_db, "jose@example.com") == 1
+
+
+def test_erase_member_asks_for_the_email_again(demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    prompts: list[str] = []
+
+    def answer(prompt: str) -> str:
+        prompts.append(prompt)
+        return "AIKO@example.com "
+
+    monkeypatch.setattr("builtins.input", answer)
+
+    assert main(["erase-member", "aiko@example.com"]) == 0
+
+    assert prompts == ["Type the e-mail again to confirm: "]
+    out = capsys.readouterr().out
+    assert "This erases every record of Aiko Tanaka (Platform engineering)" in out
+    assert _members_with_email(demo_db, "aiko@example.com") == 0
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("aiko@example.org", "not the same e-mail"), (EOFError, "--yes")])
+def test_erase_member_without_confirmation_erases_nothing(
+    typed, expected: str, demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def answer(_prompt: str) -> str:
+        if typed is EOFError:
+            raise EOFError
+        return typed
+
+    monkeypatch.setattr("builtins.input", answer)
+
+    assert main(["erase-member", "aiko@example.com"]) == 1
+
+    _, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert len(lines) == 1 and expected in lines[0] and "nothing was erased" in lines[0], lines
+    assert _members_with_email(demo_db, "aiko@example.com") == 1
+
+
+def test_erase_member_on_a_database_held_by_the_app_says_what_to_do(demo_db: Path, capsys) -> None:
+    holder_command = [sys.executable, "-c", HOLD_DATABASE, str(demo_db)]
+    with subprocess.Popen(holder_command, stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+            code = main(["erase-member", "aiko@example.com", "--yes"])
+        finally:
+            holder.kill()
+
+    assert code == 1
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and "in use" in lines[0] and "Traceback" not in lines[0], lines
+
+
+def test_purge_removes_old_answers_and_keeps_large_enough_averages(demo_db: Path, capsys) -> None:
+    import datetime as dt
+
+    from coaching.privacy import months_before
+
+    assert main(["purge", "--older-than", "1"]) == 0
+
+    out = capsys.readouterr().out
+    cutoff = months_before(dt.datetime.now(dt.UTC), 1)
+    aspire = start(Settings(db=demo_db))
+    try:
+        remaining = aspire.store.db.scalar("SELECT count(*) FROM response WHERE submitted_at < ?", [cutoff])
+        kept = aspire.store.db.query("SELECT DISTINCT n FROM aggregate_snapshot")
+    finally:
+        aspire.close()
+    assert remaining == 0
+    assert out.startswith("Removed ") and "Kept the organisation-wide averages of wave 2025 (15 people)" in out
+    assert kept == [(15,)]
+
+
+def test_purge_takes_the_period_from_the_setting_or_asks_for_it(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    assert main(["purge"]) == 1
+    lines = error_lines(capsys)
+    assert len(lines) == 1 and "--older-than" in lines[0] and "COACHING_RETENTION_MONTHS" in lines[0], lines
+
+    monkeypatch.setenv("COACHING_RETENTION_MONTHS", "1200")
+    assert main(["purge"]) == 0
+    assert capsys.readouterr().out.startswith("No answers were submitted before ")
+
+
+@pytest.mark.parametrize("months", ["0", "-2", "six"])
+def test_purge_refuses_a_period_that_is_not_a_whole_number_of_months(months: str, capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["purge", "--older-than", months])
+
+    assert stopped.value.code == 2
+    assert "--older-than" in capsys.readouterr().err

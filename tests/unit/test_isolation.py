@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 
 import coaching
+from coaching import privacy
 from coaching.actors import SYSTEM, PermissionDenied, Role
 from coaching.audit import Action, Subject
 from coaching.profiles import latest_answered, organisation_summary, profiles
@@ -96,6 +97,15 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.accounts.Accounts.unlock": lambda w: w["aspire"].accounts.unlock(w["b"], w["a"].id),
     "coaching.accounts.Accounts.create_user":
         lambda w: w["aspire"].accounts.create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
+    "coaching.privacy.find_person": lambda w: privacy.find_person(w["aspire"], w["b"], "ana@example.com"),
+    "coaching.privacy.export_document": lambda w: privacy.export_document(w["aspire"], w["b"], "ana@example.com"),
+    "coaching.privacy.export_member":
+        lambda w: privacy.export_member(w["aspire"], w["b"], "ana@example.com", "json"),
+    "coaching.privacy.erasure_preview": lambda w: privacy.erasure_preview(w["aspire"], w["b"], "ana@example.com"),
+    "coaching.privacy.erase_member": lambda w: privacy.erase_member(w["aspire"], w["b"], "ana@example.com"),
+    "coaching.privacy.purge_preview": lambda w: privacy.purge_preview(w["aspire"], w["b"], 1),
+    "coaching.privacy.purge_older_than": lambda w: privacy.purge_older_than(w["aspire"], w["b"], 1),
+    "coaching.privacy.aggregate_snapshots": lambda w: privacy.aggregate_snapshots(w["aspire"], w["b"]),
 }
 
 

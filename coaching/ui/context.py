@@ -46,8 +46,8 @@ def log_in(actor: Actor) -> None:
 def log_out() -> None:
     """Forget the person in this session; after single sign-on also end that (identity cookie and provider)."""
     st.session_state.clear()
-    end_sso_session()  # st.logout() when logged in at the provider: the browser goes there and back
-    st.rerun()
+    if not end_sso_session():  # after single sign-on the browser goes to the provider and back by itself;
+        st.rerun()             # a rerun on top would race that redirect
 
 
 def record_view_once(aspire: Aspire, actor: Actor, member_ids: list[int], screen: str) -> None:

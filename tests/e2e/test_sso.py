@@ -106,7 +106,7 @@ def test_log_out_also_ends_the_single_sign_on_session(
 
     # Our "Log out" also logs out at the provider (its end-session page), then comes back logged out:
     # without that, the identity cookie would log the person straight back in.
-    page.wait_for_url(f"{oidc_provider.url}/**", timeout=5_000)
+    page.wait_for_url(f"{oidc_provider.url}/**")
     page.get_by_role("button", name="End session").click()
     page.wait_for_url(f"{sso_app.url}/**")
     wait_for_app(page)

@@ -13,12 +13,14 @@ import shlex
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.cache import Organisation, copy_for_run, organisation
+from bench.events import answer_elsewhere
 from bench.profiling import profile_generation, profile_screen
 from bench.report import Results, generation_table, markdown, screen_table, targets
-from bench.screens import APP, BARE, BARE_SCREEN, SCREENS, app_on, time_screen
+from bench.screens import APP, BARE, BARE_SCREEN, SCREENS, app_on, prime, time_after, time_screens
 from bench.synthetic import BENCH_MANAGER, SEED
 from coaching.actors import Actor, Role
 
@@ -54,17 +56,18 @@ def say(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse(argv)
     logging.basicConfig(level=logging.WARNING)
     # Clearing st.cache_resource between sizes happens outside a script run, which Streamlit warns about;
     # a filter survives Streamlit resetting its loggers' levels from its config.
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         lambda record: "missing ScriptRunContext" not in record.getMessage())
-    results = Results(command=shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)]),
-                      runs=args.runs)
+    results = Results(command=shlex.join(["python", "-m", "bench", *argv]), runs=args.runs)
     with tempfile.TemporaryDirectory(prefix="aspire-bench-") as tmp:
         work = Path(tmp)
         generate_all(args, results, work)
+        prime()
         for size in args.sizes:
             measure_size(size, args.runs, results, work)
         profile_largest(results, work)
@@ -86,7 +89,7 @@ def generate_all(args: argparse.Namespace, results: Results, work: Path) -> None
     results.generation_hotspots = profile_generation(work)
 
 
-def _every_tenth_batch():
+def _every_tenth_batch() -> Callable[[str], None]:
     """Progress for long generations without flooding the terminal."""
     calls = 0
 
@@ -100,15 +103,19 @@ def _every_tenth_batch():
 
 
 def measure_size(size: int, runs: int, results: Results, work: Path) -> None:
-    """The bare page, then each screen, all against a throwaway copy of this size's organisation."""
+    """The bare page and each screen, interleaved, against a throwaway copy of this size's organisation;
+    then home's first rerun after one new answer elsewhere in the organisation."""
     org = results.orgs[size]
     db = copy_for_run(org, work)
-    timings = results.timings.setdefault(size, {})
-    with app_on(db):
-        timings[BARE_SCREEN.name] = time_screen(BARE, BARE_SCREEN, runs)
-        for screen in SCREENS:
-            timings[screen.name] = time_screen(APP, screen, runs, benched(org))
-            say(f"{size:,} teams, {screen.name}: median {timings[screen.name].median:,.1f} ms")
+    actor = benched(org)
+    with app_on(db) as opened:
+        targets = [(BARE, BARE_SCREEN, None), *((APP, screen, actor) for screen in SCREENS)]
+        results.timings[size] = time_screens(targets, runs)
+        home = SCREENS[0]
+        results.after_answer[size] = time_after(APP, home, actor, lambda: answer_elsewhere(opened[0], actor, 1))
+    for name, timing in results.timings[size].items():
+        say(f"{size:,} teams, {name}: median {timing.median:,.1f} ms, p90 {timing.p90:,.1f} ms")
+    say(f"{size:,} teams, home after one new answer elsewhere: {results.after_answer[size]:,.0f} ms")
     db.unlink()
 
 

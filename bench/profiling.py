@@ -79,20 +79,23 @@ def profile_screen(script: Path, screen: Screen, actor: Actor, runs: int = 5,
 
 
 def _hotspots(stats: pstats.Stats, runs: int, top: int) -> list[tuple[str, float]]:
-    """Our functions and Streamlit's element calls (st.dataframe, ...) by cumulative time per rerun.
+    """The whole page, then our functions and Streamlit's element calls (st.dataframe, ...), ms per rerun.
 
-    Lambdas and comprehensions are left out: their enclosing function is listed with them.
+    Cumulative times, so a caller includes its callees. Lambdas and comprehensions are left out:
+    their enclosing function is listed with them.
     """
     ours, elements = str(PROJECT_DIR / "coaching"), str(Path(st.__file__).parent / "elements")
-    rows = []
+    coaching, streamlit = [], []
     for (file, line, name), (_, _, _, cumulative, _) in stats.stats.items():
         if name.startswith("<"):
             continue
         if file.startswith(ours):
-            where = Path(file).relative_to(PROJECT_DIR)
-        elif file.startswith(elements):
-            where = f"streamlit/elements/{Path(file).name}"
-        else:
-            continue
-        rows.append((f"{where}:{line} {name}", cumulative / runs * 1000))
-    return sorted(rows, key=lambda r: -r[1])[:top]
+            coaching.append((f"{Path(file).relative_to(PROJECT_DIR)}:{line} {name}", cumulative / runs * 1000))
+        elif file.startswith(elements) and not name.startswith("_"):
+            streamlit.append((f"streamlit/elements/{Path(file).name}:{line} {name}", cumulative / runs * 1000))
+    page = ("the whole page (StreamlitPage.run), under cProfile", stats.total_tt / runs * 1000)
+    return [page, *_slowest(coaching, top), *_slowest(streamlit, 3)]
+
+
+def _slowest(rows: list[tuple[str, float]], n: int) -> list[tuple[str, float]]:
+    return sorted(rows, key=lambda r: -r[1])[:n]

@@ -80,7 +80,7 @@ def _check_bare(at: AppTest) -> str:
     return "1 chart"
 
 
-SCREENS = (Screen("home", None, _check_home), Screen("team", "pages/team.py", _check_team))
+SCREENS = (Screen("home", None, _check_home), Screen("team", "screens/team.py", _check_team))
 BARE_SCREEN = Screen("bare page", None, _check_bare)
 
 
@@ -91,19 +91,49 @@ class ScreenError(RuntimeError):
         super().__init__(f"{screen}: {problem}")
 
 
-def time_screen(script: Path, screen: Screen, runs: int, actor: Actor | None = None) -> Timing:
-    """One warm-up run (after switching to the screen), then `runs` timed reruns of the same session."""
-    at = open_screen(script, screen, actor)
-    t0 = time.perf_counter()
-    run_checked(at, screen)
-    warmup = (time.perf_counter() - t0) * 1000
-    timed = []
-    for _ in range(runs):
+def time_screens(targets: list[tuple[Path, Screen, Actor | None]], runs: int) -> dict[str, Timing]:
+    """One session per screen, one warm-up run each, then `runs` rounds timing every screen once per round.
+
+    Interleaved on purpose: a burst of other work on the machine then slows every screen of that
+    round, the bare page included, instead of one screen's whole series, so the ratios stay honest.
+    """
+    sessions = []
+    for script, screen, actor in targets:
+        at = open_screen(script, screen, actor)
         t0 = time.perf_counter()
-        at.run()
-        timed.append((time.perf_counter() - t0) * 1000)
-    shows = _verify(at, screen)
-    return Timing(screen.name, warmup, tuple(timed), shows)
+        run_checked(at, screen)
+        sessions.append((screen, at, (time.perf_counter() - t0) * 1000, []))
+    for _ in range(runs):
+        for _, at, _, times in sessions:
+            t0 = time.perf_counter()
+            at.run()
+            times.append((time.perf_counter() - t0) * 1000)
+    return {screen.name: Timing(screen.name, warmup, tuple(times), _verify(at, screen))
+            for screen, at, warmup, times in sessions}
+
+
+def time_after(script: Path, screen: Screen, actor: Actor, event: Callable[[], None], warm: int = 3) -> float:
+    """Ms of the first rerun of a warm session after `event` changed the organisation."""
+    at = open_screen(script, screen, actor)
+    for _ in range(warm):
+        run_checked(at, screen)
+    event()
+    t0 = time.perf_counter()
+    at.run()
+    elapsed = (time.perf_counter() - t0) * 1000
+    _verify(at, screen)
+    return elapsed
+
+
+def prime(runs: int = 5) -> None:
+    """Run the bare page a few times untimed before anything is measured.
+
+    The first AppTest runs of a process pay for imports and plotly's validators; without this the
+    first size's bare page, the denominator of every ratio, would carry them.
+    """
+    at = AppTest.from_file(str(BARE), default_timeout=TIMEOUT)
+    for _ in range(runs):
+        run_checked(at, BARE_SCREEN)
 
 
 def open_screen(script: Path, screen: Screen, actor: Actor | None) -> AppTest:
@@ -124,7 +154,7 @@ def run_checked(at: AppTest, screen: Screen) -> None:
 def _verify(at: AppTest, screen: Screen, *, content: bool = True) -> str:
     """Refuse to time an exception or the app's error screen; otherwise say what the screen showed."""
     if at.exception:
-        raise ScreenError(screen.name, "; ".join(e.message for e in at.exception))
+        raise ScreenError(screen.name, "; ".join(e.message for e in at.exception) + " (traceback logged above)")
     errors = [e.value for e in at.error]
     if errors:
         raise ScreenError(screen.name, "; ".join(errors))
@@ -132,8 +162,11 @@ def _verify(at: AppTest, screen: Screen, *, content: bool = True) -> str:
 
 
 @contextmanager
-def app_on(db: Path) -> Iterator[None]:
+def app_on(db: Path) -> Iterator[list[Aspire]]:
     """Point the app at one database file, and close every Aspire it opened there afterwards.
+
+    Yields the list of the Aspires the app opened (filled as it opens them), so a benchmark can
+    change the organisation through the very object the app uses.
 
     The app caches one Aspire per settings in st.cache_resource; clearing that cache alone would
     leave the DuckDB file open, so the real `start` is wrapped to remember what it opened.
@@ -153,7 +186,7 @@ def app_on(db: Path) -> Iterator[None]:
     ui_context.start = recording_start
     st.cache_resource.clear()
     try:
-        yield
+        yield opened
     finally:
         st.cache_resource.clear()
         ui_context.start = real_start

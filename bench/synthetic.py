@@ -4,9 +4,9 @@ Why not INSERT rows directly: the benchmark must measure data the product could 
 Every answer goes through `coaching.responses.submit` (validation, then scoring, then one
 transaction per batch) as the SYSTEM actor, exactly like a bulk import would.
 
-Shape: team 1 belongs to the benched manager (manager@aspire.local, the built-in local manager of the
-app before accounts; the screens run as this manager), so the measured screens show one realistic
-team of 12; every other team has its own manager. Each person has a latent need profile, so scores,
+Shape: the team in the middle belongs to the benched manager (manager@aspire.local, the built-in
+local manager of the app before accounts; the screens run as this manager), so the measured screens
+show one realistic team of 12; every other team has its own manager. Each person has a latent need profile, so scores,
 close needs and quality flags vary the way real answers do.
 
 Only generation lives here: this file is part of the cache fingerprint (bench/cache.py), so an edit
@@ -57,7 +57,7 @@ class Generation:
     seed: int
     manager_id: int           # the benched manager's user id: the screens act as this manager
     seconds: float            # everything, start to closed file
-    setup_seconds: float      # managers, teams, members
+    setup_seconds: float      # opening the new database, managers, teams, members
     submit_seconds: float     # coaching.responses.submit, all batches: validate + score + store
     store_seconds: float      # of which Store.record_responses (the write transactions)
     made_on: str = ""         # ISO date, so a cached file says when it was measured
@@ -81,7 +81,11 @@ class Generation:
 
 def generate(path: Path, teams: int, *, seed: int = SEED, batch: int = BATCH,
              progress: Callable[[str], None] | None = None) -> Generation:
-    """Create a fresh database at `path` holding `teams` teams of TEAM_SIZE, each answering three waves."""
+    """Create a fresh database at `path` holding `teams` teams of TEAM_SIZE, each answering three waves.
+
+    Wave by wave, as real answers arrive (every team's 2024 answers before any 2025 one), so rows of
+    one wave sit together on disk as they would in a database that grew over the years.
+    """
     if path.exists():
         raise FileExistsError(f"{path} exists; the generator only fills new files")
     began = time.perf_counter()
@@ -89,20 +93,20 @@ def generate(path: Path, teams: int, *, seed: int = SEED, batch: int = BATCH,
     try:
         store_time = _time_calls(aspire.store, "record_responses")
         rng = random.Random(seed)
-        waves = [aspire.store.ensure_wave(name, starts_on) for name, starts_on in WAVES]
-        setup, submitted, members, responses = 0.0, 0.0, 0, 0
         manager = aspire.store.ensure_user(*BENCH_MANAGER, Role.MANAGER)
-        for chunk in _chunks(_submissions(aspire, rng, teams, waves, manager), batch):
-            setup += chunk.setup_seconds
+        people = _organisation(aspire, rng, teams, manager)
+        setup = time.perf_counter() - began
+        submitted, responses = 0.0, 0
+        for chunk in _batches(_submissions(aspire, rng, people), batch):
             t0 = time.perf_counter()
-            submit(aspire, SYSTEM, chunk.submissions)
+            submit(aspire, SYSTEM, chunk)
             submitted += time.perf_counter() - t0
-            members, responses = chunk.members, responses + len(chunk.submissions)
+            responses += len(chunk)
             if progress:
                 progress(f"{teams} teams: {responses:,} responses stored")
     finally:
         aspire.close()
-    return Generation(teams=teams, members=members, responses=responses, seed=seed, manager_id=manager.id,
+    return Generation(teams=teams, members=len(people), responses=responses, seed=seed, manager_id=manager.id,
                       seconds=time.perf_counter() - began, setup_seconds=setup, submit_seconds=submitted,
                       store_seconds=sum(store_time), made_on=dt.date.today().isoformat())
 
@@ -123,51 +127,40 @@ def _time_calls(obj: object, method: str) -> list[float]:
     return durations
 
 
-@dataclass
-class _Chunk:
-    submissions: list[Submission]
-    members: int = 0
-    setup_seconds: float = 0.0
+def _organisation(aspire: Aspire, rng: random.Random, teams: int, benched: Actor) -> list[tuple[int, dict]]:
+    """Every team with its manager and members; (member id, latent needs) of everyone.
 
-
-def _chunks(items: Iterator[tuple[Submission, int, float]], size: int) -> Iterator[_Chunk]:
-    """Group submissions into batches, carrying the member count and setup time spent making them."""
-    chunk = _Chunk([])
-    for submission, members, setup_seconds in items:
-        chunk.submissions.append(submission)
-        chunk.members = members
-        chunk.setup_seconds += setup_seconds
-        if len(chunk.submissions) == size:
-            yield chunk
-            chunk = _Chunk([], members)
-    if chunk.submissions:
-        yield chunk
-
-
-def _submissions(aspire: Aspire, rng: random.Random, teams: int, waves: list[int],
-                 benched: Actor) -> Iterator[tuple[Submission, int, float]]:
-    """Create each team with its manager and members, then yield its members' raw answers per wave.
-
-    Yields (submission, members created so far, setup seconds spent since the previous yield), so
-    the caller can tell organisation setup apart from answer submission.
+    The benched manager's team sits in the middle of the organisation, so its rows are neither the
+    first nor the last on disk.
     """
-    instrument = aspire.current_instrument
-    members = 0
+    people = []
     for index in range(1, teams + 1):
-        t0 = time.perf_counter()
-        manager = benched if index == 1 else _manager(aspire, index)
+        manager = benched if index == teams // 2 + 1 else _manager(aspire, index)
         team_id = aspire.store.create_team(SYSTEM, _team_name(rng, index), manager_id=manager.id)
-        people = [_person(rng, index, n) for n in range(TEAM_SIZE)]
-        ids = aspire.store.add_members(SYSTEM, team_id, people)
-        members += len(ids)
-        setup = time.perf_counter() - t0
-        for member_id in ids:
-            needs = {need: rng.gauss(0, 1) for need in NEEDS}
-            for wave_id, (_, starts_on) in zip(waves, WAVES, strict=True):
-                raw = _answers(instrument, needs, rng)
-                yield Submission(member_id=member_id, wave_id=wave_id, raw=raw,
-                                 submitted_at=_at(starts_on, rng)), members, setup
-                setup = 0.0
+        ids = aspire.store.add_members(SYSTEM, team_id, [_person(rng, index, n) for n in range(TEAM_SIZE)])
+        people += [(member_id, {need: rng.gauss(0, 1) for need in NEEDS}) for member_id in ids]
+    return people
+
+
+def _submissions(aspire: Aspire, rng: random.Random, people: list[tuple[int, dict]]) -> Iterator[Submission]:
+    """Everyone's raw answers, wave after wave."""
+    instrument = aspire.current_instrument
+    for name, starts_on in WAVES:
+        wave_id = aspire.store.ensure_wave(name, starts_on)
+        for member_id, needs in people:
+            yield Submission(member_id=member_id, wave_id=wave_id, raw=_answers(instrument, needs, rng),
+                             submitted_at=_at(starts_on, rng))
+
+
+def _batches(items: Iterator[Submission], size: int) -> Iterator[list[Submission]]:
+    batch: list[Submission] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _manager(aspire: Aspire, index: int) -> Actor:

@@ -1,0 +1,27 @@
+"""What happens to the organisation while managers look at their screens, for timing the rerun after it.
+
+Why: warm reruns hide work that a change elsewhere sets off. During a wave, answers arrive all day
+from every team; the next rerun of any manager's screen after one of them is what a manager waits
+for then, and it can cost far more than a warm rerun.
+"""
+
+from __future__ import annotations
+
+from coaching.actors import SYSTEM, Actor
+from coaching.aspire import Aspire
+from coaching.responses import Submission, submit
+from coaching.store import NewMember
+
+
+def answer_elsewhere(aspire: Aspire, benched: Actor, n: int) -> None:
+    """A newcomer in someone else's team answers the newest wave (their answers copied from a colleague's).
+
+    A newcomer rather than a changed answer: it adds a current response, as most answers in a wave do.
+    """
+    wave = aspire.store.waves()[-1]
+    team = next(t for t in aspire.store.teams(SYSTEM) if t.manager_id != benched.id)
+    colleague = aspire.store.current_responses(SYSTEM, wave.id, [team.id])[0]
+    newcomer = NewMember(name=f"New Starter {n}", email=f"new.starter{n}@bench.example")
+    [member_id] = aspire.store.add_members(SYSTEM, team.id, [newcomer])
+    raw = colleague.answers.model_dump(mode="json")
+    submit(aspire, SYSTEM, [Submission(member_id=member_id, wave_id=wave.id, raw=raw)])

@@ -93,7 +93,7 @@ def generate(path: Path, teams: int, *, seed: int = SEED, batch: int = BATCH,
     try:
         store_time = _time_calls(aspire.store, "record_responses")
         rng = random.Random(seed)
-        manager = aspire.store.ensure_user(*BENCH_MANAGER, Role.MANAGER)
+        manager = _account(aspire, *BENCH_MANAGER)
         people = _organisation(aspire, rng, teams, manager)
         setup = time.perf_counter() - began
         submitted, responses = 0.0, 0
@@ -164,7 +164,12 @@ def _batches(items: Iterator[Submission], size: int) -> Iterator[list[Submission
 
 
 def _manager(aspire: Aspire, index: int) -> Actor:
-    return aspire.store.ensure_user(f"manager{index:05d}@bench.example", f"Manager {index}", Role.MANAGER)
+    return _account(aspire, f"manager{index:05d}@bench.example", f"Manager {index}")
+
+
+def _account(aspire: Aspire, email: str, name: str) -> Actor:
+    """A manager account as an admin would create it (single sign-on only: no password to hash)."""
+    return aspire.accounts.create_user(SYSTEM, email, name, Role.MANAGER, None).actor
 
 
 def _team_name(rng: random.Random, index: int) -> str:

@@ -76,6 +76,10 @@ def start(settings: Settings) -> Aspire:
             from coaching.demo import seed_demo
 
             seed_demo(aspire)
+        from coaching.privacy import apply_retention
+
+        if purged := apply_retention(aspire):
+            log.info("retention: %s", purged.describe())
     except BaseException:
         store.close()
         raise

@@ -127,21 +127,6 @@ class Store:
         return self.db.scalar(
             "SELECT count(*) FROM response WHERE instrument_version = ? AND is_current", [instrument_version])
 
-    # ---- accounts (until the accounts issue: the built-in local manager) -----------------------
-
-    def ensure_user(self, email: str, name: str, role: Role) -> Actor:
-        """The user with this e-mail, created on first call."""
-
-        def work(tx: Transaction) -> int:
-            found = tx.scalar("SELECT id FROM app_user WHERE email = ?", [email])
-            if found is not None:
-                return found
-            return tx.scalar(
-                "INSERT INTO app_user (email, name, role) VALUES (?, ?, ?) RETURNING id", [email, name, str(role)]
-            )
-
-        return Actor(role, self.db.write(work), name)
-
     # ---- instruments and catalogue ---------------------------------------------------------------
 
     def install_instrument(self, instrument: Instrument, source: str) -> bool:

@@ -361,10 +361,13 @@ def test_retention_follows_the_setting(tmp_path: Path, monkeypatch: pytest.Monke
     finally:
         app.close()
     monkeypatch.setenv("COACHING_RETENTION_MONTHS", "12")
-    app = start(load_settings(db=path))
+    app = start(load_settings(db=path))          # start-up applies the setting, with today's clock
     try:
         assert app.settings.retention_months == 12
-        assert privacy.apply_retention(app, now=NOW).responses == 10
+        cutoff = privacy.months_before(dt.datetime.now(dt.UTC), 12)
+        oldest = app.store.db.scalar("SELECT min(submitted_at) FROM response")
+        assert oldest is None or oldest >= cutoff
+        assert privacy.apply_retention(app).responses == 0, "nothing left to purge after start-up"
     finally:
         app.close()
 
@@ -550,3 +553,20 @@ def test_member_tables_cover_every_member_column() -> None:
     finally:
         db.close()
     assert holding | {"member"} == {table for table, _ in MEMBER_TABLES}
+
+
+def test_the_retention_setting_purges_old_answers_at_start_up_keeping_large_group_averages(tmp_path):
+    from coaching.aspire import start
+    from coaching.privacy import aggregate_snapshots
+    from coaching.settings import load_settings
+
+    path = tmp_path / "retention.duckdb"
+    start(load_settings(db=path, demo=True)).close()      # demo answers date from March 2025 and March 2026
+    aspire = start(load_settings(db=path, retention_months=6))
+    try:
+        assert aspire.store.response_count(aspire.current_instrument.version) == 0
+        kept = aggregate_snapshots(aspire, SYSTEM)
+        assert {s.wave for s in kept} == {"2025", "2026"}
+        assert {s.n for s in kept} == {15}
+    finally:
+        aspire.close()

@@ -28,6 +28,8 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("response_score", f"response_id IN {_RESPONSES_OF}"),
     ("response", f"member_id IN {_IDS}"),
     ("member_option", f"member_id IN {_IDS}"),
+    ("response_draft", f"member_id IN {_IDS}"),
+    ("delivery", f"member_id IN {_IDS}"),
     ("invitation", f"member_id IN {_IDS}"),
     ("goal_action", f"goal_id IN {_GOALS_OF}"),
     ("goal", f"member_id IN {_IDS}"),

@@ -107,7 +107,8 @@ class Store:
             return [r[0] for r in rows]
         return []
 
-    def _require_team(self, actor: Actor, team_id: int) -> None:
+    def require_team(self, actor: Actor, team_id: int) -> None:
+        """PermissionDenied unless the actor may see this team (worded like a missing team)."""
         visible = self._visible_team_ids(actor)
         if visible is not None and team_id not in visible:
             raise PermissionDenied(f"no team {team_id}")
@@ -208,7 +209,7 @@ class Store:
 
     def add_members(self, actor: Actor, team_id: int, members: Sequence[NewMember]) -> list[int]:
         """Add every member or none."""
-        self._require_team(actor, team_id)
+        self.require_team(actor, team_id)
 
         def work(tx: Transaction) -> list[int]:
             return [
@@ -223,7 +224,7 @@ class Store:
         return self.db.write(work)
 
     def members(self, actor: Actor, team_id: int) -> list[Member]:
-        self._require_team(actor, team_id)
+        self.require_team(actor, team_id)
         rows = self.db.query(
             "SELECT id, team_id, name, email, role_title, track, level, version FROM member"
             " WHERE team_id = ? AND archived_at IS NULL ORDER BY name",
@@ -291,6 +292,19 @@ class Store:
             means[scale] = mean
             teams[team] = (max(n, count), means)
         return teams
+
+    def own_response(self, actor: Actor, wave_id: int) -> StoredResponse | None:
+        """A respondent's own current response in a wave (through their link); nobody else's."""
+        if actor.role is not Role.RESPONDENT:
+            raise PermissionDenied("only the person themselves reads their answers this way")
+        heads = self.db.query(
+            "SELECT r.id, r.member_id, m.name, m.team_id, r.wave_id, r.instrument_version, r.submitted_at,"
+            " r.life_stage FROM response r JOIN member m ON m.id = r.member_id"
+            " WHERE r.wave_id = ? AND r.is_current AND r.member_id = ?",
+            [wave_id, actor.id],
+        )
+        found = self._with_answers(heads)
+        return found[0] if found else None
 
     def answers_for_version(self, instrument_version: int) -> list[Answers]:
         """Every current response to one instrument version, unnamed: the input of reliability estimates."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 import coaching
-from coaching import privacy
+from coaching import privacy, rounds
 from coaching.actors import SYSTEM, PermissionDenied, Role
 from coaching.audit import Action, Subject
 from coaching.profiles import latest_answered, organisation_summary, profiles
@@ -70,6 +70,14 @@ def _store(w):
     return w["aspire"].store
 
 
+SOON = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+
+
+def _a_round(w) -> int:
+    """A round manager A opened for their own team."""
+    return rounds.open_round(w["aspire"], w["a"], w["team_a"], "2027", SOON)[0]
+
+
 CASES: dict[str, Callable[[dict], object]] = {
     "coaching.store.store.Store.teams": lambda w: [t for t in _store(w).teams(w["b"]) if t.id == w["team_a"]],
     "coaching.store.store.Store.members": lambda w: _store(w).members(w["b"], w["team_a"]),
@@ -97,6 +105,21 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.accounts.Accounts.unlock": lambda w: w["aspire"].accounts.unlock(w["b"], w["a"].id),
     "coaching.accounts.Accounts.create_user":
         lambda w: w["aspire"].accounts.create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
+    "coaching.rounds.open_round": lambda w: rounds.open_round(w["aspire"], w["b"], w["team_a"], "2027", SOON),
+    "coaching.rounds.rounds_of_team": lambda w: rounds.rounds_of_team(w["aspire"], w["b"], w["team_a"]),
+    "coaching.rounds.round_status": lambda w: rounds.round_status(w["aspire"], w["b"], _a_round(w)),
+    "coaching.rounds.reissue_link":
+        lambda w: rounds.reissue_link(w["aspire"], w["b"], _a_round(w), w["members_a"][0]),
+    "coaching.rounds.reissue_all": lambda w: rounds.reissue_all(w["aspire"], w["b"], _a_round(w)),
+    "coaching.rounds.revoke_link":
+        lambda w: rounds.revoke_link(w["aspire"], w["b"], _a_round(w), w["members_a"][0]),
+    "coaching.rounds.extend_deadline":
+        lambda w: rounds.extend_deadline(w["aspire"], w["b"], _a_round(w), SOON + dt.timedelta(days=1), 1),
+    "coaching.rounds.close_round": lambda w: rounds.close_round(w["aspire"], w["b"], _a_round(w)),
+    "coaching.rounds.record_delivery":
+        lambda w: rounds.record_delivery(w["aspire"], w["b"], _a_round(w), w["members_a"][0], "reminder", "link", True),
+    "coaching.store.store.Store.own_response": lambda w: _store(w).own_response(w["b"], w["wave"]),
+    "coaching.store.store.Store.require_team": lambda w: _store(w).require_team(w["b"], w["team_a"]) or [w["team_a"]],
     "coaching.privacy.find_person": lambda w: privacy.find_person(w["aspire"], w["b"], "ana@example.com"),
     "coaching.privacy.export_document": lambda w: privacy.export_document(w["aspire"], w["b"], "ana@example.com"),
     "coaching.privacy.export_member":

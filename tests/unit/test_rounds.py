@@ -1,0 +1,184 @@
+"""Rounds and personal links: hashed tokens, one person per link, drafts, declines, deadlines, tracking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from coaching import rounds
+from coaching.answers import AnswerError
+from coaching.rounds import INVALID_LINK, InvalidLink, RoundChanged, RoundClosed, State
+from coaching.store import NewMember
+from tests.conftest import make_manager
+
+SOON = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
+
+
+def _token(link) -> str:
+    return parse_qs(urlparse(link.url).query)["invite"][0]
+
+
+def _raw(instrument, value=4, top=("status", "balance", "autonomy")) -> dict:
+    return {"ratings": {i.id: value for i in instrument.items}, "top_three": list(top)}
+
+
+@pytest.fixture
+def team(aspire):
+    manager = make_manager(aspire)
+    team_id = aspire.store.create_team(manager, "Team")
+    names = ["Ana", "Ben", "Cleo"]
+    ids = aspire.store.add_members(manager, team_id, [NewMember(name=n, email=f"{n.lower()}@example.com")
+                                                      for n in names])
+    return manager, team_id, ids
+
+
+def _open(aspire, team, **kwargs):
+    manager, team_id, _ = team
+    return rounds.open_round(aspire, manager, team_id, "2026", SOON, **kwargs)
+
+
+def test_each_member_gets_a_link_whose_token_is_stored_only_as_a_hash(aspire, team):
+    round_id, links = _open(aspire, team, message="Thanks for taking ten minutes.")
+    assert [link.name for link in links] == ["Ana", "Ben", "Cleo"]
+    assert all(link.url.startswith("http://localhost:8501/respond?invite=") for link in links)
+    tokens = [_token(link) for link in links]
+    assert len(set(tokens)) == 3 and all(len(t) >= 43 for t in tokens)
+    stored = {r[0] for r in aspire.store.db.query("SELECT token_hash FROM invitation")}
+    assert stored == {rounds.hash_token(t) for t in tokens}
+    assert not stored & set(tokens)
+
+
+@pytest.mark.parametrize("token", [None, "", "short", "x" * 43, "'; DROP TABLE invitation; --", "a" * 500])
+def test_unknown_or_malformed_links_get_one_sentence(aspire, team, token):
+    _open(aspire, team)
+    with pytest.raises(InvalidLink) as caught:
+        rounds.resolve(aspire, token)
+    assert str(caught.value) == INVALID_LINK
+
+
+def test_a_reissued_link_replaces_the_old_one(aspire, team):
+    manager, _, ids = team
+    round_id, links = _open(aspire, team)
+    new = rounds.reissue_link(aspire, manager, round_id, ids[0])
+    with pytest.raises(InvalidLink):
+        rounds.resolve(aspire, _token(links[0]))
+    assert rounds.resolve(aspire, _token(new)).row.member_id == ids[0]
+    rounds.revoke_link(aspire, manager, round_id, ids[0])
+    with pytest.raises(InvalidLink):
+        rounds.resolve(aspire, _token(new))
+
+
+def test_a_link_answers_for_its_own_member_only(aspire, team, instrument):
+    manager, _, ids = team
+    _, links = _open(aspire, team)
+    ana, ben = (rounds.resolve(aspire, _token(link)) for link in links[:2])
+    rounds.submit_answers(aspire, ana, _raw(instrument, 5, ("expertise", "status", "balance")))
+    assert rounds.own_answers(aspire, ben) is None
+    assert rounds.draft(aspire, ben) == {}
+    profile = rounds.own_profile(aspire, ana)
+    assert profile.choice[0].value == "expertise"
+    stored = aspire.store.current_responses(manager, aspire.store.waves()[0].id)
+    assert [r.member_id for r in stored] == [ids[0]]
+
+
+def test_a_half_finished_questionnaire_resumes_and_missing_answers_are_named(aspire, team, instrument):
+    _, links = _open(aspire, team)
+    first_visit = rounds.resolve(aspire, _token(links[0]))
+    half = {"ratings": {i.id: 3 for i in instrument.items[:10]}}
+    rounds.save_draft(aspire, first_visit, half)
+    another_day = rounds.resolve(aspire, _token(links[0]))
+    assert rounds.draft(aspire, another_day) == half
+    with pytest.raises(AnswerError) as caught:
+        rounds.submit_answers(aspire, another_day, half)
+    missing = {where for where, _ in caught.value.problems}
+    assert {i.id for i in instrument.items[10:]} <= missing and "top_three" in missing
+    assert rounds.draft(aspire, another_day) == half, "a refused submit loses nothing"
+
+
+def test_answers_can_change_until_the_round_closes_and_stay_readable_after(aspire, team, instrument):
+    manager, _, _ = team
+    round_id, links = _open(aspire, team)
+    ana = rounds.resolve(aspire, _token(links[0]))
+    rounds.submit_answers(aspire, ana, _raw(instrument, 2))
+    rounds.submit_answers(aspire, ana, _raw(instrument, 4))
+    assert aspire.store.db.scalar("SELECT count(*) FROM response") == 2, "each change is kept"
+    rounds.close_round(aspire, manager, round_id)
+    closed = rounds.resolve(aspire, _token(links[0]))
+    assert not closed.open_for_answers(dt.datetime.now(dt.UTC))
+    assert rounds.own_answers(aspire, closed).ratings["status_lead"] == 4
+    with pytest.raises(RoundClosed):
+        rounds.submit_answers(aspire, closed, _raw(instrument, 1))
+    with pytest.raises(RoundClosed):
+        rounds.save_draft(aspire, closed, {})
+
+
+def test_an_expired_round_takes_no_answers(aspire, team, instrument):
+    round_id, links = _open(aspire, team)
+    aspire.store.db.write(lambda tx: tx.execute("UPDATE round SET deadline = ? WHERE id = ?",
+                                                [dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1), round_id]))
+    with pytest.raises(RoundClosed):
+        rounds.submit_answers(aspire, rounds.resolve(aspire, _token(links[0])), _raw(instrument))
+
+
+def test_tracking_shows_each_members_state_and_the_response_rate(aspire, team, instrument):
+    manager, _, ids = team
+    round_id, links = _open(aspire, team)
+    ana, ben, _ = (rounds.resolve(aspire, _token(link)) for link in links)
+    rounds.submit_answers(aspire, ana, _raw(instrument))
+    rounds.decline(aspire, ben)
+    status = rounds.round_status(aspire, manager, round_id)
+    assert [(m.name, m.state) for m in status.members] == [
+        ("Ana", State.SUBMITTED), ("Ben", State.DECLINED), ("Cleo", State.NOT_STARTED)]
+    assert status.response_rate == pytest.approx(1 / 3)
+    rounds.save_draft(aspire, rounds.resolve(aspire, _token(links[2])), {"ratings": {}})
+    assert rounds.round_status(aspire, manager, round_id).members[2].state is State.IN_PROGRESS
+    rounds.record_delivery(aspire, manager, round_id, ids[2], "reminder", "email", True)
+    assert len(rounds.round_status(aspire, manager, round_id).members[2].reminded) == 1
+
+
+def test_extending_the_deadline_detects_a_concurrent_change(aspire, team):
+    manager, _, _ = team
+    round_id, _ = _open(aspire, team)
+    read = rounds.round_status(aspire, manager, round_id).round
+    rounds.extend_deadline(aspire, manager, round_id, SOON + dt.timedelta(days=7), read.version)
+    with pytest.raises(RoundChanged):
+        rounds.extend_deadline(aspire, manager, round_id, SOON + dt.timedelta(days=9), read.version)
+    with pytest.raises(ValueError, match="later than the current one"):
+        rounds.extend_deadline(aspire, manager, round_id, SOON, read.version + 1)
+
+
+def test_a_round_needs_a_future_deadline_and_members(aspire, team):
+    manager, _, _ = team
+    empty = aspire.store.create_team(manager, "Empty")
+    with pytest.raises(ValueError, match="future"):
+        rounds.open_round(aspire, manager, empty, "2026", dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+    with pytest.raises(ValueError, match="no members"):
+        rounds.open_round(aspire, manager, empty, "2026", SOON)
+
+
+def test_fifty_simultaneous_submissions_are_all_stored(aspire, instrument):
+    manager = make_manager(aspire)
+    team_id = aspire.store.create_team(manager, "Big team")
+    aspire.store.add_members(manager, team_id, [NewMember(name=f"P{i}", email=f"p{i}@example.com") for i in range(50)])
+    _, links = rounds.open_round(aspire, manager, team_id, "2026", SOON)
+    invitations = [rounds.resolve(aspire, _token(link)) for link in links]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(50)
+
+    def answer(invitation) -> None:
+        try:
+            barrier.wait()
+            rounds.submit_answers(aspire, invitation, _raw(instrument, 1 + invitation.row.member_id % 5))
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=answer, args=(i,)) for i in invitations]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(aspire.store.current_responses(manager, aspire.store.waves()[0].id)) == 50

@@ -24,7 +24,7 @@ from coaching.responses import Submission, submit
 from coaching.settings import SettingsError, load_settings
 from coaching.store import NewMember, StoreOpenError
 from coaching.store.database import Database
-from coaching.store.migrations import applied_migrations, migrate
+from coaching.store.migrations import applied_migrations, available_migrations, migrate
 from coaching.store.privacy import MEMBER_TABLES
 from tests.conftest import make_manager
 
@@ -278,7 +278,7 @@ def test_after_erasure_the_database_works_on_and_never_reuses_the_id(demo_templa
         assert newcomer > aiko
         names = [m.name for m in reopened.store.members(maria, team)]
         assert "New person" in names and "Aiko Tanaka" not in names and len(names) == 8
-        assert applied_migrations(reopened.store.db) == [1, 2, 3, 4]
+        assert applied_migrations(reopened.store.db) == [n for n, _ in available_migrations()]
     finally:
         reopened.close()
 

@@ -10,7 +10,7 @@ from coaching.actors import Actor
 from coaching.aggregates import disclosable
 from coaching.aspire import Aspire
 from coaching.needs import SCALES
-from coaching.scoring import Profile, score_response
+from coaching.scoring import Profile, ScaleReliability, score_response
 from coaching.store import StoredResponse, Wave
 
 
@@ -49,12 +49,14 @@ def latest_answered(aspire: Aspire, actor: Actor) -> tuple[Wave, list[MemberProf
 
 def profiles(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int] | None = None) -> list[MemberProfile]:
     """Every visible member's current profile in one wave, scored with their version's reliability."""
-    return [_profile(aspire, r) for r in aspire.store.current_responses(actor, wave_id, team_ids)]
+    responses = aspire.store.current_responses(actor, wave_id, team_ids)
+    reliability = {v: aspire.reliability(v) for v in {r.instrument_version for r in responses}}
+    return [_profile(aspire, r, reliability[r.instrument_version]) for r in responses]
 
 
-def _profile(aspire: Aspire, r: StoredResponse) -> MemberProfile:
+def _profile(aspire: Aspire, r: StoredResponse, reliability: dict[str, ScaleReliability]) -> MemberProfile:
     instrument = aspire.instruments[r.instrument_version]
-    scored = score_response(instrument, r.answers, aspire.reliability(r.instrument_version))
+    scored = score_response(instrument, r.answers, reliability)
     return MemberProfile(
         member_id=r.member_id, member_name=r.member_name, team_id=r.team_id, wave_id=r.wave_id,
         instrument_version=r.instrument_version, profile=scored,

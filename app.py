@@ -24,6 +24,8 @@ except (SettingsError, StoreOpenError, InstrumentError, CatalogueError) as exc:
 
 HOME = st.Page("screens/home.py", title="Home", icon=":material/home:", default=True)
 TEAM = st.Page("screens/team.py", title="Team", icon=":material/groups:")
+MEMBERS = st.Page("screens/members.py", title="Members", icon=":material/badge:")
+ROUNDS = st.Page("screens/rounds.py", title="Rounds", icon=":material/send:")
 QUESTIONNAIRE = st.Page("screens/questionnaire.py", title="Questionnaire", icon=":material/quiz:")
 ACCOUNTS = st.Page("screens/accounts.py", title="Accounts", icon=":material/manage_accounts:")
 AUDIT = st.Page("screens/audit.py", title="Audit log", icon=":material/history:")
@@ -31,7 +33,7 @@ DATA_REQUESTS = st.Page("screens/data_requests.py", title="Data requests", icon=
 MY_ACCOUNT = st.Page("screens/account.py", title="My account", icon=":material/person:")
 MENUS = {
     Role.ADMIN: {"Organisation": [HOME, QUESTIONNAIRE, ACCOUNTS, AUDIT, DATA_REQUESTS], "You": [MY_ACCOUNT]},
-    Role.MANAGER: {"Coaching": [HOME, TEAM], "You": [MY_ACCOUNT]},
+    Role.MANAGER: {"Coaching": [HOME, TEAM, MEMBERS, ROUNDS], "You": [MY_ACCOUNT]},
 }
 
 

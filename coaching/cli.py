@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coaching.accounts import AccountError, PasswordRejected
 from coaching.catalogue import CatalogueError
@@ -19,6 +20,10 @@ from coaching.instrument import InstrumentError
 from coaching.privacy import MemberNotFound
 from coaching.settings import SettingsError, load_settings
 from coaching.store import StoreOpenError
+
+if TYPE_CHECKING:
+    from coaching.aspire import Aspire
+    from coaching.store.teams import TeamWithManager
 
 NEW_PASSWORD_VARIABLE = "COACHING_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
@@ -149,6 +154,48 @@ def purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_members(args: argparse.Namespace) -> int:
+    """Add every member of a CSV file to a team found by name, or none: each bad row is printed as "line N: reason"."""
+    from coaching import teams
+    from coaching.actors import SYSTEM
+    from coaching.aspire import start
+    from coaching.roster import ImportRejected
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"Cannot read {args.file}: {exc.strerror or exc}.") from None
+    aspire = start(load_settings())
+    try:
+        team = _team_named(aspire, args.team, args.manager)
+        try:
+            added = teams.import_members(aspire, SYSTEM, team.id, data)
+        except ImportRejected as rejected:
+            print(f"coaching: nothing was imported from {args.file}; fix these rows and run it again:", file=sys.stderr)
+            for problem in rejected.problems:
+                print(f"line {problem.line}: {problem.reason}", file=sys.stderr)
+            return 1
+    finally:
+        aspire.close()
+    print(f"Imported {len(added)} member{'s' if len(added) != 1 else ''} into the team {team.name!r}.")
+    return 0
+
+
+def _team_named(aspire: Aspire, name: str, manager_email: str | None) -> TeamWithManager:
+    """The one active team of that name (among one manager's teams when given); CommandError otherwise."""
+    from coaching import teams
+    from coaching.actors import SYSTEM
+
+    found = teams.find_teams(aspire, SYSTEM, name, manager_email)
+    whose = f" managed by {manager_email.strip().lower()}" if manager_email else ""
+    if not found:
+        raise CommandError(f"No active team called {name.strip()!r}{whose}.")
+    if len(found) > 1:
+        listed = "; ".join(f"{t.name!r} (manager {t.manager_email or t.manager_id})" for t in found)
+        raise CommandError(f"{len(found)} teams are called {name.strip()!r}: {listed}. Add --manager EMAIL.")
+    return found[0]
+
+
 def _months(text: str) -> int:
     try:
         value = int(text)
@@ -199,6 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     purge_parser.add_argument("--older-than", type=_months, metavar="MONTHS",
                               help="default: COACHING_RETENTION_MONTHS")
     purge_parser.set_defaults(run=purge)
+    members = commands.add_parser(
+        "import-members", help="add the members listed in a CSV file to a team",
+        description="Add every member of a CSV file (columns name, email, and optionally role_title, track, "
+                    "level) to the team of that name. The whole file is checked first: a file with any bad row "
+                    "imports nothing, and each bad row is printed with its line number and the reason.",
+    )
+    members.add_argument("file", help="a CSV file in UTF-8, its first line naming the columns")
+    members.add_argument("--team", required=True, help="the team's name (compared case-insensitively)")
+    members.add_argument("--manager", metavar="EMAIL", help="look for the team among this manager's teams only")
+    members.set_defaults(run=import_members)
     return parser
 
 

@@ -5,9 +5,10 @@ No module-level instance: a test or a benchmark builds as many as it needs (one 
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
-from pydantic import AnyHttpUrl, EmailStr, Field, SecretStr, ValidationError, field_validator
+from pydantic import AnyHttpUrl, EmailStr, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -30,6 +31,15 @@ class Settings(BaseSettings):
     retention_months: int | None = Field(
         default=None, ge=1, description="raw answers older than this many months may be purged (None: kept)")
 
+    # E-mail (coaching.mail): without a host, managers hand links over themselves (copy, CSV, mailto).
+    smtp_host: str | None = Field(default=None, description="mail server that sends links; unset: no e-mail")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="mail server port (submission: 587)")
+    smtp_user: str | None = Field(default=None, description="login at the mail server, if it asks for one")
+    smtp_password: SecretStr | None = Field(default=None, validate_default=True, description="password of that login")
+    smtp_starttls: bool = Field(default=True, validate_default=True,
+                                description="upgrade the connection with STARTTLS before logging in")
+    mail_from: EmailStr | None = Field(default=None, validate_default=True, description="sender address of e-mails")
+
     @field_validator("db")
     @classmethod
     def _db_in_existing_folder(cls, value: Path) -> Path:
@@ -37,10 +47,61 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is a folder; give a file path such as {value / 'coaching.duckdb'}")
         return value
 
+    @field_validator("smtp_host", mode="before")
+    @classmethod
+    def _host_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if any(ch.isspace() for ch in value):
+                raise ValueError("must be a host name or address, without spaces")
+        return value or None
+
+    @field_validator("smtp_user", mode="before")
+    @classmethod
+    def _blank_user_is_unset(cls, value: object) -> object:
+        return value.strip() or None if isinstance(value, str) else value
+
+    @field_validator("smtp_password")
+    @classmethod
+    def _password_goes_with_user(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if info.data.get("smtp_user") and value is None:
+            raise ValueError("needed when COACHING_SMTP_USER is set")
+        return value
+
+    @field_validator("smtp_starttls")
+    @classmethod
+    def _no_password_in_clear(cls, value: bool, info: ValidationInfo) -> bool:
+        # Checked here, not on the password, so that the error line never echoes the password.
+        if not value and info.data.get("smtp_user") and not _is_loopback(info.data.get("smtp_host")):
+            raise ValueError("must be on when COACHING_SMTP_USER is set, or the password crosses the network in clear")
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _sender_goes_with_host(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("smtp_host"):
+            raise ValueError("needed when COACHING_SMTP_HOST is set (the address e-mails come from)")
+        return value
+
+    @property
+    def mail_configured(self) -> bool:
+        """True when links can be e-mailed (a mail server and a sender address are set)."""
+        return bool(self.smtp_host and self.mail_from)
+
     @property
     def link_base(self) -> str:
         """The base URL without a trailing slash, ready to have a path appended."""
         return str(self.base_url).rstrip("/")
+
+
+def _is_loopback(host: str | None) -> bool:
+    """No host (nothing is sent) or one on this machine: a password never leaves it."""
+    if host is None or host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def load_settings(**overrides: object) -> Settings:

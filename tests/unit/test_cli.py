@@ -373,3 +373,100 @@ def test_purge_refuses_a_period_that_is_not_a_whole_number_of_months(months: str
 
     assert stopped.value.code == 2
     assert "--older-than" in capsys.readouterr().err
+
+
+# ---- import-members ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_platform_teams(db_path: Path) -> dict:
+    """Maria and Sam each manage a team called "Platform"; Maria also has "Support"."""
+    from coaching import teams
+    from coaching.actors import Role
+
+    aspire = start(Settings(db=db_path))
+    try:
+        maria = aspire.accounts.create_user(SYSTEM, "maria@example.com", "Maria", Role.MANAGER, None).actor
+        sam = aspire.accounts.create_user(SYSTEM, "sam@example.com", "Sam", Role.MANAGER, None).actor
+        return {"maria": teams.create_team(aspire, maria, "Platform").id,
+                "support": teams.create_team(aspire, maria, "Support").id,
+                "sam": teams.create_team(aspire, sam, "Platform").id}
+    finally:
+        aspire.close()
+
+
+def _members_of(db_path: Path, team_id: int) -> list[tuple[str, str]]:
+    from coaching import teams
+
+    aspire = start(Settings(db=db_path))
+    try:
+        return [(m.name, m.email) for m in teams.list_members(aspire, SYSTEM, team_id)]
+    finally:
+        aspire.close()
+
+
+def test_import_members_adds_every_row_to_the_named_team(
+    db_path: Path, two_platform_teams: dict, tmp_path: Path, capsys
+) -> None:
+    roster = tmp_path / "support.csv"
+    roster.write_text("name,email,role_title,track,level\n田中 芽衣,Mei@example.com,Engineer,expert,staff\n"
+                      "محمد الحداد,mohammed@example.com,,,\n", encoding="utf-8")
+
+    assert main(["import-members", str(roster), "--team", "support"]) == 0
+
+    out, err = capsys.readouterr()
+    assert out == "Imported 2 members into the team 'Support'.\n" and err == ""
+    assert _members_of(db_path, two_platform_teams["support"]) == [
+        ("محمد الحداد", "mohammed@example.com"), ("田中 芽衣", "mei@example.com")]
+
+
+def test_import_members_prints_every_bad_row_and_imports_nothing(
+    db_path: Path, two_platform_teams: dict, tmp_path: Path, capsys
+) -> None:
+    roster = tmp_path / "bad.csv"
+    roster.write_text("name,email,track,level\nAna,ana@example.com,,\nBen,ben@,,\nCleo,ana@example.com,,\n"
+                      "Dev,dev@example.com,expert,boss\n", encoding="utf-8")
+
+    assert main(["import-members", str(roster), "--team", "Support"]) == 1
+
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert out == "" and lines[0].startswith("coaching: nothing was imported from")
+    assert [line.split(":")[0] for line in lines[1:]] == ["line 3", "line 4", "line 5"]
+    assert "malformed e-mail" in lines[1] and "duplicate e-mail" in lines[2] and "unknown level 'boss'" in lines[3]
+    assert _members_of(db_path, two_platform_teams["support"]) == []
+
+
+def test_import_members_needs_one_team_of_that_name(two_platform_teams: dict, tmp_path: Path, capsys) -> None:
+    roster = tmp_path / "people.csv"
+    roster.write_text("name,email\nAna,ana@example.com\n", encoding="utf-8")
+
+    assert main(["import-members", str(roster), "--team", "Platform"]) == 1
+    [line] = error_lines(capsys)
+    assert "2 teams are called 'Platform'" in line and "maria@example.com" in line and "sam@example.com" in line
+    assert "--manager" in line
+
+    assert main(["import-members", str(roster), "--team", "Nowhere"]) == 1
+    assert error_lines(capsys) == ["coaching: No active team called 'Nowhere'."]
+
+    assert main(["import-members", str(roster), "--team", "Support", "--manager", "sam@example.com"]) == 1
+    assert error_lines(capsys) == ["coaching: No active team called 'Support' managed by sam@example.com."]
+
+
+def test_import_members_with_a_manager_picks_their_team(
+    db_path: Path, two_platform_teams: dict, tmp_path: Path, capsys
+) -> None:
+    roster = tmp_path / "people.csv"
+    roster.write_text("name,email\nAna,ana@example.com\n", encoding="utf-8")
+
+    assert main(["import-members", str(roster), "--team", "Platform", "--manager", "SAM@example.com"]) == 0
+
+    assert capsys.readouterr().out == "Imported 1 member into the team 'Platform'.\n"
+    assert _members_of(db_path, two_platform_teams["sam"]) == [("Ana", "ana@example.com")]
+    assert _members_of(db_path, two_platform_teams["maria"]) == []
+
+
+def test_import_members_of_a_missing_file_fails_in_one_line(tmp_path: Path, capsys) -> None:
+    assert main(["import-members", str(tmp_path / "none.csv"), "--team", "Platform"]) == 1
+    [line] = error_lines(capsys)
+    assert line.startswith("coaching: Cannot read ") and "No such file" in line

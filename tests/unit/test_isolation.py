@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 import coaching
-from coaching import privacy, rounds
+from coaching import mail, privacy, rounds, teams
 from coaching.actors import SYSTEM, PermissionDenied, Role
 from coaching.audit import Action, Subject
 from coaching.profiles import latest_answered, organisation_summary, profiles
@@ -120,6 +120,10 @@ CASES: dict[str, Callable[[dict], object]] = {
         lambda w: rounds.record_delivery(w["aspire"], w["b"], _a_round(w), w["members_a"][0], "reminder", "link", True),
     "coaching.store.store.Store.own_response": lambda w: _store(w).own_response(w["b"], w["wave"]),
     "coaching.store.store.Store.require_team": lambda w: _store(w).require_team(w["b"], w["team_a"]) or [w["team_a"]],
+    "coaching.mail.send_links": lambda w: mail.send_links(w["aspire"], w["b"], _a_round(w), []),
+    "coaching.mail.send_invitations": lambda w: mail.send_invitations(w["aspire"], w["b"], _a_round(w)),
+    "coaching.mail.send_reminders": lambda w: mail.send_reminders(w["aspire"], w["b"], _a_round(w)),
+    "coaching.mail.retry_failed": lambda w: mail.retry_failed(w["aspire"], w["b"], _a_round(w)),
     "coaching.privacy.find_person": lambda w: privacy.find_person(w["aspire"], w["b"], "ana@example.com"),
     "coaching.privacy.export_document": lambda w: privacy.export_document(w["aspire"], w["b"], "ana@example.com"),
     "coaching.privacy.export_member":
@@ -129,6 +133,23 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.privacy.purge_preview": lambda w: privacy.purge_preview(w["aspire"], w["b"], 1),
     "coaching.privacy.purge_older_than": lambda w: privacy.purge_older_than(w["aspire"], w["b"], 1),
     "coaching.privacy.aggregate_snapshots": lambda w: privacy.aggregate_snapshots(w["aspire"], w["b"]),
+    "coaching.teams.list_teams": lambda w: [t for t in teams.list_teams(w["aspire"], w["b"]) if t.id == w["team_a"]],
+    "coaching.teams.list_members": lambda w: teams.list_members(w["aspire"], w["b"], w["team_a"]),
+    "coaching.teams.create_team":
+        lambda w: [t for t in teams.list_teams(w["aspire"], w["a"])
+                   if t.id == teams.create_team(w["aspire"], w["b"], "Mine", manager_id=w["a"].id).id],
+    "coaching.teams.rename_team": lambda w: teams.rename_team(w["aspire"], w["b"], w["team_a"], 1, "Taken over"),
+    "coaching.teams.find_teams": lambda w: teams.find_teams(w["aspire"], w["b"], "Team A"),
+    "coaching.teams.add_member":
+        lambda w: teams.add_member(w["aspire"], w["b"], w["team_a"], {"name": "Spy", "email": "spy@example.com"}),
+    "coaching.teams.edit_member":
+        lambda w: teams.edit_member(w["aspire"], w["b"], w["members_a"][0], 1,
+                                    {"name": "Changed", "email": "ana@example.com"}),
+    "coaching.teams.archive_member": lambda w: teams.archive_member(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.teams.move_member":
+        lambda w: teams.move_member(w["aspire"], w["b"], w["members_a"][0], _store(w).teams(w["b"])[0].id),
+    "coaching.teams.import_members":
+        lambda w: teams.import_members(w["aspire"], w["b"], w["team_a"], b"name,email\nSpy,spy@example.com\n"),
 }
 
 

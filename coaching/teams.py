@@ -1,0 +1,419 @@
+"""Teams and their members: create and rename teams; add, edit, move, archive and import members.
+
+Rules:
+- a manager creates teams for themselves and changes only the members of their own active teams; the
+  system (CLI, demo) may act on any team. Anything outside the actor's scope is PermissionDenied,
+  worded like "not found", so ids cannot be probed;
+- moving: a manager moves a member only between their own teams; an admin (or the system) may move any
+  active member to any active team, including another manager's. A member keeps their id when moved,
+  so their answers, goals and notes stay theirs and the new manager sees the history;
+- archiving sets `archived_at`: the member leaves every list and future round, but their data stays
+  until it is erased through a data request (coaching.privacy);
+- a member's e-mail is unique among the active members of the whole organisation (compared
+  case-insensitively, stored lower-cased); a track and level must exist in the current catalogue;
+- edits name the version they read: a change made meanwhile by someone else raises EditConflict and
+  nothing is overwritten. Archive and move bump the version too;
+- an import validates the whole file first (coaching.roster) and adds every member or none;
+- every change is written to the audit log: CHANGED on the member ("added", "edited", "archived",
+  "moved", "imported") or on the team ("created", "renamed").
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, ValidationInfo, field_validator
+
+from coaching.actors import Actor, PermissionDenied, Role
+from coaching.aspire import Aspire
+from coaching.audit import Action, Subject
+from coaching.catalogue import Catalogue, PathKind
+from coaching.roster import ImportRejected, RowProblem, parse_members
+from coaching.store import Member, NewMember, Team
+from coaching.store.accounts import AccountRows
+from coaching.store.teams import EmailTaken, NameTaken, RowMissing, TeamRows, TeamWithManager, VersionMismatch
+from coaching.text import text_problems
+
+MAX_NAME = 120
+MAX_ROLE_TITLE = 120
+MAX_TEAM_NAME = 80
+
+
+class EditConflict(Exception):
+    """Someone else changed the record after it was read; nothing was saved."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"Someone else changed this {what} after you opened it, so your change was not saved. "
+            "Check the current details, then save again to apply yours."
+        )
+
+
+class MemberRejected(ValueError):
+    """A member's details that cannot be stored; `problems` says each reason in plain words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class TeamRejected(ValueError):
+    """A team name that cannot be used, in plain words."""
+
+
+# ---- input at the edge ----------------------------------------------------------------------------------
+
+_LABELS = {"name": "Name", "email": "E-mail", "role_title": "Role title", "track": "Track", "level": "Level"}
+
+
+class MemberInput(BaseModel):
+    """A member's editable details as typed (a form, a CSV row): trimmed, checked, e-mail lower-cased."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    email: EmailStr
+    role_title: str | None = Field(default=None, max_length=MAX_ROLE_TITLE)
+    track: str | None = None
+    level: str | None = None
+
+    @field_validator("name", "email", "role_title", "track", "level", mode="before")
+    @classmethod
+    def _trimmed(cls, value: Any, info: ValidationInfo) -> Any:
+        """Edges trimmed, empty optional fields None; a NUL or a broken character refused in plain words."""
+        if not isinstance(value, str):
+            return value
+        if problems := text_problems(value, limit=len(value)):   # the length is the field's own rule
+            raise ValueError(problems[0])
+        value = value.strip()
+        return (value or None) if info.field_name in ("role_title", "track", "level") else value
+
+    @field_validator("email")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+    @field_validator("track", "level")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        return None if value is None else value.lower()
+
+    @classmethod
+    def of(cls, fields: MemberInput | Mapping[str, Any]) -> MemberInput:
+        """Validate typed fields; MemberRejected naming every problem in plain words."""
+        if isinstance(fields, MemberInput):
+            return fields
+        try:
+            return cls.model_validate(dict(fields))
+        except ValidationError as exc:
+            raise MemberRejected([_plain(e) for e in exc.errors()]) from None
+
+    def as_new_member(self) -> NewMember:
+        return NewMember(name=self.name, email=self.email, role_title=self.role_title, track=self.track,
+                         level=self.level)
+
+
+def _plain(error: Mapping[str, Any]) -> str:
+    field = str(error["loc"][0]) if error["loc"] else ""
+    label = _LABELS.get(field, field or "The details")
+    kind = error["type"]
+    if kind == "missing":
+        return f"{label} is missing"
+    if kind == "string_too_short":
+        return f"{label} is empty"
+    if kind == "string_too_long":
+        return f"{label} is too long: at most {error['ctx']['max_length']} characters"
+    if field == "email" and kind == "value_error":
+        return f"E-mail {error.get('input')!r} is not a valid address"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{label}: {message}"
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """A choice of current track and level for a form: (None, None) when not known."""
+
+    track: str | None
+    level: str | None
+    label: str
+
+
+def arrangements(catalogue: Catalogue) -> list[Arrangement]:
+    """Every track and level of the catalogue, as form choices: not known, a track alone, a track's level."""
+    choices = [Arrangement(None, None, "Not known")]
+    for kind in PathKind:
+        if kind.is_track:
+            choices.append(Arrangement(kind.value, None, f"{kind.label} (level not known)"))
+            choices += [Arrangement(kind.value, o.key, f"{kind.label}: {o.name}") for o in catalogue.of_kind(kind)]
+    return choices
+
+
+def arrangement_of(choices: list[Arrangement], track: str | None, level: str | None) -> Arrangement:
+    """The choice matching a member's stored track and level; one marked as gone when the catalogue lost it."""
+    found = next((c for c in choices if (c.track, c.level) == (track, level)), None)
+    return found or Arrangement(track, level, f"{track} / {level} (no longer in the catalogue)")
+
+
+def track_levels(catalogue: Catalogue) -> dict[str, list[str]]:
+    """The level keys of each track, in rank order: what a CSV file may put in `track` and `level`."""
+    return {kind.value: [o.key for o in catalogue.of_kind(kind)] for kind in PathKind if kind.is_track}
+
+
+def arrangement_problems(catalogue: Catalogue, track: str | None, level: str | None) -> list[str]:
+    """Why a track and level are not in the catalogue, in plain words; empty when they are (or not given)."""
+    tracks = track_levels(catalogue)
+    if track is None:
+        return ["a level needs its track"] if level else []
+    if track not in tracks:
+        return [f"unknown track {track!r} (tracks: {', '.join(sorted(tracks))})"]
+    if level is not None and level not in tracks[track]:
+        return [f"unknown level {level!r} on the {track} track (levels: {', '.join(sorted(tracks[track]))})"]
+    return []
+
+
+# ---- scope -------------------------------------------------------------------------------------------
+
+
+def _rows(aspire: Aspire) -> TeamRows:
+    return TeamRows(aspire.store.db)
+
+
+def _own_team(aspire: Aspire, actor: Actor, team_id: int) -> Team:
+    """The active team if the actor manages it (the system: any); PermissionDenied otherwise."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied("nobody is logged in")
+    row = _rows(aspire).team(team_id)
+    allowed = actor.role is Role.SYSTEM or (actor.role is Role.MANAGER and row is not None
+                                            and row.manager_id == actor.id)
+    if row is None or row.archived_at is not None or not allowed:
+        raise PermissionDenied(f"no team {team_id}")
+    return Team(id=row.id, name=row.name, manager_id=row.manager_id, version=row.version)
+
+
+def _own_member(aspire: Aspire, actor: Actor, member_id: int) -> Member:
+    """The active member if the actor may change them (their team's manager, or the system)."""
+    row = _rows(aspire).member(member_id)
+    if row is None or row.archived_at is not None:
+        raise PermissionDenied(f"no member {member_id}")
+    try:
+        _own_team(aspire, actor, row.team_id)
+    except PermissionDenied:
+        raise PermissionDenied(f"no member {member_id}") from None
+    return _member(row)
+
+
+def _member(row: Any) -> Member:
+    return Member(id=row.id, team_id=row.team_id, name=row.name, email=row.email, role_title=row.role_title,
+                  track=row.track, level=row.level, version=row.version)
+
+
+def _record(aspire: Aspire, actor: Actor, subject: Subject, ids: list[int], label: str) -> None:
+    aspire.audit.record(actor, Action.CHANGED, subject, list(ids), label)
+
+
+def _taken_message(emails: list[str]) -> str:
+    return (f"The e-mail {', '.join(emails)} already belongs to an active member of the organisation: "
+            "each person has one record. Use another address, or ask for that member to be moved.")
+
+
+# ---- teams ---------------------------------------------------------------------------------------------
+
+
+def list_teams(aspire: Aspire, actor: Actor) -> list[Team]:
+    """The actor's active teams, by name (the system: every active team)."""
+    return aspire.store.teams(actor)
+
+
+def _team_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise TeamRejected("Give the team a name.")
+    if problems := text_problems(name, MAX_TEAM_NAME):
+        raise TeamRejected(f"Team name: {problems[0]}.")
+    return name
+
+
+def create_team(aspire: Aspire, actor: Actor, name: str, manager_id: int | None = None) -> Team:
+    """A manager creates a team of their own; the system may name any manager's account."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied("nobody is logged in")
+    if actor.role is Role.MANAGER and manager_id in (None, actor.id):
+        manager_id = actor.id
+    elif actor.role is Role.SYSTEM and manager_id is not None:
+        account = AccountRows(aspire.store.db).by_id(manager_id)
+        if account is None or account.role != Role.MANAGER.value or account.disabled_at is not None:
+            raise TeamRejected(f"No active manager account has id {manager_id}.")
+    else:
+        raise PermissionDenied("a manager creates teams for themselves")
+    name = _team_name(name)
+    try:
+        team_id = _rows(aspire).insert_team(name, manager_id)
+    except NameTaken:
+        raise TeamRejected(f"There is already a team called {name!r}; choose another name.") from None
+    _record(aspire, actor, Subject.TEAM, [team_id], "created")
+    return Team(id=team_id, name=name, manager_id=manager_id, version=1)
+
+
+def rename_team(aspire: Aspire, actor: Actor, team_id: int, version: int, name: str) -> Team:
+    """Rename one of the actor's teams, naming the version read (EditConflict when it changed)."""
+    team = _own_team(aspire, actor, team_id)
+    name = _team_name(name)
+    try:
+        new_version = _rows(aspire).rename_team(team_id, version, name)
+    except VersionMismatch:
+        raise EditConflict("team") from None
+    except RowMissing:
+        raise PermissionDenied(f"no team {team_id}") from None
+    except NameTaken:
+        raise TeamRejected(f"There is already a team called {name!r}; choose another name.") from None
+    _record(aspire, actor, Subject.TEAM, [team_id], "renamed")
+    return team.model_copy(update={"name": name, "version": new_version})
+
+
+def find_teams(aspire: Aspire, actor: Actor, name: str, manager_email: str | None = None) -> list[TeamWithManager]:
+    """Active teams called `name` (case-insensitively), optionally only a manager's: for the CLI. System only."""
+    if not isinstance(actor, Actor) or actor.role is not Role.SYSTEM:
+        raise PermissionDenied("teams are looked up by name on the command line only")
+    found = _rows(aspire).active_teams_named(name)
+    if manager_email is not None:
+        wanted = manager_email.strip().lower()
+        found = [t for t in found if (t.manager_email or "").lower() == wanted]
+    return found
+
+
+# ---- members -------------------------------------------------------------------------------------------
+
+
+def list_members(aspire: Aspire, actor: Actor, team_id: int) -> list[Member]:
+    """The active members of one of the actor's teams, by name."""
+    return aspire.store.members(actor, team_id)
+
+
+def _checked(aspire: Aspire, fields: MemberInput | Mapping[str, Any]) -> MemberInput:
+    data = MemberInput.of(fields)
+    if problems := arrangement_problems(aspire.store.catalogue(), data.track, data.level):
+        raise MemberRejected([p[0].upper() + p[1:] for p in problems])
+    return data
+
+
+def add_member(aspire: Aspire, actor: Actor, team_id: int, fields: MemberInput | Mapping[str, Any]) -> Member:
+    """Add one member to one of the actor's teams."""
+    _own_team(aspire, actor, team_id)
+    data = _checked(aspire, fields)
+    try:
+        [member_id] = _rows(aspire).insert_members(team_id, [data.as_new_member()])
+    except EmailTaken as exc:
+        raise MemberRejected([_taken_message(exc.emails)]) from None
+    except RowMissing:
+        raise PermissionDenied(f"no team {team_id}") from None
+    _record(aspire, actor, Subject.MEMBER, [member_id], "added")
+    return Member(id=member_id, team_id=team_id, version=1, **data.as_new_member().model_dump())
+
+
+def edit_member(
+    aspire: Aspire, actor: Actor, member_id: int, version: int, fields: MemberInput | Mapping[str, Any]
+) -> Member:
+    """Replace a member's details, naming the version read; EditConflict when someone changed them meanwhile."""
+    member = _own_member(aspire, actor, member_id)
+    data = _checked(aspire, fields)
+    try:
+        new_version = _rows(aspire).update_member(member_id, member.team_id, version, data.as_new_member())
+    except VersionMismatch:
+        raise EditConflict("member") from None
+    except RowMissing:
+        raise EditConflict("member") from None   # archived or moved away since it was read
+    except EmailTaken as exc:
+        raise MemberRejected([_taken_message(exc.emails)]) from None
+    _record(aspire, actor, Subject.MEMBER, [member_id], "edited")
+    return Member(id=member_id, team_id=member.team_id, version=new_version, **data.as_new_member().model_dump())
+
+
+def archive_member(aspire: Aspire, actor: Actor, member_id: int) -> None:
+    """Take a member off every list and future round; their data stays until erased."""
+    member = _own_member(aspire, actor, member_id)
+    try:
+        _rows(aspire).archive_member(member_id, member.team_id, dt.datetime.now(dt.UTC))
+    except RowMissing:
+        raise PermissionDenied(f"no member {member_id}") from None
+    _record(aspire, actor, Subject.MEMBER, [member_id], "archived")
+
+
+def move_member(aspire: Aspire, actor: Actor, member_id: int, to_team_id: int) -> Member:
+    """Move a member to another team, keeping their id and history.
+
+    A manager: between their own teams. An admin or the system: any active member to any active team.
+    """
+    if isinstance(actor, Actor) and actor.role is Role.ADMIN:
+        row = _rows(aspire).member(member_id)
+        target = _rows(aspire).team(to_team_id)
+        if row is None or row.archived_at is not None:
+            raise PermissionDenied(f"no member {member_id}")
+        if target is None or target.archived_at is not None:
+            raise PermissionDenied(f"no team {to_team_id}")
+        member = _member(row)
+    else:
+        member = _own_member(aspire, actor, member_id)
+        _own_team(aspire, actor, to_team_id)
+    if member.team_id == to_team_id:
+        raise MemberRejected([f"{member.name} is already in that team."])
+    try:
+        new_version = _rows(aspire).move_member(member_id, member.team_id, to_team_id)
+    except RowMissing:
+        raise EditConflict("member") from None   # moved, archived or the team closed meanwhile
+    _record(aspire, actor, Subject.MEMBER, [member_id], "moved")
+    return member.model_copy(update={"team_id": to_team_id, "version": new_version})
+
+
+def import_members(aspire: Aspire, actor: Actor, team_id: int, data: bytes) -> list[Member]:
+    """Add every member of a CSV file to one of the actor's teams, or none.
+
+    ImportRejected lists every bad row with its line number: a missing column, an empty name, a malformed
+    or duplicate e-mail (within the file, or already used by an active member), an unknown track or level,
+    text that cannot be stored or is too long.
+    """
+    _own_team(aspire, actor, team_id)
+    catalogue = aspire.store.catalogue()
+    rows = _rows(aspire)
+    taken = rows.active_emails()
+    for _ in range(2):   # a second pass only when an address was taken between the check and the insert
+        members = parse_members(data, catalogue, taken)
+        checked = _checked_rows(data, members)
+        try:
+            ids = rows.insert_members(team_id, [m.as_new_member() for m in checked])
+        except EmailTaken as exc:
+            taken |= {e.lower() for e in exc.emails}
+            continue
+        except RowMissing:
+            raise PermissionDenied(f"no team {team_id}") from None
+        _record(aspire, actor, Subject.MEMBER, ids, "imported")
+        return [Member(id=i, team_id=team_id, version=1, **m.as_new_member().model_dump())
+                for i, m in zip(ids, checked, strict=True)]
+    raise ImportRejected([RowProblem(1, "other members were added with these e-mails meanwhile; try again")])
+
+
+def _checked_rows(data: bytes, members: list[NewMember]) -> list[MemberInput]:
+    """The parsed members through the same checks as the form (length limits), with their line numbers."""
+    lines = _row_lines(data)
+    checked, problems = [], []
+    for line, member in zip(lines, members, strict=True):
+        try:
+            checked.append(MemberInput.of(member.model_dump()))
+        except MemberRejected as exc:
+            problems += [RowProblem(line, p) for p in exc.problems]
+    if problems:
+        raise ImportRejected(problems)
+    return checked
+
+
+def _row_lines(data: bytes) -> list[int]:
+    """The line number of each data row, as coaching.roster.parse_members reads the file (after it accepted it)."""
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    lines = []
+    for _ in reader:
+        lines.append(reader.line_num)
+    return lines

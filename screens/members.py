@@ -1,0 +1,164 @@
+"""Members (managers): your teams and the people in them: add, edit, move, archive, or import a CSV file."""
+
+import streamlit as st
+
+from coaching import teams
+from coaching.actors import PermissionDenied
+from coaching.roster import ImportRejected
+from coaching.store import Member
+from coaching.ui.context import current_actor, flash, get_aspire, show_flash
+from coaching.ui.format import plain
+
+aspire = get_aspire()
+actor = current_actor()
+my_teams = teams.list_teams(aspire, actor)
+catalogue = aspire.store.catalogue()
+choices = teams.arrangements(catalogue)
+FIELDS = ("name", "email", "role_title", "arrangement")
+
+st.title("Members")
+show_flash()
+
+
+def member_fields(prefix: str, options: list[teams.Arrangement]) -> dict:
+    """The member form's inputs (values live in session state under `prefix`), as MemberInput fields."""
+    name = st.text_input("Name", key=f"{prefix}_name", max_chars=teams.MAX_NAME)
+    email = st.text_input("E-mail", key=f"{prefix}_email")
+    role_title = st.text_input("Role title (optional)", key=f"{prefix}_role_title", max_chars=teams.MAX_ROLE_TITLE)
+    arrangement = st.selectbox("Current track and level", options, key=f"{prefix}_arrangement",
+                               format_func=lambda a: a.label)
+    return {"name": name, "email": email, "role_title": role_title, "track": arrangement.track,
+            "level": arrangement.level}
+
+
+def forget(prefix: str) -> None:
+    for field in (*FIELDS, "version"):
+        st.session_state.pop(f"{prefix}_{field}", None)
+
+
+def show_rejection(exc: teams.MemberRejected) -> None:
+    st.error("Not saved: " + "; ".join(plain(p) for p in exc.problems), icon=":material/error:")
+
+
+@st.dialog("Archive a member")
+def confirm_archive(member: Member) -> None:
+    st.markdown(
+        f"**{plain(member.name)}** leaves this team's list and future rounds. Their answers stay with them "
+        "until an admin erases them on a data request."
+    )
+    if st.button("Archive", type="primary", icon=":material/archive:"):
+        try:
+            teams.archive_member(aspire, actor, member.id)
+        except PermissionDenied:
+            st.error("This member is no longer in your teams: someone changed them meanwhile.")
+            return
+        flash(f"Archived {plain(member.name)}.")
+
+
+with st.expander("New team", expanded=not my_teams, icon=":material/group_add:"), st.form("new_team"):
+    team_name = st.text_input("Team name", max_chars=teams.MAX_TEAM_NAME)
+    if st.form_submit_button("Create team"):
+        try:
+            created = teams.create_team(aspire, actor, team_name)
+        except teams.TeamRejected as exc:
+            st.error(plain(str(exc)))
+        else:
+            st.session_state["members_new_team"] = created.id
+            flash(f"Team {plain(created.name)} created. Add its members below.")
+
+if not my_teams:
+    st.info("You have no team yet. Create one above, then add its members one by one or import them from a "
+            "CSV file.", icon=":material/group_add:")
+    st.stop()
+
+names = {t.id: t.name for t in my_teams}
+if (new_team := st.session_state.pop("members_new_team", None)) in names:
+    st.session_state["members_team"] = new_team
+team_id = st.selectbox("Team", list(names), format_func=names.get, key="members_team")
+roster = teams.list_members(aspire, actor, team_id)
+if roster:
+    st.dataframe([{"Name": m.name, "E-mail": m.email, "Role title": m.role_title or "",
+                   "Track and level": teams.arrangement_of(choices, m.track, m.level).label} for m in roster],
+                 hide_index=True, width="stretch")
+else:
+    st.info("Nobody is in this team yet. Add members one by one, or import them all from a CSV file.",
+            icon=":material/person_add:")
+
+add_tab, edit_tab, import_tab = st.tabs(["Add member", "Edit, move or archive", "Import from CSV"])
+with add_tab, st.form("add_member"):
+    fields = member_fields("add", choices)
+    if st.form_submit_button("Add member", icon=":material/person_add:"):
+        try:
+            added = teams.add_member(aspire, actor, team_id, fields)
+        except teams.MemberRejected as exc:
+            show_rejection(exc)
+        else:
+            forget("add")
+            flash(f"Added {plain(added.name)} to {plain(names[team_id])}.")
+
+with edit_tab:
+    if not roster:
+        st.info("Add a member first; then you can edit, move or archive them here.", icon=":material/edit:")
+    else:
+        by_id = {m.id: m for m in roster}
+        member = by_id[st.selectbox("Member", list(by_id), key="edit_who",
+                                    format_func=lambda i: f"{by_id[i].name} <{by_id[i].email}>")]
+        prefix = f"edit_{member.id}"
+        current = teams.arrangement_of(choices, member.track, member.level)
+        options = choices if current in choices else [*choices, current]
+        if f"{prefix}_name" not in st.session_state:   # the form shows the member as read now, with that version
+            values = (member.name, member.email, member.role_title or "", current)
+            st.session_state.update({f"{prefix}_{f}": v for f, v in zip(FIELDS, values, strict=True)})
+            st.session_state[f"{prefix}_version"] = member.version
+        with st.form("edit_member"):
+            fields = member_fields(prefix, options)
+            if st.form_submit_button("Save changes", icon=":material/save:"):
+                try:
+                    saved = teams.edit_member(aspire, actor, member.id, st.session_state[f"{prefix}_version"], fields)
+                except teams.EditConflict as exc:
+                    st.error(str(exc), icon=":material/sync_problem:")
+                    st.info(f"Saved now: {plain(member.name)}, {plain(member.email)}, "
+                            f"{plain(member.role_title or 'no role title')}, {plain(current.label)}. "
+                            "The form keeps what you typed.")
+                    st.session_state[f"{prefix}_version"] = member.version
+                except teams.MemberRejected as exc:
+                    show_rejection(exc)
+                except PermissionDenied:
+                    st.error("This member is no longer in your teams: someone moved or archived them meanwhile.")
+                else:
+                    forget(prefix)
+                    flash(f"Saved the changes to {plain(saved.name)}.")
+        others = {t.id: t.name for t in my_teams if t.id != team_id}
+        left, right = st.columns(2)
+        if others:
+            to = left.selectbox("Move to team", list(others), format_func=others.get, key="move_to")
+            if left.button("Move", icon=":material/move_item:"):
+                try:
+                    teams.move_member(aspire, actor, member.id, to)
+                except (teams.EditConflict, PermissionDenied):
+                    left.error("Not moved: someone changed this member or that team meanwhile. Look again.")
+                else:
+                    flash(f"Moved {plain(member.name)} to {plain(others[to])}; their answers moved with them.")
+        else:
+            left.caption("Create a second team to move people between your teams.")
+        if right.button("Archive…", icon=":material/archive:"):
+            confirm_archive(member)
+
+with import_tab:
+    levels = "; ".join(f"{track}: {', '.join(keys)}" for track, keys in teams.track_levels(catalogue).items())
+    st.caption("A CSV file in UTF-8 whose first line names its columns: `name`, `email`, and optionally "
+               f"`role_title`, `track` and `level` ({plain(levels)}). The whole file is checked first: if any "
+               "row is wrong, nothing is imported and every wrong row is listed with its line number.")
+    upload_round = st.session_state.get("members_csv_round", 0)
+    upload = st.file_uploader("CSV file", type="csv", key=f"members_csv_{upload_round}")
+    if st.button("Import members", icon=":material/upload_file:", disabled=upload is None):
+        try:
+            imported = teams.import_members(aspire, actor, team_id, upload.getvalue())
+        except ImportRejected as exc:
+            st.error(f"Nothing was imported: fix {'this row' if len(exc.problems) == 1 else 'these rows'} "
+                     "and upload the file again.", icon=":material/error:")
+            st.dataframe([{"Line": p.line, "Problem": p.reason} for p in exc.problems], hide_index=True,
+                         width="stretch")
+        else:
+            st.session_state["members_csv_round"] = upload_round + 1
+            flash(f"Imported {len(imported)} member{'s' if len(imported) != 1 else ''} into {plain(names[team_id])}.")

@@ -1,0 +1,121 @@
+"""Rounds: send the questionnaire to a team, hand out the links, and follow who has answered."""
+
+import datetime as dt
+
+import streamlit as st
+
+from coaching import mail, rounds
+from coaching.rounds import RoundChanged, RoundClosed, State
+from coaching.ui.context import current_actor, flash, get_aspire, show_flash
+from coaching.ui.rounds import fresh_links, keep_links, links_table, sending_progress, show_send_results, status_table
+
+aspire = get_aspire()
+actor = current_actor()
+teams = aspire.store.teams(actor)
+
+st.title("Rounds")
+show_flash()
+if not teams:
+    st.info("You have no team yet: create one and add its members first.", icon=":material/group_add:")
+    st.stop()
+
+team = st.selectbox("Team", teams, format_func=lambda t: t.name)
+team_rounds = rounds.rounds_of_team(aspire, actor, team.id)
+members = aspire.store.members(actor, team.id)
+
+with st.expander("Open a new round", expanded=not team_rounds, icon=":material/send:"):
+    if not members:
+        st.info("This team has no members yet: add them before sending the questionnaire.")
+    else:
+        with st.form("new_round"):
+            wave = st.text_input("Wave", value=str(dt.date.today().year), help="The yearly cycle, e.g. 2026.")
+            deadline = st.date_input("Deadline (end of that day, UTC)", value=dt.date.today() + dt.timedelta(days=14),
+                                     min_value=dt.date.today() + dt.timedelta(days=1))
+            message = st.text_area("Personal message (optional)", max_chars=rounds.MAX_MESSAGE)
+            chosen = st.multiselect("Members", members, default=members, format_func=lambda m: m.name)
+            if st.form_submit_button("Open round", type="primary"):
+                end_of_day = dt.datetime.combine(deadline, dt.time(23, 59), tzinfo=dt.UTC)
+                try:
+                    round_id, links = rounds.open_round(aspire, actor, team.id, wave, end_of_day, message,
+                                                        [m.id for m in chosen])
+                except ValueError as exc:
+                    st.error(str(exc))
+                else:
+                    keep_links(round_id, links)
+                    flash(f"Round opened for {len(links)} members. Their links are below: copy or send them now.")
+
+if not team_rounds:
+    st.stop()
+
+chosen_round = st.selectbox(
+    "Round", team_rounds,
+    format_func=lambda r: f"Wave {r.wave}, opened {r.created_at:%Y-%m-%d}" + (" (closed)" if r.closed_at else ""),
+)
+status = rounds.round_status(aspire, actor, chosen_round.id)
+now = dt.datetime.now(dt.UTC)
+open_now = chosen_round.closed_at is None and chosen_round.deadline > now
+
+left, middle, right = st.columns(3)
+left.metric("Response rate", f"{status.response_rate:.0%}")
+middle.metric("Deadline (UTC)", f"{chosen_round.deadline:%Y-%m-%d %H:%M}")
+days_left = status.time_left(now).days
+right.metric("Time left", "closed" if not open_now else f"{days_left} days" if days_left else "less than a day")
+st.dataframe(status_table(status), hide_index=True, width="stretch")
+
+links = fresh_links(chosen_round.id)
+if links:
+    st.subheader("Links to hand out")
+    st.caption("Shown only now: the database keeps no readable copy. Lost one? Issue a new link below.")
+    links_table(links, chosen_round, actor.name)
+
+if open_now and aspire.settings.mail_configured:
+    st.subheader("E-mail")
+    pending = [m for m in status.members if m.state in (State.NOT_STARTED, State.IN_PROGRESS)]
+    send, remind, retry = st.columns(3)
+    results = None
+    if links and send.button("E-mail these links", type="primary", icon=":material/send:"):
+        results = mail.send_links(aspire, actor, chosen_round.id, links, progress=sending_progress(len(links)))
+    if remind.button(f"Remind {len(pending)} who have not answered", disabled=not pending,
+                     help="Only people who neither submitted nor declined; each gets a fresh link."):
+        results = mail.send_reminders(aspire, actor, chosen_round.id, progress=sending_progress(len(pending)))
+    failed = [m for m in status.members if m.last_failure and m.state is not State.SUBMITTED]
+    if retry.button(f"Retry {len(failed)} failed", disabled=not failed):
+        results = mail.retry_failed(aspire, actor, chosen_round.id, progress=sending_progress(len(failed)))
+    if results is not None:
+        show_send_results(results)
+elif open_now:
+    st.caption("E-mail is not set up (COACHING_SMTP_HOST): copy the links, download them, or use the E-mail buttons.")
+
+if open_now:
+    st.subheader("Manage this round")
+    by_name = {m.name: m for m in status.members}
+    who = st.selectbox("Member", list(by_name))
+    one, two = st.columns(2)
+    if one.button("Issue a new link", help="Their old link stops working; saved answers stay."):
+        keep_links(chosen_round.id, [rounds.reissue_link(aspire, actor, chosen_round.id, by_name[who].member_id)])
+        flash(f"New link for {who} below.")
+    if two.button("Revoke their link"):
+        rounds.revoke_link(aspire, actor, chosen_round.id, by_name[who].member_id)
+        flash(f"{who}'s link no longer works.")
+    with st.form("extend"):
+        later = st.date_input("New deadline", value=chosen_round.deadline.date() + dt.timedelta(days=7),
+                              min_value=chosen_round.deadline.date() + dt.timedelta(days=1))
+        if st.form_submit_button("Extend deadline"):
+            try:
+                rounds.extend_deadline(aspire, actor, chosen_round.id,
+                                       dt.datetime.combine(later, dt.time(23, 59), tzinfo=dt.UTC),
+                                       chosen_round.version)
+            except (ValueError, RoundChanged, RoundClosed) as exc:
+                st.error(str(exc))
+            else:
+                flash("Deadline extended.")
+
+    @st.dialog("Close this round?")
+    def confirm_close() -> None:
+        st.write("Nobody can answer or change answers after this; people can still see their own results.")
+        if st.button("Close the round", type="primary"):
+            rounds.close_round(aspire, actor, chosen_round.id)
+            flash("Round closed.")
+
+    if st.button("Close round…", icon=":material/lock:"):
+        confirm_close()

@@ -1,0 +1,46 @@
+"""The Rounds screen: open a round, see the links once, follow each member's state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coaching import rounds
+from coaching.aspire import start
+from coaching.settings import Settings
+
+from .conftest import assert_healthy
+
+ROUNDS = "screens/rounds.py"
+
+
+def test_opening_a_round_shows_each_link_once_and_the_members_as_not_started(demo_db: Path, open_app) -> None:
+    at = open_app(ROUNDS)
+    assert_healthy(at)
+    next(b for b in at.button if b.label == "Open round").click().run()
+
+    assert_healthy(at)
+    assert any("Round opened for 8 members" in s.value for s in at.success)
+    links = [c.value for c in at.code]
+    assert len(links) == 8 and all("/respond?invite=" in link for link in links)
+    table = at.dataframe[0].value
+    assert set(table["State"]) == {"not started"}
+    assert any("E-mail is not set up" in c.value for c in at.caption)
+
+    aspire = start(Settings(db=demo_db))
+    try:
+        invitation = rounds.resolve(aspire, links[0].split("invite=")[1])
+        assert invitation.row.round.team == "Platform engineering"
+    finally:
+        aspire.close()
+
+
+def test_the_links_are_gone_in_a_new_session_and_a_new_one_can_be_issued(demo_db: Path, open_app) -> None:
+    first = open_app(ROUNDS)
+    next(b for b in first.button if b.label == "Open round").click().run()
+
+    later = open_app(ROUNDS)
+    assert_healthy(later)
+    assert not later.code, "links are secrets shown once, not kept"
+    next(b for b in later.button if b.label == "Issue a new link").click().run()
+    assert_healthy(later)
+    assert len(later.code) == 1 and "/respond?invite=" in later.code[0].value

@@ -31,6 +31,8 @@ ACCOUNTS = st.Page("screens/accounts.py", title="Accounts", icon=":material/mana
 AUDIT = st.Page("screens/audit.py", title="Audit log", icon=":material/history:")
 DATA_REQUESTS = st.Page("screens/data_requests.py", title="Data requests", icon=":material/folder_shared:")
 MY_ACCOUNT = st.Page("screens/account.py", title="My account", icon=":material/person:")
+# A personal link from an invitation: no login needed, and in nobody's menu.
+RESPOND = st.Page("screens/respond.py", title="Questionnaire", url_path="respond", visibility="hidden")
 MENUS = {
     Role.ADMIN: {"Organisation": [HOME, QUESTIONNAIRE, ACCOUNTS, AUDIT, DATA_REQUESTS], "You": [MY_ACCOUNT]},
     Role.MANAGER: {"Coaching": [HOME, TEAM, MEMBERS, ROUNDS], "You": [MY_ACCOUNT]},
@@ -48,11 +50,14 @@ def login_at_every_address() -> list:
 
 
 actor = logged_in()
-page = st.navigation(login_at_every_address(), position="hidden") if actor is None else st.navigation(MENUS[actor.role])
+if actor is None:
+    page = st.navigation([*login_at_every_address(), RESPOND], position="hidden")
+else:
+    page = st.navigation({**MENUS[actor.role], "You": [*MENUS[actor.role]["You"], RESPOND]})
 
 if actor is not None:
     st.sidebar.caption(f"Logged in as {plain(actor.name)} ({actor.role.value})")
-if aspire.is_demo:
+if aspire.is_demo and page.url_path != RESPOND.url_path:   # a respondent's page shows nothing but theirs
     st.info(
         "You are looking at **demo data**: a made-up organisation with two teams and two yearly waves. "
         "See the README to start with an empty database.",

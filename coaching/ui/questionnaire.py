@@ -1,0 +1,527 @@
+"""The respondent's side of a round: the link kept in session state, the working answers, and each step's widgets.
+
+A person opens a personal link and needs no account. The token is read from the address once, resolved
+once per session (resolving records when the link was first opened), then taken out of the address so it
+does not linger in the browser's history or in a screenshot. Work on an ordinary rerun only reads: the
+database is written when the person saves a section, sends, or declines, and at those moments the link is
+resolved again, so a link revoked or a round closed meanwhile is noticed before anything is written.
+
+The working answers have the shape of a submission (ratings, top_three, reflections, life_stage), with
+`top_three` kept as three slots that may still be empty; `raw_answers` turns them into what
+`coaching.rounds.submit_answers` checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+import streamlit as st
+
+from coaching import rounds
+from coaching.answers import MAX_LIFE_STAGE_CHARS, MAX_REFLECTION_CHARS, AnswerError, validate_answers
+from coaching.aspire import Aspire
+from coaching.charts import profile_chart
+from coaching.instrument import TOP_PICKS, Instrument
+from coaching.needs import NEEDS, Facet, Need, scale_label
+from coaching.rounds import INVALID_LINK, InvalidLink, Invitation
+from coaching.scoring import Profile
+from coaching.ui.format import plain
+
+#: Shown when the page is opened without any link, e.g. after a reload (the token left the address).
+NO_LINK = "To answer, open the personal link from your invitation again: anything you saved is kept."
+
+_LINK_KEY = "respond_token"
+_INVITATION = "respond_invitation"
+_ANSWERS = "respond_answers"
+_PROFILE = "respond_profile"
+_VIEW = "respond_view"
+_STEP = "respond_step"
+_SHOW_PROBLEMS = "respond_show_problems"
+_FLASH = "respond_flash"
+_MOVED = "respond_moved"   # set by a move, taken by the next run's to_top()
+_MOVES = "respond_moves"   # a counter, so each move's script is a new element that runs again
+
+View = Literal["notice", "form", "results", "declined"]
+Kind = Literal["ratings", "choice", "reflections"]
+PLACES = ("Most important", "Second", "Third")
+ORDINALS = ("1st", "2nd", "3rd")
+RATHER_NOT_SAY = "Rather not say"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def deadline_text(moment: dt.datetime) -> str:
+    """A deadline in plain words. There is no organisation time-zone setting yet, so it is given in UTC."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{utc:%A} {utc.day} {utc:%B %Y}, {utc:%H:%M} UTC"
+
+
+# ---- steps and answers (no Streamlit) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    title: str
+    kind: Kind
+    intro: str = ""
+
+
+def steps(instrument: Instrument) -> list[Step]:
+    """One step per rating section, then the forced choice, then the optional free text. Review comes last."""
+    return [
+        *(Step(s.key, s.title, "ratings", s.intro) for s in instrument.sections),
+        Step("choice", "Your top three", "choice", instrument.choice.prompt),
+        Step("reflections", "In your own words", "reflections",
+             "Everything on this page is optional. Your manager reads it before your conversation."),
+    ]
+
+
+def empty_answers() -> dict[str, Any]:
+    return {"ratings": {}, "top_three": [None] * TOP_PICKS, "reflections": {}, "life_stage": None}
+
+
+def working_answers(saved: Mapping[str, Any]) -> dict[str, Any]:
+    """A saved draft (or the last answers sent) as working answers; anything unexpected is left out."""
+    answers = empty_answers()
+    ratings = saved.get("ratings")
+    if isinstance(ratings, Mapping):
+        answers["ratings"] = {str(k): v for k, v in ratings.items() if isinstance(v, int) and not isinstance(v, bool)}
+    picks = saved.get("top_three")
+    if isinstance(picks, list | tuple):
+        slots = [p if p in NEEDS else None for p in list(picks)[:TOP_PICKS]]
+        answers["top_three"] = slots + [None] * (TOP_PICKS - len(slots))
+    reflections = saved.get("reflections")
+    if isinstance(reflections, Mapping):
+        answers["reflections"] = {str(k): v for k, v in reflections.items() if isinstance(v, str)}
+    if isinstance(saved.get("life_stage"), str):
+        answers["life_stage"] = saved["life_stage"]
+    return answers
+
+
+def raw_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """What is sent: every rating given, the top three once all three slots are filled, non-blank text."""
+    raw: dict[str, Any] = {"ratings": dict(answers["ratings"])}
+    picks = list(answers["top_three"])
+    if all(picks):
+        raw["top_three"] = picks
+    raw["reflections"] = {k: v for k, v in answers["reflections"].items() if v.strip()}
+    life_stage = answers.get("life_stage")
+    raw["life_stage"] = life_stage if life_stage and life_stage.strip() else None
+    return raw
+
+
+@dataclass(frozen=True)
+class Problem:
+    step: int
+    text: str
+
+
+def problems(instrument: Instrument, answers: Mapping[str, Any]) -> list[Problem]:
+    """Everything that stops the answers from being sent, each in plain words and with the step to fix it."""
+    try:
+        validate_answers(instrument, raw_answers(answers))
+    except AnswerError as error:
+        return describe(instrument, error)
+    return []
+
+
+def describe(instrument: Instrument, error: AnswerError) -> list[Problem]:
+    """AnswerError's (item or field, reason) pairs as sentences naming the statement, in questionnaire order."""
+    all_steps = steps(instrument)
+    index = {step.key: i for i, step in enumerate(all_steps)}
+    items = {item.id: item for item in instrument.items}
+    prompts = {r.id: r.prompt for r in instrument.reflections}
+    found: list[Problem] = []
+    for where, reason in error.problems:
+        if where in items:
+            item = items[where]
+            said = "not answered yet" if reason == "missing" else reason
+            found.append(Problem(index[item.section], f"“{item.text}”: {said}."))
+        elif where == "top_three":
+            found.append(Problem(index["choice"],
+                                 "Your top three: choose three different needs, most important first."))
+        elif where.startswith("reflections."):
+            prompt = prompts.get(where.removeprefix("reflections."), "A reflection")
+            found.append(Problem(index["reflections"], f"“{prompt}”: {reason}."))
+        elif where == "life_stage":
+            found.append(Problem(index["reflections"], f"Where you are in your working life: {reason}."))
+        else:
+            found.append(Problem(0, f"{reason[:1].upper()}{reason[1:]}."))
+    return sorted(found, key=lambda p: p.step)
+
+
+def first_open_step(instrument: Instrument, answers: Mapping[str, Any]) -> int:
+    """Where a person resumes: the first step with something missing, else the review (after the last step)."""
+    found = problems(instrument, answers)
+    return found[0].step if found else len(steps(instrument))
+
+
+# ---- the link and the session ---------------------------------------------------------------------
+
+
+def landing(aspire: Aspire) -> Invitation:
+    """The invitation of this session; one sentence and nothing else when the link is missing or not valid."""
+    token = st.query_params.get("invite")
+    if token is not None:
+        del st.query_params["invite"]          # out of the address bar and history; kept in session state
+        if token != st.session_state.get(_LINK_KEY):
+            _forget()
+            try:
+                invitation = rounds.resolve(aspire, token)
+            except InvalidLink:
+                st.session_state[_LINK_KEY] = token   # a rerun of this session keeps saying the same
+                _stop(INVALID_LINK)
+            _begin(aspire, invitation)
+    invitation = st.session_state.get(_INVITATION)
+    if invitation is None:
+        _stop(INVALID_LINK if st.session_state.get(_LINK_KEY) else NO_LINK)
+    return invitation
+
+
+def _stop(sentence: str) -> None:
+    st.error(sentence, icon=":material/link_off:")
+    st.stop()
+
+
+def _forget() -> None:
+    for key in (_LINK_KEY, _INVITATION, _ANSWERS, _PROFILE, _VIEW, _STEP, _SHOW_PROBLEMS, _FLASH, _MOVED):
+        st.session_state.pop(key, None)
+
+
+def _begin(aspire: Aspire, invitation: Invitation) -> None:
+    """Load what the person saved or sent before and decide where they start (reads only)."""
+    st.session_state[_LINK_KEY] = invitation.token
+    st.session_state[_INVITATION] = invitation
+    sent = rounds.own_answers(aspire, invitation)
+    working = working_answers(rounds.draft(aspire, invitation))   # the draft, else the answers sent
+    st.session_state[_ANSWERS] = working
+    st.session_state[_PROFILE] = rounds.own_profile(aspire, invitation) if sent is not None else None
+    last_sent = None if sent is None else working_answers(sent.model_dump(mode="json"))
+    changing = raw_answers(working) != raw_answers(last_sent or empty_answers())
+    if sent is not None and not changing:
+        st.session_state[_VIEW] = "results"
+    elif changing:
+        st.session_state[_VIEW] = "form"
+        st.session_state[_STEP] = first_open_step(invitation.instrument, working)
+        earlier = " The answers you sent before still count until you send these." if sent is not None else ""
+        st.session_state[_FLASH] = ("info", f"Welcome back: your saved answers are filled in below.{earlier}")
+    else:
+        st.session_state[_VIEW] = "notice"
+
+
+def fresh(aspire: Aspire) -> Invitation:
+    """Resolve the link again just before a write, so a revoked link or a closed round is noticed first."""
+    try:
+        invitation = rounds.resolve(aspire, st.session_state[_LINK_KEY])
+    except InvalidLink:
+        token = st.session_state[_LINK_KEY]
+        _forget()
+        st.session_state[_LINK_KEY] = token   # the next run shows the one sentence, and nothing above it
+        st.rerun()
+    st.session_state[_INVITATION] = invitation
+    return invitation
+
+
+def view() -> View:
+    return st.session_state[_VIEW]
+
+
+def go(to: View, step: int | None = None, flash: tuple[str, str] | None = None) -> None:
+    """Move to another view or step; `flash` = ("success" | "info" | "warning", message) is shown after it."""
+    st.session_state[_VIEW] = to
+    if step is not None:
+        st.session_state[_STEP] = step
+    if flash:
+        st.session_state[_FLASH] = flash
+    st.session_state[_MOVES] = st.session_state[_MOVED] = st.session_state.get(_MOVES, 0) + 1
+    st.rerun()
+
+
+# Fixed code, no input from anyone: a rerun keeps the scroll position, so after "Save and continue" at the
+# bottom of a long section a phone would show the bottom of the next one, and keyboard focus would be lost.
+_TO_TOP = """<script>/* move NONCE */
+(() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main) return;
+  main.scrollTo({top: 0});
+  const heading = main.querySelector('h1, h2, h3');
+  if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({preventScroll: true}); }
+})();
+</script>"""
+
+
+def to_top() -> None:
+    """After moving to another step or view: back to the top of the page, keyboard focus on its heading."""
+    moved = st.session_state.pop(_MOVED, None)
+    if moved is not None:
+        st.html(_TO_TOP.replace("NONCE", str(moved)), unsafe_allow_javascript=True)
+
+
+def answers() -> dict[str, Any]:
+    return st.session_state[_ANSWERS]
+
+
+def current_step() -> int:
+    return st.session_state.get(_STEP, 0)
+
+
+def profile() -> Profile | None:
+    return st.session_state.get(_PROFILE)
+
+
+def set_profile(found: Profile | None) -> None:
+    st.session_state[_PROFILE] = found
+
+
+def show_problems(on: bool) -> None:
+    st.session_state[_SHOW_PROBLEMS] = on
+
+
+_FLASH_ICONS = {"success": ":material/check_circle:", "info": ":material/info:", "warning": ":material/warning:"}
+
+
+def show_flash() -> None:
+    if flash := st.session_state.pop(_FLASH, None):
+        kind, message = flash
+        getattr(st, kind)(plain(message), icon=_FLASH_ICONS[kind])
+
+
+def saved_flash(instrument: Instrument, step: int) -> tuple[str, str]:
+    """What to say after a step is saved: done, or exactly which answers it still lacks."""
+    title = steps(instrument)[step].title
+    mine = [p.text for p in problems(instrument, answers()) if p.step == step]
+    if not mine:
+        return "success", f"Saved “{title}”."
+    return "warning", (f"Saved “{title}”, but it is not complete yet. " + " ".join(mine)
+                       + " You can come back to it before you send.")
+
+
+# ---- what the person reads ----------------------------------------------------------------------
+
+
+def first_name(invitation: Invitation) -> str:
+    name = invitation.row.member_name.strip()
+    return name.split()[0] if name else "there"
+
+
+def who_sees(aspire: Aspire) -> str:
+    """The notice before the first question: who sees the answers, what for, and that answering is voluntary."""
+    return (
+        "**Who sees your answers.** Your manager, to prepare a coaching conversation with you. "
+        "HR sees answers only as averages over groups of at least "
+        f"{aspire.settings.min_group} people, never yours alone, except when they handle a request you make "
+        "to see or delete your own data; every such look is logged.\n\n"
+        "**What they are for.** Coaching and your development: what you need from your work and which paths "
+        "here could give it to you. They are never used to decide pay, promotion or selection.\n\n"
+        "**It is voluntary.** You can say no thanks, and reminders stop. You can also stop part-way: each "
+        "section is saved, so this same link takes you back to where you were, on any device."
+    )
+
+
+def manager_message(invitation: Invitation) -> None:
+    message = invitation.row.round.message
+    if message:
+        with st.container(border=True):
+            st.caption("A note from your manager")
+            st.markdown(plain(message).replace("\n", "  \n"))
+
+
+def progress(instrument: Instrument, step: int) -> None:
+    """Where the person is, and how much of what is required they have answered (saved or not yet sent)."""
+    all_steps = steps(instrument)
+    working = answers()
+    required = len(instrument.items) + TOP_PICKS
+    given = sum(1 for item in instrument.items if item.id in working["ratings"]) + sum(
+        1 for pick in working["top_three"] if pick)
+    where = "Check and send" if step >= len(all_steps) else (
+        f"Section {step + 1} of {len(all_steps)}: {all_steps[step].title}")
+    st.progress(given / required, text=f"{where} ({given} of {required} answers)")
+
+
+def problem_list(found: list[Problem], instrument: Instrument) -> None:
+    """Every missing or refused answer by section; nothing is dropped, so the person can fix each one."""
+    all_steps = steps(instrument)
+    lines = []
+    for index, step in enumerate(all_steps):
+        mine = [p.text for p in found if p.step == index]
+        if mine:
+            lines.append(f"**{plain(step.title)}**")
+            lines += [f"- {plain(text)}" for text in mine]
+    st.markdown("\n".join(lines))
+
+
+def maybe_problems(instrument: Instrument) -> None:
+    """After a refused send, the list of what is still missing stays on top until it is complete."""
+    if not st.session_state.get(_SHOW_PROBLEMS):
+        return
+    found = problems(instrument, answers())
+    if not found:
+        show_problems(False)
+        return
+    with st.container(border=True):
+        st.error(f"{len(found)} answer{'s' if len(found) != 1 else ''} still missing or to be changed "
+                 "before your answers can be sent:", icon=":material/error:")
+        problem_list(found, instrument)
+
+
+# ---- one step's form ------------------------------------------------------------------------------
+
+Action = Literal["back", "next"] | None
+
+
+def step_form(instrument: Instrument, step: int) -> Action:
+    """The widgets of one step in a form; the person's entries go into the working answers on either button."""
+    current = steps(instrument)[step]
+    working = answers()
+    with st.form(f"respond_{current.key}", enter_to_submit=False):
+        st.subheader(current.title)
+        if current.intro:
+            st.markdown(plain(current.intro.strip()))
+        if current.kind == "ratings":
+            collect = _ratings(instrument, current, working)
+        elif current.kind == "choice":
+            collect = _choice(instrument, working)
+        else:
+            collect = _reflections(instrument, working)
+        with st.container(horizontal=True):
+            back = st.form_submit_button("Back", icon=":material/arrow_back:") if step > 0 else False
+            onward = st.form_submit_button("Save and continue", type="primary", icon=":material/arrow_forward:")
+    if not (back or onward):
+        return None
+    collect()
+    return "back" if back else "next"
+
+
+def _ratings(instrument: Instrument, step: Step, working: dict[str, Any]):
+    scale = instrument.scale
+    chosen = {}
+    for item in instrument.items_in(step.key):
+        saved = working["ratings"].get(item.id)
+        chosen[item.id] = st.radio(
+            item.text, list(scale.points), index=saved - scale.min if saved in scale.points else None,
+            format_func=lambda v: scale.labels[v - scale.min], horizontal=True, key=f"rate_{item.id}",
+        )
+
+    def collect() -> None:
+        for item_id, value in chosen.items():
+            if value is not None:
+                working["ratings"][item_id] = value
+    return collect
+
+
+def _choice(instrument: Instrument, working: dict[str, Any]):
+    st.markdown("\n".join(f"- **{plain(need.label)}**: {plain(text.split(': ', 1)[-1])}"
+                          for need, text in instrument.choice.options.items()))
+    picks = []
+    for place, saved in zip(PLACES, working["top_three"], strict=True):
+        picks.append(st.selectbox(
+            place, list(NEEDS), index=NEEDS.index(saved) if saved in NEEDS else None,
+            format_func=lambda n: n.label, placeholder="Choose a need", key=f"pick_{place}",
+        ))
+
+    def collect() -> None:
+        working["top_three"] = [str(p) if p is not None else None for p in picks]
+    return collect
+
+
+def _reflections(instrument: Instrument, working: dict[str, Any]):
+    texts = {}
+    for reflection in instrument.reflections:
+        texts[reflection.id] = st.text_area(
+            reflection.prompt, value=working["reflections"].get(reflection.id, ""), max_chars=MAX_REFLECTION_CHARS,
+            placeholder=reflection.hint or None, key=f"reflect_{reflection.id}", height=110,
+        )
+    suggestions = [RATHER_NOT_SAY, *instrument.life_stage.suggestions]
+    saved = working.get("life_stage") or ""
+    picked = st.selectbox(instrument.life_stage.prompt, suggestions,
+                          index=suggestions.index(saved) if saved in suggestions else 0, key="life_stage_pick")
+    own = st.text_input("Or describe it in your own words (optional)", max_chars=MAX_LIFE_STAGE_CHARS,
+                        value="" if saved in suggestions else saved, key="life_stage_own")
+    st.caption("We never ask your age, and where you are in your working life never counts in any score.")
+
+    def collect() -> None:
+        working["reflections"] = {k: v for k, v in texts.items() if v.strip()}
+        working["life_stage"] = own.strip() or (None if picked == RATHER_NOT_SAY else picked)
+    return collect
+
+
+# ---- review and results ---------------------------------------------------------------------------
+
+
+def review(instrument: Instrument) -> list[Problem]:
+    """A summary of each step with what is still missing, and a button to go back to it."""
+    working = answers()
+    found = problems(instrument, working)
+    st.subheader("Check and send")
+    if found:
+        st.warning(f"{len(found)} answer{'s are' if len(found) != 1 else ' is'} still missing, listed below. "
+                   "Everything else is saved.", icon=":material/warning:")
+    else:
+        st.success("Everything needed is answered. Send when you are ready.", icon=":material/check_circle:")
+    for index, step in enumerate(steps(instrument)):
+        mine = [p.text for p in found if p.step == index]
+        with st.container(border=True):
+            st.markdown(f"**{plain(step.title)}**")
+            if mine:
+                st.markdown("\n".join(f"- {plain(text)}" for text in mine))
+            else:
+                st.markdown(_summary(instrument, step, working))
+            if st.button(f"Go to {step.title}", key=f"goto_{step.key}", icon=":material/edit:"):
+                show_problems(bool(found))
+                go("form", index)
+    return found
+
+
+def _summary(instrument: Instrument, step: Step, working: dict[str, Any]) -> str:
+    if step.kind == "ratings":
+        return f"All {len(instrument.items_in(step.key))} statements answered."
+    if step.kind == "choice":
+        return "\n".join(f"{i}. {Need(n).label}" for i, n in enumerate(working["top_three"], start=1))
+    given = len([v for v in working["reflections"].values() if v.strip()])
+    stage = " Life stage given." if working.get("life_stage") else ""
+    return f"{given} of {len(instrument.reflections)} questions answered (all optional).{stage}"
+
+
+def profile_view(found: Profile, *, key: str) -> None:
+    """The person's own profile: a radar chart, the reading in words, the top three, a table instead if wanted."""
+    st.markdown(found.reading)
+    as_table = st.toggle("Show as a table", key=key)
+    if as_table:   # a real HTML table, which screen readers read cell by cell (st.dataframe is a canvas)
+        st.table(pd.DataFrame(profile_rows(found)).set_index("Need"))
+    else:
+        st.plotly_chart(profile_chart(found), width="stretch", alt=profile_alt(found),
+                        config={"displayModeBar": False, "staticPlot": False, "scrollZoom": False})
+    st.markdown("**Your top three, most important first**\n\n"
+                + "\n".join(f"{i}. {need.label}" for i, need in enumerate(found.choice, start=1)))
+    st.caption(
+        "Each score is the average of your answers to that need's statements, put on a scale from 0 to 100 "
+        "(statements worded the other way round count reversed). Financial security has two sides, shown as the "
+        "dotted spokes beside it: a steady income (◆) and better pay when the chance comes (▲)."
+    )
+
+
+def profile_rows(found: Profile) -> list[dict[str, Any]]:
+    rows = []
+    for need in NEEDS:
+        scales = [str(need)] + ([f.scale for f in Facet] if need is Need.SECURITY else [])
+        for scale in scales:
+            if scale in found.scores:
+                rows.append({
+                    "Need": ("· " if "." in scale else "") + scale_label(scale),
+                    "Score": round(found.scores[scale]),
+                    "Your pick": (ORDINALS[found.choice.index(need)]
+                                  if "." not in scale and need in found.choice else ""),
+                })
+    return rows
+
+
+def profile_alt(found: Profile) -> str:
+    parts = [f"{scale_label(s)} {found.scores[s]:.0f}" for s in found.scores]
+    return "Radar chart of your scores from 0 to 100: " + ", ".join(parts) + "."

@@ -122,3 +122,20 @@ def load_catalogue(path: Path) -> Catalogue:
         if len(loc) >= 2 and loc[0] == "options" and isinstance(loc[1], int):
             where = f"option '{raw['option'][loc[1]].get('key', loc[1] + 1)}': "
         raise CatalogueError(f"{path}: {where}{err['msg'].removeprefix('Value error, ')}") from exc
+
+
+def track_levels(catalogue: Catalogue) -> dict[str, list[str]]:
+    """The level keys of each track, in rank order: what a member's `track` and `level` may be."""
+    return {kind.value: [o.key for o in catalogue.of_kind(kind)] for kind in PathKind if kind.is_track}
+
+
+def arrangement_problems(catalogue: Catalogue, track: str | None, level: str | None) -> list[str]:
+    """Why a track and level are not in the catalogue, in plain words; empty when they are (or not given)."""
+    tracks = track_levels(catalogue)
+    if track is None:
+        return ["a level needs its track"] if level else []
+    if track not in tracks:
+        return [f"unknown track {track!r} (tracks: {', '.join(sorted(tracks))})"]
+    if level is not None and level not in tracks[track]:
+        return [f"unknown level {level!r} on the {track} track (levels: {', '.join(sorted(tracks[track]))})"]
+    return []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
-from coaching.catalogue import Catalogue, PathKind
+from coaching.catalogue import Catalogue, arrangement_problems
 from coaching.store import NewMember
 from coaching.text import text_problems
 
@@ -46,7 +46,6 @@ def parse_members(data: bytes, catalogue: Catalogue, taken_emails: Iterable[str]
     text = _decode(data)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     _check_header(reader.fieldnames)
-    tracks = _tracks(catalogue)
     taken = {e.lower() for e in taken_emails}
     seen: dict[str, int] = {}
     members: list[NewMember] = []
@@ -55,7 +54,7 @@ def parse_members(data: bytes, catalogue: Catalogue, taken_emails: Iterable[str]
         line = reader.line_num
         if len(members) + len(problems) >= MAX_ROWS:
             raise ImportRejected([RowProblem(line, f"the file has more than {MAX_ROWS} rows; split it")])
-        member, reasons = _member(row, tracks)
+        member, reasons = _member(row, catalogue)
         if member is not None:
             key = member.email.lower()
             if key in seen:
@@ -97,11 +96,7 @@ def _check_header(fieldnames: list[str] | None) -> None:
         raise ImportRejected([RowProblem(1, r) for r in reasons])
 
 
-def _tracks(catalogue: Catalogue) -> dict[str, set[str]]:
-    return {kind.value: {o.key for o in catalogue.of_kind(kind)} for kind in PathKind if kind.is_track}
-
-
-def _member(row: dict, tracks: dict[str, set[str]]) -> tuple[NewMember | None, list[str]]:
+def _member(row: dict, catalogue: Catalogue) -> tuple[NewMember | None, list[str]]:
     """One row as a member, with every reason it cannot be imported."""
     if None in row:
         return None, ["more values than columns (a comma inside a name needs quotes)"]
@@ -118,18 +113,8 @@ def _member(row: dict, tracks: dict[str, set[str]]) -> tuple[NewMember | None, l
         reasons.append(f"malformed e-mail {email!r}" if email else "e-mail is empty")
     track = (values.get("track") or "").strip().lower() or None
     level = (values.get("level") or "").strip().lower() or None
-    reasons += _arrangement_problems(track, level, tracks)
+    reasons += arrangement_problems(catalogue, track, level)
     if reasons:
         return None, reasons
     role_title = (values.get("role_title") or "").strip() or None
     return NewMember(name=name, email=email, role_title=role_title, track=track, level=level), []
-
-
-def _arrangement_problems(track: str | None, level: str | None, tracks: dict[str, set[str]]) -> list[str]:
-    if track is None:
-        return ["a level needs its track"] if level else []
-    if track not in tracks:
-        return [f"unknown track {track!r} (tracks: {', '.join(sorted(tracks))})"]
-    if level is not None and level not in tracks[track]:
-        return [f"unknown level {level!r} on the {track} track (levels: {', '.join(sorted(tracks[track]))})"]
-    return []

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, Va
 from coaching.actors import Actor, PermissionDenied, Role
 from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
-from coaching.catalogue import Catalogue, PathKind
+from coaching.catalogue import Catalogue, PathKind, arrangement_problems
 from coaching.roster import ImportRejected, RowProblem, parse_members
 from coaching.store import Member, NewMember, Team
 from coaching.store.accounts import AccountRows
@@ -157,23 +157,6 @@ def arrangement_of(choices: list[Arrangement], track: str | None, level: str | N
     """The choice matching a member's stored track and level; one marked as gone when the catalogue lost it."""
     found = next((c for c in choices if (c.track, c.level) == (track, level)), None)
     return found or Arrangement(track, level, f"{track} / {level} (no longer in the catalogue)")
-
-
-def track_levels(catalogue: Catalogue) -> dict[str, list[str]]:
-    """The level keys of each track, in rank order: what a CSV file may put in `track` and `level`."""
-    return {kind.value: [o.key for o in catalogue.of_kind(kind)] for kind in PathKind if kind.is_track}
-
-
-def arrangement_problems(catalogue: Catalogue, track: str | None, level: str | None) -> list[str]:
-    """Why a track and level are not in the catalogue, in plain words; empty when they are (or not given)."""
-    tracks = track_levels(catalogue)
-    if track is None:
-        return ["a level needs its track"] if level else []
-    if track not in tracks:
-        return [f"unknown track {track!r} (tracks: {', '.join(sorted(tracks))})"]
-    if level is not None and level not in tracks[track]:
-        return [f"unknown level {level!r} on the {track} track (levels: {', '.join(sorted(tracks[track]))})"]
-    return []
 
 
 # ---- scope -------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import streamlit as st
 
 from coaching import teams
 from coaching.actors import PermissionDenied
+from coaching.catalogue import track_levels
 from coaching.roster import ImportRejected
 from coaching.store import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
@@ -145,7 +146,7 @@ with edit_tab:
             confirm_archive(member)
 
 with import_tab:
-    levels = "; ".join(f"{track}: {', '.join(keys)}" for track, keys in teams.track_levels(catalogue).items())
+    levels = "; ".join(f"{track}: {', '.join(keys)}" for track, keys in track_levels(catalogue).items())
     st.caption("A CSV file in UTF-8 whose first line names its columns: `name`, `email`, and optionally "
                f"`role_title`, `track` and `level` ({plain(levels)}). The whole file is checked first: if any "
                "row is wrong, nothing is imported and every wrong row is listed with its line number.")

@@ -208,20 +208,11 @@ class Store:
         ]
 
     def add_members(self, actor: Actor, team_id: int, members: Sequence[NewMember]) -> list[int]:
-        """Add every member or none."""
+        """Add every member or none, through the one insert path that keeps e-mails unique."""
+        from coaching.store.teams import TeamRows  # imports this module's NewMember
+
         self.require_team(actor, team_id)
-
-        def work(tx: Transaction) -> list[int]:
-            return [
-                tx.scalar(
-                    "INSERT INTO member (team_id, name, email, role_title, track, level)"
-                    " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                    [team_id, m.name, m.email, m.role_title, m.track, m.level],
-                )
-                for m in members
-            ]
-
-        return self.db.write(work)
+        return TeamRows(self.db).insert_members(team_id, members)
 
     def members(self, actor: Actor, team_id: int) -> list[Member]:
         self.require_team(actor, team_id)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching import privacy
+from coaching import privacy, teams
 from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.aspire import Aspire, start
 from coaching.audit import Action, AuditFilter, Subject
@@ -193,13 +193,14 @@ def test_every_member_record_with_the_email_belongs_to_the_request(aspire: Aspir
     first = aspire.store.create_team(manager, "First")
     second = aspire.store.create_team(manager, "Second")
     (a,) = aspire.store.add_members(manager, first, [NewMember(name="Ana", email="ana@example.com")])
+    teams.archive_member(aspire, manager, a)       # she left; later she came back and was added anew
     (b,) = aspire.store.add_members(manager, second, [NewMember(name="Ana B.", email="ANA@example.com")])
     aspire.store.add_members(manager, second, [NewMember(name="Other", email="other@example.com")])
 
     person = privacy.find_person(aspire, SYSTEM, "ana@example.com")
 
     assert person is not None and person.member_ids == [a, b]
-    assert person.describe() == "Ana (First); Ana B. (Second)"
+    assert person.describe() == "Ana (First, archived); Ana B. (Second)"
     erasure = privacy.erase_member(aspire, SYSTEM, "Ana@Example.com")
     assert erasure.removed["member"] == 2
     assert [m.name for m in aspire.store.members(manager, second)] == ["Other"]

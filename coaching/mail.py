@@ -44,6 +44,7 @@ from email_validator import EmailNotValidError, validate_email
 from coaching import rounds
 from coaching.actors import Actor, PermissionDenied
 from coaching.aspire import Aspire
+from coaching.clock import moment_text
 from coaching.privacy import neutralise
 from coaching.rounds import Link, MemberProgress, RoundClosed, RoundStatus, State
 from coaching.settings import Settings
@@ -134,7 +135,7 @@ def _texts(link: Link, *, round_message: str | None, deadline: dt.datetime, mana
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     manager = _one_line(manager_name) or "Your manager"
     name = _one_line(link.name)
-    when = _when(deadline)
+    when = moment_text(deadline)
     if kind == "reminder":
         subject = f"Reminder: your career aspirations questionnaire, open until {when}"
         opening = (f"A reminder from {manager}: the short questionnaire on what you need from your work is "
@@ -166,11 +167,6 @@ def _texts(link: Link, *, round_message: str | None, deadline: dt.datetime, mana
         lines += ["", fresh]
     lines += ["", f"If the link does not work, ask {manager} for a new one.", ""]
     return subject, "\n".join(lines)
-
-
-def _when(deadline: dt.datetime) -> str:
-    at = deadline.astimezone(dt.UTC)
-    return f"{at:%A} {at.day} {at:%B %Y}, {at:%H:%M} UTC"
 
 
 def _one_line(text: str) -> str:
@@ -284,7 +280,8 @@ def _deliver(aspire: Aspire, actor: Actor, status: RoundStatus, session: _Sessio
             # Name and address as they are now, not when the link was issued.
             current = Link(member.member_id, member.name, member.email, link.url)
             try:
-                message = compose(current, round_message=round_row.message, deadline=round_row.deadline,
+                deadline = round_row.deadline.astimezone(aspire.settings.zone)
+                message = compose(current, round_message=round_row.message, deadline=deadline,
                                   manager_name=actor.name, kind=kind, sender=sender)
                 message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
                 message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])

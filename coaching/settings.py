@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, EmailStr, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=PROJECT_DIR / "data", description="instruments and default catalogue")
     admin_email: EmailStr | None = Field(default=None, description="first admin, created when no admin exists")
     admin_password: SecretStr | None = Field(default=None, description="password of that first admin")
+    timezone: str = Field(default="UTC", description="the organisation's time zone for showing deadlines")
     min_group: int = Field(default=5, ge=3, description="smallest group an aggregate view may show")
     retention_months: int | None = Field(
         default=None, ge=1, description="raw answers older than this many months may be purged (None: kept)")
@@ -87,6 +89,20 @@ class Settings(BaseSettings):
     def mail_configured(self) -> bool:
         """True when links can be e-mailed (a mail server and a sender address are set)."""
         return bool(self.smtp_host and self.mail_from)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name such as Europe/Berlin or UTC") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The organisation's time zone: deadlines are stored in UTC and shown in this zone."""
+        return ZoneInfo(self.timezone)
 
     @property
     def link_base(self) -> str:

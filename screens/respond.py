@@ -17,7 +17,7 @@ aspire = get_aspire()
 with st.container(horizontal_alignment="center"), st.container(width=760):
     invitation = q.landing(aspire)          # one sentence and a stop when the link is missing or not valid
     instrument = invitation.instrument
-    deadline = q.deadline_text(invitation.row.round.deadline)
+    deadline = q.deadline_text(invitation.row.round.deadline, aspire.settings.zone)
     last_step = len(q.steps(instrument))
 
     if not invitation.open_for_answers(q.now()):

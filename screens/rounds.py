@@ -12,6 +12,7 @@ from coaching.ui.rounds import fresh_links, keep_links, links_table, sending_pro
 aspire = get_aspire()
 actor = current_actor()
 teams = aspire.store.teams(actor)
+zone = aspire.settings.zone
 
 st.title("Rounds")
 show_flash()
@@ -29,12 +30,13 @@ with st.expander("Open a new round", expanded=not team_rounds, icon=":material/s
     else:
         with st.form("new_round"):
             wave = st.text_input("Wave", value=str(dt.date.today().year), help="The yearly cycle, e.g. 2026.")
-            deadline = st.date_input("Deadline (end of that day, UTC)", value=dt.date.today() + dt.timedelta(days=14),
+            deadline = st.date_input(f"Deadline (end of that day, {zone.key})",
+                                     value=dt.date.today() + dt.timedelta(days=14),
                                      min_value=dt.date.today() + dt.timedelta(days=1))
             message = st.text_area("Personal message (optional)", max_chars=rounds.MAX_MESSAGE)
             chosen = st.multiselect("Members", members, default=members, format_func=lambda m: m.name)
             if st.form_submit_button("Open round", type="primary"):
-                end_of_day = dt.datetime.combine(deadline, dt.time(23, 59), tzinfo=dt.UTC)
+                end_of_day = dt.datetime.combine(deadline, dt.time(23, 59), tzinfo=zone)
                 try:
                     round_id, links = rounds.open_round(aspire, actor, team.id, wave, end_of_day, message,
                                                         [m.id for m in chosen])
@@ -57,7 +59,7 @@ open_now = chosen_round.closed_at is None and chosen_round.deadline > now
 
 left, middle, right = st.columns(3)
 left.metric("Response rate", f"{status.response_rate:.0%}")
-middle.metric("Deadline (UTC)", f"{chosen_round.deadline:%Y-%m-%d %H:%M}")
+middle.metric(f"Deadline ({zone.key})", f"{chosen_round.deadline.astimezone(zone):%Y-%m-%d %H:%M}")
 days_left = status.time_left(now).days
 right.metric("Time left", "closed" if not open_now else f"{days_left} days" if days_left else "less than a day")
 st.dataframe(status_table(status), hide_index=True, width="stretch")
@@ -66,7 +68,7 @@ links = fresh_links(chosen_round.id)
 if links:
     st.subheader("Links to hand out")
     st.caption("Shown only now: the database keeps no readable copy. Lost one? Issue a new link below.")
-    links_table(links, chosen_round, actor.name)
+    links_table(links, chosen_round, actor.name, zone)
 
 if open_now and aspire.settings.mail_configured:
     st.subheader("E-mail")
@@ -98,12 +100,13 @@ if open_now:
         rounds.revoke_link(aspire, actor, chosen_round.id, by_name[who].member_id)
         flash(f"{who}'s link no longer works.")
     with st.form("extend"):
-        later = st.date_input("New deadline", value=chosen_round.deadline.date() + dt.timedelta(days=7),
-                              min_value=chosen_round.deadline.date() + dt.timedelta(days=1))
+        current = chosen_round.deadline.astimezone(zone).date()
+        later = st.date_input("New deadline", value=current + dt.timedelta(days=7),
+                              min_value=current + dt.timedelta(days=1))
         if st.form_submit_button("Extend deadline"):
             try:
                 rounds.extend_deadline(aspire, actor, chosen_round.id,
-                                       dt.datetime.combine(later, dt.time(23, 59), tzinfo=dt.UTC),
+                                       dt.datetime.combine(later, dt.time(23, 59), tzinfo=zone),
                                        chosen_round.version)
             except (ValueError, RoundChanged, RoundClosed) as exc:
                 st.error(str(exc))

@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +26,7 @@ from coaching import rounds
 from coaching.answers import MAX_LIFE_STAGE_CHARS, MAX_REFLECTION_CHARS, AnswerError, validate_answers
 from coaching.aspire import Aspire
 from coaching.charts import profile_chart
+from coaching.clock import moment_text
 from coaching.instrument import TOP_PICKS, Instrument
 from coaching.needs import NEEDS, Facet, Need, scale_label
 from coaching.rounds import INVALID_LINK, InvalidLink, Invitation
@@ -56,10 +58,9 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def deadline_text(moment: dt.datetime) -> str:
-    """A deadline in plain words. There is no organisation time-zone setting yet, so it is given in UTC."""
-    utc = moment.astimezone(dt.UTC)
-    return f"{utc:%A} {utc.day} {utc:%B %Y}, {utc:%H:%M} UTC"
+def deadline_text(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """A deadline in plain words, in the organisation's time zone."""
+    return moment_text(moment.astimezone(zone))
 
 
 # ---- steps and answers (no Streamlit) ------------------------------------------------------------

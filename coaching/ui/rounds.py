@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
 from coaching.mail import SendResult, links_csv, mailto_url
@@ -20,13 +22,14 @@ def fresh_links(round_id: int) -> list[Link]:
     return list(st.session_state.get("fresh_links", {}).get(round_id, {}).values())
 
 
-def links_table(links: list[Link], round_row: RoundRow, manager_name: str) -> None:
+def links_table(links: list[Link], round_row: RoundRow, manager_name: str, zone: ZoneInfo) -> None:
     """One row per person: copy the link, or open an e-mail to them; all links as a CSV file."""
     for link in sorted(links, key=lambda k: k.name):
         name, address, mail = st.columns([2, 5, 1], vertical_alignment="center")
         name.markdown(f"**{plain(link.name)}**  \n{plain(link.email)}")
         address.code(link.url, language=None)
-        mail.link_button("E-mail", mailto_url(link, round_message=round_row.message, deadline=round_row.deadline,
+        deadline = round_row.deadline.astimezone(zone)
+        mail.link_button("E-mail", mailto_url(link, round_message=round_row.message, deadline=deadline,
                                               manager_name=manager_name), icon=":material/mail:")
     st.download_button("Download all links (CSV)", links_csv(links), file_name="aspire-links.csv",
                        mime="text/csv", icon=":material/download:")

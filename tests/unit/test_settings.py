@@ -44,3 +44,17 @@ def test_database_path_that_is_a_folder_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("COACHING_DB", str(tmp_path))
     with pytest.raises(SettingsError, match="^COACHING_DB: .* is a folder"):
         load_settings()
+
+
+def test_time_zone_is_checked_and_deadlines_read_in_it(monkeypatch):
+    import datetime as dt
+
+    from coaching.clock import moment_text
+
+    monkeypatch.setenv("COACHING_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(SettingsError, match="^COACHING_TIMEZONE: .*not a time zone name"):
+        load_settings()
+    monkeypatch.setenv("COACHING_TIMEZONE", "Europe/Berlin")
+    zone = load_settings().zone
+    deadline = dt.datetime(2026, 12, 4, 22, 59, tzinfo=dt.UTC)        # stored in UTC
+    assert moment_text(deadline.astimezone(zone)) == "Friday 4 December 2026, 23:59 CET"

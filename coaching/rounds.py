@@ -30,6 +30,7 @@ from coaching.store.rounds import InvitationRow, MemberStateRow, RoundRow, Round
 TOKEN_BYTES = 32
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")    # what token_urlsafe(32) produces
 MAX_MESSAGE = 2000
+REVIEW_MONTHS = 12     # the source text: a thorough review once a year
 INVALID_LINK = "This link is not valid. Ask your manager for a new one."
 
 
@@ -148,6 +149,14 @@ def open_round(aspire: Aspire, actor: Actor, team_id: int, wave_name: str, deadl
     )
     aspire.audit.record(actor, Action.CHANGED, Subject.MEMBER, list(tokens), "link issued")
     return round_id, [Link(m.id, m.name, m.email, _link(aspire, tokens[m.id])) for m in members]
+
+
+def due_for_review(aspire: Aspire, actor: Actor, team_id: int, today: dt.date | None = None) -> list[int]:
+    """Members whose yearly review is due: never answered, or last answered over REVIEW_MONTHS ago."""
+    today = today or _now().date()
+    due_after = dt.timedelta(days=round(REVIEW_MONTHS * 365.25 / 12))
+    return [member_id for member_id, last in aspire.store.last_submitted(actor, team_id).items()
+            if last is None or today - last.date() >= due_after]
 
 
 def _round_of(aspire: Aspire, actor: Actor, round_id: int) -> RoundRow:

@@ -34,12 +34,17 @@ with st.expander("Open a new round", expanded=not team_rounds, icon=":material/s
                                      value=dt.date.today() + dt.timedelta(days=14),
                                      min_value=dt.date.today() + dt.timedelta(days=1))
             message = st.text_area("Personal message (optional)", max_chars=rounds.MAX_MESSAGE)
-            chosen = st.multiselect("Members", members, default=members, format_func=lambda m: m.name)
+            due = set(rounds.due_for_review(aspire, actor, team.id))
+            preset = st.radio("Who", ["Whole team", f"Due for their yearly review ({len(due)})"], horizontal=True,
+                              help="Due: never answered, or last answered twelve months ago or more.")
+            chosen = st.multiselect("Members (leave empty to use the choice above)", members,
+                                    format_func=lambda m: m.name)
             if st.form_submit_button("Open round", type="primary"):
                 end_of_day = dt.datetime.combine(deadline, dt.time(23, 59), tzinfo=zone)
                 try:
-                    round_id, links = rounds.open_round(aspire, actor, team.id, wave, end_of_day, message,
-                                                        [m.id for m in chosen])
+                    invited = [m.id for m in chosen] or [m.id for m in members
+                                                         if preset == "Whole team" or m.id in due]
+                    round_id, links = rounds.open_round(aspire, actor, team.id, wave, end_of_day, message, invited)
                 except ValueError as exc:
                     st.error(str(exc))
                 else:

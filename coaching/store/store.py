@@ -284,6 +284,16 @@ class Store:
             teams[team] = (max(n, count), means)
         return teams
 
+    def last_submitted(self, actor: Actor, team_id: int) -> dict[int, dt.datetime | None]:
+        """Each active member's latest submission in any wave (None: never answered)."""
+        self.require_team(actor, team_id)
+        rows = self.db.query(
+            "SELECT m.id, max(r.submitted_at) FROM member m LEFT JOIN response r ON r.member_id = m.id"
+            " WHERE m.team_id = ? AND m.archived_at IS NULL GROUP BY m.id",
+            [team_id],
+        )
+        return dict(rows)
+
     def own_response(self, actor: Actor, wave_id: int) -> StoredResponse | None:
         """A respondent's own current response in a wave (through their link); nobody else's."""
         if actor.role is not Role.RESPONDENT:

@@ -106,6 +106,8 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.accounts.Accounts.create_user":
         lambda w: w["aspire"].accounts.create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
     "coaching.rounds.open_round": lambda w: rounds.open_round(w["aspire"], w["b"], w["team_a"], "2027", SOON),
+    "coaching.rounds.due_for_review": lambda w: rounds.due_for_review(w["aspire"], w["b"], w["team_a"]),
+    "coaching.store.store.Store.last_submitted": lambda w: _store(w).last_submitted(w["b"], w["team_a"]),
     "coaching.rounds.rounds_of_team": lambda w: rounds.rounds_of_team(w["aspire"], w["b"], w["team_a"]),
     "coaching.rounds.round_status": lambda w: rounds.round_status(w["aspire"], w["b"], _a_round(w)),
     "coaching.rounds.reissue_link":

@@ -182,3 +182,15 @@ def test_fifty_simultaneous_submissions_are_all_stored(aspire, instrument):
         t.join()
     assert errors == []
     assert len(aspire.store.current_responses(manager, aspire.store.waves()[0].id)) == 50
+
+
+def test_members_are_due_for_review_a_year_after_they_last_answered(aspire, team, instrument):
+    manager, team_id, (ana, ben, cleo) = team
+    _, links = _open(aspire, team)
+    for link in links[:2]:
+        rounds.submit_answers(aspire, rounds.resolve(aspire, _token(link)), _raw(instrument))
+    aspire.store.db.write(lambda tx: tx.execute(
+        "UPDATE response SET submitted_at = submitted_at - INTERVAL 13 MONTH WHERE member_id = ?", [ben]))
+    assert sorted(rounds.due_for_review(aspire, manager, team_id)) == sorted([ben, cleo])
+    later = dt.date.today() + dt.timedelta(days=366)
+    assert sorted(rounds.due_for_review(aspire, manager, team_id, later)) == sorted([ana, ben, cleo])

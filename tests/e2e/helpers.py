@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -187,6 +187,33 @@ def assert_no_exception(page: Page) -> None:
         pytest.fail(f"the page shows an exception:\n{boxes.first.inner_text()}", pytrace=False)
     if page.get_by_text(ERROR_SCREEN_TEXT).count():
         pytest.fail(f"the page shows the error screen ({ERROR_SCREEN_TEXT!r})", pytrace=False)
+
+
+def settle(page: Page, shown: Locator, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """After an interaction: wait until `shown` (something only the new run draws) is visible, then until
+    that run has finished, and check that no exception shows.
+
+    `wait_for_app` alone can return before the rerun an interaction asked for has even started (under load
+    its state attribute still says "notRunning" from the run before after its 250 ms), or between the two
+    runs of an `st.rerun()`. Until the run that draws the new page has finished, the parts it has not redrawn
+    yet are the previous run's elements, and a click on one of those is lost (seen: "Save and continue" of
+    the next step, clicked while the previous step's form was still there, did nothing).
+    """
+    expect(shown).to_be_visible(timeout=timeout_ms)
+    wait_for_app(page, timeout_ms)
+    assert_no_exception(page)
+
+
+def dataframe_rows(frame: Locator, count: int) -> list[list[str]]:
+    """The body cells of an `st.dataframe`, row by row, as text, once it shows `count` rows.
+
+    The grid is drawn on a canvas; these come from the table the grid keeps beside it for screen readers
+    (`tr`/`td` in the element's DOM, which Playwright's role queries treat as hidden). That table is drawn
+    a moment after the element appears, and holds only the rendered rows: every row of a short table.
+    """
+    rows = frame.locator("table[role=grid] tbody tr")
+    expect(rows).to_have_count(count)
+    return rows.evaluate_all("rows => rows.map(r => [...r.querySelectorAll('td')].map(c => c.textContent))")
 
 
 def log_in(page: Page, app: AppServer, email: str, password: str) -> None:

@@ -200,7 +200,10 @@ def settle(page: Page, shown: Locator, timeout_ms: int = APP_TIMEOUT_MS) -> None
     the next step, clicked while the previous step's form was still there, did nothing).
     """
     expect(shown).to_be_visible(timeout=timeout_ms)
-    wait_for_app(page, timeout_ms)
+    # What `wait_for_app` checks, without its first pause: the run that drew `shown` has surely started.
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']"
+                 "[data-test-script-state='notRunning']").wait_for(state="attached", timeout=timeout_ms)
+    expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=timeout_ms)
     assert_no_exception(page)
 
 

@@ -126,15 +126,7 @@ class AppServer:
         )
 
     def stop(self) -> None:
-        """Terminate the server, killing it if it does not stop within ten seconds."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
 
     def log(self) -> str:
         """Everything the server printed so far (stdout and stderr together)."""
@@ -219,6 +211,18 @@ def dataframe_rows(frame: Locator, count: int) -> list[list[str]]:
     return rows.evaluate_all("rows => rows.map(r => [...r.querySelectorAll('td')].map(c => c.textContent))")
 
 
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Terminate a server we started, killing it if it does not stop within ten seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def log_in(page: Page, app: AppServer, email: str, password: str) -> None:
     """Open the app and log in through the login form, as a person would."""
     page.goto(app.url)
@@ -276,14 +280,7 @@ class OidcProvider:
                     f"{self.log_tail()}", pytrace=False)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
 
     def log_tail(self, lines: int = 40) -> str:
         try:

@@ -5,25 +5,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import AppServer, assert_no_exception, log_in, start_app, wait_for_app
+from .helpers import AppServer, assert_no_exception, log_in, wait_for_app
 
 DEMO_ADMIN = ("hr@example.com", "demo-admin-1")
 MEMBER = "aiko@example.com"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    server = start_app(tmp_path_factory.mktemp("data-requests-app"), {"COACHING_DEMO": "1"})
-    try:
-        yield server
-    finally:
-        server.stop()
+def app(demo_app: AppServer) -> AppServer:
+    """This module's own demo server (conftest's demo_app), under the name the tests use."""
+    return demo_app
 
 
 def _database_bytes(app: AppServer) -> bytes:

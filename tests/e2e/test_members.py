@@ -6,23 +6,19 @@ One app server with the demo organisation for the module; Maria manages "Platfor
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .helpers import AppServer, assert_no_exception, log_in, start_app, wait_for_app
+from .helpers import AppServer, assert_no_exception, log_in, wait_for_app
 
 DEMO_MANAGER = ("maria@example.com", "demo-manager-1")
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    server = start_app(tmp_path_factory.mktemp("members-app"), {"COACHING_DEMO": "1"})
-    try:
-        yield server
-    finally:
-        server.stop()
+def app(demo_app: AppServer) -> AppServer:
+    """This module's own demo server (conftest's demo_app), under the name the tests use."""
+    return demo_app
 
 
 def open_members(page: Page, app: AppServer) -> None:

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     min_group: int = Field(default=5, ge=3, description="smallest group an aggregate view may show")
     retention_months: int | None = Field(
         default=None, ge=1, description="raw answers older than this many months may be purged (None: kept)")
+    strong_need: float = Field(default=65.0, ge=0, le=100,
+                               description="a need score (0-100) at or above this is a strong need")
+    serves_well: float = Field(default=0.7, ge=0, le=1,
+                               description="an option's support (0-1) at or above this serves a need well")
 
     # E-mail (coaching.mail): without a host, managers hand links over themselves (copy, CSV, mailto).
     smtp_host: str | None = Field(default=None, description="mail server that sends links; unset: no e-mail")

@@ -627,7 +627,7 @@ def test_show_view_gives_title_reading_chart_and_a_table_on_request() -> None:
     at = AppTest.from_function(_screen_showing_a_view, default_timeout=30).run()
 
     assert not at.exception
-    assert at.subheader[0].value == "The team's needs, person by person"
+    assert at.markdown[0].value == "##### The team's needs, person by person"
     assert at.caption[0].value == "Of 1 member, 1 needs autonomy most\\."
     chart = at.get("plotly_chart")[0]
     spec = json.loads(chart.proto.spec)

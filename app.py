@@ -25,17 +25,20 @@ except (SettingsError, StoreOpenError, InstrumentError, CatalogueError) as exc:
 HOME = st.Page("screens/home.py", title="Home", icon=":material/home:", default=True)
 TEAM = st.Page("screens/team.py", title="Team", icon=":material/groups:")
 MEMBERS = st.Page("screens/members.py", title="Members", icon=":material/badge:")
+ONE_ON_ONE = st.Page("screens/member.py", title="One-on-one", icon=":material/forum:", url_path="member")
 ROUNDS = st.Page("screens/rounds.py", title="Rounds", icon=":material/send:")
 QUESTIONNAIRE = st.Page("screens/questionnaire.py", title="Questionnaire", icon=":material/quiz:")
 ACCOUNTS = st.Page("screens/accounts.py", title="Accounts", icon=":material/manage_accounts:")
 AUDIT = st.Page("screens/audit.py", title="Audit log", icon=":material/history:")
 DATA_REQUESTS = st.Page("screens/data_requests.py", title="Data requests", icon=":material/folder_shared:")
+CATALOGUE = st.Page("screens/catalogue.py", title="Catalogue", icon=":material/route:", url_path="catalogue")
 MY_ACCOUNT = st.Page("screens/account.py", title="My account", icon=":material/person:")
 # A personal link from an invitation: no login needed, and in nobody's menu.
 RESPOND = st.Page("screens/respond.py", title="Questionnaire", url_path="respond", visibility="hidden")
 MENUS = {
-    Role.ADMIN: {"Organisation": [HOME, QUESTIONNAIRE, ACCOUNTS, AUDIT, DATA_REQUESTS], "You": [MY_ACCOUNT]},
-    Role.MANAGER: {"Coaching": [HOME, TEAM, MEMBERS, ROUNDS], "You": [MY_ACCOUNT]},
+    Role.ADMIN: {"Organisation": [HOME, QUESTIONNAIRE, CATALOGUE, ACCOUNTS, AUDIT, DATA_REQUESTS],
+                 "You": [MY_ACCOUNT]},
+    Role.MANAGER: {"Coaching": [HOME, TEAM, ONE_ON_ONE, MEMBERS, ROUNDS, CATALOGUE], "You": [MY_ACCOUNT]},
 }
 
 

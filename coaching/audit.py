@@ -31,6 +31,7 @@ class Subject(StrEnum):
     TEAM = "team"
     ACCOUNT = "account"
     ORGANISATION = "organisation"
+    CATALOGUE = "catalogue"   # a version of a growth-path option (its row id); the label names the change and key
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,23 @@
 """The growth paths the organisation offers, each with the needs it claims to serve.
 
-The defaults ship in data/catalogue.toml; the store keeps the live, edited copy with history.
+The defaults ship in data/catalogue.toml; the store keeps the live, edited copy with history, and
+coaching.paths is where an admin changes it. A model here refuses an option whole, every message naming
+its field, so a form can show each problem next to what was typed.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from coaching.needs import NEEDS, Need
+from coaching.text import text_problems
 
 Support = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -47,6 +51,11 @@ KIND_LABELS = {
 }
 
 
+def amount_text(value: Decimal) -> str:
+    """An amount as people read it: thousands separated, cents only when there are any ('52,000', '52,000.50')."""
+    return f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+
+
 class PayBand(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -57,8 +66,11 @@ class PayBand(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> PayBand:
+        low, mid, high = (amount_text(v) for v in (self.minimum, self.midpoint, self.maximum))
+        if self.minimum > self.maximum:
+            raise ValueError(f"the minimum ({low}) is above the maximum ({high})")
         if not self.minimum <= self.midpoint <= self.maximum:
-            raise ValueError("a pay band needs minimum <= midpoint <= maximum")
+            raise ValueError(f"the midpoint ({mid}) must lie between the minimum ({low}) and the maximum ({high})")
         return self
 
 
@@ -70,20 +82,35 @@ class PathOption(BaseModel):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
     kind: PathKind
     name: str = Field(min_length=2, max_length=80)
-    rank: int | None = Field(default=None, ge=1, description="order of a level on its track")
-    scope: str = ""
+    rank: int | None = Field(default=None, ge=1, le=99, description="order of a level on its track")
+    scope: str = Field(default="", max_length=200)
     why: str = Field(min_length=5, max_length=400)
     openings: int | None = Field(default=None, ge=0)
     support: dict[Need, Support]
     band: PayBand | None = None
 
+    @field_validator("name", "scope", "why")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        """A NUL or a broken character refused in plain words; the length is the field's own rule."""
+        if problems := text_problems(value, limit=len(value)):
+            raise ValueError(problems[0])
+        return value
+
     @model_validator(mode="after")
     def _complete_profile(self) -> PathOption:
-        missing = [str(n) for n in NEEDS if n not in self.support]
-        if missing:
-            raise ValueError(f"the need profile has no value for {', '.join(missing)}")
+        """Every problem of the whole option at once, each naming its field."""
+        problems = []
+        if missing := [str(n) for n in NEEDS if n not in self.support]:
+            problems.append(f"Need profile: no value for {', '.join(missing)}")
         if self.kind.is_track and self.rank is None:
-            raise ValueError("a level on a track needs its rank")
+            problems.append("Rank: a level on a track needs its rank")
+        if not self.kind.is_track and self.rank is not None:
+            problems.append("Rank: only a level on a track has a rank")
+        if self.band is not None and not self.kind.is_track:
+            problems.append("Pay band: only a level on a track has a pay band")
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
@@ -127,6 +154,23 @@ def load_catalogue(path: Path) -> Catalogue:
 def track_levels(catalogue: Catalogue) -> dict[str, list[str]]:
     """The level keys of each track, in rank order: what a member's `track` and `level` may be."""
     return {kind.value: [o.key for o in catalogue.of_kind(kind)] for kind in PathKind if kind.is_track}
+
+
+IN_USE_KINDS = (PathKind.FLEXIBLE, PathKind.SELF_DIRECTED)
+
+
+def options_in_use_problems(catalogue: Catalogue, keys: Iterable[str]) -> list[str]:
+    """Why some keys cannot be options a member uses: only flexible or self-directed options on offer."""
+    offered = {o.key: o for o in catalogue.options}
+    problems = []
+    for key in keys:
+        option = offered.get(key)
+        if option is None:
+            problems.append(f"unknown option {key!r}: it is not in the catalogue")
+        elif option.kind not in IN_USE_KINDS:
+            problems.append(f"{option.name!r} belongs to the {option.kind.label.lower()}, "
+                            "not to flexible or self-directed work")
+    return problems
 
 
 def arrangement_problems(catalogue: Catalogue, track: str | None, level: str | None) -> list[str]:

@@ -11,6 +11,9 @@ Rules:
   until it is erased through a data request (coaching.privacy);
 - a member's e-mail is unique among the active members of the whole organisation (compared
   case-insensitively, stored lower-cased); a track and level must exist in the current catalogue;
+- a member's current arrangement is their track and level plus the flexible or self-directed options
+  they already use, all checked against the current catalogue; the options are part of the versioned
+  member edit (left as they are when an edit does not name them);
 - edits name the version they read: a change made meanwhile by someone else raises EditConflict and
   nothing is overwritten. Archive and move bump the version too;
 - an import validates the whole file first (coaching.roster) and adds every member or none;
@@ -32,11 +35,19 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, Va
 from coaching.actors import Actor, PermissionDenied, Role
 from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
-from coaching.catalogue import Catalogue, PathKind, arrangement_problems
+from coaching.catalogue import Catalogue, PathKind, arrangement_problems, options_in_use_problems
 from coaching.roster import ImportRejected, RowProblem, parse_members
 from coaching.store import Member, NewMember, Team
 from coaching.store.accounts import AccountRows
-from coaching.store.teams import EmailTaken, NameTaken, RowMissing, TeamRows, TeamWithManager, VersionMismatch
+from coaching.store.teams import (
+    EmailTaken,
+    NameTaken,
+    NotOffered,
+    RowMissing,
+    TeamRows,
+    TeamWithManager,
+    VersionMismatch,
+)
 from coaching.text import text_problems
 
 MAX_NAME = 120
@@ -68,7 +79,8 @@ class TeamRejected(ValueError):
 
 # ---- input at the edge ----------------------------------------------------------------------------------
 
-_LABELS = {"name": "Name", "email": "E-mail", "role_title": "Role title", "track": "Track", "level": "Level"}
+_LABELS = {"name": "Name", "email": "E-mail", "role_title": "Role title", "track": "Track", "level": "Level",
+           "options": "Options in use"}
 
 
 class MemberInput(BaseModel):
@@ -81,6 +93,7 @@ class MemberInput(BaseModel):
     role_title: str | None = Field(default=None, max_length=MAX_ROLE_TITLE)
     track: str | None = None
     level: str | None = None
+    options: tuple[str, ...] | None = Field(default=None, description="option keys in use; None: unchanged")
 
     @field_validator("name", "email", "role_title", "track", "level", mode="before")
     @classmethod
@@ -103,6 +116,12 @@ class MemberInput(BaseModel):
     def _key(cls, value: str | None) -> str | None:
         return None if value is None else value.lower()
 
+    @field_validator("options")
+    @classmethod
+    def _keys(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        """Keys trimmed and lower-cased, each once, sorted: the order they were picked in means nothing."""
+        return None if value is None else tuple(sorted({k.strip().lower() for k in value if k.strip()}))
+
     @classmethod
     def of(cls, fields: MemberInput | Mapping[str, Any]) -> MemberInput:
         """Validate typed fields; MemberRejected naming every problem in plain words."""
@@ -116,6 +135,16 @@ class MemberInput(BaseModel):
     def as_new_member(self) -> NewMember:
         return NewMember(name=self.name, email=self.email, role_title=self.role_title, track=self.track,
                          level=self.level)
+
+
+class MemberArrangement(BaseModel):
+    """What a member does now: track and level (None when not known) and the option keys they use."""
+
+    model_config = ConfigDict(frozen=True)
+
+    track: str | None
+    level: str | None
+    options: tuple[str, ...] = ()
 
 
 def _plain(error: Mapping[str, Any]) -> str:
@@ -279,9 +308,17 @@ def list_members(aspire: Aspire, actor: Actor, team_id: int) -> list[Member]:
 
 def _checked(aspire: Aspire, fields: MemberInput | Mapping[str, Any]) -> MemberInput:
     data = MemberInput.of(fields)
-    if problems := arrangement_problems(aspire.store.catalogue(), data.track, data.level):
-        raise MemberRejected([p[0].upper() + p[1:] for p in problems])
+    catalogue = aspire.store.catalogue()
+    problems = [p[0].upper() + p[1:] for p in arrangement_problems(catalogue, data.track, data.level)]
+    problems += [f"Options in use: {p}" for p in options_in_use_problems(catalogue, data.options or ())]
+    if problems:
+        raise MemberRejected(problems)
     return data
+
+
+def _not_offered(exc: NotOffered) -> MemberRejected:
+    return MemberRejected([f"No longer on offer: {', '.join(exc.keys)}. An admin changed the catalogue meanwhile; "
+                           "choose again from what is offered now"])
 
 
 def add_member(aspire: Aspire, actor: Actor, team_id: int, fields: MemberInput | Mapping[str, Any]) -> Member:
@@ -289,9 +326,11 @@ def add_member(aspire: Aspire, actor: Actor, team_id: int, fields: MemberInput |
     _own_team(aspire, actor, team_id)
     data = _checked(aspire, fields)
     try:
-        [member_id] = _rows(aspire).insert_members(team_id, [data.as_new_member()])
+        [member_id] = _rows(aspire).insert_members(team_id, [data.as_new_member()], [data.options or ()])
     except EmailTaken as exc:
         raise MemberRejected([_taken_message(exc.emails)]) from None
+    except NotOffered as exc:
+        raise _not_offered(exc) from None
     except RowMissing:
         raise PermissionDenied(f"no team {team_id}") from None
     _record(aspire, actor, Subject.MEMBER, [member_id], "added")
@@ -305,15 +344,30 @@ def edit_member(
     member = _own_member(aspire, actor, member_id)
     data = _checked(aspire, fields)
     try:
-        new_version = _rows(aspire).update_member(member_id, member.team_id, version, data.as_new_member())
+        new_version = _rows(aspire).update_member(member_id, member.team_id, version, data.as_new_member(),
+                                                  data.options)
     except VersionMismatch:
         raise EditConflict("member") from None
     except RowMissing:
         raise EditConflict("member") from None   # archived or moved away since it was read
     except EmailTaken as exc:
         raise MemberRejected([_taken_message(exc.emails)]) from None
+    except NotOffered as exc:
+        raise _not_offered(exc) from None
     _record(aspire, actor, Subject.MEMBER, [member_id], "edited")
     return Member(id=member_id, team_id=member.team_id, version=new_version, **data.as_new_member().model_dump())
+
+
+def arrangements_of(aspire: Aspire, actor: Actor, team_id: int) -> dict[int, MemberArrangement]:
+    """Each active member's current arrangement in one of the actor's teams, by member id."""
+    ids = [m.id for m in aspire.store.members(actor, team_id)]
+    return {i: MemberArrangement(**row._asdict()) for i, row in _rows(aspire).arrangements(ids).items()}
+
+
+def arrangement_for(aspire: Aspire, actor: Actor, member_id: int) -> MemberArrangement:
+    """One active member's current arrangement, if the actor manages their team."""
+    _own_member(aspire, actor, member_id)
+    return MemberArrangement(**_rows(aspire).arrangements([member_id])[member_id]._asdict())
 
 
 def archive_member(aspire: Aspire, actor: Actor, member_id: int) -> None:

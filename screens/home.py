@@ -7,10 +7,13 @@ means only, and only over at least COACHING_MIN_GROUP responses.
 import streamlit as st
 
 from coaching.actors import Role
-from coaching.charts import needs_overview
+from coaching.charts import demand_offer_view, needs_overview, org_unmet_view
+from coaching.fit import Thresholds
 from coaching.needs import scale_label
+from coaching.organisation import organisation_paths
 from coaching.profiles import latest_answered, organisation_summary, summarise
 from coaching.ui.context import current_actor, get_aspire
+from coaching.ui.views import show_view
 
 aspire = get_aspire()
 actor = current_actor()
@@ -85,3 +88,14 @@ if organisation is not None:
          for name, cells in rows.items()],
         hide_index=True,
     )
+
+if organisation is not None:
+    paths = organisation_paths(aspire, actor, Thresholds.from_settings(aspire.settings))
+    if paths is not None:
+        st.caption(f"Paths on offer against the needs of the {paths.people} people who answered in wave "
+                   f"{paths.wave.name}: counts over everyone, never a person.")
+        left, right = st.columns(2)
+        with left:
+            show_view(org_unmet_view(paths.unmet, paths.people), key="org_unmet")
+        with right:
+            show_view(demand_offer_view(paths.demands), key="org_demand")

@@ -1,10 +1,14 @@
-"""Members (managers): your teams and the people in them: add, edit, move, archive, or import a CSV file."""
+"""Members (managers): your teams and the people in them: add, edit, move, archive, or import a CSV file.
+
+Each member's current arrangement is kept here too: track and level, and the flexible or self-directed
+options they already use.
+"""
 
 import streamlit as st
 
 from coaching import teams
 from coaching.actors import PermissionDenied
-from coaching.catalogue import track_levels
+from coaching.catalogue import IN_USE_KINDS, track_levels
 from coaching.roster import ImportRejected
 from coaching.store import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
@@ -15,21 +19,35 @@ actor = current_actor()
 my_teams = teams.list_teams(aspire, actor)
 catalogue = aspire.store.catalogue()
 choices = teams.arrangements(catalogue)
-FIELDS = ("name", "email", "role_title", "arrangement")
+# Flexible and self-directed options a member may already use, by key, with the words people see.
+in_use_names = {o.key: f"{o.kind.label}: {o.name}" for kind in IN_USE_KINDS for o in catalogue.of_kind(kind)}
+FIELDS = ("name", "email", "role_title", "arrangement", "options")
 
 st.title("Members")
 show_flash()
 
 
-def member_fields(prefix: str, options: list[teams.Arrangement]) -> dict:
+def option_name(key: str) -> str:
+    return in_use_names.get(key, f"{key} (no longer offered)")
+
+
+def options_used(member_id: int) -> list[str]:
+    """The options a listed member uses (none for one added since the list was read)."""
+    found = held.get(member_id)
+    return list(found.options) if found else []
+
+
+def member_fields(prefix: str, options: list[teams.Arrangement], in_use: list[str]) -> dict:
     """The member form's inputs (values live in session state under `prefix`), as MemberInput fields."""
     name = st.text_input("Name", key=f"{prefix}_name", max_chars=teams.MAX_NAME)
     email = st.text_input("E-mail", key=f"{prefix}_email")
     role_title = st.text_input("Role title (optional)", key=f"{prefix}_role_title", max_chars=teams.MAX_ROLE_TITLE)
     arrangement = st.selectbox("Current track and level", options, key=f"{prefix}_arrangement",
                                format_func=lambda a: a.label)
+    used = st.multiselect("Flexible or self-directed options already in use", in_use, key=f"{prefix}_options",
+                          format_func=option_name, placeholder="None")
     return {"name": name, "email": email, "role_title": role_title, "track": arrangement.track,
-            "level": arrangement.level}
+            "level": arrangement.level, "options": used}
 
 
 def forget(prefix: str) -> None:
@@ -77,9 +95,11 @@ if (new_team := st.session_state.pop("members_new_team", None)) in names:
     st.session_state["members_team"] = new_team
 team_id = st.selectbox("Team", list(names), format_func=names.get, key="members_team")
 roster = teams.list_members(aspire, actor, team_id)
+held = teams.arrangements_of(aspire, actor, team_id)
 if roster:
     st.dataframe([{"Name": m.name, "E-mail": m.email, "Role title": m.role_title or "",
-                   "Track and level": teams.arrangement_of(choices, m.track, m.level).label} for m in roster],
+                   "Track and level": teams.arrangement_of(choices, m.track, m.level).label,
+                   "Options in use": ", ".join(option_name(k) for k in options_used(m.id))} for m in roster],
                  hide_index=True, width="stretch")
 else:
     st.info("Nobody is in this team yet. Add members one by one, or import them all from a CSV file.",
@@ -87,7 +107,7 @@ else:
 
 add_tab, edit_tab, import_tab = st.tabs(["Add member", "Edit, move or archive", "Import from CSV"])
 with add_tab, st.form("add_member"):
-    fields = member_fields("add", choices)
+    fields = member_fields("add", choices, list(in_use_names))
     if st.form_submit_button("Add member", icon=":material/person_add:"):
         try:
             added = teams.add_member(aspire, actor, team_id, fields)
@@ -107,20 +127,22 @@ with edit_tab:
         prefix = f"edit_{member.id}"
         current = teams.arrangement_of(choices, member.track, member.level)
         options = choices if current in choices else [*choices, current]
+        used = options_used(member.id)
         if f"{prefix}_name" not in st.session_state:   # the form shows the member as read now, with that version
-            values = (member.name, member.email, member.role_title or "", current)
+            values = (member.name, member.email, member.role_title or "", current, used)
             st.session_state.update({f"{prefix}_{f}": v for f, v in zip(FIELDS, values, strict=True)})
             st.session_state[f"{prefix}_version"] = member.version
         with st.form("edit_member"):
-            fields = member_fields(prefix, options)
+            fields = member_fields(prefix, options, [*in_use_names, *(k for k in used if k not in in_use_names)])
             if st.form_submit_button("Save changes", icon=":material/save:"):
                 try:
                     saved = teams.edit_member(aspire, actor, member.id, st.session_state[f"{prefix}_version"], fields)
                 except teams.EditConflict as exc:
                     st.error(str(exc), icon=":material/sync_problem:")
+                    in_use = ", ".join(option_name(k) for k in used) or "no options in use"
                     st.info(f"Saved now: {plain(member.name)}, {plain(member.email)}, "
-                            f"{plain(member.role_title or 'no role title')}, {plain(current.label)}. "
-                            "The form keeps what you typed.")
+                            f"{plain(member.role_title or 'no role title')}, {plain(current.label)}, "
+                            f"{plain(in_use)}. The form keeps what you typed.")
                     st.session_state[f"{prefix}_version"] = member.version
                 except teams.MemberRejected as exc:
                     show_rejection(exc)

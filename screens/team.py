@@ -1,10 +1,13 @@
-"""Team: who answered in a wave, each person's primary aspiration or close needs, and what to ask first."""
+"""Team: who answered in a wave, what they need (click a person to open them), and what the paths on offer give."""
 
 import streamlit as st
 
-from coaching.profiles import profiles
+from coaching.charts import demand_offer_view, pay_ladder_view, team_drift_view, team_heatmap_view
+from coaching.fit import Thresholds
+from coaching.portrait import team_picture
 from coaching.ui.context import current_actor, get_aspire, record_view_once
 from coaching.ui.format import plain, profile_row
+from coaching.ui.views import show_view
 
 aspire = get_aspire()
 actor = current_actor()
@@ -13,7 +16,8 @@ waves = aspire.store.waves()
 
 st.title("Team")
 if not teams:
-    st.info("You have no team yet. Teams you manage will be listed here.", icon=":material/group_add:")
+    st.info("You have no team yet. Create one on the Members screen.", icon=":material/group_add:")
+    st.page_link("screens/members.py", label="Go to Members", icon=":material/badge:")
     st.stop()
 
 if "team_choice" not in st.session_state:
@@ -28,19 +32,23 @@ left, right = st.columns(2)
 team = left.selectbox("Team", teams, key="team_choice", format_func=lambda t: t.name)
 st.query_params["team"] = str(team.id)
 if not waves:
-    st.info("No assessment wave has started yet, so there are no answers to show.", icon=":material/event:")
+    st.info("No assessment wave has started yet. Open a round on the Rounds screen to ask your team.",
+            icon=":material/event:")
+    st.page_link("screens/rounds.py", label="Go to Rounds", icon=":material/send:")
     st.stop()
 wave = right.selectbox("Wave", waves[::-1], format_func=lambda w: w.name)
 
 roster = aspire.store.members(actor, team.id)
-answered = profiles(aspire, actor, wave.id, [team.id])
+picture = team_picture(aspire, actor, team.id, wave, Thresholds.from_settings(aspire.settings))
+answered = picture.answered
 st.caption(f"{len(answered)} of {len(roster)} members answered in wave {wave.name}.")
 if not answered:
-    st.info("Nobody in this team has answered in this wave yet.", icon=":material/hourglass_empty:")
+    st.info("Nobody in this team has answered in this wave yet. Open a round on the Rounds screen, or pick "
+            "an earlier wave.", icon=":material/hourglass_empty:")
+    st.page_link("screens/rounds.py", label="Go to Rounds", icon=":material/send:")
     st.stop()
-
-st.dataframe([profile_row(m) for m in answered], hide_index=True, width="stretch")
 record_view_once(aspire, actor, [m.member_id for m in answered], "team page")
+
 flagged = [m for m in answered if m.profile.flags]
 if flagged:
     st.warning(
@@ -49,3 +57,27 @@ if flagged:
                     for m in flagged),
         icon=":material/flag:",
     )
+if len(answered) == 1:
+    st.caption("Only one person has answered so far: team patterns show once more people answer.")
+
+event = show_view(team_heatmap_view(picture.heatmap_rows), key="team_heatmap", on_select="rerun")
+clicked = [p.get("customdata") for p in (event.selection.points if event else [])]
+if clicked and clicked[0] is not None:
+    member_id = clicked[0][0] if isinstance(clicked[0], list) else clicked[0]
+    st.switch_page("screens/member.py", query_params={"member": str(member_id)})
+
+VIEWS = ("Members", "Demand vs offer", "Change since last wave", "Pay bands")
+shown = st.segmented_control("More views", VIEWS, default=VIEWS[0], key="team_view") or VIEWS[0]
+if shown == "Members":
+    st.dataframe([profile_row(m) for m in answered], hide_index=True, width="stretch")
+elif shown == "Demand vs offer":
+    show_view(demand_offer_view(picture.demands), key="team_demand")
+elif shown == "Change since last wave":
+    if picture.earlier is None:
+        st.info(f"Nobody in this team answered a wave before {wave.name}, so there is no change to show yet.",
+                icon=":material/timeline:")
+    else:
+        earlier_wave, earlier = picture.earlier
+        show_view(team_drift_view(earlier_wave.name, earlier, wave.name, picture.summary), key="team_drift")
+else:
+    show_view(pay_ladder_view(picture.catalogue), key="team_pay")

@@ -9,6 +9,9 @@ Rows in, rows out, no policy (who may do what is decided in coaching.teams). Inv
   so an edit form opened before them is refused instead of overwriting;
 - every change of a member names the team its caller checked (`WHERE team_id = ?`): a member moved
   elsewhere in between is refused, never changed on the strength of a stale permission check;
+- a member's level and the options they use (`member_option`) are on offer in the current catalogue
+  when they are written, checked in the same transaction, so a level or option retired meanwhile is
+  refused (NotOffered) rather than left pointing at nothing;
 - a refused write raises one of the exceptions below from inside the transaction, so nothing of it stays.
 """
 
@@ -42,6 +45,14 @@ class NameTaken(ValueError):
     """The manager already has an active team of that name; nothing was written."""
 
 
+class NotOffered(ValueError):
+    """Some levels or options are not (or no longer) on offer; nothing was written."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        super().__init__(", ".join(keys))
+
+
 class TeamRow(NamedTuple):
     id: int
     name: str
@@ -72,6 +83,12 @@ class MemberRow(NamedTuple):
 
 _TEAM = "id, name, manager_id, version, archived_at"
 _MEMBER = "id, team_id, name, email, role_title, track, level, version, archived_at"
+
+
+class ArrangementRow(NamedTuple):
+    track: str | None
+    level: str | None
+    options: tuple[str, ...]
 
 
 class TeamRows:
@@ -125,8 +142,11 @@ class TeamRows:
         """Lower-cased e-mails of every active member of the organisation."""
         return {r[0] for r in self.db.query("SELECT DISTINCT lower(email) FROM member WHERE archived_at IS NULL")}
 
-    def insert_members(self, team_id: int, members: Sequence[NewMember]) -> list[int]:
-        """Add every member to an active team, or none (RowMissing, EmailTaken naming every taken address)."""
+    def insert_members(self, team_id: int, members: Sequence[NewMember],
+                       options: Sequence[Sequence[str]] | None = None) -> list[int]:
+        """Add every member to an active team, or none (RowMissing, EmailTaken naming every taken address,
+        NotOffered). `options` (one list per member, in order) are the options each already uses."""
+        in_use = list(options) if options is not None else [()] * len(members)
 
         def work(tx: Transaction) -> list[int]:
             if not tx.scalar("SELECT 1 FROM team WHERE id = ? AND archived_at IS NULL", [team_id]):
@@ -134,7 +154,8 @@ class TeamRows:
             taken = _taken(tx, [m.email for m in members], except_id=None)
             if taken:
                 raise EmailTaken(taken)
-            return [
+            _require_offered(tx, members, in_use)
+            ids = [
                 tx.scalar(
                     "INSERT INTO member (team_id, name, email, role_title, track, level)"
                     " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
@@ -142,17 +163,27 @@ class TeamRows:
                 )
                 for m in members
             ]
+            tx.executemany("INSERT INTO member_option (member_id, option_key) VALUES (?, ?)",
+                           [(i, key) for i, keys in zip(ids, in_use, strict=True) for key in keys])
+            return ids
 
         return self.db.write(work)
 
-    def update_member(self, member_id: int, team_id: int, version: int, member: NewMember) -> int:
-        """Replace the editable fields; the new version (VersionMismatch, RowMissing, EmailTaken otherwise)."""
+    def update_member(self, member_id: int, team_id: int, version: int, member: NewMember,
+                      options: Sequence[str] | None = None) -> int:
+        """Replace the editable fields, and the options in use unless `options` is None; the new version
+        (VersionMismatch, RowMissing, EmailTaken, NotOffered otherwise)."""
 
         def work(tx: Transaction) -> int:
             _check_member(tx, member_id, team_id, version)
             taken = _taken(tx, [member.email], except_id=member_id)
             if taken:
                 raise EmailTaken(taken)
+            _require_offered(tx, [member], [options or ()])
+            if options is not None:
+                tx.execute("DELETE FROM member_option WHERE member_id = ?", [member_id])
+                tx.executemany("INSERT INTO member_option (member_id, option_key) VALUES (?, ?)",
+                               [(member_id, key) for key in options])
             return tx.scalar(
                 "UPDATE member SET name = ?, email = ?, role_title = ?, track = ?, level = ?, version = version + 1"
                 " WHERE id = ? RETURNING version",
@@ -160,6 +191,20 @@ class TeamRows:
             )
 
         return self.db.write(work)
+
+    def arrangements(self, member_ids: Sequence[int]) -> dict[int, ArrangementRow]:
+        """Track, level and options in use of each of these members (options sorted by key)."""
+        if not member_ids:
+            return {}
+        ids = list(member_ids)
+        rows = self.db.query(
+            "SELECT m.id, m.track, m.level, list(o.option_key ORDER BY o.option_key)"
+            " FILTER (WHERE o.option_key IS NOT NULL) FROM member m"
+            " LEFT JOIN member_option o ON o.member_id = m.id"
+            " WHERE m.id IN (SELECT unnest(?::INTEGER[])) GROUP BY m.id, m.track, m.level",
+            [ids],
+        )
+        return {r[0]: ArrangementRow(r[1], r[2], tuple(r[3] or ())) for r in rows}
 
     def archive_member(self, member_id: int, team_id: int, at: dt.datetime) -> int:
         def work(tx: Transaction) -> int:
@@ -189,6 +234,22 @@ def _check_member(tx: Transaction, member_id: int, team_id: int, version: int | 
         raise RowMissing(f"no member {member_id} in team {team_id}")
     if version is not None and rows[0][0] != version:
         raise VersionMismatch(f"member {member_id} is at version {rows[0][0]}, not {version}")
+
+
+def _require_offered(tx: Transaction, members: Sequence[NewMember], options: Sequence[Sequence[str]]) -> None:
+    """NotOffered unless every level is on its track and every option in use is flexible or self-directed."""
+    levels = {(m.track, m.level) for m in members if m.level is not None}
+    in_use = {key for keys in options for key in keys}
+    if not levels and not in_use:
+        return
+    offered = dict(tx.execute(
+        "SELECT key, kind FROM path_option WHERE valid_to IS NULL AND key IN (SELECT unnest(?::VARCHAR[]))",
+        [sorted({level for _, level in levels} | in_use)],
+    ))
+    gone = {level for track, level in levels if offered.get(level) != track}
+    gone |= {key for key in in_use if offered.get(key) not in ("flexible", "self_directed")}
+    if gone:
+        raise NotOffered(sorted(gone))
 
 
 def _taken(tx: Transaction, emails: list[str], except_id: int | None) -> list[str]:

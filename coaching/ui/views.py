@@ -23,7 +23,7 @@ def show_view(
     is keyed per view, so each chart on a screen keeps its own choice across reruns. Names inside the
     title and reading are typed by people, so they are shown as typed, never as Markdown.
     """
-    heading, switch = st.columns([3, 1], vertical_alignment="bottom")
+    heading, switch = st.columns([2, 1], vertical_alignment="bottom")
     heading.markdown(f"##### {plain(view.title)}")
     if not view.table:
         st.info(plain(view.reading), icon=":material/info:")

@@ -221,3 +221,30 @@ def test_a_manager_is_offered_only_their_own_teams(
     at = members_page()
 
     assert at.selectbox(key="members_team").options == ["Platform", "Support"]
+
+
+def test_the_options_a_member_uses_are_recorded_in_the_forms_and_listed(members_page, team_of_two) -> None:
+    at = members_page()
+    ana = team_of_two["ana"]
+    assert at.multiselect(key="add_options").options == [
+        "Flexible work: Compressed week", "Flexible work: Flexible hours", "Flexible work: Part-time",
+        "Flexible work: Remote days", "Flexible work: Sabbatical", "Self-directed work: Internal venture",
+        "Self-directed work: Outcome-based role", "Self-directed work: Own-project time"]
+    fill(at, "add", name="Cleo", email="cleo@example.com")
+    at.multiselect(key="add_options").set_value(["part_time", "own_project_time"])
+    button(at, "Add member").click().run()
+
+    assert_healthy(at)
+    cleo = next(r for r in table(at) if r["Name"] == "Cleo")
+    assert cleo["Options in use"] == "Self-directed work: Own-project time, Flexible work: Part-time"
+    assert at.multiselect(key="add_options").value == [], "the add form starts empty again"
+
+    at.selectbox(key="edit_who").set_value(ana.id).run()
+    assert at.multiselect(key=f"edit_{ana.id}_options").value == []
+    at.multiselect(key=f"edit_{ana.id}_options").set_value(["remote_days"])
+    button(at, "Save changes").click().run()
+
+    assert_healthy(at)
+    assert next(r for r in table(at) if r["Name"] == "Ana")["Options in use"] == "Flexible work: Remote days"
+    at.selectbox(key="edit_who").set_value(ana.id).run()
+    assert at.multiselect(key=f"edit_{ana.id}_options").value == ["remote_days"], "the form shows what is saved"

@@ -15,9 +15,10 @@ from collections.abc import Callable
 import pytest
 
 import coaching
-from coaching import mail, privacy, rounds, teams
+from coaching import mail, organisation, paths, portrait, privacy, rounds, teams
 from coaching.actors import SYSTEM, PermissionDenied, Role
 from coaching.audit import Action, Subject
+from coaching.fit import DEFAULT_THRESHOLDS
 from coaching.profiles import latest_answered, organisation_summary, profiles
 from coaching.responses import Submission, submit
 from coaching.store import NewMember
@@ -150,6 +151,23 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.teams.archive_member": lambda w: teams.archive_member(w["aspire"], w["b"], w["members_a"][0]),
     "coaching.teams.move_member":
         lambda w: teams.move_member(w["aspire"], w["b"], w["members_a"][0], _store(w).teams(w["b"])[0].id),
+    "coaching.teams.arrangements_of": lambda w: teams.arrangements_of(w["aspire"], w["b"], w["team_a"]),
+    "coaching.teams.arrangement_for": lambda w: teams.arrangement_for(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.paths.add_option": lambda w: paths.add_option(w["aspire"], w["b"], {"key": "b_option"}),
+    "coaching.paths.edit_option":
+        lambda w: paths.edit_option(w["aspire"], w["b"], "team_lead", 1, {"openings": 99}),
+    "coaching.paths.retire_option": lambda w: paths.retire_option(w["aspire"], w["b"], "team_lead", 1),
+    # The catalogue's history is the organisation's public offer: B reads it, and it names none of A's people.
+    "coaching.paths.option_history":
+        lambda w: [v for v in paths.option_history(w["aspire"], w["b"], "team_lead")
+                   if any(name in repr(v) for name in ("Ana", "Ben", "ana@example.com", "ben@example.com"))],
+    "coaching.portrait.find_member": lambda w: portrait.find_member(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.portrait.member_portrait":
+        lambda w: portrait.member_portrait(w["aspire"], w["b"], w["members_a"][0], DEFAULT_THRESHOLDS),
+    "coaching.portrait.team_picture":
+        lambda w: portrait.team_picture(w["aspire"], w["b"], w["team_a"], _store(w).waves()[0], DEFAULT_THRESHOLDS),
+    "coaching.organisation.organisation_paths":
+        lambda w: organisation.organisation_paths(w["aspire"], w["b"], DEFAULT_THRESHOLDS),
     "coaching.teams.import_members":
         lambda w: teams.import_members(w["aspire"], w["b"], w["team_a"], b"name,email\nSpy,spy@example.com\n"),
 }

@@ -362,3 +362,98 @@ def test_an_import_into_someone_elses_team_is_refused(org):
     with pytest.raises(PermissionDenied):
         teams.import_members(org["aspire"], org["b"], org["team"].id, csv_bytes("name,email", "Spy,spy@example.com"))
     assert teams.list_members(org["aspire"], org["a"], org["team"].id) == []
+
+
+# ---- current arrangement: track, level and the options in use ------------------------------------------
+
+
+def ana_with_options(org, *options: str):
+    return teams.add_member(org["aspire"], org["a"], org["team"].id,
+                            {"name": "Ana", "email": "ana@example.com", "track": "expert", "level": "senior",
+                             "options": list(options)})
+
+
+def test_a_members_arrangement_holds_their_level_and_the_options_they_use(org):
+    aspire, a = org["aspire"], org["a"]
+    ana = ana_with_options(org, "remote_days", " Own_Project_Time ", "remote_days")
+    ben = teams.add_member(aspire, a, org["team"].id, {"name": "Ben", "email": "ben@example.com"})
+
+    expected = teams.MemberArrangement(track="expert", level="senior", options=("own_project_time", "remote_days"))
+    assert teams.arrangement_for(aspire, a, ana.id) == expected
+    assert teams.arrangements_of(aspire, a, org["team"].id) == {
+        ana.id: expected, ben.id: teams.MemberArrangement(track=None, level=None, options=())}
+
+
+def test_options_change_with_the_versioned_member_edit_and_stay_when_an_edit_leaves_them_out(org):
+    aspire, a = org["aspire"], org["a"]
+    read = ana_with_options(org, "remote_days")
+    kept = teams.edit_member(aspire, a, read.id, read.version, {"name": "Ana Lima", "email": "ana@example.com",
+                                                                 "track": "expert", "level": "senior"})
+    assert teams.arrangement_for(aspire, a, read.id).options == ("remote_days",)
+
+    with pytest.raises(EditConflict):   # a form read before the last save changes nothing, options included
+        teams.edit_member(aspire, a, read.id, read.version,
+                          {"name": "Ana", "email": "ana@example.com", "options": ["part_time"]})
+    assert teams.arrangement_for(aspire, a, read.id).options == ("remote_days",)
+
+    changed = teams.edit_member(aspire, a, read.id, kept.version, {"name": "Ana Lima", "email": "ana@example.com",
+                                                                    "options": ["part_time", "sabbatical"]})
+    assert teams.arrangement_for(aspire, a, read.id) == \
+        teams.MemberArrangement(track=None, level=None, options=("part_time", "sabbatical"))
+    teams.edit_member(aspire, a, read.id, changed.version, {"name": "Ana Lima", "email": "ana@example.com",
+                                                             "options": []})
+    assert teams.arrangement_for(aspire, a, read.id).options == ()
+    assert audit_labels(aspire, subject_id=read.id) == ["added", "edited", "edited", "edited"]
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    (["four_day_week"], "Options in use: unknown option 'four_day_week'"),
+    (["team_lead"], "Options in use: 'Team lead' belongs to the management track, not to flexible"),
+    (["pay_progression"], "Options in use: 'Pay progression within band' belongs to the pay progression"),
+])
+def test_only_flexible_or_self_directed_options_on_offer_can_be_in_use(org, options, expected):
+    aspire, a = org["aspire"], org["a"]
+    with pytest.raises(MemberRejected) as refused:
+        ana_with_options(org, *options)
+    assert any(p.startswith(expected) for p in refused.value.problems), refused.value.problems
+    assert teams.list_members(aspire, a, org["team"].id) == []
+
+    ana = ana_with_options(org, "part_time")
+    with pytest.raises(MemberRejected):
+        teams.edit_member(aspire, a, ana.id, ana.version, {"name": "Ana", "email": "ana@example.com",
+                                                           "options": ["part_time", *options]})
+    assert teams.arrangement_for(aspire, a, ana.id).options == ("part_time",)
+
+
+def test_an_option_retired_after_the_form_was_checked_is_refused_inside_the_write(org):
+    from coaching import paths
+    from coaching.store.teams import NotOffered, TeamRows
+
+    aspire, a = org["aspire"], org["a"]
+    ana = ana_with_options(org)
+    sabbatical = next(v for v in paths.current_offer(aspire) if v.option.key == "sabbatical")
+    paths.retire_option(aspire, SYSTEM, "sabbatical", sabbatical.version)
+    member = teams.list_members(aspire, a, org["team"].id)[0]
+    with pytest.raises(NotOffered) as refused:
+        TeamRows(aspire.store.db).update_member(ana.id, org["team"].id, ana.version,
+                                                member.model_copy(update={"name": "Changed"}), ["sabbatical"])
+    assert refused.value.keys == ["sabbatical"]
+    assert teams.list_members(aspire, a, org["team"].id)[0].name == "Ana", "nothing of the edit was written"
+
+
+def test_only_the_members_manager_reads_their_arrangement(org):
+    aspire = org["aspire"]
+    ana = ana_with_options(org, "remote_days")
+    for actor in (org["b"], org["admin"], None):
+        with pytest.raises(PermissionDenied):
+            teams.arrangement_for(aspire, actor, ana.id)
+        with pytest.raises(PermissionDenied):
+            teams.arrangements_of(aspire, actor, org["team"].id)
+
+
+def test_the_options_in_use_are_in_the_members_export_and_go_with_their_erasure(org):
+    aspire = org["aspire"]
+    ana_with_options(org, "remote_days", "own_project_time")
+    document = privacy.export_document(aspire, org["admin"], "ana@example.com")
+    assert document["members"][0]["options_in_use"] == ["own_project_time", "remote_days"]
+    assert privacy.erasure_preview(aspire, org["admin"], "ana@example.com")["member_option"] == 2

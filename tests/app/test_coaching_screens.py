@@ -1,0 +1,174 @@
+"""The team, one-on-one and organisation views, on the demo organisation and on thin data, through app.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from coaching.actors import SYSTEM
+from coaching.aspire import start
+from coaching.demo import PLATFORM
+from coaching.instrument import instrument_path, load_instrument
+from coaching.responses import Submission, submit
+from coaching.settings import Settings
+from coaching.store import NewMember
+from coaching.ui.context import get_aspire
+
+from .conftest import DEMO_ADMIN, EMPTY_MANAGER, assert_healthy
+
+TEAM = "screens/team.py"
+MEMBER = "screens/member.py"
+HOME = "screens/home.py"
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def texts(elements) -> list[str]:
+    """Shown text, with the backslashes that keep people's names from being read as Markdown removed."""
+    return [e.value.replace("\\", "") for e in elements]
+
+
+def member_ids_in(spec: dict) -> set[int]:
+    return {p[0] if isinstance(p, list) else p for trace in spec["data"] for p in trace.get("customdata", [])}
+
+
+def open_member(open_app, name: str) -> AppTest:
+    """The one-on-one page of a demo person, reached by a link as from the team heatmap."""
+    at = open_app()
+    box_id = _demo_member_id(at, name)
+    at.query_params["member"] = str(box_id)
+    at.switch_page(MEMBER).run()
+    assert_healthy(at)
+    return at
+
+
+def _demo_member_id(at: AppTest, name: str) -> int:
+    """The id of a person in the logged-in manager's teams, from the Aspire the app itself started."""
+    actor, aspire = at.session_state["actor"], get_aspire()
+    return next(m.id for t in aspire.store.teams(actor) for m in aspire.store.members(actor, t.id) if m.name == name)
+
+
+# ---- team ------------------------------------------------------------------------------------------
+
+
+def test_team_heatmap_holds_every_member_who_answered_and_the_members_table(demo_db: Path, open_app) -> None:
+    at = open_app(TEAM)
+    assert_healthy(at)
+    heatmap = plotly_specs(at)[0]
+    assert len(member_ids_in(heatmap)) == len(PLATFORM)
+    assert any("need autonomy most" in c for c in texts(at.caption)), texts(at.caption)
+    assert at.dataframe[0].value["Member"].tolist() == sorted(p.name for p in PLATFORM)
+
+
+def test_team_views_switch_between_demand_drift_and_pay_bands(demo_db: Path, open_app) -> None:
+    at = open_app(TEAM)
+    views = at.get("button_group")[0]
+    for view, expected in (("Demand vs offer", "Demand for each path"), ("Change since last wave", "2025"),
+                           ("Pay bands", "same band at all 4 levels")):
+        views.set_value(view).run()
+        assert_healthy(at)
+        assert len(plotly_specs(at)) == 2, view
+        shown = " ".join(texts(at.markdown) + texts(at.caption))
+        assert expected.lower() in shown.lower(), (view, shown)
+        views = at.get("button_group")[0]
+
+
+def test_team_in_the_first_wave_says_there_is_no_change_to_show_yet(demo_db: Path, open_app) -> None:
+    at = open_app(TEAM)
+    wave = next(b for b in at.selectbox if b.label == "Wave")
+    wave.select(next(w for w in wave.options if w == "2025")).run()
+    at.get("button_group")[0].set_value("Change since last wave").run()
+    assert_healthy(at)
+    assert any("no change to show yet" in i for i in texts(at.info)), texts(at.info)
+
+
+def test_team_with_one_answer_says_patterns_need_more_people(empty_db: Path, open_app) -> None:
+    aspire = start(Settings(db=empty_db))
+    try:
+        manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
+        team = aspire.store.create_team(manager, "Solo")
+        ids = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com"),
+                                                      NewMember(name="Ben", email="ben@example.com")])
+        wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+        items = load_instrument(instrument_path(1, aspire.settings.data_dir)).items
+        raw = {"ratings": {i.id: 3 + (i.id.startswith("balance")) for i in items},
+               "top_three": ["balance", "autonomy", "status"]}
+        submit(aspire, SYSTEM, [Submission(member_id=ids[0], wave_id=wave, raw=raw)])
+    finally:
+        aspire.close()
+
+    at = open_app(TEAM, login=EMPTY_MANAGER)
+    assert_healthy(at)
+    assert "1 of 2 members answered in wave 2026." in texts(at.caption)
+    assert any("Only one person has answered" in c for c in texts(at.caption))
+    assert len(member_ids_in(plotly_specs(at)[0])) == 1
+
+
+# ---- one-on-one ------------------------------------------------------------------------------------
+
+
+def test_member_page_shows_profile_fit_and_only_reliable_change(demo_db: Path, open_app) -> None:
+    at = open_member(open_app, "Nadia Haddad")
+    assert next(b for b in at.selectbox if b.label == "Member").value == _demo_member_id(at, "Nadia Haddad")
+    specs = plotly_specs(at)
+    assert len(specs) == 3, "profile, fit and change over time"
+    readings = " ".join(texts(at.caption))
+    assert "work-life balance rose" in readings, readings
+    assert "Nadia Haddad fits" in readings
+
+
+def test_comparing_with_a_path_overlays_its_profile_on_the_radar(demo_db: Path, open_app) -> None:
+    at = open_member(open_app, "Aiko Tanaka")
+    before = len(plotly_specs(at)[0]["data"])
+    overlay = next(b for b in at.selectbox if b.label == "Compare with a path on offer")
+    overlay.select("staff").run()
+    assert_healthy(at)
+    radar = plotly_specs(at)[0]
+    assert len(radar["data"]) == before + 1
+    assert any("Staff specialist" in (t.get("name") or "") for t in radar["data"])
+
+
+def test_member_with_uniform_answers_gets_advice_not_a_verdict(demo_db: Path, open_app) -> None:
+    at = open_member(open_app, "Chen Wei")
+    assert any("Answers look uniform: ask before you rely on them" in w for w in texts(at.warning)), texts(at.warning)
+
+
+def test_member_who_never_answered_is_pointed_to_rounds(empty_db: Path, open_app) -> None:
+    aspire = start(Settings(db=empty_db))
+    try:
+        manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
+        team = aspire.store.create_team(manager, "New team")
+        aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com")])
+    finally:
+        aspire.close()
+    at = open_app(MEMBER, login=EMPTY_MANAGER)
+    assert_healthy(at)
+    assert any("has not answered the questionnaire yet" in i for i in texts(at.info)), texts(at.info)
+    assert not plotly_specs(at)
+
+
+def test_a_link_to_someone_elses_member_shows_one_of_ones_own(demo_db: Path, open_app) -> None:
+    at = open_app()
+    at.query_params["member"] = "9"      # the demo seeds Platform's 8 people first: 9 is in Sam's team
+    at.switch_page(MEMBER).run()
+    assert_healthy(at)
+    assert any("does not lead to one of your team members" in w for w in texts(at.warning))
+    names = {p.name for p in PLATFORM}
+    shown = next(b for b in at.selectbox if b.label == "Member")
+    assert all(option.split(" (")[0] in names for option in shown.options)
+
+
+# ---- organisation ----------------------------------------------------------------------------------
+
+
+def test_admin_home_shows_unmet_needs_and_demand_across_the_organisation(demo_db: Path, open_app) -> None:
+    at = open_app(HOME, login=DEMO_ADMIN)
+    assert_healthy(at)
+    readings = " ".join(texts(at.caption))
+    assert "Autonomy is the need most often unmet" in readings, readings
+    assert len(plotly_specs(at)) == 3

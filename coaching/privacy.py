@@ -6,8 +6,9 @@ Rules (DOMAIN.md, "People and what they may see"):
   organisation, archived members included; every member record with that e-mail belongs to the request;
 - an export holds the member records, options in use, every response (current or not) with its
   ratings, forced choice, reflections, life stage and scores, invitations (dates and status, never
-  token hashes), goals with their actions, and one-on-one notes. JSON is one document; CSV is one flat
-  file of (section, record, field, value) rows in which no cell can start a spreadsheet formula;
+  token hashes), goals with their actions and every earlier version (review marks included), and
+  one-on-one notes with their agreed actions and every earlier version. JSON is one document; CSV is
+  one flat file of (section, record, field, value) rows in which no cell can start a spreadsheet formula;
 - an erasure deletes every row of the member in one transaction, then rewrites the database file
   (`Database.compact`) so that no freed block still holds their text;
 - a purge removes raw answers submitted before a cut-off, keeping per wave only the organisation-wide
@@ -31,7 +32,15 @@ from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
 from coaching.store.database import Compaction
-from coaching.store.privacy import MemberData, MemberRow, PrivacyRows, ResponseRow, Snapshot
+from coaching.store.privacy import (
+    GoalHistoryRow,
+    MemberData,
+    MemberRow,
+    NoteHistoryRow,
+    PrivacyRows,
+    ResponseRow,
+    Snapshot,
+)
 
 Format = Literal["json", "csv"]
 FORMATS: tuple[Format, ...] = ("json", "csv")
@@ -163,6 +172,8 @@ def _document(aspire: Aspire, person: Person, data: MemberData, now: dt.datetime
     ratings, choices, reflections, scores = (_by_first(rows) for rows in
                                              (data.ratings, data.choices, data.reflections, data.scores))
     actions = _by_first([(a.goal_id, a) for a in data.goal_actions])
+    goal_versions = _by_first([(h.goal_id, h) for h in data.goal_history])
+    note_versions = _by_first([(h.note_id, h) for h in data.note_history])
     options = _by_first(data.options)
     return {
         "format": EXPORT_FORMAT,
@@ -191,22 +202,39 @@ def _document(aspire: Aspire, person: Person, data: MemberData, now: dt.datetime
                         "id": g.id, "title": g.title, "need": g.need, "option_key": g.option_key,
                         "target_date": _iso(g.target_date), "success_measure": g.success_measure,
                         "status": g.status, "created_by": g.created_by, "created_at": _iso(g.created_at),
+                        "version": g.version,
                         "actions": [
                             {"id": a.id, "what": a.what, "who": a.who, "due_on": _iso(a.due_on), "done": a.done}
                             for (a,) in actions.get(g.id, [])
                         ],
+                        "history": [_goal_version(h) for (h,) in goal_versions.get(g.id, [])],
                     }
                     for g in data.goals if g.member_id == m.id
                 ],
                 "notes": [
                     {"id": n.id, "held_on": _iso(n.held_on), "author": n.author, "body": n.body,
-                     "created_at": _iso(n.created_at)}
+                     "agreed": json.loads(n.agreed), "created_at": _iso(n.created_at), "version": n.version,
+                     "history": [_note_version(h) for (h,) in note_versions.get(n.id, [])]}
                     for n in data.notes if n.member_id == m.id
                 ],
             }
             for m in data.members
         ],
     }
+
+
+def _goal_version(h: GoalHistoryRow) -> dict[str, Any]:
+    return {
+        "version": h.version, "event": h.event, "review_answer": h.review_answer, "reviewed_on": _iso(h.reviewed_on),
+        "title": h.title, "need": h.need, "option_key": h.option_key, "target_date": _iso(h.target_date),
+        "success_measure": h.success_measure, "status": h.status, "changed_by": h.changed_by,
+        "changed_at": _iso(h.changed_at),
+    }
+
+
+def _note_version(h: NoteHistoryRow) -> dict[str, Any]:
+    return {"version": h.version, "held_on": _iso(h.held_on), "body": h.body, "agreed": json.loads(h.agreed),
+            "written_by": h.written_by, "written_at": _iso(h.written_at)}
 
 
 def _profile(m: MemberRow) -> dict[str, Any]:
@@ -286,17 +314,30 @@ def csv_rows(document: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
             for scale, score in r["scores"].items():
                 yield "response", rid, f"score.{scale}", _cell(score)
         for section in ("invitations", "goals", "notes"):
+            name = section.removesuffix("s")
             for item in member[section]:
                 iid = str(item["id"])
-                yield section.removesuffix("s"), iid, "member_id", record
-                for field, value in item.items():
-                    if field in ("id", "actions"):
-                        continue
-                    yield section.removesuffix("s"), iid, field, _cell(value)
-                for action in item.get("actions", []):
-                    for field, value in action.items():
-                        if field != "id":
-                            yield "goal_action", f"{iid}.{action['id']}", field, _cell(value)
+                yield name, iid, "member_id", record
+                yield from _flat(name, iid, item, skip=("id", *_CHILDREN))
+                for field, (child, key) in _CHILDREN.items():
+                    for entry in item.get(field, []):
+                        yield from _flat(child.format(name), f"{iid}.{entry[key]}", entry, skip=(key,))
+
+
+#: Lists of records inside a goal or note: (the CSV section, with the parent's name; the field naming the entry).
+_CHILDREN = {"actions": ("{}_action", "id"), "history": ("{}_history", "version")}
+
+
+def _flat(section: str, record: str, item: dict[str, Any], skip: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+    """One record's fields as rows; a list of texts (a note's agreed actions) as one row per entry: agreed.1, ..."""
+    for field, value in item.items():
+        if field in skip:
+            continue
+        if isinstance(value, list):
+            for n, entry in enumerate(value, start=1):
+                yield section, record, f"{field}.{n}", _cell(entry)
+        else:
+            yield section, record, field, _cell(value)
 
 
 def _cell(value: Any) -> str:

@@ -32,7 +32,9 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("delivery", f"member_id IN {_IDS}"),
     ("invitation", f"member_id IN {_IDS}"),
     ("goal_action", f"goal_id IN {_GOALS_OF}"),
+    ("goal_history", f"member_id IN {_IDS}"),
     ("goal", f"member_id IN {_IDS}"),
+    ("note_history", f"member_id IN {_IDS}"),
     ("note", f"member_id IN {_IDS}"),
     ("member", f"id IN {_IDS}"),
 )
@@ -94,6 +96,23 @@ class GoalRow(NamedTuple):
     status: str
     created_by: str | None
     created_at: dt.datetime
+    version: int
+
+
+class GoalHistoryRow(NamedTuple):
+    goal_id: int
+    version: int
+    event: str
+    review_answer: str | None
+    reviewed_on: dt.date | None
+    title: str
+    need: str
+    option_key: str | None
+    target_date: dt.date | None
+    success_measure: str | None
+    status: str
+    changed_by: str | None
+    changed_at: dt.datetime
 
 
 class GoalActionRow(NamedTuple):
@@ -111,7 +130,19 @@ class NoteRow(NamedTuple):
     held_on: dt.date
     author: str | None
     body: str
+    agreed: str                 # a JSON list of texts
     created_at: dt.datetime
+    version: int
+
+
+class NoteHistoryRow(NamedTuple):
+    note_id: int
+    version: int
+    held_on: dt.date
+    body: str
+    agreed: str
+    written_by: str | None
+    written_at: dt.datetime
 
 
 class MemberData(NamedTuple):
@@ -127,7 +158,9 @@ class MemberData(NamedTuple):
     invitations: list[InvitationRow]
     goals: list[GoalRow]
     goal_actions: list[GoalActionRow]
+    goal_history: list[GoalHistoryRow]
     notes: list[NoteRow]
+    note_history: list[NoteHistoryRow]
 
 
 class Snapshot(NamedTuple):
@@ -198,16 +231,25 @@ class PrivacyRows:
                 " WHERE i.member_id IN (SELECT unnest(?::INTEGER[])) ORDER BY i.created_at, i.id", ids)],
             goals=[GoalRow(*r) for r in q(
                 "SELECT g.id, g.member_id, g.title, g.need, g.option_key, g.target_date, g.success_measure,"
-                " g.status, u.name, g.created_at FROM goal g LEFT JOIN app_user u ON u.id = g.created_by"
+                " g.status, u.name, g.created_at, g.version FROM goal g LEFT JOIN app_user u ON u.id = g.created_by"
                 " WHERE g.member_id IN (SELECT unnest(?::INTEGER[])) ORDER BY g.created_at, g.id", ids)],
             goal_actions=[GoalActionRow(*r) for r in q(
                 "SELECT id, goal_id, what, who, due_on, done FROM goal_action WHERE goal_id IN"
                 " (SELECT id FROM goal WHERE member_id IN (SELECT unnest(?::INTEGER[]))) ORDER BY goal_id, id",
                 ids)],
+            goal_history=[GoalHistoryRow(*r) for r in q(
+                "SELECT h.goal_id, h.version, h.event, h.review_answer, h.reviewed_on, h.title, h.need, h.option_key,"
+                " h.target_date, h.success_measure, h.status, u.name, h.changed_at FROM goal_history h"
+                " LEFT JOIN app_user u ON u.id = h.changed_by WHERE h.member_id IN (SELECT unnest(?::INTEGER[]))"
+                " ORDER BY h.goal_id, h.version", ids)],
             notes=[NoteRow(*r) for r in q(
-                "SELECT n.id, n.member_id, n.held_on, u.name, n.body, n.created_at FROM note n"
+                "SELECT n.id, n.member_id, n.held_on, u.name, n.body, n.agreed, n.created_at, n.version FROM note n"
                 " LEFT JOIN app_user u ON u.id = n.author_id WHERE n.member_id IN (SELECT unnest(?::INTEGER[]))"
                 " ORDER BY n.held_on, n.id", ids)],
+            note_history=[NoteHistoryRow(*r) for r in q(
+                "SELECT h.note_id, h.version, h.held_on, h.body, h.agreed, u.name, h.written_at FROM note_history h"
+                " LEFT JOIN app_user u ON u.id = h.written_by WHERE h.member_id IN (SELECT unnest(?::INTEGER[]))"
+                " ORDER BY h.note_id, h.version", ids)],
         )
 
     def row_counts(self, member_ids: list[int]) -> dict[str, int]:

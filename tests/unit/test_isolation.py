@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 import coaching
-from coaching import mail, organisation, paths, portrait, privacy, rounds, teams
+from coaching import mail, organisation, paths, plans, portrait, privacy, review, rounds, teams
 from coaching.actors import SYSTEM, PermissionDenied, Role
 from coaching.audit import Action, Subject
 from coaching.fit import DEFAULT_THRESHOLDS
@@ -170,6 +170,47 @@ CASES: dict[str, Callable[[dict], object]] = {
         lambda w: organisation.organisation_paths(w["aspire"], w["b"], DEFAULT_THRESHOLDS),
     "coaching.teams.import_members":
         lambda w: teams.import_members(w["aspire"], w["b"], w["team_a"], b"name,email\nSpy,spy@example.com\n"),
+    "coaching.plans.list_goals": lambda w: plans.list_goals(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.plans.add_goal":
+        lambda w: plans.add_goal(w["aspire"], w["b"], w["members_a"][0], {"title": "Spy", "need": "status"}),
+    "coaching.plans.get_goal":
+        lambda w: plans.get_goal(w["aspire"], w["b"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
+                                                                     {"title": "Lead", "need": "status"}).id),
+    "coaching.plans.edit_goal":
+        lambda w: plans.edit_goal(w["aspire"], w["b"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
+                                                                       {"title": "Lead", "need": "status"}).id,
+                                  1, {"title": "Taken over", "need": "status"}),
+    "coaching.plans.review_goal":
+        lambda w: plans.review_goal(w["aspire"], w["b"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
+                                                                         {"title": "Lead", "need": "status"}).id,
+                                    1, "drop", dt.date(2026, 6, 1)),
+    "coaching.plans.goal_history":
+        lambda w: plans.goal_history(w["aspire"], w["b"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
+                                                                         {"title": "Lead", "need": "status"}).id),
+    "coaching.plans.add_action":
+        lambda w: plans.add_action(w["aspire"], w["b"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
+                                                                       {"title": "Lead", "need": "status"}).id,
+                                   {"what": "Spy"}),
+    "coaching.plans.edit_action":
+        lambda w: plans.edit_action(w["aspire"], w["b"], plans.add_action(
+            w["aspire"], w["a"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
+                                                {"title": "Lead", "need": "status"}).id, {"what": "Write"}).id,
+            1, {"what": "Spy", "done": True}),
+    "coaching.plans.own_goals": lambda w: plans.own_goals(w["aspire"], w["b"]),
+    "coaching.plans.list_notes": lambda w: plans.list_notes(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.plans.add_note":
+        lambda w: plans.add_note(w["aspire"], w["b"], w["members_a"][0],
+                                 {"held_on": dt.date(2026, 6, 1), "body": "Spy"}),
+    "coaching.plans.edit_note":
+        lambda w: plans.edit_note(w["aspire"], w["b"], plans.add_note(w["aspire"], w["a"], w["members_a"][0],
+                                                                       {"held_on": dt.date(2026, 6, 1),
+                                                                        "body": "Mine"}).id,
+                                  1, {"held_on": dt.date(2026, 6, 1), "body": "Spy"}),
+    "coaching.plans.note_history":
+        lambda w: plans.note_history(w["aspire"], w["b"], plans.add_note(w["aspire"], w["a"], w["members_a"][0],
+                                                                         {"held_on": dt.date(2026, 6, 1),
+                                                                          "body": "Mine"}).id),
+    "coaching.review.review_overview": lambda w: review.review_overview(w["aspire"], w["b"], w["team_a"]),
 }
 
 

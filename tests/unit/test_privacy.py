@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching import privacy, teams
+from coaching import plans, privacy, teams
 from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.aspire import Aspire, start
 from coaching.audit import Action, AuditFilter, Subject
@@ -30,7 +30,8 @@ from tests.conftest import make_manager
 
 AIKO = "aiko@example.com"
 SECRET = "quokka-lighthouse-7319 is what I really want"     # appears nowhere but in Aiko's new reflection
-NOTE_SECRET = "marmalade-orbit-2284 came up in our one-on-one"
+NOTE_SECRET = "marmalade-orbit-2284 came up in our one-on-one"       # the first text of a note, later edited
+NOTE_NOW = "We talked about the storage work."
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +74,8 @@ def _raw(app: Aspire, reflection: str | None = None) -> dict:
 
 
 def _give_aiko_everything(app: Aspire) -> int:
-    """Add what the demo lacks: an option in use, an invitation, a goal with an action, a note, a third
-    response (with the secret reflection) in the latest wave."""
+    """Add what the demo lacks: an option in use, an invitation, a reviewed goal with an action, an edited note
+    (its first text secret), a third response (with the secret reflection) in the latest wave."""
     aiko = _id_of(app, AIKO)
     maria = _maria(app)
     wave = app.store.waves()[-1].id
@@ -88,31 +89,48 @@ def _give_aiko_everything(app: Aspire) -> int:
         tx.execute("INSERT INTO invitation (round_id, member_id, token_hash) VALUES (?, ?, 'hash-never-exported')",
                    [round_id, aiko])
         tx.execute("INSERT INTO member_option VALUES (?, 'remote_days')", [aiko])
-        goal = tx.scalar("INSERT INTO goal (member_id, title, need, created_by) VALUES (?, 'Become staff engineer',"
-                         " 'expertise', ?) RETURNING id", [aiko, maria.id])
-        tx.execute("INSERT INTO goal_action (goal_id, what, who) VALUES (?, 'Lead the storage design review', 'Aiko')",
-                   [goal])
-        tx.execute("INSERT INTO note (member_id, author_id, held_on, body) VALUES (?, ?, DATE '2026-04-02', ?)",
-                   [aiko, maria.id, NOTE_SECRET])
 
     app.store.db.write(work)
+    goal = plans.add_goal(app, maria, aiko, {"title": "Become staff engineer", "need": "expertise"})
+    plans.review_goal(app, maria, goal.id, goal.version, "keep", dt.date(2026, 4, 2))
+    plans.add_action(app, maria, goal.id, {"what": "Lead the storage design review", "who": "Aiko"})
+    note = plans.add_note(app, maria, aiko, {"held_on": dt.date(2026, 4, 2), "body": NOTE_SECRET,
+                                             "agreed": ["Aiko drafts the proposal"]})
+    plans.edit_note(app, maria, note.id, note.version, {"held_on": dt.date(2026, 4, 2), "body": NOTE_NOW})
     return aiko
 
 
 def _member_row_counts(app: Aspire, member_id: int) -> dict[str, int]:
-    """Rows of this member in every table that can hold them, found from the schema, not from the code."""
+    """Rows of this member in every table that can hold them, found from the schema, not from the code.
+
+    A row counts once per table, whichever of its columns (member, response, goal or note id) ties it to them.
+    """
     db = app.store.db
-    columns = db.query("SELECT table_name, column_name FROM information_schema.columns")
-    responses = [r[0] for r in db.query("SELECT id FROM response WHERE member_id = ?", [member_id])]
-    goals = [r[0] for r in db.query("SELECT id FROM goal WHERE member_id = ?", [member_id])]
-    by_column = {"member_id": [member_id], "response_id": responses, "goal_id": goals}
-    counts = {"member": db.scalar("SELECT count(*) FROM member WHERE id = ?", [member_id])}
+    columns = db.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_name <> 'audit_log'")
+    ids = {f"{kind}_id": [r[0] for r in db.query(f"SELECT id FROM {kind} WHERE member_id = ?", [member_id])]
+           for kind in ("response", "goal", "note")}
+    ids["member_id"] = [member_id]
+    tied: dict[str, list[str]] = {}
     for table, column in columns:
-        if column in by_column:
-            counts[f"{table}.{column}"] = db.scalar(
-                f"SELECT count(*) FROM {table} WHERE {column} IN (SELECT unnest(?::INTEGER[]))",
-                [by_column[column]])
+        if column in ids:
+            tied.setdefault(table, []).append(column)
+    counts = {"member": db.scalar("SELECT count(*) FROM member WHERE id = ?", [member_id])}
+    for table, cols in tied.items():
+        where = " OR ".join(f"{c} IN (SELECT unnest(?::INTEGER[]))" for c in cols)
+        counts[table] = db.scalar(f"SELECT count(*) FROM {table} WHERE {where}", [ids[c] for c in cols])
     return counts
+
+
+def _rows_holding(app: Aspire, text: str) -> dict[str, int]:
+    """Rows of every table with a text column that contains `text`: what a byte search may miss."""
+    db = app.store.db
+    columns = db.query("SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'")
+    found: dict[str, int] = {}
+    for table, column in columns:
+        n = db.scalar(f'SELECT count(*) FROM {table} WHERE contains("{column}", ?)', [text])
+        if n:
+            found[f"{table}.{column}"] = n
+    return found
 
 
 def _file_bytes(app: Aspire) -> bytes:
@@ -148,8 +166,13 @@ def test_export_holds_every_section_of_the_person(org: Aspire) -> None:
     (goal,) = member["goals"]
     assert goal["title"] == "Become staff engineer" and goal["created_by"] == "Maria Lopez"
     assert [a["what"] for a in goal["actions"]] == ["Lead the storage design review"]
+    assert [(h["version"], h["event"], h["review_answer"], h["reviewed_on"], h["changed_by"])
+            for h in goal["history"]] == [(1, "added", None, None, "Maria Lopez"),
+                                          (2, "reviewed", "keep", "2026-04-02", "Maria Lopez")]
     (note,) = member["notes"]
-    assert note["body"] == NOTE_SECRET and note["author"] == "Maria Lopez"
+    assert note["body"] == NOTE_NOW and note["author"] == "Maria Lopez" and note["agreed"] == []
+    assert [(h["body"], h["agreed"], h["written_by"]) for h in note["history"]] == [
+        (NOTE_SECRET, ["Aiko drafts the proposal"], "Maria Lopez"), (NOTE_NOW, [], "Maria Lopez")]
     text = privacy.to_json(document) + privacy.to_csv(document)
     assert "hash-never-exported" not in text and "token" not in text
     assert json.loads(privacy.to_json(document)) == document
@@ -159,6 +182,7 @@ def test_csv_export_is_one_flat_table_and_is_recorded_in_the_audit_log(org: Aspi
     _give_aiko_everything(org)
     harriet = _harriet(org)
     org.store.db.write(lambda tx: tx.execute("UPDATE note SET body = '=HYPERLINK(\"http://x.example\",\"y\")'"))
+    note_id = str(org.store.db.scalar("SELECT id FROM note"))
 
     exported = privacy.export_member(org, harriet, AIKO, "csv")
     privacy.export_member(org, harriet, AIKO, "json")
@@ -168,8 +192,10 @@ def test_csv_export_is_one_flat_table_and_is_recorded_in_the_audit_log(org: Aspi
     rows = list(csv.reader(io.StringIO(exported.text, newline="")))
     assert tuple(rows[0]) == privacy.CSV_HEADER and all(len(r) == 4 for r in rows)
     assert {r[0] for r in rows[1:]} == {"profile", "option_in_use", "response", "invitation", "goal", "goal_action",
-                                        "note"}
-    assert ["note", rows[-1][1], "body", "'=HYPERLINK(\"http://x.example\",\"y\")"] in rows
+                                        "goal_history", "note", "note_history"}
+    assert ["note", note_id, "body", "'=HYPERLINK(\"http://x.example\",\"y\")"] in rows
+    assert ["note_history", f"{note_id}.1", "body", NOTE_SECRET] in rows
+    assert ["note_history", f"{note_id}.1", "agreed.1", "Aiko drafts the proposal"] in rows
     assert any(r[2].startswith("reflection.") and r[3] == SECRET for r in rows)
     events = org.audit.events(SYSTEM, AuditFilter(action=Action.EXPORTED))
     assert [(e.actor_id, e.subject_kind, e.subject_id, e.detail) for e in events] == [
@@ -240,26 +266,30 @@ def test_erasure_removes_every_row_and_every_byte_of_the_person(org: Aspire) -> 
     org.store.db.checkpoint()
     seen = {text: text.encode() in _file_bytes(org) for text in (SECRET, NOTE_SECRET)}
     assert seen == {SECRET: True, NOTE_SECRET: True}, "the test must first see the text it then expects gone"
+    assert _rows_holding(org, NOTE_SECRET) == {"note_history.body": 1}, "the earlier text lives in the history"
     assert {k for k, v in before.items() if v} >= {
-        "member", "response.member_id", "response_rating.response_id", "response_reflection.response_id",
-        "response_choice.response_id", "response_score.response_id", "member_option.member_id",
-        "invitation.member_id", "goal.member_id", "goal_action.goal_id", "note.member_id"}
+        "member", "response", "response_rating", "response_reflection", "response_choice", "response_score",
+        "member_option", "invitation", "goal", "goal_action", "goal_history", "note", "note_history"}
 
     erasure = privacy.erase_member(org, harriet, AIKO)
 
     assert set(_member_row_counts(org, aiko).values()) == {0}
     assert erasure.removed["response"] == 3 and erasure.removed["member"] == 1 and erasure.removed["note"] == 1
+    assert erasure.removed["note_history"] == 2 and erasure.removed["goal_history"] == 2
+    assert _rows_holding(org, NOTE_SECRET) == {} and _rows_holding(org, NOTE_NOW) == {}
     assert sum(erasure.removed.values()) == sum(before.values())
     assert org.store.db.scalar("SELECT count(*) FROM response WHERE member_id <> ?", [aiko]) == responses_of_others
     contents = _file_bytes(org)
-    for text in (SECRET, NOTE_SECRET):
+    for text in (SECRET, NOTE_SECRET, NOTE_NOW):
         still_there = text.encode() in contents     # a plain bool: a failure must not print the whole file
         assert not still_there, f"{text!r} is still in the database file"
     assert not list(org.store.db.path.parent.glob("*.compact*")), "no copy of the file is left behind"
     assert "Erased Aiko Tanaka (Platform engineering): 1 member record, 3 responses" in erasure.describe()
     kept = org.audit.events(SYSTEM, AuditFilter(subject_kind=Subject.MEMBER, subject_id=aiko))
-    assert [(e.action, e.detail) for e in kept] == [(Action.ERASED, "erase request"),
-                                                     (Action.VIEWED, "data requests")]
+    assert [(e.action, e.detail) for e in kept] == [
+        (Action.ERASED, "erase request"), (Action.VIEWED, "data requests"),
+        *((Action.CHANGED, label) for label in ("note edited", "note added", "action added", "goal reviewed",
+                                                 "goal added"))]
 
 
 def test_after_erasure_the_database_works_on_and_never_reuses_the_id(demo_template: Path, tmp_path: Path) -> None:
@@ -433,8 +463,10 @@ def test_no_cell_of_a_csv_export_starts_a_formula(name: str, reflection: str, no
                            "ratings": [{"item": key, "value": -3}],
                            "reflections": [{"id": key, "text": reflection}], "scores": {key: -1.5}}],
             "invitations": [],
-            "goals": [{"id": 2, "title": note, "actions": [{"id": 3, "what": reflection, "who": name}]}],
-            "notes": [{"id": 4, "body": note, "author": name}],
+            "goals": [{"id": 2, "title": note, "actions": [{"id": 3, "what": reflection, "who": name}],
+                       "history": [{"version": 1, "title": life_stage, "changed_by": name}]}],
+            "notes": [{"id": 4, "body": note, "author": name, "agreed": [reflection, key],
+                       "history": [{"version": 1, "body": life_stage, "agreed": [name]}]}],
         }],
     }
 
@@ -444,6 +476,11 @@ def test_no_cell_of_a_csv_export_starts_a_formula(name: str, reflection: str, no
     assert tuple(rows[0]) == privacy.CSV_HEADER
     expected = [tuple(privacy.neutralise(c) for c in row) for row in privacy.csv_rows(document)]
     assert [tuple(r) for r in rows[1:]] == expected, "every value survives, only neutralised"
+    cells = {(r[0], r[2]): r[3] for r in rows[1:]}
+    assert cells[("note", "agreed.1")] == privacy.neutralise(reflection) and cells[("note", "agreed.2")] == \
+        privacy.neutralise(key)
+    assert cells[("note_history", "body")] == privacy.neutralise(life_stage)
+    assert cells[("note_history", "agreed.1")] == cells[("goal_history", "changed_by")] == privacy.neutralise(name)
     for row in rows[1:]:
         for cell in row:
             assert cell[:1] not in privacy.FORMULA_STARTS, row
@@ -545,12 +582,12 @@ def test_an_in_memory_database_has_no_file_to_compact() -> None:
 
 
 def test_member_tables_cover_every_member_column() -> None:
-    """A new table with a member_id, response_id or goal_id column must join MEMBER_TABLES."""
+    """A new table with a member_id, response_id, goal_id or note_id column must join MEMBER_TABLES."""
     db = Database(":memory:")
     try:
         migrate(db)
         holding = {t for t, c in db.query("SELECT table_name, column_name FROM information_schema.columns")
-                   if c in ("member_id", "response_id", "goal_id")} - {"audit_log"}
+                   if c in ("member_id", "response_id", "goal_id", "note_id")} - {"audit_log"}
     finally:
         db.close()
     assert holding | {"member"} == {table for table, _ in MEMBER_TABLES}

@@ -13,7 +13,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from coaching.actors import SYSTEM, Role
+from coaching import plans
+from coaching.actors import SYSTEM, Actor, Role
 from coaching.aspire import Aspire
 from coaching.instrument import Instrument
 from coaching.needs import NEEDS, Need
@@ -109,7 +110,41 @@ def seed_demo(aspire: Aspire, seed: int = SEED) -> None:
                 submissions.append(Submission(member_id=member_id, wave_id=wave_id, raw=raw,
                                               submitted_at=_at(starts_on, rng)))
     submit(aspire, SYSTEM, submissions)
+    _plans(aspire, managers["Platform engineering"].actor)
     aspire.store.set_meta("demo", "true")
+
+
+def _plans(aspire: Aspire, manager: Actor) -> None:
+    """Goals for a few of Maria's people and one note, so the one-on-one page shows the whole cycle.
+
+    Nadia has none on purpose: her top need rose to work-life balance, and the page warns that no goal
+    serves it. Notes are the manager's own, so they are written as Maria.
+    """
+    ids = {m.name: m.id for t in aspire.store.teams(manager) for m in aspire.store.members(manager, t.id)}
+    for name, goal, actions in DEMO_GOALS:
+        added = plans.add_goal(aspire, manager, ids[name], goal)
+        for action in actions:
+            plans.add_action(aspire, manager, added.id, action)
+    plans.add_note(aspire, manager, ids["Sven Eriksson"], {
+        "held_on": dt.date(2026, 4, 2),
+        "body": "Sven wants more say in who joins the team. Still keen on the management track; worried about "
+                "less time for design work.",
+        "agreed": ["Sven shadows the next hiring round", "Maria asks HR about the manager band"],
+    })
+
+
+DEMO_GOALS = (
+    ("Aiko Tanaka",
+     {"title": "Become the storage expert other teams ask", "need": E, "option_key": "staff",
+      "target_date": dt.date(2027, 3, 31), "success_measure": "Runs the storage design reviews; promoted to staff",
+      "status": "in_progress"},
+     [{"what": "Write the storage guide", "who": "Aiko", "due_on": dt.date(2026, 9, 30), "done": True},
+      {"what": "Present at the engineering all-hands", "who": "Aiko", "due_on": dt.date(2027, 1, 15)}]),
+    ("Sven Eriksson",
+     {"title": "Take on hiring for the team", "need": S, "option_key": "manager",
+      "target_date": dt.date(2027, 6, 30), "success_measure": "Leads two hiring rounds end to end"},
+     [{"what": "Shadow the next hiring round", "who": "Sven"}]),
+)
 
 
 def _member(p: DemoPerson) -> NewMember:

@@ -13,6 +13,7 @@ from coaching.needs import scale_label
 from coaching.organisation import organisation_paths
 from coaching.profiles import latest_answered, organisation_summary, summarise
 from coaching.ui.context import current_actor, get_aspire
+from coaching.ui.plans import show_reviews_due
 from coaching.ui.views import show_view
 
 aspire = get_aspire()
@@ -47,6 +48,8 @@ else:
         "No answers yet from the people you coach. Once your team has answered the questionnaire, "
         "their needs appear here."
     )
+if actor.role is Role.MANAGER:
+    show_reviews_due(aspire, actor)
 if found is None:
     st.info(empty, icon=":material/hourglass_empty:")
     st.stop()

@@ -1,17 +1,24 @@
-"""One member, for the manager preparing a one-on-one: needs, change since last year, fit to the paths on offer."""
+"""One-on-one: one member's needs, change and fit, the talking points they raise, goals, notes and the yearly review."""
+
+import datetime as dt
 
 import streamlit as st
 
+from coaching import plans, review, teams
 from coaching.charts import member_fit_view, member_profile_view, member_trend_view
-from coaching.fit import Thresholds
+from coaching.fit import Thresholds, top_need
+from coaching.needs import scale_label
 from coaching.portrait import Portrait, member_portrait
-from coaching.ui.context import current_actor, get_aspire, record_view_once
-from coaching.ui.format import FLAG_ADVICE, plain
+from coaching.talking_points import FLAG_ADVICE, CoachingFacts, talking_points
+from coaching.ui.context import current_actor, get_aspire, record_view_once, show_flash
+from coaching.ui.format import arrangement_text, plain
+from coaching.ui.plans import show_goal_review, show_goals, show_notes, show_talking_points, warn_uncovered
 from coaching.ui.views import show_view
 
 aspire = get_aspire()
 actor = current_actor()
 thresholds = Thresholds.from_settings(aspire.settings)
+today = dt.datetime.now(aspire.settings.zone).date()
 people = {m.id: (m, team) for team in aspire.store.teams(actor) for m in aspire.store.members(actor, team.id)}
 
 st.title("One-on-one")
@@ -35,14 +42,17 @@ member_id = st.selectbox(
     on_change=lambda: st.query_params.update(member=str(st.session_state.member_choice)),
 )
 st.query_params["member"] = str(member_id)
-portrait: Portrait = member_portrait(aspire, actor, member_id, thresholds)
+show_flash()
 member, team = people[member_id]
+portrait: Portrait = member_portrait(aspire, actor, member_id, thresholds)
+arrangement = teams.arrangement_for(aspire, actor, member_id)
 record_view_once(aspire, actor, [member_id], "member page")
 
-facts = [f"Team {team.name}"]
-if member.role_title:
-    facts.append(member.role_title)
-st.caption(" · ".join(plain(f) for f in facts))
+next_review = next((r for r in review.review_overview(aspire, actor, team.id, today) if r.member_id == member_id), None)
+facts = [f"Team {team.name}", member.role_title, arrangement_text(arrangement, portrait.catalogue)]
+if next_review is not None and next_review.next_review is not None:
+    facts.append(f"next review {next_review.next_review:%d %b %Y} ({next_review.state.value})")
+st.caption(" · ".join(plain(f) for f in facts if f))
 current = portrait.current
 if current is None:
     st.info(
@@ -58,27 +68,52 @@ newest = aspire.store.waves()[-1]
 if current.wave.id != newest.id:
     st.caption(f"Their newest answers are from wave {current.wave.name}; they have not answered wave {newest.name}.")
 for flag in profile.flags:
-    st.warning(f"{FLAG_ADVICE[flag.kind].capitalize()}. ({flag.detail})", icon=":material/flag:")
+    st.warning(f"{FLAG_ADVICE[flag.kind].capitalize()}. ({plain(flag.detail)})", icon=":material/flag:")
+goals = plans.list_goals(aspire, actor, member_id)
+warn_uncovered(goals, plans.uncovered_need(goals, profile))
 
-left, right = st.columns(2)
-with left:
-    options = {o.key: o for o in portrait.catalogue.options}
-    overlay = st.selectbox(
-        "Compare with a path on offer", [None, *options], key="member_overlay",
-        format_func=lambda k: "None" if k is None else options[k].name,
-    )
-    show_view(member_profile_view(member.name, profile, options.get(overlay)), key="member_profile")
-with right:
-    show_view(member_fit_view(member.name, portrait.fits, portrait.unmet), key="member_fit")
+SECTIONS = ("Needs and fit", "Talking points", "Goals", "Notes", "Yearly review")
+section = st.segmented_control("Section", SECTIONS, default=SECTIONS[0], key="member_section") or SECTIONS[0]
 
-if portrait.previous is None:
-    st.caption("Change over time appears once they have answered in two waves.")
+if section == "Needs and fit":
+    left, right = st.columns(2)
+    with left:
+        options = {o.key: o for o in portrait.catalogue.options}
+        overlay = st.selectbox(
+            "Compare with a path on offer", [None, *options], key="member_overlay",
+            format_func=lambda k: "None" if k is None else options[k].name,
+        )
+        show_view(member_profile_view(member.name, profile, options.get(overlay)), key="member_profile")
+    with right:
+        show_view(member_fit_view(member.name, portrait.fits, portrait.unmet), key="member_fit")
+    if portrait.previous is None:
+        st.caption("Change over time appears once they have answered in two waves.")
+    else:
+        if portrait.versions_differ:
+            st.caption("The last two waves used different questionnaire versions: only the needs both measured "
+                       "are compared.")
+        show_view(
+            member_trend_view(member.name, [(w.wave.name, w.profile.profile.scores) for w in portrait.history],
+                              portrait.changes),
+            key="member_trend",
+        )
+elif section == "Talking points":
+    facts = CoachingFacts(profile, portrait.changes, arrangement, portrait.catalogue, thresholds)
+    show_talking_points(talking_points(facts), top_need(profile))
+elif section == "Goals":
+    show_goals(aspire, actor, member_id, goals, aspire.store.catalogue())
+elif section == "Notes":
+    show_notes(aspire, actor, member_id, today)
 else:
-    if portrait.versions_differ:
-        st.caption("The last two waves used different questionnaire versions: only the needs both measured are "
-                   "compared.")
-    show_view(
-        member_trend_view(member.name, [(w.wave.name, w.profile.profile.scores) for w in portrait.history],
-                          portrait.reliable_changes),
-        key="member_trend",
-    )
+    if portrait.previous is None:
+        st.caption(f"{plain(member.name)} has answered in one wave only: the review compares waves once there are two.")
+    else:
+        moved = portrait.reliable_changes
+        st.markdown(f"Wave {current.wave.name} against {portrait.previous.wave.name}: "
+                    + ("; ".join(f"{scale_label(c.scale).lower()} {'rose' if c.after > c.before else 'fell'} from "
+                                 f"{c.before:.0f} to {c.after:.0f}" for c in moved) + "." if moved
+                       else "no reliable change.")
+                    + " Aspirations change with life: ask whether each goal still serves what they need now.")
+    previous = portrait.previous.profile.profile if portrait.previous else None
+    checks = review.goal_review(goals, previous, profile, portrait.changes)
+    show_goal_review(aspire, actor, checks, aspire.store.catalogue(), today)

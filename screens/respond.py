@@ -5,12 +5,13 @@ Never reads st.session_state["actor"]: a manager opening their own link sees exa
 
 import streamlit as st
 
-from coaching import rounds
+from coaching import plans, rounds
 from coaching.answers import AnswerError
 from coaching.rounds import RoundClosed
 from coaching.ui import questionnaire as q
 from coaching.ui.context import get_aspire
 from coaching.ui.format import plain
+from coaching.ui.plans import show_own_goals
 
 aspire = get_aspire()
 
@@ -29,6 +30,7 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
         else:
             st.subheader("Your results")
             q.profile_view(found, key="respond_closed_table")
+        show_own_goals(plans.own_goals(aspire, invitation.actor), aspire.store.catalogue())
         st.stop()
 
     q.show_flash()
@@ -106,5 +108,6 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
                    "one counts.")
         if st.button("Change my answers", icon=":material/edit:"):
             q.go("form", 0)
+        show_own_goals(plans.own_goals(aspire, invitation.actor), aspire.store.catalogue())
 
     q.to_top()

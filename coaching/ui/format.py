@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from coaching.catalogue import Catalogue
 from coaching.profiles import MemberProfile
-
-FLAG_ADVICE = {
-    "straight_line": "answers look uniform: ask before you rely on them",
-    "low_spread": "little difference between needs: ask what matters most",
-    "twin_contradiction": "opposite statements both agreed or both refused: ask which is true",
-}
+from coaching.talking_points import FLAG_ADVICE
+from coaching.teams import MemberArrangement
 
 
 def profile_row(member: MemberProfile) -> dict[str, str]:
@@ -32,3 +29,17 @@ _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 def plain(text: str) -> str:
     """Text typed by people, made safe to place inside Markdown: shown as typed, never as formatting."""
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+
+
+def arrangement_text(arrangement: MemberArrangement, catalogue: Catalogue) -> str:
+    """A member's track, level and options in use in words, e.g. 'Expert track, Staff specialist; uses Remote days'."""
+    names = {o.key: o.name for o in catalogue.options}
+    if arrangement.track is None:
+        text = "track not recorded"
+    else:
+        text = f"{arrangement.track.replace('_', ' ').capitalize()} track"
+        if arrangement.level:
+            text += f", {names.get(arrangement.level, arrangement.level)}"
+    if arrangement.options:
+        text += "; uses " + ", ".join(names.get(k, k) for k in arrangement.options)
+    return text

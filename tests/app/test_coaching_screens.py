@@ -12,6 +12,7 @@ from coaching.actors import SYSTEM
 from coaching.aspire import start
 from coaching.demo import PLATFORM
 from coaching.instrument import instrument_path, load_instrument
+from coaching.needs import Need
 from coaching.responses import Submission, submit
 from coaching.settings import Settings
 from coaching.store import NewMember
@@ -172,3 +173,68 @@ def test_admin_home_shows_unmet_needs_and_demand_across_the_organisation(demo_db
     readings = " ".join(texts(at.caption))
     assert "Autonomy is the need most often unmet" in readings, readings
     assert len(plotly_specs(at)) == 3
+
+
+# ---- one-on-one: talking points, goals, notes, review ------------------------------------------------
+
+
+def open_section(at: AppTest, section: str) -> AppTest:
+    at.get("button_group")[0].set_value(section).run()
+    assert_healthy(at)
+    return at
+
+
+def press(at: AppTest, label: str) -> AppTest:
+    """Press the first button (or form submit button) with this label."""
+    next(b for b in at.button if b.label == label).click().run()
+    assert_healthy(at)
+    return at
+
+
+def test_talking_points_say_what_triggered_them(demo_db: Path, open_app) -> None:
+    at = open_section(open_member(open_app, "Nadia Haddad"), "Talking points")
+    shown = " ".join(texts(at.markdown))
+    assert "Work-life balance rose from 40 to 100" in shown, shown
+    assert "Because: balance 40 to 100" in shown
+    assert any("Open questions about work-life balance" in e.label for e in at.expander)
+
+
+def test_the_page_warns_when_no_goal_serves_the_top_need(demo_db: Path, open_app) -> None:
+    nadia = open_member(open_app, "Nadia Haddad")
+    assert any("No open goal serves work-life balance" in w for w in texts(nadia.warning)), texts(nadia.warning)
+    aiko = open_member(open_app, "Aiko Tanaka")
+    assert not any("No open goal serves" in w for w in texts(aiko.warning)), "her storage goal serves expertise"
+
+
+def test_a_goal_without_a_title_is_refused_and_what_was_typed_stays(demo_db: Path, open_app) -> None:
+    at = open_section(open_member(open_app, "Nadia Haddad"), "Goals")
+    at.text_input(key="goal_new_success_measure").input("Four-day week agreed")
+    at.selectbox(key="goal_new_need").select(Need.BALANCE)
+    at = press(at, "Add goal")
+    assert any("Title is empty" in e for e in texts(at.error)), texts(at.error)
+    assert at.text_input(key="goal_new_success_measure").value == "Four-day week agreed"
+
+    at.text_input(key="goal_new_title").input("Try a compressed week")
+    at = press(at, "Add goal")
+    assert not at.error
+    assert any("Added the goal" in s for s in texts(at.success))
+    assert any("Try a compressed week" in m for m in texts(at.markdown))
+    assert not any("No open goal serves" in w for w in texts(at.warning))
+
+
+def test_a_note_is_saved_and_listed_with_its_agreed_actions(demo_db: Path, open_app) -> None:
+    at = open_section(open_member(open_app, "Nadia Haddad"), "Notes")
+    at.text_area(key="note_new_body").input("Talked about a four-day week; she wants to keep the staff role.")
+    at.text_area(key="note_new_agreed").input("Maria checks the compressed-week rules\n\nNadia proposes a day")
+    at = press(at, "Save note")
+    assert any("Saved the note" in s for s in texts(at.success))
+    assert "Talked about a four-day week; she wants to keep the staff role." in [t.value for t in at.text]
+    assert any("Maria checks the compressed-week rules" in m and "Nadia proposes a day" in m for m in texts(at.markdown))
+
+
+def test_yearly_review_asks_goal_by_goal_and_records_the_answer(demo_db: Path, open_app) -> None:
+    at = open_section(open_member(open_app, "Aiko Tanaka"), "Yearly review")
+    assert any("Become the storage expert other teams ask" in m for m in texts(at.markdown))
+    next(b for b in at.button if b.label == "Record the review").click().run()
+    assert_healthy(at)
+    assert any(s.startswith("Recorded: keep") for s in texts(at.success)), texts(at.success)

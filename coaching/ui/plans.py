@@ -1,0 +1,283 @@
+"""The one-on-one page's working parts: talking points, goals with their actions, notes, and the yearly review.
+
+Every form keeps what was typed in session state under a prefix and remembers the version it was opened
+on. A refused save shows the reason beside the typed values; a save that lost a race says so, shows what
+changed meanwhile, and takes the newer version, so pressing save again keeps the typed text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import streamlit as st
+
+from coaching import plans, review
+from coaching.actors import Actor
+from coaching.aspire import Aspire
+from coaching.catalogue import Catalogue
+from coaching.needs import NEEDS, Need
+from coaching.plans import Goal, GoalStatus, Note, ReviewAnswer
+from coaching.review import GoalCheck, ReviewState
+from coaching.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, TalkingPoint
+from coaching.ui.context import flash
+from coaching.ui.format import plain
+
+# ---- talking points ----------------------------------------------------------------------------------
+
+
+def show_talking_points(points: list[TalkingPoint], top: Need) -> None:
+    """Each point with the data that raised it, then open questions and the guide from needs to goals."""
+    if not points:
+        st.info("Nothing in their answers calls for a special talking point: ask the open questions below.",
+                icon=":material/chat:")
+    for point in points:
+        st.markdown(f"- {plain(point.text)}  \n  :gray[Because: {plain(point.because)}]")
+    with st.expander(f"Open questions about {top.label.lower()}, their top need", expanded=True):
+        st.markdown("\n".join(f"- {q}" for q in OPEN_QUESTIONS[top]))
+    with st.expander("Open questions about the other needs"):
+        for need in (n for n in NEEDS if n is not top):
+            st.markdown(f"**{need.label}**\n" + "\n".join(f"- {q}" for q in OPEN_QUESTIONS[need]))
+    with st.expander("From an aspiration to goals"):
+        st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(GOAL_GUIDE, start=1)))
+
+
+# ---- form state --------------------------------------------------------------------------------------
+
+
+def _remember(prefix: str, values: Mapping[str, Any], version: int) -> None:
+    """Start a form from a record as read now, once: later reruns keep what the person typed."""
+    if f"{prefix}_version" in st.session_state:
+        return
+    for field, value in values.items():
+        st.session_state[f"{prefix}_{field}"] = value
+    st.session_state[f"{prefix}_version"] = version
+
+
+def _forget(prefix: str) -> None:
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{prefix}_")]:
+        del st.session_state[key]
+
+
+def _save(prefix: str, write: Callable[[], object], done: str) -> None:
+    """Run one save; on success clear the form and confirm, else say why and keep what was typed."""
+    try:
+        write()
+    except plans.PlanRejected as exc:
+        st.error("Not saved: " + "; ".join(plain(p) for p in exc.problems), icon=":material/error:")
+    except plans.ChangedMeanwhile as exc:
+        st.error("Someone saved this since you opened it, so your change was not saved. It now reads: "
+                 f"{_describe(exc.current)}. Your text is kept below: save again to replace it.",
+                 icon=":material/sync_problem:")
+        st.session_state[f"{prefix}_version"] = exc.current.version
+    else:
+        _forget(prefix)
+        flash(done)
+
+
+def _describe(record: object) -> str:
+    if isinstance(record, Goal):
+        return f"“{plain(record.title)}”, {record.status.label.lower()}"
+    if isinstance(record, Note):
+        return f"“{plain(record.body[:80])}”"
+    return "a newer version"
+
+
+# ---- goals -------------------------------------------------------------------------------------------
+
+
+def _goal_fields(prefix: str, catalogue: Catalogue) -> dict[str, Any]:
+    options = {o.key: o.name for o in catalogue.options}
+    return {
+        "title": st.text_input("Goal", key=f"{prefix}_title", max_chars=plans.MAX_TITLE,
+                               placeholder="e.g. Lead the platform guild's design reviews"),
+        "need": st.selectbox("Need it serves", NEEDS, key=f"{prefix}_need", format_func=lambda n: n.label),
+        "option_key": st.selectbox("Path it moves toward (optional)", [None, *options], key=f"{prefix}_option_key",
+                                   format_func=lambda k: "None" if k is None else options.get(k, k)),
+        "target_date": st.date_input("Target date (optional)", value=None, key=f"{prefix}_target_date"),
+        "success_measure": st.text_input("How success is measured (optional)", key=f"{prefix}_success_measure"),
+        "status": st.selectbox("Status", list(GoalStatus), key=f"{prefix}_status", format_func=lambda s: s.label),
+    }
+
+
+def _goal_line(goal: Goal, catalogue: Catalogue) -> str:
+    names = {o.key: o.name for o in catalogue.options}
+    parts = [f"serves {goal.need.label.lower()}"]
+    if goal.option_key:
+        parts.append(f"toward {plain(names.get(goal.option_key, goal.option_key))}")
+    if goal.target_date:
+        parts.append(f"by {goal.target_date:%d %b %Y}")
+    if goal.success_measure:
+        parts.append(f"measured by {plain(goal.success_measure)}")
+    return "; ".join(parts).capitalize()
+
+
+def show_goals(aspire: Aspire, actor: Actor, member_id: int, goals: list[Goal], catalogue: Catalogue) -> None:
+    """Each goal with its actions (tick one done in place), an edit form and its history; then a new goal."""
+    if not goals:
+        st.info("No goals yet. A good goal serves one of their needs on a path on offer: add one below.",
+                icon=":material/flag:")
+    for goal in goals:
+        with st.container(border=True):
+            st.markdown(f"**{plain(goal.title)}** · {goal.status.label}")
+            st.caption(_goal_line(goal, catalogue))
+            for action in goal.actions:
+                _action_checkbox(aspire, actor, action)
+            with st.expander("Edit, add an action, history"):
+                _edit_goal(aspire, actor, goal, catalogue)
+    with st.expander("Add a goal", expanded=not goals, icon=":material/add:"), st.form("goal_new"):
+        fields = _goal_fields("goal_new", catalogue)
+        if st.form_submit_button("Add goal", icon=":material/add:"):
+            _save("goal_new", lambda: plans.add_goal(aspire, actor, member_id, fields),
+                  f"Added the goal “{plain(fields['title'])}”.")
+
+
+def _action_checkbox(aspire: Aspire, actor: Actor, action: plans.GoalAction) -> None:
+    label = plain(action.what) + "".join(
+        f" · {part}" for part in (plain(action.who or ""), action.due_on and f"due {action.due_on:%d %b %Y}") if part)
+    done = st.checkbox(label, value=action.done, key=f"action_{action.id}_{action.version}_done")
+    if done != action.done:
+        fields = action.as_input().model_copy(update={"done": done})
+        _save(f"action_{action.id}", lambda: plans.edit_action(aspire, actor, action.id, action.version, fields),
+              f"Marked “{plain(action.what)}” {'done' if done else 'not done'}.")
+
+
+def _edit_goal(aspire: Aspire, actor: Actor, goal: Goal, catalogue: Catalogue) -> None:
+    prefix = f"goal_{goal.id}"
+    _remember(prefix, dict(goal.as_input()), goal.version)
+    with st.form(prefix):
+        fields = _goal_fields(prefix, catalogue)
+        if st.form_submit_button("Save goal", icon=":material/save:"):
+            version = st.session_state[f"{prefix}_version"]
+            _save(prefix, lambda: plans.edit_goal(aspire, actor, goal.id, version, fields), "Saved the goal.")
+    with st.form(f"action_new_{goal.id}"):
+        st.markdown("**New action**")
+        left, middle, right = st.columns([3, 2, 2])
+        action = {"what": left.text_input("What", key=f"action_new_{goal.id}_what"),
+                  "who": middle.text_input("Who (optional)", key=f"action_new_{goal.id}_who"),
+                  "due_on": right.date_input("Due (optional)", value=None, key=f"action_new_{goal.id}_due_on")}
+        if st.form_submit_button("Add action", icon=":material/add_task:"):
+            _save(f"action_new_{goal.id}", lambda: plans.add_action(aspire, actor, goal.id, action),
+                  f"Added the action “{plain(action['what'])}”.")
+    if st.toggle("Show history", key=f"{prefix}_history"):
+        st.dataframe([{"Version": v.version, "Saved": f"{v.changed_at:%Y-%m-%d %H:%M}", "By": v.changed_by or "Aspire",
+                       "Event": v.event + (f" ({v.review_answer})" if v.review_answer else ""), "Goal": v.title,
+                       "Status": v.status.label} for v in plans.goal_history(aspire, actor, goal.id)],
+                     hide_index=True, width="stretch")
+
+
+def warn_uncovered(goals: list[Goal], need: Need | None) -> None:
+    if need is not None:
+        st.warning(f"No open goal serves {need.label.lower()}, their top need. Agree one that does, on a path on "
+                   "offer, or say why not.", icon=":material/priority_high:")
+
+
+# ---- notes -------------------------------------------------------------------------------------------
+
+
+def _note_fields(prefix: str) -> dict[str, Any]:
+    return {
+        "held_on": st.date_input("Held on", key=f"{prefix}_held_on"),
+        "body": st.text_area("Note", key=f"{prefix}_body", height=140),
+        "agreed": st.text_area("Agreed actions (one per line)", key=f"{prefix}_agreed", height=90),
+    }
+
+
+def show_notes(aspire: Aspire, actor: Actor, member_id: int, today: dt.date) -> None:
+    """A new note first, then the notes newest first, each editable with its earlier versions kept."""
+    st.caption("Your working notes: only you, as their manager, see them. They are part of the person's own data "
+               "if they ask for it, and erased with them.")
+    st.session_state.setdefault("note_new_held_on", today)
+    with st.expander("Add a note", expanded=True, icon=":material/edit_note:"), st.form("note_new"):
+        fields = _note_fields("note_new")
+        if st.form_submit_button("Save note", icon=":material/save:"):
+            _save("note_new", lambda: plans.add_note(aspire, actor, member_id, fields), "Saved the note.")
+    for note in plans.list_notes(aspire, actor, member_id):
+        with st.container(border=True):
+            st.markdown(f"**{note.held_on:%d %b %Y}**")
+            st.text(note.body)
+            if note.agreed:
+                st.markdown("Agreed:\n" + "\n".join(f"- {plain(a)}" for a in note.agreed))
+            with st.expander("Edit, history"):
+                _edit_note(aspire, actor, note)
+
+
+def _edit_note(aspire: Aspire, actor: Actor, note: Note) -> None:
+    prefix = f"note_{note.id}"
+    _remember(prefix, {"held_on": note.held_on, "body": note.body, "agreed": "\n".join(note.agreed)}, note.version)
+    with st.form(prefix):
+        fields = _note_fields(prefix)
+        if st.form_submit_button("Save note", icon=":material/save:"):
+            version = st.session_state[f"{prefix}_version"]
+            _save(prefix, lambda: plans.edit_note(aspire, actor, note.id, version, fields), "Saved the note.")
+    if st.toggle("Show earlier versions", key=f"{prefix}_history"):
+        st.dataframe([{"Version": v.version, "Saved": f"{v.changed_at:%Y-%m-%d %H:%M}", "Held on": v.held_on,
+                       "Note": v.body} for v in plans.note_history(aspire, actor, note.id)],
+                     hide_index=True, width="stretch")
+
+
+# ---- yearly review -----------------------------------------------------------------------------------
+
+
+def show_goal_review(aspire: Aspire, actor: Actor, checks: list[GoalCheck], catalogue: Catalogue,
+                     today: dt.date) -> None:
+    """Goal by goal: does it still serve their needs as they stand now? Keep, adjust or drop, with the date."""
+    if not checks:
+        st.info("No open goals to review. Agree goals on the Goals section.", icon=":material/flag:")
+    for check in checks:
+        with st.container(border=True):
+            _review_one(aspire, actor, check, catalogue, today)
+
+
+def _review_one(aspire: Aspire, actor: Actor, check: GoalCheck, catalogue: Catalogue, today: dt.date) -> None:
+    goal, prefix = check.goal, f"review_{check.goal.id}"
+    st.markdown(f"**{plain(goal.title)}** · serves {goal.need.label.lower()}")
+    st.markdown(plain(check.question))
+    answer = st.radio("Your answer", list(ReviewAnswer), key=f"{prefix}_answer", horizontal=True,
+                      index=list(ReviewAnswer).index(check.suggested), format_func=str.capitalize)
+    fields = None
+    if answer is ReviewAnswer.ADJUST:
+        _remember(prefix, dict(goal.as_input()), goal.version)
+        fields = _goal_fields(prefix, catalogue)
+    if st.button("Record the review", key=f"{prefix}_record", icon=":material/fact_check:"):
+        version = st.session_state.get(f"{prefix}_version", goal.version)
+        _save(prefix, lambda: plans.review_goal(aspire, actor, goal.id, version, answer, today, fields),
+              f"Recorded: {answer} “{plain(goal.title)}”.")
+
+
+# ---- the person's own view -----------------------------------------------------------------------------
+
+
+def show_own_goals(goals: list[Goal], catalogue: Catalogue) -> None:
+    """The goals agreed with the person, read-only, on their own page (never their manager's notes)."""
+    if not goals:
+        return
+    st.subheader("Goals you agreed with your manager")
+    st.caption("Your aspirations are what you need from work; these goals are the dated steps toward them.")
+    for goal in goals:
+        with st.container(border=True):
+            st.markdown(f"**{plain(goal.title)}** · {goal.status.label}")
+            st.caption(_goal_line(goal, catalogue))
+            for action in goal.actions:
+                st.markdown(f"- {'✓ ' if action.done else ''}{plain(action.what)}"
+                            + (f" · due {action.due_on:%d %b %Y}" if action.due_on else ""))
+
+
+# ---- the manager's overview ----------------------------------------------------------------------------
+
+
+def show_reviews_due(aspire: Aspire, actor: Actor) -> None:
+    """Who is due or overdue for their yearly review (or never answered), with the way to ask them."""
+    today = dt.datetime.now(aspire.settings.zone).date()
+    waiting = [(team, row) for team in aspire.store.teams(actor)
+               for row in review.review_overview(aspire, actor, team.id, today) if row.state is not ReviewState.NOT_YET]
+    if not waiting:
+        return
+    st.subheader("Yearly reviews")
+    st.caption("Aspirations change with life: each person answers again twelve months after their last answers. "
+               "Open a round for those due on the Rounds screen, then go through their goals in a one-on-one.")
+    st.dataframe([{"Member": row.name, "Team": team.name, "Last answered": row.last_answered,
+                   "Next review": row.next_review, "State": row.state.value.capitalize()} for team, row in waiting],
+                 hide_index=True, width="stretch")
+    st.page_link("screens/rounds.py", label="Open a round for them", icon=":material/send:")

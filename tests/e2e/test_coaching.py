@@ -1,0 +1,84 @@
+"""In Chromium: the team heatmap is a way in. Clicking a person's square opens their one-on-one page."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from .helpers import AppServer, assert_no_exception, settle, wait_for_app
+
+PERSON = "Nadia Haddad"     # in Maria's demo team (Platform engineering)
+
+#: The heatmap's trace and, for one person, the index of one of their squares: rows are numbered, named by ticks.
+_POINT_OF = """([name]) => {
+  const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.data && p.data.some(t => t.customdata));
+  const trace = plot.data.findIndex(t => t.customdata);
+  const row = plot.layout.yaxis.tickvals[plot.layout.yaxis.ticktext.indexOf(name)];
+  return [trace, plot.data[trace].y.findIndex(y => y === row)];
+}"""
+
+
+OLGA = 8                    # the demo seeds Platform engineering's eight people first; Olga Petrova is the eighth
+
+
+def open_section(page: Page, name: str, shown: str) -> None:
+    page.locator("[data-testid=stButtonGroup] button", has_text=name).first.click()
+    settle(page, page.get_by_text(shown).first)
+
+
+def log_in_here(page: Page, heading: str = "One-on-one") -> None:
+    """Log in on the login screen an address shows; the address (a screen, a member) survives logging in.
+
+    A reload asks a password user to log in again, so each `goto` or reload is followed by this.
+    """
+    wait_for_app(page)
+    page.get_by_label("Email").fill("maria@example.com")
+    page.get_by_label("Password", exact=True).fill("demo-manager-1")
+    page.get_by_role("button", name="Log in", exact=True).click()
+    settle(page, page.get_by_role("heading", name=heading, exact=True))
+
+
+def test_clicking_a_member_in_the_team_heatmap_opens_their_page(page: Page, demo_app: AppServer) -> None:
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{demo_app.url}/team")
+    log_in_here(page, "Team")
+    heatmap = page.locator(".js-plotly-plot").first
+    expect(heatmap).to_be_visible()
+    assert_no_exception(page)
+
+    trace, index = page.evaluate(_POINT_OF, [PERSON])
+    assert index >= 0, f"{PERSON} has no square in the heatmap"
+    square = heatmap.locator(".scatterlayer .trace").nth(trace).locator("path.point").nth(index)
+    square.scroll_into_view_if_needed()
+    square.click(force=True)
+
+    settle(page, page.get_by_role("heading", name="One-on-one"))
+    expect(page.get_by_role("combobox", name="Member")).to_have_value(f"{PERSON} (Platform engineering)")
+    assert "/member?member=" in page.url
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+
+
+def test_a_goal_and_a_note_written_in_the_browser_are_there_after_a_reload(page: Page, demo_app: AppServer) -> None:
+    goal = "Own the on-call tooling roadmap"
+    note = "Olga would like to choose her own projects for a quarter."
+    page.goto(f"{demo_app.url}/member?member={OLGA}")
+    log_in_here(page)
+    expect(page.get_by_role("combobox", name="Member")).to_have_value("Olga Petrova (Platform engineering)")
+
+    open_section(page, "Goals", "Add a goal")
+    page.get_by_label("Goal", exact=True).fill(goal)
+    page.get_by_role("button", name="Add goal").click()
+    settle(page, page.get_by_text(f"Added the goal “{goal}”."))
+
+    open_section(page, "Notes", "Your working notes")
+    page.get_by_label("Note", exact=True).first.fill(note)
+    page.get_by_label("Agreed actions (one per line)").first.fill("Maria asks about own-project time")
+    page.get_by_role("button", name="Save note").first.click()
+    settle(page, page.get_by_text("Saved the note."))
+
+    page.reload()
+    log_in_here(page)
+    open_section(page, "Goals", "Add a goal")
+    expect(page.get_by_text(goal)).to_be_visible()
+    open_section(page, "Notes", "Your working notes")
+    expect(page.get_by_test_id("stText").get_by_text(note)).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="Maria asks about own-project time")).to_be_visible()

@@ -147,7 +147,7 @@ def export_document(aspire: Aspire, actor: Actor, email: str, *, now: dt.datetim
 def _export(aspire: Aspire, actor: Actor, email: str, now: dt.datetime | None) -> tuple[Person, dict[str, Any]]:
     person = _person(aspire, actor, email)
     data = _rows(aspire).member_data(person.member_ids)
-    return person, _document(aspire, person, data, now or dt.datetime.now(dt.UTC))
+    return person, member_document(aspire, person, data, now or dt.datetime.now(dt.UTC))
 
 
 def export_member(
@@ -168,7 +168,7 @@ def export_filename(email: str, fmt: Format) -> str:
     return "aspire-data-" + "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in stem)[:80] + f".{fmt}"
 
 
-def _document(aspire: Aspire, person: Person, data: MemberData, now: dt.datetime) -> dict[str, Any]:
+def member_document(aspire: Aspire, person: Person, data: MemberData, now: dt.datetime) -> dict[str, Any]:
     ratings, choices, reflections, scores = (_by_first(rows) for rows in
                                              (data.ratings, data.choices, data.reflections, data.scores))
     actions = _by_first([(a.goal_id, a) for a in data.goal_actions])

@@ -5,12 +5,13 @@ import datetime as dt
 import streamlit as st
 
 from coaching import plans, review, teams
+from coaching.brief import brief_filename, member_brief, member_csv
 from coaching.charts import member_fit_view, member_profile_view, member_trend_view
 from coaching.fit import Thresholds, top_need
 from coaching.needs import scale_label
 from coaching.portrait import Portrait, member_portrait
 from coaching.talking_points import FLAG_ADVICE, CoachingFacts, talking_points
-from coaching.ui.context import current_actor, get_aspire, record_view_once, show_flash
+from coaching.ui.context import chart_renderer, current_actor, get_aspire, record_view_once, show_flash
 from coaching.ui.format import arrangement_text, plain
 from coaching.ui.plans import show_goal_review, show_goals, show_notes, show_talking_points, warn_uncovered
 from coaching.ui.views import show_view
@@ -52,7 +53,17 @@ next_review = next((r for r in review.review_overview(aspire, actor, team.id, to
 facts = [f"Team {team.name}", member.role_title, arrangement_text(arrangement, portrait.catalogue)]
 if next_review is not None and next_review.next_review is not None:
     facts.append(f"next review {next_review.next_review:%d %b %Y} ({next_review.state.value})")
-st.caption(" · ".join(plain(f) for f in facts if f))
+about, brief, data = st.columns([6, 1, 1], vertical_alignment="center")
+about.caption(" · ".join(plain(f) for f in facts if f))
+brief.download_button(
+    "Brief (PDF)", key="member_brief", icon=":material/picture_as_pdf:", on_click="ignore", mime="application/pdf",
+    file_name=brief_filename(member.name, member_id, "pdf"),
+    data=lambda: member_brief(aspire, actor, member_id, thresholds, made_on=today, renderer=chart_renderer()),
+    help="Profile, fit, changes, talking points and goals for the one-on-one; never your notes.")
+data.download_button(
+    "Data (CSV)", key="member_csv", icon=":material/table:", on_click="ignore", mime="text/csv",
+    file_name=brief_filename(member.name, member_id, "csv"), data=lambda: member_csv(aspire, actor, member_id),
+    help="Their answers, scores and goals as a table; never your notes.")
 current = portrait.current
 if current is None:
     st.info(

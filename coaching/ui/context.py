@@ -7,6 +7,7 @@ import streamlit as st
 from coaching.actors import Actor
 from coaching.aspire import Aspire, start
 from coaching.audit import Action, Subject
+from coaching.brief import ChartRenderer
 from coaching.settings import Settings, load_settings
 from coaching.ui.sso import end_sso_session
 
@@ -15,6 +16,12 @@ from coaching.ui.sso import end_sso_session
 def _aspire_for(settings_json: str) -> Aspire:
     """Keyed by the settings, so tests that point at different database files get different stores."""
     return start(Settings.model_validate_json(settings_json))
+
+
+@st.cache_resource
+def chart_renderer() -> ChartRenderer:
+    """One headless browser per server for the charts of downloaded briefs: it takes seconds to start."""
+    return ChartRenderer()
 
 
 def get_aspire() -> Aspire:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
 from .helpers import AppServer, assert_no_exception, settle, wait_for_app
@@ -82,3 +84,15 @@ def test_a_goal_and_a_note_written_in_the_browser_are_there_after_a_reload(page:
     open_section(page, "Notes", "Your working notes")
     expect(page.get_by_test_id("stText").get_by_text(note)).to_be_visible()
     expect(page.get_by_role("listitem").filter(has_text="Maria asks about own-project time")).to_be_visible()
+
+
+def test_the_brief_downloads_as_a_pdf_with_its_charts(page: Page, demo_app: AppServer) -> None:
+    """Made on the server when the button is pressed (charts drawn by a headless Chromium), then downloaded."""
+    page.goto(f"{demo_app.url}/member?member={OLGA}")
+    log_in_here(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Brief (PDF)").click()
+    assert download.value.suggested_filename == "one-on-one-olga-petrova.pdf"
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Subtype /Image") >= 2, "the profile and fit charts"
+    assert_no_exception(page)

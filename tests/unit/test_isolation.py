@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 import coaching
-from coaching import mail, organisation, paths, plans, portrait, privacy, review, rounds, teams
+from coaching import brief, mail, organisation, paths, plans, portrait, privacy, review, rounds, teams
 from coaching.actors import SYSTEM, PermissionDenied, Role
 from coaching.audit import Action, Subject
 from coaching.fit import DEFAULT_THRESHOLDS
@@ -211,6 +211,10 @@ CASES: dict[str, Callable[[dict], object]] = {
                                                                          {"held_on": dt.date(2026, 6, 1),
                                                                           "body": "Mine"}).id),
     "coaching.review.review_overview": lambda w: review.review_overview(w["aspire"], w["b"], w["team_a"]),
+    "coaching.brief.member_csv": lambda w: brief.member_csv(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.brief.member_brief":
+        lambda w: brief.member_brief(w["aspire"], w["b"], w["members_a"][0], DEFAULT_THRESHOLDS,
+                                     made_on=dt.date(2026, 6, 1)),
 }
 
 

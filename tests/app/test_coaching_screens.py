@@ -8,6 +8,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from coaching import plans
 from coaching.actors import SYSTEM
 from coaching.aspire import start
 from coaching.demo import PLATFORM
@@ -229,7 +230,8 @@ def test_a_note_is_saved_and_listed_with_its_agreed_actions(demo_db: Path, open_
     at = press(at, "Save note")
     assert any("Saved the note" in s for s in texts(at.success))
     assert "Talked about a four-day week; she wants to keep the staff role." in [t.value for t in at.text]
-    assert any("Maria checks the compressed-week rules" in m and "Nadia proposes a day" in m for m in texts(at.markdown))
+    assert any("Maria checks the compressed-week rules" in m and "Nadia proposes a day" in m
+               for m in texts(at.markdown))
 
 
 def test_yearly_review_asks_goal_by_goal_and_records_the_answer(demo_db: Path, open_app) -> None:
@@ -238,3 +240,27 @@ def test_yearly_review_asks_goal_by_goal_and_records_the_answer(demo_db: Path, o
     next(b for b in at.button if b.label == "Record the review").click().run()
     assert_healthy(at)
     assert any(s.startswith("Recorded: keep") for s in texts(at.success)), texts(at.success)
+
+
+def test_two_tabs_editing_one_goal_the_second_is_told_and_keeps_its_text(demo_db: Path, open_app) -> None:
+    """One manager, two tabs: the first save wins; the second is told, keeps its typing, and wins on retry."""
+    first = open_section(open_member(open_app, "Aiko Tanaka"), "Goals")
+    second = open_section(open_member(open_app, "Aiko Tanaka"), "Goals")
+    actor = first.session_state["actor"]
+    (goal,) = plans.list_goals(get_aspire(), actor, _demo_member_id(first, "Aiko Tanaka"))
+    title = f"goal_{goal.id}_title"
+
+    first.text_input(key=title).input("Run the storage design reviews")
+    first = press(first, "Save goal")
+    assert "Saved the goal." in texts(first.success)
+
+    second.text_input(key=title).input("Write the storage guide and teach it")
+    second = press(second, "Save goal")
+    assert any("Someone saved this since you opened it" in e and "Run the storage design reviews" in e
+               for e in texts(second.error)), texts(second.error)
+    assert second.text_input(key=title).value == "Write the storage guide and teach it"
+
+    second = press(second, "Save goal")
+    assert "Saved the goal." in texts(second.success)
+    (saved,) = plans.list_goals(get_aspire(), actor, goal.member_id)
+    assert saved.title == "Write the storage guide and teach it" and saved.version == goal.version + 2

@@ -4,10 +4,10 @@ Why not INSERT rows directly: the benchmark must measure data the product could 
 Every answer goes through `coaching.responses.submit` (validation, then scoring, then one
 transaction per batch) as the SYSTEM actor, exactly like a bulk import would.
 
-Shape: the team in the middle belongs to the benched manager (manager@aspire.local, the built-in
-local manager of the app before accounts; the screens run as this manager), so the measured screens
-show one realistic team of 12; every other team has its own manager. Each person has a latent need profile, so scores,
-close needs and quality flags vary the way real answers do.
+Shape: the team in the middle belongs to the benched manager (BENCH_MANAGER; the screens run as
+this manager), so the measured screens show one realistic team of 12; every other team has its own
+manager. Each person has a latent need profile, so scores, close needs and quality flags vary the way
+real answers do.
 
 Only generation lives here: this file is part of the cache fingerprint (bench/cache.py), so an edit
 here regenerates every cached organisation.
@@ -20,6 +20,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -35,7 +36,7 @@ SEED = 20260301
 TEAM_SIZE = 12
 BATCH = 2000
 WAVES = (("2024", dt.date(2024, 3, 1)), ("2025", dt.date(2025, 3, 1)), ("2026", dt.date(2026, 3, 1)))
-BENCH_MANAGER = ("manager@aspire.local", "Local manager")
+BENCH_MANAGER = ("manager@bench.example", "Benched manager")
 STRAIGHT_LINERS = 0.02   # share of responses that rate every statement alike: the flags must show up
 
 FIRST = ("Aiko", "José", "Nadia", "Sven", "Priya", "Liam", "Chen", "Olga", "Grace", "Mateo", "Hana", "Kwame",
@@ -91,19 +92,19 @@ def generate(path: Path, teams: int, *, seed: int = SEED, batch: int = BATCH,
     began = time.perf_counter()
     aspire = start(load_settings(db=path, demo=False))
     try:
-        store_time = _time_calls(aspire.store, "record_responses")
-        rng = random.Random(seed)
-        manager = _account(aspire, *BENCH_MANAGER)
-        people = _organisation(aspire, rng, teams, manager)
-        setup = time.perf_counter() - began
-        submitted, responses = 0.0, 0
-        for chunk in _batches(_submissions(aspire, rng, people), batch):
-            t0 = time.perf_counter()
-            submit(aspire, SYSTEM, chunk)
-            submitted += time.perf_counter() - t0
-            responses += len(chunk)
-            if progress:
-                progress(f"{teams} teams: {responses:,} responses stored")
+        with timed_calls(aspire.store, "record_responses") as store_time:
+            rng = random.Random(seed)
+            manager = _account(aspire, *BENCH_MANAGER)
+            people = _organisation(aspire, rng, teams, manager)
+            setup = time.perf_counter() - began
+            submitted, responses = 0.0, 0
+            for chunk in _batches(_submissions(aspire, rng, people), batch):
+                t0 = time.perf_counter()
+                submit(aspire, SYSTEM, chunk)
+                submitted += time.perf_counter() - t0
+                responses += len(chunk)
+                if progress:
+                    progress(f"{teams} teams: {responses:,} responses stored")
     finally:
         aspire.close()
     return Generation(teams=teams, members=len(people), responses=responses, seed=seed, manager_id=manager.id,
@@ -111,10 +112,12 @@ def generate(path: Path, teams: int, *, seed: int = SEED, batch: int = BATCH,
                       store_seconds=sum(store_time), made_on=dt.date.today().isoformat())
 
 
-def _time_calls(obj: object, method: str) -> list[float]:
-    """Wrap one method of one instance so each call's duration is appended to the returned list."""
+@contextmanager
+def timed_calls(owner: object, method: str) -> Iterator[list[float]]:
+    """Seconds of every call of one method of `owner` (an instance, or a class: all its instances), while inside."""
     durations: list[float] = []
-    real = getattr(obj, method)
+    real = getattr(owner, method)
+    own = method in vars(owner)
 
     def timed(*args, **kwargs):
         t0 = time.perf_counter()
@@ -123,8 +126,14 @@ def _time_calls(obj: object, method: str) -> list[float]:
         finally:
             durations.append(time.perf_counter() - t0)
 
-    setattr(obj, method, timed)
-    return durations
+    setattr(owner, method, timed)
+    try:
+        yield durations
+    finally:
+        if own:
+            setattr(owner, method, real)
+        else:
+            delattr(owner, method)
 
 
 def _organisation(aspire: Aspire, rng: random.Random, teams: int, benched: Actor) -> list[tuple[int, dict]]:
@@ -148,7 +157,7 @@ def _submissions(aspire: Aspire, rng: random.Random, people: list[tuple[int, dic
     for name, starts_on in WAVES:
         wave_id = aspire.store.ensure_wave(name, starts_on)
         for member_id, needs in people:
-            yield Submission(member_id=member_id, wave_id=wave_id, raw=_answers(instrument, needs, rng),
+            yield Submission(member_id=member_id, wave_id=wave_id, raw=raw_answers(instrument, needs, rng),
                              submitted_at=_at(starts_on, rng))
 
 
@@ -187,7 +196,7 @@ def _at(starts_on: dt.date, rng: random.Random) -> dt.datetime:
     return day + dt.timedelta(days=rng.randint(1, 20), minutes=rng.randint(0, 480))
 
 
-def _answers(instrument: Instrument, needs: dict, rng: random.Random) -> dict:
+def raw_answers(instrument: Instrument, needs: dict, rng: random.Random) -> dict:
     """Raw answers as a form would send them: ratings drift with the person's needs, plus noise."""
     drift = {need: z + rng.gauss(0, 0.3) for need, z in needs.items()}
     if rng.random() < STRAIGHT_LINERS:

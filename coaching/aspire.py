@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from coaching.accounts import Accounts
+from coaching.answers import Answers
 from coaching.audit import AuditLog
 from coaching.catalogue import load_catalogue
 from coaching.instrument import Instrument, available_versions, instrument_path, load_instrument
-from coaching.scoring import ScaleReliability, reliability
+from coaching.scoring import Profile, ScaleReliability, reliability_from_sums, score_response
 from coaching.settings import Settings
 from coaching.store import Store, open_store
+from coaching.store.store import CurrentSums
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +32,19 @@ class Aspire:
     settings: Settings
     store: Store
     instruments: dict[int, Instrument]
-    _reliability: dict[int, tuple[int, dict[str, ScaleReliability]]] = field(default_factory=dict)
+    _reliability: dict[int, Estimate] = field(default_factory=dict)
     _reliability_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def current_instrument(self) -> Instrument:
         return self.instruments[max(self.instruments)]
 
-    @property
+    @cached_property
     def is_demo(self) -> bool:
+        """Whether the database holds the demo organisation: asked on every rerun, so read once per process.
+
+        The flag is written only while seeding an empty database, inside `start`, before anyone asks.
+        """
         return self.store.meta("demo") == "true"
 
     @cached_property
@@ -50,18 +57,63 @@ class Aspire:
         return Accounts(self.store.db, audit=self.audit)
 
     def reliability(self, version: int) -> dict[str, ScaleReliability]:
-        """Reliability of one instrument version's scales, recomputed only when its responses changed."""
-        count = self.store.response_count(version)
+        """Reliability of one instrument version's scales over its current responses, as of this call."""
+        return self.estimate(version).table
+
+    def estimate(self, version: int) -> Estimate:
+        """One version's reliability as of this call, with the responses already scored with it.
+
+        Kept up to date from what changed since the last estimate (Store.current_rating_sums), never by
+        reading every response again. One refresh at a time: callers that arrive while one runs wait for
+        it, and use its result when it began after they asked, so a burst of submissions costs a refresh
+        or two rather than one per person.
+        """
+        asked = time.monotonic_ns()
         with self._reliability_lock:
-            cached = self._reliability.get(version)
-            if cached is None or cached[0] != count:
-                answers = self.store.answers_for_version(version)
-                cached = (count, reliability(self.instruments[version], answers))
-                self._reliability[version] = cached
-            return cached[1]
+            known = self._reliability.get(version)
+            if known is not None and known.began > asked:
+                return known
+            began = time.monotonic_ns()
+            instrument = self.instruments[version]
+            basis = self.store.current_rating_sums(instrument, known and known.basis)
+            if known is not None and basis.sums is known.basis.sums:
+                fresh = Estimate(instrument, basis, known.table, began, known.scored)
+            else:
+                fresh = Estimate(instrument, basis, reliability_from_sums(instrument, basis.sums), began)
+            self._reliability[version] = fresh
+            return fresh
 
     def close(self) -> None:
         self.store.close()
+
+
+MAX_SCORED = 20_000   # profiles remembered per estimate (a few MB); past it, remembering starts over
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One version's reliability as of a snapshot (monotonic ns when it was read), and what was scored with it.
+
+    A stored response's answers never change, so its profile depends only on them and this table: each is
+    scored once per estimate, not on every rerun of every screen that shows it. The remembered profiles go
+    with the estimate as soon as any response of the version changes (a new answer, an erasure), so no
+    profile outlives the response it came from by more than that.
+    """
+
+    instrument: Instrument
+    basis: CurrentSums
+    table: dict[str, ScaleReliability]
+    began: int
+    scored: dict[int, Profile] = field(default_factory=dict)
+
+    def score(self, response_id: int, answers: Answers) -> Profile:
+        """The profile of a stored response (`answers` are its stored answers), scored with this table."""
+        found = self.scored.get(response_id)
+        if found is None:
+            if len(self.scored) >= MAX_SCORED:
+                self.scored.clear()
+            found = self.scored[response_id] = score_response(self.instrument, answers, self.table)
+        return found
 
 
 def start(settings: Settings) -> Aspire:

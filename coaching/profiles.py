@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from coaching.actors import Actor
 from coaching.aggregates import disclosable
-from coaching.aspire import Aspire
+from coaching.aspire import Aspire, Estimate
 from coaching.needs import SCALES
-from coaching.scoring import Profile, ScaleReliability, score_response
+from coaching.scoring import Profile
 from coaching.store import StoredResponse, Wave
 
 
@@ -48,18 +48,20 @@ def latest_answered(aspire: Aspire, actor: Actor) -> tuple[Wave, list[MemberProf
 
 
 def profiles(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int] | None = None) -> list[MemberProfile]:
-    """Every visible member's current profile in one wave, scored with their version's reliability."""
+    """Every visible member's current profile in one wave, scored with their version's reliability.
+
+    One reliability lookup per instrument version, not per member; a response already scored with the
+    current estimate is not scored again (Estimate.score).
+    """
     responses = aspire.store.current_responses(actor, wave_id, team_ids)
-    reliability = {v: aspire.reliability(v) for v in {r.instrument_version for r in responses}}
-    return [_profile(aspire, r, reliability[r.instrument_version]) for r in responses]
+    estimates = {v: aspire.estimate(v) for v in {r.instrument_version for r in responses}}
+    return [_profile(r, estimates[r.instrument_version]) for r in responses]
 
 
-def _profile(aspire: Aspire, r: StoredResponse, reliability: dict[str, ScaleReliability]) -> MemberProfile:
-    instrument = aspire.instruments[r.instrument_version]
-    scored = score_response(instrument, r.answers, reliability)
+def _profile(r: StoredResponse, estimate: Estimate) -> MemberProfile:
     return MemberProfile(
         member_id=r.member_id, member_name=r.member_name, team_id=r.team_id, wave_id=r.wave_id,
-        instrument_version=r.instrument_version, profile=scored,
+        instrument_version=r.instrument_version, profile=estimate.score(r.id, r.answers),
     )
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import sys
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
+from fractions import Fraction
 
 from coaching.answers import Answers
 from coaching.instrument import Instrument, RatingItem
@@ -36,8 +39,13 @@ def item_value(instrument: Instrument, item: RatingItem, answers: Answers) -> in
 def _percent(instrument: Instrument, scale: str, answers: Answers) -> float:
     """Unrounded 0-100 score of one scale: the mean flipped answer, placed between scale min and max."""
     values = [item_value(instrument, item, answers) for item in instrument.items_for(scale)]
+    return _on_0_100(instrument, statistics.fmean(values))
+
+
+def _on_0_100(instrument: Instrument, mean: float) -> float:
+    """A mean flipped answer placed between the scale's minimum (0) and maximum (100)."""
     low, high = instrument.scale.min, instrument.scale.max
-    return (statistics.fmean(values) - low) / (high - low) * 100
+    return (mean - low) / (high - low) * 100
 
 
 def scale_scores(instrument: Instrument, answers: Answers) -> dict[str, float]:
@@ -114,17 +122,127 @@ def _usable(alpha: float | None) -> bool:
 
 
 def _scale_reliability(instrument: Instrument, scale: str, responses: Sequence[Answers]) -> ScaleReliability:
-    defaults = instrument.reliability
-    alpha, sd, estimated = defaults.default_alpha, defaults.default_sd, False
     items = instrument.items_for(scale)
-    if len(responses) >= defaults.min_responses and items:
-        rows = [[item_value(instrument, item, answers) for item in items] for answers in responses]
-        found = cronbach_alpha(rows)
-        if _usable(found):
-            alpha, estimated = found, True
-            sd = statistics.stdev(_percent(instrument, scale, answers) for answers in responses)
-    sem = sd * math.sqrt(1 - alpha)
-    return ScaleReliability(scale=scale, n=len(responses), alpha=alpha, sd=sd, sem=sem, estimated=estimated)
+    if len(responses) < instrument.reliability.min_responses or not items:
+        return _judged(instrument, scale, len(responses), None, lambda: 0.0)
+    rows = [[item_value(instrument, item, answers) for item in items] for answers in responses]
+    return _judged(instrument, scale, len(responses), cronbach_alpha(rows),
+                   lambda: statistics.stdev(_percent(instrument, scale, answers) for answers in responses))
+
+
+def _judged(instrument: Instrument, scale: str, n: int, alpha: float | None,
+            sd: Callable[[], float]) -> ScaleReliability:
+    """The estimate when `alpha` is usable (only then is the SD computed), else the instrument's stated defaults.
+
+    Callers pass no alpha below the instrument's minimum number of responses.
+    """
+    if _usable(alpha):
+        spread = sd()
+        return ScaleReliability(scale=scale, n=n, alpha=alpha, sd=spread, sem=spread * math.sqrt(1 - alpha),
+                                estimated=True)
+    defaults = instrument.reliability
+    return ScaleReliability(scale=scale, n=n, alpha=defaults.default_alpha, sd=defaults.default_sd,
+                            sem=defaults.default_sd * math.sqrt(1 - defaults.default_alpha), estimated=False)
+
+
+@dataclass(frozen=True)
+class RatingSums:
+    """All that reliability needs from a set of responses to one instrument version: sums that add and subtract.
+
+    Per (scale, item id): the sum and the sum of squares of the item's flipped values. Per (scale, total):
+    how many responses reached that total of the scale's flipped values. When a few responses join or
+    leave the set, the new sums are the old ones plus theirs, or minus theirs: no other response is read.
+    """
+
+    n: int = 0
+    items: Mapping[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    totals: Mapping[tuple[str, int], int] = field(default_factory=dict)
+
+    def __add__(self, other: RatingSums) -> RatingSums:
+        return self._combined(other, 1)
+
+    def __sub__(self, other: RatingSums) -> RatingSums:
+        return self._combined(other, -1)
+
+    def _combined(self, other: RatingSums, sign: int) -> RatingSums:
+        items = dict(self.items)
+        for key, (total, squares) in other.items.items():
+            mine = items.get(key, (0, 0))
+            items[key] = (mine[0] + sign * total, mine[1] + sign * squares)
+        totals = Counter(self.totals)
+        totals.update({key: sign * count for key, count in other.totals.items()})
+        return RatingSums(n=self.n + sign * other.n, items=items, totals={k: c for k, c in totals.items() if c})
+
+
+def reliability_from_sums(instrument: Instrument, sums: RatingSums) -> dict[str, ScaleReliability]:
+    """Exactly `reliability` over the responses the sums were taken from, to the last bit, without reading them.
+
+    Variances come from integer sums as exact fractions, rounded once, as `statistics.variance` rounds
+    them; the SD of the 0-100 scores comes from how many responses reached each total, as an exact
+    fraction with one correctly rounded square root, as `statistics.stdev` computes it.
+    """
+    return {scale: _reliability_from_sums(instrument, scale, sums) for scale in SCALES}
+
+
+def _reliability_from_sums(instrument: Instrument, scale: str, sums: RatingSums) -> ScaleReliability:
+    items = instrument.items_for(scale)
+    if sums.n < instrument.reliability.min_responses or not items:
+        return _judged(instrument, scale, sums.n, None, lambda: 0.0)
+    totals = {total: count for (of, total), count in sums.totals.items() if of == scale}
+    return _judged(instrument, scale, sums.n, _alpha_from_sums(sums, scale, [i.id for i in items], totals),
+                   lambda: _score_sd(instrument, len(items), sums.n, totals))
+
+
+def _alpha_from_sums(sums: RatingSums, scale: str, item_ids: list[str], totals: Mapping[int, int]) -> float | None:
+    """`cronbach_alpha` of the scale's respondents x items matrix, from its sums (same operations, same order)."""
+    k, n = len(item_ids), sums.n
+    if n < 2 or k < 2:
+        return None
+    total_variance = _variance(n, sum(c * t for t, c in totals.items()), sum(c * t * t for t, c in totals.items()))
+    if total_variance == 0:
+        return None
+    item_variance = sum(_variance(n, *sums.items[scale, item]) for item in item_ids)
+    return k / (k - 1) * (1 - item_variance / total_variance)
+
+
+def _variance(n: int, total: int, squares: int) -> float:
+    """Sample variance of n integers from their sum and sum of squares: exact, then rounded once."""
+    return float(Fraction(n * squares - total * total, n * (n - 1)))
+
+
+def _score_sd(instrument: Instrument, k: int, n: int, totals: Mapping[int, int]) -> float:
+    """Sample SD of the 0-100 scores of responses reaching each total (of k items) that many times.
+
+    Each score is the same float `_percent` gives. Their variance is exact: every float is an integer over a
+    power of two, so over the largest of those denominators all sums are of integers.
+    """
+    ratios = [(_on_0_100(instrument, total / k).as_integer_ratio(), count) for total, count in totals.items()]
+    unit = max(den for (_, den), _ in ratios)
+    scaled = [(num * (unit // den), count) for (num, den), count in ratios]
+    total = sum(count * x for x, count in scaled)
+    squares = sum(count * x * x for x, count in scaled)
+    return _sqrt_of_fraction(Fraction(n * squares - total * total, n * (n - 1) * unit * unit))
+
+
+_ROOT_BITS = 2 * sys.float_info.mant_dig + 3
+
+
+def _sqrt_of_fraction(value: Fraction) -> float:
+    """The square root of an exact fraction, correctly rounded to a float (as `statistics.stdev` rounds it).
+
+    The integer square root of the value scaled by a power of 4, with the last bit set when inexact
+    (round-to-odd), carries enough bits for the one final rounding to be the correct one.
+    """
+    n, m = value.numerator, value.denominator
+    shift = (n.bit_length() - m.bit_length() - _ROOT_BITS) // 2
+    if shift >= 0:
+        return float(_root_rounded_to_odd(n, m << 2 * shift) << shift)
+    return _root_rounded_to_odd(n << -2 * shift, m) / (1 << -shift)
+
+
+def _root_rounded_to_odd(n: int, m: int) -> int:
+    root = math.isqrt(n // m)
+    return root | (root * root * m != n)
 
 
 # ---- Quality flags ------------------------------------------------------------------------------

@@ -13,9 +13,8 @@ class AuditRows:
 
     def insert(self, rows: list[tuple]) -> None:
         """(actor_id, actor_role, action, subject_kind, subject_id, detail) rows, in one transaction."""
-        self.db.write(lambda tx: tx.executemany(
-            "INSERT INTO audit_log (actor_id, actor_role, action, subject_kind, subject_id, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?)", rows))
+        self.db.write(lambda tx: tx.insert_rows(
+            "audit_log", ("actor_id", "actor_role", "action", "subject_kind", "subject_id", "detail"), rows))
 
     def select(self, *, action: str | None, actor_id: int | None, subject_kind: str | None,
                subject_id: int | None, since: dt.datetime | None, limit: int) -> list[tuple]:

@@ -4,8 +4,16 @@ Invariants:
 - one `duckdb.connect` per Database object (one per process in the app); a fresh cursor per read
   (Streamlit runs each rerun on a new thread, so per-thread cursors would pile up), one writer cursor;
   `compact` alone closes that connection and opens its replacement, while no read or write runs;
-- every write runs inside `Database.write`, serialised by one lock, in one transaction, retried on
-  DuckDB's transaction-conflict error; it returns only after COMMIT, so an acknowledged write is durable;
+- every write runs inside `Database.write` (or `write_many`), serialised by one lock, in one transaction,
+  retried on DuckDB's transaction-conflict error; it returns only after COMMIT, so an acknowledged write is
+  durable;
+- group commit: writes that queue up while another commits are committed together, in one transaction,
+  by the first of them, which then hands the lead to the first write queued meanwhile. Queued writes are
+  concurrent (each caller waits for its own), so any order among them is a valid serial order; `write_many`
+  items of one kind are merged into one call, so a burst of submissions becomes one bulk insert (measured:
+  32 concurrent submissions commit in one transaction of about 15 ms instead of 32 of about 10 ms each).
+  When a group fails, each of its writes runs again alone: one bad write fails only its own caller;
+- `read` runs several reads in one read-only transaction: they see one snapshot, whatever commits meanwhile;
 - results are fetched completely before a call returns (DuckDB 2.0 results stream and hold their cursor);
 - reads share a readers-writer gate; only the connection swap of `compact` (and `close`) takes it
   exclusively, so a read never meets a closed connection.
@@ -29,6 +37,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -36,6 +45,7 @@ import duckdb
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Item = TypeVar("Item")
 Params = Sequence[Any] | dict[str, Any]
 
 WRITE_ATTEMPTS = 5
@@ -114,6 +124,9 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = self._connect()
         self._write_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._queue: list[_Queued] = []
+        self._leading = False      # a thread is committing queued writes, or about to
         self._gate = _ReadersWriterGate()
         self._writer = self._conn.cursor()
 
@@ -152,18 +165,90 @@ class Database:
         row = self.query_one(sql, params)
         return None if row is None else row[0]
 
+    def read(self, work: Callable[[Transaction], T]) -> T:
+        """Run several reads on one snapshot (a read-only transaction): none of them sees a write the others miss."""
+        with self._reader() as cur:
+            cur.execute("BEGIN TRANSACTION READ ONLY")
+            try:
+                return work(Transaction(cur))
+            finally:
+                cur.execute("ROLLBACK")
+
     def write(self, work: Callable[[Transaction], T]) -> T:
-        """Run `work` in one serialised transaction; retried whole on a transaction conflict."""
-        with self._write_lock:
-            for attempt in range(1, WRITE_ATTEMPTS + 1):
+        """Run `work` in one serialised transaction (perhaps with other queued writes); retried on a conflict."""
+        return self._queue_and_wait(_Queued(work=work))
+
+    def write_many(self, apply: Callable[[Transaction, list[Item]], list[T]], items: Sequence[Item]) -> list[T]:
+        """`apply(tx, items)` in one transaction; queued calls of the same `apply` are merged into one call.
+
+        For bulk writes whose cost is per statement rather than per row (one INSERT of many rows). `apply`
+        returns one result per item, in order, and must not depend on which other items share its call.
+        This caller's items are all committed or none.
+        """
+        return self._queue_and_wait(_Queued(apply=apply, items=list(items)))
+
+    def _queue_and_wait(self, queued: _Queued) -> Any:
+        """Queue a write; lead a group commit if no one does, else wait until it is settled or it is our turn.
+
+        Followers sleep on their own event rather than on the write lock, so a committed group wakes only
+        its own callers and the next leader, not every thread in turn.
+        """
+        with self._queue_lock:
+            self._queue.append(queued)
+            follows, self._leading = self._leading, True
+        if follows:
+            queued.woken.wait()
+        if not queued.settled:
+            self._lead()
+        return queued.outcome()
+
+    def _lead(self) -> None:
+        """Commit what is queued as one group, then hand the lead to the first write queued meanwhile."""
+        try:
+            with self._write_lock:
+                self._commit_queued()
+        finally:
+            with self._queue_lock:
+                if self._queue:
+                    self._queue[0].woken.set()
+                else:
+                    self._leading = False
+
+    def _commit_queued(self) -> None:
+        """Commit every queued write, together when possible; each one alone after a failed group."""
+        with self._queue_lock:
+            group, self._queue = self._queue, []
+        try:
+            if len(group) > 1:
                 try:
-                    with self._transaction() as tx:
-                        return work(tx)
-                except duckdb.TransactionException:
-                    if attempt == WRITE_ATTEMPTS:
-                        raise
-                    log.warning("transaction conflict, retrying (attempt %d)", attempt)
-                    time.sleep(0.01 * attempt)
+                    results = self._transact(lambda tx: _run_group(tx, group))
+                except Exception:
+                    log.info("a group of %d writes failed; committing each alone", len(group))
+                else:
+                    for queued, result in zip(group, results, strict=True):
+                        queued.settle(result=result)
+                    return
+            for queued in group:
+                try:
+                    queued.settle(result=self._transact(queued.run))
+                except Exception as exc:
+                    queued.settle(error=exc)
+        finally:
+            for queued in group:
+                if not queued.settled:
+                    queued.settle(error=RuntimeError("the write was interrupted before it was committed"))
+
+    def _transact(self, work: Callable[[Transaction], T]) -> T:
+        """One transaction around `work` (the write lock is held), retried whole on a transaction conflict."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self._transaction() as tx:
+                    return work(tx)
+            except duckdb.TransactionException:
+                if attempt == WRITE_ATTEMPTS:
+                    raise
+                log.warning("transaction conflict, retrying (attempt %d)", attempt)
+                time.sleep(0.01 * attempt)
         raise AssertionError("unreachable")
 
     @contextmanager
@@ -235,6 +320,60 @@ class Database:
             self._conn.close()
 
 
+@dataclass(eq=False)
+class _Queued:
+    """One caller's write waiting to be committed: a whole `work`, or items for a merged `apply`.
+
+    `woken` is set when the write is settled (committed or failed), or when its caller is to lead the next group.
+    """
+
+    work: Callable[[Transaction], Any] | None = None
+    apply: Callable[[Transaction, list], list] | None = None
+    items: list = field(default_factory=list)
+    settled: bool = False
+    result: Any = None
+    error: BaseException | None = None
+    woken: threading.Event = field(default_factory=threading.Event)
+
+    def run(self, tx: Transaction) -> Any:
+        return self.work(tx) if self.apply is None else self.apply(tx, self.items)
+
+    def settle(self, *, result: Any = None, error: BaseException | None = None) -> None:
+        self.result, self.error, self.settled = result, error, True
+        self.woken.set()
+
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def _run_group(tx: Transaction, group: list[_Queued]) -> list:
+    """Every queued write of a group in one transaction; their results in queue order.
+
+    The items of all queued calls of one `apply` go to it in one call, where the first of them stood.
+    """
+    parts: list[list[_Queued]] = []
+    merged: dict[Callable, list[_Queued]] = {}
+    for queued in group:
+        if queued.apply is None:
+            parts.append([queued])
+        elif queued.apply in merged:
+            merged[queued.apply].append(queued)
+        else:
+            merged[queued.apply] = [queued]
+            parts.append(merged[queued.apply])
+    results: dict[int, Any] = {}
+    for part in parts:
+        if part[0].apply is None:
+            results[id(part[0])] = part[0].run(tx)
+            continue
+        out = iter(part[0].apply(tx, [item for queued in part for item in queued.items]))
+        for queued in part:
+            results[id(queued)] = [next(out) for _ in queued.items]
+    return [results[id(queued)] for queued in group]
+
+
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
@@ -280,8 +419,23 @@ class Transaction:
         return self._cur.execute(sql, params).fetchall()
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        """One statement per row: fine for a handful; for many rows use `insert_rows`."""
         if rows:
             self._cur.executemany(sql, rows)
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """INSERT many rows with one parameterised statement, not one statement per row as `executemany` does.
+
+        DuckDB's cost is per statement: measured (2.0.1), 10,000 rows of six columns take 0.05 s this way
+        and 6.7 s with executemany. Each column's values go in as one list parameter, and POSITIONAL JOIN
+        zips the lists back into rows (a quarter of the cost of several unnest() calls in one SELECT; the
+        PostgreSQL equivalent is the multi-argument unnest). Table and column names must be constants.
+        """
+        if not rows:
+            return
+        source = " POSITIONAL JOIN ".join(f"unnest(?) AS c{n}(v)" for n in range(len(columns)))
+        self._cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM {source}",  # noqa: S608
+                          [list(values) for values in zip(*rows, strict=True)])
 
     def scalar(self, sql: str, params: Params = ()) -> Any:
         rows = self.execute(sql, params)

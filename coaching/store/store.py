@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -17,7 +18,8 @@ from coaching.actors import Actor, PermissionDenied, Role
 from coaching.answers import Answers
 from coaching.catalogue import Catalogue, PathOption
 from coaching.instrument import Instrument
-from coaching.needs import NEEDS
+from coaching.needs import NEEDS, SCALES
+from coaching.scoring import RatingSums
 from coaching.store.database import Database, Transaction
 from coaching.store.migrations import migrate
 
@@ -77,7 +79,34 @@ class StoredResponse(_Record):
     scores: dict[str, float]
 
 
+class CurrentSums(NamedTuple):
+    """Rating sums over the current responses to one instrument version, and which responses they cover.
+
+    `id_sum` (with `sums.n`) tells whether that set has changed since; `top_id` is the highest response id
+    of any version when they were taken: responses above it are newer.
+    """
+
+    sums: RatingSums
+    id_sum: int
+    top_id: int
+
+
 _SUPPORT_COLUMNS = ", ".join(f"support_{n}" for n in NEEDS)
+
+# The columns of a StoredResponse without its answers; a read adds its WHERE clause.
+_HEAD = (
+    "SELECT r.id, r.member_id, coalesce(m.name, '') AS member_name, coalesce(m.team_id, 0), r.wave_id,"
+    " r.instrument_version, r.submitted_at, r.life_stage FROM response r LEFT JOIN member m ON m.id = r.member_id"
+)
+
+# The answer tables, in the order `_stored` takes them, with the two columns each contributes.
+_ANSWER_PARTS = (("response_rating", "item_id, value"), ("response_choice", "rank, need"),
+                 ("response_reflection", "reflection_id, text"), ("response_score", "scale, score"))
+
+# Which responses a rating-sums query covers, given the highest response id ($top) of an earlier snapshot.
+_CURRENT = "r.is_current"
+_JOINED_SINCE = "r.is_current AND r.id > $top"              # current now, newer than the snapshot
+_LEFT_SINCE = "r.id <= $top AND r.replaced_by > $top"       # current at the snapshot, replaced after it
 
 
 def open_store(path: Path | str) -> Store:
@@ -96,16 +125,26 @@ class Store:
 
     # ---- scope ---------------------------------------------------------------------------------
 
-    def _visible_team_ids(self, actor: Actor) -> list[int] | None:
-        """Team ids the actor may see named data of; None means all (the system itself)."""
+    def _visible_teams(self, actor: Actor) -> tuple[str, list]:
+        """A subquery selecting the ids of the teams the actor may see named data of, and its parameters.
+
+        The one statement of scope: the system sees every team, a manager their own active teams, anyone
+        else none. Reads put it inside their own query, so scope costs no extra round trip.
+        """
         if not isinstance(actor, Actor):
             raise PermissionDenied("nobody is logged in")
         if actor.role is Role.SYSTEM:
-            return None
+            return "SELECT id FROM team", []
         if actor.role is Role.MANAGER:
-            rows = self.db.query("SELECT id FROM team WHERE manager_id = ? AND archived_at IS NULL", [actor.id])
-            return [r[0] for r in rows]
-        return []
+            return "SELECT id FROM team WHERE manager_id = ? AND archived_at IS NULL", [actor.id]
+        return "SELECT id FROM team WHERE false", []
+
+    def _visible_team_ids(self, actor: Actor) -> list[int] | None:
+        """Team ids the actor may see named data of; None means all (the system itself)."""
+        sql, params = self._visible_teams(actor)
+        if actor.role is Role.SYSTEM:
+            return None
+        return [r[0] for r in self.db.query(sql, params)] if actor.role is Role.MANAGER else []
 
     def require_team(self, actor: Actor, team_id: int) -> None:
         """PermissionDenied unless the actor may see this team (worded like a missing team)."""
@@ -199,13 +238,11 @@ class Store:
         )
 
     def teams(self, actor: Actor) -> list[Team]:
-        visible = self._visible_team_ids(actor)
-        rows = self.db.query("SELECT id, name, manager_id, version FROM team WHERE archived_at IS NULL ORDER BY name")
-        return [
-            Team(id=r[0], name=r[1], manager_id=r[2], version=r[3])
-            for r in rows
-            if visible is None or r[0] in visible
-        ]
+        visible, scope = self._visible_teams(actor)
+        rows = self.db.query(
+            f"SELECT id, name, manager_id, version FROM team WHERE archived_at IS NULL AND id IN ({visible})"  # noqa: S608
+            " ORDER BY name", scope)
+        return [Team(id=r[0], name=r[1], manager_id=r[2], version=r[3]) for r in rows]
 
     def add_members(self, actor: Actor, team_id: int, members: Sequence[NewMember]) -> list[int]:
         """Add every member or none, through the one insert path that keeps e-mails unique."""
@@ -241,26 +278,19 @@ class Store:
             raise PermissionDenied("a respondent answers only for themselves")
         if actor.role not in (Role.RESPONDENT, Role.SYSTEM):
             raise PermissionDenied("only the respondent submits answers")
-        return self.db.write(lambda tx: [_insert_response(tx, r) for r in responses])
+        return self.db.write_many(_insert_responses, responses)
 
     def current_responses(
         self, actor: Actor, wave_id: int, team_ids: Iterable[int] | None = None
     ) -> list[StoredResponse]:
         """The current response of every visible member in a wave, optionally for some teams only."""
-        visible = self._visible_team_ids(actor)
-        if visible is None:
-            visible = [r[0] for r in self.db.query("SELECT id FROM team")]
-        wanted = visible if team_ids is None else [t for t in team_ids if t in visible]
-        if not wanted:
-            return []
-        heads = self.db.query(
-            "SELECT r.id, r.member_id, m.name, m.team_id, r.wave_id, r.instrument_version, r.submitted_at,"
-            " r.life_stage FROM response r JOIN member m ON m.id = r.member_id"
-            " WHERE r.wave_id = ? AND r.is_current AND m.archived_at IS NULL"
-            " AND m.team_id IN (SELECT unnest(?::INTEGER[])) ORDER BY m.name",
-            [wave_id, wanted],
+        visible, scope = self._visible_teams(actor)
+        wanted = "" if team_ids is None else " AND m.team_id IN (SELECT unnest(?::INTEGER[]))"
+        return self._with_answers(
+            f"{_HEAD} WHERE r.wave_id = ? AND r.is_current AND m.archived_at IS NULL"
+            f" AND m.team_id IN ({visible}){wanted}",
+            [wave_id, *scope, *([] if team_ids is None else [list(team_ids)])],
         )
-        return self._with_answers(heads)
 
     def team_scale_means(self, actor: Actor, wave_id: int) -> dict[str, tuple[int, dict[str, float]]]:
         """Per team (by name): respondents and mean per scale in a wave. Admins only.
@@ -298,81 +328,160 @@ class Store:
         """A respondent's own current response in a wave (through their link); nobody else's."""
         if actor.role is not Role.RESPONDENT:
             raise PermissionDenied("only the person themselves reads their answers this way")
-        heads = self.db.query(
-            "SELECT r.id, r.member_id, m.name, m.team_id, r.wave_id, r.instrument_version, r.submitted_at,"
-            " r.life_stage FROM response r JOIN member m ON m.id = r.member_id"
-            " WHERE r.wave_id = ? AND r.is_current AND r.member_id = ?",
-            [wave_id, actor.id],
-        )
-        found = self._with_answers(heads)
+        found = self._with_answers(f"{_HEAD} WHERE r.wave_id = ? AND r.is_current AND r.member_id = ?",
+                                   [wave_id, actor.id])
         return found[0] if found else None
 
     def answers_for_version(self, instrument_version: int) -> list[Answers]:
         """Every current response to one instrument version, unnamed: the input of reliability estimates."""
-        heads = self.db.query(
-            "SELECT r.id, r.member_id, '', 0, r.wave_id, r.instrument_version, r.submitted_at, r.life_stage"
-            " FROM response r WHERE r.instrument_version = ? AND r.is_current",
-            [instrument_version],
-        )
-        return [r.answers for r in self._with_answers(heads)]
+        found = self._with_answers(f"{_HEAD} WHERE r.instrument_version = ? AND r.is_current", [instrument_version])
+        return [r.answers for r in found]
 
-    def _with_answers(self, heads: list[tuple]) -> list[StoredResponse]:
-        if not heads:
-            return []
-        ids = [h[0] for h in heads]
-        ratings = _group(self.db.query(
-            "SELECT response_id, item_id, value FROM response_rating"
-            " WHERE response_id IN (SELECT unnest(?::INTEGER[]))", [ids]))
-        choices = _group(self.db.query(
-            "SELECT response_id, rank, need FROM response_choice WHERE response_id IN (SELECT unnest(?::INTEGER[]))"
-            " ORDER BY rank", [ids]))
-        reflections = _group(self.db.query(
-            "SELECT response_id, reflection_id, text FROM response_reflection"
-            " WHERE response_id IN (SELECT unnest(?::INTEGER[]))", [ids]))
-        scores = _group(self.db.query(
-            "SELECT response_id, scale, score FROM response_score WHERE response_id IN (SELECT unnest(?::INTEGER[]))",
-            [ids]))
-        return [
-            StoredResponse(
-                id=h[0], member_id=h[1], member_name=h[2], team_id=h[3], wave_id=h[4], instrument_version=h[5],
-                submitted_at=h[6],
-                answers=Answers(
-                    ratings=dict(ratings.get(h[0], [])),
-                    top_three=tuple(need for _, need in choices.get(h[0], [])),
-                    reflections=dict(reflections.get(h[0], [])),
-                    life_stage=h[7],
-                ),
-                scores=dict(scores.get(h[0], [])),
-            )
-            for h in heads
-        ]
+    def current_rating_sums(self, instrument: Instrument, known: CurrentSums | None = None) -> CurrentSums:
+        """Rating sums over the current responses to this version (unnamed: the input of its reliability).
+
+        Given the sums of an earlier call, only the responses that joined the set since (newer ids) and those
+        that left it (replaced since) are read, so a new answer costs what it adds, not a pass over every
+        response. When the result does not account for the set as it is now (responses were erased or
+        purged), the sums are taken afresh. All in one snapshot.
+        """
+        top = 0 if known is None else known.top_id
+        counts = ", ".join(f"count(*) FILTER (WHERE r.instrument_version = $version AND {which}),"
+                           f" coalesce(sum(r.id) FILTER (WHERE r.instrument_version = $version AND {which}), 0)"
+                           for which in (_CURRENT, _JOINED_SINCE, _LEFT_SINCE))
+
+        def work(tx: Transaction) -> CurrentSums:
+            row = tx.execute(f"SELECT coalesce(max(r.id), 0), {counts} FROM response r",  # noqa: S608 - constants
+                             {"version": instrument.version, "top": top})[0]
+            now, n, id_sum, joined_n, joined_ids, left_n, left_ids = row
+            if known is not None and (known.sums.n, known.id_sum) == (n, id_sum):
+                return CurrentSums(known.sums, id_sum, now)
+            if known is not None and (known.sums.n + joined_n - left_n, known.id_sum + joined_ids - left_ids) == (
+                    n, id_sum):
+                sums = (known.sums + _rating_sums(tx, instrument, _JOINED_SINCE, top, joined_n)
+                        - _rating_sums(tx, instrument, _LEFT_SINCE, top, left_n))
+                return CurrentSums(sums, id_sum, now)
+            return CurrentSums(_rating_sums(tx, instrument, _CURRENT, top, n), id_sum, now)
+
+        return self.db.read(work)
+
+    def _with_answers(self, heads: str, params: list) -> list[StoredResponse]:
+        """The responses a `_HEAD` query selects, by member name, each with its answers and scores.
+
+        One snapshot: a response replaced or erased meanwhile is never shown with half its answers.
+        Separate queries per answer table measured faster (DuckDB 2.0) than one query joining them.
+        """
+
+        def work(tx: Transaction) -> list[StoredResponse]:
+            found = tx.execute(f"{heads} ORDER BY member_name, r.id", params)
+            ids = [[row[0] for row in found]]
+            if not found:
+                return []
+            parts = {table: _by_response(tx.execute(
+                f"SELECT response_id, {columns} FROM {table}"  # noqa: S608 - constants
+                " WHERE response_id IN (SELECT unnest(?::INTEGER[]))", ids)) for table, columns in _ANSWER_PARTS}
+            return [_stored(row, *(parts[table].get(row[0], []) for table, _ in _ANSWER_PARTS)) for row in found]
+
+        return self.db.read(work)
 
 
-def _group(rows: list[tuple]) -> dict[int, list[tuple]]:
-    """Rows (key, a, b) grouped by key into lists of (a, b)."""
+def _rating_sums(tx: Transaction, instrument: Instrument, which: str, top: int, n: int) -> RatingSums:
+    """Sums of flipped ratings over the `n` responses to `instrument` that `which` selects ($top: a snapshot's)."""
+    if not n:
+        return RatingSums()
+    pairs = [(scale, item) for scale in SCALES for item in instrument.items_for(scale)]
+    rows = tx.execute(
+        # each selected response's rating of each item of each scale, flipped where reverse-worded; then per
+        # (scale, item) its sum and sum of squares, and per (scale, total of a response) how many reached it.
+        # Ratings of responses newer than the snapshot sit together on disk: `rr.response_id > $above` lets
+        # DuckDB skip the rest when only those are wanted.
+        "WITH item(scale, item_id, reverse) AS (SELECT * FROM unnest($scales::VARCHAR[]) AS a(v)"  # noqa: S608
+        " POSITIONAL JOIN unnest($items::VARCHAR[]) AS b(v) POSITIONAL JOIN unnest($reverse::BOOLEAN[]) AS c(v)),"
+        " value AS (SELECT rr.response_id, item.scale, item.item_id,"
+        " CASE WHEN item.reverse THEN $flip - rr.value ELSE rr.value END AS v"
+        " FROM response_rating rr JOIN response r ON r.id = rr.response_id JOIN item ON item.item_id = rr.item_id"
+        f" WHERE rr.response_id > $above AND r.instrument_version = $version AND {which})"
+        " SELECT scale, item_id, NULL, sum(v), sum(v * v) FROM value GROUP BY scale, item_id"
+        " UNION ALL SELECT scale, NULL, total, count(*), NULL FROM"
+        " (SELECT response_id, scale, sum(v) AS total FROM value GROUP BY response_id, scale) GROUP BY scale, total",
+        {"scales": [s for s, _ in pairs], "items": [i.id for _, i in pairs], "reverse": [i.reverse for _, i in pairs],
+         "flip": instrument.scale.min + instrument.scale.max, "version": instrument.version,
+         "above": top if which == _JOINED_SINCE else 0} | ({"top": top} if "$top" in which else {}))
+    return RatingSums(n=n, items={(s, i): (int(t), int(q)) for s, i, _, t, q in rows if i is not None},
+                      totals={(s, int(total)): c for s, i, total, c, _ in rows if i is None})
+
+
+def _by_response(rows: list[tuple]) -> dict[int, list[tuple]]:
+    """Rows (response id, a, b) grouped by response id into lists of (a, b)."""
     grouped: dict[int, list[tuple]] = {}
     for key, *rest in rows:
         grouped.setdefault(key, []).append(tuple(rest))
     return grouped
 
 
-def _insert_response(tx: Transaction, r: NewResponse) -> int:
-    tx.execute("UPDATE response SET is_current = false WHERE member_id = ? AND wave_id = ? AND is_current",
-               [r.member_id, r.wave_id])
-    response_id = tx.scalar(
-        "INSERT INTO response (member_id, wave_id, round_id, instrument_version, submitted_at, life_stage, is_current)"
-        " VALUES (?, ?, ?, ?, ?, ?, true) RETURNING id",
-        [r.member_id, r.wave_id, r.round_id, r.instrument_version, r.submitted_at, r.answers.life_stage],
+def _stored(head: tuple, ratings: list, choices: list, reflections: list, scores: list) -> StoredResponse:
+    id_, member_id, member_name, team_id, wave_id, version, submitted_at, life_stage = head
+    return StoredResponse(
+        id=id_, member_id=member_id, member_name=member_name, team_id=team_id, wave_id=wave_id,
+        instrument_version=version, submitted_at=submitted_at,
+        answers=Answers(ratings=dict(ratings), top_three=tuple(need for _, need in sorted(choices)),
+                        reflections=dict(reflections), life_stage=life_stage),
+        scores=dict(scores),
     )
-    tx.executemany("INSERT INTO response_rating VALUES (?, ?, ?)",
-                   [(response_id, item, value) for item, value in r.answers.ratings.items()])
-    tx.executemany("INSERT INTO response_choice VALUES (?, ?, ?)",
-                   [(response_id, rank, str(need)) for rank, need in enumerate(r.answers.top_three, start=1)])
-    tx.executemany("INSERT INTO response_reflection VALUES (?, ?, ?)",
-                   [(response_id, key, text) for key, text in r.answers.reflections.items()])
-    tx.executemany("INSERT INTO response_score VALUES (?, ?, ?)",
-                   [(response_id, scale, score) for scale, score in r.scores.items()])
-    return response_id
+
+
+def _insert_responses(tx: Transaction, responses: list[NewResponse]) -> list[int]:
+    """Store submissions with one statement per table; each replaces its member's current response for its wave.
+
+    Ids are drawn first, in order, so a later submission in the batch replaces an earlier one for the same
+    member and wave exactly as if they had been stored one by one. A replaced response names its successor.
+    """
+    ids = _next_ids(tx, "response_ids", len(responses))
+    first_of: dict[tuple[int, int], int] = {}
+    replaced_by: list[int | None] = [None] * len(responses)
+    for index in reversed(range(len(responses))):
+        key = (responses[index].member_id, responses[index].wave_id)
+        replaced_by[index] = first_of.get(key)
+        first_of[key] = ids[index]
+    tx.execute(
+        "UPDATE response SET is_current = false, replaced_by = new.id FROM (SELECT * FROM unnest(?::INTEGER[]) AS a(v)"
+        " POSITIONAL JOIN unnest(?::INTEGER[]) AS b(v) POSITIONAL JOIN unnest(?::INTEGER[]) AS c(v))"
+        " AS new(member_id, wave_id, id)"
+        " WHERE response.member_id = new.member_id AND response.wave_id = new.wave_id AND response.is_current",
+        [[m for m, _ in first_of], [w for _, w in first_of], list(first_of.values())],
+    )
+    tx.insert_rows(
+        "response", ("id", "member_id", "wave_id", "round_id", "instrument_version", "submitted_at", "life_stage",
+                     "is_current", "replaced_by"),
+        [(i, r.member_id, r.wave_id, r.round_id, r.instrument_version, r.submitted_at, r.answers.life_stage,
+          by is None, by) for i, r, by in zip(ids, responses, replaced_by, strict=True)])
+    pairs = list(zip(ids, responses, strict=True))
+    tx.insert_rows("response_rating", ("response_id", "item_id", "value"),
+                   [(i, item, value) for i, r in pairs for item, value in r.answers.ratings.items()])
+    tx.insert_rows("response_choice", ("response_id", "rank", "need"),
+                   [(i, rank, str(need)) for i, r in pairs for rank, need in enumerate(r.answers.top_three, start=1)])
+    tx.insert_rows("response_reflection", ("response_id", "reflection_id", "text"),
+                   [(i, key, text) for i, r in pairs for key, text in r.answers.reflections.items()])
+    tx.insert_rows("response_score", ("response_id", "scale", "score"),
+                   [(i, scale, score) for i, r in pairs for scale, score in r.scores.items()])
+    return ids
+
+
+def _next_ids(tx: Transaction, sequence: str, n: int) -> list[int]:
+    """`n` fresh ids of a sequence, ascending: rows inserted in one statement still get them in list order."""
+    return sorted(row[0] for row in tx.execute("SELECT nextval(?) FROM range(?)", [sequence, n]))
+
+
+def insert_member_rows(tx: Transaction, team_id: int, members: Sequence[NewMember]) -> list[int]:
+    """Insert members of one team with one statement; their new ids, in order.
+
+    Rows only: the checks (active team, e-mails free) are the caller's, in the same transaction.
+    """
+    ids = _next_ids(tx, "member_ids", len(members))
+    tx.insert_rows("member", ("id", "team_id", "name", "email", "role_title", "track", "level"),
+                   [(i, team_id, m.name, m.email, m.role_title, m.track, m.level)
+                    for i, m in zip(ids, members, strict=True)])
+    return ids
 
 
 def _option_row(o: PathOption) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import statistics
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,16 @@ from coaching.instrument import Instrument, load_instrument
 from coaching.needs import NEEDS, SCALES, Need
 from coaching.scoring import (
     FlagKind,
+    RatingSums,
     ScaleReliability,
     changes_between,
     cronbach_alpha,
     difference_margin,
+    item_value,
     primary_aspiration,
     quality_flags,
     reliability,
+    reliability_from_sums,
     reliable_change,
     scale_scores,
     score_response,
@@ -294,6 +298,49 @@ def test_a_perfect_alpha_falls_back_to_the_defaults(instrument):
         assert cronbach_alpha(rows) == pytest.approx(1.0)
         assert not rel.estimated, scale
         assert rel.sem == pytest.approx(18.0 * math.sqrt(0.2))
+
+
+def sums_of(instrument: Instrument, responses: list[Answers]) -> RatingSums:
+    """The sufficient statistics straight from their definition: what the store's aggregate must return."""
+    items, totals = {}, Counter()
+    for scale in SCALES:
+        scale_items = instrument.items_for(scale)
+        for item in scale_items:
+            values = [item_value(instrument, item, r) for r in responses]
+            items[scale, item.id] = (sum(values), sum(v * v for v in values))
+        for r in responses:
+            totals[scale, sum(item_value(instrument, item, r) for item in scale_items)] += 1
+    return RatingSums(n=len(responses), items=items, totals=dict(totals))
+
+
+def response_sets(instrument: Instrument) -> st.SearchStrategy[list[Answers]]:
+    """Sets of responses around the estimation threshold: random answers, simulated respondents, or alike ones."""
+    least = instrument.reliability.min_responses
+    simulated = st.builds(lambda n, seed: simulated_responses(instrument, n, seed),
+                          st.integers(least - 2, least + 60), st.integers(0, 10_000))
+    noise = st.lists(answer_sets(instrument), min_size=least - 2, max_size=least + 20)
+    lockstep = st.integers(least, least + 10).map(lambda n: [answers_of(instrument, 1 + k % 5) for k in range(n)])
+    return st.one_of(simulated, noise, lockstep)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_reliability_from_sums_is_reliability_to_the_last_bit(instrument, data):
+    responses = data.draw(response_sets(instrument))
+    assert reliability_from_sums(instrument, sums_of(instrument, responses)) == reliability(instrument, responses)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_sums_updated_by_what_changed_equal_sums_taken_afresh(instrument, data):
+    """Adding the newcomers' sums and taking away the replaced ones' gives the sums of the set as it now is."""
+    before = data.draw(response_sets(instrument))
+    replaced = data.draw(st.integers(0, len(before)))
+    newcomers = data.draw(st.lists(answer_sets(instrument), max_size=8))
+    now = before[replaced:] + newcomers
+    updated = sums_of(instrument, before) + sums_of(instrument, newcomers) - sums_of(instrument, before[:replaced])
+    assert updated == sums_of(instrument, now)
+    assert reliability_from_sums(instrument, updated) == reliability(instrument, now)
 
 
 # ---- Quality flags ----------------------------------------------------------------------------

@@ -31,12 +31,13 @@ QUESTIONNAIRE = st.Page("screens/questionnaire.py", title="Questionnaire", icon=
 ACCOUNTS = st.Page("screens/accounts.py", title="Accounts", icon=":material/manage_accounts:")
 AUDIT = st.Page("screens/audit.py", title="Audit log", icon=":material/history:")
 DATA_REQUESTS = st.Page("screens/data_requests.py", title="Data requests", icon=":material/folder_shared:")
+BACKUP = st.Page("screens/backup.py", title="Backup", icon=":material/backup:", url_path="backup")
 CATALOGUE = st.Page("screens/catalogue.py", title="Catalogue", icon=":material/route:", url_path="catalogue")
 MY_ACCOUNT = st.Page("screens/account.py", title="My account", icon=":material/person:")
 # A personal link from an invitation: no login needed, and in nobody's menu.
 RESPOND = st.Page("screens/respond.py", title="Questionnaire", url_path="respond", visibility="hidden")
 MENUS = {
-    Role.ADMIN: {"Organisation": [HOME, QUESTIONNAIRE, CATALOGUE, ACCOUNTS, AUDIT, DATA_REQUESTS],
+    Role.ADMIN: {"Organisation": [HOME, QUESTIONNAIRE, CATALOGUE, ACCOUNTS, AUDIT, DATA_REQUESTS, BACKUP],
                  "You": [MY_ACCOUNT]},
     Role.MANAGER: {"Coaching": [HOME, TEAM, ONE_ON_ONE, MEMBERS, ROUNDS, CATALOGUE], "You": [MY_ACCOUNT]},
 }

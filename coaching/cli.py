@@ -19,7 +19,8 @@ from coaching.catalogue import CatalogueError
 from coaching.instrument import InstrumentError
 from coaching.privacy import MemberNotFound
 from coaching.settings import SettingsError, load_settings
-from coaching.store import StoreOpenError
+from coaching.store import StoreLockedError, StoreOpenError
+from coaching.store.backup import BackupError
 
 if TYPE_CHECKING:
     from coaching.aspire import Aspire
@@ -34,7 +35,7 @@ class CommandError(Exception):
 
 EXPECTED_ERRORS = (
     SettingsError, StoreOpenError, InstrumentError, CatalogueError, AccountError, PasswordRejected, CommandError,
-    MemberNotFound,
+    MemberNotFound, BackupError,
 )
 
 
@@ -181,6 +182,29 @@ def import_members(args: argparse.Namespace) -> int:
     return 0
 
 
+def backup(args: argparse.Namespace) -> int:
+    """Write a whole-organisation backup of the stopped app's database into a new or empty folder."""
+    from coaching.backup import backup_file
+
+    settings = load_settings()
+    try:
+        manifest = backup_file(settings.db, Path(args.folder))
+    except StoreLockedError as exc:
+        raise CommandError(f"{exc} While the app runs, an admin downloads a backup on its Backup screen.") from None
+    print(f"Backed up {settings.db} to {args.folder}: {manifest.summary()} (schema {manifest.schema_version}).")
+    print("The backup holds personal data (answers, reflections, notes, accounts): keep it as safe as the database.")
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    """Replace the stopped app's database by a backup folder or downloaded zip; --force over existing data."""
+    from coaching.backup import restore as restore_backup
+
+    restored = restore_backup(Path(args.backup), load_settings().db, force=args.force)
+    print(restored.describe())
+    return 0
+
+
 def _team_named(aspire: Aspire, name: str, manager_email: str | None) -> TeamWithManager:
     """The one active team of that name (among one manager's teams when given); CommandError otherwise."""
     from coaching import teams
@@ -256,6 +280,23 @@ def build_parser() -> argparse.ArgumentParser:
     members.add_argument("--team", required=True, help="the team's name (compared case-insensitively)")
     members.add_argument("--manager", metavar="EMAIL", help="look for the team among this manager's teams only")
     members.set_defaults(run=import_members)
+    backup_parser = commands.add_parser(
+        "backup", help="write a whole-organisation backup into a new or empty folder",
+        description="Export every table (people's answers, notes, accounts, the audit log) with a manifest into "
+                    "FOLDER, which must be new or empty. For a stopped app; while it runs, admins download a "
+                    "backup on the Backup screen. The backup holds personal data.",
+    )
+    backup_parser.add_argument("folder", help="a new or empty folder")
+    backup_parser.set_defaults(run=backup)
+    restore_parser = commands.add_parser(
+        "restore", help="replace the database by a backup (folder or downloaded zip)",
+        description="Load a backup into a fresh file, check it against its manifest, bring its schema up to date, "
+                    "then swap it in for COACHING_DB. A failed restore leaves the database as it was. For a "
+                    "stopped app.",
+    )
+    restore_parser.add_argument("backup", help="a folder written by `coaching backup`, or a zip from the Backup screen")
+    restore_parser.add_argument("--force", action="store_true", help="replace a database that already holds data")
+    restore_parser.set_defaults(run=restore)
     return parser
 
 

@@ -287,31 +287,31 @@ class Database:
         fresh = self.path.with_name(self.path.name + ".compact")
         with self._write_lock:
             self._writer.execute("CHECKPOINT")
-            before = _size(self.path) + _size(_wal(self.path))
+            before = _size(self.path) + _size(wal_path(self.path))
             name = self._writer.execute("SELECT current_database()").fetchone()[0]
-            _remove(fresh, _wal(fresh))
+            remove_files(fresh, wal_path(fresh))
             try:
                 self._writer.execute(f"ATTACH ? AS {_FRESH}", [str(fresh)])
                 try:
-                    self._writer.execute(f"COPY FROM DATABASE {_identifier(name)} TO {_FRESH}")
+                    self._writer.execute(f"COPY FROM DATABASE {quote_identifier(name)} TO {_FRESH}")
                     self._writer.execute(f"CHECKPOINT {_FRESH}")
                 finally:
                     self._writer.execute(f"DETACH {_FRESH}")
-                if _wal(fresh).exists():
+                if wal_path(fresh).exists():
                     raise StoreOpenError(f"The compacted copy {fresh} kept a WAL after DETACH; the old file stays.")
                 with self._gate.exclusive():
                     self._writer.close()
                     self._conn.close()
                     try:
-                        _remove(_wal(self.path))
+                        remove_files(wal_path(self.path))
                         os.replace(fresh, self.path)
-                        _fsync_folder(self.path.parent)
+                        fsync_folder(self.path.parent)
                     finally:
                         self._conn = self._connect()
                         self._writer = self._conn.cursor()
             finally:
-                _remove(fresh, _wal(fresh))
-            after = _size(self.path) + _size(_wal(self.path))
+                remove_files(fresh, wal_path(fresh))
+            after = _size(self.path) + _size(wal_path(self.path))
         return Compaction(before, after, time.perf_counter() - started)
 
     def close(self) -> None:
@@ -374,7 +374,7 @@ def _run_group(tx: Transaction, group: list[_Queued]) -> list:
     return [results[id(queued)] for queued in group]
 
 
-def _wal(path: Path) -> Path:
+def wal_path(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 
@@ -385,12 +385,12 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _remove(*paths: Path) -> None:
+def remove_files(*paths: Path) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make a rename in `folder` durable (POSIX); a no-op where folders cannot be opened."""
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -404,7 +404,7 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _identifier(name: str) -> str:
+def quote_identifier(name: str) -> str:
     """A database name as a quoted SQL identifier (names cannot be parameters)."""
     return '"' + name.replace('"', '""') + '"'
 

@@ -470,3 +470,99 @@ def test_import_members_of_a_missing_file_fails_in_one_line(tmp_path: Path, caps
     assert main(["import-members", str(tmp_path / "none.csv"), "--team", "Platform"]) == 1
     [line] = error_lines(capsys)
     assert line.startswith("coaching: Cannot read ") and "No such file" in line
+
+
+# ---- backup and restore -----------------------------------------------------------------------------
+
+
+def _team_names(db_path: Path) -> list[str]:
+    aspire = start(Settings(db=db_path))
+    try:
+        return sorted(t.name for t in aspire.store.teams(SYSTEM))
+    finally:
+        aspire.close()
+
+
+def test_backup_writes_the_folder_says_what_it_holds_and_warns_of_personal_data(
+    demo_db: Path, tmp_path: Path, capsys
+) -> None:
+    assert main(["backup", str(tmp_path / "backup")]) == 0
+
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "2 teams, 15 members, 30 responses, 3 accounts" in out and "personal data" in out, out
+    assert (tmp_path / "backup" / "manifest.json").is_file()
+
+
+def test_backup_into_a_folder_that_is_not_empty_fails_in_one_line(demo_db: Path, tmp_path: Path, capsys) -> None:
+    (tmp_path / "busy").mkdir()
+    (tmp_path / "busy" / "old.txt").write_text("keep", encoding="utf-8")
+
+    assert main(["backup", str(tmp_path / "busy")]) == 1
+
+    [line] = error_lines(capsys)
+    assert "not empty" in line and "Traceback" not in line
+    assert [p.name for p in (tmp_path / "busy").iterdir()] == ["old.txt"]
+
+
+def test_backup_while_the_app_holds_the_database_points_to_the_backup_screen(
+    demo_db: Path, tmp_path: Path, capsys
+) -> None:
+    holder_command = [sys.executable, "-c", HOLD_DATABASE, str(demo_db)]
+    with subprocess.Popen(holder_command, stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+            code = main(["backup", str(tmp_path / "backup")])
+        finally:
+            holder.kill()
+
+    assert code == 1
+    [line] = error_lines(capsys)
+    assert "in use" in line and "Backup screen" in line, line
+    assert not (tmp_path / "backup").exists()
+
+
+def test_restore_into_a_new_database_then_refuses_to_overwrite_it_without_force(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    assert main(["backup", str(tmp_path / "backup")]) == 0
+    capsys.readouterr()
+    restored = tmp_path / "restored.duckdb"
+    monkeypatch.setenv("COACHING_DB", str(restored))
+
+    assert main(["restore", str(tmp_path / "backup")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Restored the backup made ") and str(restored) in out, out
+    assert _team_names(restored) == ["Customer success", "Platform engineering"]
+
+    assert main(["restore", str(tmp_path / "backup")]) == 1
+    [line] = error_lines(capsys)
+    assert "already holds 2 teams" in line and "--force" in line, line
+
+    assert main(["restore", str(tmp_path / "backup"), "--force"]) == 0
+
+
+def test_restore_takes_the_zip_an_admin_downloaded(demo_db: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    from coaching.backup import download_backup
+
+    aspire = start(Settings(db=demo_db))
+    try:
+        made = download_backup(aspire, SYSTEM)
+    finally:
+        aspire.close()
+    (tmp_path / made.filename).write_bytes(made.data)
+    monkeypatch.setenv("COACHING_DB", str(tmp_path / "from-zip.duckdb"))
+
+    assert main(["restore", str(tmp_path / made.filename)]) == 0
+
+    assert _team_names(tmp_path / "from-zip.duckdb") == ["Customer success", "Platform engineering"]
+
+
+def test_restore_of_a_folder_that_is_no_backup_fails_in_one_line(db_path: Path, tmp_path: Path, capsys) -> None:
+    (tmp_path / "photos").mkdir()
+
+    assert main(["restore", str(tmp_path / "photos")]) == 1
+
+    [line] = error_lines(capsys)
+    assert "holds no manifest.json" in line and "Traceback" not in line
+    assert not db_path.exists()

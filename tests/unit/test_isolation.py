@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 
 import coaching
-from coaching import brief, mail, organisation, paths, plans, portrait, privacy, review, rounds, teams
+from coaching import backup, brief, mail, organisation, paths, plans, portrait, privacy, review, rounds, teams
 from coaching.actors import SYSTEM, PermissionDenied, Role
 from coaching.audit import Action, Subject
 from coaching.fit import DEFAULT_THRESHOLDS
@@ -161,6 +161,7 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.paths.option_history":
         lambda w: [v for v in paths.option_history(w["aspire"], w["b"], "team_lead")
                    if any(name in repr(v) for name in ("Ana", "Ben", "ana@example.com", "ben@example.com"))],
+    "coaching.backup.download_backup": lambda w: backup.download_backup(w["aspire"], w["b"]),
     "coaching.portrait.find_member": lambda w: portrait.find_member(w["aspire"], w["b"], w["members_a"][0]),
     "coaching.portrait.member_portrait":
         lambda w: portrait.member_portrait(w["aspire"], w["b"], w["members_a"][0], DEFAULT_THRESHOLDS),

@@ -34,6 +34,7 @@ from coaching.store import Wave
 from coaching.store.catalogue import CatalogueRows, KeyTaken, OptionHeld, OptionVersion, RankTaken
 from coaching.store.teams import RowMissing, VersionMismatch
 from coaching.teams import EditConflict
+from coaching.text import field_sentence
 
 
 class OptionRejected(ValueError):
@@ -200,10 +201,6 @@ def _trimmed(value: Any) -> Any:
 
 _LABELS = {"key": "Key", "kind": "Kind", "name": "Name", "rank": "Rank", "scope": "Scope", "why": "Why",
            "openings": "Openings", "support": "Need profile", "band": "Pay band"}
-_NUMBER_ERRORS = ("int_parsing", "int_from_float", "float_parsing", "decimal_parsing", "int_type", "float_type",
-                  "decimal_type", "finite_number")
-
-
 def _label(loc: tuple) -> str:
     head = str(loc[0]) if loc else ""
     if head == "support" and len(loc) > 1 and str(loc[1]) in {str(n) for n in NEEDS}:
@@ -215,37 +212,22 @@ def _label(loc: tuple) -> str:
 
 def _plain(error: Mapping[str, Any]) -> str:
     """One pydantic error as a sentence that names the field the person typed into."""
-    loc, kind, ctx = tuple(error["loc"]), error["type"], error.get("ctx", {})
-    label = _label(loc)
-    message = str(error["msg"]).removeprefix("Value error, ")
+    loc, kind = tuple(error["loc"]), error["type"]
     if loc and loc[0] == "support" and loc[-1] == "[key]":
         return f"Need profile: {loc[1]!r} is not a need (needs: {', '.join(str(n) for n in NEEDS)})"
-    if kind == "missing":
-        return f"{label} is missing"
-    if kind == "string_too_short":
-        return f"{label} is empty" if error["input"] == "" else \
-            f"{label} is too short: at least {ctx['min_length']} characters"
-    if kind == "string_too_long":
-        return f"{label} is too long: at most {ctx['max_length']} characters"
     if kind in ("greater_than_equal", "less_than_equal") and loc[:1] == ("support",):
-        return f"{label} must be between 0 and 1, not {error['input']}"
-    if kind == "greater_than_equal":
-        return f"{label} must be at least {ctx['ge']}"
-    if kind == "less_than_equal":
-        return f"{label} must be at most {ctx['le']}"
-    if kind == "string_type":
-        return f"{label} is missing" if error["input"] is None else f"{label} must be text"
-    if kind in _NUMBER_ERRORS:
-        return f"{label} must be a number"
+        return f"{_label(loc)} must be between 0 and 1, not {error['input']}"
     if kind == "enum" and loc == ("kind",):
         return f"Kind: {error['input']!r} is not a kind of option (kinds: {', '.join(str(k) for k in PathKind)})"
     if kind == "string_pattern_mismatch" and loc == ("key",):
         return "Key: use 1 to 40 lower-case letters, digits or _, starting with a letter"
     if kind == "string_pattern_mismatch":
-        return f"{label}: use a three-letter code such as EUR"
+        return f"{_label(loc)}: use a three-letter code such as EUR"
     if kind == "extra_forbidden":
-        return f"{label} is not part of an option"
-    return message if not loc else f"{label}: {message}"
+        return f"{_label(loc)} is not part of an option"
+    if not loc:
+        return str(error["msg"]).removeprefix("Value error, ")
+    return field_sentence(error, _label(loc))
 
 
 # ---- what changed --------------------------------------------------------------------------------------

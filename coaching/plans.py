@@ -51,7 +51,7 @@ from coaching.store.plans import (
 )
 from coaching.store.teams import RowMissing, VersionMismatch
 from coaching.teams import EditConflict
-from coaching.text import text_problems
+from coaching.text import field_sentence, text_problems
 
 MAX_TITLE = 200
 MAX_MEASURE = 500
@@ -218,26 +218,7 @@ class NoteInput(_Input):
 def _plain(error: Mapping[str, Any]) -> str:
     """One pydantic error as a sentence naming the field."""
     field = str(error["loc"][0]) if error["loc"] else ""
-    label = _LABELS.get(field, field or "The details")
-    kind = error["type"]
-    if kind == "missing":
-        return f"{label} is missing"
-    if kind == "extra_forbidden":
-        return f"{label} is not a field here"
-    if kind == "string_too_short":
-        return f"{label} is empty"
-    if kind == "string_too_long":
-        return f"{label} is too long: at most {error['ctx']['max_length']} characters"
-    if kind == "too_long":
-        return f"{label}: at most {error['ctx']['max_length']} items"
-    if kind == "enum":
-        return f"{label}: choose one of {error['ctx']['expected']}"
-    if kind.startswith("date"):
-        return f"{label}: give a date such as 2026-09-30"
-    if kind.startswith("bool"):
-        return f"{label}: answer yes or no"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{label}: {message}"
+    return field_sentence(error, _LABELS.get(field, field or "The details"))
 
 
 # ---- records --------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from coaching.store.teams import (
     TeamWithManager,
     VersionMismatch,
 )
-from coaching.text import text_problems
+from coaching.text import field_sentence, text_problems
 
 MAX_NAME = 120
 MAX_ROLE_TITLE = 120
@@ -149,18 +149,9 @@ class MemberArrangement(BaseModel):
 
 def _plain(error: Mapping[str, Any]) -> str:
     field = str(error["loc"][0]) if error["loc"] else ""
-    label = _LABELS.get(field, field or "The details")
-    kind = error["type"]
-    if kind == "missing":
-        return f"{label} is missing"
-    if kind == "string_too_short":
-        return f"{label} is empty"
-    if kind == "string_too_long":
-        return f"{label} is too long: at most {error['ctx']['max_length']} characters"
-    if field == "email" and kind == "value_error":
+    if field == "email" and error["type"] == "value_error":
         return f"E-mail {error.get('input')!r} is not a valid address"
-    message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{label}: {message}"
+    return field_sentence(error, _LABELS.get(field, field or "The details"))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ and a lone surrogate, which cannot be encoded as UTF-8, are refused, along with 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -22,3 +24,42 @@ def text_problems(text: str, limit: int) -> list[str]:
     if len(text) > limit:
         problems.append(f"too long: {len(text)} characters, at most {limit}")
     return problems
+
+
+_NUMBER_ERRORS = ("int_parsing", "int_from_float", "float_parsing", "decimal_parsing", "int_type", "float_type",
+                  "decimal_type", "finite_number")
+
+
+def field_sentence(error: Mapping[str, Any], label: str) -> str:
+    """One pydantic validation error as a sentence about the field a person typed into, named by `label`.
+
+    Forms of teams, goals, notes and the catalogue share these words; each adds its own special cases first.
+    """
+    kind, ctx = error["type"], error.get("ctx", {})
+    if kind == "missing" or (kind == "string_type" and error.get("input") is None):
+        return f"{label} is missing"
+    if kind == "extra_forbidden":
+        return f"{label} is not a field here"
+    if kind == "string_too_short":
+        at_least = ctx.get("min_length", 1)      # a custom "only blanks" error carries no length
+        return f"{label} is empty" if error.get("input") == "" or at_least == 1 else \
+            f"{label} is too short: at least {at_least} characters"
+    if kind == "string_too_long":
+        return f"{label} is too long: at most {ctx['max_length']} characters"
+    if kind == "too_long":
+        return f"{label}: at most {ctx['max_length']} items"
+    if kind == "greater_than_equal":
+        return f"{label} must be at least {ctx['ge']}"
+    if kind == "less_than_equal":
+        return f"{label} must be at most {ctx['le']}"
+    if kind == "string_type":
+        return f"{label} must be text"
+    if kind in _NUMBER_ERRORS:
+        return f"{label} must be a number"
+    if kind == "enum":
+        return f"{label}: choose one of {ctx['expected']}"
+    if kind.startswith("date"):
+        return f"{label}: give a date such as 2026-09-30"
+    if kind.startswith("bool"):
+        return f"{label}: answer yes or no"
+    return f"{label}: {str(error['msg']).removeprefix('Value error, ')}"

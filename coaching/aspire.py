@@ -11,8 +11,10 @@ import logging
 import threading
 import time
 import tomllib
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from coaching.accounts import Accounts
 from coaching.answers import Answers
@@ -25,6 +27,8 @@ from coaching.store import Store, open_store
 from coaching.store.store import CurrentSums
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -55,6 +59,10 @@ class Aspire:
     def accounts(self) -> Accounts:
         """One per process: it also remembers failed logins for unknown e-mails, to slow them alike."""
         return Accounts(self.store.db, audit=self.audit)
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """What `compute` gives for `key` until the next committed write (Database.remember)."""
+        return self.store.db.remember(key, compute)
 
     def reliability(self, version: int) -> dict[str, ScaleReliability]:
         """Reliability of one instrument version's scales over its current responses, as of this call."""

@@ -31,6 +31,10 @@ def organisation_paths(aspire: Aspire, actor: Actor, thresholds: Thresholds) -> 
     """Unmet needs and demand against openings in the newest wave with at least the minimum group."""
     if actor.role is not Role.ADMIN:
         raise PermissionDenied("organisation-wide figures are for admins")
+    return aspire.remember(("organisation paths", thresholds), lambda: _newest_counts(aspire, thresholds))
+
+
+def _newest_counts(aspire: Aspire, thresholds: Thresholds) -> OrganisationPaths | None:
     for wave in reversed(aspire.store.waves()):
         everyone = profiles(aspire, SYSTEM, wave.id)
         if len(everyone) < aspire.settings.min_group:

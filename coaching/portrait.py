@@ -65,6 +65,12 @@ def find_member(aspire: Aspire, actor: Actor, member_id: int) -> Member:
 
 
 def member_portrait(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds) -> Portrait:
+    """The member as of the last write: kept across reruns until something changes (Aspire.remember)."""
+    return aspire.remember(("portrait", actor, member_id, thresholds),
+                           lambda: _portrait(aspire, actor, member_id, thresholds))
+
+
+def _portrait(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds) -> Portrait:
     member = find_member(aspire, actor, member_id)
     history = [
         WaveProfile(wave, found)
@@ -109,6 +115,12 @@ class TeamPicture:
 
 
 def team_picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> TeamPicture:
+    """The team in one wave as of the last write: kept across reruns until something changes."""
+    return aspire.remember(("team", actor, team_id, wave, thresholds),
+                           lambda: _picture(aspire, actor, team_id, wave, thresholds))
+
+
+def _picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> TeamPicture:
     aspire.store.require_team(actor, team_id)
     answered = profiles(aspire, actor, wave.id, [team_id])
     catalogue = catalogue_for_wave(aspire, wave)

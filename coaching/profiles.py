@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from coaching.actors import Actor
 from coaching.aggregates import disclosable
+from coaching.answers import Answers
 from coaching.aspire import Aspire, Estimate
 from coaching.needs import SCALES
 from coaching.scoring import Profile
@@ -22,6 +24,8 @@ class MemberProfile:
     wave_id: int
     instrument_version: int
     profile: Profile
+    answers: Answers            # reflections and life stage included: the manager reads them in the one-on-one
+    submitted_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -53,15 +57,21 @@ def profiles(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int]
     One reliability lookup per instrument version, not per member; a response already scored with the
     current estimate is not scored again (Estimate.score).
     """
+    teams = None if team_ids is None else tuple(sorted(team_ids))
+    return list(aspire.remember(("profiles", actor, wave_id, teams), lambda: _scored(aspire, actor, wave_id, teams)))
+
+
+def _scored(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int] | None) -> tuple[MemberProfile, ...]:
     responses = aspire.store.current_responses(actor, wave_id, team_ids)
     estimates = {v: aspire.estimate(v) for v in {r.instrument_version for r in responses}}
-    return [_profile(r, estimates[r.instrument_version]) for r in responses]
+    return tuple(_profile(r, estimates[r.instrument_version]) for r in responses)
 
 
 def _profile(r: StoredResponse, estimate: Estimate) -> MemberProfile:
     return MemberProfile(
         member_id=r.member_id, member_name=r.member_name, team_id=r.team_id, wave_id=r.wave_id,
-        instrument_version=r.instrument_version, profile=estimate.score(r.id, r.answers),
+        instrument_version=r.instrument_version, profile=estimate.score(r.id, r.answers), answers=r.answers,
+        submitted_at=r.submitted_at,
     )
 
 

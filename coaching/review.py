@@ -68,6 +68,11 @@ def review_state(next_review: dt.date | None, today: dt.date) -> ReviewState:
 def review_overview(aspire: Aspire, actor: Actor, team_id: int, today: dt.date | None = None) -> list[ReviewRow]:
     """Every active member of one of the actor's teams with their review date, the most urgent first."""
     today = today or dt.datetime.now(aspire.settings.zone).date()
+    return list(aspire.remember(("review overview", actor, team_id, today),
+                                lambda: tuple(_overview(aspire, actor, team_id, today))))
+
+
+def _overview(aspire: Aspire, actor: Actor, team_id: int, today: dt.date) -> list[ReviewRow]:
     names = {m.id: m.name for m in aspire.store.members(actor, team_id)}
     rows = []
     for member_id, last in aspire.store.last_submitted(actor, team_id).items():

@@ -73,7 +73,8 @@ if st.toggle("Show as table", key="home_table"):
     )
 else:
     st.plotly_chart(
-        needs_overview(summaries), width="stretch", config={"displayModeBar": False},
+        aspire.remember(("needs overview", actor, wave), lambda: needs_overview(summaries)),
+        width="stretch", config={"displayModeBar": False},
         alt=f"Bar chart of average need scores; highest is {scale_label(top.scale)}.",
     )
 

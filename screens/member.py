@@ -13,8 +13,27 @@ from coaching.portrait import Portrait, member_portrait
 from coaching.talking_points import FLAG_ADVICE, CoachingFacts, talking_points
 from coaching.ui.context import chart_renderer, current_actor, get_aspire, record_view_once, show_flash
 from coaching.ui.format import arrangement_text, plain
-from coaching.ui.plans import show_goal_review, show_goals, show_notes, show_talking_points, warn_uncovered
+from coaching.ui.plans import (
+    show_goal_review,
+    show_goals,
+    show_notes,
+    show_reflections,
+    show_talking_points,
+    warn_uncovered,
+)
 from coaching.ui.views import show_view
+
+
+def change_line(portrait: Portrait) -> str:
+    """The reliable changes since the wave before, in one sentence (small wiggles are not news)."""
+    if portrait.previous is None:
+        return "Change over time shows once they have answered in two waves."
+    moved = portrait.reliable_changes
+    if not moved:
+        return f"Since wave {portrait.previous.wave.name}: no change beyond measurement error."
+    return f"Since wave {portrait.previous.wave.name}: " + "; ".join(
+        f"{scale_label(c.scale).lower()} {'rose' if c.after > c.before else 'fell'} from {c.before:.0f} to "
+        f"{c.after:.0f}" for c in moved) + ", beyond measurement error."
 
 aspire = get_aspire()
 actor = current_actor()
@@ -94,20 +113,13 @@ if section == "Needs and fit":
             "Compare with a path on offer", [None, *options], key="member_overlay",
             format_func=lambda k: "None" if k is None else options[k].name,
         )
-        show_view(member_profile_view(member.name, profile, options.get(overlay)), key="member_profile")
+        show_view(aspire.remember(("profile view", actor, member_id, overlay), lambda: member_profile_view(
+            member.name, profile, options.get(overlay))), key="member_profile")
     with right:
-        show_view(member_fit_view(member.name, portrait.fits, portrait.unmet), key="member_fit")
-    if portrait.previous is None:
-        st.caption("Change over time appears once they have answered in two waves.")
-    else:
-        if portrait.versions_differ:
-            st.caption("The last two waves used different questionnaire versions: only the needs both measured "
-                       "are compared.")
-        show_view(
-            member_trend_view(member.name, [(w.wave.name, w.profile.profile.scores) for w in portrait.history],
-                              portrait.changes),
-            key="member_trend",
-        )
+        show_view(aspire.remember(("fit view", actor, member_id), lambda: member_fit_view(
+            member.name, portrait.fits, portrait.unmet)), key="member_fit")
+    st.caption(change_line(portrait))
+    show_reflections(current.profile.answers, aspire.instruments[current.profile.instrument_version])
 elif section == "Talking points":
     facts = CoachingFacts(profile, portrait.changes, arrangement, portrait.catalogue, thresholds)
     show_talking_points(talking_points(facts), top_need(profile))
@@ -116,15 +128,15 @@ elif section == "Goals":
 elif section == "Notes":
     show_notes(aspire, actor, member_id, today)
 else:
-    if portrait.previous is None:
-        st.caption(f"{plain(member.name)} has answered in one wave only: the review compares waves once there are two.")
-    else:
-        moved = portrait.reliable_changes
-        st.markdown(f"Wave {current.wave.name} against {portrait.previous.wave.name}: "
-                    + ("; ".join(f"{scale_label(c.scale).lower()} {'rose' if c.after > c.before else 'fell'} from "
-                                 f"{c.before:.0f} to {c.after:.0f}" for c in moved) + "." if moved
-                       else "no reliable change.")
-                    + " Aspirations change with life: ask whether each goal still serves what they need now.")
+    st.caption(change_line(portrait) + " Aspirations change with life: ask whether each goal still serves what "
+               "they need now.")
+    if portrait.previous is not None:
+        if portrait.versions_differ:
+            st.caption("The last two waves used different questionnaire versions: only the needs both measured "
+                       "are compared.")
+        show_view(aspire.remember(("trend view", actor, member_id), lambda: member_trend_view(
+            member.name, [(w.wave.name, w.profile.profile.scores) for w in portrait.history], portrait.changes)),
+            key="member_trend")
     previous = portrait.previous.profile.profile if portrait.previous else None
     checks = review.goal_review(goals, previous, profile, portrait.changes)
     show_goal_review(aspire, actor, checks, aspire.store.catalogue(), today)

@@ -60,7 +60,8 @@ if flagged:
 if len(answered) == 1:
     st.caption("Only one person has answered so far: team patterns show once more people answer.")
 
-event = show_view(team_heatmap_view(picture.heatmap_rows), key="team_heatmap", on_select="rerun")
+event = show_view(aspire.remember(("heatmap", actor, team.id, wave), lambda: team_heatmap_view(picture.heatmap_rows)),
+                  key="team_heatmap", on_select="rerun")
 clicked = [p.get("customdata") for p in (event.selection.points if event else [])]
 if clicked and clicked[0] is not None:
     member_id = clicked[0][0] if isinstance(clicked[0], list) else clicked[0]
@@ -71,13 +72,15 @@ shown = st.segmented_control("More views", VIEWS, default=VIEWS[0], key="team_vi
 if shown == "Members":
     st.dataframe([profile_row(m) for m in answered], hide_index=True, width="stretch")
 elif shown == "Demand vs offer":
-    show_view(demand_offer_view(picture.demands), key="team_demand")
+    show_view(aspire.remember(("demand", actor, team.id, wave), lambda: demand_offer_view(picture.demands)),
+              key="team_demand")
 elif shown == "Change since last wave":
     if picture.earlier is None:
         st.info(f"Nobody in this team answered a wave before {wave.name}, so there is no change to show yet.",
                 icon=":material/timeline:")
     else:
         earlier_wave, earlier = picture.earlier
-        show_view(team_drift_view(earlier_wave.name, earlier, wave.name, picture.summary), key="team_drift")
+        show_view(aspire.remember(("drift", actor, team.id, wave), lambda: team_drift_view(
+            earlier_wave.name, earlier, wave.name, picture.summary)), key="team_drift")
 else:
-    show_view(pay_ladder_view(picture.catalogue), key="team_pay")
+    show_view(aspire.remember(("pay ladder", wave), lambda: pay_ladder_view(picture.catalogue)), key="team_pay")

@@ -35,7 +35,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ Item = TypeVar("Item")
 Params = Sequence[Any] | dict[str, Any]
 
 WRITE_ATTEMPTS = 5
+REMEMBERED = 512    # results kept by Database.remember: a few screens' worth for each of dozens of sessions
 
 
 class StoreOpenError(RuntimeError):
@@ -129,6 +131,11 @@ class Database:
         self._leading = False      # a thread is committing queued writes, or about to
         self._gate = _ReadersWriterGate()
         self._writer = self._conn.cursor()
+        # Counts committed writes: what was read at one count still holds until it moves (see `remember`).
+        # Only this process writes the file (DuckDB locks it), so the count sees every change.
+        self.generation = 0
+        self._remembered: OrderedDict[Hashable, Any] = OrderedDict()
+        self._remembered_lock = threading.Lock()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         target = ":memory:" if self._in_memory else str(self.path)
@@ -164,6 +171,27 @@ class Database:
     def scalar(self, sql: str, params: Params = ()) -> Any:
         row = self.query_one(sql, params)
         return None if row is None else row[0]
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """What `compute` gives for `key`, computed once until the next committed write anywhere.
+
+        Streamlit reruns a screen on every click, and most clicks change no data: reads, and what is built
+        from them, are kept for the current write count, read before computing so that a write landing
+        meanwhile never leaves an old result under the new count. The key must name everything the result
+        depends on besides the data, the actor included (scope). Results are shared between sessions, so
+        they must never be changed by a caller. The least recently used go beyond REMEMBERED results.
+        """
+        versioned = (self.generation, key)
+        with self._remembered_lock:
+            if versioned in self._remembered:
+                self._remembered.move_to_end(versioned)
+                return self._remembered[versioned]
+        value = compute()
+        with self._remembered_lock:
+            self._remembered[versioned] = value
+            while len(self._remembered) > REMEMBERED:
+                self._remembered.popitem(last=False)
+        return value
 
     def read(self, work: Callable[[Transaction], T]) -> T:
         """Run several reads on one snapshot (a read-only transaction): none of them sees a write the others miss."""
@@ -261,6 +289,7 @@ class Database:
             cur.execute("ROLLBACK")
             raise
         cur.execute("COMMIT")
+        self.generation += 1     # after the commit, under the write lock: readers keyed on the old count re-read
 
     def checkpoint(self) -> None:
         with self._write_lock:
@@ -309,6 +338,7 @@ class Database:
                     finally:
                         self._conn = self._connect()
                         self._writer = self._conn.cursor()
+                        self.generation += 1
             finally:
                 remove_files(fresh, wal_path(fresh))
             after = _size(self.path) + _size(wal_path(self.path))

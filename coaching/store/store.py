@@ -144,7 +144,10 @@ class Store:
         sql, params = self._visible_teams(actor)
         if actor.role is Role.SYSTEM:
             return None
-        return [r[0] for r in self.db.query(sql, params)] if actor.role is Role.MANAGER else []
+        if actor.role is not Role.MANAGER:
+            return []
+        return list(self.db.remember(("visible teams", actor),
+                                     lambda: tuple(r[0] for r in self.db.query(sql, params))))
 
     def require_team(self, actor: Actor, team_id: int) -> None:
         """PermissionDenied unless the actor may see this team (worded like a missing team)."""
@@ -224,8 +227,10 @@ class Store:
         return self.db.write(work)
 
     def waves(self) -> list[Wave]:
-        rows = self.db.query("SELECT id, name, starts_on FROM wave ORDER BY starts_on")
-        return [Wave(id=r[0], name=r[1], starts_on=r[2]) for r in rows]
+        """Every wave, oldest first; kept until the next write."""
+        return list(self.db.remember("waves", lambda: tuple(
+            Wave(id=r[0], name=r[1], starts_on=r[2])
+            for r in self.db.query("SELECT id, name, starts_on FROM wave ORDER BY starts_on"))))
 
     def create_team(self, actor: Actor, name: str, manager_id: int | None = None) -> int:
         """A manager creates teams for themselves; the system may name any manager."""
@@ -238,11 +243,15 @@ class Store:
         )
 
     def teams(self, actor: Actor) -> list[Team]:
+        """The active teams the actor may see; kept until the next write, since every screen asks."""
+        return list(self.db.remember(("teams", actor), lambda: self._teams(actor)))
+
+    def _teams(self, actor: Actor) -> tuple[Team, ...]:
         visible, scope = self._visible_teams(actor)
         rows = self.db.query(
             f"SELECT id, name, manager_id, version FROM team WHERE archived_at IS NULL AND id IN ({visible})"  # noqa: S608
             " ORDER BY name", scope)
-        return [Team(id=r[0], name=r[1], manager_id=r[2], version=r[3]) for r in rows]
+        return tuple(Team(id=r[0], name=r[1], manager_id=r[2], version=r[3]) for r in rows)
 
     def add_members(self, actor: Actor, team_id: int, members: Sequence[NewMember]) -> list[int]:
         """Add every member or none, through the one insert path that keeps e-mails unique."""
@@ -252,16 +261,20 @@ class Store:
         return TeamRows(self.db).insert_members(team_id, members)
 
     def members(self, actor: Actor, team_id: int) -> list[Member]:
+        """A team's active members, if the actor may see the team; kept until the next write."""
+        return list(self.db.remember(("members", actor, team_id), lambda: self._members(actor, team_id)))
+
+    def _members(self, actor: Actor, team_id: int) -> tuple[Member, ...]:
         self.require_team(actor, team_id)
         rows = self.db.query(
             "SELECT id, team_id, name, email, role_title, track, level, version FROM member"
             " WHERE team_id = ? AND archived_at IS NULL ORDER BY name",
             [team_id],
         )
-        return [
+        return tuple(
             Member(id=r[0], team_id=r[1], name=r[2], email=r[3], role_title=r[4], track=r[5], level=r[6], version=r[7])
             for r in rows
-        ]
+        )
 
     def is_empty(self) -> bool:
         """True when no team exists yet: the moment demo data may be loaded."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import os
+
 import streamlit as st
 
 from coaching.actors import Actor
@@ -26,7 +29,14 @@ def chart_renderer() -> ChartRenderer:
 
 def get_aspire() -> Aspire:
     """The process-wide Aspire for the current settings (SettingsError when a variable is invalid)."""
-    return _aspire_for(load_settings().model_dump_json())
+    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("COACHING_")))
+    return _aspire_for(_settings_json(environment))
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_json(environment: tuple[tuple[str, str], ...]) -> str:
+    """The settings for one set of COACHING_* variables: parsing them costs milliseconds, twice a rerun."""
+    return load_settings().model_dump_json()
 
 
 def logged_in() -> Actor | None:

@@ -15,14 +15,32 @@ import streamlit as st
 
 from coaching import plans, review
 from coaching.actors import Actor
+from coaching.answers import Answers
 from coaching.aspire import Aspire
 from coaching.catalogue import Catalogue
+from coaching.instrument import Instrument
 from coaching.needs import NEEDS, Need
 from coaching.plans import Goal, GoalStatus, Note, ReviewAnswer
 from coaching.review import GoalCheck, ReviewState
 from coaching.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, TalkingPoint
 from coaching.ui.context import flash
 from coaching.ui.format import plain
+
+# ---- what they wrote ----------------------------------------------------------------------------------
+
+
+def show_reflections(answers: Answers, instrument: Instrument) -> None:
+    """Their own words from the questionnaire: what they need now, their goals, why they would be hired again."""
+    said = [(r.prompt, answers.reflections[r.id]) for r in instrument.reflections if answers.reflections.get(r.id)]
+    st.markdown("##### In their own words")
+    if answers.life_stage:
+        st.caption(f"Where they are in their working life: {plain(answers.life_stage)}")
+    if not said:
+        st.caption("They left the open questions blank: ask them in the one-on-one.")
+    for prompt, text in said:
+        st.markdown(f"**{plain(prompt)}**")
+        st.text(text)
+
 
 # ---- talking points ----------------------------------------------------------------------------------
 

@@ -117,11 +117,16 @@ def test_team_with_one_answer_says_patterns_need_more_people(empty_db: Path, ope
 def test_member_page_shows_profile_fit_and_only_reliable_change(demo_db: Path, open_app) -> None:
     at = open_member(open_app, "Nadia Haddad")
     assert next(b for b in at.selectbox if b.label == "Member").value == _demo_member_id(at, "Nadia Haddad")
-    specs = plotly_specs(at)
-    assert len(specs) == 3, "profile, fit and change over time"
+    assert len(plotly_specs(at)) == 2, "profile and fit"
     readings = " ".join(texts(at.caption))
-    assert "work-life balance rose" in readings, readings
+    assert "work-life balance rose from 40 to 100, beyond measurement error" in readings, readings
     assert "Nadia Haddad fits" in readings
+    assert "What do you need from your job right now?" in " ".join(texts(at.markdown)), "their own words"
+
+    at = open_section(at, "Yearly review")
+    (trend,) = plotly_specs(at)
+    marked = [t for t in trend["data"] if t.get("name") == "Clear change"]
+    assert len(marked) == 1 and len(marked[0]["y"]) == 1, "only the one reliable change is marked"
 
 
 def test_comparing_with_a_path_overlays_its_profile_on_the_radar(demo_db: Path, open_app) -> None:

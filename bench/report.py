@@ -210,7 +210,7 @@ def _biggest(r: Results, screens: Iterable[str]) -> str:
     if not parts:
         return ""
     return (f"Largest costs in coaching/ under cProfile at {r.sizes[-1]:,} teams, each including what it calls: "
-            + "; ".join(parts) + ". What would fix them is under 'What would fix the missed targets'.")
+            + "; ".join(parts) + ". What would fix them is under 'What is left, and what would fix it'.")
 
 
 def _target_submissions(r: Results) -> str:
@@ -336,5 +336,5 @@ def markdown(r: Results, remedies: str) -> str:
         lines += [f"- Where a warm rerun spends its time, {screen} at {r.sizes[-1]:,} teams (cumulative ms per "
                   "rerun under cProfile, which inflates Python-heavy code: read the proportions; the whole page, "
                   "then coaching/ functions, then Streamlit's element calls):", *_hotspot_lines(rows, "ms")]
-    lines += ["", "## What would fix the missed targets", "", remedies.strip()]
+    lines += ["", "## What is left, and what would fix it", "", remedies.strip()]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,97 @@
+"""A member and a team as the screens see them: history across waves and versions, fit, demand, drift."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coaching.actors import SYSTEM, PermissionDenied
+from coaching.aspire import start
+from coaching.demo import PLATFORM
+from coaching.fit import DEFAULT_THRESHOLDS
+from coaching.organisation import organisation_paths
+from coaching.portrait import member_portrait, team_picture
+from coaching.responses import Submission, submit
+from coaching.settings import PROJECT_DIR, load_settings
+from coaching.store import NewMember
+from tests.conftest import make_manager
+
+
+def _raw(instrument, high: str) -> dict:
+    """Everything rated 3, the statements of one need rated 5 (its reverse twins 1)."""
+    return {"ratings": {i.id: (1 if i.reverse_of else 5) if i.need == high else 3 for i in instrument.items},
+            "top_three": [high, *[n for n in ("status", "balance", "autonomy") if n != high][:2]]}
+
+
+@pytest.fixture
+def two_versions(tmp_path: Path):
+    """An organisation whose questionnaire was reworded into version 2 between the two waves."""
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_DIR / "data", data, ignore=shutil.ignore_patterns("*.duckdb*"))
+    v1 = (data / "instruments" / "v1.toml").read_text(encoding="utf-8")
+    (data / "instruments" / "v2.toml").write_text(v1.replace("version = 1", "version = 2", 1), encoding="utf-8")
+    app = start(load_settings(db=tmp_path / "two.duckdb", data_dir=data, demo=False))
+    yield app
+    app.close()
+
+
+def test_a_member_answering_two_versions_is_compared_and_said_to_be(two_versions) -> None:
+    app = two_versions
+    manager = make_manager(app)
+    team = app.store.create_team(manager, "Team")
+    (ana,) = app.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com")])
+    waves = [app.store.ensure_wave(y, dt.date(int(y), 3, 1)) for y in ("2025", "2026")]
+    for wave, version, high in ((waves[0], 1, "status"), (waves[1], 2, "balance")):
+        submit(app, SYSTEM, [Submission(member_id=ana, wave_id=wave, instrument_version=version,
+                                        raw=_raw(app.instruments[version], high))])
+
+    portrait = member_portrait(app, manager, ana, DEFAULT_THRESHOLDS)
+
+    assert [w.profile.instrument_version for w in portrait.history] == [1, 2]
+    assert portrait.versions_differ
+    reliable = {c.scale: c.after - c.before for c in portrait.reliable_changes}
+    assert reliable["balance"] > 0 and reliable["status"] < 0
+    assert portrait.fits[0].option.kind == "flexible", "balance now leads: flexible work fits best"
+
+
+def test_one_wave_only_has_no_change_and_no_answer_has_no_fit(aspire) -> None:
+    manager = make_manager(aspire)
+    team = aspire.store.create_team(manager, "Team")
+    ana, ben = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com"),
+                                                        NewMember(name="Ben", email="ben@example.com")])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
+    submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(aspire.current_instrument, "autonomy"))])
+
+    once = member_portrait(aspire, manager, ana, DEFAULT_THRESHOLDS)
+    assert once.previous is None and once.changes == [] and once.fits
+    never = member_portrait(aspire, manager, ben, DEFAULT_THRESHOLDS)
+    assert never.current is None and never.fits == [] and never.unmet == []
+
+    picture = team_picture(aspire, manager, team, aspire.store.waves()[0], DEFAULT_THRESHOLDS)
+    assert [m.member_name for m in picture.answered] == ["Ana"] and picture.earlier is None
+    assert sum(d.demand for d in picture.demands if d.option.kind == "self_directed") == 0, \
+        "no option claims to serve autonomy well: it is Ana's unmet need"
+    assert picture.unmet[ana] == ["autonomy"]
+
+
+def test_team_picture_counts_top_needs_against_openings_and_the_wave_before(demo) -> None:
+    team = next(t for t in demo.store.teams(SYSTEM) if t.name == "Platform engineering")
+    waves = demo.store.waves()
+    picture = team_picture(demo, SYSTEM, team.id, waves[-1], DEFAULT_THRESHOLDS)
+    assert len(picture.answered) == len(PLATFORM)
+    assert picture.earlier is not None and picture.earlier[0].name == "2025"
+    staff = next(d for d in picture.demands if d.option.key == "staff")
+    assert staff.openings == 1 and staff.demand >= 1, "the expertise-first people want the expert track"
+
+
+def test_organisation_counts_only_over_enough_people_and_only_for_admins(demo, aspire) -> None:
+    admin = demo.accounts.create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
+    found = organisation_paths(demo, admin, DEFAULT_THRESHOLDS)
+    assert found is not None and found.people == 15 and found.unmet.get("autonomy", 0) >= 1
+    with pytest.raises(PermissionDenied):
+        organisation_paths(demo, make_manager(demo, "m2@example.com"), DEFAULT_THRESHOLDS)
+    empty_admin = aspire.accounts.create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
+    assert organisation_paths(aspire, empty_admin, DEFAULT_THRESHOLDS) is None, "no wave with enough answers"

@@ -417,9 +417,10 @@ def _demand_reading(demands: list[Demand]) -> str:
     short = [d for d in demands if d.openings is not None and d.demand > d.openings]
     if short:
         worst = max(short, key=lambda d: d.demand - d.openings)
+        offer = "no openings" if worst.openings == 0 else \
+            f"only {worst.openings} opening{'s' if worst.openings != 1 else ''}"
         return (f"{worst.option.name} serves the top need of {worst.demand} "
-                f"member{'s' if worst.demand != 1 else ''} but has only {worst.openings} "
-                f"opening{'s' if worst.openings != 1 else ''}.")
+                f"member{'s' if worst.demand != 1 else ''} but has {offer}.")
     wanted = max(demands, key=lambda d: d.demand)
     if wanted.demand == 0:
         return "No path on offer serves any member's top need well."

@@ -72,14 +72,14 @@ next_review = next((r for r in review.review_overview(aspire, actor, team.id, to
 facts = [f"Team {team.name}", member.role_title, arrangement_text(arrangement, portrait.catalogue)]
 if next_review is not None and next_review.next_review is not None:
     facts.append(f"next review {next_review.next_review:%d %b %Y} ({next_review.state.value})")
-about, brief, data = st.columns([6, 1, 1], vertical_alignment="center")
-about.caption(" · ".join(plain(f) for f in facts if f))
-brief.download_button(
+st.caption(" · ".join(plain(f) for f in facts if f))
+downloads = st.container(horizontal=True)
+downloads.download_button(
     "Brief (PDF)", key="member_brief", icon=":material/picture_as_pdf:", on_click="ignore", mime="application/pdf",
     file_name=brief_filename(member.name, member_id, "pdf"),
     data=lambda: member_brief(aspire, actor, member_id, thresholds, made_on=today, renderer=chart_renderer()),
     help="Profile, fit, changes, talking points and goals for the one-on-one; never your notes.")
-data.download_button(
+downloads.download_button(
     "Data (CSV)", key="member_csv", icon=":material/table:", on_click="ignore", mime="text/csv",
     file_name=brief_filename(member.name, member_id, "csv"), data=lambda: member_csv(aspire, actor, member_id),
     help="Their answers, scores and goals as a table; never your notes.")

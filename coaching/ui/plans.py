@@ -120,15 +120,16 @@ def _goal_fields(prefix: str, catalogue: Catalogue) -> dict[str, Any]:
 
 
 def _goal_line(goal: Goal, catalogue: Catalogue) -> str:
+    """Need, path, date and measure of a goal in one line (names and typed text as they are)."""
     names = {o.key: o.name for o in catalogue.options}
-    parts = [f"serves {goal.need.label.lower()}"]
+    parts = [f"Serves {goal.need.label.lower()}"]
     if goal.option_key:
         parts.append(f"toward {plain(names.get(goal.option_key, goal.option_key))}")
     if goal.target_date:
         parts.append(f"by {goal.target_date:%d %b %Y}")
     if goal.success_measure:
-        parts.append(f"measured by {plain(goal.success_measure)}")
-    return "; ".join(parts).capitalize()
+        parts.append(f"success: {plain(goal.success_measure)}")
+    return " · ".join(parts)
 
 
 def show_goals(aspire: Aspire, actor: Actor, member_id: int, goals: list[Goal], catalogue: Catalogue) -> None:

@@ -470,6 +470,8 @@ def test_demand_view_sets_demand_beside_openings_per_option() -> None:
 
 def test_demand_reading_names_the_biggest_shortfall_of_openings() -> None:
     assert demand_offer_view(demands()).reading == "Team lead serves the top need of 3 members but has only 1 opening."
+    none_open = [Demand(option=d.option, demand=d.demand, openings=0) for d in demands()]
+    assert demand_offer_view(none_open).reading.endswith("but has no openings.")
 
 
 def test_demand_reading_without_a_shortfall_names_the_path_most_wanted() -> None:

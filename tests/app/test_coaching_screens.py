@@ -269,3 +269,27 @@ def test_two_tabs_editing_one_goal_the_second_is_told_and_keeps_its_text(demo_db
     assert "Saved the goal." in texts(second.success)
     (saved,) = plans.list_goals(get_aspire(), actor, goal.member_id)
     assert saved.title == "Write the storage guide and teach it" and saved.version == goal.version + 2
+
+
+def test_home_lists_who_is_due_for_the_yearly_review_and_leads_to_rounds(empty_db: Path, open_app) -> None:
+    aspire = start(Settings(db=empty_db))
+    try:
+        manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
+        team = aspire.store.create_team(manager, "Support")
+        ana, ben, cy = aspire.store.add_members(manager, team, [
+            NewMember(name=n, email=f"{n.lower()}@example.com") for n in ("Ana", "Ben", "Cy")])
+        items = load_instrument(instrument_path(1, aspire.settings.data_dir)).items
+        raw = {"ratings": {i.id: 3 for i in items}, "top_three": ["balance", "autonomy", "status"]}
+        now = dt.datetime.now(dt.UTC)
+        for member, ago, wave in ((ana, dt.timedelta(days=400), "last year"), (ben, dt.timedelta(days=20), "now")):
+            wave_id = aspire.store.ensure_wave(wave, (now - ago).date())
+            submit(aspire, SYSTEM, [Submission(member_id=member, wave_id=wave_id, raw=raw, submitted_at=now - ago)])
+    finally:
+        aspire.close()
+
+    at = open_app(HOME, login=EMPTY_MANAGER)
+
+    assert_healthy(at)
+    reviews = next(d.value for d in at.dataframe if "Next review" in d.value.columns)
+    assert dict(zip(reviews["Member"], reviews["State"], strict=True)) == {"Ana": "Overdue", "Cy": "Never answered"}
+    assert any(link.proto.label == "Open a round for them" for link in at.get("page_link"))

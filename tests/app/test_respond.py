@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coaching import rounds
+from coaching import plans, rounds
 from coaching.actors import SYSTEM, Actor, Role
 from coaching.aspire import Aspire, start
 from coaching.needs import Need
@@ -405,3 +405,25 @@ def test_a_logged_in_manager_opening_a_link_sees_the_respondents_page(opened: Ro
     assert_healthy(at)
     assert [t.value for t in at.title] == ["Hello Ben"]
     assert [b.label for b in at.button][-2:] == ["Start", "No thanks"]
+
+
+def test_the_own_link_shows_the_agreed_goals_read_only_and_never_the_notes(opened: Round) -> None:
+    def agree(aspire: Aspire, r: Round) -> None:
+        _answer_and("closed")(aspire, r)
+        goal = plans.add_goal(aspire, r.manager, r.member_ids[0], {
+            "title": "Lead the data guild", "need": "expertise", "target_date": dt.date(2027, 6, 30)})
+        plans.add_action(aspire, r.manager, goal.id, {"what": "Draft the guild's charter", "done": True})
+        plans.add_note(aspire, r.manager, r.member_ids[0], {"held_on": dt.date(2026, 5, 1),
+                                                            "body": "Private: thinking of leaving in spring"})
+
+    opened.change(agree)
+    at = open_link(opened.tokens[0])
+
+    text = page_text(at)
+    assert "Goals you agreed with your manager" in text
+    assert "Lead the data guild" in text and "✓ Draft the guild's charter" in text
+    assert "thinking of leaving" not in text, "a manager's note never reaches the person's page"
+    assert not at.text_input and not at.button, "read only"
+
+    other = open_link(opened.tokens[1])
+    assert "Lead the data guild" not in page_text(other), "each link shows its own person's goals only"

@@ -29,11 +29,11 @@ from coaching.actors import Actor, PermissionDenied, Role
 from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
 from coaching.catalogue import Catalogue, PathKind, PathOption, PayBand, amount_text
+from coaching.editing import EditConflict
 from coaching.needs import NEEDS, Need
 from coaching.store import Wave
 from coaching.store.catalogue import CatalogueRows, KeyTaken, OptionHeld, OptionVersion, RankTaken
 from coaching.store.teams import RowMissing, VersionMismatch
-from coaching.teams import EditConflict
 from coaching.text import field_sentence
 
 

@@ -34,6 +34,7 @@ from coaching.actors import Actor, PermissionDenied, Role
 from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
 from coaching.catalogue import Catalogue
+from coaching.editing import EditConflict
 from coaching.fit import top_need
 from coaching.needs import Need
 from coaching.scoring import Profile
@@ -50,7 +51,6 @@ from coaching.store.plans import (
     ReviewMark,
 )
 from coaching.store.teams import RowMissing, VersionMismatch
-from coaching.teams import EditConflict
 from coaching.text import field_sentence, text_problems
 
 MAX_TITLE = 200

@@ -36,6 +36,7 @@ from coaching.actors import Actor, PermissionDenied, Role
 from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
 from coaching.catalogue import Catalogue, PathKind, arrangement_problems, options_in_use_problems
+from coaching.editing import EditConflict
 from coaching.roster import ImportRejected, RowProblem, parse_members
 from coaching.store import Member, NewMember, Team
 from coaching.store.accounts import AccountRows
@@ -53,16 +54,6 @@ from coaching.text import field_sentence, text_problems
 MAX_NAME = 120
 MAX_ROLE_TITLE = 120
 MAX_TEAM_NAME = 80
-
-
-class EditConflict(Exception):
-    """Someone else changed the record after it was read; nothing was saved."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(
-            f"Someone else changed this {what} after you opened it, so your change was not saved. "
-            "Check the current details, then save again to apply yours."
-        )
 
 
 class MemberRejected(ValueError):

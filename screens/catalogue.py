@@ -9,9 +9,9 @@ import streamlit as st
 from coaching import paths
 from coaching.actors import Role
 from coaching.catalogue import PathKind, PathOption
+from coaching.editing import EditConflict
 from coaching.needs import NEEDS
 from coaching.store.catalogue import OptionVersion
-from coaching.teams import EditConflict
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
 

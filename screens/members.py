@@ -9,6 +9,7 @@ import streamlit as st
 from coaching import teams
 from coaching.actors import PermissionDenied
 from coaching.catalogue import IN_USE_KINDS, track_levels
+from coaching.editing import EditConflict
 from coaching.roster import ImportRejected
 from coaching.store import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
@@ -137,7 +138,7 @@ with edit_tab:
             if st.form_submit_button("Save changes", icon=":material/save:"):
                 try:
                     saved = teams.edit_member(aspire, actor, member.id, st.session_state[f"{prefix}_version"], fields)
-                except teams.EditConflict as exc:
+                except EditConflict as exc:
                     st.error(str(exc), icon=":material/sync_problem:")
                     in_use = ", ".join(option_name(k) for k in used) or "no options in use"
                     st.info(f"Saved now: {plain(member.name)}, {plain(member.email)}, "
@@ -158,7 +159,7 @@ with edit_tab:
             if left.button("Move", icon=":material/move_item:"):
                 try:
                     teams.move_member(aspire, actor, member.id, to)
-                except (teams.EditConflict, PermissionDenied):
+                except (EditConflict, PermissionDenied):
                     left.error("Not moved: someone changed this member or that team meanwhile. Look again.")
                 else:
                     flash(f"Moved {plain(member.name)} to {plain(others[to])}; their answers moved with them.")

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from coaching.store.database import Database, Transaction
+from coaching.store.plans import GoalHistoryRow, NoteHistoryRow
 
 _IDS = "(SELECT unnest(?::INTEGER[]))"
 _RESPONSES_OF = f"(SELECT id FROM response WHERE member_id IN {_IDS})"  # noqa: S608 - a fixed fragment
@@ -99,22 +100,6 @@ class GoalRow(NamedTuple):
     version: int
 
 
-class GoalHistoryRow(NamedTuple):
-    goal_id: int
-    version: int
-    event: str
-    review_answer: str | None
-    reviewed_on: dt.date | None
-    title: str
-    need: str
-    option_key: str | None
-    target_date: dt.date | None
-    success_measure: str | None
-    status: str
-    changed_by: str | None
-    changed_at: dt.datetime
-
-
 class GoalActionRow(NamedTuple):
     id: int
     goal_id: int
@@ -133,16 +118,6 @@ class NoteRow(NamedTuple):
     agreed: str                 # a JSON list of texts
     created_at: dt.datetime
     version: int
-
-
-class NoteHistoryRow(NamedTuple):
-    note_id: int
-    version: int
-    held_on: dt.date
-    body: str
-    agreed: str
-    written_by: str | None
-    written_at: dt.datetime
 
 
 class MemberData(NamedTuple):

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from coaching import paths, teams
 from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.audit import Action, AuditFilter, Subject
+from coaching.editing import EditConflict
 from coaching.paths import OptionRejected
 from coaching.store import Wave
-from coaching.teams import EditConflict
 from tests.conftest import make_manager
 
 NOW = dt.datetime.now(dt.UTC)

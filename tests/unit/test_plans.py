@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from coaching import plans, teams
 from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.audit import Action, AuditFilter, Subject
+from coaching.editing import EditConflict
 from coaching.needs import Need
 from coaching.plans import ChangedMeanwhile, GoalStatus, PlanRejected
 from coaching.scoring import Profile
 from coaching.store.plans import PlanRows
 from coaching.store.teams import RowMissing
-from coaching.teams import EditConflict
 from tests.conftest import make_manager
 
 GOAL = {"title": "Lead the storage design review", "need": "expertise", "option_key": "staff",

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 from coaching import privacy, teams
 from coaching.actors import SYSTEM, PermissionDenied, Role
 from coaching.audit import Action, AuditFilter, Subject
+from coaching.editing import EditConflict
 from coaching.profiles import profiles
 from coaching.responses import Submission, submit
 from coaching.roster import ImportRejected
-from coaching.teams import EditConflict, MemberInput, MemberRejected, TeamRejected
+from coaching.teams import MemberInput, MemberRejected, TeamRejected
 from tests.conftest import make_manager
 
 NAMES = ["Zoë Ågren", "田中 芽衣", "محمد الحداد", "O'Brien, Liam", "Łukasz Wójcik", "Ἀλέξανδρος", "שרה לוי",

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from coaching.catalogue import Catalogue
 from coaching.profiles import MemberProfile
-from coaching.talking_points import FLAG_ADVICE
+from coaching.scoring import FlagKind
 from coaching.teams import MemberArrangement
+
+#: A quality flag in a table cell; the one-on-one page words it as advice (talking_points.FLAG_ADVICE).
+FLAG_SHORT = {
+    FlagKind.STRAIGHT_LINE: "Uniform answers: ask first",
+    FlagKind.LOW_SPREAD: "Little spread: ask first",
+    FlagKind.TWIN_CONTRADICTION: "Contradictions: ask first",
+}
 
 
 def profile_row(member: MemberProfile) -> dict[str, str]:
@@ -19,7 +26,7 @@ def profile_row(member: MemberProfile) -> dict[str, str]:
         "Primary aspiration": reading,
         "Chose first": p.choice[0].label,
         "Ratings vs choice": "Disagree: talk about it" if p.disagreement else "Agree",
-        "Quality": "; ".join(FLAG_ADVICE[f.kind] for f in p.flags) or "No flags",
+        "Quality": "; ".join(FLAG_SHORT[f.kind] for f in p.flags) or "No flags",
     }
 
 

@@ -147,13 +147,18 @@ class RoundRows:
     # ---- progress ------------------------------------------------------------------------------------
 
     def member_states(self, round_id: int) -> list[MemberStateRow]:
-        """Every invited, non-archived member of the round with what they have done so far."""
+        """Every invited member still active in the round's team, with what they have done so far.
+
+        A member moved to another team since leaves the round's tracking and reminders: their new
+        manager sees their answers, the old one no longer follows them up.
+        """
         rows = self.db.query(
             "SELECT m.id, m.name, m.email, max(i.declined_at), max(i.opened_at),"
             " (SELECT max(submitted_at) FROM response r WHERE r.member_id = m.id AND r.round_id = ?),"
             " (SELECT updated_at FROM response_draft d WHERE d.member_id = m.id AND d.round_id = ?)"
-            " FROM invitation i JOIN member m ON m.id = i.member_id"
-            " WHERE i.round_id = ? AND m.archived_at IS NULL GROUP BY m.id, m.name, m.email ORDER BY m.name",
+            " FROM invitation i JOIN member m ON m.id = i.member_id JOIN round o ON o.id = i.round_id"
+            " WHERE i.round_id = ? AND m.archived_at IS NULL AND m.team_id = o.team_id"
+            " GROUP BY m.id, m.name, m.email ORDER BY m.name",
             [round_id, round_id, round_id],
         )
         sends = self.db.query(

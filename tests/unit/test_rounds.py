@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from coaching import rounds
+from coaching import rounds, teams
 from coaching.answers import AnswerError
 from coaching.rounds import INVALID_LINK, InvalidLink, RoundChanged, RoundClosed, State
 from coaching.store import NewMember
@@ -194,3 +194,14 @@ def test_members_are_due_for_review_a_year_after_they_last_answered(aspire, team
     assert sorted(rounds.due_for_review(aspire, manager, team_id)) == sorted([ben, cleo])
     later = dt.date.today() + dt.timedelta(days=366)
     assert sorted(rounds.due_for_review(aspire, manager, team_id, later)) == sorted([ana, ben, cleo])
+
+
+def test_a_member_moved_to_another_team_leaves_the_old_rounds_tracking(aspire, team):
+    manager, team_id, ids = team
+    round_id, _ = _open(aspire, team)
+    other = aspire.store.create_team(manager, "Other team")
+    teams.move_member(aspire, manager, ids[0], other)
+
+    tracked = [m.member_id for m in rounds.round_status(aspire, manager, round_id).members]
+
+    assert tracked == ids[1:], "the old manager no longer follows up the moved member"

@@ -2,7 +2,8 @@
 
 Run from the repository root (`make bench` does). Sizes are selectable because the largest
 organisation takes minutes to generate; generated files are cached under bench/.cache/ and remade
-whenever the code that decides their content changes.
+whenever the code that decides their content changes. Last come the measurements in Debian's Chromium
+against real servers (bench/browser.py, about three minutes); `--no-browser` leaves them out.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.browser import measure_browser
 from bench.cache import Organisation, copy_for_run, organisation
 from bench.events import answer_elsewhere
 from bench.imports import measure_import
@@ -43,6 +45,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="regenerate organisations even if cached")
     parser.add_argument("--no-cache", action="store_true", help="generate into a temporary folder, keep nothing")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the markdown results")
+    parser.add_argument("--no-browser", action="store_true",
+                        help="skip the measurements in Chromium (cold start, memory per session, respondents at once)")
     return parser.parse_args(argv)
 
 
@@ -78,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                 measure_size(size, args.runs, results, work)
             profile_largest(results, work)
         measure_load(results, work, args.seed)
+        if not args.no_browser:
+            results.browser = measure_browser(work, say)
     print(summary_table(results))
     args.results.write_text(markdown(results, REMEDIES.read_text(encoding="utf-8")), encoding="utf-8")
     say(f"wrote {args.results}")

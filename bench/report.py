@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from statistics import median
 
+from bench.browser import COLD_STARTS, BrowserRun, p95
 from bench.cache import Organisation
 from bench.imports import STEPS, ImportRun
 from bench.screens import BARE_SCREEN, Timing
@@ -42,6 +44,7 @@ class Results:
     loaded_size: int = 0                 # the organisation the submissions and the import ran against
     submissions: list[SubmissionRun] = field(default_factory=list)
     imported: ImportRun | None = None
+    browser: BrowserRun | None = None    # None: skipped (--no-browser)
 
     @property
     def sizes(self) -> list[int]:
@@ -98,9 +101,37 @@ def _summary_rows(r: Results) -> Iterable[tuple[str, str, str, str]]:
         yield (f"import of {i.rows:,} members from CSV ({r.loaded_size:,} teams)",
                f"{i.seconds:,.1f} s = {i.over_read_csv:,.0f}x DuckDB's read_csv ({i.read_csv_seconds * 1000:,.0f} ms)",
                f"< {MAX_IMPORT_SECONDS:g} s", _verdict(i.seconds < MAX_IMPORT_SECONDS and i.imported == i.rows))
+    yield from _browser_rows(r.browser)
     seconds, how = _generation_seconds(r)
     yield (f"generating {GROWTH_TO:,} teams ({how})", f"{seconds / 60:,.1f} min",
            f"≤ {MAX_GENERATION_SECONDS // 60} min", _verdict(seconds <= MAX_GENERATION_SECONDS))
+
+
+def _browser_rows(b: BrowserRun | None) -> Iterable[tuple[str, str, str, str]]:
+    """Cold start, memory per session and respondents at once, each from a real server and Chromium."""
+    if b is None:
+        yield "browser measurements (cold start, memory, respondents at once)", "skipped (--no-browser)", "—", "—"
+        return
+    for part, problem in b.problems.items():
+        yield f"browser: {part}", f"not measured: {problem}", "—", "**NOT MEASURED**"
+    if b.cold:
+        c = b.cold
+        yield (f"cold start, `streamlit run` to the first screen in Chromium (median of {COLD_STARTS})",
+               f"{median(c.first_s):,.1f} s = {c.over_bare:.2f}x bare page ({median(c.bare_s):,.1f} s to its chart)",
+               "—", "—")
+        yield ("cold start to home's chart, logging in included", f"{median(c.home_s):,.1f} s = "
+               f"{median(c.home_s) / median(c.bare_s):.2f}x bare page", "—", "—")
+    if b.memory:
+        m = b.memory
+        yield (f"server memory per open browser session ({len(m.sessions_mb)} sessions on Team)",
+               f"{m.per_session_mb:,.2f} MB per session ({m.idle_mb:,.0f} MB idle, {m.sessions_mb[0]:,.0f} MB after "
+               f"the first, {m.sessions_mb[-1]:,.0f} MB after the last)", "—", "—")
+    if b.answering:
+        a = b.answering
+        yield (f"{a.respondents} browsers answering at once: responses stored complete",
+               f"{a.stored} of {a.respondents}", "all arrive", _verdict(a.lost == 0 and not a.failures))
+        yield ("… the server's rerun time meanwhile (p95 per script run)",
+               f"{p95(a.runs.wall_ms):,.0f} ms wall, {p95(a.runs.cpu_ms):,.0f} ms CPU of the script thread", "—", "—")
 
 
 def _verdict(met: bool) -> str:
@@ -129,6 +160,85 @@ def after_answer_table(r: Results) -> str:
         warm, bare = r.timings[size]["home"].median, r.timings[size][BARE].median
         lines.append(f"| {size:,} | {ms:,.0f} | {warm:,.1f} | {ms / warm:,.1f} | {ms / bare:,.1f} |")
     return "\n".join(lines)
+
+
+def cold_start_table(b: BrowserRun) -> str:
+    c = b.cold
+    lines = ["| start | bare page: its chart, s | app: first screen (login form), s "
+             "| app: home's chart, logged in, s |", "|---|---:|---:|---:|"]
+    rows = [(f"{n}", *times) for n, times in enumerate(zip(c.bare_s, c.first_s, c.home_s, strict=True), start=1)]
+    rows.append(("**median**", median(c.bare_s), median(c.first_s), median(c.home_s)))
+    lines += [f"| {n} | {bare:,.2f} | {first:,.2f} | {home:,.2f} |" for n, bare, first, home in rows]
+    return "\n".join(lines)
+
+
+def memory_table(b: BrowserRun) -> str:
+    m = b.memory
+    lines = ["| sessions open | server VmRSS, MB | change, MB |", "|---:|---:|---:|"]
+    previous = m.idle_mb
+    for n, mb in enumerate((m.idle_mb, *m.sessions_mb)):
+        lines.append(f"| {n} | {mb:,.1f} | {mb - previous:+,.1f} |")
+        previous = mb
+    return "\n".join(lines)
+
+
+def answering_table(b: BrowserRun) -> str:
+    a = b.answering
+    lines = ["| server time | count | median ms | p95 ms | max ms |", "|---|---:|---:|---:|---:|"]
+    for what, times in (("script run", a.runs), ("rerun request (st.rerun() continuations included)", a.requests),
+                        ("full garbage collection (generation 2)", a.collections)):
+        for clock, values in (("wall clock", times.wall_ms), ("CPU of its thread", times.cpu_ms)):
+            lines.append(f"| {what}, {clock} | {len(values):,} | {median(values):,.0f} | {p95(values):,.0f} "
+                         f"| {max(values):,.0f} |")
+    return "\n".join(lines)
+
+
+def browser_section(r: Results) -> list[str]:
+    """The part of RESULTS.md measured with a real server and Chromium."""
+    b = r.browser
+    if b is None:
+        return ["Skipped in this run (--no-browser)."]
+    lines = [
+        "Real `streamlit run` servers (started as the browser tests start them, tests/e2e/helpers.py) driven by "
+        "Debian's Chromium through Playwright with the browser tests' own helpers, each server on its own copy of "
+        "the demo organisation (COACHING_DEMO=1). The ten browsers share the machine's cores with the server."]
+    lines += [f"- Not measured: {part}: {problem}" for part, problem in b.problems.items()]
+    if b.cold:
+        lines += ["", "### Cold start", "",
+                  f"Seconds from starting the process to something drawn in a new browser context, {COLD_STARTS} "
+                  "times each, the app and the bare page (bench/bare_page.py, one plotly chart) interleaved. The "
+                  "app's first screen at the home address is the login form; home's chart follows logging in as the "
+                  "demo manager (a second page load, the password check, home's first run). Readiness is polled "
+                  "every 0.2 s, for both alike.", "", cold_start_table(b)]
+    if b.memory:
+        lines += ["", "### Memory per open session", "",
+                  "The server's resident memory (VmRSS in /proc) with no session, then after each new browser "
+                  "session has logged in and drawn the Team screen; every session stays open. Per session: the "
+                  f"least-squares slope over sessions 1 to {len(b.memory.sessions_mb)}, so the first session's "
+                  f"one-off imports and caches are left out: **{b.memory.per_session_mb:,.2f} MB**.",
+                  "", memory_table(b)]
+    if b.answering:
+        a = b.answering
+        waiting = 1 - sum(a.runs.cpu_ms) / sum(a.runs.wall_ms)
+        collected, requested = sum(a.collections.cpu_ms) / 1000, sum(a.requests.cpu_ms) / 1000
+        lines += ["", "### Respondents at once", "",
+                  f"{a.respondents} respondents, each in a Chromium of their own, open their personal links together "
+                  "and answer every section, the top three and send (tests/e2e/test_journey.py's steps); "
+                  f"{a.seconds:,.0f} s from the links opening to the last browser done. Afterwards, with the server "
+                  f"stopped, **{a.stored} of {a.respondents}** responses are stored with every rating and the top "
+                  "three. The server had shown the respondent's address once before (untimed), as a server that has "
+                  "been up a while has imported its screens. It logs each script run (bench/rerun_hook/"
+                  "sitecustomize.py): wall clock, and the CPU time of the thread doing the work.",
+                  "",
+                  f"- {waiting:.0%} of the wall time of the script runs was spent waiting: for a core taken by the "
+                  "browsers, for the GIL held by another session, for the database. The wall-clock figures measure "
+                  "this machine's two cores under ten browsers; the CPU figures are what the server itself spends.",
+                  f"- Full garbage collections: {len(a.collections.cpu_ms):,}, {collected:,.1f} s of CPU in all, "
+                  f"against {requested:,.1f} s for all rerun requests (which include the collection Streamlit runs "
+                  "after each script run, `runner.postScriptGC`). A collection holds the GIL: every other session "
+                  "waits meanwhile.", "", answering_table(b)]
+        lines += [f"- A browser that failed: {failure}" for failure in a.failures]
+    return lines
 
 
 def generation_table(r: Results) -> str:
@@ -170,7 +280,8 @@ def import_table(r: Results) -> str:
 
 
 def targets(r: Results) -> list[str]:
-    return [_target_over_bare(r), _target_growth(r), _target_submissions(r), _target_import(r), _target_generation(r)]
+    return [_target_over_bare(r), _target_growth(r), _target_submissions(r), _target_import(r), _target_browser(r),
+            _target_generation(r)]
 
 
 def _target_over_bare(r: Results) -> str:
@@ -249,6 +360,22 @@ def _target_import(r: Results) -> str:
     return head + f"**missed** ({detail}). Where it goes: {causes}."
 
 
+def _target_browser(r: Results) -> str:
+    head = "Ten browsers answering the questionnaire at once against one server, every response arriving: "
+    b = r.browser
+    if b is None or b.answering is None:
+        why = "skipped (--no-browser)" if b is None else b.problems.get("answering", "")
+        return head + f"**not measured** in this run ({why})."
+    a = b.answering
+    detail = (f"{a.stored} of {a.respondents} responses stored with every rating and the top three, counted after the "
+              f"server stopped; {len(a.failures)} browser{'s' * (len(a.failures) != 1)} failed")
+    if a.lost == 0 and not a.failures:
+        return head + f"**met** ({detail})."
+    reasons = "; ".join(a.failures[:3]) or "no browser failed, so the answers were sent but not stored"
+    return head + (f"**missed** ({detail}: {reasons}). A browser that timed out waiting for a rerun on two shared "
+                   "cores did not send its answers; see 'In a browser' for the server's time per run.")
+
+
 def _generation_seconds(r: Results) -> tuple[float, str]:
     if GROWTH_TO in r.orgs:
         return r.orgs[GROWTH_TO].generation.seconds, "measured"
@@ -324,6 +451,7 @@ def markdown(r: Results, remedies: str) -> str:
         f"10,000 new members into one new team of the benched manager, against a copy of the "
         f"{r.loaded_size:,}-team organisation, through `coaching.teams.import_members` (checks and one "
         "transaction), each step timed apart.", "", import_table(r),
+        "", "## In a browser", "", *browser_section(r),
         "", "## Generation", "",
         f"Seeded ({TEAM_SIZE} members per team, {len(WAVES)} waves), every answer through "
         f"`coaching.responses.submit` as SYSTEM in batches of {BATCH:,}, each batch one transaction with one "

@@ -97,7 +97,8 @@ def click(page: Page, target: Locator, then: Locator) -> None:
 
 
 def go_to(page: Page, screen: str) -> None:
-    click(page, page.get_by_role("link", name=screen), then=page.get_by_role("heading", name=screen))
+    click(page, page.get_by_role("link", name=screen, exact=True),
+          then=page.get_by_role("heading", name=screen, exact=True))
 
 
 def choose(page: Page, label: str, option: str, then: Locator) -> None:

@@ -70,7 +70,8 @@ if clicked and clicked[0] is not None:
 VIEWS = ("Members", "Demand vs offer", "Change since last wave", "Pay bands")
 shown = st.segmented_control("More views", VIEWS, default=VIEWS[0], key="team_view") or VIEWS[0]
 if shown == "Members":
-    st.dataframe([profile_row(m) for m in answered], hide_index=True, width="stretch")
+    st.dataframe([profile_row(m) for m in answered], hide_index=True, width="stretch",
+                 column_config={"Quality": st.column_config.TextColumn(width="medium")})
 elif shown == "Demand vs offer":
     show_view(aspire.remember(("demand", actor, team.id, wave), lambda: demand_offer_view(picture.demands)),
               key="team_demand")

@@ -20,12 +20,12 @@ def profile_row(member: MemberProfile) -> dict[str, str]:
     if p.primary is not None:
         reading = p.primary.label
     else:
-        reading = "Close: " + " / ".join(n.label for n in p.close_needs)
+        reading = "Too close: " + " / ".join(n.value.capitalize() for n in p.close_needs)   # short: one cell
     return {
         "Member": member.member_name,
         "Primary aspiration": reading,
-        "Chose first": p.choice[0].label,
-        "Ratings vs choice": "Disagree: talk about it" if p.disagreement else "Agree",
+        "Chose first": p.choice[0].value.capitalize(),
+        "Ratings vs choice": "Disagree: ask" if p.disagreement else "Agree",
         "Quality": "; ".join(FLAG_SHORT[f.kind] for f in p.flags) or "No flags",
     }
 

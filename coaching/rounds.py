@@ -23,7 +23,7 @@ from coaching.answers import Answers
 from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
 from coaching.instrument import Instrument
-from coaching.responses import Submission, submit
+from coaching.responses import Submission, prepare
 from coaching.scoring import Profile, score_response
 from coaching.store.rounds import InvitationRow, MemberStateRow, RoundRow, RoundRows
 
@@ -284,11 +284,14 @@ def submit_answers(aspire: Aspire, invitation: Invitation, raw: Mapping[str, Any
     if not invitation.open_for_answers(_now()):
         raise RoundClosed("This round is closed: answers can no longer be changed.")
     round_row = invitation.row.round
-    submit(aspire, invitation.actor, [Submission(
+    prepared = prepare(aspire, Submission(
         member_id=invitation.row.member_id, wave_id=round_row.wave_id, raw=raw, round_id=round_row.id,
-        instrument_version=round_row.instrument_version)])
+        instrument_version=round_row.instrument_version))
+    aspire.store.record_responses(invitation.actor, [prepared])
     _rows(aspire).delete_draft(invitation.row.member_id, round_row.id)
-    return own_profile(aspire, invitation)
+    # The profile from the answers just checked and stored: reading them back would cost five queries.
+    version = round_row.instrument_version
+    return score_response(aspire.instruments[version], prepared.answers, aspire.reliability(version))
 
 
 def own_answers(aspire: Aspire, invitation: Invitation) -> Answers | None:

@@ -170,11 +170,8 @@ class PlanRows:
         """Replace the goal's fields (a review also marks its history with the answer and day)."""
 
         def work(tx: Transaction) -> GoalRow:
-            found = tx.execute("SELECT member_id, version FROM goal WHERE id = ?", [goal_id])
-            if not found:
-                raise RowMissing(f"no goal {goal_id}")
-            _require_coached(tx, found[0][0], coach)
-            _require_version(found[0][1], version, f"goal {goal_id}")
+            _require_editable(tx.execute("SELECT member_id, version FROM goal WHERE id = ?", [goal_id]),
+                              tx, coach, version, f"goal {goal_id}")
             row = GoalRow(*tx.execute(
                 "UPDATE goal SET title = ?, need = ?, option_key = ?, target_date = ?, success_measure = ?,"  # noqa: S608
                 f" status = ?, version = version + 1 WHERE id = ? RETURNING {_GOAL}",
@@ -199,12 +196,9 @@ class PlanRows:
 
     def update_action(self, action_id: int, coach: int | None, version: int, fields: ActionFields) -> ActionRow:
         def work(tx: Transaction) -> ActionRow:
-            found = tx.execute("SELECT g.member_id, a.version FROM goal_action a JOIN goal g ON g.id = a.goal_id"
-                               " WHERE a.id = ?", [action_id])
-            if not found:
-                raise RowMissing(f"no action {action_id}")
-            _require_coached(tx, found[0][0], coach)
-            _require_version(found[0][1], version, f"action {action_id}")
+            _require_editable(tx.execute("SELECT g.member_id, a.version FROM goal_action a"
+                                         " JOIN goal g ON g.id = a.goal_id WHERE a.id = ?", [action_id]),
+                              tx, coach, version, f"action {action_id}")
             return ActionRow(*tx.execute(
                 "UPDATE goal_action SET what = ?, who = ?, due_on = ?, done = ?, version = version + 1"  # noqa: S608
                 f" WHERE id = ? RETURNING {_ACTION}", [*fields, action_id])[0])
@@ -244,11 +238,8 @@ class PlanRows:
 
     def update_note(self, note_id: int, coach: int, version: int, fields: NoteFields) -> NoteRow:
         def work(tx: Transaction) -> NoteRow:
-            found = tx.execute("SELECT member_id, version FROM note WHERE id = ?", [note_id])
-            if not found:
-                raise RowMissing(f"no note {note_id}")
-            _require_coached(tx, found[0][0], coach)
-            _require_version(found[0][1], version, f"note {note_id}")
+            _require_editable(tx.execute("SELECT member_id, version FROM note WHERE id = ?", [note_id]),
+                              tx, coach, version, f"note {note_id}")
             row = NoteRow(*tx.execute(
                 "UPDATE note SET held_on = ?, body = ?, agreed = ?, version = version + 1"  # noqa: S608
                 f" WHERE id = ? RETURNING {_NOTE}", [*fields, note_id])[0])
@@ -256,6 +247,14 @@ class PlanRows:
             return row
 
         return self.db.write(work)
+
+
+def _require_editable(found: list[tuple], tx: Transaction, coach: int | None, version: int, what: str) -> None:
+    """`found` is the record's (member id, version): it exists, `coach` manages the member, and it is unchanged."""
+    if not found:
+        raise RowMissing(f"no {what}")
+    _require_coached(tx, found[0][0], coach)
+    _require_version(found[0][1], version, what)
 
 
 def _require_coached(tx: Transaction, member_id: int, coach: int | None) -> None:

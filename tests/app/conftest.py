@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,16 @@ def demo_db(db_path: Path, demo_template: Path, monkeypatch: pytest.MonkeyPatch)
     shutil.copyfile(demo_template, db_path)
     monkeypatch.setenv("COACHING_DEMO", "true")
     return db_path
+
+
+@contextmanager
+def domain(db_path: Path) -> Iterator[Aspire]:
+    """The database as the domain sees it, opened before or after (not during) the app's own use."""
+    aspire = start(Settings(db=db_path))
+    try:
+        yield aspire
+    finally:
+        aspire.close()
 
 
 EMPTY_MANAGER = ("pat@example.com", "pat-password-1")

@@ -6,33 +6,19 @@ tests/unit/test_paths.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from coaching import paths
 from coaching.actors import SYSTEM
-from coaching.aspire import Aspire, start
 from coaching.catalogue import PathKind
-from coaching.settings import Settings
 from coaching.ui.format import plain
 
-from .conftest import EMPTY_ADMIN, EMPTY_MANAGER, assert_healthy
+from .conftest import EMPTY_ADMIN, EMPTY_MANAGER, assert_healthy, domain
 
 PAGE = "screens/catalogue.py"
 TEAM_LEAD = "opt_team_lead"
-
-
-@contextmanager
-def domain(db_path: Path) -> Iterator[Aspire]:
-    """The database as the domain sees it, opened before or after (not during) the app's own use."""
-    aspire = start(Settings(db=db_path))
-    try:
-        yield aspire
-    finally:
-        aspire.close()
 
 
 def button(at: AppTest, label: str):

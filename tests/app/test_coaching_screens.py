@@ -10,16 +10,14 @@ from streamlit.testing.v1 import AppTest
 
 from coaching import plans
 from coaching.actors import SYSTEM
-from coaching.aspire import start
 from coaching.demo import PLATFORM
 from coaching.instrument import instrument_path, load_instrument
 from coaching.needs import Need
 from coaching.responses import Submission, submit
-from coaching.settings import Settings
 from coaching.store import NewMember
 from coaching.ui.context import get_aspire
 
-from .conftest import DEMO_ADMIN, EMPTY_MANAGER, assert_healthy
+from .conftest import DEMO_ADMIN, EMPTY_MANAGER, assert_healthy, domain
 
 TEAM = "screens/team.py"
 MEMBER = "screens/member.py"
@@ -90,8 +88,7 @@ def test_team_in_the_first_wave_says_there_is_no_change_to_show_yet(demo_db: Pat
 
 
 def test_team_with_one_answer_says_patterns_need_more_people(empty_db: Path, open_app) -> None:
-    aspire = start(Settings(db=empty_db))
-    try:
+    with domain(empty_db) as aspire:
         manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
         team = aspire.store.create_team(manager, "Solo")
         ids = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com"),
@@ -101,8 +98,6 @@ def test_team_with_one_answer_says_patterns_need_more_people(empty_db: Path, ope
         raw = {"ratings": {i.id: 3 + (i.id.startswith("balance")) for i in items},
                "top_three": ["balance", "autonomy", "status"]}
         submit(aspire, SYSTEM, [Submission(member_id=ids[0], wave_id=wave, raw=raw)])
-    finally:
-        aspire.close()
 
     at = open_app(TEAM, login=EMPTY_MANAGER)
     assert_healthy(at)
@@ -146,13 +141,10 @@ def test_member_with_uniform_answers_gets_advice_not_a_verdict(demo_db: Path, op
 
 
 def test_member_who_never_answered_is_pointed_to_rounds(empty_db: Path, open_app) -> None:
-    aspire = start(Settings(db=empty_db))
-    try:
+    with domain(empty_db) as aspire:
         manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
         team = aspire.store.create_team(manager, "New team")
         aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com")])
-    finally:
-        aspire.close()
     at = open_app(MEMBER, login=EMPTY_MANAGER)
     assert_healthy(at)
     assert any("has not answered the questionnaire yet" in i for i in texts(at.info)), texts(at.info)
@@ -272,8 +264,7 @@ def test_two_tabs_editing_one_goal_the_second_is_told_and_keeps_its_text(demo_db
 
 
 def test_home_lists_who_is_due_for_the_yearly_review_and_leads_to_rounds(empty_db: Path, open_app) -> None:
-    aspire = start(Settings(db=empty_db))
-    try:
+    with domain(empty_db) as aspire:
         manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
         team = aspire.store.create_team(manager, "Support")
         ana, ben, cy = aspire.store.add_members(manager, team, [
@@ -284,8 +275,6 @@ def test_home_lists_who_is_due_for_the_yearly_review_and_leads_to_rounds(empty_d
         for member, ago, wave in ((ana, dt.timedelta(days=400), "last year"), (ben, dt.timedelta(days=20), "now")):
             wave_id = aspire.store.ensure_wave(wave, (now - ago).date())
             submit(aspire, SYSTEM, [Submission(member_id=member, wave_id=wave_id, raw=raw, submitted_at=now - ago)])
-    finally:
-        aspire.close()
 
     at = open_app(HOME, login=EMPTY_MANAGER)
 

@@ -7,8 +7,7 @@ The archive confirmation is an st.dialog, which AppTest does not click inside: t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,24 +15,14 @@ from streamlit.testing.v1 import AppTest
 
 from coaching import teams
 from coaching.actors import SYSTEM, Actor, Role
-from coaching.aspire import Aspire, start
-from coaching.settings import PROJECT_DIR, Settings
+from coaching.aspire import Aspire
+from coaching.settings import PROJECT_DIR
 from coaching.ui.format import plain
 
-from .conftest import APP, EMPTY_MANAGER, assert_healthy
+from .conftest import APP, EMPTY_MANAGER, assert_healthy, domain
 
 PAGE = "screens/members.py"
 NAMES = ["Zoë Ågren", "田中 芽衣", "محمد الحداد", "O'Brien, Liam", "Ńgozi *Okafor* <b>"]
-
-
-@contextmanager
-def domain(db_path: Path) -> Iterator[Aspire]:
-    """The database as the domain sees it, opened before or after (not during) the app's own use."""
-    aspire = start(Settings(db=db_path))
-    try:
-        yield aspire
-    finally:
-        aspire.close()
 
 
 def manager(aspire: Aspire, email: str = EMPTY_MANAGER[0]) -> Actor:

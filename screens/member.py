@@ -35,6 +35,7 @@ def change_line(portrait: Portrait) -> str:
         f"{scale_label(c.scale).lower()} {'rose' if c.after > c.before else 'fell'} from {c.before:.0f} to "
         f"{c.after:.0f}" for c in moved) + ", beyond measurement error."
 
+
 aspire = get_aspire()
 actor = current_actor()
 thresholds = Thresholds.from_settings(aspire.settings)

@@ -3,6 +3,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# One worker per core; a test module stays on one worker, so its shared app server is started once.
+PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -39,7 +41,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	rm -f .test-results/junit.xml
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest --junitxml=.test-results/junit.xml $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --junitxml=.test-results/junit.xml $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

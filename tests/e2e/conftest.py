@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from .helpers import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app
+from .helpers import APP_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, AppServer, start_app
 
 E2E_DIR = Path(__file__).resolve().parent
 
@@ -47,6 +48,13 @@ def _require_chromium(pytestconfig: pytest.Config) -> None:
     others = [name for name in pytestconfig.getoption("--browser") or [] if name != "chromium"]
     if others:
         pytest.fail(f"browser tests run on Debian's Chromium only, not {', '.join(others)}", pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _patient_assertions() -> None:
+    """Wait as long for an assertion as for the app itself: on 2 busy cores a first page (demo seeding,
+    two servers per worker) can take longer than Playwright's 5 s default, which is no defect of the app."""
+    expect.set_options(timeout=APP_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")

@@ -57,7 +57,7 @@ class Aspire:
 
     @cached_property
     def accounts(self) -> Accounts:
-        """One per process: it also remembers failed logins for unknown e-mails, to slow them alike."""
+        """One per process: it reads the key under which failed logins are counted once."""
         return Accounts(self.store.db, audit=self.audit)
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:

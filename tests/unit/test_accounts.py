@@ -1,13 +1,17 @@
-"""Accounts on a real DuckDB file: argon2id hashes, one answer for every failed login, slow-down and lock-out.
+"""Accounts on a real DuckDB file: argon2id hashes, one answer for every failed login, lock-out counted in
+the database (also under 40 parallel tries), sessions, roles and deactivation.
 
-The clock is fake and `sleep` only records, so no test really waits. Most tests use cheap argon2
-parameters (still argon2id) to stay fast; one checks the library defaults.
+The clock is fake, so no test really waits. Most tests use cheap argon2 parameters (still argon2id) to
+stay fast; one checks the library defaults.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from argon2 import PasswordHasher
@@ -15,19 +19,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
+from coaching import teams
 from coaching.accounts import (
     AccountError,
-    AccountLocked,
     Accounts,
     LoginFailed,
     LoginPolicy,
     PasswordRejected,
-    _after_failure,
 )
 from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.audit import AuditFilter, Subject
 from coaching.store.accounts import AccountRows
 
-GENERIC = "That email and password do not match an account."
+GENERIC = str(LoginFailed())
 PASSWORD = "Quiet-Harbour-Lanterns-7431"
 OTHER = "Seven-Orange-Kettles-2208"
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -52,8 +56,11 @@ class CountingHasher(PasswordHasher):
         self.verifications = 0
 
     def verify(self, hash, password) -> bool:
-        self.verifications += 1
+        with self._counting:
+            self.verifications += 1
         return super().verify(hash, password)
+
+    _counting = threading.Lock()
 
 
 @pytest.fixture
@@ -62,18 +69,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def hasher() -> CountingHasher:
     return CountingHasher()
 
 
 @pytest.fixture
-def accounts(aspire, clock, sleeps, hasher) -> Accounts:
-    return Accounts(aspire.store.db, clock=clock, sleep=sleeps.append, hasher=hasher)
+def accounts(aspire, clock, hasher) -> Accounts:
+    return Accounts(aspire.store.db, clock=clock, hasher=hasher)
 
 
 @pytest.fixture
@@ -128,11 +130,10 @@ def test_a_hash_made_with_weaker_parameters_is_upgraded_at_the_next_login(aspire
 # ---- logging in ---------------------------------------------------------------------------------
 
 
-def test_a_correct_login_returns_the_actor(accounts, maria, sleeps):
+def test_a_correct_login_returns_the_actor(accounts, maria):
     actor = accounts.authenticate("maria@example.com", PASSWORD)
 
     assert actor == Actor(Role.MANAGER, maria.id, "Maria Lopez") == maria.actor
-    assert sleeps == []
 
 
 def test_unknown_email_and_wrong_password_get_the_same_answer_and_the_same_work(accounts, maria, hasher):
@@ -151,7 +152,7 @@ def test_unknown_email_and_wrong_password_get_the_same_answer_and_the_same_work(
 def test_a_disabled_account_or_one_without_a_password_behaves_like_an_unknown_one(aspire, accounts, maria, hasher):
     sso = accounts.create_user(SYSTEM, "sso@example.com", "Single Sign", Role.MANAGER, None)
     assert not sso.has_password and stored_hash(aspire, sso.id) is None
-    AccountRows(aspire.store.db).set_disabled(maria.id, START)
+    accounts.deactivate(SYSTEM, maria.id, maria.version)
 
     for email, password in (("sso@example.com", ""), ("sso@example.com", PASSWORD), ("maria@example.com", PASSWORD)):
         hasher.verifications = 0
@@ -164,77 +165,149 @@ def test_a_disabled_account_or_one_without_a_password_behaves_like_an_unknown_on
     assert accounts.actor_for_email("nobody@example.com") is None
 
 
-def test_failures_past_slow_after_wait_longer_each_time_up_to_the_cap(accounts, maria, sleeps):
-    for _ in range(3):
+def locked(accounts, admin, account_id) -> bool:
+    [listed] = [a for a in accounts.list_accounts(admin) if a.id == account_id]
+    return listed.is_locked(accounts._clock())
+
+
+def test_the_fifth_failure_locks_and_then_no_password_is_checked_and_every_answer_is_the_same(
+        accounts, admin, maria, clock, hasher):
+    for _ in range(4):
         fail(accounts, "maria@example.com")
-    assert sleeps == [], "the first slow_after failures are answered at once"
-
-    for _ in range(5):
-        fail(accounts, "maria@example.com")
-    assert sleeps == [0.5, 1.0, 2.0, 4.0, 4.0]
-
-
-def test_the_delay_schedule_of_the_policy():
-    policy = LoginPolicy()
-    assert [policy.delay(n) for n in range(1, 9)] == [0, 0, 0, 0.5, 1.0, 2.0, 4.0, 4.0]
-    assert LoginPolicy(slow_after=0, base_delay=1, max_delay=3).delay(1) == 1
-
-
-def test_unknown_emails_slow_down_exactly_like_accounts(accounts, maria, sleeps):
-    for _ in range(8):
-        fail(accounts, "maria@example.com")
-    known = list(sleeps)
-    sleeps.clear()
-
-    for _ in range(8):
-        fail(accounts, "Nobody@Example.com")
-
-    assert sleeps == known
-
-
-def test_lock_after_failures_refuses_even_the_right_password_until_the_lock_ends(accounts, admin, maria, clock):
-    for _ in range(5):
-        fail(accounts, "maria@example.com")
+    assert not locked(accounts, admin, maria.id)
+    fail(accounts, "maria@example.com")
     [listed] = [a for a in accounts.list_accounts(admin) if a.id == maria.id]
-    assert listed.locked_until == START + dt.timedelta(minutes=15)
-    assert listed.failed_logins == 5 and listed.is_locked(clock.now)
+    assert listed.locked_until == START + dt.timedelta(minutes=15) and listed.failed_logins == 5
 
-    with pytest.raises(AccountLocked) as locked:
-        accounts.authenticate("maria@example.com", PASSWORD)
-    assert "15 minutes" in str(locked.value) and "administrator" in str(locked.value)
-    assert isinstance(locked.value, LoginFailed)
+    hasher.verifications = 0
+    right = fail(accounts, "maria@example.com", PASSWORD)
+    wrong = fail(accounts, "maria@example.com", OTHER)
+    assert type(right) is type(wrong) is LoginFailed and str(right) == str(wrong) == GENERIC
+    assert hasher.verifications == 0, "while locked, no password is checked at all"
 
-    wrong = fail(accounts, "maria@example.com")
-    assert type(wrong) is LoginFailed and str(wrong) == GENERIC, "a wrong password never reveals the lock"
-
-    clock.advance(minutes=14)
-    with pytest.raises(AccountLocked, match="1 minute,"):
-        accounts.authenticate("maria@example.com", PASSWORD)
-
-    clock.advance(minutes=1, seconds=1)
+    clock.advance(minutes=14, seconds=59)
+    fail(accounts, "maria@example.com", PASSWORD)
+    clock.advance(seconds=2)
     assert accounts.authenticate("maria@example.com", PASSWORD) == maria.actor
     [after] = [a for a in accounts.list_accounts(admin) if a.id == maria.id]
     assert after.failed_logins == 0 and after.locked_until is None
 
 
-def test_a_failure_after_a_lock_ended_starts_the_count_afresh(aspire, accounts, maria, clock, sleeps):
+def test_the_message_says_what_a_person_locked_out_can_do():
+    assert "5 failed tries" in GENERIC and "15 minutes" in GENERIC and "administrator" in GENERIC
+
+
+def test_failures_further_apart_than_the_window_do_not_add_up(accounts, admin, maria, clock):
+    for _ in range(8):
+        fail(accounts, "maria@example.com")
+        clock.advance(minutes=16)
+    assert not locked(accounts, admin, maria.id)
+    assert accounts.authenticate("maria@example.com", PASSWORD) == maria.actor
+
+
+def test_a_failure_after_a_lock_ended_starts_the_count_afresh(accounts, admin, maria, clock):
     for _ in range(6):
         fail(accounts, "maria@example.com")
     clock.advance(minutes=16)
-    sleeps.clear()
 
     fail(accounts, "maria@example.com")
 
-    row = AccountRows(aspire.store.db).by_id(maria.id)
-    assert (row.failed_logins, row.locked_until) == (1, None)
-    assert sleeps == []
+    [listed] = [a for a in accounts.list_accounts(admin) if a.id == maria.id]
+    assert (listed.failed_logins, listed.locked_until) == (1, None)
 
 
-def test_a_correct_login_forgets_earlier_failures(aspire, accounts, maria):
+def test_an_unknown_email_is_counted_and_locked_exactly_like_an_account(aspire, accounts, maria, hasher):
+    def answers(email: str) -> tuple[list[str], int]:
+        hasher.verifications = 0
+        said = [str(fail(accounts, email, password)) for password in [OTHER] * 7 + [PASSWORD]]
+        return said, hasher.verifications
+
+    assert answers("maria@example.com") == answers("Nobody@Example.com") == ([GENERIC] * 8, 5)
+    stored = aspire.store.db.query("SELECT key, failures FROM login_throttle ORDER BY key")
+    assert len(stored) == 2 and {f for _, f in stored} == {8}
+    assert all("nobody" not in key and "maria" not in key for key, _ in stored), "e-mails are not stored"
+
+
+def _in_parallel(accounts: Accounts, tries: list[tuple[str, str]]) -> list[str]:
+    """All tries at once (threads released together), each through the real domain function; what each was told."""
+    start = threading.Barrier(len(tries))
+
+    def attempt(email_password: tuple[str, str]) -> str:
+        start.wait()
+        try:
+            return repr(accounts.authenticate(*email_password))
+        except LoginFailed as error:
+            return str(error)
+
+    with ThreadPoolExecutor(max_workers=len(tries)) as pool:
+        return list(pool.map(attempt, tries))
+
+
+def test_forty_parallel_wrong_tries_check_at_most_five_passwords_and_lock_the_account(
+        accounts, admin, maria, hasher):
+    hasher.verifications = 0
+    said = _in_parallel(accounts, [("maria@example.com", f"guess number {n}") for n in range(40)])
+
+    assert said == [GENERIC] * 40
+    assert hasher.verifications == 5, "only the first five tries have their password checked"
+    assert locked(accounts, admin, maria.id)
+    right = fail(accounts, "maria@example.com", PASSWORD)
+    assert str(right) == GENERIC and hasher.verifications == 5, "the right password is refused, unchecked"
+
+
+def test_forty_parallel_tries_on_an_unknown_email_are_indistinguishable(accounts, maria, hasher):
+    hasher.verifications = 0
+    said = _in_parallel(accounts, [("nobody@example.com", f"guess number {n}") for n in range(40)])
+
+    assert said == [GENERIC] * 40 and hasher.verifications == 5
+    assert str(fail(accounts, "nobody@example.com", PASSWORD)) == GENERIC and hasher.verifications == 5
+
+
+def test_the_right_password_is_refused_while_39_parallel_wrong_tries_are_being_checked(accounts, maria):
+    """The issue's case: the lock is taken before the slow hash, so the 39 in flight have already locked it."""
+    release = threading.Event()
+    checking = []
+
+    class SlowHasher(CountingHasher):
+        def verify(self, hash, password) -> bool:
+            if password != PASSWORD:
+                checking.append(password)
+                release.wait(timeout=20)
+            return super().verify(hash, password)
+
+    slow = Accounts(accounts._db, clock=accounts._clock, hasher=SlowHasher())
+    answered: list[str] = []
+
+    def wrong(n: int) -> None:
+        try:
+            slow.authenticate("maria@example.com", f"guess number {n}")
+        except LoginFailed as error:
+            answered.append(str(error))
+
+    threads = [threading.Thread(target=wrong, args=(n,)) for n in range(39)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 20
+    while len(checking) + len(answered) < 39 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        with pytest.raises(LoginFailed) as caught:
+            slow.authenticate("maria@example.com", PASSWORD)
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join()
+    assert str(caught.value) == GENERIC
+    assert len(checking) == 5 and answered == [GENERIC] * 39
+
+
+def test_a_correct_login_forgets_earlier_failures(accounts, admin, maria):
     for _ in range(4):
         fail(accounts, "maria@example.com")
     accounts.authenticate("maria@example.com", PASSWORD)
-    assert AccountRows(aspire.store.db).by_id(maria.id).failed_logins == 0
+    for _ in range(4):
+        fail(accounts, "maria@example.com")
+    assert not locked(accounts, admin, maria.id)
 
 
 def test_an_admin_unlocks_a_locked_account_and_a_manager_cannot(accounts, admin, maria):
@@ -244,8 +317,7 @@ def test_an_admin_unlocks_a_locked_account_and_a_manager_cannot(accounts, admin,
 
     with pytest.raises(PermissionDenied):
         accounts.unlock(sam.actor, maria.id)
-    with pytest.raises(AccountLocked):
-        accounts.authenticate("maria@example.com", PASSWORD)
+    fail(accounts, "maria@example.com", PASSWORD)
 
     accounts.unlock(admin, maria.id)
     assert accounts.authenticate("maria@example.com", PASSWORD) == maria.actor
@@ -406,8 +478,7 @@ def test_passwords_never_reach_the_logs_or_the_database_file(aspire, accounts, a
     accounts.reset_password(admin, maria.id, third)
     for _ in range(5):
         fail(accounts, "maria@example.com", PASSWORD)
-    with pytest.raises(AccountLocked):
-        accounts.authenticate("maria@example.com", third)
+    fail(accounts, "maria@example.com", third)
     accounts.create_user(admin, "new@example.com", "New Person", Role.MANAGER, "Another-Long-Secret-77")
     aspire.store.db.checkpoint()
 
@@ -423,23 +494,36 @@ def test_passwords_never_reach_the_logs_or_the_database_file(aspire, accounts, a
     assert b"maria@example.com" in stored, "the file read is the real database"
 
 
-# ---- the store's failure rule matches the in-memory one for unknown e-mails --------------------
+# ---- the store's counting rule, against a plain model of it --------------------------------------
+
+
+def _model(state: tuple[int, dt.datetime | None, dt.datetime | None], now: dt.datetime, policy: LoginPolicy):
+    """(failures, last failure, locked until) after one more attempt: the rule in words, to check the SQL."""
+    failures, last, locked_until = state
+    if locked_until is not None and locked_until > now:
+        return failures + 1, now, locked_until
+    window = dt.timedelta(minutes=policy.window_minutes)
+    fresh = last is None or locked_until is not None or last <= now - window
+    failures = 1 if fresh else failures + 1
+    lock = now + dt.timedelta(minutes=policy.lock_minutes) if failures >= policy.lock_after else None
+    return failures, now, lock
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.integers(min_value=0, max_value=20), min_size=1, max_size=12))
-def test_the_sql_failure_rule_and_the_in_memory_one_agree(aspire, steps):
-    """Each step: wait that many minutes, then fail once; both rules give the same count and lock."""
+def test_the_sql_counting_rule_matches_the_rule_in_words(aspire, steps):
+    """Each step: wait that many minutes, then try once; the store gives the model's count and lock."""
     rows = AccountRows(aspire.store.db)
     policy = LoginPolicy()
-    user_id = rows.insert(f"p{len(rows.list_all())}@example.com", "P", "manager", None)
-    now, expected = START, (0, None)
+    key = f"k{len(steps)}-{steps}"
+    now, expected = START, (0, None, None)
     for minutes in steps:
         now += dt.timedelta(minutes=minutes)
-        expected = _after_failure(*expected, now, policy)
-        got = rows.record_failure(user_id, now=now, lock_after=policy.lock_after,
-                                  lock_until=now + dt.timedelta(minutes=policy.lock_minutes))
-        assert got == expected
+        expected = _model(expected, now, policy)
+        place = rows.admit_attempt(key, now=now, window_start=now - dt.timedelta(minutes=policy.window_minutes),
+                                   lock_after=policy.lock_after,
+                                   lock_until=now + dt.timedelta(minutes=policy.lock_minutes))
+        assert (place, rows.throttles([key])[key].locked_until) == (expected[0], expected[2])
 
 
 @pytest.mark.parametrize("name", [
@@ -458,3 +542,158 @@ def test_unstorable_names_are_refused_with_a_reason(aspire, name, problem):
     with pytest.raises(AccountError, match=problem):
         aspire.accounts.create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
     assert aspire.accounts.actor_for_email("odd@example.com") is None
+
+
+# ---- deactivation and roles ---------------------------------------------------------------------
+
+
+def account(accounts, admin, account_id):
+    return next(a for a in accounts.list_accounts(admin) if a.id == account_id)
+
+
+def audited(aspire, account_id) -> list[str]:
+    wanted = AuditFilter(subject_kind=Subject.ACCOUNT, subject_id=account_id)
+    return [e.detail for e in reversed(aspire.audit.events(SYSTEM, wanted))]
+
+
+@pytest.fixture
+def audited_accounts(aspire, clock, hasher) -> Accounts:
+    return Accounts(aspire.store.db, clock=clock, hasher=hasher, audit=aspire.audit)
+
+
+def test_a_deactivated_account_cannot_log_in_its_sessions_end_and_reactivation_lets_it_back(
+        aspire, audited_accounts, clock):
+    accounts = audited_accounts
+    admin = accounts.create_user(SYSTEM, "hr@example.com", "Harriet Berg", Role.ADMIN, "Admin-Pass-Phrase-55").actor
+    maria = accounts.create_user(SYSTEM, "maria@example.com", "Maria Lopez", Role.MANAGER, PASSWORD)
+    session_id, _ = accounts.start_session(accounts.authenticate("maria@example.com", PASSWORD))
+    assert accounts.session_actor(session_id) == maria.actor
+
+    accounts.deactivate(admin, maria.id, maria.version)
+
+    assert accounts.session_actor(session_id) is None, "a live login ends at its next rerun"
+    assert str(fail(accounts, "maria@example.com", PASSWORD)) == GENERIC
+    assert not account(accounts, admin, maria.id).is_active
+    with pytest.raises(AccountError, match="Someone else changed"):
+        accounts.reactivate(admin, maria.id, maria.version)
+
+    accounts.reactivate(admin, maria.id, account(accounts, admin, maria.id).version)
+    assert accounts.authenticate("maria@example.com", PASSWORD) == maria.actor
+    assert accounts.session_actor(session_id) is None, "reactivating does not bring an ended login back"
+    assert audited(aspire, maria.id) == ["created", "deactivated", "reactivated"]
+
+
+def test_a_deactivated_managers_teams_stay_and_are_named_for_handing_on(aspire, audited_accounts):
+    accounts = audited_accounts
+    admin = accounts.create_user(SYSTEM, "hr@example.com", "Harriet Berg", Role.ADMIN, "Admin-Pass-Phrase-55").actor
+    maria = accounts.create_user(SYSTEM, "maria@example.com", "Maria Lopez", Role.MANAGER, PASSWORD)
+    sam = accounts.create_user(SYSTEM, "sam@example.com", "Sam Okoro", Role.MANAGER, OTHER)
+    teams.create_team(aspire, maria.actor, "Platform")
+    teams.create_team(aspire, maria.actor, "Billing")
+
+    assert accounts.deactivate(admin, maria.id, maria.version) == ["Billing", "Platform"]
+    assert accounts.teams_of(admin, maria.id) == ["Billing", "Platform"]
+    with pytest.raises(AccountError, match="active manager"):
+        accounts.hand_over_teams(admin, maria.id, admin.id)
+    with pytest.raises(PermissionDenied):
+        accounts.hand_over_teams(sam.actor, maria.id, sam.id)
+
+    assert accounts.hand_over_teams(admin, maria.id, sam.id) == 2
+    assert accounts.teams_of(admin, maria.id) == [] and accounts.teams_of(admin, sam.id) == ["Billing", "Platform"]
+
+
+def test_the_last_active_admin_can_be_neither_deactivated_nor_demoted(aspire, audited_accounts):
+    accounts = audited_accounts
+    hr = accounts.create_user(SYSTEM, "hr@example.com", "Harriet Berg", Role.ADMIN, "Admin-Pass-Phrase-55")
+    for change in (lambda v: accounts.deactivate(hr.actor, hr.id, v),
+                   lambda v: accounts.set_role(hr.actor, hr.id, v, Role.MANAGER)):
+        with pytest.raises(AccountError, match="last active admin"):
+            change(hr.version)
+    assert account(accounts, hr.actor, hr.id).role is Role.ADMIN and account(accounts, hr.actor, hr.id).is_active
+
+    second = accounts.create_user(hr.actor, "ida@example.com", "Ida Park", Role.ADMIN, OTHER)
+    accounts.set_role(hr.actor, second.id, second.version, Role.MANAGER)
+    accounts.set_role(hr.actor, second.id, second.version + 1, Role.ADMIN)
+    accounts.deactivate(second.actor, hr.id, hr.version)
+    with pytest.raises(AccountError, match="last active admin"):
+        accounts.deactivate(second.actor, second.id, second.version + 2)
+    assert audited(aspire, second.id) == ["created", "made manager", "made admin"]
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(aspire, audited_accounts):
+    accounts = audited_accounts
+    a = accounts.create_user(SYSTEM, "a@example.com", "Admin A", Role.ADMIN, PASSWORD)
+    b = accounts.create_user(SYSTEM, "b@example.com", "Admin B", Role.ADMIN, OTHER)
+    start = threading.Barrier(2)
+
+    def demote(actor, target) -> str:
+        start.wait()
+        try:
+            accounts.set_role(actor, target.id, target.version, Role.MANAGER)
+            return "done"
+        except AccountError as error:
+            return str(error)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(demote, [a.actor, b.actor], [b, a]))
+    assert sorted(r == "done" for r in results) == [False, True]
+    assert [x.role for x in accounts.list_accounts(SYSTEM)].count(Role.ADMIN) == 1
+
+
+def test_a_manager_who_coaches_a_team_cannot_become_an_admin_until_it_is_handed_on(aspire, audited_accounts):
+    accounts = audited_accounts
+    admin = accounts.create_user(SYSTEM, "hr@example.com", "Harriet Berg", Role.ADMIN, "Admin-Pass-Phrase-55").actor
+    maria = accounts.create_user(SYSTEM, "maria@example.com", "Maria Lopez", Role.MANAGER, PASSWORD)
+    sam = accounts.create_user(SYSTEM, "sam@example.com", "Sam Okoro", Role.MANAGER, OTHER)
+    teams.create_team(aspire, maria.actor, "Platform")
+
+    with pytest.raises(AccountError, match="still coaches Platform: hand the teams to another manager"):
+        accounts.set_role(admin, maria.id, maria.version, Role.ADMIN)
+    with pytest.raises(PermissionDenied):
+        accounts.set_role(sam.actor, maria.id, maria.version, Role.ADMIN)
+    assert account(accounts, admin, maria.id).role is Role.MANAGER
+
+    accounts.hand_over_teams(admin, maria.id, sam.id)
+    accounts.set_role(admin, maria.id, maria.version, Role.ADMIN)
+    assert accounts.authenticate("maria@example.com", PASSWORD).role is Role.ADMIN
+
+
+def test_a_role_change_reaches_a_live_session_at_its_next_rerun(audited_accounts):
+    accounts = audited_accounts
+    admin = accounts.create_user(SYSTEM, "hr@example.com", "Harriet Berg", Role.ADMIN, "Admin-Pass-Phrase-55")
+    ida = accounts.create_user(SYSTEM, "ida@example.com", "Ida Park", Role.ADMIN, OTHER)
+    session_id, _ = accounts.start_session(ida.actor)
+
+    accounts.set_role(admin.actor, ida.id, ida.version, Role.MANAGER)
+
+    assert accounts.session_actor(session_id).role is Role.MANAGER, "a demoted admin loses admin screens at once"
+
+
+# ---- sessions -----------------------------------------------------------------------------------
+
+
+def test_a_session_is_handed_to_the_browser_once_and_lasts_a_working_day(aspire, accounts, maria, clock):
+    session_id, code = accounts.start_session(maria.actor)
+    token = accounts.hand_over_session(code)
+    assert token and accounts.hand_over_session(code) is None, "the one-time code works once"
+    stored = aspire.store.db.query("SELECT token_hash, handoff_hash FROM account_session")
+    assert token not in str(stored) and code not in str(stored), "only hashes are stored"
+    assert stored[0][1] is None
+
+    clock.advance(hours=9, minutes=59)
+    assert accounts.resume_session(token) == session_id
+    assert accounts.session_actor(session_id) == maria.actor
+    clock.advance(minutes=2)
+    assert accounts.resume_session(token) is None and accounts.session_actor(session_id) is None
+    assert accounts.resume_session("made-up-token") is None
+
+
+def test_a_handoff_code_expires_and_log_out_ends_the_session(accounts, maria, clock):
+    _, late = accounts.start_session(maria.actor)
+    clock.advance(minutes=3)
+    assert accounts.hand_over_session(late) is None
+
+    session_id, code = accounts.start_session(maria.actor)
+    token = accounts.hand_over_session(code)
+    accounts.end_session(session_id)
+    assert accounts.resume_session(token) is None and accounts.session_actor(session_id) is None

@@ -36,7 +36,7 @@ install-dev: $(VENV)/.installed-dev
 run: $(VENV)/.installed
 	export COACHING_DEMO=$${COACHING_DEMO:-1}; \
 	$(VENV)/bin/coaching check-config && \
-	exec $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	exec $(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.installed-dev
 	rm -f .test-results/junit.xml

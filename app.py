@@ -9,9 +9,10 @@ from coaching.catalogue import CatalogueError
 from coaching.instrument import InstrumentError
 from coaching.settings import SettingsError
 from coaching.store import StoreOpenError
-from coaching.ui.context import get_aspire, logged_in
+from coaching.ui.context import get_aspire
 from coaching.ui.errors import run_guarded
 from coaching.ui.format import plain
+from coaching.ui.session import hand_over_cookie, who_is_logged_in
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="Aspire", page_icon=":material/explore:", layout="wide")
@@ -53,7 +54,7 @@ def login_at_every_address() -> list:
     ]
 
 
-actor = logged_in()
+actor = who_is_logged_in(aspire)   # asked of the database on every rerun: a deactivated account is out at once
 if actor is None:
     page = st.navigation([*login_at_every_address(), RESPOND], position="hidden")
 else:
@@ -61,6 +62,8 @@ else:
 
 if actor is not None:
     st.sidebar.caption(f"Logged in as {plain(actor.name)} ({actor.role.value})")
+    with st.sidebar:
+        hand_over_cookie()
 if aspire.is_demo and page.url_path != RESPOND.url_path:   # a respondent's page shows nothing but theirs
     st.info(
         "You are looking at **demo data**: a made-up organisation with two teams and two yearly waves. "

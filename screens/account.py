@@ -3,8 +3,9 @@
 import streamlit as st
 
 from coaching.accounts import LoginFailed, PasswordRejected
-from coaching.ui.context import current_actor, get_aspire, log_out
+from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import plain
+from coaching.ui.session import log_out
 
 aspire = get_aspire()
 actor = current_actor()
@@ -30,4 +31,4 @@ with st.form("change_password"):
 
 st.divider()
 if st.button("Log out", icon=":material/logout:"):
-    log_out()
+    log_out(aspire)

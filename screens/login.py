@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from coaching.accounts import AccountLocked, LoginFailed
+from coaching.accounts import LoginFailed
 from coaching.demo import DEMO_ACCOUNTS
-from coaching.ui.context import get_aspire, log_in
+from coaching.ui.context import get_aspire
+from coaching.ui.session import log_in
 from coaching.ui.sso import (
     end_sso_session,
     sso_actor,
@@ -27,7 +28,7 @@ with st.columns([1, 2, 1])[1]:   # a narrow, centred form; on a phone the column
             # Back from the identity provider (or a new session with its identity cookie): match the e-mail.
             sso_user = sso_actor(aspire)
             if sso_user is not None:
-                log_in(sso_user)
+                log_in(aspire, sso_user)
             st.error(sso_refusal(), icon=":material/no_accounts:")
             if st.button("Log out of single sign-on", icon=":material/logout:"):
                 end_sso_session()
@@ -52,12 +53,10 @@ with st.columns([1, 2, 1])[1]:   # a narrow, centred form; on a phone the column
         try:
             with st.spinner("Checking…"):
                 actor = aspire.accounts.authenticate(email.strip(), password)
-        except AccountLocked as exc:
-            st.error(str(exc), icon=":material/lock:")
         except LoginFailed as exc:
             st.error(str(exc), icon=":material/error:")
         else:
-            log_in(actor)
+            log_in(aspire, actor)
 
     if aspire.is_demo:
         st.info("**Demo organisation.** Log in with one of these made-up accounts:", icon=":material/science:")

@@ -12,7 +12,6 @@ from coaching.aspire import Aspire, start
 from coaching.audit import Action, Subject
 from coaching.brief import ChartRenderer
 from coaching.settings import Settings, load_settings
-from coaching.ui.sso import end_sso_session
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -51,20 +50,6 @@ def current_actor() -> Actor:
         st.warning("Please log in first.", icon=":material/lock:")
         st.stop()
     return actor
-
-
-def log_in(actor: Actor) -> None:
-    """Remember the person for this session only: a reload asks for the password again."""
-    st.session_state.clear()
-    st.session_state.actor = actor
-    st.rerun()
-
-
-def log_out() -> None:
-    """Forget the person in this session; after single sign-on also end that (identity cookie and provider)."""
-    st.session_state.clear()
-    if not end_sso_session():  # after single sign-on the browser goes to the provider and back by itself;
-        st.rerun()             # a rerun on top would race that redirect
 
 
 def record_view_once(aspire: Aspire, actor: Actor, member_ids: list[int], screen: str) -> None:

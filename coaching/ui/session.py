@@ -1,0 +1,120 @@
+"""Who is logged in, checked on every rerun, and a login kept across browser reloads for a working day.
+
+Why it works this way:
+- Streamlit 1.67 cannot set a cookie from a script: `st.context.cookies` is read-only (streamlit#861 and
+  #14730 are the open requests) and its own identity cookie is written only by `st.login`. What 1.67
+  does offer is `st.App`, an ASGI server with routes of one's own: `server.py` runs app.py with one more
+  endpoint, `SESSION_PATH`, which sets the cookie on an ordinary HTTP response, HttpOnly so no script
+  in the page can read it.
+- After a login the page holds a one-time code (valid two minutes, stored hashed) as an image address;
+  the browser fetches it from this same origin and the endpoint answers with the cookie: a random token
+  whose SHA-256 alone is in the database (`Accounts.hand_over_session`). No script runs for this.
+- A reload is a new Streamlit session: it finds the cookie in `st.context.cookies` (sent with the page's
+  WebSocket) and resumes the login (`Accounts.resume_session`). Every rerun asks the database whether
+  the login still holds, with the account's current role, so Log out, an expired day and a deactivated
+  account end it at the next click, on every app server.
+- Started with plain `streamlit run app.py` the endpoint is missing: a login then lasts as long as the
+  page is open, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import streamlit as st
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from streamlit import config
+from streamlit.url_util import make_url_path
+
+from coaching.actors import Actor
+from coaching.aspire import Aspire
+from coaching.ui.context import get_aspire
+from coaching.ui.sso import end_sso_session
+
+log = logging.getLogger(__name__)
+
+COOKIE = "aspire_session"
+SESSION_PATH = "/aspire/session"
+_SESSION = "account_session"     # session_state: the id of this browser session's login (server side only)
+_ACTOR = "actor"                 # session_state: who that is, refreshed on every rerun (screens read it)
+_HANDOFF = "session_handoff"     # session_state: (one-time code, monotonic deadline) until the cookie is set
+# A transparent 1x1 GIF: the endpoint answers an <img>, so it answers with an image.
+_PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
+def who_is_logged_in(aspire: Aspire) -> Actor | None:
+    """Who is logged in to this browser session, now: called once at the top of every rerun (app.py)."""
+    session_id = st.session_state.get(_SESSION)
+    if session_id is None and (token := st.context.cookies.get(COOKIE)):
+        session_id = aspire.accounts.resume_session(token)
+        if session_id is not None:
+            st.session_state[_SESSION] = session_id
+    actor = None if session_id is None else aspire.accounts.session_actor(session_id)
+    if actor is None:
+        if st.session_state.get(_ACTOR) is not None:
+            st.session_state.clear()   # ended elsewhere (log out in another tab, deactivated, expired)
+        return None
+    st.session_state[_ACTOR] = actor
+    return actor
+
+
+def log_in(aspire: Aspire, actor: Actor) -> None:
+    """Start a login for the person and show the app; the page then hands its cookie to the browser."""
+    session_id, code = aspire.accounts.start_session(actor)
+    st.session_state.clear()
+    st.session_state[_SESSION] = session_id
+    st.session_state[_ACTOR] = actor
+    st.session_state[_HANDOFF] = (code, time.monotonic() + aspire.accounts.policy.handoff_seconds)
+    st.rerun()
+
+
+def hand_over_cookie() -> None:
+    """Until the one-time code runs out: an invisible image whose address gives the browser its cookie."""
+    handoff = st.session_state.get(_HANDOFF)
+    if handoff is None:
+        return
+    code, deadline = handoff
+    if time.monotonic() > deadline:
+        del st.session_state[_HANDOFF]
+        return
+    address = make_url_path(_base_path(), SESSION_PATH)
+    st.html(f'<img src="{address}?code={code}" alt="" width="1" height="1" style="position:absolute">')
+
+
+def log_out(aspire: Aspire) -> None:
+    """End the login everywhere it is used (its cookie no longer opens anything); after single sign-on
+    also end that (identity cookie and provider)."""
+    session_id = st.session_state.get(_SESSION)
+    if session_id is not None:
+        aspire.accounts.end_session(session_id)
+    st.session_state.clear()
+    if not end_sso_session():  # after single sign-on the browser goes to the provider and back by itself;
+        st.rerun()             # a rerun on top would race that redirect
+
+
+def _base_path() -> str:
+    """Where the app is served ("/" unless server.baseUrlPath says otherwise): the cookie's path."""
+    return "/" + (config.get_option("server.baseUrlPath") or "").strip("/")
+
+
+def session_routes() -> list[Route]:
+    """The endpoint that sets the login cookie, for `st.App(routes=...)` in server.py."""
+
+    def hand_over(request: Request) -> Response:
+        # Only this app's own pages may ask (an image on another site must not plant a login cookie).
+        if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
+            return Response(status_code=403)
+        accounts = get_aspire().accounts
+        token = accounts.hand_over_session(request.query_params.get("code", ""))
+        if token is None:
+            return Response(status_code=403, headers={"Cache-Control": "no-store"})
+        response = Response(_PIXEL, media_type="image/gif", headers={"Cache-Control": "no-store"})
+        response.set_cookie(COOKIE, token, max_age=accounts.policy.session_hours * 3600, path=_base_path(),
+                            httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        log.info("login cookie handed to the browser")
+        return response
+
+    return [Route(SESSION_PATH, hand_over, methods=["GET"])]

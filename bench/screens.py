@@ -139,8 +139,9 @@ def prime(runs: int = 5) -> None:
 
 def open_screen(script: Path, screen: Screen, actor: Actor | None) -> AppTest:
     at = AppTest.from_file(str(script), default_timeout=TIMEOUT)
-    if actor is not None:
+    if actor is not None:   # logged in as app.py checks it: a session of the account in the database
         at.session_state["actor"] = actor
+        at.session_state["account_session"], _ = ui_context.get_aspire().accounts.start_session(actor)
     if screen.page is not None:
         _verify(at.run(), screen, content=False)
         at.switch_page(screen.page)

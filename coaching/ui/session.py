@@ -48,7 +48,8 @@ _PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c
 def who_is_logged_in(aspire: Aspire) -> Actor | None:
     """Who is logged in to this browser session, now: called once at the top of every rerun (app.py)."""
     session_id = st.session_state.get(_SESSION)
-    if session_id is None and (token := st.context.cookies.get(COOKIE)):
+    token = st.context.cookies.get(COOKIE)
+    if session_id is None and isinstance(token, str) and token:
         session_id = aspire.accounts.resume_session(token)
         if session_id is not None:
             st.session_state[_SESSION] = session_id

@@ -315,6 +315,23 @@ def test_admin_creates_an_account_whose_odd_name_shows_exactly_as_typed(demo_db:
     assert ODD_NAME in list(table["Name"])
 
 
+def test_a_created_account_clears_the_form_and_a_second_press_creates_no_second_account(
+        demo_db: Path, open_app) -> None:
+    at = open_app("screens/accounts.py", login=DEMO_ADMIN)
+
+    at = _fill_new_account(at, "noor@example.com", "Noor Haddad", "a-long-enough-password")
+
+    assert_healthy(at)
+    assert any("Account created for noor@example.com" in s.value for s in at.success)
+    fields = {t.label: t for t in at.text_input}
+    assert fields["Email"].value == "" and fields["Name"].value == ""
+    assert fields["First password (leave empty for single sign-on only)"].value == ""
+
+    at = _fill_new_account(at, "noor@example.com", "Noor Haddad", "a-long-enough-password")   # pressed again
+    assert any("already exists" in e.value for e in at.error), [e.value for e in at.error]
+    assert list(at.dataframe[0].value["Email"]).count("noor@example.com") == 1
+
+
 def test_a_refused_account_keeps_what_was_typed_and_says_why(demo_db: Path, open_app) -> None:
     at = open_app("screens/accounts.py", login=DEMO_ADMIN)
 

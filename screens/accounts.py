@@ -87,7 +87,7 @@ by_label = {f"{a.name} <{a.email}>": a for a in accounts}
 
 st.subheader("Change an account")
 with st.container(border=True):
-    chosen = by_label[st.selectbox("Account", list(by_label), key="change_who")]
+    chosen = by_label[st.selectbox("Account to change", list(by_label), key="change_who")]
     st.caption(f"{plain(chosen.name)} is {'an admin' if chosen.role is Role.ADMIN else 'a manager'}, "
                f"{status(chosen)}.")
     with st.container(horizontal=True):

@@ -1,4 +1,4 @@
-"""Browser tests: Debian's Chromium driven by pytest-playwright against a real `streamlit run app.py`.
+"""Browser tests: Debian's Chromium driven by pytest-playwright against a real `streamlit run server.py`.
 
 - Every test in this folder carries the `e2e` marker (`pytest -m "not e2e"` leaves them out).
 - Chromium must be at /usr/bin/chromium; without it these tests fail, they never skip.
@@ -87,7 +87,7 @@ def app_factory(tmp_path: Path) -> Iterator[Callable[..., AppServer]]:
     """
     servers: list[AppServer] = []
 
-    def factory(env: Mapping[str, str] | None = None, script: str = "app.py") -> AppServer:
+    def factory(env: Mapping[str, str] | None = None, script: str = "server.py") -> AppServer:
         server = AppServer(tmp_path / f"app-{len(servers)}", env=env, script=script)
         servers.append(server)
         return server.start()

@@ -61,7 +61,7 @@ class AppServer:
         self,
         workdir: Path,
         env: Mapping[str, str] | None = None,
-        script: str = "app.py",
+        script: str = "server.py",
         extra_args: Sequence[str] = (),
     ):
         self.workdir = Path(workdir)
@@ -146,7 +146,7 @@ class AppServer:
 
 
 def start_app(
-    tmp_path: Path, env: Mapping[str, str] | None = None, script: str = "app.py", extra_args: Sequence[str] = ()
+    tmp_path: Path, env: Mapping[str, str] | None = None, script: str = "server.py", extra_args: Sequence[str] = ()
 ) -> AppServer:
     """Start `streamlit run <script>` from the repo root with a fresh database under tmp_path.
 

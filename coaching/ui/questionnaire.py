@@ -32,6 +32,7 @@ from coaching.needs import NEEDS, Facet, Need, scale_label
 from coaching.rounds import INVALID_LINK, InvalidLink, Invitation
 from coaching.scoring import Profile
 from coaching.ui.format import plain
+from coaching.ui.session import keep_link, link_from_cookie
 
 #: Shown when the page is opened without any link, e.g. after a reload (the token left the address).
 NO_LINK = "To answer, open the personal link from your invitation again: anything you saved is kept."
@@ -169,9 +170,10 @@ def first_open_step(instrument: Instrument, answers: Mapping[str, Any]) -> int:
 
 def landing(aspire: Aspire) -> Invitation:
     """The invitation of this session; one sentence and nothing else when the link is missing or not valid."""
-    token = st.query_params.get("invite")
+    # After a reload the link has left the address: the browser kept it in a cookie (coaching.ui.session).
+    token = st.query_params.get("invite") or (None if _LINK_KEY in st.session_state else link_from_cookie())
     if token is not None:
-        del st.query_params["invite"]          # out of the address bar and history; kept in session state
+        st.query_params.pop("invite", None)    # out of the address bar and history; kept in session state
         if token != st.session_state.get(_LINK_KEY):
             _forget()
             try:
@@ -183,6 +185,7 @@ def landing(aspire: Aspire) -> Invitation:
     invitation = st.session_state.get(_INVITATION)
     if invitation is None:
         _stop(INVALID_LINK if st.session_state.get(_LINK_KEY) else NO_LINK)
+    keep_link(invitation.token)                # so that a reload stays on this page
     return invitation
 
 

@@ -13,14 +13,18 @@ Why it works this way:
   WebSocket) and resumes the login (`Accounts.resume_session`). Every rerun asks the database whether
   the login still holds, with the account's current role, so Log out, an expired day and a deactivated
   account end it at the next click, on every app server.
-- Started with plain `streamlit run app.py` the endpoint is missing: a login then lasts as long as the
-  page is open, as before.
+- A respondent's page works the same way, with their personal link in place of a login: the link leaves
+  the address bar once read, so a reload (common on a phone) would lose it; the page hands it to
+  `LINK_PATH`, which keeps it for `LINK_HOURS` in an HttpOnly cookie the reloaded page reads.
+- Started with plain `streamlit run app.py` the endpoints are missing: a login then lasts as long as the
+  page is open, and a respondent who reloads is asked to open their link again.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import urlencode
 
 import streamlit as st
 from starlette.requests import Request
@@ -29,6 +33,7 @@ from starlette.routing import Route
 from streamlit import config
 from streamlit.url_util import make_url_path
 
+from coaching import rounds
 from coaching.actors import Actor
 from coaching.aspire import Aspire
 from coaching.ui.context import get_aspire
@@ -38,6 +43,9 @@ log = logging.getLogger(__name__)
 
 COOKIE = "aspire_session"
 SESSION_PATH = "/aspire/session"
+LINK_COOKIE = "aspire_link"
+LINK_PATH = "/aspire/link"
+LINK_HOURS = 2                   # long enough to answer, short enough not to linger on a shared device
 _SESSION = "account_session"     # session_state: the id of this browser session's login (server side only)
 _ACTOR = "actor"                 # session_state: who that is, refreshed on every rerun (screens read it)
 _HANDOFF = "session_handoff"     # session_state: (one-time code, monotonic deadline) until the cookie is set
@@ -81,8 +89,24 @@ def hand_over_cookie() -> None:
     if time.monotonic() > deadline:
         del st.session_state[_HANDOFF]
         return
-    address = make_url_path(_base_path(), SESSION_PATH)
-    st.html(f'<img src="{address}?code={code}" alt="" width="1" height="1" style="position:absolute">')
+    _pixel(SESSION_PATH, urlencode({"code": code}))
+
+
+def _pixel(path: str, query: str) -> None:
+    """An invisible image whose address, fetched by the browser from this origin, sets a cookie."""
+    st.html(f'<img src="{make_url_path(_base_path(), path)}?{query}" alt="" width="1" height="1" '
+            'style="position:absolute">')
+
+
+def keep_link(token: str) -> None:
+    """Let a respondent's page survive a reload: the browser keeps their link in a cookie (see LINK_PATH)."""
+    _pixel(LINK_PATH, urlencode({"invite": token}))
+
+
+def link_from_cookie() -> str | None:
+    """The personal link this browser opened last (a reload of the respondent's page), if it kept one."""
+    token = st.context.cookies.get(LINK_COOKIE)
+    return token if isinstance(token, str) and token else None
 
 
 def log_out(aspire: Aspire) -> None:
@@ -101,21 +125,42 @@ def _base_path() -> str:
     return "/" + (config.get_option("server.baseUrlPath") or "").strip("/")
 
 
-def session_routes() -> list[Route]:
-    """The endpoint that sets the login cookie, for `st.App(routes=...)` in server.py."""
+def _same_origin(request: Request) -> bool:
+    """Only this app's own pages may ask (an image on another site must not plant a cookie)."""
+    return request.headers.get("sec-fetch-site", "same-origin") == "same-origin"
 
+
+def _refused() -> Response:
+    return Response(status_code=403, headers={"Cache-Control": "no-store"})
+
+
+def _cookie_response(request: Request, name: str, value: str, hours: int) -> Response:
+    response = Response(_PIXEL, media_type="image/gif", headers={"Cache-Control": "no-store"})
+    response.set_cookie(name, value, max_age=hours * 3600, path=_base_path(),
+                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+def session_routes() -> list[Route]:
+    """The endpoints that set the login and the personal-link cookies, for `st.App(routes=...)` in server.py."""
     def hand_over(request: Request) -> Response:
-        # Only this app's own pages may ask (an image on another site must not plant a login cookie).
-        if request.headers.get("sec-fetch-site", "same-origin") != "same-origin":
-            return Response(status_code=403)
+        if not _same_origin(request):
+            return _refused()
         accounts = get_aspire().accounts
         token = accounts.hand_over_session(request.query_params.get("code", ""))
         if token is None:
-            return Response(status_code=403, headers={"Cache-Control": "no-store"})
-        response = Response(_PIXEL, media_type="image/gif", headers={"Cache-Control": "no-store"})
-        response.set_cookie(COOKIE, token, max_age=accounts.policy.session_hours * 3600, path=_base_path(),
-                            httponly=True, samesite="strict", secure=request.url.scheme == "https")
+            return _refused()
         log.info("login cookie handed to the browser")
-        return response
+        return _cookie_response(request, COOKIE, token, accounts.policy.session_hours)
 
-    return [Route(SESSION_PATH, hand_over, methods=["GET"])]
+    def keep(request: Request) -> Response:
+        token = request.query_params.get("invite", "")
+        if not _same_origin(request):
+            return _refused()
+        try:
+            rounds.resolve(get_aspire(), token)
+        except rounds.InvalidLink:
+            return _refused()
+        return _cookie_response(request, LINK_COOKIE, token, LINK_HOURS)
+
+    return [Route(SESSION_PATH, hand_over, methods=["GET"]), Route(LINK_PATH, keep, methods=["GET"])]

@@ -170,7 +170,7 @@ def import_members(args: argparse.Namespace) -> int:
     try:
         team = _team_named(aspire, args.team, args.manager)
         try:
-            added = teams.import_members(aspire, SYSTEM, team.id, data)
+            imported = teams.import_members(aspire, SYSTEM, team.id, data)
         except ImportRejected as rejected:
             print(f"coaching: nothing was imported from {args.file}; fix these rows and run it again:", file=sys.stderr)
             for problem in rejected.problems:
@@ -178,7 +178,7 @@ def import_members(args: argparse.Namespace) -> int:
             return 1
     finally:
         aspire.close()
-    print(f"Imported {len(added)} member{'s' if len(added) != 1 else ''} into the team {team.name!r}.")
+    print(imported.describe(f"the team {team.name!r}"))
     return 0
 
 

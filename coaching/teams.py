@@ -23,9 +23,7 @@ Rules:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +35,7 @@ from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
 from coaching.catalogue import Catalogue, PathKind, arrangement_problems, options_in_use_problems
 from coaching.editing import EditConflict
-from coaching.roster import ImportRejected, RowProblem, parse_members
+from coaching.roster import ImportRejected, Roster, RowProblem, read_roster
 from coaching.store import Member, NewMember, Team
 from coaching.store.accounts import AccountRows
 from coaching.store.teams import (
@@ -141,7 +139,8 @@ class MemberArrangement(BaseModel):
 def _plain(error: Mapping[str, Any]) -> str:
     field = str(error["loc"][0]) if error["loc"] else ""
     if field == "email" and error["type"] == "value_error":
-        return f"E-mail {error.get('input')!r} is not a valid address"
+        typed = error.get("input")
+        return "E-mail is empty" if typed == "" else f"E-mail {typed!r} is not a valid address"
     return field_sentence(error, _LABELS.get(field, field or "The details"))
 
 
@@ -391,20 +390,33 @@ def move_member(aspire: Aspire, actor: Actor, member_id: int, to_team_id: int) -
     return member.model_copy(update={"team_id": to_team_id, "version": new_version})
 
 
-def import_members(aspire: Aspire, actor: Actor, team_id: int, data: bytes) -> list[Member]:
+@dataclass(frozen=True)
+class Imported:
+    """The members an import added, and how their file was read (for the confirmation)."""
+
+    members: list[Member]
+    roster: Roster
+
+    def describe(self, team_name: str) -> str:
+        count = len(self.members)
+        return f"Imported {count} member{'s' if count != 1 else ''} into {team_name}. {self.roster.describe()}"
+
+
+def import_members(aspire: Aspire, actor: Actor, team_id: int, data: bytes) -> Imported:
     """Add every member of a CSV file to one of the actor's teams, or none.
 
-    ImportRejected lists every bad row with its line number: a missing column, an empty name, a malformed
-    or duplicate e-mail (within the file, or already used by an active member), an unknown track or level,
-    text that cannot be stored or is too long.
+    ImportRejected lists every bad row with its line number, all found in one pass: a missing column, an
+    unclosed quote, a line break in a name, anything the member form refuses (an empty or too long name, a
+    malformed e-mail), a duplicate e-mail (within the file, or already used by an active member), an unknown
+    track or level.
     """
     _own_team(aspire, actor, team_id)
+    roster = read_roster(data)
     catalogue = aspire.store.catalogue()
     rows = _rows(aspire)
     taken = rows.active_emails()
     for _ in range(2):   # a second pass only when an address was taken between the check and the insert
-        members = parse_members(data, catalogue, taken)
-        checked = _checked_rows(data, members)
+        checked = _checked_rows(roster, catalogue, taken)
         try:
             ids = rows.insert_members(team_id, [m.as_new_member() for m in checked])
         except EmailTaken as exc:
@@ -413,29 +425,37 @@ def import_members(aspire: Aspire, actor: Actor, team_id: int, data: bytes) -> l
         except RowMissing:
             raise PermissionDenied(f"no team {team_id}") from None
         _record(aspire, actor, Subject.MEMBER, ids, "imported")
-        return [Member(id=i, team_id=team_id, version=1, **m.as_new_member().model_dump())
-                for i, m in zip(ids, checked, strict=True)]
+        members = [Member(id=i, team_id=team_id, version=1, **m.as_new_member().model_dump())
+                   for i, m in zip(ids, checked, strict=True)]
+        return Imported(members, roster)
     raise ImportRejected([RowProblem(1, "other members were added with these e-mails meanwhile; try again")])
 
 
-def _checked_rows(data: bytes, members: list[NewMember]) -> list[MemberInput]:
-    """The parsed members through the same checks as the form (length limits), with their line numbers."""
-    lines = _row_lines(data)
+def _checked_rows(roster: Roster, catalogue: Catalogue, taken: set[str]) -> list[MemberInput]:
+    """Every row through the member form's own checks, the catalogue and the e-mails in use, in one pass.
+
+    Every problem of every row is collected, each with its line, so the file is fixed once.
+    """
     checked, problems = [], []
-    for line, member in zip(lines, members, strict=True):
+    seen: dict[str, int] = {}
+    for row in roster.rows:
+        reasons = list(row.problems)
         try:
-            checked.append(MemberInput.of(member.model_dump()))
+            member = MemberInput.of(row.values)
         except MemberRejected as exc:
-            problems += [RowProblem(line, p) for p in exc.problems]
+            member, reasons = None, reasons + exc.problems
+        else:
+            reasons += arrangement_problems(catalogue, member.track, member.level)
+        email = row.values["email"].strip().lower()
+        if email in seen:
+            reasons.append(f"duplicate e-mail {email} (also on line {seen[email]})")
+        elif email in taken:
+            reasons.append(f"e-mail {email} already belongs to a member")
+        if email:
+            seen.setdefault(email, row.line)
+        problems += [RowProblem(row.line, r) for r in reasons]
+        if member is not None and not reasons:
+            checked.append(member)
     if problems:
         raise ImportRejected(problems)
     return checked
-
-
-def _row_lines(data: bytes) -> list[int]:
-    """The line number of each data row, as coaching.roster.parse_members reads the file (after it accepted it)."""
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-    lines = []
-    for _ in reader:
-        lines.append(reader.line_num)
-    return lines

@@ -170,8 +170,10 @@ with edit_tab:
 
 with import_tab:
     levels = "; ".join(f"{track}: {', '.join(keys)}" for track, keys in track_levels(catalogue).items())
-    st.caption("A CSV file in UTF-8 whose first line names its columns: `name`, `email`, and optionally "
-               f"`role_title`, `track` and `level` ({plain(levels)}). The whole file is checked first: if any "
+    st.caption("A CSV file in UTF-8, separated by commas, semicolons or tabs, whose first line names its columns: "
+               "`name` (or `first name` and `last name`), `email`, and optionally `role_title`, `track` and "
+               f"`level` ({plain(levels)}); names HR systems use, such as `full name`, `e-mail`, `role` or "
+               "`job title`, work too, and other columns are left out. The whole file is checked first: if any "
                "row is wrong, nothing is imported and every wrong row is listed with its line number.")
     upload_round = st.session_state.get("members_csv_round", 0)
     upload = st.file_uploader("CSV file", type="csv", key=f"members_csv_{upload_round}")
@@ -185,4 +187,4 @@ with import_tab:
                          width="stretch")
         else:
             st.session_state["members_csv_round"] = upload_round + 1
-            flash(f"Imported {len(imported)} member{'s' if len(imported) != 1 else ''} into {plain(names[team_id])}.")
+            flash(plain(imported.describe(names[team_id])))

@@ -180,7 +180,7 @@ def test_a_bad_csv_file_lists_every_bad_row_with_its_line_and_imports_nothing(me
     assert any("Nothing was imported" in t for t in texts(at.error))
     problems = table(at, 1)
     assert [p["Line"] for p in problems] == [3, 4, 5]
-    assert "malformed e-mail" in problems[0]["Problem"]
+    assert "E-mail 'not-an-email' is not a valid address" in problems[0]["Problem"]
     assert "unknown track" in problems[1]["Problem"]
     assert "already belongs" in problems[2]["Problem"]
     assert [r["Name"] for r in table(at)] == ["Ana", "Ben"]
@@ -237,3 +237,30 @@ def test_the_options_a_member_uses_are_recorded_in_the_forms_and_listed(members_
     assert next(r for r in table(at) if r["Name"] == "Ana")["Options in use"] == "Flexible work: Remote days"
     at.selectbox(key="edit_who").set_value(ana.id).run()
     assert at.multiselect(key=f"edit_{ana.id}_options").value == ["remote_days"], "the form shows what is saved"
+
+
+def test_an_hr_export_with_other_column_names_imports_and_says_how_it_was_read(members_page, team_of_two) -> None:
+    at = members_page()
+    csv_upload(at, "Employee ID;Full name;E-mail;Role;Department\n"
+                   "17;Cleo Diaz;cleo@example.com;Engineer;IT\n")
+
+    confirmation = " ".join(texts(at.success))
+    assert plain("Imported 1 member into Platform.") in confirmation, texts(at.error)
+    assert plain("Read as semicolon-separated") in confirmation
+    assert plain("Not used: 'Employee ID', 'Department'.") in confirmation
+    assert [(r["Name"], r["Role title"]) for r in table(at)] == [("Ana", ""), ("Ben", ""), ("Cleo Diaz", "Engineer")]
+
+
+@pytest.mark.parametrize(("content", "line", "reason"), [
+    ('name,email\nCleo,cleo@example.com\n"Dev,dev@example.com\n', 3, 'a quote (") opened on this line is never closed'),
+    ("name,email\nCleo,cleo@example.com\n" + "x" * 1_500_000 + "\n", 3, "this line is 1,500,000 characters long"),
+])
+def test_a_file_that_cannot_be_read_is_refused_with_its_reason(members_page, team_of_two, content, line,
+                                                               reason) -> None:
+    at = members_page()
+    csv_upload(at, content)
+
+    assert any("Nothing was imported" in t for t in texts(at.error))
+    [problem] = table(at, 1)
+    assert problem["Line"] == line and problem["Problem"].startswith(reason)
+    assert [r["Name"] for r in table(at)] == ["Ana", "Ben"]

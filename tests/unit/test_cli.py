@@ -415,7 +415,9 @@ def test_import_members_adds_every_row_to_the_named_team(
     assert main(["import-members", str(roster), "--team", "support"]) == 0
 
     out, err = capsys.readouterr()
-    assert out == "Imported 2 members into the team 'Support'.\n" and err == ""
+    assert out == ("Imported 2 members into the team 'Support'. Read as comma-separated; columns used: 'name' as "
+                   "name, 'email' as e-mail, 'role_title' as role title, 'track' as track, 'level' as level.\n")
+    assert err == ""
     assert _members_of(db_path, two_platform_teams["support"]) == [
         ("محمد الحداد", "mohammed@example.com"), ("田中 芽衣", "mei@example.com")]
 
@@ -433,7 +435,27 @@ def test_import_members_prints_every_bad_row_and_imports_nothing(
     lines = err.splitlines()
     assert out == "" and lines[0].startswith("coaching: nothing was imported from")
     assert [line.split(":")[0] for line in lines[1:]] == ["line 3", "line 4", "line 5"]
-    assert "malformed e-mail" in lines[1] and "duplicate e-mail" in lines[2] and "unknown level 'boss'" in lines[3]
+    assert "'ben@' is not a valid address" in lines[1] and "duplicate e-mail" in lines[2]
+    assert "unknown level 'boss'" in lines[3]
+    assert _members_of(db_path, two_platform_teams["support"]) == []
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b'name,email\nAna,ana@example.com\n"Ben,ben@example.com\n', 'line 3: a quote (") opened on this line'),
+    (b"name,email\nAna,ana@example.com\n" + b"x" * 2_000_000 + b"\n", "line 3: this line is 2,000,000 characters long"),
+])
+def test_import_members_refuses_an_unreadable_file_in_plain_words(
+    db_path: Path, two_platform_teams: dict, tmp_path: Path, capsys, content: bytes, expected: str
+) -> None:
+    roster = tmp_path / "broken.csv"
+    roster.write_bytes(content)
+
+    assert main(["import-members", str(roster), "--team", "Support"]) == 1
+
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert out == "" and len(lines) == 2 and "Traceback" not in err
+    assert lines[0].startswith("coaching: nothing was imported from") and lines[1].startswith(expected)
     assert _members_of(db_path, two_platform_teams["support"]) == []
 
 
@@ -461,7 +483,7 @@ def test_import_members_with_a_manager_picks_their_team(
 
     assert main(["import-members", str(roster), "--team", "Platform", "--manager", "SAM@example.com"]) == 0
 
-    assert capsys.readouterr().out == "Imported 1 member into the team 'Platform'.\n"
+    assert capsys.readouterr().out.startswith("Imported 1 member into the team 'Platform'. Read as comma-separated")
     assert _members_of(db_path, two_platform_teams["sam"]) == [("Ana", "ana@example.com")]
     assert _members_of(db_path, two_platform_teams["maria"]) == []
 

@@ -305,7 +305,7 @@ def test_an_admin_moves_a_member_to_another_manager_who_then_sees_their_history(
 
 def test_an_import_adds_every_member_in_one_go_and_audits_each(org):
     aspire, a = org["aspire"], org["a"]
-    added = teams.import_members(aspire, a, org["team"].id, csv_bytes(
+    imported = teams.import_members(aspire, a, org["team"].id, csv_bytes(
         "name,email,role_title,track,level",
         "田中 芽衣,Mei@Example.com,Engineer,expert,staff",
         "محمد الحداد,mohammed@example.com,,,",
@@ -315,7 +315,7 @@ def test_an_import_adds_every_member_in_one_go_and_audits_each(org):
     assert sorted(m.name for m in listed) == sorted(["田中 芽衣", "محمد الحداد", "Sven Eriksson"])
     assert {m.email for m in listed} == {"mei@example.com", "mohammed@example.com", "sven@example.com"}
     assert sorted(audit_labels(aspire)) == ["imported"] * 3
-    assert {m.id for m in added} == {m.id for m in listed}
+    assert {m.id for m in imported.members} == {m.id for m in listed}
 
 
 def test_an_import_with_one_bad_row_imports_nothing_and_names_every_bad_row(org):
@@ -333,7 +333,7 @@ def test_an_import_with_one_bad_row_imports_nothing_and_names_every_bad_row(org)
         ))
     assert [p.line for p in rejected.value.problems] == [3, 4, 5, 6, 7]
     reasons = [p.reason for p in rejected.value.problems]
-    assert "malformed e-mail" in reasons[0] and "duplicate e-mail" in reasons[1]
+    assert "'ben@' is not a valid address" in reasons[0] and "duplicate e-mail" in reasons[1]
     assert "unknown track" in reasons[2] and "unknown level" in reasons[3] and "already belongs" in reasons[4]
     assert teams.list_members(aspire, a, org["team"].id) == []
     assert "imported" not in audit_labels(aspire)
@@ -351,6 +351,36 @@ def test_an_import_applies_the_forms_length_limits_with_line_numbers(org):
     assert [(p.line, p.reason.split(":")[0]) for p in rejected.value.problems] == \
         [(4, "Name is too long"), (5, "Role title is too long")]
     assert teams.list_members(org["aspire"], org["a"], org["team"].id) == []
+
+
+def test_an_import_lists_problems_of_every_kind_on_the_first_try(org):
+    with pytest.raises(ImportRejected) as rejected:
+        teams.import_members(org["aspire"], org["a"], org["team"].id, csv_bytes(
+            "name,email",
+            "Ana,ana@example.com",
+            "Ben,ben@",                                   # 3: malformed e-mail
+            f"{'C' * 150},cleo@example.com",              # 4: longer than the form allows
+            '"Dev\nRuiz",dev@example.com',                # 5-6: a line break inside the name
+            f"{'E' * 150},ana@example.com",               # 7: too long, and a duplicate of line 2
+        ))
+    assert [(p.line, p.reason.split(":")[0].split(" (")[0]) for p in rejected.value.problems] == [
+        (3, "E-mail 'ben@' is not a valid address"), (4, "Name is too long"),
+        (5, "the name has a line break inside it; it must be one line"),
+        (7, "Name is too long"), (7, "duplicate e-mail ana@example.com")]
+    assert teams.list_members(org["aspire"], org["a"], org["team"].id) == []
+
+
+def test_an_import_of_an_hr_export_says_how_it_was_read(org):
+    imported = teams.import_members(org["aspire"], org["a"], org["team"].id, csv_bytes(
+        "Employee ID;Full name;E-mail;Role;Department",
+        "17;Ana Ruiz;Ana@example.com;Engineer;IT",
+        "18;Ben Okafor;ben@example.com;Designer;Product",
+    ))
+    assert [(m.name, m.email, m.role_title) for m in teams.list_members(org["aspire"], org["a"], org["team"].id)] \
+        == [("Ana Ruiz", "ana@example.com", "Engineer"), ("Ben Okafor", "ben@example.com", "Designer")]
+    assert imported.describe("Platform") == (
+        "Imported 2 members into Platform. Read as semicolon-separated; columns used: 'Full name' as name, "
+        "'E-mail' as e-mail, 'Role' as role title. Not used: 'Employee ID', 'Department'.")
 
 
 def test_an_import_missing_a_column_says_so_on_line_one(org):

@@ -133,6 +133,27 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def check_new_password(password: str, email: str | None = None,
+                       policy: LoginPolicy = LoginPolicy()) -> None:  # noqa: B008 - frozen, so a shared default is safe
+    """Raise PasswordRejected saying what is wrong with a new password; return when it is acceptable.
+
+    Needs no database, so the first admin's password from the environment is checked before start-up.
+    """
+    minimum = policy.min_password_length
+    if len(password) < minimum:
+        raise PasswordRejected(
+            f"The password is too short: use at least {minimum} characters (a phrase of a few words is "
+            "easy to remember and hard to guess)."
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise PasswordRejected(f"The password is too long: use at most {MAX_PASSWORD_LENGTH} characters.")
+    folded = password.strip().casefold()
+    if email and folded in {email.strip().casefold(), email.strip().casefold().partition("@")[0]}:
+        raise PasswordRejected("The password is the same as the email address: choose something else.")
+    if folded in COMMON_PASSWORDS or len(set(folded)) == 1:
+        raise PasswordRejected("The password is too common and among the first ones guessed: choose another.")
+
+
 class Accounts:
     def __init__(
         self,
@@ -239,19 +260,7 @@ class Accounts:
 
     def check_password(self, password: str, email: str | None = None) -> None:
         """Raise PasswordRejected saying what is wrong with a new password; return when it is acceptable."""
-        minimum = self.policy.min_password_length
-        if len(password) < minimum:
-            raise PasswordRejected(
-                f"The password is too short: use at least {minimum} characters (a phrase of a few words is "
-                "easy to remember and hard to guess)."
-            )
-        if len(password) > MAX_PASSWORD_LENGTH:
-            raise PasswordRejected(f"The password is too long: use at most {MAX_PASSWORD_LENGTH} characters.")
-        folded = password.strip().casefold()
-        if email and folded in {email.strip().casefold(), email.strip().casefold().partition("@")[0]}:
-            raise PasswordRejected("The password is the same as the email address: choose something else.")
-        if folded in COMMON_PASSWORDS or len(set(folded)) == 1:
-            raise PasswordRejected("The password is too common and among the first ones guessed: choose another.")
+        check_new_password(password, email, self.policy)
 
     def change_password(self, actor: Actor, current: str, new: str) -> None:
         """The actor changes their own password; the current one must be right, and counts like a login."""

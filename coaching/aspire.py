@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar
 
-from coaching.accounts import Accounts
+from coaching.accounts import Accounts, PasswordRejected, check_new_password
 from coaching.answers import Answers
 from coaching.audit import AuditLog
 from coaching.catalogue import load_catalogue
 from coaching.instrument import Instrument, available_versions, instrument_path, load_instrument
 from coaching.scoring import Profile, ScaleReliability, reliability_from_sums, score_response
-from coaching.settings import Settings
+from coaching.settings import Settings, SettingsError
 from coaching.store import Store, open_store
 from coaching.store.store import CurrentSums
 
@@ -124,7 +124,17 @@ class Estimate:
         return found
 
 
+def check_first_admin(settings: Settings) -> None:
+    """SettingsError naming COACHING_ADMIN_PASSWORD when the account rules would refuse it; needs no database."""
+    if settings.admin_password is not None:
+        try:
+            check_new_password(settings.admin_password.get_secret_value(), settings.admin_email)
+        except PasswordRejected as exc:
+            raise SettingsError(f"COACHING_ADMIN_PASSWORD: {exc}") from None
+
+
 def start(settings: Settings) -> Aspire:
+    check_first_admin(settings)
     store = open_store(settings.db)
     try:
         instruments = _install_instruments(settings, store)

@@ -41,8 +41,15 @@ EXPECTED_ERRORS = (
 
 def check_config(_: argparse.Namespace) -> int:
     """Validate the COACHING_* settings without touching the database: one line and exit 1 if wrong."""
+    from coaching.aspire import check_first_admin
+
     settings = load_settings()
-    print(f"Configuration is valid: database {settings.db}, links to {settings.link_base}")
+    check_first_admin(settings)
+    if settings.base_url_set:
+        print(f"Configuration is valid: database {settings.db}, links to {settings.link_base}")
+    else:
+        print(f"Configuration is valid: database {settings.db}, links to http://localhost:<the port the app is "
+              "started on>. Behind a proxy or load balancer set COACHING_BASE_URL to the address people open.")
     return 0
 
 

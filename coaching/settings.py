@@ -7,12 +7,23 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AnyHttpUrl, EmailStr, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    EmailStr,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_PORT = 8501   # Streamlit's server.port when none is given
 
 
 class SettingsError(ValueError):
@@ -23,7 +34,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COACHING_", extra="ignore", frozen=True)
 
     db: Path = Field(default=PROJECT_DIR / "data" / "coaching.duckdb", description="database file")
-    base_url: AnyHttpUrl = Field(default="http://localhost:8501", description="base of links sent to people")
+    base_url: AnyHttpUrl | None = Field(default=None,
+                                        description="base of links sent to people; unset: this machine, the app's port")
     demo: bool = Field(default=False, description="load the demo organisation into an empty database")
     data_dir: Path = Field(default=PROJECT_DIR / "data", description="instruments and default catalogue")
     admin_email: EmailStr | None = Field(default=None, description="first admin, created when no admin exists")
@@ -45,6 +57,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=True, validate_default=True,
                                 description="upgrade the connection with STARTTLS before logging in")
     mail_from: EmailStr | None = Field(default=None, validate_default=True, description="sender address of e-mails")
+
+    _port: int = PrivateAttr(default=DEFAULT_PORT)   # the app server's port, for links without a base URL
 
     @field_validator("db")
     @classmethod
@@ -110,8 +124,18 @@ class Settings(BaseSettings):
 
     @property
     def link_base(self) -> str:
-        """The base URL without a trailing slash, ready to have a path appended."""
-        return str(self.base_url).rstrip("/")
+        """The base URL without a trailing slash, ready to have a path appended (unset: this machine's port)."""
+        return str(self.base_url or f"http://localhost:{self._port}").rstrip("/")
+
+    @property
+    def base_url_set(self) -> bool:
+        """Whether COACHING_BASE_URL gave the base URL, rather than the port the app listens on."""
+        return self.base_url is not None
+
+    @property
+    def links_stay_on_this_machine(self) -> bool:
+        """True when links name localhost or a loopback address: nobody on another machine can open them."""
+        return _is_loopback(urlsplit(self.link_base).hostname)
 
 
 def _is_loopback(host: str | None) -> bool:
@@ -124,10 +148,14 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Build the settings from the environment, turning any invalid value into one clear line."""
+def load_settings(*, port: int | None = None, **overrides: object) -> Settings:
+    """Build the settings from the environment, turning any invalid value into one clear line.
+
+    `port` is the port this app server listens on (Streamlit's server.port): without COACHING_BASE_URL,
+    links follow it, so `make run PORT=8701` writes links to http://localhost:8701.
+    """
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
@@ -135,3 +163,6 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(
             f"COACHING_{field.upper()}: {first['msg'].removeprefix('Value error, ')} (got {got!r})"
         ) from None
+    if port is not None:
+        settings._port = port
+    return settings

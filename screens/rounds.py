@@ -16,6 +16,10 @@ zone = aspire.settings.zone
 
 st.title("Rounds")
 show_flash()
+if aspire.settings.links_stay_on_this_machine:
+    st.warning(f"Personal links point to {aspire.settings.link_base}, this machine: people on other computers or "
+               "phones cannot open them. Set COACHING_BASE_URL to the address they open the app at.",
+               icon=":material/link_off:")
 if not teams:
     st.info("You have no team yet: create one and add its members first.", icon=":material/group_add:")
     st.stop()

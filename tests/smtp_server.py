@@ -80,16 +80,19 @@ class _LoopbackController(Controller):
 
 class SmtpServer:
     """`login=(user, password)` offers AUTH (PLAIN, LOGIN) without TLS, on loopback only, and accepts just
-    that pair; logging in stays optional, so a client that skips it can still send."""
+    that pair; logging in stays optional, so a client that skips it can still send, unless `login_required`
+    (then MAIL before a successful AUTH gets 530, as a submission server answers)."""
 
-    def __init__(self, refused: Iterable[str] = (), login: tuple[str, str] | None = None) -> None:
+    def __init__(self, refused: Iterable[str] = (), login: tuple[str, str] | None = None,
+                 login_required: bool = False) -> None:
         self.refused: set[str] = {address.lower() for address in refused}
         self.hang_up_on: set[str] = set()   # a message to these gets 421 at DATA: the client must reconnect
         self.received: list[Received] = []
         self.logins: list[str] = []         # user names that logged in successfully
         self._login = login
         self._changed = threading.Condition()
-        auth: dict[str, Any] = {"authenticator": self._authenticate, "auth_require_tls": False} if login else {}
+        auth: dict[str, Any] = {"authenticator": self._authenticate, "auth_require_tls": False,
+                                "auth_required": login_required} if login else {}
         self._controller = _LoopbackController(_Handler(self), hostname=HOST, port=0, enable_SMTPUTF8=True, **auth)
 
     # ---- what tests read ---------------------------------------------------------------------------
@@ -171,8 +174,9 @@ class SmtpServer:
 
 
 @contextmanager
-def running_smtp_server(refused: Iterable[str] = (), login: tuple[str, str] | None = None) -> Iterator[SmtpServer]:
-    server = SmtpServer(refused, login)
+def running_smtp_server(refused: Iterable[str] = (), login: tuple[str, str] | None = None,
+                        login_required: bool = False) -> Iterator[SmtpServer]:
+    server = SmtpServer(refused, login, login_required)
     server.start()
     try:
         yield server

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 
 import streamlit as st
@@ -11,13 +10,17 @@ from coaching.actors import Actor
 from coaching.aspire import Aspire, start
 from coaching.audit import Action, Subject
 from coaching.brief import ChartRenderer
-from coaching.settings import Settings, load_settings
+from coaching.settings import load_settings
 
 
 @st.cache_resource(show_spinner="Opening the database…")
-def _aspire_for(settings_json: str) -> Aspire:
-    """Keyed by the settings, so tests that point at different database files get different stores."""
-    return start(Settings.model_validate_json(settings_json))
+def _aspire_for(environment: tuple[tuple[str, str], ...], port: int) -> Aspire:
+    """One Aspire per set of COACHING_* variables and server port (tests point servers at different files).
+
+    The settings object is built here from the environment and handed to `start` as it is. It is never
+    serialised: a serialised SecretStr reads `**********`, which would replace the passwords.
+    """
+    return start(load_settings(port=port))
 
 
 @st.cache_resource
@@ -29,13 +32,7 @@ def chart_renderer() -> ChartRenderer:
 def get_aspire() -> Aspire:
     """The process-wide Aspire for the current settings (SettingsError when a variable is invalid)."""
     environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("COACHING_")))
-    return _aspire_for(_settings_json(environment))
-
-
-@functools.lru_cache(maxsize=16)
-def _settings_json(environment: tuple[tuple[str, str], ...]) -> str:
-    """The settings for one set of COACHING_* variables: parsing them costs milliseconds, twice a rerun."""
-    return load_settings().model_dump_json()
+    return _aspire_for(environment, int(st.get_option("server.port")))
 
 
 def logged_in() -> Actor | None:

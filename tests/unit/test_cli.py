@@ -60,6 +60,47 @@ def test_check_config_refuses_a_bad_value_in_one_line_naming_the_variable(
     assert "Traceback" not in lines[0]
 
 
+@pytest.mark.parametrize(("password", "reason"), [
+    ("password123", "too common"), ("tiny9", "too short"), ("hr@example.com", "same as the email"),
+])
+def test_check_config_refuses_a_first_admin_password_the_account_rules_refuse(
+    password: str, reason: str, db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("COACHING_ADMIN_EMAIL", "hr@example.com")
+    monkeypatch.setenv("COACHING_ADMIN_PASSWORD", password)
+
+    assert main(["check-config"]) == 1
+
+    [line] = error_lines(capsys)
+    assert line.startswith("coaching: COACHING_ADMIN_PASSWORD: The password is") and reason in line
+    assert password not in line.removeprefix("coaching: COACHING_ADMIN_PASSWORD: "), "the password is never echoed"
+    assert not db_path.exists()
+
+
+def test_check_config_accepts_a_good_first_admin_password(db_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys) -> None:
+    monkeypatch.setenv("COACHING_ADMIN_EMAIL", "hr@example.com")
+    monkeypatch.setenv("COACHING_ADMIN_PASSWORD", "a long passphrase")
+
+    assert main(["check-config"]) == 0
+    assert capsys.readouterr().out.startswith("Configuration is valid")
+
+
+def test_check_config_says_links_follow_the_port_and_a_proxy_needs_the_base_url(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.delenv("COACHING_BASE_URL", raising=False)
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "links to http://localhost:<the port the app is started on>" in out
+    assert "Behind a proxy or load balancer set COACHING_BASE_URL" in out
+
+    monkeypatch.setenv("COACHING_BASE_URL", "https://aspire.example.com")
+    assert main(["check-config"]) == 0
+    out = capsys.readouterr().out
+    assert "links to https://aspire.example.com" in out and "proxy" not in out
+
+
 def test_check_config_refuses_a_folder_as_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     monkeypatch.setenv("COACHING_DB", str(tmp_path))
 

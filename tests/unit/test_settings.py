@@ -58,3 +58,31 @@ def test_time_zone_is_checked_and_deadlines_read_in_it(monkeypatch):
     zone = load_settings().zone
     deadline = dt.datetime(2026, 12, 4, 22, 59, tzinfo=dt.UTC)        # stored in UTC
     assert moment_text(deadline.astimezone(zone)) == "Friday 4 December 2026, 23:59 CET"
+
+
+def test_without_a_base_url_links_follow_the_port_the_app_listens_on(monkeypatch):
+    monkeypatch.delenv("COACHING_BASE_URL", raising=False)
+    settings = load_settings(port=8701)
+    assert settings.link_base == "http://localhost:8701"
+    assert not settings.base_url_set and settings.links_stay_on_this_machine
+    monkeypatch.setenv("COACHING_BASE_URL", "https://aspire.example.com")
+    settings = load_settings(port=8701)
+    assert settings.link_base == "https://aspire.example.com"
+    assert settings.base_url_set and not settings.links_stay_on_this_machine
+
+
+@pytest.mark.parametrize(("url", "local"), [
+    ("http://localhost:8501", True), ("http://127.0.0.1:9000/", True), ("http://[::1]:8501", True),
+    ("http://aspire.intranet:8501", False), ("https://10.0.0.5", False),
+])
+def test_a_base_url_on_this_machine_is_recognised(monkeypatch, url, local):
+    monkeypatch.setenv("COACHING_BASE_URL", url)
+    assert load_settings().links_stay_on_this_machine is local
+
+
+def test_the_first_admins_password_is_refused_at_start_as_check_config_refuses_it(tmp_path):
+    from coaching.aspire import start
+
+    with pytest.raises(SettingsError, match="^COACHING_ADMIN_PASSWORD: The password is too common"):
+        start(load_settings(db=tmp_path / "a.duckdb", admin_email="hr@example.com", admin_password="password123"))
+    assert not (tmp_path / "a.duckdb").exists(), "refused before the database is opened"

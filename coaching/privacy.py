@@ -41,16 +41,12 @@ from coaching.store.privacy import (
     ResponseRow,
     Snapshot,
 )
+from coaching.text import FORMULA_STARTS, neutralise  # noqa: F401 - FORMULA_STARTS: part of this module's API
 
 Format = Literal["json", "csv"]
 FORMATS: tuple[Format, ...] = ("json", "csv")
 EXPORT_FORMAT = "aspire-member-export/1"
 CSV_HEADER = ("section", "record", "field", "value")
-
-#: Characters that make a spreadsheet read a cell as a formula (OWASP's list, plus line feed and the
-#: full-width forms some spreadsheets also accept).
-FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
-
 
 class MemberNotFound(LookupError):
     """No member uses this e-mail."""
@@ -346,15 +342,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def neutralise(cell: str) -> str:
-    """A cell no spreadsheet reads as a formula: one starting (after any blanks) with = + - @, a tab,
-    a carriage return or a line feed gets a leading single quote. Every other cell is left as it is."""
-    stripped = cell.lstrip(" \t\r\n")
-    if cell[:1] in FORMULA_STARTS or stripped[:1] in FORMULA_STARTS:
-        return "'" + cell
-    return cell
 
 
 def to_csv(document: dict[str, Any]) -> str:

@@ -41,6 +41,6 @@ if not lines:
     st.stop()
 st.dataframe([dict(zip(("When (UTC)", "Done by", "Action", "Whose data", "Where"), line.cells(), strict=True))
               for line in lines], hide_index=True, width="stretch")
-st.caption(f"{len(lines)} entries, newest first (at most {wanted.limit}).")
+st.caption(f"{len(lines)} entr{'y' if len(lines) == 1 else 'ies'}, newest first (at most {wanted.limit}).")
 st.download_button("Download these entries (CSV)", audit.to_csv(lines), file_name="aspire-audit-log.csv",
                    mime="text/csv", icon=":material/download:")

@@ -17,7 +17,7 @@ zone = aspire.settings.zone
 st.title("Rounds")
 show_flash()
 if aspire.settings.links_stay_on_this_machine:
-    st.warning(f"Personal links point to {aspire.settings.link_base}, this machine: people on other computers or "
+    st.warning(f"Personal links point to `{aspire.settings.link_base}`, this machine: people on other computers or "
                "phones cannot open them. Set COACHING_BASE_URL to the address they open the app at.",
                icon=":material/link_off:")
 if not teams:

@@ -7,8 +7,11 @@ database that holds one manager with a team of two and no admin yet.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -25,6 +28,7 @@ ADMIN = ("hr@yourcompany.example", "a long passphrase")
 MANAGER = ("lee@yourcompany.example", "lee-password-1")
 SMTP_LOGIN = ("aspire", "mail-secret-42")
 PEOPLE = {"ana@yourcompany.example": "Ana Ruiz", "ben@yourcompany.example": "Ben Okafor"}
+FORMULA_NAME = '=HYPERLINK("http://evil.example","Ana")'
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +51,8 @@ def app(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[
         team = create_team(aspire, lee, "Platform")
         for email, name in PEOPLE.items():
             add_member(aspire, lee, team.id, {"name": name, "email": email})
+        add_member(aspire, lee, create_team(aspire, lee, "Support").id,
+                   {"name": FORMULA_NAME, "email": "odd@yourcompany.example"})
     finally:
         aspire.close()
     server.start()
@@ -62,6 +68,26 @@ def test_the_first_admin_from_the_environment_logs_in(page: Page, app: AppServer
     expect(page.get_by_text("Logged in as Administrator (admin)")).to_be_visible()
     expect(page.get_by_role("link", name="Audit log")).to_be_visible()
     assert_no_exception(page)
+
+
+def test_the_audit_log_finds_a_person_and_downloads_their_entries_formula_safe(page: Page, app: AppServer,
+                                                                              tmp_path: Path) -> None:
+    log_in(page, app, *ADMIN)
+    page.get_by_role("link", name="Audit log").click()
+    wait_for_app(page)
+    page.get_by_label("Whose data: a person's name or e-mail").fill("ODD@")
+    page.keyboard.press("Enter")
+    settle(page, page.get_by_text("1 entry, newest first"))
+    expect(page.get_by_role("combobox", name="Person")).to_have_value(f"{FORMULA_NAME} <odd@yourcompany.example>")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download these entries (CSV)").click()
+    saved = tmp_path / "audit.csv"
+    download.value.save_as(saved)
+    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    assert rows[0] == ["when_utc", "done_by", "action", "whose_data", "where"]
+    assert [row[1:] for row in rows[1:]] == [
+        ["Lee <lee@yourcompany.example>", "changed", f"'{FORMULA_NAME} <odd@yourcompany.example>", "added"]]
 
 
 def test_links_follow_the_apps_port_and_the_mail_server_login_works(page: Page, app: AppServer,

@@ -100,6 +100,8 @@ CASES: dict[str, Callable[[dict], object]] = {
         lambda w: submit(w["aspire"], w["b"], [Submission(member_id=w["members_a"][1], wave_id=w["wave"],
                                                            raw=w["raw"])]),
     "coaching.audit.AuditLog.events": lambda w: w["aspire"].audit.events(w["b"]),
+    "coaching.audit.AuditLog.lines": lambda w: w["aspire"].audit.lines(w["b"], w["aspire"].audit.events(SYSTEM)),
+    "coaching.audit.AuditLog.people_matching": lambda w: w["aspire"].audit.people_matching(w["b"], "Ana"),
     "coaching.accounts.Accounts.list_accounts": lambda w: w["aspire"].accounts.list_accounts(w["b"]),
     "coaching.accounts.Accounts.reset_password":
         lambda w: w["aspire"].accounts.reset_password(w["b"], w["a"].id, "b-chose-this-password"),

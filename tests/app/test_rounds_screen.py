@@ -44,3 +44,15 @@ def test_the_links_are_gone_in_a_new_session_and_a_new_one_can_be_issued(demo_db
     next(b for b in later.button if b.label == "Issue a new link").click().run()
     assert_healthy(later)
     assert len(later.code) == 1 and "/respond?invite=" in later.code[0].value
+
+
+def test_the_screen_warns_while_links_point_to_this_machine(demo_db: Path, monkeypatch, open_app) -> None:
+    at = open_app(ROUNDS)
+    assert_healthy(at)
+    [warning] = [w.value for w in at.warning if "Personal links point to" in w.value]
+    assert warning.startswith("Personal links point to `http://localhost:8501`, this machine")
+
+    monkeypatch.setenv("COACHING_BASE_URL", "https://aspire.yourcompany.example")
+    at = open_app(ROUNDS)
+    assert_healthy(at)
+    assert not [w for w in at.warning if "Personal links point to" in w.value]

@@ -180,8 +180,8 @@ def _columns(header: list[str], delimiter: str) -> tuple[dict[str, str], tuple[s
             ignored.append(column.strip())
     if "name" in positions:
         ignored += [header[positions.pop(f)].strip() for f in ("first_name", "last_name") if f in positions]
-    missing = [f for f in REQUIRED if f not in positions and not (f == "name" and positions.keys() & {
-        "first_name", "last_name"})]
+    found_fields = positions.keys() | ({"name"} if positions.keys() & {"first_name", "last_name"} else set())
+    missing = [f for f in REQUIRED if f not in found_fields]
     if missing:
         found = ", ".join(repr(c.strip()) for c in header if c.strip()) or "none"
         raise _refused(1, f"missing column {', '.join(missing)} (read as {DELIMITERS[delimiter]}-separated; found "

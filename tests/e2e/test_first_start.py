@@ -1,8 +1,8 @@
 """A first start as the README describes it: the first admin and the mail login from the environment, no base URL.
 
-One `streamlit run app.py` for the module, with COACHING_ADMIN_EMAIL / COACHING_ADMIN_PASSWORD set, a mail
-server that requires a login (COACHING_SMTP_USER / COACHING_SMTP_PASSWORD) and no COACHING_BASE_URL, on a
-database that holds one manager with a team of two and no admin yet.
+One `streamlit run server.py` (what `make run` starts) for the module, with COACHING_ADMIN_EMAIL and
+COACHING_ADMIN_PASSWORD set, a mail server that requires a login (COACHING_SMTP_USER / COACHING_SMTP_PASSWORD)
+and no COACHING_BASE_URL, on a database that holds one manager with two teams and no admin yet.
 """
 
 from __future__ import annotations

@@ -74,6 +74,11 @@ def _store(w):
 SOON = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
 
 
+def _version_of_a(w) -> int:
+    """The version of manager A's account as an admin's screen would have read it."""
+    return next(acc.version for acc in w["aspire"].accounts.list_accounts(SYSTEM) if acc.id == w["a"].id)
+
+
 def _a_round(w) -> int:
     """A round manager A opened for their own team."""
     return rounds.open_round(w["aspire"], w["a"], w["team_a"], "2027", SOON)[0]
@@ -106,6 +111,15 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.accounts.Accounts.reset_password":
         lambda w: w["aspire"].accounts.reset_password(w["b"], w["a"].id, "b-chose-this-password"),
     "coaching.accounts.Accounts.unlock": lambda w: w["aspire"].accounts.unlock(w["b"], w["a"].id),
+    "coaching.accounts.Accounts.deactivate":
+        lambda w: w["aspire"].accounts.deactivate(w["b"], w["a"].id, _version_of_a(w)),
+    "coaching.accounts.Accounts.reactivate":
+        lambda w: w["aspire"].accounts.reactivate(w["b"], w["a"].id, _version_of_a(w)),
+    "coaching.accounts.Accounts.set_role":
+        lambda w: w["aspire"].accounts.set_role(w["b"], w["a"].id, _version_of_a(w), Role.ADMIN),
+    "coaching.accounts.Accounts.teams_of": lambda w: w["aspire"].accounts.teams_of(w["b"], w["a"].id),
+    "coaching.accounts.Accounts.hand_over_teams":
+        lambda w: w["aspire"].accounts.hand_over_teams(w["b"], w["a"].id, w["b"].id),
     "coaching.accounts.Accounts.create_user":
         lambda w: w["aspire"].accounts.create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
     "coaching.rounds.open_round": lambda w: rounds.open_round(w["aspire"], w["b"], w["team_a"], "2027", SOON),
@@ -224,6 +238,7 @@ CASES: dict[str, Callable[[dict], object]] = {
 # Functions that take an actor but cannot reach another person's data, and why.
 NOT_ABOUT_OTHERS = {
     "coaching.accounts.Accounts.change_password": "acts on the actor's own account only",
+    "coaching.accounts.Accounts.start_session": "starts a login of the actor's own account only",
     "coaching.audit.AuditLog.record": "writes an entry about the actor's own action; reads nothing",
 }
 

@@ -20,6 +20,9 @@ from coaching.needs import NEEDS, Need
 from coaching.text import text_problems
 
 Support = Annotated[float, Field(ge=0.0, le=1.0)]
+#: What a level asks of a person, one plain sentence each ("Reviews designs across teams").
+Expectation = Annotated[str, Field(min_length=3, max_length=200)]
+MAX_EXPECTATIONS = 6
 
 
 class CatalogueError(ValueError):
@@ -88,6 +91,8 @@ class PathOption(BaseModel):
     openings: int | None = Field(default=None, ge=0)
     support: dict[Need, Support]
     band: PayBand | None = None
+    expectations: tuple[Expectation, ...] = Field(default=(), max_length=MAX_EXPECTATIONS)
+    entry: bool = Field(default=False, description="the rung a person not yet on this track starts from")
 
     @field_validator("name", "scope", "why")
     @classmethod
@@ -95,6 +100,20 @@ class PathOption(BaseModel):
         """A NUL or a broken character refused in plain words; the length is the field's own rule."""
         if problems := text_problems(value, limit=len(value)):
             raise ValueError(problems[0])
+        return value
+
+    @field_validator("expectations", mode="before")
+    @classmethod
+    def _expectation_lines(cls, value: object) -> object:
+        """A list of sentences, or one text with a sentence per line (a text area); blank lines dropped."""
+        if isinstance(value, str):
+            value = value.splitlines()
+        if isinstance(value, list | tuple):
+            lines = [line.strip() if isinstance(line, str) else line for line in value]
+            for line in lines:
+                if isinstance(line, str) and (problems := text_problems(line, limit=len(line))):
+                    raise ValueError(problems[0])
+            return tuple(line for line in lines if line != "")
         return value
 
     @model_validator(mode="after")
@@ -109,6 +128,8 @@ class PathOption(BaseModel):
             problems.append("Rank: only a level on a track has a rank")
         if self.band is not None and not self.kind.is_track:
             problems.append("Pay band: only a level on a track has a pay band")
+        if self.entry and not self.kind.is_track:
+            problems.append("Entry rung: only a level on a track can be where a ladder starts")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -129,6 +150,9 @@ class Catalogue(BaseModel):
         ranks = [(o.kind, o.rank) for o in self.options if o.kind.is_track]
         if len(ranks) != len(set(ranks)):
             raise ValueError("two levels of one track share a rank")
+        entries = [o.kind for o in self.options if o.entry]
+        if len(entries) != len(set(entries)):
+            raise ValueError("a track names two entry rungs")
         return self
 
     def of_kind(self, kind: PathKind) -> list[PathOption]:
@@ -149,6 +173,12 @@ def load_catalogue(path: Path) -> Catalogue:
         if len(loc) >= 2 and loc[0] == "options" and isinstance(loc[1], int):
             where = f"option '{raw['option'][loc[1]].get('key', loc[1] + 1)}': "
         raise CatalogueError(f"{path}: {where}{err['msg'].removeprefix('Value error, ')}") from exc
+
+
+def entry_rung(catalogue: Catalogue, kind: PathKind) -> PathOption | None:
+    """Where a person not yet on this ladder starts: the level the catalogue names, else its lowest rung."""
+    levels = catalogue.of_kind(kind)
+    return next((o for o in levels if o.entry), levels[0] if levels else None)
 
 
 def track_levels(catalogue: Catalogue) -> dict[str, list[str]]:

@@ -19,11 +19,10 @@ from pydantic import BaseModel, ConfigDict
 
 from coaching.catalogue import PathOption
 from coaching.store.database import Database, Transaction
-from coaching.store.store import _SUPPORT_COLUMNS, _option_from_row, _option_row
+from coaching.store.store import OPTION_COLUMNS, OPTION_SLOTS, _option_from_row, _option_row
 from coaching.store.teams import RowMissing, VersionMismatch
 
-_OPTION = f"key, kind, name, rank, scope, why, openings, {_SUPPORT_COLUMNS}, band_min, band_mid, band_max, currency"
-_VERSIONED = f"id, version, valid_from, valid_to, {_OPTION}"
+_VERSIONED = f"id, version, valid_from, valid_to, {OPTION_COLUMNS}"
 
 
 class OptionVersion(BaseModel):
@@ -162,8 +161,8 @@ def _require_free_rank(tx: Transaction, option: PathOption) -> None:
 
 def _insert(tx: Transaction, option: PathOption, version: int, at: dt.datetime) -> OptionVersion:
     rows = tx.execute(
-        f"INSERT INTO path_option ({_OPTION}, valid_from, version)"  # noqa: S608
-        f" VALUES ({', '.join('?' * (len(_option_row(option)) + 2))}) RETURNING {_VERSIONED}",
+        f"INSERT INTO path_option ({OPTION_COLUMNS}, valid_from, version)"  # noqa: S608
+        f" VALUES ({OPTION_SLOTS}, ?, ?) RETURNING {_VERSIONED}",
         [*_option_row(option), at, version],
     )
     return _version(rows[0])

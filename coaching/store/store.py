@@ -8,6 +8,7 @@ scope is reported exactly like a missing row (PermissionDenied), so ids cannot b
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -92,6 +93,10 @@ class CurrentSums(NamedTuple):
 
 
 _SUPPORT_COLUMNS = ", ".join(f"support_{n}" for n in NEEDS)
+# The columns of one catalogue option, in the order _option_row writes and _option_from_row reads them.
+OPTION_COLUMNS = (f"key, kind, name, rank, scope, why, openings, {_SUPPORT_COLUMNS}, band_min, band_mid, band_max,"
+                  " currency, expectations, entry_rung")
+OPTION_SLOTS = ", ".join("?" * (OPTION_COLUMNS.count(",") + 1))
 
 # The columns of a StoredResponse without its answers; a read adds its WHERE clause.
 _HEAD = (
@@ -195,11 +200,8 @@ class Store:
         def work(tx: Transaction) -> bool:
             if tx.scalar("SELECT count(*) FROM path_option"):
                 return False
-            tx.executemany(
-                f"INSERT INTO path_option (key, kind, name, rank, scope, why, openings, {_SUPPORT_COLUMNS},"  # noqa: S608
-                " band_min, band_mid, band_max, currency) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [_option_row(o) for o in catalogue.options],
-            )
+            tx.executemany(f"INSERT INTO path_option ({OPTION_COLUMNS}) VALUES ({OPTION_SLOTS})",  # noqa: S608
+                           [_option_row(o) for o in catalogue.options])
             return True
 
         return self.db.write(work)
@@ -208,8 +210,7 @@ class Store:
         """The catalogue as it stood at a moment (now by default)."""
         moment = at or dt.datetime.now(dt.UTC)
         rows = self.db.query(
-            f"SELECT key, kind, name, rank, scope, why, openings, {_SUPPORT_COLUMNS},"  # noqa: S608
-            " band_min, band_mid, band_max, currency FROM path_option"
+            f"SELECT {OPTION_COLUMNS} FROM path_option"  # noqa: S608
             " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY kind, rank, name",
             [moment, moment],
         )
@@ -502,15 +503,16 @@ def _option_row(o: PathOption) -> list:
     return [
         o.key, str(o.kind), o.name, o.rank, o.scope, o.why, o.openings, *(o.support[n] for n in NEEDS),
         band and band.minimum, band and band.midpoint, band and band.maximum, band and band.currency,
+        json.dumps(list(o.expectations), ensure_ascii=False), o.entry,
     ]
 
 
 def _option_from_row(r: tuple) -> PathOption:
     key, kind, name, rank, scope, why, openings, *rest = r
     support = dict(zip(NEEDS, rest[: len(NEEDS)], strict=True))
-    band_min, band_mid, band_max, currency = rest[len(NEEDS):]
+    band_min, band_mid, band_max, currency, expectations, entry = rest[len(NEEDS):]
     band = None
     if currency is not None:
         band = {"minimum": band_min, "midpoint": band_mid, "maximum": band_max, "currency": currency}
     return PathOption(key=key, kind=kind, name=name, rank=rank, scope=scope or "", why=why, openings=openings,
-                      support=support, band=band)
+                      support=support, band=band, expectations=json.loads(expectations or "[]"), entry=bool(entry))

@@ -30,9 +30,11 @@ from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
 from coaching.catalogue import Catalogue, PathKind, PathOption, PayBand, amount_text
 from coaching.editing import EditConflict
+from coaching.framework import parse_framework
 from coaching.needs import NEEDS, Need
+from coaching.roster import ImportRejected, RowProblem
 from coaching.store import Wave
-from coaching.store.catalogue import CatalogueRows, KeyTaken, OptionHeld, OptionVersion, RankTaken
+from coaching.store.catalogue import CatalogueRows, EntryTaken, KeyTaken, OptionHeld, OptionVersion, RankTaken
 from coaching.store.teams import RowMissing, VersionMismatch
 from coaching.text import field_sentence
 
@@ -103,6 +105,8 @@ def add_option(aspire: Aspire, actor: Actor, fields: Mapping[str, Any]) -> Optio
                               "or edit that option"]) from None
     except RankTaken as exc:
         raise OptionRejected([_rank_taken(option, exc.name)]) from None
+    except EntryTaken as exc:
+        raise OptionRejected([_entry_taken(option, exc.name)]) from None
     _record(aspire, actor, saved, "added")
     return saved
 
@@ -125,7 +129,38 @@ def edit_option(aspire: Aspire, actor: Actor, key: str, version: int, fields: Ma
         raise OptionRejected([_gone(key)]) from None
     except RankTaken as exc:
         raise OptionRejected([_rank_taken(option, exc.name)]) from None
+    except EntryTaken as exc:
+        raise OptionRejected([_entry_taken(option, exc.name)]) from None
     _record(aspire, actor, saved, "edited")
+    return saved
+
+
+def import_framework(aspire: Aspire, actor: Actor, data: bytes) -> list[OptionVersion]:
+    """Set the title, scope and expectations of the levels a career framework (CSV) describes: all or none.
+
+    The whole file is checked first (coaching.framework); ImportRejected names every bad row. Levels the
+    file describes exactly as they stand get no new version; each changed level gets one, audited like an edit.
+    """
+    _require_admin(actor)
+    current = {v.option.key: v for v in current_offer(aspire)}
+    edits = []
+    for level in parse_framework(data, aspire.store.catalogue()):
+        version = current[level.level]
+        changes = {"name": level.title, "expectations": tuple(level.expectations)}
+        if level.scope is not None:
+            changes["scope"] = level.scope
+        try:
+            option = PathOption.model_validate({**version.option.model_dump(), **changes})
+        except ValidationError as exc:
+            raise ImportRejected([RowProblem(level.line, _plain(e)) for e in exc.errors()]) from None
+        if option != version.option:
+            edits.append((version.version, option))
+    try:
+        saved = _rows(aspire).replace_all(edits, _now()) if edits else []
+    except (VersionMismatch, RowMissing):
+        raise EditConflict("catalogue") from None
+    for version in saved:
+        _record(aspire, actor, version, "imported")
     return saved
 
 
@@ -159,6 +194,11 @@ def _gone(key: str) -> str:
 def _rank_taken(option: PathOption, holder: str) -> str:
     return (f"Rank: {holder!r} already has rank {option.rank} on the {option.kind.label.lower()}; "
             "give this level another rank, or change that one first")
+
+
+def _entry_taken(option: PathOption, holder: str) -> str:
+    return (f"Entry rung: {holder!r} is where the {option.kind.label.lower()} starts; clear it there first, "
+            "then mark this level")
 
 
 def _held(option: PathOption, count: int) -> str:
@@ -200,7 +240,8 @@ def _trimmed(value: Any) -> Any:
 
 
 _LABELS = {"key": "Key", "kind": "Kind", "name": "Name", "rank": "Rank", "scope": "Scope", "why": "Why",
-           "openings": "Openings", "support": "Need profile", "band": "Pay band"}
+           "openings": "Openings", "support": "Need profile", "band": "Pay band", "expectations": "Expectations",
+           "entry": "Entry rung"}
 def _label(loc: tuple) -> str:
     head = str(loc[0]) if loc else ""
     if head == "support" and len(loc) > 1 and str(loc[1]) in {str(n) for n in NEEDS}:
@@ -240,6 +281,8 @@ def differences(before: PathOption, after: PathOption) -> list[str]:
         ("Why", before.why, after.why), ("Openings", before.openings, after.openings),
         *((f"Need profile, {n.label}", before.support[n], after.support[n]) for n in NEEDS),
         ("Pay band", band_text(before.band), band_text(after.band)),
+        ("Expectations", "; ".join(before.expectations), "; ".join(after.expectations)),
+        ("Entry rung", "yes" if before.entry else "no", "yes" if after.entry else "no"),
     ]
     return [f"{label}: {_shown(old)} → {_shown(new)}" for label, old, new in pairs if old != new]
 

@@ -14,6 +14,7 @@ from coaching.needs import NEEDS
 from coaching.store.catalogue import OptionVersion
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
+from coaching.ui.paths import show_admin_directions, show_framework_import
 
 aspire = get_aspire()
 actor = current_actor()
@@ -38,6 +39,7 @@ def row(option: PathOption) -> dict:
     if option.kind.is_track:
         shown |= {f"Band {f}": getattr(option.band, f, None) for f in BAND}
         shown["Currency"] = option.band.currency if option.band else ""
+        shown |= {"Entry rung": option.entry, "Expectations": "; ".join(option.expectations)}
     return shown | {n.label: option.support[n] for n in NEEDS}
 
 
@@ -81,7 +83,8 @@ def remember(prefix: str, version: OptionVersion) -> None:
     """Put an option's stored values and version into its edit form's session state."""
     o = version.option
     values = {"name": o.name, "rank": o.rank, "scope": o.scope, "why": o.why, "openings": o.openings,
-              "currency": o.band.currency if o.band else "", "version": version.version}
+              "currency": o.band.currency if o.band else "", "version": version.version,
+              "expectations": "\n".join(o.expectations), "entry": o.entry}
     values |= {f"support_{n}": o.support[n] for n in NEEDS}
     values |= {f"band_{f}": float(getattr(o.band, f)) if o.band else None for f in BAND}
     st.session_state.update({f"{prefix}_{k}": v for k, v in values.items()})
@@ -112,6 +115,9 @@ def option_fields(prefix: str, track: bool) -> dict:
         fields["band"] = {f: col.number_input(f.title(), 0.0, value=None, step=1000.0, format="%.2f",
                                               key=f"{prefix}_band_{f}") for f, col in zip(BAND, cols, strict=False)}
         fields["band"]["currency"] = cols[3].text_input("Currency", key=f"{prefix}_currency", max_chars=3)
+        fields["expectations"] = st.text_area("What this level asks of a person (one expectation per line)",
+                                              key=f"{prefix}_expectations", height=100)
+        fields["entry"] = st.checkbox("Entry rung: where a person not yet on this ladder starts", key=f"{prefix}_entry")
     return fields
 
 
@@ -148,7 +154,8 @@ def confirm_retire(version: OptionVersion) -> None:
 
 
 st.header("Change the catalogue")
-edit_tab, add_tab, retire_tab = st.tabs(["Edit an option", "Add option", "Retire"])
+edit_tab, add_tab, retire_tab, import_tab, directions_tab = st.tabs(
+    ["Edit an option", "Add option", "Retire", "Import a career framework", "Where needs point"])
 with edit_tab:
     if not offer:
         st.info("Nothing to edit yet: add an option first.", icon=":material/edit:")
@@ -180,3 +187,7 @@ with retire_tab:
         gone = st.selectbox("Option", list(by_key), format_func=labels.get, key="catalogue_retire_key")
         if st.button("Retire…", icon=":material/archive:"):
             confirm_retire(by_key[gone])
+with import_tab:
+    show_framework_import(aspire, actor)
+with directions_tab:
+    show_admin_directions(aspire, actor)

@@ -13,6 +13,7 @@ from coaching.portrait import Portrait, member_portrait
 from coaching.talking_points import FLAG_ADVICE, CoachingFacts, talking_points
 from coaching.ui.context import chart_renderer, current_actor, get_aspire, record_view_once, show_flash
 from coaching.ui.format import arrangement_text, plain
+from coaching.ui.paths import show_development
 from coaching.ui.plans import (
     show_goal_review,
     show_goals,
@@ -103,7 +104,7 @@ for flag in profile.flags:
 goals = plans.list_goals(aspire, actor, member_id)
 warn_uncovered(goals, plans.uncovered_need(goals, profile))
 
-SECTIONS = ("Needs and fit", "Talking points", "Goals", "Notes", "Yearly review")
+SECTIONS = ("Needs and fit", "Development path", "Talking points", "Goals", "Notes", "Yearly review")
 section = st.segmented_control("Section", SECTIONS, default=SECTIONS[0], key="member_section") or SECTIONS[0]
 
 if section == "Needs and fit":
@@ -121,6 +122,9 @@ if section == "Needs and fit":
             member.name, portrait.fits, portrait.unmet)), key="member_fit")
     st.caption(change_line(portrait))
     show_reflections(current.profile.answers, aspire.instruments[current.profile.instrument_version])
+elif section == "Development path":
+    show_development(aspire, actor, member_id, member.name, arrangement, profile.scores, top_need(profile), thresholds,
+                     today)
 elif section == "Talking points":
     facts = CoachingFacts(profile, portrait.changes, arrangement, portrait.catalogue, thresholds)
     show_talking_points(talking_points(facts), top_need(profile))

@@ -57,6 +57,14 @@ class RankTaken(ValueError):
         super().__init__(name)
 
 
+class EntryTaken(ValueError):
+    """Another level of the same track is its entry rung; `name` is that level's name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(name)
+
+
 class OptionHeld(Exception):
     """Active members hold this level or use this option; `count` says how many."""
 
@@ -114,6 +122,21 @@ class CatalogueRows:
 
         return self.db.write(work)
 
+    def replace_all(self, edits: list[tuple[int, PathOption]], at: dt.datetime) -> list[OptionVersion]:
+        """Several `replace`s in one transaction: all of them, or (on any refusal) none."""
+
+        def work(tx: Transaction) -> list[OptionVersion]:
+            saved = []
+            for version, option in edits:
+                row_id, valid_from = _current_row(tx, option.key, version)
+                _require_free_rank(tx, option)
+                moment = max(at, valid_from)
+                tx.execute("UPDATE path_option SET valid_to = ? WHERE id = ?", [moment, row_id])
+                saved.append(_insert(tx, option, version + 1, moment))
+            return saved
+
+        return self.db.write(work)
+
     def retire(self, key: str, version: int, at: dt.datetime) -> OptionVersion:
         """Take an option off the offer from `at` on; OptionHeld while active members hold or use it."""
 
@@ -149,6 +172,7 @@ def _current_row(tx: Transaction, key: str, version: int) -> tuple[int, dt.datet
 
 
 def _require_free_rank(tx: Transaction, option: PathOption) -> None:
+    """RankTaken when another current level of the track has this rank; EntryTaken for a second entry rung."""
     if not option.kind.is_track:
         return
     rows = tx.execute(
@@ -157,6 +181,10 @@ def _require_free_rank(tx: Transaction, option: PathOption) -> None:
     )
     if rows:
         raise RankTaken(rows[0][0])
+    if option.entry and (rows := tx.execute(
+            "SELECT name FROM path_option WHERE valid_to IS NULL AND kind = ? AND entry_rung AND key <> ?",
+            [str(option.kind), option.key])):
+        raise EntryTaken(rows[0][0])
 
 
 def _insert(tx: Transaction, option: PathOption, version: int, at: dt.datetime) -> OptionVersion:

@@ -1,0 +1,259 @@
+"""Development paths on screen: the steps within reach, two routes built and compared, agreeing one as goals.
+
+Also the read-only route on the member's own page, a team's directions (counts only), and the career
+framework import on the catalogue screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import streamlit as st
+
+from coaching import development, paths
+from coaching.actors import Actor
+from coaching.aspire import Aspire
+from coaching.catalogue import Catalogue
+from coaching.charts import ladder_route_view
+from coaching.editing import EditConflict
+from coaching.fit import Thresholds
+from coaching.needs import NEEDS, Need
+from coaching.roster import ImportRejected
+from coaching.routes import (
+    MAX_STEPS,
+    Position,
+    Route,
+    RouteRejected,
+    Step,
+    after,
+    compare,
+    moves,
+    plan_route,
+    reachable,
+)
+from coaching.teams import MemberArrangement
+from coaching.ui.context import flash
+from coaching.ui.format import plain
+from coaching.ui.views import show_view
+
+ROUTES = ("A", "B")
+COACHING_ONLY = ("These results are for coaching and development, never for selection, promotion or pay decisions: "
+                 "they count where people's needs point, never who fits an opening best.")
+
+
+def _needs(needs: tuple[Need, ...]) -> str:
+    return ", ".join(n.label.lower() for n in needs) or "none"
+
+
+def _openings(openings: int | None) -> str:
+    return "not counted" if openings is None else str(openings)
+
+
+def step_rows(steps: list[Step]) -> list[dict[str, object]]:
+    """The reachable steps as table rows: band, change, openings, fit, needs served and starved, expectations."""
+    return [{"Step": s.kind.label, "Option": s.option.name, "Band": paths.band_text(s.band) if s.band else "none",
+             "Band change": s.change_text, "Openings": _openings(s.option.openings),
+             "Fit": s.fit.fit, "Serves well": _needs(s.serves), "Strong needs left unmet": _needs(s.starves),
+             "Expectations": "; ".join(s.option.expectations)} for s in steps]
+
+
+def show_development(aspire: Aspire, actor: Actor, member_id: int, name: str, arrangement: MemberArrangement,
+                     scores: Mapping[str, float], top: Need, thresholds: Thresholds, today: dt.date) -> None:
+    """The one-on-one page's development path: where they stand, what is in reach, two routes, agree one."""
+    catalogue = aspire.store.catalogue()
+    start = development.start_position(arrangement, catalogue)
+    if start is None:
+        st.info(f"No current track is recorded for {plain(name)}, so there is no ladder to start from. Record their "
+                "track and level (or the track alone, for someone not yet on a rung) on the Members screen.",
+                icon=":material/edit_location_alt:")
+        st.page_link("screens/members.py", label="Record it on Members", icon=":material/badge:")
+        return
+    agreed = development.agreed_route(aspire, actor, member_id)
+    if agreed is not None:
+        _show_agreed(agreed, "Agreed route")
+    steps = reachable(catalogue, start, scores, thresholds)
+    st.markdown("##### Within reach now")
+    st.caption("One rung up their ladder, the same rung across on the other ladder (or each ladder's entry rung), "
+               "and what goes with any level. Levels further away are a longer route: build it step by step below.")
+    st.dataframe(step_rows(steps), hide_index=True, width="stretch")
+    columns = st.columns(len(ROUTES))
+    built = {label: _builder(label, catalogue, start, today, column) for label, column in zip(ROUTES, columns,
+                                                                                            strict=True)}
+    planned: dict[str, Route] = {}
+    for label, picks in built.items():
+        if not picks:
+            continue
+        try:
+            planned[label] = plan_route(catalogue, start, picks, scores, today, thresholds)
+        except RouteRejected as exc:
+            columns[ROUTES.index(label)].error("; ".join(plain(p) for p in exc.problems), icon=":material/error:")
+    drawn = [(f"Route {label}", [(s.step.kind, s.step.option, s.target_date) for s in route.steps])
+             for label, route in planned.items()]
+    if not drawn and agreed is not None:
+        offered = {o.key: o for o in catalogue.options}
+        drawn = [("Agreed", [(s.kind, offered[s.option_key], s.target_date) for s in agreed.steps
+                             if s.option_key in offered])]
+    show_view(ladder_route_view(name, catalogue, start.level, drawn), key="member_ladder")
+    if len(planned) == len(ROUTES):
+        _compare(planned, top)
+    for label in planned:
+        if columns[ROUTES.index(label)].button(f"Agree route {label} as goals", key=f"route_{label}_agree",
+                                               icon=":material/flag:", type="primary"):
+            picks = built[label]
+            if agreed is not None and agreed.open_goals:
+                _confirm_replace(aspire, actor, member_id, arrangement, scores, picks, today, thresholds, label,
+                                 len(agreed.open_goals))
+            else:
+                _agree(aspire, actor, member_id, arrangement, scores, picks, today, thresholds, label, False)
+
+
+def _builder(label: str, catalogue: Catalogue, start: Position, today: dt.date,
+             column: st.delta_generator.DeltaGenerator) -> list[tuple[str, dt.date | None]]:
+    """One route's steps as chosen so far: each step offers what is one move from the step before it."""
+    picks: list[tuple[str, dt.date | None]] = []
+    position = start
+    with column:
+        st.markdown(f"**Route {label}**")
+        for number in range(1, MAX_STEPS + 1):
+            reach = {o.key: (kind, o) for kind, o in moves(catalogue, position)}
+            key = f"route_{label}_{number}_option"
+            if st.session_state.get(key) not in (None, *reach):
+                del st.session_state[key]      # the step before changed: this choice is no longer in reach
+            chosen = st.selectbox(f"Step {number}", [None, *reach], key=key,
+                                  format_func=lambda k, r=reach: "—" if k is None else f"{r[k][1].name} "
+                                                                                       f"({r[k][0].label})")
+            if chosen is None:
+                break
+            target = st.date_input(f"Target date of step {number}", value=today + dt.timedelta(days=180 * number),
+                                   min_value=today, key=f"route_{label}_{number}_date")
+            picks.append((chosen, target))
+            position = after(position, *reach[chosen])
+    return picks
+
+
+def _compare(planned: Mapping[str, Route], top: Need) -> None:
+    """The two routes side by side: what each gives every need at its end, fit and band change, in one sentence."""
+    a, b = (planned[label] for label in ROUTES)
+    st.markdown("##### Route A against route B")
+    st.caption(plain(compare(a, b, top)))
+    rows = [{"": n.label + (" (top need)" if n is top else ""), "Route A": a.support[n], "Route B": b.support[n]}
+            for n in NEEDS]
+    rows += [{"": "Fit (0-100)", "Route A": a.fit, "Route B": b.fit},
+             {"": "Band change", "Route A": a.change_text, "Route B": b.change_text}]
+    st.dataframe([{k: str(v) for k, v in r.items()} for r in rows], hide_index=True, width="stretch")
+
+
+def _agree(aspire: Aspire, actor: Actor, member_id: int, arrangement: MemberArrangement,
+           scores: Mapping[str, float], picks: list[tuple[str, dt.date | None]], today: dt.date,
+           thresholds: Thresholds, label: str, close_earlier: bool) -> None:
+    try:
+        agreed = development.save_route(aspire, actor, member_id, arrangement, scores, picks,
+                                        close_earlier=close_earlier, today=today, thresholds=thresholds)
+    except RouteRejected as exc:
+        st.error("Not saved: " + "; ".join(plain(p) for p in exc.problems), icon=":material/error:")
+        return
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("route_")]:
+        del st.session_state[key]
+    closed = " The earlier route's open goals are closed." if close_earlier else ""
+    flash(f"Agreed route {label}: {len(agreed.steps)} goal{'s' if len(agreed.steps) > 1 else ''} added, one per "
+          f"step; find them under Goals.{closed}")
+
+
+@st.dialog("Replace the agreed route")
+def _confirm_replace(aspire: Aspire, actor: Actor, member_id: int, arrangement: MemberArrangement,
+                     scores: Mapping[str, float], picks: list[tuple[str, dt.date | None]], today: dt.date,
+                     thresholds: Thresholds, label: str, open_goals: int) -> None:
+    st.markdown(f"The route agreed earlier still has {open_goals} open goal{'s' if open_goals > 1 else ''}. "
+                "Close them (they are marked dropped, with their history kept), or keep them open beside the new "
+                "route's goals?")
+    close, keep = st.columns(2)
+    if close.button("Close them and save", type="primary", key="route_close_earlier"):
+        _agree(aspire, actor, member_id, arrangement, scores, picks, today, thresholds, label, True)
+    if keep.button("Keep them open and save", key="route_keep_earlier"):
+        _agree(aspire, actor, member_id, arrangement, scores, picks, today, thresholds, label, False)
+
+
+def _show_agreed(agreed: development.AgreedRoute, heading: str) -> None:
+    st.markdown(f"##### {heading}")
+    st.caption(f"Agreed on {agreed.agreed_at:%d %b %Y}" + (f" by {plain(agreed.agreed_by)}" if agreed.agreed_by
+                                                             else "") + "; each step is a goal.")
+    st.markdown("\n".join(
+        f"{s.position}. **{plain(s.name)}** ({s.kind.label}) by {s.target_date:%d %b %Y}"
+        + (f" · goal {s.goal.status.label.lower()}" if s.goal is not None else "") for s in agreed.steps))
+
+
+def show_own_route(aspire: Aspire, actor: Actor, name: str, catalogue: Catalogue) -> None:
+    """The route agreed with the person, on their own page, read-only."""
+    agreed = development.own_route(aspire, actor)
+    if agreed is None:
+        return
+    st.subheader("The development route you agreed with your manager")
+    _show_agreed(agreed, "Your steps")
+    offered = {o.key: o for o in catalogue.options}
+    level = agreed.start[1]
+    steps = [(s.kind, offered[s.option_key], s.target_date) for s in agreed.steps if s.option_key in offered]
+    show_view(ladder_route_view(name, catalogue, level, [("Agreed", steps)]), key="own_ladder")
+
+
+# ---- a team's directions --------------------------------------------------------------------------------
+
+
+def show_directions(found: development.TeamDirections | None, min_group: int) -> None:
+    """How many people's needs point to each next step, against its openings: counts only, never who."""
+    st.caption(COACHING_ONLY)
+    if found is None:
+        st.info(f"This team has fewer than {min_group} answers in this wave, so its counts stay hidden.",
+                icon=":material/visibility_off:")
+        return
+    if not found.directions:
+        st.info("No one who answered has a recorded track yet: record it on the Members screen.",
+                icon=":material/info:")
+        return
+    st.caption(f"{found.placed} of {found.answered} people who answered have a recorded track; for each, the "
+               "reachable step that fits their needs best is counted once.")
+    st.dataframe([{"Next step": d.option.name, "Kind": d.kind.label, "People whose needs point here": d.people,
+                   "Openings": _openings(d.openings)} for d in found.directions],
+                 hide_index=True, width="stretch")
+
+
+def show_admin_directions(aspire: Aspire, actor: Actor) -> None:
+    """For an admin: a team's directions, only over teams with at least COACHING_MIN_GROUP answers."""
+    waves = aspire.store.waves()
+    teams = aspire.store.teams(actor)
+    if not waves or not teams:
+        st.info("No team has answered yet.", icon=":material/hourglass_empty:")
+        return
+    team = st.selectbox("Team", teams, format_func=lambda t: t.name, key="directions_team")
+    wave = waves[-1]
+    found = development.team_directions(aspire, actor, team.id, wave, aspire.store.catalogue(),
+                                        Thresholds.from_settings(aspire.settings))
+    st.caption(f"Wave {wave.name}; counts only, and only for a team with at least {aspire.settings.min_group} "
+               "answers.")
+    show_directions(found, aspire.settings.min_group)
+
+
+# ---- the career framework ------------------------------------------------------------------------------
+
+
+def show_framework_import(aspire: Aspire, actor: Actor) -> None:
+    """Upload a career framework (CSV): every level's title, scope and expectations, all rows or none."""
+    st.caption("A UTF-8 CSV file with the columns `track` (management or expert), `level` (a level key on that "
+               "track), `title` and `expectation`, one row per expectation; `scope` is optional. The whole file is "
+               "checked first: if any row is wrong, nothing is imported and every wrong row is listed. Each "
+               "changed level keeps its earlier version in its history.")
+    upload_round = st.session_state.get("framework_round", 0)
+    upload = st.file_uploader("Career framework (CSV)", type="csv", key=f"framework_csv_{upload_round}")
+    if st.button("Import the framework", icon=":material/upload_file:", disabled=upload is None):
+        try:
+            saved = paths.import_framework(aspire, actor, upload.getvalue())
+        except ImportRejected as exc:
+            st.error(f"Nothing was imported: fix {'this row' if len(exc.problems) == 1 else 'these rows'} and "
+                     "upload the file again.", icon=":material/error:")
+            st.dataframe([{"Line": p.line, "Problem": p.reason} for p in exc.problems], hide_index=True,
+                         width="stretch")
+        except EditConflict as exc:
+            st.error(str(exc), icon=":material/sync_problem:")
+        else:
+            st.session_state["framework_round"] = upload_round + 1
+            flash(f"Imported the framework: {len(saved)} level{'s' if len(saved) != 1 else ''} changed.")

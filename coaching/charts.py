@@ -732,7 +732,7 @@ def _draw_route(fig: go.Figure, places: Mapping[str, tuple[float, float]], origi
                            showarrow=True, arrowhead=3, arrowsize=1.4, arrowwidth=2.5, arrowcolor=colour,
                            standoff=8, startstandoff=8, text="")
         fig.add_annotation(x=(here[0] + there[0]) / 2, y=(here[1] + there[1]) / 2, xref="x", yref="y",
-                           text=f"{_safe(label)} {number}: {target:%b %Y}", showarrow=False,
+                           text=f"{_safe(label)} {number}: {target:%b %Y}", showarrow=False, yshift=12,
                            font={"color": colour}, bgcolor="rgba(0,0,0,0)")
         if option.kind.is_track:
             here = there

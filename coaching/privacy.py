@@ -41,6 +41,7 @@ from coaching.store.privacy import (
     ResponseRow,
     Snapshot,
 )
+from coaching.store.routes import RouteRows
 from coaching.text import FORMULA_STARTS, neutralise  # noqa: F401 - FORMULA_STARTS: part of this module's API
 
 Format = Literal["json", "csv"]
@@ -171,6 +172,7 @@ def member_document(aspire: Aspire, person: Person, data: MemberData, now: dt.da
     goal_versions = _by_first([(h.goal_id, h) for h in data.goal_history])
     note_versions = _by_first([(h.note_id, h) for h in data.note_history])
     options = _by_first(data.options)
+    routes = _routes(aspire, [m.id for m in data.members])
     return {
         "format": EXPORT_FORMAT,
         "exported_at": now.isoformat(),
@@ -213,10 +215,27 @@ def member_document(aspire: Aspire, person: Person, data: MemberData, now: dt.da
                      "history": [_note_version(h) for (h,) in note_versions.get(n.id, [])]}
                     for n in data.notes if n.member_id == m.id
                 ],
+                "routes": routes.get(m.id, []),
             }
             for m in data.members
         ],
     }
+
+
+def _routes(aspire: Aspire, member_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each member's agreed development routes, oldest first, with their steps and the goal each became."""
+    rows = RouteRows(aspire.store.db)
+    routes = rows.routes_of(member_ids)
+    steps = _by_first([(s.route_id, s) for s in rows.steps_of([r.id for r in routes])])
+    found: dict[int, list[dict[str, Any]]] = {}
+    for r in routes:
+        found.setdefault(r.member_id, []).append({
+            "id": r.id, "agreed_at": _iso(r.agreed_at), "agreed_by": r.agreed_by, "replaced_at": _iso(r.replaced_at),
+            "start_track": r.start_track, "start_level": r.start_level,
+            "steps": [{"position": s.position, "kind": s.kind, "option_key": s.option_key,
+                       "target_date": _iso(s.target_date), "goal_id": s.goal_id} for (s,) in steps.get(r.id, [])],
+        })
+    return found
 
 
 def _goal_version(h: GoalHistoryRow) -> dict[str, Any]:
@@ -309,9 +328,9 @@ def csv_rows(document: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
                 yield "response", rid, f"reflection.{reflection['id']}", reflection["text"]
             for scale, score in r["scores"].items():
                 yield "response", rid, f"score.{scale}", _cell(score)
-        for section in ("invitations", "goals", "notes"):
+        for section in ("invitations", "goals", "notes", "routes"):
             name = section.removesuffix("s")
-            for item in member[section]:
+            for item in member.get(section, []):
                 iid = str(item["id"])
                 yield name, iid, "member_id", record
                 yield from _flat(name, iid, item, skip=("id", *_CHILDREN))
@@ -321,7 +340,8 @@ def csv_rows(document: dict[str, Any]) -> Iterator[tuple[str, str, str, str]]:
 
 
 #: Lists of records inside a goal or note: (the CSV section, with the parent's name; the field naming the entry).
-_CHILDREN = {"actions": ("{}_action", "id"), "history": ("{}_history", "version")}
+_CHILDREN = {"actions": ("{}_action", "id"), "history": ("{}_history", "version"),
+             "steps": ("{}_step", "position")}
 
 
 def _flat(section: str, record: str, item: dict[str, Any], skip: tuple[str, ...]) -> Iterator[tuple[str, ...]]:

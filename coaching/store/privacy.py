@@ -20,6 +20,7 @@ from coaching.store.plans import GoalHistoryRow, NoteHistoryRow
 _IDS = "(SELECT unnest(?::INTEGER[]))"
 _RESPONSES_OF = f"(SELECT id FROM response WHERE member_id IN {_IDS})"  # noqa: S608 - a fixed fragment
 _GOALS_OF = f"(SELECT id FROM goal WHERE member_id IN {_IDS})"  # noqa: S608 - a fixed fragment
+_ROUTES_OF = f"(SELECT id FROM route WHERE member_id IN {_IDS})"  # noqa: S608 - a fixed fragment
 
 # (table, the WHERE clause selecting one member's rows, given the member ids as the only parameter).
 MEMBER_TABLES: tuple[tuple[str, str], ...] = (
@@ -35,6 +36,8 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("goal_action", f"goal_id IN {_GOALS_OF}"),
     ("goal_history", f"member_id IN {_IDS}"),
     ("goal", f"member_id IN {_IDS}"),
+    ("route_step", f"route_id IN {_ROUTES_OF}"),
+    ("route", f"member_id IN {_IDS}"),
     ("note_history", f"member_id IN {_IDS}"),
     ("note", f"member_id IN {_IDS}"),
     ("member", f"id IN {_IDS}"),

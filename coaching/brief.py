@@ -23,6 +23,7 @@ import io
 import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -35,12 +36,14 @@ from fpdf.enums import XPos, YPos
 from coaching.actors import Actor, PermissionDenied, Role
 from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
-from coaching.charts import View, member_fit_view, member_profile_view, member_trend_view
+from coaching.charts import View, ladder_route_view, member_fit_view, member_profile_view, member_trend_view
+from coaching.development import AgreedRoute, agreed_route, start_position
 from coaching.fit import Thresholds, top_need
 from coaching.needs import scale_label
 from coaching.plans import Goal, GoalAction, list_goals
 from coaching.portrait import Portrait, find_member, member_portrait
 from coaching.privacy import ExportFile, MemberSummary, Person, member_document, to_csv
+from coaching.routes import Position, Step, reachable
 from coaching.store.privacy import PrivacyRows
 from coaching.talking_points import OPEN_QUESTIONS, CoachingFacts, TalkingPoint, talking_points
 from coaching.teams import arrangement_for
@@ -74,20 +77,40 @@ def member_brief(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thres
             arrangement=arrangement_for(aspire, actor, member_id), catalogue=portrait.catalogue,
             thresholds=thresholds))
     team = next(t.name for t in aspire.store.teams(actor) if t.id == portrait.member.team_id)
+    path = _development(aspire, actor, member_id, portrait, thresholds)
     pdf = brief_pdf(portrait, points, goals, team_name=team, manager_name=actor.name or "", made_on=made_on,
-                    renderer=renderer)
+                    renderer=renderer, path=path)
     aspire.audit.record(actor, Action.EXPORTED, Subject.MEMBER, [member_id], "one-on-one brief")
     return pdf
 
 
+@dataclass(frozen=True)
+class DevelopmentPath:
+    """What the brief says of the member's development: the steps within reach now and the agreed route."""
+
+    start: Position | None            # None: no track recorded
+    reach: tuple[Step, ...]
+    route: AgreedRoute | None
+
+
+def _development(aspire: Aspire, actor: Actor, member_id: int, portrait: Portrait,
+                 thresholds: Thresholds) -> DevelopmentPath:
+    catalogue = aspire.store.catalogue()
+    start = start_position(arrangement_for(aspire, actor, member_id), catalogue)
+    scores = portrait.current.profile.profile.scores if portrait.current else {}
+    reach = tuple(reachable(catalogue, start, scores, thresholds)) if start is not None else ()
+    return DevelopmentPath(start, reach, agreed_route(aspire, actor, member_id))
+
+
 def brief_pdf(portrait: Portrait, points: Sequence[TalkingPoint], goals: Sequence[Goal], *, team_name: str,
-              manager_name: str, made_on: dt.date, renderer: ChartRenderer | None = None) -> bytes:
+              manager_name: str, made_on: dt.date, renderer: ChartRenderer | None = None,
+              path: DevelopmentPath | None = None) -> bytes:
     """An A4 PDF for the one-on-one; its charts through `renderer` when given (see render_pngs).
 
     It takes no notes, so it cannot print any.
     """
     name = portrait.member.name
-    views = _views(portrait)
+    views = _views(portrait) + _route_views(portrait, path)
     images = render_pngs([v.figure for v in views], renderer)
     doc = _Brief(name, manager_name, made_on)
     wave = f"wave {portrait.current.wave.name}" if portrait.current else "no answers yet"
@@ -98,8 +121,37 @@ def brief_pdf(portrait: Portrait, points: Sequence[TalkingPoint], goals: Sequenc
         doc.section("Answers", [f"{name} has not answered the questionnaire yet: talk about what they need first."])
     else:
         _findings(doc, portrait, points)
+    if path is not None:
+        _path(doc, path)
     _goals(doc, goals, {o.key: o.name for o in portrait.catalogue.options})
     return bytes(doc.output())
+
+
+def _route_views(portrait: Portrait, path: DevelopmentPath | None) -> list[View]:
+    """The agreed route on the two ladders, when there is one."""
+    if path is None or path.route is None or path.start is None:
+        return []
+    offered = {o.key: o for o in portrait.catalogue.options}
+    steps = [(s.kind, offered[s.option_key], s.target_date) for s in path.route.steps if s.option_key in offered]
+    return [ladder_route_view(portrait.member.name, portrait.catalogue, path.start.level, [("Agreed", steps)])]
+
+
+def _path(doc: _Brief, path: DevelopmentPath) -> None:
+    """Next steps first: what is one move away; distant levels only as the steps of a longer route."""
+    if path.start is None:
+        doc.section("Development path", ["No current track is recorded: record it on the Members screen to see "
+                                         "the steps within reach."])
+        return
+    ladder = [s for s in path.reach if s.option.kind.is_track]
+    doc.section("Development path: within reach now", [
+        f"{s.option.name} ({s.kind.label}): band change {s.change_text}, fit {s.fit.fit:.0f}, openings "
+        f"{'not counted' if s.option.openings is None else s.option.openings}"
+        + (f"; leaves {', '.join(n.label.lower() for n in s.starves)} unmet" if s.starves else "")
+        for s in ladder] or ["No level is one move away."])
+    if path.route is not None:
+        doc.section("Agreed route", [
+            f"{s.position}. {s.name} ({s.kind.label}) by {s.target_date.isoformat()}"
+            + (f", goal {s.goal.status.label.lower()}" if s.goal is not None else "") for s in path.route.steps])
 
 
 def _views(portrait: Portrait) -> list[View]:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from coaching.catalogue import Catalogue, PathKind, PathOption
 from coaching.fit import DEFAULT_THRESHOLDS, Thresholds, serving_options, top_need, unmet_needs
 from coaching.needs import Need, scale_label
+from coaching.routes import Position, best_reachable, moves
 from coaching.scoring import Change, FlagKind, Profile, rank_needs
 from coaching.teams import MemberArrangement
 
@@ -189,8 +190,11 @@ def track_points(facts: CoachingFacts) -> list[TalkingPoint]:
     track = current.kind
     where = current.name if len(levels) == 1 else f"level not known; its best level, {current.name}"
     text = f"Their top need is {need.label.lower()}, and their current track serves it poorly."
-    best = next((o for o in serving_options(need, facts.catalogue, facts.thresholds) if o.kind is not track), None)
-    text += f" Talk about {best.name} ({best.kind.label.lower()})." if best else " Ask what would serve it better."
+    within = {o.key for _, o in moves(facts.catalogue, _position(facts))}
+    best = next((o for o in serving_options(need, facts.catalogue, facts.thresholds)
+                 if o.kind is not track and o.key in within), None)
+    text += (f" Talk about {best.name} ({best.kind.label.lower()}).{_longer_route(need, best, facts)}" if best
+             else " Ask what would serve it better.")
     return [TalkingPoint(
         PointKind.TRACK, text,
         f"{_score(facts.profile, need)} is the top need; current track: {track.value} ({where}) supports "
@@ -240,17 +244,38 @@ RULES: tuple[Callable[[CoachingFacts], list[TalkingPoint]], ...] = (
 
 
 def _best_option(need: Need, facts: CoachingFacts) -> PathOption | None:
-    """The option on offer that supports the need most (ties in catalogue order); None for an empty catalogue."""
-    return max(facts.catalogue.options, key=lambda o: o.support[need], default=None)
+    """The option within reach that supports the need most (ties in catalogue order); None for an empty catalogue.
+
+    Advice follows the ladder: with a recorded track, only a step one move away counts (coaching.routes);
+    without one, every option on offer.
+    """
+    if facts.arrangement.track is None:
+        return max(facts.catalogue.options, key=lambda o: o.support[need], default=None)
+    return best_reachable(facts.catalogue, _position(facts), need)
+
+
+def _position(facts: CoachingFacts) -> Position:
+    a = facts.arrangement
+    return Position.of(a.track, a.level, a.options, facts.catalogue)
+
+
+def _longer_route(need: Need, near: PathOption, facts: CoachingFacts) -> str:
+    """A level further away that serves the need better than anything within reach: named as a longer route."""
+    far = max(facts.catalogue.options, key=lambda o: o.support[need], default=None)
+    if far is None or far.support[need] <= near.support[need]:
+        return ""
+    return f" {far.name} serves it more, as a longer route of several steps."
 
 
 def _path_advice(need: Need, facts: CoachingFacts) -> str:
     best = _best_option(need, facts)
     if best is None:
         return ""
+    further = _longer_route(need, best, facts)
     if best.support[need] >= facts.thresholds.serves_well:
-        return f" Talk about {best.name} ({best.kind.label.lower()}), the path on offer that serves it best."
-    return f" The closest path on offer, {best.name}, serves it only partly: ask what would serve it better."
+        return f" Talk about {best.name} ({best.kind.label.lower()}), the next step that serves it best.{further}"
+    return (f" The closest step on offer, {best.name}, serves it only partly: ask what would serve it better."
+            f"{further}")
 
 
 def _support_note(need: Need, facts: CoachingFacts) -> str:

@@ -172,7 +172,8 @@ def test_no_disagreement_no_point():
 def test_an_expert_on_the_management_track_is_a_talking_point():
     point = only(facts(EXPERT, track="management", level="team_lead"), PointKind.TRACK)
     assert point.text == ("Their top need is expertise and acclaim, and their current track serves it poorly. "
-                          "Talk about Distinguished specialist (expert track).")
+                          "Talk about Senior specialist (expert track). Distinguished specialist serves it more, as "
+                          "a longer route of several steps.")
     assert point.because == ("expertise 82 is the top need; current track: management (Team lead) supports "
                              "expertise 0.2, below the serves-well line 0.7")
 

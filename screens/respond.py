@@ -11,6 +11,7 @@ from coaching.rounds import RoundClosed
 from coaching.ui import questionnaire as q
 from coaching.ui.context import get_aspire
 from coaching.ui.format import plain
+from coaching.ui.paths import show_own_route
 from coaching.ui.plans import show_own_goals
 
 aspire = get_aspire()
@@ -31,6 +32,7 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
             st.subheader("Your results")
             q.profile_view(found, key="respond_closed_table")
         show_own_goals(plans.own_goals(aspire, invitation.actor), aspire.store.catalogue())
+        show_own_route(aspire, invitation.actor, q.first_name(invitation), aspire.store.catalogue())
         st.stop()
 
     q.show_flash()
@@ -109,5 +111,6 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
         if st.button("Change my answers", icon=":material/edit:"):
             q.go("form", 0)
         show_own_goals(plans.own_goals(aspire, invitation.actor), aspire.store.catalogue())
+        show_own_route(aspire, invitation.actor, q.first_name(invitation), aspire.store.catalogue())
 
     q.to_top()

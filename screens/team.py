@@ -3,10 +3,12 @@
 import streamlit as st
 
 from coaching.charts import demand_offer_view, pay_ladder_view, team_drift_view, team_heatmap_view
+from coaching.development import team_directions
 from coaching.fit import Thresholds
 from coaching.portrait import team_picture
 from coaching.ui.context import current_actor, get_aspire, record_view_once
 from coaching.ui.format import plain, profile_row
+from coaching.ui.paths import show_directions
 from coaching.ui.views import show_view
 
 aspire = get_aspire()
@@ -39,7 +41,8 @@ if not waves:
 wave = right.selectbox("Wave", waves[::-1], format_func=lambda w: w.name)
 
 roster = aspire.store.members(actor, team.id)
-picture = team_picture(aspire, actor, team.id, wave, Thresholds.from_settings(aspire.settings))
+thresholds = Thresholds.from_settings(aspire.settings)
+picture = team_picture(aspire, actor, team.id, wave, thresholds)
 answered = picture.answered
 st.caption(f"{len(answered)} of {len(roster)} members answered in wave {wave.name}.")
 if not answered:
@@ -67,7 +70,7 @@ if clicked and clicked[0] is not None:
     member_id = clicked[0][0] if isinstance(clicked[0], list) else clicked[0]
     st.switch_page("screens/member.py", query_params={"member": str(member_id)})
 
-VIEWS = ("Members", "Demand vs offer", "Change since last wave", "Pay bands")
+VIEWS = ("Members", "Demand vs offer", "Where needs point", "Change since last wave", "Pay bands")
 shown = st.segmented_control("More views", VIEWS, default=VIEWS[0], key="team_view") or VIEWS[0]
 if shown == "Members":
     st.dataframe([profile_row(m) for m in answered], hide_index=True, width="stretch",
@@ -75,6 +78,9 @@ if shown == "Members":
 elif shown == "Demand vs offer":
     show_view(aspire.remember(("demand", actor, team.id, wave), lambda: demand_offer_view(picture.demands)),
               key="team_demand")
+elif shown == "Where needs point":
+    show_directions(team_directions(aspire, actor, team.id, wave, picture.catalogue, thresholds),
+                    aspire.settings.min_group)
 elif shown == "Change since last wave":
     if picture.earlier is None:
         st.info(f"Nobody in this team answered a wave before {wave.name}, so there is no change to show yet.",

@@ -1,0 +1,138 @@
+"""Agreed routes on a real DuckDB file (coaching.development): saved as goals in one go, replaced with or
+without closing the earlier goals, read back by the member, exported, erased; a team's directions as counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from coaching import development, plans, privacy, teams
+from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.fit import Thresholds
+from coaching.needs import Need
+from coaching.plans import GoalStatus
+from coaching.responses import Submission, submit
+from coaching.routes import RouteRejected, StepKind
+from coaching.store.routes import RouteRows
+from coaching.teams import MemberArrangement
+from tests.conftest import make_manager
+
+TODAY = dt.date(2026, 5, 1)
+EXPERT = {"status": 30.0, "security": 50.0, "expertise": 88.0, "autonomy": 55.0, "balance": 72.0}
+THRESHOLDS = Thresholds()
+
+
+@pytest.fixture
+def org(aspire):
+    a = make_manager(aspire, "a@example.com", "Manager A")
+    b = make_manager(aspire, "b@example.com", "Manager B")
+    team = teams.create_team(aspire, a, "Platform")
+    ana = teams.add_member(aspire, a, team.id, {"name": "Ana", "email": "ana@example.com", "track": "expert",
+                                                "level": "senior"})
+    return {"aspire": aspire, "a": a, "b": b, "team": team, "ana": ana.id}
+
+
+def agree(org, picks, close_earlier=False, actor=None):
+    aspire, ana = org["aspire"], org["ana"]
+    return development.save_route(aspire, actor or org["a"], ana, teams.arrangement_for(aspire, org["a"], ana),
+                                  EXPERT, picks, close_earlier=close_earlier, today=TODAY, thresholds=THRESHOLDS)
+
+
+def test_each_step_of_an_agreed_route_becomes_a_goal_tied_to_its_need_and_option(org):
+    aspire, a, ana = org["aspire"], org["a"], org["ana"]
+    agreed = agree(org, [("staff", dt.date(2027, 3, 31)), ("compressed_week", dt.date(2027, 6, 30))])
+
+    goals = plans.list_goals(aspire, a, ana)
+    assert [(g.title, g.need, g.option_key, g.target_date, g.status) for g in goals] == [
+        ("Move up to Staff specialist", Need.EXPERTISE, "staff", dt.date(2027, 3, 31), GoalStatus.PLANNED),
+        ("Take up Compressed week", Need.BALANCE, "compressed_week", dt.date(2027, 6, 30), GoalStatus.PLANNED)]
+    assert goals[0].success_measure.startswith("Sets technical direction across several teams")
+    assert [(s.kind, s.goal.id) for s in agreed.steps] == [(StepKind.UP, goals[0].id),
+                                                           (StepKind.ALONGSIDE, goals[1].id)]
+    assert plans.goal_history(aspire, a, goals[0].id)[0].event == "added"
+    assert development.own_route(aspire, Actor(Role.RESPONDENT, ana, "Ana")).id == agreed.id
+
+
+def test_a_route_that_cannot_be_followed_writes_nothing(org):
+    aspire, a, ana = org["aspire"], org["a"], org["ana"]
+    with pytest.raises(RouteRejected, match="Step 2: Distinguished specialist cannot be reached"):
+        agree(org, [("staff", dt.date(2027, 3, 31)), ("distinguished", dt.date(2027, 6, 30))])
+    assert plans.list_goals(aspire, a, ana) == []
+    assert development.agreed_route(aspire, a, ana) is None
+
+
+def test_a_new_route_can_close_the_open_goals_of_the_earlier_one_or_keep_them(org):
+    aspire, a, ana = org["aspire"], org["a"], org["ana"]
+    first = agree(org, [("staff", dt.date(2027, 3, 31))])
+    agree(org, [("team_lead", dt.date(2027, 3, 31))], close_earlier=False)
+    kept = {g.title: g.status for g in plans.list_goals(aspire, a, ana)}
+    assert kept == {"Move up to Staff specialist": GoalStatus.PLANNED, "Move across to Team lead": GoalStatus.PLANNED}
+
+    third = agree(org, [("remote_days", dt.date(2026, 9, 1))], close_earlier=True)
+    statuses = {g.title: g.status for g in plans.list_goals(aspire, a, ana)}
+    assert statuses["Move across to Team lead"] is GoalStatus.DROPPED, "the earlier route's open goal is closed"
+    assert statuses["Move up to Staff specialist"] is GoalStatus.PLANNED, "goals of older routes are left alone"
+    assert development.agreed_route(aspire, a, ana).id == third.id != first.id
+    assert [r.replaced_at is None for r in RouteRows(aspire.store.db).routes_of([ana])] == [False, False, True]
+
+
+def test_only_the_members_manager_agrees_a_route(org):
+    with pytest.raises(PermissionDenied):
+        agree(org, [("staff", dt.date(2027, 3, 31))], actor=org["b"])
+    with pytest.raises(PermissionDenied):
+        development.agreed_route(org["aspire"], org["b"], org["ana"])
+
+
+def test_a_member_without_a_recorded_track_is_asked_for_one(org):
+    aspire = org["aspire"]
+    assert development.start_position(MemberArrangement(track=None, level=None), aspire.store.catalogue()) is None
+    bo = teams.add_member(aspire, org["a"], org["team"].id, {"name": "Bo", "email": "bo@example.com"})
+    with pytest.raises(RouteRejected, match="Record their current track"):
+        development.save_route(aspire, org["a"], bo.id, teams.arrangement_for(aspire, org["a"], bo.id), EXPERT,
+                               [("senior", TODAY)], close_earlier=False, today=TODAY, thresholds=THRESHOLDS)
+
+
+def test_the_export_holds_the_route_and_an_erasure_removes_it(org):
+    aspire = org["aspire"]
+    agree(org, [("staff", dt.date(2027, 3, 31))])
+    document = privacy.export_document(aspire, SYSTEM, "ana@example.com")
+    (route,) = document["members"][0]["routes"]
+    assert route["steps"][0]["option_key"] == "staff" and route["steps"][0]["target_date"] == "2027-03-31"
+    assert ("route_step", "option_key", "staff") in {(r[0], r[2], r[3]) for r in privacy.csv_rows(document)}
+
+    privacy.erase_member(aspire, SYSTEM, "ana@example.com")
+    assert aspire.store.db.scalar("SELECT count(*) FROM route") == 0
+    assert aspire.store.db.scalar("SELECT count(*) FROM route_step") == 0
+
+
+def _answer(aspire, instrument, member_ids):
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    ratings = {i.id: ((1 if i.reverse else 5) if i.need == "expertise" else 2) for i in instrument.items}
+    raw = {"ratings": ratings, "top_three": ["expertise", "autonomy", "balance"]}
+    submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m in member_ids])
+    return next(w for w in aspire.store.waves() if w.id == wave)
+
+
+def test_team_directions_count_people_never_name_them_and_admins_see_only_large_teams(org, instrument):
+    aspire, a, team = org["aspire"], org["a"], org["team"]
+    others = [teams.add_member(aspire, a, team.id, {"name": f"P{i}", "email": f"p{i}@example.com",
+                                                    "track": "expert", "level": "senior"}).id for i in range(3)]
+    wave = _answer(aspire, instrument, [org["ana"], *others])
+    catalogue = aspire.store.catalogue()
+
+    found = development.team_directions(aspire, a, team.id, wave, catalogue, THRESHOLDS)
+    assert (found.answered, found.placed) == (4, 4)
+    assert sum(d.people for d in found.directions) == 4
+    assert {d.option.key for d in found.directions} == {"staff"}
+    assert not any(hasattr(d, "members") or hasattr(d, "names") for d in found.directions)
+
+    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    assert development.team_directions(aspire, admin, team.id, wave, catalogue, THRESHOLDS) is None, \
+        "four answers are below the group-size rule of five"
+    fifth = teams.add_member(aspire, a, team.id, {"name": "P5", "email": "p5@example.com", "track": "expert",
+                                                  "level": "senior"}).id
+    _answer(aspire, instrument, [fifth])
+    assert development.team_directions(aspire, admin, team.id, wave, catalogue, THRESHOLDS).answered == 5
+    with pytest.raises(PermissionDenied):
+        development.team_directions(aspire, org["b"], team.id, wave, catalogue, THRESHOLDS)

@@ -252,3 +252,19 @@ def test_the_goal_guide_starts_from_the_need_and_ends_with_the_yearly_review():
     assert "need" in GOAL_GUIDE[0]
     assert any("date" in step for step in GOAL_GUIDE) and any("measure" in step for step in GOAL_GUIDE)
     assert "once a year" in GOAL_GUIDE[-1].lower()
+
+
+# ---- advice follows the ladder ------------------------------------------------------------------------
+
+
+def test_a_new_engineer_who_wants_to_lead_is_pointed_at_the_next_rung_not_at_director():
+    leader = profile({"status": 85.0}, primary=Need.STATUS, clear_lead=True)
+    point = only(facts(leader, track="expert", level=None), PointKind.PRIMARY)
+    assert "Talk about Team lead (management track), the next step that serves it best." in point.text
+    assert "Director serves it more, as a longer route of several steps." in point.text
+
+
+def test_a_senior_specialist_is_pointed_at_staff_not_at_distinguished():
+    point = only(facts(EXPERT, track="expert", level="senior"), PointKind.PRIMARY)
+    assert "Talk about Staff specialist (expert track)" in point.text
+    assert point.text.index("Staff specialist") < point.text.index("Distinguished specialist")

@@ -30,7 +30,7 @@ from coaching.needs import NEEDS, Need
 from coaching.plans import Goal, GoalStatus
 from coaching.profiles import profiles
 from coaching.routes import Position, Route, RouteRejected, Step, StepKind, plan_route, reachable
-from coaching.store import Wave
+from coaching.store import Team, Wave
 from coaching.store.plans import GoalFields
 from coaching.store.routes import RouteRow, RouteRows, StepFields, StepRow
 from coaching.store.teams import RowMissing
@@ -206,6 +206,14 @@ def team_directions(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, cata
     offered = {o.key: o for o in catalogue.options}
     directions = [Direction(offered[k], kinds[k], n, offered[k].openings) for k, n in counts.most_common()]
     return TeamDirections(len(answered), placed, directions)
+
+
+def countable_teams(aspire: Aspire, actor: Actor, wave: Wave) -> list[Team]:
+    """For an admin: the teams with at least COACHING_MIN_GROUP answers in the wave, whose directions may show."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied("organisation-wide figures are for admins")
+    return [t for t in aspire.store.teams(SYSTEM)
+            if len(profiles(aspire, SYSTEM, wave.id, [t.id])) >= aspire.settings.min_group]
 
 
 def _arrangements(aspire: Aspire, team_id: int) -> dict[int, MemberArrangement]:

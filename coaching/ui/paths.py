@@ -220,9 +220,10 @@ def show_directions(found: development.TeamDirections | None, min_group: int) ->
 def show_admin_directions(aspire: Aspire, actor: Actor) -> None:
     """For an admin: a team's directions, only over teams with at least COACHING_MIN_GROUP answers."""
     waves = aspire.store.waves()
-    teams = aspire.store.teams(actor)
-    if not waves or not teams:
-        st.info("No team has answered yet.", icon=":material/hourglass_empty:")
+    teams = development.countable_teams(aspire, actor, waves[-1]) if waves else []
+    if not teams:
+        st.info(f"No team has at least {aspire.settings.min_group} answers in the newest wave, so no team's counts "
+                "can be shown.", icon=":material/visibility_off:")
         return
     team = st.selectbox("Team", teams, format_func=lambda t: t.name, key="directions_team")
     wave = waves[-1]

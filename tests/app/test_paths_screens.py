@@ -1,0 +1,93 @@
+"""Development paths through app.py: the one-on-one page's route builder and the team's directions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from coaching import plans
+from coaching.actors import Actor, Role
+
+from .conftest import DEMO_ADMIN, assert_healthy, domain
+from .test_coaching_screens import _demo_member_id, open_member, texts
+
+MEMBER = "screens/member.py"
+TEAM = "screens/team.py"
+
+
+def development(at: AppTest) -> AppTest:
+    at.get("button_group")[0].set_value("Development path").run()
+    assert_healthy(at)
+    return at
+
+
+def ladder(at: AppTest) -> dict:
+    (spec,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return spec
+
+
+def test_the_steps_within_reach_of_a_senior_specialist_with_band_change_and_fit(demo_db: Path, open_app) -> None:
+    at = development(open_member(open_app, "Aiko Tanaka"))
+    steps = at.dataframe[0].value
+    staff = steps[steps["Option"] == "Staff specialist"].iloc[0]
+    assert (staff["Step"], staff["Band change"], staff["Openings"]) == ("next level up", "+14,000 EUR", "1")
+    assert "expertise and acclaim" in staff["Serves well"]
+    assert staff["Expectations"].startswith("Sets technical direction across several teams")
+    assert set(steps["Option"]) >= {"Team lead", "Remote days"}
+    assert "Distinguished specialist" not in set(steps["Option"])
+    assert (steps[steps["Step"] == "alongside any level"]["Band change"] == "no change").all()
+    rungs = {t["name"]: t["text"] for t in ladder(at)["data"] if t.get("name") in ("Management track", "Expert track")}
+    assert rungs["Expert track"] == ["Senior specialist", "Staff specialist", "Principal specialist",
+                                     "Distinguished specialist"]
+
+
+def test_two_routes_are_drawn_compared_and_one_agreed_as_goals(demo_db: Path, open_app) -> None:
+    at = development(open_member(open_app, "Aiko Tanaka"))
+    member_id = _demo_member_id(at, "Aiko Tanaka")
+    at.selectbox(key="route_A_1_option").set_value("staff").run()
+    at.selectbox(key="route_A_2_option").set_value("principal").run()
+    at.selectbox(key="route_B_1_option").set_value("team_lead").run()
+    assert_healthy(at)
+    arrows = [a for a in ladder(at)["layout"]["annotations"] if a.get("showarrow")]
+    assert len(arrows) == 3, "route A's two steps and route B's one"
+    sentence = " ".join(texts(at.caption))
+    assert "Route A serves expertise and acclaim, their top need, better (0.95 against 0.2)" in sentence
+
+    next(b for b in at.button if b.label == "Agree route A as goals").click().run()
+    assert_healthy(at)
+    assert any("Agreed route A: 2 goals added" in s for s in texts(at.success)), texts(at.success)
+    maria = at.session_state["actor"]
+    with domain(demo_db) as aspire:
+        goals = [g for g in plans.list_goals(aspire, maria, member_id) if g.title.startswith("Move up")]
+    assert [(g.title, g.option_key, g.need.value) for g in goals] == [
+        ("Move up to Staff specialist", "staff", "expertise"), ("Move up to Principal specialist", "principal",
+                                                                "expertise")]
+
+
+def test_a_member_without_a_recorded_track_gets_a_prompt_not_an_empty_chart(demo_db: Path, open_app) -> None:
+    at = development(open_member(open_app, "José Álvarez"))
+    assert any("No current track is recorded for José Álvarez" in t for t in texts(at.info))
+    assert not at.get("plotly_chart")
+
+
+def test_the_team_counts_where_needs_point_never_who(demo_db: Path, open_app) -> None:
+    at = open_app(TEAM)
+    at.get("button_group")[0].set_value("Where needs point").run()
+    assert_healthy(at)
+    shown = " ".join(texts(at.caption))
+    assert "for coaching and development, never for selection" in shown
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Next step", "Kind", "People whose needs point here", "Openings"]
+    assert table["People whose needs point here"].sum() == 5, "the five Platform people with a recorded track"
+    assert not any(name in table.to_string() for name in ("Aiko", "Nadia", "Sven", "Liam", "Olga"))
+
+
+def test_an_admin_sees_directions_only_for_a_team_over_the_group_size(demo_db: Path, open_app) -> None:
+    at = open_app("screens/catalogue.py", login=DEMO_ADMIN)
+    assert_healthy(at)
+    assert any("never for selection" in t for t in texts(at.caption))
+    tables = [d.value for d in at.dataframe if "People whose needs point here" in d.value.columns]
+    assert tables and tables[0]["People whose needs point here"].sum() >= 1
+    assert isinstance(at.session_state["actor"], Actor) and at.session_state["actor"].role is Role.ADMIN

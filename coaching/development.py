@@ -34,7 +34,7 @@ from coaching.store import Team, Wave
 from coaching.store.plans import GoalFields
 from coaching.store.routes import RouteRow, RouteRows, StepFields, StepRow
 from coaching.store.teams import RowMissing
-from coaching.teams import MemberArrangement, arrangements_of
+from coaching.teams import MemberArrangement, arrangement_for, arrangements_of
 
 _TITLES = {StepKind.UP: "Move up to", StepKind.ACROSS: "Move across to", StepKind.ENTRY: "Start as",
            StepKind.ALONGSIDE: "Take up"}
@@ -73,11 +73,15 @@ def _coach(aspire: Aspire, actor: Actor, member_id: int) -> int | None:
     raise PermissionDenied(f"no member {member_id}")
 
 
-def save_route(aspire: Aspire, actor: Actor, member_id: int, arrangement: MemberArrangement,
-               scores: Mapping[str, float], picks: Sequence[tuple[str, dt.date | None]], *, close_earlier: bool,
-               today: dt.date, thresholds: Thresholds) -> AgreedRoute:
-    """Agree a route with a member: its steps become goals. RouteRejected names every problem first."""
+def save_route(aspire: Aspire, actor: Actor, member_id: int, scores: Mapping[str, float],
+               picks: Sequence[tuple[str, dt.date | None]], *, close_earlier: bool, today: dt.date,
+               thresholds: Thresholds) -> AgreedRoute:
+    """Agree a route with a member, from their recorded arrangement: its steps become goals.
+
+    RouteRejected names every problem before anything is written.
+    """
     coach = _coach(aspire, actor, member_id)
+    arrangement = arrangement_for(aspire, actor, member_id)
     catalogue = aspire.store.catalogue()
     start = start_position(arrangement, catalogue)
     if start is None:

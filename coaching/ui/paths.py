@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -100,12 +101,11 @@ def show_development(aspire: Aspire, actor: Actor, member_id: int, name: str, ar
     for label in planned:
         if columns[ROUTES.index(label)].button(f"Agree route {label} as goals", key=f"route_{label}_agree",
                                                icon=":material/flag:", type="primary"):
-            picks = built[label]
+            agreement = _Agreement(member_id, scores, built[label], today, thresholds, label)
             if agreed is not None and agreed.open_goals:
-                _confirm_replace(aspire, actor, member_id, arrangement, scores, picks, today, thresholds, label,
-                                 len(agreed.open_goals))
+                _confirm_replace(aspire, actor, agreement, len(agreed.open_goals))
             else:
-                _agree(aspire, actor, member_id, arrangement, scores, picks, today, thresholds, label, False)
+                _agree(aspire, actor, agreement, False)
 
 
 def _builder(label: str, catalogue: Catalogue, start: Position, today: dt.date,
@@ -144,34 +144,43 @@ def _compare(planned: Mapping[str, Route], top: Need) -> None:
     st.dataframe([{k: str(v) for k, v in r.items()} for r in rows], hide_index=True, width="stretch")
 
 
-def _agree(aspire: Aspire, actor: Actor, member_id: int, arrangement: MemberArrangement,
-           scores: Mapping[str, float], picks: list[tuple[str, dt.date | None]], today: dt.date,
-           thresholds: Thresholds, label: str, close_earlier: bool) -> None:
+@dataclass(frozen=True)
+class _Agreement:
+    """A route about to be agreed: whose, which picks, and what it is weighed against."""
+
+    member_id: int
+    scores: Mapping[str, float]
+    picks: list[tuple[str, dt.date | None]]
+    today: dt.date
+    thresholds: Thresholds
+    label: str
+
+
+def _agree(aspire: Aspire, actor: Actor, agreement: _Agreement, close_earlier: bool) -> None:
+    a = agreement
     try:
-        agreed = development.save_route(aspire, actor, member_id, arrangement, scores, picks,
-                                        close_earlier=close_earlier, today=today, thresholds=thresholds)
+        agreed = development.save_route(aspire, actor, a.member_id, a.scores, a.picks, close_earlier=close_earlier,
+                                        today=a.today, thresholds=a.thresholds)
     except RouteRejected as exc:
         st.error("Not saved: " + "; ".join(plain(p) for p in exc.problems), icon=":material/error:")
         return
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("route_")]:
         del st.session_state[key]
     closed = " The earlier route's open goals are closed." if close_earlier else ""
-    flash(f"Agreed route {label}: {len(agreed.steps)} goal{'s' if len(agreed.steps) > 1 else ''} added, one per "
+    flash(f"Agreed route {a.label}: {len(agreed.steps)} goal{'s' if len(agreed.steps) > 1 else ''} added, one per "
           f"step; find them under Goals.{closed}")
 
 
 @st.dialog("Replace the agreed route")
-def _confirm_replace(aspire: Aspire, actor: Actor, member_id: int, arrangement: MemberArrangement,
-                     scores: Mapping[str, float], picks: list[tuple[str, dt.date | None]], today: dt.date,
-                     thresholds: Thresholds, label: str, open_goals: int) -> None:
+def _confirm_replace(aspire: Aspire, actor: Actor, agreement: _Agreement, open_goals: int) -> None:
     st.markdown(f"The route agreed earlier still has {open_goals} open goal{'s' if open_goals > 1 else ''}. "
                 "Close them (they are marked dropped, with their history kept), or keep them open beside the new "
                 "route's goals?")
     close, keep = st.columns(2)
     if close.button("Close them and save", type="primary", key="route_close_earlier"):
-        _agree(aspire, actor, member_id, arrangement, scores, picks, today, thresholds, label, True)
+        _agree(aspire, actor, agreement, True)
     if keep.button("Keep them open and save", key="route_keep_earlier"):
-        _agree(aspire, actor, member_id, arrangement, scores, picks, today, thresholds, label, False)
+        _agree(aspire, actor, agreement, False)
 
 
 def _show_agreed(agreed: development.AgreedRoute, heading: str) -> None:

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from coaching import plans
+from coaching import development, plans, teams
 from coaching.actors import Actor, Role
+from coaching.fit import Thresholds
 
 from .conftest import DEMO_ADMIN, assert_healthy, domain
 from .test_coaching_screens import _demo_member_id, open_member, texts
+from .test_respond import Round, _answer_and, open_link, page_text
 
 MEMBER = "screens/member.py"
 TEAM = "screens/team.py"
 
 
-def development(at: AppTest) -> AppTest:
+def open_development(at: AppTest) -> AppTest:
     at.get("button_group")[0].set_value("Development path").run()
     assert_healthy(at)
     return at
@@ -29,7 +32,7 @@ def ladder(at: AppTest) -> dict:
 
 
 def test_the_steps_within_reach_of_a_senior_specialist_with_band_change_and_fit(demo_db: Path, open_app) -> None:
-    at = development(open_member(open_app, "Aiko Tanaka"))
+    at = open_development(open_member(open_app, "Aiko Tanaka"))
     steps = at.dataframe[0].value
     staff = steps[steps["Option"] == "Staff specialist"].iloc[0]
     assert (staff["Step"], staff["Band change"], staff["Openings"]) == ("next level up", "+14,000 EUR", "1")
@@ -44,7 +47,7 @@ def test_the_steps_within_reach_of_a_senior_specialist_with_band_change_and_fit(
 
 
 def test_two_routes_are_drawn_compared_and_one_agreed_as_goals(demo_db: Path, open_app) -> None:
-    at = development(open_member(open_app, "Aiko Tanaka"))
+    at = open_development(open_member(open_app, "Aiko Tanaka"))
     member_id = _demo_member_id(at, "Aiko Tanaka")
     at.selectbox(key="route_A_1_option").set_value("staff").run()
     at.selectbox(key="route_A_2_option").set_value("principal").run()
@@ -67,7 +70,7 @@ def test_two_routes_are_drawn_compared_and_one_agreed_as_goals(demo_db: Path, op
 
 
 def test_a_member_without_a_recorded_track_gets_a_prompt_not_an_empty_chart(demo_db: Path, open_app) -> None:
-    at = development(open_member(open_app, "José Álvarez"))
+    at = open_development(open_member(open_app, "José Álvarez"))
     assert any("No current track is recorded for José Álvarez" in t for t in texts(at.info))
     assert not at.get("plotly_chart")
 
@@ -91,3 +94,25 @@ def test_an_admin_sees_directions_only_for_a_team_over_the_group_size(demo_db: P
     tables = [d.value for d in at.dataframe if "People whose needs point here" in d.value.columns]
     assert tables and tables[0]["People whose needs point here"].sum() >= 1
     assert isinstance(at.session_state["actor"], Actor) and at.session_state["actor"].role is Role.ADMIN
+
+
+def test_the_own_link_shows_the_agreed_route_read_only(db_path: Path) -> None:
+    opened = Round(db_path)
+
+    def agree(aspire, r: Round) -> None:
+        _answer_and("closed")(aspire, r)
+        ana = next(m for m in aspire.store.members(r.manager, r.team_id) if m.id == r.member_ids[0])
+        teams.edit_member(aspire, r.manager, ana.id, ana.version, {"name": ana.name, "email": ana.email,
+                                                                   "track": "expert", "level": "senior"})
+        development.save_route(aspire, r.manager, ana.id, {"expertise": 90.0}, [("staff", dt.date(2099, 3, 31))],
+                               close_earlier=False, today=dt.date.today(), thresholds=Thresholds())
+
+    opened.change(agree)
+    at = open_link(opened.tokens[0])
+    text = page_text(at)
+    assert "The development route you agreed with your manager" in text
+    assert "Staff specialist" in text and "31 Mar 2099" in text
+    (spec,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Expert track" in c.proto.spec]
+    assert [a for a in spec["layout"]["annotations"] if a.get("showarrow")], "the route drawn as an arrow"
+    assert not at.text_input and not at.button and not at.selectbox, "read only"
+    assert "development route" not in page_text(open_link(opened.tokens[1])), "each link shows its own route"

@@ -35,8 +35,8 @@ def org(aspire):
 
 def agree(org, picks, close_earlier=False, actor=None):
     aspire, ana = org["aspire"], org["ana"]
-    return development.save_route(aspire, actor or org["a"], ana, teams.arrangement_for(aspire, org["a"], ana),
-                                  EXPERT, picks, close_earlier=close_earlier, today=TODAY, thresholds=THRESHOLDS)
+    return development.save_route(aspire, actor or org["a"], ana, EXPERT, picks, close_earlier=close_earlier,
+                                  today=TODAY, thresholds=THRESHOLDS)
 
 
 def test_each_step_of_an_agreed_route_becomes_a_goal_tied_to_its_need_and_option(org):
@@ -89,8 +89,8 @@ def test_a_member_without_a_recorded_track_is_asked_for_one(org):
     assert development.start_position(MemberArrangement(track=None, level=None), aspire.store.catalogue()) is None
     bo = teams.add_member(aspire, org["a"], org["team"].id, {"name": "Bo", "email": "bo@example.com"})
     with pytest.raises(RouteRejected, match="Record their current track"):
-        development.save_route(aspire, org["a"], bo.id, teams.arrangement_for(aspire, org["a"], bo.id), EXPERT,
-                               [("senior", TODAY)], close_earlier=False, today=TODAY, thresholds=THRESHOLDS)
+        development.save_route(aspire, org["a"], bo.id, EXPERT, [("senior", TODAY)], close_earlier=False,
+                               today=TODAY, thresholds=THRESHOLDS)
 
 
 def test_the_export_holds_the_route_and_an_erasure_removes_it(org):

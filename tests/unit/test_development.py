@@ -4,11 +4,14 @@ without closing the earlier goals, read back by the member, exported, erased; a 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from pypdf import PdfReader
 
 from coaching import development, plans, privacy, teams
 from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.brief import ChartRenderer, member_brief
 from coaching.fit import Thresholds
 from coaching.needs import Need
 from coaching.plans import GoalStatus
@@ -136,3 +139,19 @@ def test_team_directions_count_people_never_name_them_and_admins_see_only_large_
     assert development.team_directions(aspire, admin, team.id, wave, catalogue, THRESHOLDS).answered == 5
     with pytest.raises(PermissionDenied):
         development.team_directions(aspire, org["b"], team.id, wave, catalogue, THRESHOLDS)
+
+
+def test_the_brief_names_the_steps_within_reach_and_the_agreed_route(org, instrument):
+    aspire, a, ana = org["aspire"], org["a"], org["ana"]
+    _answer(aspire, instrument, [ana])
+    agree(org, [("staff", dt.date(2027, 3, 31))])
+    with ChartRenderer() as renderer:
+        reader = PdfReader(io.BytesIO(member_brief(aspire, a, ana, THRESHOLDS, made_on=TODAY, renderer=renderer)))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "Development path: within reach now" in text
+    assert "Staff specialist (next level up): band change +14,000 EUR" in text
+    within = text.split("Development path: within reach now")[1].split("Agreed route")[0]
+    assert "Team lead (across to the other ladder)" in within
+    assert "Distinguished specialist" not in within and "Director" not in within, "distant levels are no next step"
+    assert "1. Staff specialist (next level up) by 2027-03-31, goal planned" in text
+    assert sum(len(page.images) for page in reader.pages) == 3, "profile, fit and the agreed route"

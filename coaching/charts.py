@@ -655,7 +655,8 @@ def org_unmet_view(counts: Mapping[Need, int], n: int) -> View:
 #: Where each column of the two-ladder picture sits: the ladders, then what goes with any level.
 _LADDER_X = {PathKind.MANAGEMENT: 0.0, PathKind.EXPERT: 1.0}
 _ALONGSIDE_X = 2.0
-ROUTE_COLOURS = ("#D55E00", "#009E73")   # Okabe-Ito vermillion and bluish green: route A and route B
+ROUTE_COLOURS = ("#D55E00", "#0072B2")   # Okabe-Ito vermillion and blue: route A and route B
+_RUNG_GAP = "\u2003\u2003"              # the rung's name starts clear of the rung itself
 
 
 def ladder_route_view(name: str, catalogue: Catalogue, today_level: str | None,
@@ -679,7 +680,9 @@ def ladder_route_view(name: str, catalogue: Catalogue, today_level: str | None,
         fig.add_trace(go.Scatter(
             name=kind.label, x=[_LADDER_X[kind]] * len(rungs[kind]), y=[float(o.rank or 0) for o in rungs[kind]],
             mode="markers+text", text=[_safe(o.name) for o in rungs[kind]], textposition="middle right",
-            marker={"symbol": "line-ew-open", "size": 40, "line": {"width": 4, "color": LADDER_COLOURS[kind]}},
+            texttemplate=_RUNG_GAP + "%{text}",
+            marker={"symbol": "line-ew", "size": 40, "color": LADDER_COLOURS[kind],
+                    "line": {"width": 5, "color": LADDER_COLOURS[kind]}},
             hovertext=[_rung_hover(o) for o in rungs[kind]], hoverinfo="text",
         ))
     if alongside:
@@ -731,9 +734,11 @@ def _draw_route(fig: go.Figure, places: Mapping[str, tuple[float, float]], origi
         fig.add_annotation(x=there[0], y=there[1], ax=here[0], ay=here[1], xref="x", yref="y", axref="x", ayref="y",
                            showarrow=True, arrowhead=3, arrowsize=1.4, arrowwidth=2.5, arrowcolor=colour,
                            standoff=8, startstandoff=8, text="")
+        upright = here[0] == there[0]   # beside an upright arrow, above a sideways one
         fig.add_annotation(x=(here[0] + there[0]) / 2, y=(here[1] + there[1]) / 2, xref="x", yref="y",
-                           text=f"{_safe(label)} {number}: {target:%b %Y}", showarrow=False, yshift=12,
-                           font={"color": colour}, bgcolor="rgba(0,0,0,0)")
+                           text=f"{_safe(label)} {number}: {target:%b %Y}", showarrow=False,
+                           xanchor="right" if upright else "center", xshift=-8 if upright else 0,
+                           yshift=0 if upright else 12, font={"color": colour}, bgcolor="rgba(0,0,0,0)")
         if option.kind.is_track:
             here = there
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from coaching import plans
 from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.aggregates import disclosable
 from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
 from coaching.catalogue import Catalogue, PathOption
@@ -175,13 +176,16 @@ class TeamDirections:
     answered: int               # people who answered in the wave
     placed: int                 # of them, with a recorded track (the others are not counted)
     directions: list[Direction]
+    together: int = 0           # for an admin: people whose step is shown only together, as too few alone
 
 
 def team_directions(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, catalogue: Catalogue,
                     thresholds: Thresholds) -> TeamDirections | None:
     """For each next step, how many people's best reachable step it is. Counts only, never who.
 
-    A manager sees their own teams; an admin any team with at least COACHING_MIN_GROUP answers (None below).
+    A manager sees their own teams. An admin sees a team only with at least COACHING_MIN_GROUP people counted
+    (None below), and a step only when it counts that many (coaching.aggregates.disclosable): the smaller ones
+    are shown together, so no one person's direction can be read off.
     """
     if actor.role is Role.ADMIN:
         scope = SYSTEM
@@ -207,9 +211,16 @@ def team_directions(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, cata
             best = max(steps, key=lambda s: s.fit.fit)
             counts[best.option.key] += 1
             kinds[best.option.key] = best.kind
+    hidden = 0
+    if actor.role is Role.ADMIN:
+        if placed < aspire.settings.min_group:
+            return None
+        shown = disclosable(counts, aspire.settings.min_group)
+        hidden = sum(n for k, n in counts.items() if k not in shown)
+        counts = Counter({k: n for k, n in counts.items() if k in shown})
     offered = {o.key: o for o in catalogue.options}
     directions = [Direction(offered[k], kinds[k], n, offered[k].openings) for k, n in counts.most_common()]
-    return TeamDirections(len(answered), placed, directions)
+    return TeamDirections(len(answered), placed, directions, hidden)
 
 
 def countable_teams(aspire: Aspire, actor: Actor, wave: Wave) -> list[Team]:

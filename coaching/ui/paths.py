@@ -212,17 +212,19 @@ def show_directions(found: development.TeamDirections | None, min_group: int) ->
     """How many people's needs point to each next step, against its openings: counts only, never who."""
     st.caption(COACHING_ONLY)
     if found is None:
-        st.info(f"This team has fewer than {min_group} answers in this wave, so its counts stay hidden.",
+        st.info(f"This team has fewer than {min_group} people counted in this wave, so its counts stay hidden.",
                 icon=":material/visibility_off:")
         return
-    if not found.directions:
+    if not found.directions and not found.together:
         st.info("No one who answered has a recorded track yet: record it on the Members screen.",
                 icon=":material/info:")
         return
     st.caption(f"{found.placed} of {found.answered} people who answered have a recorded track; for each, the "
                "reachable step that fits their needs best is counted once.")
     st.dataframe([{"Next step": d.option.name, "Kind": d.kind.label, "People whose needs point here": d.people,
-                   "Openings": _openings(d.openings)} for d in found.directions],
+                   "Openings": _openings(d.openings)} for d in found.directions]
+                 + ([{"Next step": "Other steps together", "Kind": "", "People whose needs point here": found.together,
+                      "Openings": ""}] if found.together else []),
                  hide_index=True, width="stretch")
 
 
@@ -238,8 +240,8 @@ def show_admin_directions(aspire: Aspire, actor: Actor) -> None:
     wave = waves[-1]
     found = development.team_directions(aspire, actor, team.id, wave, aspire.store.catalogue(),
                                         Thresholds.from_settings(aspire.settings))
-    st.caption(f"Wave {wave.name}; counts only, and only for a team with at least {aspire.settings.min_group} "
-               "answers.")
+    st.caption(f"Wave {wave.name}; counts only, and only for a team and a step with at least "
+               f"{aspire.settings.min_group} people (smaller steps are shown together).")
     show_directions(found, aspire.settings.min_group)
 
 

@@ -89,11 +89,19 @@ def test_the_team_counts_where_needs_point_never_who(demo_db: Path, open_app) ->
 
 def test_an_admin_sees_directions_only_for_a_team_over_the_group_size(demo_db: Path, open_app) -> None:
     at = open_app("screens/catalogue.py", login=DEMO_ADMIN)
+    assert isinstance(at.session_state["actor"], Actor) and at.session_state["actor"].role is Role.ADMIN
+    at.selectbox(key="directions_team").select_index(
+        [o for o in at.selectbox(key="directions_team").options].index("Platform engineering")).run()
     assert_healthy(at)
     assert any("never for selection" in t for t in texts(at.caption))
-    tables = [d.value for d in at.dataframe if "People whose needs point here" in d.value.columns]
-    assert tables and tables[0]["People whose needs point here"].sum() >= 1
-    assert isinstance(at.session_state["actor"], Actor) and at.session_state["actor"].role is Role.ADMIN
+    (table,) = [d.value for d in at.dataframe if "People whose needs point here" in d.value.columns]
+    assert table.to_dict("records") == [{"Next step": "Other steps together", "Kind": "",
+                                         "People whose needs point here": 5, "Openings": ""}], \
+        "the five people with a track point to different steps, none shown alone below the group size"
+
+    at.selectbox(key="directions_team").select_index(
+        [o for o in at.selectbox(key="directions_team").options].index("Customer success")).run()
+    assert any("fewer than 5 people counted" in t for t in texts(at.info)), "only three have a recorded track"
 
 
 def test_the_own_link_shows_the_agreed_route_read_only(db_path: Path) -> None:

@@ -136,7 +136,14 @@ def test_team_directions_count_people_never_name_them_and_admins_see_only_large_
     fifth = teams.add_member(aspire, a, team.id, {"name": "P5", "email": "p5@example.com", "track": "expert",
                                                   "level": "senior"}).id
     _answer(aspire, instrument, [fifth])
-    assert development.team_directions(aspire, admin, team.id, wave, catalogue, THRESHOLDS).answered == 5
+    seen = development.team_directions(aspire, admin, team.id, wave, catalogue, THRESHOLDS)
+    assert [(d.option.key, d.people) for d in seen.directions] == [("staff", 5)] and seen.together == 0
+    teams.edit_member(aspire, a, fifth, 1, {"name": "P5", "email": "p5@example.com", "track": "management",
+                                            "level": "director"})
+    seen = development.team_directions(aspire, admin, team.id, wave, catalogue, THRESHOLDS)
+    assert (seen.directions, seen.together) == ([], 5), "4 and 1 are each below five: shown only together"
+    assert [d.people for d in development.team_directions(aspire, a, team.id, wave, catalogue,
+                                                          THRESHOLDS).directions] == [4, 1], "the manager sees all"
     with pytest.raises(PermissionDenied):
         development.team_directions(aspire, org["b"], team.id, wave, catalogue, THRESHOLDS)
 

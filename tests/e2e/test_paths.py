@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .helpers import AppServer, assert_no_exception, settle
+from .helpers import AppServer, assert_no_exception, dataframe_rows, settle, wait_for_app
 from .test_coaching import log_in_here, open_section
 
 AIKO = 1        # the demo seeds Platform engineering first; Aiko Tanaka (senior specialist) is the first
@@ -67,3 +67,39 @@ def test_a_route_built_and_agreed_in_the_browser_is_there_as_goals_after_a_reloa
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Subtype /Image") >= 3, "profile, fit and the agreed route"
     assert_no_exception(page)
+
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def test_an_admin_imports_a_career_framework_all_or_nothing(page: Page, demo_app: AppServer) -> None:
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{demo_app.url}/catalogue")
+    wait_for_app(page)
+    page.get_by_label("Email").fill("hr@example.com")
+    page.get_by_label("Password", exact=True).fill("demo-admin-1")
+    page.get_by_role("button", name="Log in", exact=True).click()
+    settle(page, page.get_by_role("heading", name="Growth paths on offer"))
+    page.get_by_role("tab", name="Import a career framework").click()
+
+    page.locator("input[type=file]").set_input_files(DATA / "framework_bad.csv")
+    settle(page, page.get_by_text("framework_bad.csv"))
+    page.get_by_role("button", name="Import the framework").click()
+    settle(page, page.get_by_text("Nothing was imported: fix these rows and upload the file again."))
+    problems = page.get_by_test_id("stDataFrame").last
+    rows = dataframe_rows(problems, 5)
+    assert [r[0] for r in rows] == ["3", "4", "6", "7", "8"], rows
+    assert rows[2][1] == "title 'Staff specialist' differs from 'Staff engineer' on line 5 for the same level"
+
+    page.get_by_role("button", name="Remove framework_bad.csv").click()
+    page.locator("input[type=file]").set_input_files(DATA / "framework_good.csv")
+    settle(page, page.get_by_text("framework_good.csv"))
+    page.get_by_role("button", name="Import the framework").click()
+    settle(page, page.get_by_text("Imported the framework: 2 levels changed."))
+    page.reload()
+    wait_for_app(page)
+    page.get_by_label("Email").fill("hr@example.com")
+    page.get_by_label("Password", exact=True).fill("demo-admin-1")
+    page.get_by_role("button", name="Log in", exact=True).click()
+    settle(page, page.get_by_role("heading", name="Growth paths on offer"))
+    expect(page.get_by_text("History of Staff engineer")).to_be_visible()

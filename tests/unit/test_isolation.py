@@ -15,7 +15,20 @@ from collections.abc import Callable
 import pytest
 
 import coaching
-from coaching import backup, brief, mail, organisation, paths, plans, portrait, privacy, review, rounds, teams
+from coaching import (
+    backup,
+    brief,
+    development,
+    mail,
+    organisation,
+    paths,
+    plans,
+    portrait,
+    privacy,
+    review,
+    rounds,
+    teams,
+)
 from coaching.actors import SYSTEM, PermissionDenied, Role
 from coaching.audit import Action, Subject
 from coaching.fit import DEFAULT_THRESHOLDS
@@ -232,6 +245,19 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.brief.member_brief":
         lambda w: brief.member_brief(w["aspire"], w["b"], w["members_a"][0], DEFAULT_THRESHOLDS,
                                      made_on=dt.date(2026, 6, 1)),
+    "coaching.paths.import_framework":
+        lambda w: paths.import_framework(w["aspire"], w["b"], b"track,level,title,expectation\n"
+                                                             b"expert,staff,Spy,Spies on everyone\n"),
+    "coaching.development.save_route":
+        lambda w: development.save_route(w["aspire"], w["b"], w["members_a"][0], {}, [("team_lead", dt.date.today())],
+                                         close_earlier=True, today=dt.date.today(), thresholds=DEFAULT_THRESHOLDS),
+    "coaching.development.agreed_route": lambda w: development.agreed_route(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.development.own_route": lambda w: development.own_route(w["aspire"], w["b"]),
+    "coaching.development.team_directions":
+        lambda w: development.team_directions(w["aspire"], w["b"], w["team_a"], _store(w).waves()[0],
+                                              _store(w).catalogue(), DEFAULT_THRESHOLDS),
+    "coaching.development.countable_teams":
+        lambda w: development.countable_teams(w["aspire"], w["b"], _store(w).waves()[0]),
 }
 
 

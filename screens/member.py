@@ -13,7 +13,7 @@ from coaching.portrait import Portrait, member_portrait
 from coaching.talking_points import FLAG_ADVICE, CoachingFacts, talking_points
 from coaching.ui.context import chart_renderer, current_actor, get_aspire, record_view_once, show_flash
 from coaching.ui.format import arrangement_text, plain
-from coaching.ui.paths import show_development
+from coaching.ui.paths import show_development, show_next_steps
 from coaching.ui.plans import (
     show_goal_review,
     show_goals,
@@ -120,6 +120,7 @@ if section == "Needs and fit":
     with right:
         show_view(aspire.remember(("fit view", actor, member_id), lambda: member_fit_view(
             member.name, portrait.fits, portrait.unmet)), key="member_fit")
+        show_next_steps(aspire, arrangement, profile.scores, thresholds)
     st.caption(change_line(portrait))
     show_reflections(current.profile.answers, aspire.instruments[current.profile.instrument_version])
 elif section == "Development path":

@@ -59,6 +59,20 @@ def step_rows(steps: list[Step]) -> list[dict[str, object]]:
              "Expectations": "; ".join(s.option.expectations)} for s in steps]
 
 
+def show_next_steps(aspire: Aspire, arrangement: MemberArrangement, scores: Mapping[str, float],
+                    thresholds: Thresholds) -> None:
+    """Under the fit of every option: which of them are a next step, so distant levels read as a longer route."""
+    catalogue = aspire.store.catalogue()
+    start = development.start_position(arrangement, catalogue)
+    if start is None:
+        return
+    ladder = [s for s in reachable(catalogue, start, scores, thresholds) if s.option.kind.is_track]
+    if ladder:
+        st.caption("Next steps within reach: " + "; ".join(
+            f"{plain(s.option.name)} ({s.kind.label}, fit {s.fit.fit:.0f})" for s in ladder)
+            + ". Other levels are a longer route: build it under Development path.")
+
+
 def show_development(aspire: Aspire, actor: Actor, member_id: int, name: str, arrangement: MemberArrangement,
                      scores: Mapping[str, float], top: Need, thresholds: Thresholds, today: dt.date) -> None:
     """The one-on-one page's development path: where they stand, what is in reach, two routes, agree one."""

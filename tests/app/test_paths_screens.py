@@ -12,7 +12,7 @@ from coaching import development, plans, teams
 from coaching.actors import Actor, Role
 from coaching.fit import Thresholds
 
-from .conftest import DEMO_ADMIN, assert_healthy, domain
+from .conftest import DEMO_ADMIN, EMPTY_ADMIN, assert_healthy, domain
 from .test_coaching_screens import _demo_member_id, open_member, texts
 from .test_respond import Round, _answer_and, open_link, page_text
 
@@ -124,3 +124,26 @@ def test_the_own_link_shows_the_agreed_route_read_only(db_path: Path) -> None:
     assert [a for a in spec["layout"]["annotations"] if a.get("showarrow")], "the route drawn as an arrow"
     assert not at.text_input and not at.button and not at.selectbox, "read only"
     assert "development route" not in page_text(open_link(opened.tokens[1])), "each link shows its own route"
+
+
+def test_an_admin_edits_a_levels_expectations_and_the_history_keeps_the_earlier_ones(empty_db: Path,
+                                                                                      open_app) -> None:
+    at = open_app("screens/catalogue.py", login=EMPTY_ADMIN)
+    assert_healthy(at)
+    assert at.text_area(key="opt_team_lead_expectations").value.startswith("Runs the team's planning")
+    at.text_area(key="opt_team_lead_expectations").input("Runs the team's planning\n\nCoaches each person monthly")
+    next(b for b in at.button if b.label == "Save changes").click().run()
+    assert_healthy(at)
+    assert any("Expectations:" in s for s in texts(at.success)), texts(at.error)
+    rows = [d.value for d in at.dataframe if "Expectations" in d.value.columns][0].to_dict("records")
+    assert rows[0]["Expectations"] == "Runs the team's planning; Coaches each person monthly"
+    history = next(e for e in at.expander if e.label == "History of Team lead")
+    assert "Expectations: Runs the team's planning and one-on-ones;" in history.dataframe[0].value.to_dict(
+        "records")[1]["What changed"]
+
+
+def test_the_fit_of_every_option_is_followed_by_the_next_steps_within_reach(demo_db: Path, open_app) -> None:
+    at = open_member(open_app, "Aiko Tanaka")
+    (line,) = [t for t in texts(at.caption) if t.startswith("Next steps within reach")]
+    assert line.startswith("Next steps within reach: Staff specialist (next level up, fit ")
+    assert "Team lead (across to the other ladder" in line and "Distinguished" not in line

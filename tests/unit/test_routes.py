@@ -160,3 +160,14 @@ def test_two_routes_compared_in_one_sentence():
     assert "expertise and acclaim (0.2 against 0.95)" in sentence
     assert leader.change == Decimal(14000) and expert.change == Decimal(32000)
     assert "18,000 EUR lower" in sentence
+
+
+@settings(max_examples=40, deadline=None)
+@given(level=st.sampled_from(["senior", "manager", "director", None]),
+       picks=st.lists(st.sampled_from(["remote_days", "part_time", "own_project_time", "internal_venture"]),
+                      min_size=1, max_size=3, unique=True))
+def test_a_route_only_of_flexible_and_self_directed_steps_leaves_the_band_unchanged(level, picks):
+    dates = [(key, TODAY + dt.timedelta(days=10 * i)) for i, key in enumerate(picks)]
+    route = plan_route(SHIPPED, Position(level=level), dates, EXPERT_SCORES, TODAY)
+    assert route.change == 0 and all(s.step.change == 0 for s in route.steps)
+    assert route.end.level == level

@@ -28,10 +28,7 @@ def open_section(page: Page, name: str, shown: str) -> None:
 
 
 def log_in_here(page: Page, heading: str = "One-on-one") -> None:
-    """Log in on the login screen an address shows; the address (a screen, a member) survives logging in.
-
-    A reload asks a password user to log in again, so each `goto` or reload is followed by this.
-    """
+    """Log in on the login screen an address shows; the address (a screen, a member) survives logging in."""
     wait_for_app(page)
     page.get_by_label("Email").fill("maria@example.com")
     page.get_by_label("Password", exact=True).fill("demo-manager-1")
@@ -78,7 +75,7 @@ def test_a_goal_and_a_note_written_in_the_browser_are_there_after_a_reload(page:
     settle(page, page.get_by_text("Saved the note."))
 
     page.reload()
-    log_in_here(page)
+    settle(page, page.get_by_role("heading", name="One-on-one", exact=True))
     open_section(page, "Goals", "Add a goal")
     expect(page.get_by_text(goal)).to_be_visible()
     open_section(page, "Notes", "Your working notes")

@@ -93,18 +93,20 @@ def request(site: Site, path: str, host: str = "localhost", *, tls: bool = True)
     return response
 
 
-def websocket_handshake(site: Site, host: str, origin: str) -> str:
-    """The status line nginx (and the app behind it) answers a WebSocket upgrade of /_stcore/stream with."""
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-    raw = socket.create_connection(("127.0.0.1", site.proxy.https_port), timeout=20)
-    with context.wrap_socket(raw, server_hostname=host.split(":")[0]) as tls:
+def websocket_handshake(site: Site, host: str, origin: str, *, direct: bool = False) -> str:
+    """The status line a WebSocket upgrade of /_stcore/stream gets: through nginx, or `direct` from the app."""
+    raw = socket.create_connection(("127.0.0.1", site.app.port if direct else site.proxy.https_port), timeout=20)
+    if not direct:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        raw = context.wrap_socket(raw, server_hostname=host.split(":")[0])
+    with raw:
         key = base64.b64encode(os.urandom(16)).decode()
-        tls.sendall((f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\nUpgrade: websocket\r\n"
+        raw.sendall((f"GET /_stcore/stream HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\nUpgrade: websocket\r\n"
                      f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
                      "Sec-WebSocket-Protocol: streamlit\r\n\r\n").encode())
         try:
-            answer = tls.recv(4096).decode("latin-1")
+            answer = raw.recv(4096).decode("latin-1")
         except (ConnectionError, ssl.SSLError):
             return "closed"
     return answer.split("\r\n", 1)[0] if answer else "closed"
@@ -160,6 +162,14 @@ def test_the_websocket_opens_for_the_app_and_not_for_a_dns_rebinding_page(site: 
     assert websocket_handshake(site, "localhost", own).startswith("HTTP/1.1 101")
     assert websocket_handshake(site, "evil.example", "http://evil.example") == "closed"
     assert not websocket_handshake(site, "localhost", "http://evil.example").startswith("HTTP/1.1 101")
+
+
+def test_without_the_proxy_streamlit_itself_refuses_a_websocket_for_a_foreign_host(site: Site) -> None:
+    """.streamlit/config.toml's allowedHosts: a DNS-rebinding page's Host and Origin are its own, not ours."""
+    own = f"http://127.0.0.1:{site.app.port}"
+    assert websocket_handshake(site, f"127.0.0.1:{site.app.port}", own, direct=True).startswith("HTTP/1.1 101")
+    rebound = f"evil.example:{site.app.port}"
+    assert not websocket_handshake(site, rebound, f"http://{rebound}", direct=True).startswith("HTTP/1.1 101")
 
 
 # ---- the app under the Content-Security-Policy --------------------------------------------------------------

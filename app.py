@@ -1,6 +1,7 @@
 """Aspire's Streamlit entry point: configuration, who is logged in, and the menu their role allows."""
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -15,7 +16,9 @@ from coaching.ui.format import plain
 from coaching.ui.session import hand_over_cookie, who_is_logged_in
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-st.set_page_config(page_title="Aspire", page_icon=":material/explore:", layout="wide")
+# The tab's icon is served by the app itself: a ":material/…:" icon would be fetched from Google's font servers,
+# which the Content-Security-Policy (deploy/nginx/aspire.conf) does not allow, and which would see every visit.
+st.set_page_config(page_title="Aspire", page_icon=str(Path(__file__).parent / "data" / "icon.png"), layout="wide")
 
 try:
     aspire = get_aspire()

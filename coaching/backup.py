@@ -11,9 +11,12 @@ Rules:
 - the download (while the app runs) is for admins only; it and a backup taken from the command line
   are written to the audit log just before the export, so the backup holds its own entry and a
   restore gives back exactly the rows the database had after the entry;
-- a restore never touches the configured database until a complete copy exists: IMPORT DATABASE into
-  `<db>.restore`, rows per table checked against the manifest, migrations applied (a backup of an
-  older schema comes out up to date), the file closed cleanly; only then is the old file replaced
+- a backup is data, never code: a restore checks the manifest and every file name against what Aspire
+  writes (a zip also against a zip bomb's sizes), builds the schema from this Aspire's own migrations up
+  to the backup's version, loads each table from its Parquet file, and never runs the archive's SQL;
+- a restore never touches the configured database until a complete copy exists: loaded into
+  `<db>.restore`, rows per table checked against the manifest, the newer migrations applied (a backup of
+  an older schema comes out up to date), the file closed cleanly; only then is the old file replaced
   (`os.replace`, atomic on one file system). Any failure before that removes the fresh file and leaves
   the old database as it was. The old file stays open, holding DuckDB's lock, until that moment, so the
   app cannot start on it half-way;
@@ -26,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -33,14 +37,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt, StringConstraints, ValidationError
 
 from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.aspire import Aspire
 from coaching.audit import Action, AuditLog, Subject
-from coaching.store.backup import BackupError, Contents, contents, export, import_into, table_names
+from coaching.store.backup import BackupError, Contents, contents, export, load_tables, table_names
 from coaching.store.database import Database, fsync_folder, remove_files, wal_path
 from coaching.store.migrations import available_migrations, migrate
 
@@ -53,6 +57,19 @@ BACKUP_FORMAT = "aspire-backup/1"
 MANIFEST = "manifest.json"
 AUDIT_LABEL = "organisation backup"
 
+#: What a backup folder or zip may hold: the manifest, DuckDB's own schema.sql and load.sql (kept for people, never
+#: run by a restore), and one Parquet file per table.
+_EXPORT_FILES = frozenset({MANIFEST, "schema.sql", "load.sql"})
+_TABLE_FILE = re.compile(r"[a-z][a-z0-9_]{0,62}\.parquet")
+#: EXPORT DATABASE's line for a sequence: only its name and next value are read from it.
+_SEQUENCE_LINE = re.compile(r"CREATE SEQUENCE ([a-z][a-z0-9_]{0,62}) INCREMENT BY 1 MINVALUE 1 "
+                            r"MAXVALUE 9223372036854775807 START (\d{1,10}) NO CYCLE;")
+#: Bounds on a zip: the 1,000-team benchmark organisation's backup is 2.3 MB. Parquet is compressed already, so a
+#: member unpacking over a hundred times larger than stored is a zip bomb, not a backup.
+MAX_UNPACKED_BYTES = 4 << 30
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1 << 20
+
 #: Tables Aspire fills by itself on its first start (schema, instruments, the shipped catalogue): rows
 #: there do not make a database "hold data" that a restore would destroy.
 SELF_FILLED = frozenset({"schema_version", "app_meta", "instrument", "path_option"})
@@ -60,6 +77,10 @@ SELF_FILLED = frozenset({"schema_version", "app_meta", "instrument", "path_optio
 #: How a summary names the rows of the tables people think in.
 _NOUNS = {"team": ("team", "teams"), "member": ("member", "members"), "response": ("response", "responses"),
           "app_user": ("account", "accounts")}
+
+
+#: A table's name as Aspire's migrations spell them: it also names the table's file, so never a path.
+TableName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 
 
 class Manifest(BaseModel):
@@ -72,7 +93,7 @@ class Manifest(BaseModel):
     schema_version: NonNegativeInt       # the newest migration applied
     migrations: list[int]
     instrument_versions: list[int]
-    tables: dict[str, NonNegativeInt]    # rows per table
+    tables: dict[TableName, NonNegativeInt]    # rows per table
 
     def summary(self) -> str:
         return describe_counts(self.tables)
@@ -203,13 +224,14 @@ def restore(source: Path | str, target: Path, *, force: bool = False) -> Restore
     with _unpacked(Path(source)) as folder:
         manifest = read_manifest(folder)
         _require_known_schema(manifest)
+        files = _table_files(folder, manifest)
         held = Database(target) if target.exists() else None    # StoreLockedError while the app runs
         try:
             if held is not None and not force:
                 _require_no_data(held)
             fresh = target.with_name(target.name + ".restore")
             try:
-                migrated = _load(fresh, folder, manifest)
+                migrated = _load(fresh, files, _sequence_starts(folder), manifest)
                 if held is not None:
                     held.close()      # a clean close folds the WAL into the old file
                     held = None
@@ -230,15 +252,65 @@ def restore(source: Path | str, target: Path, *, force: bool = False) -> Restore
 def _unpacked(source: Path) -> Iterator[Path]:
     """A backup folder as it is, or a backup zip (the download) extracted into a scratch folder."""
     if source.is_dir():
+        _require_backup_names([p.name for p in source.iterdir()], source)
+        if links := sorted(p.name for p in source.iterdir() if p.is_symlink() or not p.is_file()):
+            raise BackupError(f"{source} holds {', '.join(links)}, which Aspire never writes: only plain files. "
+                              "Nothing was restored.")
         yield source
     elif zipfile.is_zipfile(source):
         with tempfile.TemporaryDirectory(prefix="aspire-restore-") as scratch, zipfile.ZipFile(source) as archive:
-            archive.extractall(scratch)   # extractall keeps every member inside `scratch`
+            _extract(archive, Path(scratch), source)
             yield Path(scratch)
     elif source.exists():
         raise BackupError(f"{source} is neither a backup folder nor a backup zip file.")
     else:
         raise BackupError(f"There is no backup at {source}.")
+
+
+def _require_backup_names(names: list[str], source: Path) -> None:
+    """Only the names Aspire writes: the manifest, DuckDB's schema and load files (never run), one file a table."""
+    strange = sorted(n for n in names if n not in _EXPORT_FILES and not _TABLE_FILE.fullmatch(n))
+    if strange:
+        raise BackupError(f"{source} holds {', '.join(map(repr, strange[:5]))}, which no Aspire backup holds. "
+                          "Nothing was restored.")
+    if len(set(names)) != len(names):
+        raise BackupError(f"{source} holds the same file twice. Nothing was restored.")
+
+
+def _extract(archive: zipfile.ZipFile, into: Path, source: Path) -> None:
+    """The zip's files into `into`, after checking names and sizes: no paths, no file of a zip bomb's size."""
+    members = archive.infolist()
+    _require_backup_names([m.filename for m in members], source)
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNPACKED_BYTES:
+        raise BackupError(f"{source} would unpack to {total:,} bytes, more than the {MAX_UNPACKED_BYTES:,} a backup "
+                          "may hold. Nothing was restored.")
+    for m in members:
+        if m.file_size > RATIO_FROM_BYTES and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise BackupError(f"{m.filename} in {source} unpacks {m.file_size // max(m.compress_size, 1)} times "
+                              "larger than it is stored; no backup compresses like that. Nothing was restored.")
+    for m in members:      # a zip member yields at most its declared size, so `total` bounds what is written
+        with archive.open(m) as packed, (into / m.filename).open("wb") as unpacked:
+            shutil.copyfileobj(packed, unpacked, 1 << 20)
+
+
+def _table_files(folder: Path, manifest: Manifest) -> dict[str, Path]:
+    """The Parquet file of every table the manifest counts; a backup missing one is refused."""
+    files = {table: folder / f"{table}.parquet" for table in manifest.tables}
+    if missing := sorted(f"{t}.parquet" for t, path in files.items() if not path.is_file()):
+        raise BackupError(f"The backup in {folder} is incomplete: {', '.join(missing)} missing.")
+    if unused := sorted(p.name for p in folder.glob("*.parquet") if p.stem not in files):
+        raise BackupError(f"The backup in {folder} holds {', '.join(unused)}, which its manifest does not count.")
+    return files
+
+
+def _sequence_starts(folder: Path) -> dict[str, int]:
+    """The next value of each sequence as DuckDB's schema.sql records it: read as numbers, never run."""
+    schema = folder / "schema.sql"
+    if not schema.is_file():
+        return {}
+    lines = schema.read_text(encoding="utf-8", errors="replace").splitlines()
+    return {m.group(1): int(m.group(2)) for line in lines if (m := _SEQUENCE_LINE.fullmatch(line))}
 
 
 def _require_known_schema(manifest: Manifest) -> None:
@@ -248,6 +320,9 @@ def _require_known_schema(manifest: Manifest) -> None:
             f"The backup was made by a newer Aspire (schema {manifest.schema_version}; this one knows up to "
             f"{max(known)}). Update Aspire, then restore it."
         )
+    if manifest.migrations != [n for n in known if n <= manifest.schema_version]:
+        raise BackupError(f"The backup's manifest lists migrations {manifest.migrations} for schema "
+                          f"{manifest.schema_version}: no Aspire writes that. Nothing was restored.")
 
 
 def _require_no_data(db: Database) -> None:
@@ -259,14 +334,18 @@ def _require_no_data(db: Database) -> None:
         )
 
 
-def _load(fresh: Path, folder: Path, manifest: Manifest) -> list[int]:
-    """Fill a fresh file from the backup, check it against the manifest, migrate it, close it cleanly."""
+def _load(fresh: Path, files: Mapping[str, Path], starts: Mapping[str, int], manifest: Manifest) -> list[int]:
+    """Fill a fresh file from the backup, check it against the manifest, migrate it, close it cleanly.
+
+    The schema is the backup's own version built from this Aspire's migrations; the rows are loaded as data.
+    """
     remove_files(fresh, wal_path(fresh))
     db = Database(fresh)
     try:
-        loaded = import_into(db, folder)
+        migrate(db, upto=manifest.schema_version)
+        loaded = load_tables(db, files, starts)
         if loaded.tables != manifest.tables:
-            raise BackupError(f"The backup in {folder} is incomplete: {_difference(manifest.tables, loaded.tables)}.")
+            raise BackupError(f"The backup is incomplete: {_difference(manifest.tables, loaded.tables)}.")
         migrated = migrate(db)
     finally:
         db.close()

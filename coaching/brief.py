@@ -47,6 +47,7 @@ from coaching.routes import Position, Step, reachable
 from coaching.store.privacy import PrivacyRows
 from coaching.talking_points import OPEN_QUESTIONS, CoachingFacts, TalkingPoint, talking_points
 from coaching.teams import arrangement_for
+from coaching.text import without_direction_controls
 
 FONT_DIR = Path("/usr/share/fonts/truetype")
 REGULAR_FONT = FONT_DIR / "dejavu" / "DejaVuSans.ttf"
@@ -295,7 +296,8 @@ def _covered(path: Path) -> frozenset[int]:
 
 def _printable(text: str, fonts: Iterable[Path]) -> str:
     """The text as the fonts can print it: line breaks kept, other blanks they lack as spaces, and every other
-    character none of them carries as U+FFFD."""
+    character none of them carries as U+FFFD. Direction controls typed into a name or a goal are dropped, so
+    they cannot reverse the brief's own words after them (coaching.text.without_direction_controls)."""
     covered = [_covered(f) for f in fonts]
 
     def glyph(ch: str) -> str:
@@ -303,7 +305,7 @@ def _printable(text: str, fonts: Iterable[Path]) -> str:
             return ch
         return " " if ch.isspace() else MISSING_GLYPH
 
-    return "".join(glyph(ch) for ch in unicodedata.normalize("NFC", text))
+    return "".join(glyph(ch) for ch in unicodedata.normalize("NFC", without_direction_controls(text)))
 
 
 class _Brief(FPDF):

@@ -26,10 +26,14 @@ from coaching.instrument import Instrument
 from coaching.responses import Submission, prepare
 from coaching.scoring import Profile, score_response
 from coaching.store.rounds import InvitationRow, MemberStateRow, RoundRow, RoundRows
+from coaching.text import text_problems
 
 TOKEN_BYTES = 32
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")    # what token_urlsafe(32) produces
 MAX_MESSAGE = 2000
+#: A wave is named by the organisation's calendar, never typed freely: its name is the year of the cycle. A wave
+#: is shared by the whole organisation, so a free-text name would be one manager's text on everyone's screen.
+_WAVE_YEAR = re.compile(r"20\d\d")
 REVIEW_MONTHS = 12     # the source text: a thorough review once a year
 INVALID_LINK = "This link is not valid. Ask your manager for a new one."
 
@@ -133,14 +137,16 @@ def open_round(aspire: Aspire, actor: Actor, team_id: int, wave_name: str, deadl
     aspire.store.require_team(actor, team_id)
     if deadline.tzinfo is None or deadline <= _now():
         raise ValueError("The deadline must be a moment in the future.")
-    if message and len(message) > MAX_MESSAGE:
-        raise ValueError(f"The message is too long: at most {MAX_MESSAGE} characters.")
+    if not _WAVE_YEAR.fullmatch(wave_name):
+        raise ValueError("The wave is the year of the assessment cycle, e.g. 2026.")
+    if problems := text_problems(message or "", MAX_MESSAGE):
+        raise ValueError("The personal message cannot be kept: " + "; ".join(problems) + ".")
     members = aspire.store.members(actor, team_id)
     if member_ids is not None:
         members = [m for m in members if m.id in set(member_ids)]
     if not members:
         raise ValueError("The team has no members to invite yet: add them first.")
-    wave_id = aspire.store.ensure_wave(wave_name.strip(), deadline.date())
+    wave_id = aspire.store.ensure_wave(wave_name, deadline.date())
     tokens = {m.id: secrets.token_urlsafe(TOKEN_BYTES) for m in members}
     round_id = _rows(aspire).insert_round(
         wave_id=wave_id, team_id=team_id, instrument_version=aspire.current_instrument.version,
@@ -149,6 +155,11 @@ def open_round(aspire: Aspire, actor: Actor, team_id: int, wave_name: str, deadl
     )
     aspire.audit.record(actor, Action.CHANGED, Subject.MEMBER, list(tokens), "link issued")
     return round_id, [Link(m.id, m.name, m.email, _link(aspire, tokens[m.id])) for m in members]
+
+
+def wave_years(today: dt.date) -> list[str]:
+    """The waves a new round can belong to: this year's cycle, the next (rounds opened ahead) or the last one."""
+    return [str(today.year + offset) for offset in (0, 1, -1)]
 
 
 def due_for_review(aspire: Aspire, actor: Actor, team_id: int, today: dt.date | None = None) -> list[int]:

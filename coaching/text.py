@@ -1,8 +1,10 @@
 """What any text typed by a person must satisfy before it is stored: shown exactly as typed later.
 
 Quotes, markup, right-to-left marks and every script are ordinary characters (SQL takes them as
-bound parameters, screens escape them). Only a NUL byte, which many tools silently cut text at,
-and a lone surrogate, which cannot be encoded as UTF-8, are refused, along with text over a limit.
+bound parameters, screens escape them with coaching.ui.format.plain). Only a NUL byte, which many tools
+silently cut text at, and a lone surrogate, which cannot be encoded as UTF-8, are refused, along with text
+over a limit. Direction controls are kept as typed but dropped wherever text is shown among other words
+(without_direction_controls).
 """
 
 from __future__ import annotations
@@ -12,6 +14,18 @@ from collections.abc import Mapping
 from typing import Any
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: Embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): each reorders the text after it up to the
+#: end of its paragraph, so "Eve\u202e needs" prints as "Eve sdeen". Marks (U+200E, U+200F) and the letters
+#: of right-to-left scripts only order their own run, so they stay.
+_DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def without_direction_controls(text: str) -> str:
+    """Typed text ready to show among an app's own words: it can no longer reverse what follows it.
+
+    Arabic or Hebrew names still read right to left: the bidirectional algorithm orders them by their letters.
+    """
+    return text.translate(_DIRECTION_CONTROLS)
 
 
 def text_problems(text: str, limit: int) -> list[str]:

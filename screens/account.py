@@ -25,7 +25,7 @@ with st.form("change_password"):
             try:
                 aspire.accounts.change_password(actor, current, new)
             except (LoginFailed, PasswordRejected) as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
             else:
                 st.success("Your password is changed.")
 

@@ -78,7 +78,7 @@ with st.form(f"new_account_{st.session_state.get('accounts_created', 0)}"):
         try:
             created = aspire.accounts.create_user(actor, email.strip(), name.strip(), role, password or None)
         except (ValueError, PasswordRejected) as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc)))
         else:
             st.session_state["accounts_created"] = st.session_state.get("accounts_created", 0) + 1
             flash(f"Account created for {created.email}.")
@@ -119,7 +119,7 @@ with left.form("reset_password"):
         try:
             aspire.accounts.reset_password(actor, by_label[reset_who].id, new)
         except PasswordRejected as exc:
-            st.error(str(exc))
+            st.error(plain(str(exc)))
         else:
             st.success("Password reset. Tell the person through a channel you trust.")
 locked = {label: a for label, a in by_label.items() if a.is_locked(now)}

@@ -71,7 +71,7 @@ for kind in PathKind:
         st.subheader(kind.label)
         st.dataframe([row(v.option) for v in entries], hide_index=True, width="stretch", column_config=needs_config)
         for v in entries:
-            with st.expander(f"History of {v.option.name}", icon=":material/history:"):
+            with st.expander(f"History of {plain(v.option.name)}", icon=":material/history:"):
                 st.dataframe(history_rows(paths.option_history(aspire, actor, v.option.key)), hide_index=True)
 
 if actor.role is not Role.ADMIN:
@@ -130,7 +130,7 @@ def save_edit(read: OptionVersion, prefix: str, fields: dict) -> None:
         st.error("Not saved: " + plain("; ".join(exc.problems)), icon=":material/error:")
     except EditConflict as exc:
         opened = next(v for v in paths.option_history(aspire, actor, key) if v.version == seen)
-        st.error(str(exc), icon=":material/sync_problem:")
+        st.error(plain(str(exc)), icon=":material/sync_problem:")
         st.info(f"Changed meanwhile: {changes(opened.option, read.option)}. The form keeps what you typed.")
         st.session_state[f"{prefix}_version"] = read.version
     else:
@@ -148,7 +148,7 @@ def confirm_retire(version: OptionVersion) -> None:
         except paths.OptionRejected as exc:
             st.error(plain("; ".join(exc.problems)), icon=":material/error:")
         except EditConflict as exc:
-            st.error(str(exc), icon=":material/sync_problem:")
+            st.error(plain(str(exc)), icon=":material/sync_problem:")
         else:
             flash(f"Retired {plain(version.option.name)}.")
 

@@ -18,7 +18,7 @@ st.caption(
 )
 for key in ("data_request_done", "retention_done"):
     if done := st.session_state.pop(key, None):
-        st.success(done, icon=":material/task_alt:")
+        st.success(plain(done), icon=":material/task_alt:")
 
 
 @st.dialog("Erase everything about this person")

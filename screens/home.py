@@ -13,6 +13,7 @@ from coaching.needs import scale_label
 from coaching.organisation import organisation_paths
 from coaching.profiles import latest_answered, organisation_summary, summarise
 from coaching.ui.context import current_actor, get_aspire
+from coaching.ui.format import plain
 from coaching.ui.plans import show_reviews_due
 from coaching.ui.views import show_view
 
@@ -57,8 +58,8 @@ if found is None:
 wave, summaries = found
 newest = aspire.store.waves()[-1]
 if newest.id != wave.id:
-    st.caption(f"Wave {newest.name} has no answers yet; showing wave {wave.name}.")
-st.subheader(f"{heading} — wave {wave.name}")
+    st.caption(f"Wave {plain(newest.name)} has no answers yet; showing wave {plain(wave.name)}.")
+st.subheader(f"{heading} — wave {plain(wave.name)}")
 top = max((s for s in summaries if "." not in s.scale), key=lambda s: s.mean)
 st.caption(
     f"Averages over the {summaries[0].n} people who answered. The strongest need is "
@@ -97,7 +98,7 @@ if organisation is not None:
     paths = organisation_paths(aspire, actor, Thresholds.from_settings(aspire.settings))
     if paths is not None:
         st.caption(f"Paths on offer against the needs of the {paths.people} people who answered in wave "
-                   f"{paths.wave.name}: counts over everyone, never a person.")
+                   f"{plain(paths.wave.name)}: counts over everyone, never a person.")
         left, right = st.columns(2)
         with left:
             show_view(org_unmet_view(paths.unmet, paths.people), key="org_unmet")

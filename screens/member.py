@@ -31,8 +31,8 @@ def change_line(portrait: Portrait) -> str:
         return "Change over time shows once they have answered in two waves."
     moved = portrait.reliable_changes
     if not moved:
-        return f"Since wave {portrait.previous.wave.name}: no change beyond measurement error."
-    return f"Since wave {portrait.previous.wave.name}: " + "; ".join(
+        return f"Since wave {plain(portrait.previous.wave.name)}: no change beyond measurement error."
+    return f"Since wave {plain(portrait.previous.wave.name)}: " + "; ".join(
         f"{scale_label(c.scale).lower()} {'rose' if c.after > c.before else 'fell'} from {c.before:.0f} to "
         f"{c.after:.0f}" for c in moved) + ", beyond measurement error."
 
@@ -98,7 +98,8 @@ if current is None:
 profile = current.profile.profile
 newest = aspire.store.waves()[-1]
 if current.wave.id != newest.id:
-    st.caption(f"Their newest answers are from wave {current.wave.name}; they have not answered wave {newest.name}.")
+    st.caption(f"Their newest answers are from wave {plain(current.wave.name)}; they have not answered wave "
+               f"{plain(newest.name)}.")
 for flag in profile.flags:
     st.warning(f"{FLAG_ADVICE[flag.kind].capitalize()}. ({plain(flag.detail)})", icon=":material/flag:")
 goals = plans.list_goals(aspire, actor, member_id)

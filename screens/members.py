@@ -139,7 +139,7 @@ with edit_tab:
                 try:
                     saved = teams.edit_member(aspire, actor, member.id, st.session_state[f"{prefix}_version"], fields)
                 except EditConflict as exc:
-                    st.error(str(exc), icon=":material/sync_problem:")
+                    st.error(plain(str(exc)), icon=":material/sync_problem:")
                     in_use = ", ".join(option_name(k) for k in used) or "no options in use"
                     st.info(f"Saved now: {plain(member.name)}, {plain(member.email)}, "
                             f"{plain(member.role_title or 'no role title')}, {plain(current.label)}, "

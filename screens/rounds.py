@@ -7,6 +7,7 @@ import streamlit as st
 from coaching import mail, rounds
 from coaching.rounds import RoundChanged, RoundClosed, State
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
+from coaching.ui.format import plain
 from coaching.ui.rounds import fresh_links, keep_links, links_table, sending_progress, show_send_results, status_table
 
 aspire = get_aspire()
@@ -33,7 +34,8 @@ with st.expander("Open a new round", expanded=not team_rounds, icon=":material/s
         st.info("This team has no members yet: add them before sending the questionnaire.")
     else:
         with st.form("new_round"):
-            wave = st.text_input("Wave", value=str(dt.date.today().year), help="The yearly cycle, e.g. 2026.")
+            wave = st.selectbox("Wave", rounds.wave_years(dt.datetime.now(zone).date()),
+                                help="The organisation's yearly assessment cycle.")
             deadline = st.date_input(f"Deadline (end of that day, {zone.key})",
                                      value=dt.date.today() + dt.timedelta(days=14),
                                      min_value=dt.date.today() + dt.timedelta(days=1))
@@ -50,7 +52,7 @@ with st.expander("Open a new round", expanded=not team_rounds, icon=":material/s
                                                          if preset == "Whole team" or m.id in due]
                     round_id, links = rounds.open_round(aspire, actor, team.id, wave, end_of_day, message, invited)
                 except ValueError as exc:
-                    st.error(str(exc))
+                    st.error(plain(str(exc)))
                 else:
                     keep_links(round_id, links)
                     flash(f"Round opened for {len(links)} members. Their links are below: copy or send them now.")
@@ -104,10 +106,10 @@ if open_now:
     one, two = st.columns(2)
     if one.button("Issue a new link", help="Their old link stops working; saved answers stay."):
         keep_links(chosen_round.id, [rounds.reissue_link(aspire, actor, chosen_round.id, by_name[who].member_id)])
-        flash(f"New link for {who} below.")
+        flash(f"New link for {plain(who)} below.")
     if two.button("Revoke their link"):
         rounds.revoke_link(aspire, actor, chosen_round.id, by_name[who].member_id)
-        flash(f"{who}'s link no longer works.")
+        flash(f"{plain(who)}'s link no longer works.")
     with st.form("extend"):
         current = chosen_round.deadline.astimezone(zone).date()
         later = st.date_input("New deadline", value=current + dt.timedelta(days=7),
@@ -118,7 +120,7 @@ if open_now:
                                        dt.datetime.combine(later, dt.time(23, 59), tzinfo=zone),
                                        chosen_round.version)
             except (ValueError, RoundChanged, RoundClosed) as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))
             else:
                 flash("Deadline extended.")
 

@@ -44,7 +44,7 @@ roster = aspire.store.members(actor, team.id)
 thresholds = Thresholds.from_settings(aspire.settings)
 picture = team_picture(aspire, actor, team.id, wave, thresholds)
 answered = picture.answered
-st.caption(f"{len(answered)} of {len(roster)} members answered in wave {wave.name}.")
+st.caption(f"{len(answered)} of {len(roster)} members answered in wave {plain(wave.name)}.")
 if not answered:
     st.info("Nobody in this team has answered in this wave yet. Open a round on the Rounds screen, or pick "
             "an earlier wave.", icon=":material/hourglass_empty:")
@@ -83,7 +83,7 @@ elif shown == "Where needs point":
                     aspire.settings.min_group)
 elif shown == "Change since last wave":
     if picture.earlier is None:
-        st.info(f"Nobody in this team answered a wave before {wave.name}, so there is no change to show yet.",
+        st.info(f"Nobody in this team answered a wave before {plain(wave.name)}, so there is no change to show yet.",
                 icon=":material/timeline:")
     else:
         earlier_wave, earlier = picture.earlier

@@ -24,8 +24,11 @@ def applied_migrations(db: Database) -> list[int]:
     return [row[0] for row in db.query("SELECT version FROM schema_version ORDER BY version")]
 
 
-def migrate(db: Database, folder: Path = MIGRATIONS_DIR) -> list[int]:
-    """Apply every migration not yet recorded; return the numbers applied now."""
+def migrate(db: Database, folder: Path = MIGRATIONS_DIR, *, upto: int | None = None) -> list[int]:
+    """Apply every migration not yet recorded (those numbered up to `upto` only, when given); the numbers applied.
+
+    A restore builds the schema a backup was made with (`upto`), loads its rows, then applies the rest.
+    """
     db.write(lambda tx: tx.run_script(
         "CREATE TABLE IF NOT EXISTS schema_version ("
         " version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
@@ -33,7 +36,7 @@ def migrate(db: Database, folder: Path = MIGRATIONS_DIR) -> list[int]:
     done = set(applied_migrations(db))
     applied_now = []
     for number, path in available_migrations(folder):
-        if number in done:
+        if number in done or (upto is not None and number > upto):
             continue
         script = path.read_text(encoding="utf-8")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
@@ -27,6 +28,17 @@ def _aspire_for(environment: tuple[tuple[str, str], ...], port: int) -> Aspire:
 def chart_renderer() -> ChartRenderer:
     """One headless browser per server for the charts of downloaded briefs: it takes seconds to start."""
     return ChartRenderer()
+
+
+def open_at_start() -> None:
+    """Open the database when the server starts (server.py), so the CLI meets its lock before any visitor.
+
+    A failure is logged, not raised: the first page shows it in words (app.py), as it would without this.
+    """
+    try:
+        get_aspire()
+    except Exception:  # noqa: BLE001 - the same error reaches the first visitor's screen
+        logging.getLogger(__name__).exception("Aspire could not open its database at start-up")
 
 
 def get_aspire() -> Aspire:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from coaching.catalogue import Catalogue
 from coaching.profiles import MemberProfile
 from coaching.scoring import FlagKind
 from coaching.teams import MemberArrangement
+from coaching.text import without_direction_controls
 
 #: A quality flag in a table cell; the one-on-one page words it as advice (talking_points.FLAG_ADVICE).
 FLAG_SHORT = {
@@ -30,12 +33,23 @@ def profile_row(member: MemberProfile) -> dict[str, str]:
     }
 
 
-_MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
+#: Every ASCII punctuation character Markdown (CommonMark, GFM, Streamlit's :color[...] and $math$) gives a meaning.
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$:=&@^")
+#: Streamlit links bare addresses (http://…, www.…, name@host) after escapes are undone, so a backslash does not
+#: stop them; an invisible word joiner after ':' and '@' and inside 'www.' does. It also breaks :emoji: codes.
+_AUTOLINK_TRIGGER = re.compile(r"\\[:@]|(?i:www)(?=\\\.)")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
-    """Text typed by people, made safe to place inside Markdown: shown as typed, never as formatting."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in text)
+    """Text typed by people, made safe to place inside Markdown: shown as typed, never as formatting or a link.
+
+    The one helper for every user-typed value a screen puts into Markdown (text, captions, alerts, labels).
+    Direction controls are dropped (coaching.text.without_direction_controls) so a name cannot reorder the
+    words after it.
+    """
+    escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in without_direction_controls(text))
+    return _AUTOLINK_TRIGGER.sub(lambda found: found.group(0) + WORD_JOINER, escaped)
 
 
 def arrangement_text(arrangement: MemberArrangement, catalogue: Catalogue) -> str:

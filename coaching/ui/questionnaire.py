@@ -250,7 +250,9 @@ def go(to: View, step: int | None = None, flash: tuple[str, str] | None = None) 
 
 # Fixed code, no input from anyone: a rerun keeps the scroll position, so after "Save and continue" at the
 # bottom of a long section a phone would show the bottom of the next one, and keyboard focus would be lost.
-_TO_TOP = """<script>/* move NONCE */
+# The counter sits outside the script, so the script's text (and its hash in deploy/nginx/aspire.conf's
+# Content-Security-Policy) never changes while each move still redraws the element and runs it again.
+_TO_TOP = """<i hidden data-move="NONCE"></i><script>
 (() => {
   const main = document.querySelector('[data-testid="stMain"]');
   if (!main) return;

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from coaching.ui.format import WORD_JOINER  # shown after '@' so a typed address never becomes a mailto link
+
 from .helpers import (
     SSO_BUTTON,
     AppServer,
@@ -64,7 +66,7 @@ def test_an_unknown_email_gets_no_access(page: Page, sso_app: AppServer, oidc_pr
     sso_log_in(page, sso_app, oidc_provider, "stranger@example.com")
 
     expect(page.get_by_text(
-        "No Aspire account uses stranger@example.com. Ask an administrator to create one."
+        f"No Aspire account uses stranger@{WORD_JOINER}example.com. Ask an administrator to create one."
     )).to_be_visible()
     expect(page.get_by_text("Logged in as")).to_have_count(0)
     expect(page.get_by_role("link", name="Team")).to_have_count(0)
@@ -77,7 +79,7 @@ def test_an_unknown_email_gets_no_access(page: Page, sso_app: AppServer, oidc_pr
     # Streamlit's "Page not found" notice: without an account, the page does not exist).
     page.goto(f"{sso_app.url}/team")
     wait_for_app(page)
-    expect(page.get_by_text("No Aspire account uses stranger@example.com.")).to_be_visible()
+    expect(page.get_by_text(f"No Aspire account uses stranger@{WORD_JOINER}example.com.")).to_be_visible()
     expect(page.get_by_test_id("stPlotlyChart")).to_have_count(0)
     expect(page.get_by_text("Logged in as")).to_have_count(0)
     page.goto(sso_app.url)

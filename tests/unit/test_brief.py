@@ -4,6 +4,7 @@ by a real Chromium through kaleido, and the member's data as CSV."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -160,6 +161,20 @@ def test_a_character_no_font_carries_prints_as_a_replacement_mark(demo, maria, m
                                                 made_on=MADE_ON))))
     assert "Ana \ufffd Novak" in text
     assert hieroglyph not in text
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202b", "\u2067", "\u2068", "\u2069\u202e"])
+def test_a_direction_control_in_a_name_or_goal_cannot_reverse_the_briefs_own_words(demo, maria, member, control):
+    """A right-to-left override (or embedding, or isolate) typed into a name read 'sdeen' for 'needs' after it."""
+    hostile = f"Eve{control}Mallory"
+    goal = dataclasses.replace(plans.list_goals(demo, maria, member.id)[0], title=f"Lead {hostile} review", actions=())
+    portrait = _unanswered(demo, maria, member, hostile)
+    text = _text(PdfReader(io.BytesIO(brief_pdf(portrait, [], [goal], team_name=f"Team {hostile}",
+                                                manager_name=hostile, made_on=MADE_ON))))
+    assert "EveMallory has not answered the questionnaire yet: talk about what they need first." in text
+    assert "Lead EveMallory review" in text and "Team EveMallory" in text
+    assert f"Prepared by EveMallory on {MADE_ON.isoformat()} for the one-on-one with EveMallory. For coaching" in text
+    assert "sdeen" not in text and "yrollaM" not in text
 
 
 def test_without_the_fallback_font_chinese_becomes_replacement_marks_not_a_failure(demo, maria, member, monkeypatch,

@@ -205,3 +205,28 @@ def test_a_member_moved_to_another_team_leaves_the_old_rounds_tracking(aspire, t
     tracked = [m.member_id for m in rounds.round_status(aspire, manager, round_id).members]
 
     assert tracked == ids[1:], "the old manager no longer follows up the moved member"
+
+
+@pytest.mark.parametrize("wave", ["[Your session expired: log in again](http://evil.example/phish)", "x" * 1_000_000,
+                                  "2026 spring", " 2026", "2026\x00", "1999", ""])
+def test_a_wave_is_named_by_the_calendar_never_by_free_text(aspire, team, wave):
+    """A wave is shared by the whole organisation: one manager's text must not become everyone's heading."""
+    manager, team_id, _ = team
+    with pytest.raises(ValueError, match="year of the assessment cycle"):
+        rounds.open_round(aspire, manager, team_id, wave, SOON)
+    assert aspire.store.waves() == []
+    assert aspire.store.db.scalar("SELECT count(*) FROM round") == 0
+
+
+def test_the_waves_on_offer_are_this_year_the_next_and_the_last():
+    assert rounds.wave_years(dt.date(2026, 12, 1)) == ["2026", "2027", "2025"]
+
+
+@pytest.mark.parametrize(("message", "reason"), [("Hello\x00there", "NUL character"),
+                                                 ("x" * (rounds.MAX_MESSAGE + 1), "too long"),
+                                                 ("broken \ud800 text", "lone surrogate")])
+def test_a_round_message_follows_the_rule_for_every_typed_text(aspire, team, message, reason):
+    manager, team_id, _ = team
+    with pytest.raises(ValueError, match=reason):
+        rounds.open_round(aspire, manager, team_id, "2026", SOON, message=message)
+    assert aspire.store.db.scalar("SELECT count(*) FROM round") == 0

@@ -36,8 +36,9 @@ def profile_row(member: MemberProfile) -> dict[str, str]:
 #: Every ASCII punctuation character Markdown (CommonMark, GFM, Streamlit's :color[...] and $math$) gives a meaning.
 _MARKDOWN_SPECIAL = frozenset("\\`*_{}[]()#+-.!|<>~$:=&@^")
 #: Streamlit links bare addresses (http://…, www.…, name@host) after escapes are undone, so a backslash does not
-#: stop them; an invisible word joiner after ':' and '@' and inside 'www.' does. It also breaks :emoji: codes.
-_AUTOLINK_TRIGGER = re.compile(r"\\[:@]|(?i:www)(?=\\\.)")
+#: stop them; an invisible word joiner after '@', inside 'www.' and after a ':' that something follows
+#: ('http:', ':emoji:', ':material/...') does. A ':' before a space starts nothing and is left alone.
+_AUTOLINK_TRIGGER = re.compile(r"\\:(?=\S)|\\@|(?i:www)(?=\\\.)")
 WORD_JOINER = "\u2060"
 
 

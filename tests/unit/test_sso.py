@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
 from coaching.aspire import Aspire
+from coaching.ui.format import plain
 from tests.conftest import make_manager
 
 AUTH = {
@@ -92,7 +93,7 @@ def test_an_unknown_email_gets_no_actor_and_a_plain_refusal(aspire: Aspire) -> N
     at = run(secrets={"auth": AUTH}, user={"is_logged_in": True, "email": "kim_o@example.com"}, aspire=aspire)
     assert at.session_state.actor is None
     assert at.session_state.refusal == (
-        r"No Aspire account uses kim\_o@example\.com. Ask an administrator to create one."
+        f"No Aspire account uses {plain('kim_o@example.com')}. Ask an administrator to create one."
     )
 
 

@@ -6,6 +6,7 @@ file, the item and the problem: a half-valid questionnaire would score people wr
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -56,11 +57,28 @@ class RatingScale(_Strict):
 
 
 class ReliabilityDefaults(_Strict):
-    """What scoring assumes about measurement error until enough responses exist to estimate it."""
+    """What scoring assumes about measurement error until enough responses exist to estimate it.
+
+    `default_alpha` and `default_sd` are stated for a scale of `base_items` statements; a scale with another
+    number of statements gets its own by the Spearman-Brown formula (`for_items`), so a three-item facet is
+    not credited with the precision of a six-item need. `base_items` defaults to 5, the length of most
+    version-1 needs: a database that stored version 1 before the field existed reads its text the same way.
+    """
 
     default_alpha: float = Field(ge=0.5, lt=1.0)
     default_sd: float = Field(gt=0, le=50, description="spread of scale scores on the 0-100 scale")
     min_responses: int = Field(ge=10)
+    base_items: int = Field(default=5, ge=2)
+
+    def for_items(self, items: int) -> tuple[float, float]:
+        """(alpha, SD) assumed for a scale of `items` statements.
+
+        Spearman-Brown: alpha_k = m * alpha / (1 + (m - 1) * alpha) with m = items / base_items. The true-score
+        variance of a mean score does not depend on its length, so SD_k^2 * alpha_k = SD^2 * alpha.
+        """
+        m = items / self.base_items
+        alpha = m * self.default_alpha / (1 + (m - 1) * self.default_alpha)
+        return alpha, self.default_sd * math.sqrt(self.default_alpha / alpha)
 
 
 class Section(_Strict):

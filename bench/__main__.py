@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"wrote {args.results}")
     if args.no_quality:
         return 0
-    return quality.main(["--record", "--seed", str(args.seed)])
+    return quality.main(["--record"])
 
 
 def generate_all(args: argparse.Namespace, results: Results, work: Path) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coaching.answers import Answers, validate_answers
+from coaching.answers import validate_answers
 from coaching.instrument import Instrument, available_versions, instrument_path, load_instrument
 from coaching.needs import NEEDS
 from coaching.scoring import changes_between, is_straight_line, reliability, scale_scores, score_response

@@ -204,20 +204,24 @@ def missed(results: dict[Condition, dict[str, float]]) -> list[str]:
 
 
 def markdown(results: dict[Condition, dict[str, float]], people: int, seed: int) -> str:
-    conditions = list(results)
-    head = "| judgement | goal | " + " | ".join(f"v{c.version} {c.noise} {c.mapping}" for c in conditions) + " |"
-    lines = [head, "|" + "---|" * (len(conditions) + 2)]
-    for goal in GOALS:
-        cells = [f"{results[c][goal.key]:.1%}" + ("" if goal.met(results[c][goal.key]) else " (short)")
-                 for c in conditions]
-        lines.append(f"| {goal.label} | {goal.text} | " + " | ".join(cells) + " |")
-    for key, label in (("security_named", "share of named primaries that are security (1 in 5 expected)"),
-                       ("alpha_security", "alpha of security (stratified over its facets)"),
-                       ("alpha_status", "alpha of status")):
-        lines.append(f"| {label} | | " + " | ".join(f"{results[c][key]:.2f}" for c in conditions) + " |")
-    return (f"{people} simulated people per condition (and {people // 5} straight-liners and {people // 5} "
-            f"uniform-random answerers), seed {seed}; goals must hold at item noise {GOAL_NOISE}.\n\n"
-            + "\n".join(lines) + "\n")
+    """One table per version: a row per judgement, a column per noise level and mapping, the goal beside it."""
+    parts = [f"{people} simulated people per condition (and {people // 5} straight-liners and {people // 5} "
+             f"uniform-random answerers), seed {seed}; goals must hold at item noise {GOAL_NOISE}.\n"]
+    for version in sorted({c.version for c in results}):
+        conditions = [c for c in results if c.version == version]
+        lines = [f"### Version {version}", "",
+                 "| judgement | goal | " + " | ".join(f"noise {c.noise}, {c.mapping}" for c in conditions) + " |",
+                 "|" + "---|" * (len(conditions) + 2)]
+        for goal in GOALS:
+            cells = [f"{results[c][goal.key]:.1%}" + ("" if goal.met(results[c][goal.key]) else " (short)")
+                     for c in conditions]
+            lines.append(f"| {goal.label} | {goal.text} | " + " | ".join(cells) + " |")
+        for key, label in (("security_named", "share of named primaries that are security (1 in 5 expected)"),
+                           ("alpha_security", "alpha of security (stratified over its facets)"),
+                           ("alpha_status", "alpha of status")):
+            lines.append(f"| {label} | | " + " | ".join(f"{results[c][key]:.2f}" for c in conditions) + " |")
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -554,13 +554,12 @@ def or_joined(names: Sequence[str]) -> str:
 
 
 def in_words(chance: float) -> str:
-    """A chance as a person without a statistics course reads it: 'about 9 in 10'."""
-    tenths = round(chance * 10)
-    if tenths >= 10:
-        return "almost certainly"
-    if tenths <= 0:
-        return "hardly"
-    return f"about {tenths} in 10"
+    """A chance as a person without a statistics course reads it: 'about 7 in 10', 'more than 9 in 10'."""
+    if chance >= 0.95:
+        return "more than 9 in 10"
+    if chance < 0.05:
+        return "less than 1 in 10"
+    return f"about {round(chance * 10)} in 10"
 
 
 def describe(profile: Profile) -> str:

@@ -124,8 +124,8 @@ def primary_points(facts: CoachingFacts) -> list[TalkingPoint]:
     if need is None:
         return []
     text = f"{need.label} is their clearest need." + _path_advice(need, facts)
-    because = (f"{_score(facts.profile, need)}; the chance it is their highest need is "
-               f"{in_words(facts.profile.chances.get(need, 1.0))}, from their ratings and their choices"
+    because = (f"{_score(facts.profile, need)}; chance that it is their highest need, from their ratings and "
+               f"their choices: {in_words(facts.profile.chances.get(need, 1.0))}"
                + _support_note(need, facts))
     return [TalkingPoint(PointKind.PRIMARY, text, because)]
 

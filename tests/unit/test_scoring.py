@@ -16,11 +16,11 @@ from coaching.answers import Answers
 from coaching.instrument import Instrument, load_instrument
 from coaching.needs import NEEDS, SCALES, Need
 from coaching.scoring import (
+    CHANGE_Z,
+    PRIMARY_CHANCE,
     FlagKind,
     RatingSums,
     ScaleReliability,
-    CHANGE_Z,
-    PRIMARY_CHANCE,
     changes_between,
     cronbach_alpha,
     in_words,
@@ -545,8 +545,8 @@ def test_a_named_primary_is_likely_and_candidates_are_two_or_three(instrument, d
     assert profile.disagreement == (profile.scores[top_rated] > max(profile.scores[n] for n in answers.top_three))
 
 
-@pytest.mark.parametrize(("chance", "words"), [(0.97, "almost certainly"), (0.9, "about 9 in 10"),
-                                                (0.52, "about 5 in 10"), (0.02, "hardly")])
+@pytest.mark.parametrize(("chance", "words"), [(0.97, "more than 9 in 10"), (0.9, "about 9 in 10"),
+                                                (0.52, "about 5 in 10"), (0.02, "less than 1 in 10")])
 def test_chances_in_words(chance, words):
     assert in_words(chance) == words
 
@@ -578,7 +578,7 @@ def test_answers_far_apart_within_needs_are_flagged(instrument):
 
 def test_the_change_line_keeps_false_change_at_5_percent_over_five_needs():
     # two-sided, 5% / 5 per need: Phi^-1(1 - 0.005) = 2.5758
-    assert CHANGE_Z == pytest.approx(2.5758, abs=1e-4)
+    assert pytest.approx(2.5758, abs=1e-4) == CHANGE_Z
 
 
 def test_reliable_change_by_hand():

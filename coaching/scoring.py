@@ -438,6 +438,19 @@ class Profile:
         return describe(self)
 
     @property
+    def judgement(self) -> str:
+        """The same judgement as `reading`, told to the manager: the label, and why, in plain words."""
+        if self.primary is not None:
+            chance = in_words(self.chances[self.primary]) if self.primary in self.chances else "high"
+            return (f"{self.label} is their primary aspiration: the chance that it is their highest need, from "
+                    f"their ratings and their choices, is {chance}.")
+        if self.clear_lead and self.close_needs[1] == self.choice[0]:
+            rated, chosen = self.close_needs
+            return (f"{self.label}: their ratings put {rated.label.lower()} clearly first, but they chose "
+                    f"{chosen.label.lower()} first. Ask which matters more now.")
+        return f"{self.label}: their answers cannot separate them. Ask which matters more now."
+
+    @property
     def label(self) -> str:
         """The judgement in a few words, the same wherever it is shown: "Autonomy", "Balance or autonomy"."""
         if self.primary is not None:

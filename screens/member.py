@@ -107,6 +107,7 @@ if (update := reading_update(aspire, actor, portrait)) is not None:
 noticed = st.session_state.get(f"reading_update_{member_id}")
 if noticed is not None and noticed.now == reading_of(portrait):
     st.info(noticed.sentence, icon=":material/update:")
+st.markdown(f"**{profile.judgement}**")
 for flag in profile.flags:
     st.warning(f"{FLAG_ADVICE[flag.kind].capitalize()}. ({plain(flag.detail)})", icon=":material/flag:")
 goals = plans.list_goals(aspire, actor, member_id)

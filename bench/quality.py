@@ -23,10 +23,17 @@ from pathlib import Path
 
 import numpy as np
 
-from coaching.answers import validate_answers
+from coaching.answers import Answers, validate_answers
 from coaching.instrument import Instrument, available_versions, instrument_path, load_instrument
 from coaching.needs import NEEDS
-from coaching.scoring import changes_between, is_straight_line, reliability, scale_scores, score_response
+from coaching.scoring import (
+    changes_between,
+    is_straight_line,
+    quality_flags,
+    reliability,
+    scale_scores,
+    score_response,
+)
 
 SEED = 20261201
 NOISES = (0.5, 0.7, 1.0)
@@ -156,8 +163,8 @@ def measure(instrument: Instrument, noise: float, mapping: str, people: int, see
         "named": len(named) / people,
         "precision": sum(int(n == t) for n, t in named) / max(1, len(named)),
         "honest_flagged": _flagged(profiles),
-        "straight_flagged": _flagged([score_response(instrument, a, table) for a in straight]),
-        "random_flagged": _flagged([score_response(instrument, a, table) for a in random_]),
+        "straight_flagged": _flagged_answers(instrument, straight),
+        "random_flagged": _flagged_answers(instrument, random_),
         "false_change": float(np.mean(false_change)),
         "shift_found": float(np.mean(found)),
         "security_named": sum(int(n == 1) for n, _ in named) / max(1, len(named)),   # NEEDS[1]: security
@@ -172,6 +179,11 @@ def _scores(instrument: Instrument, raws: Sequence[dict]) -> list[dict[str, floa
 
 def _flagged(profiles: Sequence) -> float:
     return sum(bool(p.flags) for p in profiles) / max(1, len(profiles))
+
+
+def _flagged_answers(instrument: Instrument, answers: Sequence[Answers]) -> float:
+    """Share flagged: the flags `score_response` attaches, which need no reliability."""
+    return sum(bool(quality_flags(instrument, a)) for a in answers) / max(1, len(answers))
 
 
 def shipped(data_dir: Path | None = None) -> list[Instrument]:

@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from coaching.needs import NEEDS, Facet, Need
 
@@ -145,6 +145,7 @@ class Instrument(_Strict):
     choice: ForcedChoice
     reflections: list[Reflection]
     life_stage: LifeStagePrompt
+    _by_scale: dict[str, list[RatingItem]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _domain_rules(self) -> Instrument:
@@ -160,8 +161,12 @@ class Instrument(_Strict):
         return {i.id: i for i in self.items}
 
     def items_for(self, scale: str) -> list[RatingItem]:
-        """The items of one need or facet scale, in questionnaire order."""
-        return [i for i in self.items if scale in i.scales]
+        """The items of one need or facet scale, in questionnaire order (looked up once per scale: every
+        response scored reads them several times)."""
+        found = self._by_scale.get(scale)
+        if found is None:
+            found = self._by_scale[scale] = [i for i in self.items if scale in i.scales]
+        return found
 
     def items_in(self, section: str) -> list[RatingItem]:
         return [i for i in self.items if i.section == section]

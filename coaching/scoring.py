@@ -509,30 +509,31 @@ def top_chances(scores: Mapping[str, float], reliability: Mapping[str, ScaleReli
     prior: the person is compared with themselves, not with others). The forced choice, when given, weighs
     each possible set of true scores by how likely that order of picks is under a Plackett-Luce model with
     noise CHOICE_NOISE x the needs' mean score SD. The integral is a fixed set of 4,096 antithetic normal
-    draws, so the same answers always give the same chances, to the last bit, and it takes about 0.2 ms.
+    draws, so the same answers always give the same chances, to the last bit.
     """
-    mean = np.array([scores[n] for n in NEEDS])
-    sem = np.array([reliability[n].sem for n in NEEDS])
-    true = mean + _DRAWS * sem
+    return _chances(scores, reliability, choice)[0]
+
+
+def _chances(scores: Mapping[str, float], reliability: Mapping[str, ScaleReliability],
+             choice: Sequence[Need]) -> tuple[dict[Need, float], dict[Need, float]]:
+    """(chances with the forced choice, chances from the ratings alone): one set of draws serves both."""
+    true = np.array([scores[n] for n in NEEDS]) + _DRAWS * np.array([reliability[n].sem for n in NEEDS])
+    top = np.argmax(true, axis=1)
+    rated = np.bincount(top, minlength=len(NEEDS)) / len(true)
     weight = np.ones(len(true))
     if choice:
-        noise = CHOICE_NOISE * statistics.fmean(reliability[n].sd for n in NEEDS)
-        utility = true / noise
-        left = np.ones(len(NEEDS), dtype=bool)
-        log_weight = np.zeros(len(true))
+        # Plackett-Luce: each pick's exp(utility) over the sum of those not yet picked, utilities shifted by
+        # each draw's highest so nothing overflows (the shift cancels in every ratio)
+        utility = true / (CHOICE_NOISE * statistics.fmean(reliability[n].sd for n in NEEDS))
+        strength = np.exp(utility - utility.max(axis=1, keepdims=True))
+        left = strength.sum(axis=1)
         for need in choice:
-            k = NEEDS.index(need)
-            log_weight += utility[:, k] - _log_sum_exp(utility[:, left])
-            left[k] = False
-        weight = np.exp(log_weight - log_weight.max())
-    top = np.argmax(true, axis=1)
-    totals = np.bincount(top, weights=weight, minlength=len(NEEDS)) / weight.sum()
-    return {need: float(totals[k]) for k, need in enumerate(NEEDS)}
-
-
-def _log_sum_exp(values: np.ndarray) -> np.ndarray:
-    peak = values.max(axis=1)
-    return peak + np.log(np.exp(values - peak[:, None]).sum(axis=1))
+            picked = strength[:, NEEDS.index(need)]
+            weight *= picked / left
+            left = left - picked
+    chosen = np.bincount(top, weights=weight, minlength=len(NEEDS)) / weight.sum()
+    return ({need: float(chosen[k]) for k, need in enumerate(NEEDS)},
+            {need: float(rated[k]) for k, need in enumerate(NEEDS)})
 
 
 def primary_aspiration(
@@ -549,8 +550,7 @@ def primary_aspiration(
         most likely first (ties: the ranking's order). Never more than three.
     """
     ranking = rank_needs(scores, choice)
-    chances = top_chances(scores, reliability, choice)
-    rated = top_chances(scores, reliability)
+    chances, rated = _chances(scores, reliability, choice)
     clear = rated[ranking[0]] >= PRIMARY_CHANCE
     order = sorted(NEEDS, key=lambda n: (-chances[n], ranking.index(n)))
     if chances[order[0]] >= PRIMARY_CHANCE:

@@ -11,7 +11,6 @@ from streamlit.testing.v1 import AppTest
 from coaching import plans
 from coaching.actors import SYSTEM
 from coaching.demo import PLATFORM
-from coaching.instrument import instrument_path, load_instrument
 from coaching.needs import Need
 from coaching.responses import Submission, submit
 from coaching.store import NewMember
@@ -94,7 +93,7 @@ def test_team_with_one_answer_says_patterns_need_more_people(empty_db: Path, ope
         ids = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com"),
                                                       NewMember(name="Ben", email="ben@example.com")])
         wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
-        items = load_instrument(instrument_path(1, aspire.settings.data_dir)).items
+        items = aspire.current_instrument.items
         raw = {"ratings": {i.id: 3 + (i.id.startswith("balance")) for i in items},
                "top_three": ["balance", "autonomy", "status"]}
         submit(aspire, SYSTEM, [Submission(member_id=ids[0], wave_id=wave, raw=raw)])
@@ -192,8 +191,8 @@ def press(at: AppTest, label: str) -> AppTest:
 def test_talking_points_say_what_triggered_them(demo_db: Path, open_app) -> None:
     at = open_section(open_member(open_app, "Nadia Haddad"), "Talking points")
     shown = " ".join(texts(at.markdown))
-    assert "Work-life balance rose from 40 to 100" in shown, shown
-    assert "Because: balance 40 to 100" in shown
+    assert "Work-life balance rose from 41 to 100" in shown, shown
+    assert "Because: balance went from 41 to 100 of 100" in shown
     assert any("Open questions about work-life balance" in e.label for e in at.expander)
 
 
@@ -269,7 +268,7 @@ def test_home_lists_who_is_due_for_the_yearly_review_and_leads_to_rounds(empty_d
         team = aspire.store.create_team(manager, "Support")
         ana, ben, cy = aspire.store.add_members(manager, team, [
             NewMember(name=n, email=f"{n.lower()}@example.com") for n in ("Ana", "Ben", "Cy")])
-        items = load_instrument(instrument_path(1, aspire.settings.data_dir)).items
+        items = aspire.current_instrument.items
         raw = {"ratings": {i.id: 3 for i in items}, "top_three": ["balance", "autonomy", "status"]}
         now = dt.datetime.now(dt.UTC)
         for member, ago, wave in ((ana, dt.timedelta(days=400), "last year"), (ben, dt.timedelta(days=20), "now")):

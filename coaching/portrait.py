@@ -93,11 +93,13 @@ def reading_update(aspire: Aspire, actor: Actor, portrait: Portrait) -> ReadingU
     if current is None:
         return None
     response_id, now = current.profile.response_id, reading_of(portrait)
-    basis = aspire.estimate(current.profile.instrument_version).basis.sums.n
-    team_id = portrait.member.team_id
-    shown = aspire.store.reading_shown(actor, team_id, portrait.member.id)
+    team_id, version = portrait.member.team_id, current.profile.instrument_version
+    # both kept until the next write, so a warm rerun of the page reads nothing (Aspire.remember)
+    shown = aspire.remember(("reading shown", actor, portrait.member.id),
+                            lambda: aspire.store.reading_shown(actor, team_id, portrait.member.id))
     if shown is not None and shown[:2] == (response_id, now):
         return None
+    basis = aspire.remember(("estimate basis", version), lambda: aspire.estimate(version).basis.sums.n)
     aspire.store.record_reading(actor, team_id, portrait.member.id, response_id, now, basis)
     if shown is None or shown[0] != response_id:
         return None

@@ -3,7 +3,9 @@
 Run from the repository root (`make bench` does). Sizes are selectable because the largest
 organisation takes minutes to generate; generated files are cached under bench/.cache/ and remade
 whenever the code that decides their content changes. Last come the measurements in Debian's Chromium
-against real servers (bench/browser.py, about three minutes); `--no-browser` leaves them out.
+against real servers (bench/browser.py, about three minutes); `--no-browser` leaves them out. Then the
+scoring's calibration on simulated respondents (bench/quality.py, recorded in bench/QUALITY.md);
+`--no-quality` leaves it out.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench import quality
 from bench.browser import measure_browser
 from bench.cache import Organisation, copy_for_run, organisation
 from bench.events import answer_elsewhere
@@ -47,6 +50,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the markdown results")
     parser.add_argument("--no-browser", action="store_true",
                         help="skip the measurements in Chromium (cold start, memory per session, respondents at once)")
+    parser.add_argument("--no-quality", action="store_true",
+                        help="skip the scoring's calibration on simulated respondents (bench/quality.py)")
     return parser.parse_args(argv)
 
 
@@ -87,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     print(summary_table(results))
     args.results.write_text(markdown(results, REMEDIES.read_text(encoding="utf-8")), encoding="utf-8")
     say(f"wrote {args.results}")
-    return 0
+    if args.no_quality:
+        return 0
+    return quality.main(["--record"])
 
 
 def generate_all(args: argparse.Namespace, results: Results, work: Path) -> None:

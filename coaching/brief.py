@@ -170,6 +170,7 @@ def _views(portrait: Portrait) -> list[View]:
 
 def _findings(doc: _Brief, portrait: Portrait, points: Sequence[TalkingPoint]) -> None:
     scores = portrait.current.profile.profile.scores
+    doc.section("Primary aspiration", [portrait.current.profile.profile.judgement])
     unmet = [f"{need.label} ({scores[need]:.0f} of 100): a strong need nothing on offer serves well."
              for need in portrait.unmet]
     doc.section("Unmet needs", unmet or ["None: every strong need has a path on offer that serves it well."])

@@ -3,8 +3,9 @@
 Each demo person has a hidden need profile (z-scores per need). Their answers are drawn from it
 with noise and go through the real validation and scoring, so every screen shows numbers the
 product computed itself. A few people are written to show the cases a manager must learn to read:
-a clear primary aspiration, needs too close to call, a reliable change between waves, ratings that
-disagree with the forced choice, and answers that look uniform.
+a clear primary aspiration (Aiko), two needs the answers cannot separate (José), a reliable change
+between waves (Nadia), ratings that disagree with the forced choice (Priya), and answers that look
+uniform (Chen); tests/unit/test_demo.py checks each through the scoring's rules.
 """
 
 from __future__ import annotations

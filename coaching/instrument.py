@@ -6,12 +6,13 @@ file, the item and the problem: a half-valid questionnaire would score people wr
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from coaching.needs import NEEDS, Facet, Need
 
@@ -56,11 +57,28 @@ class RatingScale(_Strict):
 
 
 class ReliabilityDefaults(_Strict):
-    """What scoring assumes about measurement error until enough responses exist to estimate it."""
+    """What scoring assumes about measurement error until enough responses exist to estimate it.
+
+    `default_alpha` and `default_sd` are stated for a scale of `base_items` statements; a scale with another
+    number of statements gets its own by the Spearman-Brown formula (`for_items`), so a three-item facet is
+    not credited with the precision of a six-item need. `base_items` defaults to 5, the length of most
+    version-1 needs: a database that stored version 1 before the field existed reads its text the same way.
+    """
 
     default_alpha: float = Field(ge=0.5, lt=1.0)
     default_sd: float = Field(gt=0, le=50, description="spread of scale scores on the 0-100 scale")
     min_responses: int = Field(ge=10)
+    base_items: int = Field(default=5, ge=2)
+
+    def for_items(self, items: int) -> tuple[float, float]:
+        """(alpha, SD) assumed for a scale of `items` statements.
+
+        Spearman-Brown: alpha_k = m * alpha / (1 + (m - 1) * alpha) with m = items / base_items. The true-score
+        variance of a mean score does not depend on its length, so SD_k^2 * alpha_k = SD^2 * alpha.
+        """
+        m = items / self.base_items
+        alpha = m * self.default_alpha / (1 + (m - 1) * self.default_alpha)
+        return alpha, self.default_sd * math.sqrt(self.default_alpha / alpha)
 
 
 class Section(_Strict):
@@ -127,6 +145,7 @@ class Instrument(_Strict):
     choice: ForcedChoice
     reflections: list[Reflection]
     life_stage: LifeStagePrompt
+    _by_scale: dict[str, list[RatingItem]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _domain_rules(self) -> Instrument:
@@ -142,8 +161,12 @@ class Instrument(_Strict):
         return {i.id: i for i in self.items}
 
     def items_for(self, scale: str) -> list[RatingItem]:
-        """The items of one need or facet scale, in questionnaire order."""
-        return [i for i in self.items if scale in i.scales]
+        """The items of one need or facet scale, in questionnaire order (looked up once per scale: every
+        response scored reads them several times)."""
+        found = self._by_scale.get(scale)
+        if found is None:
+            found = self._by_scale[scale] = [i for i in self.items if scale in i.scales]
+        return found
 
     def items_in(self, section: str) -> list[RatingItem]:
         return [i for i in self.items if i.section == section]

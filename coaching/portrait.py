@@ -12,7 +12,7 @@ from coaching.actors import Actor, PermissionDenied
 from coaching.aspire import Aspire
 from coaching.catalogue import Catalogue
 from coaching.fit import Demand, OptionFit, Thresholds, demand_vs_offer, fits, top_need, unmet_needs
-from coaching.needs import Need
+from coaching.needs import Need, scale_label
 from coaching.paths import catalogue_for_wave
 from coaching.profiles import MemberProfile, ScaleSummary, profiles, summarise
 from coaching.scoring import Change, changes_between
@@ -53,6 +53,57 @@ class Portrait:
         """The last two waves were answered on different instrument versions: only shared scales compare."""
         return (self.current is not None and self.previous is not None
                 and self.current.profile.instrument_version != self.previous.profile.instrument_version)
+
+
+@dataclass(frozen=True)
+class ReadingUpdate:
+    """The reading of the same answers changed because the reliability estimate was updated, not the answers."""
+
+    before: str
+    now: str
+    basis: int              # responses the estimate rests on now
+    basis_before: int
+
+    @property
+    def sentence(self) -> str:
+        return (f"The questionnaire's reliability estimate was updated: it now rests on {self.basis} responses "
+                f"(it rested on {self.basis_before} when you last opened this page). With the same answers, the "
+                f"reading changed from \u201c{self.before}\u201d to \u201c{self.now}\u201d.")
+
+
+def reading_of(portrait: Portrait) -> str:
+    """The judgement the page shows, in words: the primary (or the needs that cannot be separated) and change."""
+    current = portrait.current
+    if current is None:
+        return ""
+    moved = "; ".join(f"{scale_label(c.scale).lower()} {'rose' if c.rose else 'fell'}"
+                      for c in portrait.reliable_changes)
+    return current.profile.profile.label + (f"; {moved}" if moved else "")
+
+
+def reading_update(aspire: Aspire, actor: Actor, portrait: Portrait) -> ReadingUpdate | None:
+    """Whether the reading of the member's newest answers differs from what this page showed for them before.
+
+    A new response is new evidence: its reading replaces the old one silently. The same response read
+    differently can only come from a new reliability estimate; then the update is returned, so the page
+    says so instead of showing a different label as if nothing had happened. The reading shown now is
+    remembered either way (written only when it differs from the one remembered).
+    """
+    current = portrait.current
+    if current is None:
+        return None
+    response_id, now = current.profile.response_id, reading_of(portrait)
+    team_id, version = portrait.member.team_id, current.profile.instrument_version
+    # both kept until the next write, so a warm rerun of the page reads nothing (Aspire.remember)
+    shown = aspire.remember(("reading shown", actor, portrait.member.id),
+                            lambda: aspire.store.reading_shown(actor, team_id, portrait.member.id))
+    if shown is not None and shown[:2] == (response_id, now):
+        return None
+    basis = aspire.remember(("estimate basis", version), lambda: aspire.estimate(version).basis.sums.n)
+    aspire.store.record_reading(actor, team_id, portrait.member.id, response_id, now, basis)
+    if shown is None or shown[0] != response_id:
+        return None
+    return ReadingUpdate(before=shown[1], now=now, basis=basis, basis_before=shown[2])
 
 
 def find_member(aspire: Aspire, actor: Actor, member_id: int) -> Member:

@@ -18,6 +18,7 @@ from coaching.store import StoredResponse, Wave
 
 @dataclass(frozen=True)
 class MemberProfile:
+    response_id: int
     member_id: int
     member_name: str
     team_id: int
@@ -69,7 +70,7 @@ def _scored(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int] 
 
 def _profile(r: StoredResponse, estimate: Estimate) -> MemberProfile:
     return MemberProfile(
-        member_id=r.member_id, member_name=r.member_name, team_id=r.team_id, wave_id=r.wave_id,
+        response_id=r.id, member_id=r.member_id, member_name=r.member_name, team_id=r.team_id, wave_id=r.wave_id,
         instrument_version=r.instrument_version, profile=estimate.score(r.id, r.answers), answers=r.answers,
         submitted_at=r.submitted_at,
     )

@@ -16,13 +16,14 @@ from coaching.catalogue import Catalogue, PathKind, PathOption
 from coaching.fit import DEFAULT_THRESHOLDS, Thresholds, serving_options, top_need, unmet_needs
 from coaching.needs import Need, scale_label
 from coaching.routes import Position, best_reachable, moves
-from coaching.scoring import Change, FlagKind, Profile, rank_needs
+from coaching.scoring import CHANGE_Z, Change, FlagKind, Profile, in_words, rank_needs
 from coaching.teams import MemberArrangement
 
 #: How each quality flag reads as advice: talk first, then read the scores.
 FLAG_ADVICE: dict[FlagKind, str] = {
     FlagKind.STRAIGHT_LINE: "answers look uniform: ask before you rely on them",
     FlagKind.LOW_SPREAD: "little difference between needs: ask what matters most",
+    FlagKind.INCONSISTENT: "answers to the same need lie far apart: ask how they answered before you rely on them",
     FlagKind.TWIN_CONTRADICTION: "opposite statements both agreed or both refused: ask which is true",
 }
 
@@ -85,7 +86,7 @@ class PointKind(StrEnum):
 class TalkingPoint:
     kind: PointKind
     text: str       # what to talk about, as advice to the manager
-    because: str    # the data that triggered it, e.g. "expertise 82 is the top need; ..."
+    because: str    # the data that triggered it, every figure on the 0-100 scale: "expertise scored 82 of 100; ..."
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,8 @@ def primary_points(facts: CoachingFacts) -> list[TalkingPoint]:
     if need is None:
         return []
     text = f"{need.label} is their clearest need." + _path_advice(need, facts)
-    because = (f"{_score(facts.profile, need)} is the primary aspiration (rated clearly first and chosen first)"
+    because = (f"{_score(facts.profile, need)}; chance that it is their highest need, from their ratings and "
+               f"their choices: {in_words(facts.profile.chances.get(need, 1.0))}"
                + _support_note(need, facts))
     return [TalkingPoint(PointKind.PRIMARY, text, because)]
 
@@ -134,16 +136,18 @@ def close_needs_points(facts: CoachingFacts) -> list[TalkingPoint]:
     if profile.primary is not None or not profile.close_needs:
         return []
     names = _joined([n.label.lower() for n in profile.close_needs])
-    text = f"{names[0].upper()}{names[1:]} are close: ask which matters more to them now."
+    text = f"{names[0].upper()}{names[1:]}: their answers cannot separate them, so ask which matters more now."
     paths = [f"{n.label.lower()}: {best.name}" for n in profile.close_needs if (best := _best_option(n, facts))]
     if paths:
         text += f" Paths on offer that serve them best: {'; '.join(paths)}."
-    scores = ", ".join(_score(profile, n) for n in profile.close_needs)
-    if profile.clear_lead:
+    scores = "; ".join(_score(profile, n) for n in profile.close_needs)
+    if profile.clear_lead and profile.close_needs[1] == profile.choice[0]:
         rated, chosen = profile.close_needs
         because = f"{scores}: rated {rated} clearly first, but chose {chosen} first"
     else:
-        because = f"{scores}: within the questionnaire's margin of error, so no primary aspiration"
+        chances = " and ".join(in_words(profile.chances[n]) for n in profile.close_needs if n in profile.chances)
+        because = f"{scores}: no need is likely enough to be their highest to name it" + (
+            f" (chances {chances})" if chances else "")
     return [TalkingPoint(PointKind.CLOSE_NEEDS, text, because)]
 
 
@@ -152,14 +156,14 @@ def unmet_points(facts: CoachingFacts) -> list[TalkingPoint]:
     points = []
     for need in unmet_needs(facts.profile.scores, facts.catalogue, facts.thresholds):
         best = _best_option(need, facts)
-        offer = (f"best on offer: {best.name} supports {need} {best.support[need]:g}, below the "
-                 f"serves-well line {facts.thresholds.serves_well:g}") if best else "nothing is on offer"
+        offer = (f"best on offer: {_serves(best, need)}, below the serves-well line of "
+                 f"{_of_100(facts.thresholds.serves_well)}") if best else "nothing is on offer"
         points.append(TalkingPoint(
             PointKind.UNMET_NEED,
             f"{need.label} is a strong need that nothing on offer serves well: ask what would help, and tell HR "
             "that the paths on offer miss it.",
-            f"{_score(facts.profile, need)} is at or above the strong-need line {facts.thresholds.strong_need:g}; "
-            f"{offer}",
+            f"{_score(facts.profile, need)}, at or above the strong-need line of "
+            f"{facts.thresholds.strong_need:.0f} of 100; {offer}",
         ))
     return points
 
@@ -197,8 +201,8 @@ def track_points(facts: CoachingFacts) -> list[TalkingPoint]:
              else " Ask what would serve it better.")
     return [TalkingPoint(
         PointKind.TRACK, text,
-        f"{_score(facts.profile, need)} is the top need; current track: {track.value} ({where}) supports "
-        f"{need} {current.support[need]:g}, below the serves-well line {facts.thresholds.serves_well:g}",
+        f"{_score(facts.profile, need)}, their top need; current track: {track.value} ({where}) serves {need} "
+        f"{_of_100(current.support[need])}, below the serves-well line of {_of_100(facts.thresholds.serves_well)}",
     )]
 
 
@@ -215,8 +219,8 @@ def balance_points(facts: CoachingFacts) -> list[TalkingPoint]:
         text += f" On offer: {_joined([o.name for o in flexible[:3]])}."
     return [TalkingPoint(
         PointKind.BALANCE, text,
-        f"{_score(facts.profile, Need.BALANCE)} is at or above the strong-need line "
-        f"{facts.thresholds.strong_need:g}; flexible options in use: none",
+        f"{_score(facts.profile, Need.BALANCE)}, at or above the strong-need line of "
+        f"{facts.thresholds.strong_need:.0f} of 100; flexible options in use: none",
     )]
 
 
@@ -227,7 +231,9 @@ def change_points(facts: CoachingFacts) -> list[TalkingPoint]:
             PointKind.CHANGE,
             f"{scale_label(c.scale)} {'rose' if c.after > c.before else 'fell'} from {c.before:.0f} to "
             f"{c.after:.0f} since the last wave: ask what changed in their work or their life.",
-            f"{c.scale} {c.before:.0f} to {c.after:.0f}, reliable change index {c.rci:+.1f} (beyond +/-1.96)",
+            f"{c.scale} went from {c.before:.0f} to {c.after:.0f} of 100, more than measurement error explains "
+            f"(reliable change index {c.rci:+.1f}; the line is {CHANGE_Z:.1f} either way, with the five needs tested "
+            "together)",
         )
         for c in facts.changes or ()
         if c.reliable
@@ -280,7 +286,7 @@ def _path_advice(need: Need, facts: CoachingFacts) -> str:
 
 def _support_note(need: Need, facts: CoachingFacts) -> str:
     best = _best_option(need, facts)
-    return "" if best is None else f"; {best.name} supports {need} {best.support[need]:g}"
+    return "" if best is None else f"; {_serves(best, need)}"
 
 
 def _current_levels(facts: CoachingFacts) -> list[PathOption]:
@@ -294,7 +300,16 @@ def _current_levels(facts: CoachingFacts) -> list[PathOption]:
 
 
 def _score(profile: Profile, need: Need) -> str:
-    return f"{need} {profile.scores[need]:.0f}"
+    return f"{need} scored {profile.scores[need]:.0f} of 100"
+
+
+def _serves(option: PathOption, need: Need) -> str:
+    """How well an option serves a need, on the same 0-100 scale as the scores (support 0.7: 70 of 100)."""
+    return f"{option.name} serves {need} {_of_100(option.support[need])}"
+
+
+def _of_100(support: float) -> str:
+    return f"{support * 100:.0f} of 100"
 
 
 def _joined(names: list[str]) -> str:

@@ -9,7 +9,7 @@ from coaching.brief import brief_filename, member_brief, member_csv
 from coaching.charts import member_fit_view, member_profile_view, member_trend_view
 from coaching.fit import Thresholds, top_need
 from coaching.needs import scale_label
-from coaching.portrait import Portrait, member_portrait
+from coaching.portrait import Portrait, member_portrait, reading_of, reading_update
 from coaching.talking_points import FLAG_ADVICE, CoachingFacts, talking_points
 from coaching.ui.context import chart_renderer, current_actor, get_aspire, record_view_once, show_flash
 from coaching.ui.format import arrangement_text, plain
@@ -100,6 +100,14 @@ newest = aspire.store.waves()[-1]
 if current.wave.id != newest.id:
     st.caption(f"Their newest answers are from wave {plain(current.wave.name)}; they have not answered wave "
                f"{plain(newest.name)}.")
+# No silent flips: the same answers read differently only after a new reliability estimate, and then the page
+# says so (for the rest of the session, not only on the rerun that noticed it).
+if (update := reading_update(aspire, actor, portrait)) is not None:
+    st.session_state[f"reading_update_{member_id}"] = update
+noticed = st.session_state.get(f"reading_update_{member_id}")
+if noticed is not None and noticed.now == reading_of(portrait):
+    st.info(noticed.sentence, icon=":material/update:")
+st.markdown(f"**{profile.judgement}**")
 for flag in profile.flags:
     st.warning(f"{FLAG_ADVICE[flag.kind].capitalize()}. ({plain(flag.detail)})", icon=":material/flag:")
 goals = plans.list_goals(aspire, actor, member_id)

@@ -12,20 +12,30 @@ st.title("Questionnaire")
 versions = sorted(aspire.instruments, reverse=True)
 version = st.selectbox("Version", versions, format_func=lambda v: f"Version {v}")
 instrument = aspire.instruments[version]
-reliability = aspire.reliability(version)
+estimate = aspire.estimate(version)
+reliability = estimate.table
+left_out = estimate.basis.left_out
 
 st.subheader("How reliably each scale measures")
-estimated = all(r.estimated for r in reliability.values())
-if estimated:
+counted = next(iter(reliability.values())).n
+if all(r.estimated for r in reliability.values()):
     st.caption(
-        f"Estimated from {next(iter(reliability.values())).n} responses to this version. Cronbach's alpha below "
-        "0.70 means the statements of a scale do not hang together well: reword them in the next version."
+        f"Estimated from {counted} responses to this version. Cronbach's alpha below 0.70 means the statements "
+        "of a scale do not hang together well: reword them in the next version. Financial security is "
+        "estimated over its two facets (stratified alpha)."
     )
 else:
     st.caption(
-        f"Fewer than {instrument.reliability.min_responses} responses so far: scoring assumes alpha "
-        f"{instrument.reliability.default_alpha:.2f} and a spread of {instrument.reliability.default_sd:.0f} points "
-        "until there are enough answers to estimate them."
+        f"{counted} usable responses so far, fewer than the {instrument.reliability.min_responses} needed: "
+        f"scoring assumes alpha {instrument.reliability.default_alpha:.2f} and a spread of "
+        f"{instrument.reliability.default_sd:.0f} points for a scale of {instrument.reliability.base_items} "
+        "statements, carried to each scale's own number of statements, until there are enough answers to "
+        "estimate them."
+    )
+if left_out:
+    st.caption(
+        f"{left_out} straight-lined {'response was' if left_out == 1 else 'responses were'} left out (the same "
+        "answer to every statement says nothing about how a scale's statements hang together)."
     )
 st.dataframe(
     [

@@ -9,13 +9,14 @@ import pytest
 
 from coaching.actors import SYSTEM, Actor, Role
 from coaching.aspire import Aspire, start
-from coaching.instrument import Instrument, load_instrument
-from coaching.settings import PROJECT_DIR, load_settings
+from coaching.instrument import Instrument, available_versions, instrument_path, load_instrument
+from coaching.settings import load_settings
 
 
 @pytest.fixture(scope="session")
 def instrument() -> Instrument:
-    return load_instrument(PROJECT_DIR / "data" / "instruments" / "v1.toml")
+    """The newest shipped version: the one new answers are given on, as in the app."""
+    return load_instrument(instrument_path(max(available_versions())))
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("response_choice", f"response_id IN {_RESPONSES_OF}"),
     ("response_reflection", f"response_id IN {_RESPONSES_OF}"),
     ("response_score", f"response_id IN {_RESPONSES_OF}"),
+    ("reading_shown", f"member_id IN {_IDS}"),
     ("response", f"member_id IN {_IDS}"),
     ("member_option", f"member_id IN {_IDS}"),
     ("response_draft", f"member_id IN {_IDS}"),
@@ -50,6 +51,7 @@ ANSWER_TABLES: tuple[tuple[str, str], ...] = (
     ("response_choice", f"response_id IN {_OLD}"),
     ("response_reflection", f"response_id IN {_OLD}"),
     ("response_score", f"response_id IN {_OLD}"),
+    ("reading_shown", f"response_id IN {_OLD}"),
     ("response", "submitted_at < ?"),
 )
 

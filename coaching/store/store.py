@@ -20,7 +20,7 @@ from coaching.answers import Answers
 from coaching.catalogue import Catalogue, PathOption
 from coaching.instrument import Instrument
 from coaching.needs import NEEDS, SCALES
-from coaching.scoring import RatingSums
+from coaching.scoring import RatingSums, is_straight_line
 from coaching.store.database import Database, Transaction
 from coaching.store.migrations import migrate
 
@@ -90,6 +90,7 @@ class CurrentSums(NamedTuple):
     sums: RatingSums
     id_sum: int
     top_id: int
+    left_out: int = 0       # current straight-lined responses to the version: never part of the sums
 
 
 _SUPPORT_COLUMNS = ", ".join(f"support_{n}" for n in NEEDS)
@@ -109,9 +110,10 @@ _ANSWER_PARTS = (("response_rating", "item_id, value"), ("response_choice", "ran
                  ("response_reflection", "reflection_id, text"), ("response_score", "scale, score"))
 
 # Which responses a rating-sums query covers, given the highest response id ($top) of an earlier snapshot.
-_CURRENT = "r.is_current"
-_JOINED_SINCE = "r.is_current AND r.id > $top"              # current now, newer than the snapshot
-_LEFT_SINCE = "r.id <= $top AND r.replaced_by > $top"       # current at the snapshot, replaced after it
+# Which responses a reliability estimate rests on: never a straight-lined one (coaching.scoring.is_straight_line).
+_CURRENT = "r.is_current AND NOT r.straight_lined"
+_JOINED_SINCE = "r.is_current AND NOT r.straight_lined AND r.id > $top"    # current now, newer than the snapshot
+_LEFT_SINCE = "r.id <= $top AND r.replaced_by > $top AND NOT r.straight_lined"  # current then, replaced after
 
 
 def open_store(path: Path | str) -> Store:
@@ -328,6 +330,20 @@ class Store:
             teams[team] = (max(n, count), means)
         return teams
 
+    def reading_shown(self, actor: Actor, team_id: int, member_id: int) -> tuple[int, str, int] | None:
+        """(response id, reading, responses the estimate rested on) the one-on-one page last showed, if any."""
+        self.require_team(actor, team_id)
+        rows = self.db.query("SELECT response_id, reading, basis FROM reading_shown WHERE member_id = ?", [member_id])
+        return tuple(rows[0]) if rows else None
+
+    def record_reading(self, actor: Actor, team_id: int, member_id: int, response_id: int, reading: str,
+                       basis: int) -> None:
+        """Remember the reading the one-on-one page shows now, replacing the one shown before."""
+        self.require_team(actor, team_id)
+        self.db.write(lambda tx: tx.execute(
+            "INSERT OR REPLACE INTO reading_shown (member_id, response_id, reading, basis, shown_at)"
+            " VALUES (?, ?, ?, ?, now())", [member_id, response_id, reading, basis]))
+
     def last_submitted(self, actor: Actor, team_id: int) -> dict[int, dt.datetime | None]:
         """Each active member's latest submission in any wave (None: never answered)."""
         self.require_team(actor, team_id)
@@ -347,8 +363,12 @@ class Store:
         return found[0] if found else None
 
     def answers_for_version(self, instrument_version: int) -> list[Answers]:
-        """Every current response to one instrument version, unnamed: the input of reliability estimates."""
-        found = self._with_answers(f"{_HEAD} WHERE r.instrument_version = ? AND r.is_current", [instrument_version])
+        """Every current response to one instrument version, unnamed: the input of reliability estimates.
+
+        Straight-lined responses are left out: they say nothing about how a scale's statements hang together.
+        """
+        found = self._with_answers(f"{_HEAD} WHERE r.instrument_version = ? AND r.is_current AND NOT r.straight_lined",
+                                   [instrument_version])
         return [r.answers for r in found]
 
     def current_rating_sums(self, instrument: Instrument, known: CurrentSums | None = None) -> CurrentSums:
@@ -357,7 +377,8 @@ class Store:
         Given the sums of an earlier call, only the responses that joined the set since (newer ids) and those
         that left it (replaced since) are read, so a new answer costs what it adds, not a pass over every
         response. When the result does not account for the set as it is now (responses were erased or
-        purged), the sums are taken afresh. All in one snapshot.
+        purged), the sums are taken afresh. All in one snapshot. Straight-lined responses are never part of
+        the set; how many current ones were left out is counted beside it.
         """
         top = 0 if known is None else known.top_id
         counts = ", ".join(f"count(*) FILTER (WHERE r.instrument_version = $version AND {which}),"
@@ -365,17 +386,18 @@ class Store:
                            for which in (_CURRENT, _JOINED_SINCE, _LEFT_SINCE))
 
         def work(tx: Transaction) -> CurrentSums:
-            row = tx.execute(f"SELECT coalesce(max(r.id), 0), {counts} FROM response r",  # noqa: S608 - constants
+            row = tx.execute(f"SELECT coalesce(max(r.id), 0), {counts}, count(*) FILTER (WHERE"  # noqa: S608
+                             " r.instrument_version = $version AND r.is_current AND r.straight_lined) FROM response r",
                              {"version": instrument.version, "top": top})[0]
-            now, n, id_sum, joined_n, joined_ids, left_n, left_ids = row
+            now, n, id_sum, joined_n, joined_ids, left_n, left_ids, left_out = row
             if known is not None and (known.sums.n, known.id_sum) == (n, id_sum):
-                return CurrentSums(known.sums, id_sum, now)
+                return CurrentSums(known.sums, id_sum, now, left_out)
             if known is not None and (known.sums.n + joined_n - left_n, known.id_sum + joined_ids - left_ids) == (
                     n, id_sum):
                 sums = (known.sums + _rating_sums(tx, instrument, _JOINED_SINCE, top, joined_n)
                         - _rating_sums(tx, instrument, _LEFT_SINCE, top, left_n))
-                return CurrentSums(sums, id_sum, now)
-            return CurrentSums(_rating_sums(tx, instrument, _CURRENT, top, n), id_sum, now)
+                return CurrentSums(sums, id_sum, now, left_out)
+            return CurrentSums(_rating_sums(tx, instrument, _CURRENT, top, n), id_sum, now, left_out)
 
         return self.db.read(work)
 
@@ -466,9 +488,9 @@ def _insert_responses(tx: Transaction, responses: list[NewResponse]) -> list[int
     )
     tx.insert_rows(
         "response", ("id", "member_id", "wave_id", "round_id", "instrument_version", "submitted_at", "life_stage",
-                     "is_current", "replaced_by"),
+                     "is_current", "replaced_by", "straight_lined"),
         [(i, r.member_id, r.wave_id, r.round_id, r.instrument_version, r.submitted_at, r.answers.life_stage,
-          by is None, by) for i, r, by in zip(ids, responses, replaced_by, strict=True)])
+          by is None, by, is_straight_line(r.answers)) for i, r, by in zip(ids, responses, replaced_by, strict=True)])
     pairs = list(zip(ids, responses, strict=True))
     tx.insert_rows("response_rating", ("response_id", "item_id", "value"),
                    [(i, item, value) for i, r in pairs for item, value in r.answers.ratings.items()])

@@ -14,19 +14,16 @@ from coaching.text import without_direction_controls
 FLAG_SHORT = {
     FlagKind.STRAIGHT_LINE: "Uniform answers: ask first",
     FlagKind.LOW_SPREAD: "Little spread: ask first",
+    FlagKind.INCONSISTENT: "Inconsistent: ask first",
     FlagKind.TWIN_CONTRADICTION: "Contradictions: ask first",
 }
 
 
 def profile_row(member: MemberProfile) -> dict[str, str]:
     p = member.profile
-    if p.primary is not None:
-        reading = p.primary.label
-    else:
-        reading = "Too close: " + " / ".join(n.value.capitalize() for n in p.close_needs)   # short: one cell
     return {
         "Member": member.member_name,
-        "Primary aspiration": reading,
+        "Primary aspiration": p.label,      # the same judgement as the person's profile: "Balance or autonomy"
         "Chose first": p.choice[0].value.capitalize(),
         "Ratings vs choice": "Disagree: ask" if p.disagreement else "Agree",
         "Quality": "; ".join(FLAG_SHORT[f.kind] for f in p.flags) or "No flags",

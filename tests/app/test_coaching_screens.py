@@ -11,7 +11,6 @@ from streamlit.testing.v1 import AppTest
 from coaching import plans
 from coaching.actors import SYSTEM
 from coaching.demo import PLATFORM
-from coaching.instrument import instrument_path, load_instrument
 from coaching.needs import Need
 from coaching.responses import Submission, submit
 from coaching.store import NewMember
@@ -61,7 +60,7 @@ def test_team_heatmap_holds_every_member_who_answered_and_the_members_table(demo
     assert_healthy(at)
     heatmap = plotly_specs(at)[0]
     assert len(member_ids_in(heatmap)) == len(PLATFORM)
-    assert any("need autonomy most" in c for c in texts(at.caption)), texts(at.caption)
+    assert any("need status and responsibility most" in c for c in texts(at.caption)), texts(at.caption)
     assert at.dataframe[0].value["Member"].tolist() == sorted(p.name for p in PLATFORM)
 
 
@@ -94,7 +93,7 @@ def test_team_with_one_answer_says_patterns_need_more_people(empty_db: Path, ope
         ids = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com"),
                                                       NewMember(name="Ben", email="ben@example.com")])
         wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
-        items = load_instrument(instrument_path(1, aspire.settings.data_dir)).items
+        items = aspire.current_instrument.items
         raw = {"ratings": {i.id: 3 + (i.id.startswith("balance")) for i in items},
                "top_three": ["balance", "autonomy", "status"]}
         submit(aspire, SYSTEM, [Submission(member_id=ids[0], wave_id=wave, raw=raw)])
@@ -114,7 +113,7 @@ def test_member_page_shows_profile_fit_and_only_reliable_change(demo_db: Path, o
     assert next(b for b in at.selectbox if b.label == "Member").value == _demo_member_id(at, "Nadia Haddad")
     assert len(plotly_specs(at)) == 2, "profile and fit"
     readings = " ".join(texts(at.caption))
-    assert "work-life balance rose from 40 to 100, beyond measurement error" in readings, readings
+    assert "work-life balance rose from 41 to 100, beyond measurement error" in readings, readings
     assert "Nadia Haddad fits" in readings
     assert "What do you need from your job right now?" in " ".join(texts(at.markdown)), "their own words"
 
@@ -192,8 +191,8 @@ def press(at: AppTest, label: str) -> AppTest:
 def test_talking_points_say_what_triggered_them(demo_db: Path, open_app) -> None:
     at = open_section(open_member(open_app, "Nadia Haddad"), "Talking points")
     shown = " ".join(texts(at.markdown))
-    assert "Work-life balance rose from 40 to 100" in shown, shown
-    assert "Because: balance 40 to 100" in shown
+    assert "Work-life balance rose from 41 to 100" in shown, shown
+    assert "Because: balance went from 41 to 100 of 100" in shown
     assert any("Open questions about work-life balance" in e.label for e in at.expander)
 
 
@@ -269,7 +268,7 @@ def test_home_lists_who_is_due_for_the_yearly_review_and_leads_to_rounds(empty_d
         team = aspire.store.create_team(manager, "Support")
         ana, ben, cy = aspire.store.add_members(manager, team, [
             NewMember(name=n, email=f"{n.lower()}@example.com") for n in ("Ana", "Ben", "Cy")])
-        items = load_instrument(instrument_path(1, aspire.settings.data_dir)).items
+        items = aspire.current_instrument.items
         raw = {"ratings": {i.id: 3 for i in items}, "top_three": ["balance", "autonomy", "status"]}
         now = dt.datetime.now(dt.UTC)
         for member, ago, wave in ((ana, dt.timedelta(days=400), "last year"), (ben, dt.timedelta(days=20), "now")):
@@ -282,3 +281,36 @@ def test_home_lists_who_is_due_for_the_yearly_review_and_leads_to_rounds(empty_d
     reviews = next(d.value for d in at.dataframe if "Next review" in d.value.columns)
     assert dict(zip(reviews["Member"], reviews["State"], strict=True)) == {"Ana": "Overdue", "Cy": "Never answered"}
     assert any(link.proto.label == "Open a round for them" for link in at.get("page_link"))
+
+
+def test_member_page_says_when_a_new_estimate_changed_the_reading_of_the_same_answers(empty_db: Path,
+                                                                                      open_app) -> None:
+    import random
+
+    from coaching.fit import DEFAULT_THRESHOLDS
+    from coaching.portrait import member_portrait, reading_of, reading_update
+    from tests.unit.test_portrait import _leaning, _noisy
+
+    with domain(empty_db) as aspire:
+        manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
+        team = aspire.store.create_team(manager, "Team")
+        ana, *others = aspire.store.add_members(manager, team, [
+            NewMember(name=name, email=f"p{n}@example.com") for n, name in enumerate(["Ana", *map(str, range(40))])])
+        wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
+        instrument = aspire.current_instrument
+        raw = _leaning(instrument, {"autonomy": 4.0, "balance": 3.0, "status": 2.0, "expertise": 2.0,
+                                    "security": 2.0}, ("balance", "autonomy", "status"))
+        submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=raw)])
+        shown = reading_of(member_portrait(aspire, manager, ana, DEFAULT_THRESHOLDS))
+        reading_update(aspire, manager, member_portrait(aspire, manager, ana, DEFAULT_THRESHOLDS))  # as the page does
+        rng = random.Random(11)
+        submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=_noisy(instrument, rng)) for m in others])
+
+    at = open_app(login=EMPTY_MANAGER)
+    at.query_params["member"] = str(ana)
+    at.switch_page(MEMBER).run()
+    assert_healthy(at)
+    notices = [i for i in texts(at.info) if "reliability estimate was updated" in i]
+    assert len(notices) == 1, texts(at.info)
+    assert "now rests on 41 responses" in notices[0] and f"\u201c{shown}\u201d" in notices[0]
+    assert any(m.startswith("**Autonomy or work-life balance:") for m in texts(at.markdown)), texts(at.markdown)

@@ -161,9 +161,11 @@ def test_questionnaire_shows_reliability_per_scale_and_every_statement(demo_db: 
     reliability, statements = (d.value for d in at.dataframe)
     assert len(reliability) == len(SCALES) == 7
     assert reliability["Cronbach's alpha"].between(-1, 1).all()
-    instrument = load_instrument(instrument_path(1))
+    instrument = load_instrument(instrument_path(2))       # the newest version is shown first
     assert len(statements) == len(instrument.items)
     assert set(statements["Id"]) == {item.id for item in instrument.items}
+    captions = [c.value for c in at.caption]
+    assert any("1 straight-lined response was left out" in c for c in captions), captions   # Chen Wei in 2026
 
 
 def test_questionnaire_on_an_empty_database_uses_default_reliability(empty_db: Path, open_app) -> None:
@@ -173,6 +175,8 @@ def test_questionnaire_on_an_empty_database_uses_default_reliability(empty_db: P
     reliability = at.dataframe[0].value
     assert len(reliability) == 7
     assert set(reliability["Source"]) == {"default"}
+    sem = dict(zip(reliability["Scale"], reliability["Measurement error (SEM, points)"], strict=True))
+    assert sem["Steady, safe income"] > sem["Autonomy"], "a four-statement facet gets a larger default error"
 
 
 # ---- start-up failures -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from coaching.actors import SYSTEM
 from coaching.demo import DEMO_ACCOUNTS
+from coaching.needs import Need
 from coaching.profiles import profiles
 from coaching.scoring import changes_between
 
@@ -27,6 +28,22 @@ def test_demo_shows_clear_and_unclear_primaries(demo):
     _, latest = _waves(demo)
     assert any(m.profile.primary is not None for m in latest)
     assert any(m.profile.primary is None and len(m.profile.close_needs) >= 2 for m in latest)
+
+
+def test_each_case_a_manager_must_learn_to_read_is_shown_by_the_person_written_for_it(demo):
+    """Through the scoring's own rules: the chance of being highest, the change rule, the flags."""
+    first, latest = _waves(demo)
+    by_name = {m.member_name: m.profile for m in latest}
+    assert by_name["Aiko Tanaka"].primary is Need.EXPERTISE, "a clear primary"
+    assert by_name["José Álvarez"].primary is None and set(by_name["José Álvarez"].close_needs) == {
+        Need.STATUS, Need.AUTONOMY}, "two close needs, named in plain words"
+    assert by_name["José Álvarez"].reading.startswith("Status and responsibility or autonomy: your answers cannot")
+    assert by_name["Priya Raman"].disagreement, "ratings and the forced choice disagree"
+    assert by_name["Chen Wei"].flags, "uniform answers are flagged"
+    before = {m.member_name: m.profile.scores for m in first}
+    reliability = demo.reliability(demo.current_instrument.version)
+    nadia = {c.scale: c for c in changes_between(before["Nadia Haddad"], by_name["Nadia Haddad"].scores, reliability)}
+    assert nadia["balance"].reliable and nadia["balance"].rose, "a reliable change"
 
 
 def test_demo_shows_a_rating_choice_disagreement_and_a_quality_flag(demo):

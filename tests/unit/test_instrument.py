@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from coaching.instrument import InstrumentError, available_versions, load_instrument
+from coaching.instrument import InstrumentError, available_versions, instrument_path, load_instrument
 from coaching.needs import NEEDS, Facet, Need
 from coaching.settings import PROJECT_DIR
 
 V1 = PROJECT_DIR / "data" / "instruments" / "v1.toml"
 
 
-def test_version_one_measures_every_need_with_five_items_and_a_twin(instrument):
-    assert instrument.version == 1
+@pytest.mark.parametrize("version", [1, 2])
+def test_every_version_measures_every_need_with_five_items_and_a_twin(version):
+    instrument = load_instrument(instrument_path(version))
+    assert instrument.version == version
     for need in NEEDS:
         items = instrument.items_for(need)
         assert len(items) >= 5, need
@@ -38,7 +40,24 @@ def test_no_item_asks_for_age(instrument):
 
 
 def test_shipped_versions_are_found():
-    assert available_versions() == [1]
+    assert available_versions() == [1, 2]
+
+
+def test_version_2_keeps_every_version_1_statement_so_scales_compare():
+    v1, v2 = load_instrument(instrument_path(1)), load_instrument(instrument_path(2))
+    assert {i.id: i for i in v1.items}.items() <= {i.id: i for i in v2.items}.items(), "word for word, same scale"
+    assert v2.scale == v1.scale
+    for scale in ("status", "security", "expertise", "autonomy", "balance"):
+        assert len(v2.items_for(scale)) == 8
+    assert len(v2.items_for("security.pay")) == len(v2.items_for("security.stability")) == 4
+
+
+def test_version_1_reads_as_it_did_before_base_items_existed():
+    """The stored text of version 1 has no base_items: it means five, the length of its needs."""
+    v1 = load_instrument(instrument_path(1))
+    assert "base_items" not in instrument_path(1).read_text(encoding="utf-8").split("[reliability]")[1].split("[")[0]
+    assert v1.reliability.base_items == 5
+    assert v1.reliability.for_items(5) == (0.80, 18.0)
 
 
 def _broken(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:

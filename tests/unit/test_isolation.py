@@ -242,6 +242,13 @@ CASES: dict[str, Callable[[dict], object]] = {
                                                                           "body": "Mine"}).id),
     "coaching.review.review_overview": lambda w: review.review_overview(w["aspire"], w["b"], w["team_a"]),
     "coaching.brief.member_csv": lambda w: brief.member_csv(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.store.store.Store.reading_shown":
+        lambda w: _store(w).reading_shown(w["b"], w["team_a"], w["members_a"][0]),
+    "coaching.store.store.Store.record_reading":
+        lambda w: _store(w).record_reading(w["b"], w["team_a"], w["members_a"][0], 1, "Spy", 1),
+    "coaching.portrait.reading_update":
+        lambda w: portrait.reading_update(w["aspire"], w["b"], portrait.member_portrait(
+            w["aspire"], w["a"], w["members_a"][0], DEFAULT_THRESHOLDS)),
     "coaching.brief.member_brief":
         lambda w: brief.member_brief(w["aspire"], w["b"], w["members_a"][0], DEFAULT_THRESHOLDS,
                                      made_on=dt.date(2026, 6, 1)),

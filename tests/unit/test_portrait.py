@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import shutil
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from coaching.actors import SYSTEM, PermissionDenied
 from coaching.aspire import start
 from coaching.demo import PLATFORM
 from coaching.fit import DEFAULT_THRESHOLDS
+from coaching.needs import NEEDS
 from coaching.organisation import organisation_paths
-from coaching.portrait import member_portrait, team_picture
+from coaching.portrait import member_portrait, reading_of, reading_update, team_picture
 from coaching.responses import Submission, submit
 from coaching.settings import PROJECT_DIR, load_settings
 from coaching.store import NewMember
@@ -95,3 +97,68 @@ def test_organisation_counts_only_over_enough_people_and_only_for_admins(demo, a
         organisation_paths(demo, make_manager(demo, "m2@example.com"), DEFAULT_THRESHOLDS)
     empty_admin = aspire.accounts.create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
     assert organisation_paths(aspire, empty_admin, DEFAULT_THRESHOLDS) is None, "no wave with enough answers"
+
+
+# ---- no silent flips ----------------------------------------------------------------------------------
+
+
+def _leaning(instrument, levels: dict[str, float], top: tuple[str, ...]) -> dict:
+    """Each need's statements at a level (1-5, rounded per statement around it), reverse twins flipped."""
+    ratings = {}
+    for n, item in enumerate(instrument.items):
+        level = levels.get(item.need, 3.0)
+        value = int(level) + (1 if (n % 8) < round((level % 1) * 8) else 0)
+        ratings[item.id] = instrument.scale.flip(value) if item.reverse else value
+    return {"ratings": ratings, "top_three": list(top)}
+
+
+def _noisy(instrument, rng: random.Random) -> dict:
+    """A respondent whose statements of one need agree only loosely: a modest alpha, a large SEM."""
+    level = {need: rng.gauss(3, 0.6) for need in NEEDS}
+    ratings = {}
+    for item in instrument.items:
+        value = min(5, max(1, round(level[item.need] + rng.gauss(0, 1.8))))
+        ratings[item.id] = instrument.scale.flip(value) if item.reverse else value
+    return {"ratings": ratings, "top_three": [str(n) for n in rng.sample(NEEDS, 3)]}
+
+
+def test_a_new_reliability_estimate_that_changes_the_reading_is_said_so(aspire) -> None:
+    manager = make_manager(aspire)
+    team = aspire.store.create_team(manager, "Team")
+    ana, *others = aspire.store.add_members(manager, team, [
+        NewMember(name=f"Person {n:02d}", email=f"p{n}@example.com") for n in range(41)])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
+    instrument = aspire.current_instrument
+    # autonomy rated well ahead of balance, balance chosen first: with the defaults' small error the ratings
+    # decide (autonomy); with the larger error 41 loosely consistent responses show, they cannot
+    raw = _leaning(instrument, {"autonomy": 4.0, "balance": 3.0, "status": 2.0, "expertise": 2.0, "security": 2.0},
+                   ("balance", "autonomy", "status"))
+    submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=raw)])
+
+    first = member_portrait(aspire, manager, ana, DEFAULT_THRESHOLDS)
+    assert reading_update(aspire, manager, first) is None, "the first reading shown is nothing to explain"
+    assert reading_update(aspire, manager, first) is None, "the same reading again: nothing to say"
+    rng = random.Random(11)
+    submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=_noisy(instrument, rng)) for m in others])
+
+    later = member_portrait(aspire, manager, ana, DEFAULT_THRESHOLDS)
+    assert later.current.profile.response_id == first.current.profile.response_id, "the same answers"
+    assert reading_of(later) != reading_of(first), "test set-up: the estimate from 41 responses reads them otherwise"
+    update = reading_update(aspire, manager, later)
+    assert update is not None
+    assert (update.before, update.now, update.basis_before, update.basis) == (
+        reading_of(first), reading_of(later), 1, 41)
+    assert "now rests on 41 responses" in update.sentence
+    assert reading_update(aspire, manager, later) is None, "said once; the new reading is now the one shown"
+
+
+def test_new_answers_change_the_reading_without_a_notice(aspire) -> None:
+    manager = make_manager(aspire)
+    team = aspire.store.create_team(manager, "Team")
+    (ana,) = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com")])
+    wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
+    for high in ("status", "balance"):
+        submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(aspire.current_instrument, high))])
+        portrait = member_portrait(aspire, manager, ana, DEFAULT_THRESHOLDS)
+        assert reading_update(aspire, manager, portrait) is None
+    assert reading_of(portrait).startswith("Work-life balance")

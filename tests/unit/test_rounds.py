@@ -230,3 +230,38 @@ def test_a_round_message_follows_the_rule_for_every_typed_text(aspire, team, mes
     with pytest.raises(ValueError, match=reason):
         rounds.open_round(aspire, manager, team_id, "2026", SOON, message=message)
     assert aspire.store.db.scalar("SELECT count(*) FROM round") == 0
+
+
+def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ships(tmp_path):
+    """An upgrade brings version 2 for new rounds; an open round, its saved drafts and its answers stay on 1."""
+    import shutil
+
+    from coaching.aspire import start
+    from coaching.settings import PROJECT_DIR, load_settings
+
+    old = tmp_path / "old-data"
+    shutil.copytree(PROJECT_DIR / "data", old, ignore=shutil.ignore_patterns("*.duckdb*", "v2.toml"))
+    db = tmp_path / "upgrade.duckdb"
+    before = start(load_settings(db=db, data_dir=old, demo=False))
+    try:
+        assert before.current_instrument.version == 1
+        manager = make_manager(before)
+        team_id = before.store.create_team(manager, "Team")
+        before.store.add_members(manager, team_id, [NewMember(name="Ana", email="ana@example.com")])
+        _, (link,) = rounds.open_round(before, manager, team_id, "2026", SOON)
+        half = {"ratings": {i.id: 4 for i in before.current_instrument.items[:10]}}
+        rounds.save_draft(before, rounds.resolve(before, _token(link)), half)
+    finally:
+        before.close()
+
+    after = start(load_settings(db=db, demo=False))
+    try:
+        assert after.current_instrument.version == 2
+        invitation = rounds.resolve(after, _token(link))
+        assert invitation.instrument.version == 1, "the round keeps the version it was opened with"
+        assert rounds.draft(after, invitation) == half
+        rounds.submit_answers(after, invitation, _raw(invitation.instrument))
+        (stored,) = after.store.current_responses(manager, after.store.waves()[0].id)
+        assert stored.instrument_version == 1
+    finally:
+        after.close()

@@ -16,12 +16,15 @@ from coaching.answers import Answers
 from coaching.instrument import Instrument, load_instrument
 from coaching.needs import NEEDS, SCALES, Need
 from coaching.scoring import (
+    CHANGE_Z,
+    PRIMARY_CHANCE,
     FlagKind,
     RatingSums,
     ScaleReliability,
     changes_between,
     cronbach_alpha,
-    difference_margin,
+    in_words,
+    inconsistency,
     item_value,
     primary_aspiration,
     quality_flags,
@@ -30,6 +33,7 @@ from coaching.scoring import (
     reliable_change,
     scale_scores,
     score_response,
+    top_chances,
 )
 
 A, B, S, E, X = Need.AUTONOMY, Need.BALANCE, Need.STATUS, Need.EXPERTISE, Need.SECURITY
@@ -42,7 +46,7 @@ def instrument() -> Instrument:
 
 @pytest.fixture(scope="module")
 def defaults(instrument) -> dict[str, ScaleReliability]:
-    """No responses yet: default alpha 0.80 and SD 18, so every SEM is 18 * sqrt(0.2) = 8.05."""
+    """No responses yet: default alpha 0.80 and SD 18 for a five-item scale, so its SEM is 18 * sqrt(0.2) = 8.05."""
     return reliability(instrument, [])
 
 
@@ -237,8 +241,14 @@ def test_reliability_uses_the_defaults_below_min_responses(instrument):
         assert rel.scale == scale
         assert rel.n == 29
         assert not rel.estimated
-        assert (rel.alpha, rel.sd) == (0.80, 18.0)
-        assert rel.sem == pytest.approx(18.0 * math.sqrt(0.2))  # 8.05
+    # five-item needs get the stated values; others by Spearman-Brown with the true-score spread kept
+    assert (table["status"].alpha, table["status"].sd) == (0.80, 18.0)
+    assert table["status"].sem == pytest.approx(18.0 * math.sqrt(0.2))  # 8.05
+    six, three = table["security"], table["security.pay"]
+    assert six.alpha == pytest.approx(1.2 * 0.8 / (1 + 0.2 * 0.8))    # m = 6/5: 0.828
+    assert three.alpha == pytest.approx(0.6 * 0.8 / (1 - 0.4 * 0.8))  # m = 3/5: 0.706
+    assert three.sd ** 2 * three.alpha == pytest.approx(18.0 ** 2 * 0.8)
+    assert three.sem > table["status"].sem > six.sem, "a three-item facet measures less precisely than a need"
 
 
 def test_reliability_is_estimated_from_min_responses_on(instrument):
@@ -253,11 +263,31 @@ def test_reliability_is_estimated_from_min_responses_on(instrument):
         scores = [scale_scores(instrument, r)[scale] for r in responses]
         assert rel.estimated
         assert rel.n == 30
+        if scale == "security":
+            continue    # stratified over its facets: the next test
         assert rel.alpha == pytest.approx(cronbach_alpha(rows))
         assert 0.5 < rel.alpha < 1.0, "items built from one level each should hang together"
         assert rel.alpha != 0.80
         assert rel.sd == pytest.approx(statistics.stdev(scores), abs=0.05)
         assert rel.sem == pytest.approx(rel.sd * math.sqrt(1 - rel.alpha))
+
+
+def test_security_gets_stratified_alpha_over_its_facets(instrument):
+    """alpha_strat = 1 - sum var(facet total) (1 - alpha_facet) / var(security total), by hand."""
+    responses = simulated_responses(instrument, 60)
+
+    def rows(scale: str) -> list[list[int]]:
+        return [[item_value(instrument, i, r) for i in instrument.items_for(scale)] for r in responses]
+
+    def variance(scale: str) -> float:
+        return statistics.variance([sum(row) for row in rows(scale)])
+
+    facets = ("security.stability", "security.pay")
+    expected = 1 - sum(variance(f) * (1 - cronbach_alpha(rows(f))) for f in facets) / variance("security")
+    table = reliability(instrument, responses)
+    assert table["security"].alpha == pytest.approx(expected, rel=1e-12)
+    assert table["security"].alpha > cronbach_alpha(rows("security")), "facets apart: plain alpha is too low"
+    assert table["security"].sem == pytest.approx(table["security"].sd * math.sqrt(1 - expected))
 
 
 def test_flipping_matters_for_alpha(instrument):
@@ -297,7 +327,8 @@ def test_a_perfect_alpha_falls_back_to_the_defaults(instrument):
         ]
         assert cronbach_alpha(rows) == pytest.approx(1.0)
         assert not rel.estimated, scale
-        assert rel.sem == pytest.approx(18.0 * math.sqrt(0.2))
+        alpha, sd = instrument.reliability.for_items(len(items))
+        assert rel.sem == pytest.approx(sd * math.sqrt(1 - alpha))
 
 
 def sums_of(instrument: Instrument, responses: list[Answers]) -> RatingSums:
@@ -383,9 +414,9 @@ def test_agreeing_with_a_statement_and_its_opposite_is_a_twin_contradiction(inst
 
 @pytest.mark.parametrize(
     ("forward", "reverse", "fires"),
-    [(5, 4, True), (1, 2, True), (1, 1, True), (4, 4, False), (5, 3, False), (5, 1, False)],
+    [(5, 5, True), (1, 1, True), (5, 4, False), (1, 2, False), (4, 4, False), (5, 3, False), (5, 1, False)],
 )
-def test_twin_contradiction_threshold_is_three_points(instrument, forward, reverse, fires):
+def test_twin_contradiction_needs_the_full_gap(instrument, forward, reverse, fires):
     answers = answers_of(instrument, 3, balance_time=forward, balance_time_r=reverse, status_title=4)
     kinds = [flag.kind for flag in quality_flags(instrument, answers)]
     assert (FlagKind.TWIN_CONTRADICTION in kinds) is fires
@@ -413,83 +444,84 @@ def test_flags_never_change_a_score(instrument, data, defaults):
 # ---- The primary aspiration -------------------------------------------------------------------
 
 
-def test_margin_from_default_reliability(defaults):
-    # SEM 8.05 on both needs: 1.96 * sqrt(8.05^2 + 8.05^2) = 1.96 * 11.38 = 22.3 points
-    assert difference_margin(defaults["autonomy"].sem, defaults["balance"].sem) == pytest.approx(
-        22.31, abs=0.01
-    )
+def test_chances_are_probabilities_and_follow_the_scores(defaults):
+    scores = {"autonomy": 80.0, "balance": 60.0, "status": 50.0, "expertise": 40.0, "security": 30.0}
+    chances = top_chances(scores, defaults)
+    assert sum(chances.values()) == pytest.approx(1.0)
+    assert chances[A] > chances[B] > chances[S] > chances[E] > chances[X]
+    assert top_chances(scores, defaults) == chances, "the same answers always give the same chances"
 
 
-def test_clear_lead_and_agreeing_choice_name_the_primary(instrument, defaults):
-    # autonomy 100, everything else 50: a lead of 50 > 22.3, and autonomy is picked first
+def test_chances_match_an_independent_integration(defaults):
+    """P(autonomy highest) for two needs a known distance apart: Phi(d / sqrt(2 SEM^2))."""
+    scores = {"autonomy": 60.0, "balance": 50.0, "status": -1e6, "expertise": -1e6, "security": -1e6}
+    sem = defaults["autonomy"].sem
+    expected = statistics.NormalDist().cdf(10 / math.sqrt(2 * sem * sem))
+    assert top_chances(scores, defaults)[A] == pytest.approx(expected, abs=0.01)
+
+
+def test_the_forced_choice_moves_the_chances_toward_the_first_pick(defaults):
+    scores = {"autonomy": 70.0, "balance": 68.0, "status": 40.0, "expertise": 40.0, "security": 40.0}
+    assert top_chances(scores, defaults, (A, B, S))[A] > top_chances(scores, defaults)[A]
+    assert top_chances(scores, defaults, (B, A, S))[B] > top_chances(scores, defaults, (A, B, S))[B]
+
+
+def test_a_clear_lead_and_agreeing_choice_name_the_primary(instrument, defaults):
+    # autonomy 100, everything else 50, and autonomy picked first
     profile = score_response(instrument, leaning(instrument, {"autonomy": [5] * 5}, (A, B, S)), defaults)
     assert profile.primary is A
     assert profile.close_needs == ()
+    assert profile.chances[A] >= PRIMARY_CHANCE
     assert profile.clear_lead
     assert not profile.disagreement
-    assert profile.choice == (A, B, S)
     assert profile.reading.startswith("Your clearest need is autonomy (100 of 100)")
+    assert profile.label == "Autonomy"
 
 
-def test_clear_lead_with_a_different_first_pick_names_no_primary(instrument, defaults):
-    profile = score_response(instrument, leaning(instrument, {"autonomy": [5] * 5}, (B, A, S)), defaults)
+def test_a_clear_lead_against_the_first_pick_names_both(instrument, defaults):
+    # autonomy 75, balance 60: the ratings alone name autonomy, but picking balance first leaves it unsure
+    answers = leaning(instrument, {"autonomy": [4] * 5, "balance": [4, 4, 3, 3, 3]}, (B, A, S))
+    profile = score_response(instrument, answers, defaults)
     assert profile.primary is None
     assert profile.close_needs == (A, B)
     assert profile.clear_lead
-    assert not profile.disagreement
     assert "autonomy clearly first" in profile.reading and "work-life balance first" in profile.reading
 
 
-def test_small_lead_gives_close_needs(instrument, defaults):
-    # autonomy 75, balance 70 (5 < 22.3: too close); status etc. 50 (75 - 50 = 25 > 22.3: separable)
+def test_two_close_needs_are_named_in_order_in_plain_words(instrument, defaults):
+    # autonomy 75, balance 70: the answers cannot separate them; the rest at 50 are out of the running
     answers = leaning(instrument, {"autonomy": [4] * 5, "balance": [4, 4, 4, 4, 3]}, (A, B, S))
     profile = score_response(instrument, answers, defaults)
     assert (profile.scores["autonomy"], profile.scores["balance"]) == (75.0, 70.0)
     assert profile.primary is None
     assert profile.close_needs == (A, B)
-    assert not profile.clear_lead
-    assert profile.reading.startswith("Autonomy and work-life balance are too close to call")
+    assert profile.reading.startswith("Autonomy or work-life balance: your answers cannot separate them")
+    assert profile.label == "Autonomy or work-life balance"
 
 
-def test_close_needs_use_each_pairs_own_sems():
-    scores = {"autonomy": 80.0, "balance": 70.0, "status": 62.0, "expertise": 40.0, "security": 30.0}
-    sems = {A: 2.0, B: 10.0, S: 1.0, E: 5.0, X: 5.0}
-    # autonomy-balance: 10 <= 1.96 * sqrt(4 + 100) = 19.99 -> close
-    # autonomy-status: 18 > 1.96 * sqrt(4 + 1) = 4.38 -> separable (the autonomy-balance margin would not be)
-    assert primary_aspiration(scores, (A, B, S), sems) == (None, (A, B))
+def test_never_more_than_three_candidates(instrument, defaults):
+    profile = score_response(instrument, answers_of(instrument, 3, choice=(B, S, A), balance_flex=4), defaults)
+    assert profile.primary is None
+    assert profile.close_needs == (B, S, A), "all five tied: the three chosen, in the order chosen"
+    assert profile.reading.startswith("Work-life balance, status and responsibility or autonomy")
 
 
-def test_a_lead_exactly_at_the_margin_is_not_clear():
-    sems = dict.fromkeys(NEEDS, 4.0)
-    margin = difference_margin(4.0, 4.0)
-    scores = {"autonomy": margin, "balance": 0.0, "status": 0.0, "expertise": 0.0, "security": 0.0}
-    assert primary_aspiration(scores, (A, B, S), sems)[0] is None
-    scores["autonomy"] = margin + 1e-9
-    assert primary_aspiration(scores, (A, B, S), sems) == (A, ())
-
-
-def test_facets_do_not_compete_for_primary():
+def test_facets_do_not_compete_for_primary(defaults):
     scores = {"autonomy": 90.0, "balance": 20.0, "status": 20.0, "expertise": 20.0, "security": 20.0}
     scores |= {"security.pay": 100.0, "security.stability": 0.0}
-    assert primary_aspiration(scores, (A, B, S), dict.fromkeys(NEEDS, 5.0)) == (A, ())
+    assert primary_aspiration(scores, (A, B, S), defaults)[:2] == (A, ())
 
 
-def test_ties_are_broken_by_forced_choice_then_need_order(instrument, defaults):
-    profile = score_response(instrument, answers_of(instrument, 3, choice=(B, S, A)), defaults)
-    assert profile.primary is None
-    assert profile.close_needs == (B, S, A, X, E)
-    assert not profile.disagreement
-    assert profile.reading.startswith(
-        "Work-life balance, status and responsibility, autonomy, financial security and expertise and acclaim"
-    )
+def test_a_more_precise_scale_separates_a_smaller_lead():
+    scores = {"autonomy": 70.0, "balance": 62.0, "status": 30.0, "expertise": 30.0, "security": 30.0}
+    assert primary_aspiration(scores, (A, B, S), sems_of(autonomy=2.0, balance=2.0))[0] is A
+    assert primary_aspiration(scores, (A, B, S), sems_of(autonomy=8.0, balance=8.0))[0] is None
 
 
 def test_disagreement_when_the_top_rated_need_is_not_chosen(instrument, defaults):
     answers = leaning(instrument, {"autonomy": [5] * 5}, (B, S, E))
     profile = score_response(instrument, answers, defaults)
     assert profile.disagreement
-    assert profile.primary is None
-    assert profile.close_needs == (A, B)
     assert "Your highest-rated need, autonomy, is not among the three you chose" in profile.reading
 
 
@@ -500,30 +532,57 @@ def test_no_disagreement_when_the_top_rated_need_is_chosen_later(instrument, def
 
 @settings(max_examples=100, deadline=None)
 @given(data=st.data(), sem=st.floats(0.5, 15))
-def test_primary_is_always_the_top_score_and_the_first_pick(instrument, data, sem):
+def test_a_named_primary_is_likely_and_candidates_are_two_or_three(instrument, data, sem):
     answers = data.draw(answer_sets(instrument))
     profile = score_response(instrument, answers, sems_of(**dict.fromkeys(NEEDS, sem)))
-    needs = {need: profile.scores[need] for need in NEEDS}
-    best = max(needs.values())
     if profile.primary is not None:
-        runner_up = sorted(needs.values())[-2]
-        assert profile.primary == answers.top_three[0]
-        assert needs[profile.primary] == best
-        assert best - runner_up > difference_margin(sem, sem)
+        assert profile.chances[profile.primary] >= PRIMARY_CHANCE
         assert profile.close_needs == ()
     else:
-        assert len(profile.close_needs) >= 2
-        assert needs[profile.close_needs[0]] == best
+        assert 2 <= len(profile.close_needs) <= 3
         assert len(set(profile.close_needs)) == len(profile.close_needs)
-    top_rated = profile.primary or profile.close_needs[0]
-    assert profile.disagreement == (top_rated not in answers.top_three)
+    top_rated = max(NEEDS, key=lambda n: (profile.scores[n], -NEEDS.index(n)))
+    assert profile.disagreement == (profile.scores[top_rated] > max(profile.scores[n] for n in answers.top_three))
+
+
+@pytest.mark.parametrize(("chance", "words"), [(0.97, "more than 9 in 10"), (0.9, "about 9 in 10"),
+                                                (0.52, "about 5 in 10"), (0.02, "less than 1 in 10")])
+def test_chances_in_words(chance, words):
+    assert in_words(chance) == words
+
+
+# ---- Careless answering -------------------------------------------------------------------------
+
+
+def test_random_answers_are_about_as_inconsistent_as_chance(instrument):
+    rng = random.Random(3)
+    values = [inconsistency(instrument, Answers(ratings={i.id: rng.randint(1, 5) for i in instrument.items},
+                                                top_three=(A, B, S))) for _ in range(300)]
+    assert statistics.fmean(values) == pytest.approx(1.0, abs=0.1)
+
+
+def test_answers_that_hang_together_are_not_inconsistent(instrument):
+    answers = leaning(instrument, {"autonomy": [5, 5, 4, 5, 5], "balance": [2, 1, 2, 2, 1]})
+    assert inconsistency(instrument, answers) < 0.2
+    assert FlagKind.INCONSISTENT not in {f.kind for f in quality_flags(instrument, answers)}
+
+
+def test_answers_far_apart_within_needs_are_flagged(instrument):
+    # within every need: answers 1 and 5 alternating, which no honest answerer of one need gives
+    answers = leaning(instrument, {need: [1, 5, 1, 5, 1, 5][:len(instrument.items_for(need))] for need in NEEDS})
+    assert FlagKind.INCONSISTENT in {f.kind for f in quality_flags(instrument, answers)}
 
 
 # ---- Reliable change --------------------------------------------------------------------------
 
 
+def test_the_change_line_keeps_false_change_at_5_percent_over_five_needs():
+    # two-sided, 5% / 5 per need: Phi^-1(1 - 0.005) = 2.5758
+    assert pytest.approx(2.5758, abs=1e-4) == CHANGE_Z
+
+
 def test_reliable_change_by_hand():
-    # before 40, after 70, SEM 8: RCI = 30 / (1.4142 * 8) = 30 / 11.314 = 2.652 > 1.96
+    # before 40, after 70, SEM 8: RCI = 30 / (1.4142 * 8) = 30 / 11.314 = 2.652 > 2.576
     change = reliable_change("autonomy", 40.0, 70.0, 8.0)
     assert change.rci == pytest.approx(2.652, abs=1e-3)
     assert change.reliable
@@ -531,10 +590,16 @@ def test_reliable_change_by_hand():
 
 
 def test_a_small_change_is_not_reliable():
-    # 40 -> 50: RCI = 10 / 11.314 = 0.884
+    # 40 -> 50: RCI = 10 / 11.314 = 0.884; 40 -> 68: 2.475, beyond 1.96 but not beyond 2.576
     change = reliable_change("autonomy", 40.0, 50.0, 8.0)
     assert change.rci == pytest.approx(0.884, abs=1e-3)
     assert not change.reliable
+    assert not reliable_change("autonomy", 40.0, 68.0, 8.0).reliable
+
+
+def test_a_facet_is_shown_but_never_tested_as_a_need():
+    change = reliable_change("security.pay", 10.0, 90.0, 8.0)
+    assert change.rci > CHANGE_Z and not change.reliable
 
 
 def test_a_reliable_drop_is_negative():
@@ -554,4 +619,5 @@ def test_changes_only_on_scales_both_waves_share(defaults):
     changes = changes_between(first, second, defaults)
     assert [c.scale for c in changes] == ["status", "security", "balance", "security.stability"]
     assert [c.reliable for c in changes] == [True, False, False, False]
+    assert changes[0].rose
     assert changes[0].rci == pytest.approx(30 / (math.sqrt(2) * 18 * math.sqrt(0.2)))

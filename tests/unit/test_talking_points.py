@@ -4,6 +4,7 @@ without it. Pure: profiles and the shipped catalogue, no database."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -30,9 +31,10 @@ CALM = {"status": 40.0, "security": 45.0, "security.stability": 45.0, "security.
 
 def profile(scores: dict[str, float] | None = None, *, choice=(Need.EXPERTISE, Need.SECURITY, Need.BALANCE),
             primary: Need | None = None, close: tuple[Need, ...] = (), disagreement: bool = False,
-            flags: tuple[QualityFlag, ...] = (), clear_lead: bool = False) -> Profile:
+            flags: tuple[QualityFlag, ...] = (), clear_lead: bool = False,
+            chances: dict[Need, float] | None = None) -> Profile:
     return Profile(scores={**CALM, **(scores or {})}, choice=choice, primary=primary, close_needs=close,
-                   disagreement=disagreement, flags=flags, clear_lead=clear_lead)
+                   disagreement=disagreement, flags=flags, clear_lead=clear_lead, chances=chances or {})
 
 
 def facts(p: Profile, *, changes: list[Change] | None = None, track: str | None = None, level: str | None = None,
@@ -52,7 +54,7 @@ def only(f: CoachingFacts, kind: PointKind):
     return found[0]
 
 
-EXPERT = profile({"expertise": 82.0}, primary=Need.EXPERTISE, clear_lead=True)
+EXPERT = profile({"expertise": 82.0}, primary=Need.EXPERTISE, clear_lead=True, chances={Need.EXPERTISE: 0.91})
 
 
 def test_a_calm_profile_with_nothing_to_flag_gives_only_the_close_needs_point():
@@ -95,14 +97,14 @@ def test_the_primary_aspiration_and_the_path_that_serves_it_best():
     point = only(facts(EXPERT), PointKind.PRIMARY)
     assert point.text.startswith("Expertise and acclaim is their clearest need.")
     assert "Distinguished specialist (expert track)" in point.text
-    assert point.because == ("expertise 82 is the primary aspiration (rated clearly first and chosen first); "
-                             "Distinguished specialist supports expertise 1")
+    assert point.because == ("expertise scored 82 of 100; chance that it is their highest need, from their ratings "
+                             "and their choices: about 9 in 10; Distinguished specialist serves expertise 100 of 100")
 
 
 def test_a_primary_aspiration_nothing_serves_well_is_said_plainly():
     autonomous = profile({"autonomy": 88.0}, primary=Need.AUTONOMY, clear_lead=True)
     point = only(facts(autonomous), PointKind.PRIMARY)
-    assert "serves it only partly" in point.text and "supports autonomy 0.55" in point.because
+    assert "serves it only partly" in point.text and "Internal venture serves autonomy 55 of 100" in point.because
 
 
 def test_no_primary_aspiration_no_primary_point():
@@ -110,12 +112,14 @@ def test_no_primary_aspiration_no_primary_point():
 
 
 def test_close_needs_name_each_need_and_its_best_path():
-    close = profile({"autonomy": 71.0, "balance": 70.0}, close=(Need.AUTONOMY, Need.BALANCE))
+    close = profile({"autonomy": 71.0, "balance": 70.0}, close=(Need.AUTONOMY, Need.BALANCE),
+                    chances={Need.AUTONOMY: 0.52, Need.BALANCE: 0.41})
     point = only(facts(close), PointKind.CLOSE_NEEDS)
-    assert point.text.startswith("Autonomy and work-life balance are close: ask which matters more to them now.")
+    assert point.text.startswith("Autonomy and work-life balance: their answers cannot separate them, so ask which "
+                                 "matters more now.")
     assert "autonomy: Internal venture; work-life balance: Part-time" in point.text
-    assert point.because == ("autonomy 71, balance 70: within the questionnaire's margin of error, "
-                             "so no primary aspiration")
+    assert point.because == ("autonomy scored 71 of 100; balance scored 70 of 100: no need is likely enough to be "
+                             "their highest to name it (chances about 5 in 10 and about 4 in 10)")
 
 
 def test_a_clear_rating_lead_against_another_first_choice_is_named_as_such():
@@ -135,8 +139,9 @@ def test_a_primary_aspiration_has_no_close_needs_point():
 def test_a_strong_need_nothing_on_offer_serves_well_is_unmet():
     point = only(facts(profile({"autonomy": 80.0}, close=(Need.AUTONOMY, Need.EXPERTISE))), PointKind.UNMET_NEED)
     assert point.text.startswith("Autonomy is a strong need that nothing on offer serves well")
-    assert point.because == ("autonomy 80 is at or above the strong-need line 65; best on offer: Internal venture "
-                             "supports autonomy 0.55, below the serves-well line 0.7")
+    assert point.because == ("autonomy scored 80 of 100, at or above the strong-need line of 65 of 100; best on "
+                             "offer: Internal venture serves autonomy 55 of 100, below the serves-well line of "
+                             "70 of 100")
 
 
 def test_an_unmet_need_is_silent_below_the_line_or_once_something_serves_it():
@@ -159,7 +164,7 @@ def test_a_disagreement_between_ratings_and_choice_names_both():
     split = profile({"autonomy": 78.0}, choice=(Need.STATUS, Need.SECURITY, Need.BALANCE), disagreement=True)
     point = only(facts(split), PointKind.DISAGREEMENT)
     assert point.text.startswith("Their highest-rated need, autonomy, is not among the three they chose")
-    assert point.because == "rated first: autonomy 78; chosen: status, security, balance"
+    assert point.because == "rated first: autonomy scored 78 of 100; chosen: status, security, balance"
 
 
 def test_no_disagreement_no_point():
@@ -174,8 +179,8 @@ def test_an_expert_on_the_management_track_is_a_talking_point():
     assert point.text == ("Their top need is expertise and acclaim, and their current track serves it poorly. "
                           "Talk about Senior specialist (expert track). Distinguished specialist serves it more, as "
                           "a longer route of several steps.")
-    assert point.because == ("expertise 82 is the top need; current track: management (Team lead) supports "
-                             "expertise 0.2, below the serves-well line 0.7")
+    assert point.because == ("expertise scored 82 of 100, their top need; current track: management (Team lead) "
+                             "serves expertise 20 of 100, below the serves-well line of 70 of 100")
 
 
 def test_a_track_without_a_known_level_is_judged_by_its_best_level():
@@ -201,7 +206,8 @@ def test_a_strong_balance_need_without_flexible_work_is_a_talking_point():
     balanced = profile({"balance": 78.0}, primary=Need.BALANCE, clear_lead=True)
     point = only(facts(balanced, options=("own_project_time",)), PointKind.BALANCE)
     assert point.text.endswith("On offer: Part-time, Compressed week and Remote days.")
-    assert point.because == "balance 78 is at or above the strong-need line 65; flexible options in use: none"
+    assert point.because == ("balance scored 78 of 100, at or above the strong-need line of 65 of 100; flexible "
+                             "options in use: none")
 
 
 @pytest.mark.parametrize(("balance", "options"), [(78.0, ("remote_days",)), (64.0, ())])
@@ -218,7 +224,21 @@ def test_a_reliable_change_since_the_last_wave_is_a_talking_point():
     points = [p for p in talking_points(facts(EXPERT, changes=[rose, fell])) if p.kind is PointKind.CHANGE]
     assert [p.text.split(" since")[0] for p in points] == ["Autonomy rose from 55 to 80",
                                                             "Better pay as chances arise fell from 70 to 40"]
-    assert points[0].because == "autonomy 55 to 80, reliable change index +2.9 (beyond +/-1.96)"
+    assert points[0].because == ("autonomy went from 55 to 80 of 100, more than measurement error explains "
+                                 "(reliable change index +2.9; the line is 2.6 either way, with the five needs "
+                                 "tested together)")
+
+
+def test_every_because_line_speaks_of_one_0_to_100_scale():
+    """Scores and supports read alike ('55 of 100'); no 0-1 support is left beside a 0-100 score."""
+    rose = Change(scale="autonomy", before=55.0, after=80.0, rci=2.9, reliable=True)
+    cases = [facts(EXPERT, track="management", level="team_lead", changes=[rose]),
+             facts(profile({"autonomy": 80.0, "balance": 78.0}, close=(Need.AUTONOMY, Need.BALANCE)))]
+    lines = [p.because for f in cases for p in talking_points(f)]
+    assert len(lines) >= 5
+    for line in lines:
+        assert not re.search(r"(?<![\d.+-])[01]\.\d", line), line
+        assert "supports" not in line, line
 
 
 @pytest.mark.parametrize("changes", [None, [], [Change("autonomy", 55.0, 62.0, 0.8, False)]])

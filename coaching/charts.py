@@ -388,7 +388,7 @@ def demand_offer_view(demands: list[Demand]) -> View:
                hoverinfo="text"),
         go.Bar(name="Openings", x=[d.openings for d in demands], y=keys, orientation="h", offsetgroup="openings",
                marker={"color": OPENINGS_COLOUR, "pattern": {"shape": "/"}},
-               hovertext=[f"{n}: {_openings(d.openings)} openings" for n, d in zip(names, demands, strict=True)],
+               hovertext=[f"{n}, openings: {openings_text(d.openings)}" for n, d in zip(names, demands, strict=True)],
                hoverinfo="text"),
         go.Scatter(name="Openings not limited", x=[0] * len(unlimited), y=unlimited, mode="text",
                    offsetgroup="openings", orientation="h", text=[NOT_LIMITED] * len(unlimited),
@@ -400,12 +400,15 @@ def demand_offer_view(demands: list[Demand]) -> View:
     fig.update_layout(barmode="group", scattermode="group", showlegend=True,
                       legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
     table = [{"Path": d.option.name, "Kind": d.option.kind.label, "Members whose top need it serves": d.demand,
-              "Openings": _openings(d.openings)} for d in demands]
+              "Openings": openings_text(d.openings)} for d in demands]
     return View(title=title, figure=fig, reading=_demand_reading(demands), table=table)
 
 
-def _openings(openings: int | None) -> str:
-    return NOT_LIMITED if openings is None else str(openings)
+def openings_text(openings: int | None) -> str:
+    """Openings in the one wording every screen uses: no limit is "not limited", never 0 or blank."""
+    if openings is None:
+        return NOT_LIMITED
+    return "none open" if openings == 0 else str(openings)
 
 
 def _most(demands: list[Demand]) -> int:

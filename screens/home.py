@@ -15,6 +15,7 @@ from coaching.profiles import latest_answered, organisation_summary, summarise
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import plain
 from coaching.ui.plans import show_reviews_due
+from coaching.ui.tables import show_table
 from coaching.ui.views import show_view
 
 aspire = get_aspire()
@@ -88,11 +89,8 @@ if organisation is not None:
         f"Teams with fewer than {aspire.settings.min_group} answers are only shown together, and a team is left "
         "out whenever the rest could be worked out from the total."
     )
-    st.dataframe(
-        [{"Team": name, "People": cells[0].n} | {scale_label(c.scale): c.mean for c in cells}
-         for name, cells in rows.items()],
-        hide_index=True,
-    )
+    show_table([{"Team": name, "People": cells[0].n} | {scale_label(c.scale): round(c.mean) for c in cells}
+                for name, cells in rows.items()], f"teams-{wave.name}")
 
 if organisation is not None:
     paths = organisation_paths(aspire, actor, Thresholds.from_settings(aspire.settings))

@@ -25,6 +25,7 @@ from coaching.review import GoalCheck, ReviewState
 from coaching.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, TalkingPoint
 from coaching.ui.context import flash
 from coaching.ui.format import plain
+from coaching.ui.tables import show_table
 
 # ---- what they wrote ----------------------------------------------------------------------------------
 
@@ -180,10 +181,10 @@ def _edit_goal(aspire: Aspire, actor: Actor, goal: Goal, catalogue: Catalogue) -
             _save(f"action_new_{goal.id}", lambda: plans.add_action(aspire, actor, goal.id, action),
                   f"Added the action “{plain(action['what'])}”.")
     if st.toggle("Show history", key=f"{prefix}_history"):
-        st.dataframe([{"Version": v.version, "Saved": f"{v.changed_at:%Y-%m-%d %H:%M}", "By": v.changed_by or "Aspire",
-                       "Event": v.event + (f" ({v.review_answer})" if v.review_answer else ""), "Goal": v.title,
-                       "Status": v.status.label} for v in plans.goal_history(aspire, actor, goal.id)],
-                     hide_index=True, width="stretch")
+        show_table([{"Version": v.version, "Saved": v.changed_at, "By": v.changed_by or "Aspire",
+                     "Event": v.event + (f" ({v.review_answer})" if v.review_answer else ""), "Goal": v.title,
+                     "Status": v.status.label} for v in plans.goal_history(aspire, actor, goal.id)],
+                   f"goal-{goal.id}-history")
 
 
 def warn_uncovered(goals: list[Goal], need: Need | None) -> None:
@@ -231,9 +232,8 @@ def _edit_note(aspire: Aspire, actor: Actor, note: Note) -> None:
             version = st.session_state[f"{prefix}_version"]
             _save(prefix, lambda: plans.edit_note(aspire, actor, note.id, version, fields), "Saved the note.")
     if st.toggle("Show earlier versions", key=f"{prefix}_history"):
-        st.dataframe([{"Version": v.version, "Saved": f"{v.changed_at:%Y-%m-%d %H:%M}", "Held on": v.held_on,
-                       "Note": v.body} for v in plans.note_history(aspire, actor, note.id)],
-                     hide_index=True, width="stretch")
+        show_table([{"Version": v.version, "Saved": v.changed_at, "Held on": v.held_on, "Note": v.body}
+                    for v in plans.note_history(aspire, actor, note.id)], f"note-{note.id}-history")
 
 
 # ---- yearly review -----------------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def show_reviews_due(aspire: Aspire, actor: Actor) -> None:
     st.subheader("Yearly reviews")
     st.caption("Aspirations change with life: each person answers again twelve months after their last answers. "
                "Open a round for those due on the Rounds screen, then go through their goals in a one-on-one.")
-    st.dataframe([{"Member": row.name, "Team": team.name, "Last answered": row.last_answered,
-                   "Next review": row.next_review, "State": row.state.value.capitalize()} for team, row in waiting],
-                 hide_index=True, width="stretch")
+    show_table([{"Member": row.name, "Team": team.name, "Last answered": row.last_answered or "never",
+                 "Next review": row.next_review or "now", "State": row.state.value.capitalize()}
+                for team, row in waiting], "yearly-reviews")
     st.page_link("screens/rounds.py", label="Open a round for them", icon=":material/send:")

@@ -107,7 +107,9 @@ else:
     st.info("Nobody is in this team yet. Add members one by one, or import them all from a CSV file.",
             icon=":material/person_add:")
 
-add_tab, edit_tab, import_tab = st.tabs(["Add member", "Edit, move or archive", "Import from CSV"])
+# Keyed, so the tab in use stays open across the rerun after a save or an import.
+add_tab, edit_tab, import_tab = st.tabs(["Add member", "Edit, move or archive", "Import from CSV"], key="members_tab",
+                                        on_change="rerun")
 with add_tab, st.form("add_member"):
     fields = member_fields("add", choices, list(in_use_names))
     if st.form_submit_button("Add member", icon=":material/person_add:"):

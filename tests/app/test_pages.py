@@ -19,7 +19,7 @@ from coaching.needs import SCALES
 from coaching.settings import Settings
 from coaching.store import NewMember
 
-from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy
+from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy, shown_tables
 
 TEAM = "screens/team.py"
 QUESTIONNAIRE = "screens/questionnaire.py"
@@ -109,7 +109,7 @@ def test_team_without_teams_says_so(empty_db: Path, open_app) -> None:
 
     assert_healthy(at)
     assert any("no team yet" in text for text in texts(at.info)), texts(at.info)
-    assert not at.dataframe
+    assert not at.table
     assert not at.selectbox
 
 
@@ -126,26 +126,26 @@ def test_team_lists_who_answered_and_flags_straight_lining(demo_db: Path, open_a
     at = choose(at, "Team", "Platform engineering")
 
     assert_healthy(at)
-    members = list(at.dataframe[0].value["Member"])
+    members = list(shown_tables(at)[0]["Member"])
     assert sorted(members) == sorted(p.name for p in PLATFORM)
     assert "Noor Newcomer" not in members
     assert f"{len(PLATFORM)} of {len(PLATFORM) + 1} members answered in wave 2026." in texts(at.caption)
     warnings = " ".join(texts(at.warning))
     assert "Chen Wei" in warnings, warnings
-    chen = at.dataframe[0].value.set_index("Member").loc["Chen Wei"]
+    chen = shown_tables(at)[0].set_index("Member").loc["Chen Wei"]
     assert chen["Quality"] != "No flags"
 
 
 def test_team_wave_choice_changes_what_is_shown(demo_db: Path, open_app) -> None:
     at = choose(open_app(TEAM), "Team", "Platform engineering")
-    latest = at.dataframe[0].value
+    latest = shown_tables(at)[0]
     assert any("Chen Wei" in text for text in texts(at.warning))
 
     at = choose(at, "Wave", "2025")
 
     assert_healthy(at)
     assert any("wave 2025" in text for text in texts(at.caption)), texts(at.caption)
-    earlier = at.dataframe[0].value
+    earlier = shown_tables(at)[0]
     assert not earlier.equals(latest)
     assert not any("Chen Wei" in text for text in texts(at.warning)), "Chen Wei only straight-lined in 2026"
 
@@ -315,7 +315,7 @@ def test_admin_creates_an_account_whose_odd_name_shows_exactly_as_typed(demo_db:
 
     assert_healthy(at)
     assert any("Account created for odd@example.com" in s.value for s in at.success)
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     assert ODD_NAME in list(table["Name"])
 
 
@@ -345,7 +345,7 @@ def test_a_refused_account_keeps_what_was_typed_and_says_why(demo_db: Path, open
     assert any("too short" in e.value for e in at.error), [e.value for e in at.error]
     fields = {t.label: t for t in at.text_input}
     assert fields["Email"].value == "new@example.com" and fields["Name"].value == "Noor"
-    assert "new@example.com" not in list(at.dataframe[0].value["Email"])
+    assert "new@example.com" not in list(shown_tables(at)[0]["Email"])
 
 
 def test_a_guessed_team_id_in_the_link_shows_nothing_of_that_team(demo_db: Path, open_app) -> None:
@@ -364,7 +364,7 @@ def test_a_guessed_team_id_in_the_link_shows_nothing_of_that_team(demo_db: Path,
     assert_healthy(at)
     assert any("does not lead to one of your teams" in w.value for w in at.warning)
     assert at.selectbox[0].value.name == "Platform engineering"
-    shown = set(at.dataframe[0].value["Member"])
+    shown = set(shown_tables(at)[0]["Member"])
     assert not shown & sams_people
     assert at.query_params["team"] != str(sams_team.id)
 

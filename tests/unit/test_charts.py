@@ -645,4 +645,5 @@ def test_show_view_gives_title_reading_chart_and_a_table_on_request() -> None:
     at.toggle[0].set_value(True).run()
 
     assert not at.get("plotly_chart")
-    assert at.dataframe[0].value["Member"].tolist() == ["Ana *star*"]
+    assert at.table[0].value["Member"].tolist() == ["Ana \\*star\\*"], "shown as typed, never as Markdown"
+    assert at.get("download_button"), "with a formula-safe download beside it"

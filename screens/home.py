@@ -21,6 +21,23 @@ from coaching.ui.views import show_view
 aspire = get_aspire()
 actor = current_actor()
 
+
+def show_first_steps(teams: list, waiting: str) -> None:
+    """Nothing to show yet: say what to do next, with the way there (a new organisation starts with a team)."""
+    if teams:
+        st.info(waiting, icon=":material/hourglass_empty:")
+        if actor.role is Role.MANAGER:
+            st.page_link("screens/rounds.py", label="Send your team the questionnaire", icon=":material/send:")
+    elif actor.role is Role.MANAGER:
+        st.info("You have no team yet. Create your first team on Members and add its people (one by one or "
+                "from a CSV file); then send them the questionnaire from Rounds.", icon=":material/group_add:")
+        st.page_link("screens/members.py", label="Create your first team", icon=":material/group_add:")
+    else:
+        st.info("There are no teams yet: managers create their teams on Members. Create an account for each "
+                "manager on Accounts to start.", icon=":material/group_add:")
+        st.page_link("screens/accounts.py", label="Create a manager's account", icon=":material/manage_accounts:")
+
+
 st.title("Aspire")
 st.markdown(
     "People often mix up **aspirations**, what they need from their job, with **goals**, the dated steps "
@@ -53,7 +70,7 @@ else:
 if actor.role is Role.MANAGER:
     show_reviews_due(aspire, actor)
 if found is None:
-    st.info(empty, icon=":material/hourglass_empty:")
+    show_first_steps(aspire.store.teams(actor), empty)
     st.stop()
 
 wave, summaries = found
@@ -97,8 +114,5 @@ if organisation is not None:
     if paths is not None:
         st.caption(f"Paths on offer against the needs of the {paths.people} people who answered in wave "
                    f"{plain(paths.wave.name)}: counts over everyone, never a person.")
-        left, right = st.columns(2)
-        with left:
-            show_view(org_unmet_view(paths.unmet, paths.people), key="org_unmet")
-        with right:
-            show_view(demand_offer_view(paths.demands), key="org_demand")
+        show_view(org_unmet_view(paths.unmet, paths.people), key="org_unmet")
+        show_view(demand_offer_view(paths.demands), key="org_demand")   # full width: one row per path on offer

@@ -66,6 +66,8 @@ if len(answered) == 1:
 
 event = show_view(aspire.remember(("heatmap", actor, team.id, wave), lambda: team_heatmap_view(picture.heatmap_rows)),
                   key="team_heatmap", on_select="rerun")
+if event is not None:   # the chart is shown, not its table
+    st.caption("Click a person's square to open their one-on-one page.")
 clicked = [p.get("customdata") for p in (event.selection.points if event else [])]
 if clicked and clicked[0] is not None:
     member_id = clicked[0][0] if isinstance(clicked[0], list) else clicked[0]

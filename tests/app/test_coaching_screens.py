@@ -64,6 +64,14 @@ def test_team_heatmap_holds_every_member_who_answered_and_the_members_table(demo
     assert shown_tables(at)[0]["Member"].tolist() == sorted(p.name for p in PLATFORM)
 
 
+def test_team_heatmap_says_that_a_square_opens_the_person(demo_db: Path, open_app) -> None:
+    at = open_app(TEAM)
+    assert "Click a person's square to open their one-on-one page." in texts(at.caption)
+
+    at.toggle(key="team_heatmap_as_table").set_value(True).run()
+    assert not any("Click a person's square" in c for c in texts(at.caption)), "no chart, nothing to click"
+
+
 def test_team_views_switch_between_demand_drift_and_pay_bands(demo_db: Path, open_app) -> None:
     at = open_app(TEAM)
     views = at.get("button_group")[0]
@@ -280,6 +288,8 @@ def test_home_lists_who_is_due_for_the_yearly_review_and_leads_to_rounds(empty_d
     assert_healthy(at)
     reviews = next(t for t in shown_tables(at) if "Next review" in t.columns)
     assert dict(zip(reviews["Member"], reviews["State"], strict=True)) == {"Ana": "Overdue", "Cy": "Never answered"}
+    cy = reviews.set_index("Member").loc["Cy"]
+    assert (cy["Last answered"], cy["Next review"]) == ("never", "now"), "not a literal 'None'"
     assert any(link.proto.label == "Open a round for them" for link in at.get("page_link"))
 
 

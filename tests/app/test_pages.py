@@ -19,7 +19,7 @@ from coaching.needs import SCALES
 from coaching.settings import Settings
 from coaching.store import NewMember
 
-from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy, shown_tables
+from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy, domain, shown_tables
 
 TEAM = "screens/team.py"
 QUESTIONNAIRE = "screens/questionnaire.py"
@@ -75,11 +75,28 @@ def test_home_table_toggle_shows_one_row_per_scale_instead_of_the_chart(demo_db:
     assert table["Average"].between(0, 100).all()
 
 
+def test_home_of_a_manager_without_a_team_leads_to_creating_the_first_one(empty_db: Path, open_app) -> None:
+    at = open_app(login=EMPTY_MANAGER)
+
+    assert_healthy(at)
+    assert any("You have no team yet" in text for text in texts(at.info)), texts(at.info)
+    links = {link.proto.label: link.proto.page for link in at.get("page_link")}
+    assert "members" in links.get("Create your first team", ""), links
+    assert not plotly_specs(at)
+
+    admin = open_app(login=EMPTY_ADMIN)
+    assert any("There are no teams yet" in text for text in texts(admin.info)), texts(admin.info)
+    assert "Create a manager's account" in {link.proto.label for link in admin.get("page_link")}
+
+
 def test_home_without_answers_invites_to_wait_and_draws_nothing(empty_db: Path, open_app) -> None:
+    with domain(empty_db) as aspire:
+        aspire.store.create_team(aspire.accounts.authenticate(*EMPTY_MANAGER), "Support")
     at = open_app(login=EMPTY_MANAGER)
 
     assert_healthy(at)
     assert any("No answers yet" in text for text in texts(at.info)), texts(at.info)
+    assert "Send your team the questionnaire" in {link.proto.label for link in at.get("page_link")}
     assert not any("demo data" in text for text in texts(at.info))
     assert not plotly_specs(at)
     assert not at.dataframe

@@ -110,8 +110,8 @@ def test_a_double_click_on_save_stores_one_note_and_the_form_is_empty_after(page
 
     expect(page.get_by_test_id("stText").get_by_text(note, exact=True)).to_have_count(1)
     expect(page.get_by_test_id("stForm").first.get_by_label("Note", exact=True)).to_have_value("")
-    page.reload()
-    log_in_here(page)
+    page.reload()                     # a login survives a reload
+    settle(page, page.get_by_role("heading", name="One-on-one", exact=True))
     open_section(page, "Notes", "Your working notes")
     expect(page.get_by_test_id("stText").get_by_text(note, exact=True)).to_have_count(1)
 
@@ -124,6 +124,7 @@ def test_a_saved_goal_clears_its_form(page: Page, demo_app: AppServer) -> None:
     page.get_by_text("Add a goal", exact=True).click()       # closed: Sven has a goal already
     title = page.get_by_test_id("stForm").filter(has_text="Add goal").locator("input[aria-label='Goal']")
     title.fill(goal)
+    title.press("Tab")                # hand the typed title to the form before pressing its button
     page.get_by_role("button", name="Add goal").click()
     settle(page, page.get_by_text(f"Added the goal “{goal}”."))
     expect(title).to_have_value("")      # the section closes again once there are goals: read it closed

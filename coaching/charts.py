@@ -386,7 +386,7 @@ NOT_LIMITED = "not limited"
 
 
 #: Height of one option's row in the demand chart: room for its two bars and their labels beside them.
-DEMAND_ROW_PX = 36
+DEMAND_ROW_PX = 40
 
 
 def demand_offer_view(demands: list[Demand]) -> View:
@@ -415,13 +415,13 @@ def demand_offer_view(demands: list[Demand]) -> View:
                hoverinfo="text"),
         go.Scatter(name="Openings not limited", x=[0] * len(unlimited), y=unlimited, mode="text",
                    offsetgroup="openings", orientation="h", text=[NOT_LIMITED] * len(unlimited),
-                   textposition="middle right", hoverinfo="skip", showlegend=False),
+                   textposition="middle right", textfont={"size": 10}, hoverinfo="skip", showlegend=False),
     ])
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=keys, ticktext=names, automargin=True)
     most = _most(demands)
     fig.update_xaxes(title_text="People", range=[0, most * 1.15 + 1], dtick=1 if most <= 10 else None)
     _base_layout(fig, height=120 + DEMAND_ROW_PX * len(demands))
-    fig.update_layout(barmode="group", scattermode="group", showlegend=True, margin={"t": 60},
+    fig.update_layout(barmode="group", scattermode="group", bargap=0.3, showlegend=True, margin={"t": 60},
                       legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
     table = [{"Path": d.option.name, "Kind": d.option.kind.label, "Members whose top need it serves": d.demand,
               "Openings": openings_text(d.openings)} for d in demands]

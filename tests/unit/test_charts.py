@@ -494,7 +494,7 @@ def test_demand_chart_grows_with_its_rows_and_labels_each_bar_beside_it() -> Non
     few, lots = demand_offer_view(demands()).figure, demand_offer_view(many).figure
 
     assert lots.layout.height > few.layout.height
-    assert (lots.layout.height - 120) / 17 >= 34, "room for two bars and their labels per path"
+    assert (lots.layout.height - 120) / 17 >= 40, "room for two bars and their labels per path"
     demand, openings, _ = lots.data
     assert demand.textposition == openings.textposition == "outside"
     assert list(demand.text[:3]) == ["3", "1", "4"]

@@ -262,5 +262,5 @@ def test_a_file_that_cannot_be_read_is_refused_with_its_reason(members_page, tea
 
     assert any("Nothing was imported" in t for t in texts(at.error))
     [problem] = table(at, 1)
-    assert problem["Line"] == line and problem["Problem"].startswith(reason)
+    assert problem["Line"] == str(line) and problem["Problem"].startswith(reason)
     assert [r["Name"] for r in table(at)] == ["Ana", "Ben"]

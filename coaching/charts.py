@@ -730,7 +730,7 @@ def ladder_route_view(name: str, catalogue: Catalogue, today_level: str | None,
         hovertext=[f"{_safe(name)} today" + ("" if start else ": not on a ladder yet")], hoverinfo="text",
     ))
     table = [{"Track": o.kind.label, "Level": o.name, "Rank": o.rank, "Band": _band_words(o),
-              "Openings": _openings(o.openings), "Today": "here" if o.key == today_level else "",
+              "Openings": openings_text(o.openings), "Today": "here" if o.key == today_level else "",
               "Route steps": ""} for kind in LADDER for o in rungs[kind]]
     rows = {(r["Track"], r["Level"]): r for r in table}
     for index, (label, steps) in enumerate(routes):
@@ -739,7 +739,7 @@ def ladder_route_view(name: str, catalogue: Catalogue, today_level: str | None,
             key = (option.kind.label, option.name)
             if key not in rows:
                 rows[key] = {"Track": option.kind.label, "Level": option.name, "Rank": None, "Band": "",
-                             "Openings": _openings(option.openings), "Today": "", "Route steps": ""}
+                             "Openings": openings_text(option.openings), "Today": "", "Route steps": ""}
                 table.append(rows[key])
             mark = f"{label} step {number} by {target:%d %b %Y}"
             rows[key]["Route steps"] = "; ".join(filter(None, [rows[key]["Route steps"], mark]))
@@ -775,7 +775,7 @@ def _draw_route(fig: go.Figure, places: Mapping[str, tuple[float, float]], origi
 
 def _rung_hover(option: PathOption) -> str:
     lines = [f"<b>{_safe(option.name)}</b>", f"Band: {_band_words(option)}" if option.kind.is_track else "",
-             f"Openings: {_openings(option.openings)}", *(f"· {_safe(e)}" for e in option.expectations[:3])]
+             f"Openings: {openings_text(option.openings)}", *(f"· {_safe(e)}" for e in option.expectations[:3])]
     return "<br>".join(line for line in lines if line)
 
 

@@ -28,6 +28,7 @@ import coaching.ui.context as ui_context
 from coaching.actors import SYSTEM, Role
 from coaching.aspire import Aspire, start
 from coaching.settings import PROJECT_DIR, Settings
+from coaching.ui.format import WORD_JOINER
 
 APP = PROJECT_DIR / "app.py"
 ERROR_SCREEN = "Something went wrong"
@@ -151,9 +152,9 @@ def log_in(at: AppTest, email: str, password: str) -> AppTest:
 
 def shown_tables(at: AppTest | Block) -> list[pd.DataFrame]:
     """Every `show_table` on the page as the reader sees it: the escapes that keep cells from being read as
-    Markdown removed, so each cell is the text as typed."""
+    Markdown or links (backslashes, invisible word joiners) removed, so each cell is the text as typed."""
     def unescape(value: object) -> object:
-        return re.sub(r"\\(.)", r"\1", value) if isinstance(value, str) else value
+        return re.sub(r"\\(.)", r"\1", value).replace(WORD_JOINER, "") if isinstance(value, str) else value
 
     return [t.value.rename(columns=unescape).map(unescape) for t in at.table]
 

@@ -200,11 +200,12 @@ def settle(page: Page, shown: Locator, timeout_ms: int = APP_TIMEOUT_MS) -> None
 
 
 def table_rows(table: Locator, count: int) -> list[list[str]]:
-    """The body cells of a table drawn by `show_table` (an `st.table`), row by row as text, once it shows
-    `count` rows."""
+    """The body cells of a table drawn by `show_table` (an `st.table`), row by row as the reader sees them,
+    once it shows `count` rows: without the invisible word joiners that keep typed addresses from becoming links."""
     rows = table.locator("tbody tr")
     expect(rows).to_have_count(count)
-    return rows.evaluate_all("rows => rows.map(r => [...r.querySelectorAll('td')].map(c => c.textContent))")
+    return rows.evaluate_all("rows => rows.map(r => [...r.querySelectorAll('td')]"
+                             ".map(c => c.textContent.replaceAll('\u2060', '')))")
 
 
 def stop_process(process: subprocess.Popen | None) -> None:

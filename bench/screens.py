@@ -48,7 +48,7 @@ class Screen:
     tables: int = 0
 
     def check(self, at: AppTest) -> str:
-        charts, tables = len(at.get("plotly_chart")), len(at.dataframe)
+        charts, tables = len(at.get("plotly_chart")), len(at.dataframe) + len(at.table)
         if charts < self.charts or tables < self.tables:
             captions = " ".join(c.value for c in at.caption)[:300]
             raise ScreenError(self.name, f"expected at least {self.charts} charts and {self.tables} tables, got "

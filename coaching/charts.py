@@ -167,7 +167,16 @@ OFFER_COLOUR = "#D55E00"      # an option's claimed support, a team's demand
 OPENINGS_COLOUR = "#999999"   # a mid grey: readable on a light and on a dark background
 MAX_HEIGHT = 460
 #: Colour-blind-safe and readable in greyscale: low scores dark blue, high scores yellow.
-SCORE_SCALE = "Cividis"
+#: Scores in five steps of 20 points, viridis from dark (low) to light (high): a smooth scale's middle
+#: greys blur into each other, while each step here is a clearly different colour and lightness, also
+#: with the common colour-vision deficiencies.
+SCORE_STEPS = ("#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725")
+
+
+def _stepped(colours: Sequence[str]) -> list[tuple[float, str]]:
+    """A plotly colour scale with hard edges: each colour fills an equal share of 0-1, no blending."""
+    edges = [i / len(colours) for i in range(len(colours) + 1)]
+    return [(edge, colour) for i, colour in enumerate(colours) for edge in (edges[i], edges[i + 1])]
 
 
 @dataclass(frozen=True)
@@ -333,8 +342,10 @@ def team_heatmap_view(rows: Sequence[tuple[int, str, Mapping[str, float]]]) -> V
     fig = go.Figure(go.Scatter(
         x=xs, y=ys, mode="markers", customdata=ids, hovertext=hover, hoverinfo="text",
         marker={"symbol": "square", "size": max(6.0, min(26.0, row_px * 0.85)), "color": colours,
-                "colorscale": SCORE_SCALE, "cmin": 0, "cmax": 100,
-                "colorbar": {"title": {"text": "Score"}, "thickness": 12, "len": 0.9}},
+                "colorscale": _stepped(SCORE_STEPS), "cmin": 0, "cmax": 100,
+                "line": {"width": 1, "color": OPENINGS_COLOUR},
+                "colorbar": {"title": {"text": "Score"}, "thickness": 12, "len": 0.9,
+                             "tickvals": list(range(0, 101, 100 // len(SCORE_STEPS)))}},
     ))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=[n.label for n in NEEDS],
                      side="top", showgrid=False)
@@ -344,7 +355,8 @@ def team_heatmap_view(rows: Sequence[tuple[int, str, Mapping[str, float]]]) -> V
     _base_layout(fig, height=height)
     fig.update_layout(margin={"t": 50}, clickmode="event+select", dragmode=False)
     reading = _clusters_reading([_top(scores) for _, _, scores in ordered])
-    table = [{"Member": name} | {need.label: scores.get(need) for need in NEEDS} for _, name, scores in ordered]
+    table = [{"Member": name} | {need.label: None if need not in scores else round(scores[need]) for need in NEEDS}
+             for _, name, scores in ordered]
     return View(title=title, figure=fig, reading=reading, table=table)
 
 
@@ -373,8 +385,16 @@ def _cluster_key(row: tuple[int, str, Mapping[str, float]]) -> tuple[int, float,
 NOT_LIMITED = "not limited"
 
 
+#: Height of one option's row in the demand chart: room for its two bars and their labels beside them.
+DEMAND_ROW_PX = 40
+
+
 def demand_offer_view(demands: list[Demand]) -> View:
-    """Per option, the members whose top need it serves well beside its openings; no limit is not 0."""
+    """Per option, the members whose top need it serves well beside its openings; no limit is not 0.
+
+    Every bar is labelled at its end (a count, "none open"), a path without a limit says "not limited"
+    in place of a bar, and the chart grows with the number of options so labels never sit on bars.
+    """
     title = "Demand for each path against its openings"
     if not demands:
         return _empty_view(title, "There are no paths on offer yet: add options to the catalogue.")
@@ -384,28 +404,35 @@ def demand_offer_view(demands: list[Demand]) -> View:
     fig = go.Figure([
         go.Bar(name="Members whose top need it serves", x=[d.demand for d in demands], y=keys, orientation="h",
                offsetgroup="demand", marker={"color": OFFER_COLOUR},
+               text=[str(d.demand) for d in demands], textposition="outside", cliponaxis=False,
                hovertext=[f"{n}: serves the top need of {d.demand}" for n, d in zip(names, demands, strict=True)],
                hoverinfo="text"),
         go.Bar(name="Openings", x=[d.openings for d in demands], y=keys, orientation="h", offsetgroup="openings",
                marker={"color": OPENINGS_COLOUR, "pattern": {"shape": "/"}},
-               hovertext=[f"{n}: {_openings(d.openings)} openings" for n, d in zip(names, demands, strict=True)],
+               text=[None if d.openings is None else openings_text(d.openings) for d in demands],
+               textposition="outside", cliponaxis=False,
+               hovertext=[f"{n}, openings: {openings_text(d.openings)}" for n, d in zip(names, demands, strict=True)],
                hoverinfo="text"),
         go.Scatter(name="Openings not limited", x=[0] * len(unlimited), y=unlimited, mode="text",
                    offsetgroup="openings", orientation="h", text=[NOT_LIMITED] * len(unlimited),
-                   textposition="middle right", hoverinfo="skip", showlegend=False),
+                   textposition="middle right", textfont={"size": 10}, hoverinfo="skip", showlegend=False),
     ])
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=keys, ticktext=names, automargin=True)
-    fig.update_xaxes(title_text="People", rangemode="tozero", dtick=1 if _most(demands) <= 10 else None)
-    _base_layout(fig, height=min(MAX_HEIGHT, 110 + 22 * len(demands)))
-    fig.update_layout(barmode="group", scattermode="group", showlegend=True,
-                      legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
+    most = _most(demands)
+    fig.update_xaxes(title_text="People", range=[0, most * 1.15 + 1], dtick=1 if most <= 10 else None)
+    _base_layout(fig, height=120 + DEMAND_ROW_PX * len(demands))
+    fig.update_layout(barmode="group", scattermode="group", bargap=0.3, showlegend=True, margin={"t": 60},
+                      legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
     table = [{"Path": d.option.name, "Kind": d.option.kind.label, "Members whose top need it serves": d.demand,
-              "Openings": _openings(d.openings)} for d in demands]
+              "Openings": openings_text(d.openings)} for d in demands]
     return View(title=title, figure=fig, reading=_demand_reading(demands), table=table)
 
 
-def _openings(openings: int | None) -> str:
-    return NOT_LIMITED if openings is None else str(openings)
+def openings_text(openings: int | None) -> str:
+    """Openings in the one wording every screen uses: no limit is "not limited", never 0 or blank."""
+    if openings is None:
+        return NOT_LIMITED
+    return "none open" if openings == 0 else str(openings)
 
 
 def _most(demands: list[Demand]) -> int:
@@ -592,14 +619,17 @@ def team_drift_view(before_name: str, before: list[ScaleSummary], after_name: st
     fig.update_yaxes(autorange="reversed", automargin=True)
     _base_layout(fig, height=320)
     fig.update_layout(showlegend=True, legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"})
-    moved = max(shared, key=lambda s: abs(s.mean - was[s.scale].mean))
-    delta = moved.mean - was[moved.scale].mean
+    # Whole points, as the dots' labels show them; the change is taken between those shown figures, so a
+    # sentence never reads "+4 points, 66 to 69".
+    shown = {s.scale: (round(was[s.scale].mean), round(s.mean)) for s in shared}
+    moved = max(shared, key=lambda s: abs(shown[s.scale][1] - shown[s.scale][0]))
+    then, now = shown[moved.scale]
     reading = (f"From {before_name} to {after_name}, the team's average for {scale_label(moved.scale).lower()} "
-               f"moved most ({delta:+.0f} points, {was[moved.scale].mean:.0f} to {moved.mean:.0f}).")
-    if abs(delta) < 1:
+               f"moved most ({now - then:+d} points, {then} to {now}).")
+    if now == then:
         reading = f"From {before_name} to {after_name}, the team's averages stayed within a point of each other."
-    table = [{"Need": scale_label(s.scale), before_name: was[s.scale].mean, after_name: s.mean,
-              "Change": round(s.mean - was[s.scale].mean, 1)} for s in shared]
+    table = [{"Need": scale_label(s.scale), before_name: shown[s.scale][0], after_name: shown[s.scale][1],
+              "Change": shown[s.scale][1] - shown[s.scale][0]} for s in shared]
     return View(title=title, figure=fig, reading=reading, table=table)
 
 
@@ -700,7 +730,7 @@ def ladder_route_view(name: str, catalogue: Catalogue, today_level: str | None,
         hovertext=[f"{_safe(name)} today" + ("" if start else ": not on a ladder yet")], hoverinfo="text",
     ))
     table = [{"Track": o.kind.label, "Level": o.name, "Rank": o.rank, "Band": _band_words(o),
-              "Openings": _openings(o.openings), "Today": "here" if o.key == today_level else "",
+              "Openings": openings_text(o.openings), "Today": "here" if o.key == today_level else "",
               "Route steps": ""} for kind in LADDER for o in rungs[kind]]
     rows = {(r["Track"], r["Level"]): r for r in table}
     for index, (label, steps) in enumerate(routes):
@@ -709,7 +739,7 @@ def ladder_route_view(name: str, catalogue: Catalogue, today_level: str | None,
             key = (option.kind.label, option.name)
             if key not in rows:
                 rows[key] = {"Track": option.kind.label, "Level": option.name, "Rank": None, "Band": "",
-                             "Openings": _openings(option.openings), "Today": "", "Route steps": ""}
+                             "Openings": openings_text(option.openings), "Today": "", "Route steps": ""}
                 table.append(rows[key])
             mark = f"{label} step {number} by {target:%d %b %Y}"
             rows[key]["Route steps"] = "; ".join(filter(None, [rows[key]["Route steps"], mark]))
@@ -745,7 +775,7 @@ def _draw_route(fig: go.Figure, places: Mapping[str, tuple[float, float]], origi
 
 def _rung_hover(option: PathOption) -> str:
     lines = [f"<b>{_safe(option.name)}</b>", f"Band: {_band_words(option)}" if option.kind.is_track else "",
-             f"Openings: {_openings(option.openings)}", *(f"· {_safe(e)}" for e in option.expectations[:3])]
+             f"Openings: {openings_text(option.openings)}", *(f"· {_safe(e)}" for e in option.expectations[:3])]
     return "<br>".join(line for line in lines if line)
 
 

@@ -8,6 +8,7 @@ from coaching.accounts import Account, AccountError, PasswordRejected
 from coaching.actors import Role
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
+from coaching.ui.tables import show_table
 
 aspire = get_aspire()
 actor = current_actor()
@@ -52,7 +53,7 @@ def confirm(account: Account, change: str) -> None:
 
 st.title("Accounts")
 show_flash()
-st.dataframe(
+show_table(
     [
         {
             "Name": a.name,
@@ -63,8 +64,7 @@ st.dataframe(
         }
         for a in accounts
     ],
-    hide_index=True,
-    width="stretch",
+    "accounts",
 )
 
 st.subheader("New account")

@@ -9,17 +9,20 @@ import streamlit as st
 from coaching import paths
 from coaching.actors import Role
 from coaching.catalogue import PathKind, PathOption
+from coaching.charts import openings_text
 from coaching.editing import EditConflict
 from coaching.needs import NEEDS
 from coaching.store.catalogue import OptionVersion
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
 from coaching.ui.paths import show_admin_directions, show_framework_import
+from coaching.ui.tables import show_table
 
 aspire = get_aspire()
 actor = current_actor()
 KINDS = list(PathKind)
 BAND = ("minimum", "midpoint", "maximum")
+PAY_BAND = "Pay band (minimum – midpoint – maximum)"
 offer = sorted(paths.current_offer(aspire),
                key=lambda v: (KINDS.index(v.option.kind), v.option.rank or 0, v.option.name))
 by_key = {v.option.key: v for v in offer}
@@ -35,12 +38,17 @@ st.caption("Each option says how strongly (0 to 1) it serves each need: the orga
 def row(option: PathOption) -> dict:
     """One option as a table row: levels on a track show their rank and pay band next to the rest."""
     shown = {"Rank": option.rank} if option.kind.is_track else {}
-    shown |= {"Option": option.name, "Scope": option.scope, "Why": option.why, "Openings": option.openings}
+    shown |= {"Option": option.name, "Scope": option.scope, "Why": option.why,
+              "Openings": openings_text(option.openings)}
     if option.kind.is_track:
-        shown |= {f"Band {f}": getattr(option.band, f, None) for f in BAND}
-        shown["Currency"] = option.band.currency if option.band else ""
+        shown[PAY_BAND] = paths.band_text(option.band)
         shown |= {"Entry rung": option.entry, "Expectations": "; ".join(option.expectations)}
-    return shown | {n.label: option.support[n] for n in NEEDS}
+    return shown
+
+
+def needs_row(option: PathOption) -> dict:
+    """The need profile in a table of its own, so neither table is wider than a laptop's screen."""
+    return {"Option": option.name} | {n.label: f"{option.support[n]:.2f}" for n in NEEDS}
 
 
 def when(version: OptionVersion) -> tuple[str, str]:
@@ -64,15 +72,15 @@ if not offer:
     st.info("The catalogue is empty: nothing is on offer, so no one's needs can be compared with a path. "
             + ("Add the tracks, pay bands and flexible and self-directed options below." if actor.role is Role.ADMIN
                else "Ask an HR admin to add the organisation's tracks and options."), icon=":material/inventory_2:")
-needs_config = {n.label: st.column_config.ProgressColumn(n.label, min_value=0.0, max_value=1.0, format="%.2f")
-                for n in NEEDS}
 for kind in PathKind:
     if entries := [v for v in offer if v.option.kind is kind]:
         st.subheader(kind.label)
-        st.dataframe([row(v.option) for v in entries], hide_index=True, width="stretch", column_config=needs_config)
+        show_table([row(v.option) for v in entries], f"catalogue-{kind}")
+        st.caption("How strongly each serves each need, from 0 (not at all) to 1 (fully):")
+        show_table([needs_row(v.option) for v in entries], f"catalogue-{kind}-needs")
         for v in entries:
             with st.expander(f"History of {plain(v.option.name)}", icon=":material/history:"):
-                st.dataframe(history_rows(paths.option_history(aspire, actor, v.option.key)), hide_index=True)
+                show_table(history_rows(paths.option_history(aspire, actor, v.option.key)), f"history-{v.option.key}")
 
 if actor.role is not Role.ADMIN:
     st.caption("Only HR admins change the catalogue: tell them when an option your people need is missing.")
@@ -103,7 +111,8 @@ def option_fields(prefix: str, track: bool) -> dict:
                                          key=f"{prefix}_rank")
     fields["scope"] = st.text_input("Scope (optional)", key=f"{prefix}_scope", max_chars=200)
     fields["why"] = st.text_area("Why it serves these needs (one sentence)", key=f"{prefix}_why", max_chars=400)
-    fields["openings"] = st.number_input("Openings now (empty: not counted)", 0, value=None, key=f"{prefix}_openings")
+    fields["openings"] = st.number_input("Openings now (leave empty when not limited)", 0, value=None,
+                                         key=f"{prefix}_openings")
     st.markdown("**Need profile**: how strongly it serves each need, from 0 (not at all) to 1 (fully)")
     start = 0.0 if prefix == "new" else None   # an edit form's values come from session state
     fields["support"] = {str(n): col.number_input(n.label, 0.0, 1.0, value=start, step=0.05, format="%.2f",

@@ -15,10 +15,28 @@ from coaching.profiles import latest_answered, organisation_summary, summarise
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import plain
 from coaching.ui.plans import show_reviews_due
+from coaching.ui.tables import show_table
 from coaching.ui.views import show_view
 
 aspire = get_aspire()
 actor = current_actor()
+
+
+def show_first_steps(teams: list, waiting: str) -> None:
+    """Nothing to show yet: say what to do next, with the way there (a new organisation starts with a team)."""
+    if teams:
+        st.info(waiting, icon=":material/hourglass_empty:")
+        if actor.role is Role.MANAGER:
+            st.page_link("screens/rounds.py", label="Send your team the questionnaire", icon=":material/send:")
+    elif actor.role is Role.MANAGER:
+        st.info("You have no team yet. Create your first team on Members and add its people (one by one or "
+                "from a CSV file); then send them the questionnaire from Rounds.", icon=":material/group_add:")
+        st.page_link("screens/members.py", label="Create your first team", icon=":material/group_add:")
+    else:
+        st.info("There are no teams yet: managers create their teams on Members. Create an account for each "
+                "manager on Accounts to start.", icon=":material/group_add:")
+        st.page_link("screens/accounts.py", label="Create a manager's account", icon=":material/manage_accounts:")
+
 
 st.title("Aspire")
 st.markdown(
@@ -52,7 +70,7 @@ else:
 if actor.role is Role.MANAGER:
     show_reviews_due(aspire, actor)
 if found is None:
-    st.info(empty, icon=":material/hourglass_empty:")
+    show_first_steps(aspire.store.teams(actor), empty)
     st.stop()
 
 wave, summaries = found
@@ -88,19 +106,13 @@ if organisation is not None:
         f"Teams with fewer than {aspire.settings.min_group} answers are only shown together, and a team is left "
         "out whenever the rest could be worked out from the total."
     )
-    st.dataframe(
-        [{"Team": name, "People": cells[0].n} | {scale_label(c.scale): c.mean for c in cells}
-         for name, cells in rows.items()],
-        hide_index=True,
-    )
+    show_table([{"Team": name, "People": cells[0].n} | {scale_label(c.scale): round(c.mean) for c in cells}
+                for name, cells in rows.items()], f"teams-{wave.name}")
 
 if organisation is not None:
     paths = organisation_paths(aspire, actor, Thresholds.from_settings(aspire.settings))
     if paths is not None:
         st.caption(f"Paths on offer against the needs of the {paths.people} people who answered in wave "
                    f"{plain(paths.wave.name)}: counts over everyone, never a person.")
-        left, right = st.columns(2)
-        with left:
-            show_view(org_unmet_view(paths.unmet, paths.people), key="org_unmet")
-        with right:
-            show_view(demand_offer_view(paths.demands), key="org_demand")
+        show_view(org_unmet_view(paths.unmet, paths.people), key="org_unmet")
+        show_view(demand_offer_view(paths.demands), key="org_demand")   # full width: one row per path on offer

@@ -14,6 +14,7 @@ from coaching.roster import ImportRejected
 from coaching.store import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
+from coaching.ui.tables import show_table
 
 aspire = get_aspire()
 actor = current_actor()
@@ -98,15 +99,17 @@ team_id = st.selectbox("Team", list(names), format_func=names.get, key="members_
 roster = teams.list_members(aspire, actor, team_id)
 held = teams.arrangements_of(aspire, actor, team_id)
 if roster:
-    st.dataframe([{"Name": m.name, "E-mail": m.email, "Role title": m.role_title or "",
-                   "Track and level": teams.arrangement_of(choices, m.track, m.level).label,
-                   "Options in use": ", ".join(option_name(k) for k in options_used(m.id))} for m in roster],
-                 hide_index=True, width="stretch")
+    show_table([{"Name": m.name, "E-mail": m.email, "Role title": m.role_title or "",
+                 "Track and level": teams.arrangement_of(choices, m.track, m.level).label,
+                 "Options in use": ", ".join(option_name(k) for k in options_used(m.id))} for m in roster],
+               f"team-{team_id}-members")
 else:
     st.info("Nobody is in this team yet. Add members one by one, or import them all from a CSV file.",
             icon=":material/person_add:")
 
-add_tab, edit_tab, import_tab = st.tabs(["Add member", "Edit, move or archive", "Import from CSV"])
+# Keyed, so the tab in use stays open across the rerun after a save or an import.
+add_tab, edit_tab, import_tab = st.tabs(["Add member", "Edit, move or archive", "Import from CSV"], key="members_tab",
+                                        on_change="rerun")
 with add_tab, st.form("add_member"):
     fields = member_fields("add", choices, list(in_use_names))
     if st.form_submit_button("Add member", icon=":material/person_add:"):
@@ -183,8 +186,7 @@ with import_tab:
         except ImportRejected as exc:
             st.error(f"Nothing was imported: fix {'this row' if len(exc.problems) == 1 else 'these rows'} "
                      "and upload the file again.", icon=":material/error:")
-            st.dataframe([{"Line": p.line, "Problem": p.reason} for p in exc.problems], hide_index=True,
-                         width="stretch")
+            show_table([{"Line": p.line, "Problem": p.reason} for p in exc.problems], "import-problems")
         else:
             st.session_state["members_csv_round"] = upload_round + 1
             flash(plain(imported.describe(names[team_id])))

@@ -9,6 +9,7 @@ from coaching.rounds import RoundChanged, RoundClosed, State
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
 from coaching.ui.rounds import fresh_links, keep_links, links_table, sending_progress, show_send_results, status_table
+from coaching.ui.tables import show_table
 
 aspire = get_aspire()
 actor = current_actor()
@@ -73,7 +74,7 @@ left.metric("Response rate", f"{status.response_rate:.0%}")
 middle.metric(f"Deadline ({zone.key})", f"{chosen_round.deadline.astimezone(zone):%Y-%m-%d %H:%M}")
 days_left = status.time_left(now).days
 right.metric("Time left", "closed" if not open_now else f"{days_left} days" if days_left else "less than a day")
-st.dataframe(status_table(status), hide_index=True, width="stretch")
+show_table(status_table(status), f"round-{chosen_round.id}")
 
 links = fresh_links(chosen_round.id)
 if links:

@@ -9,6 +9,7 @@ from coaching.portrait import team_picture
 from coaching.ui.context import current_actor, get_aspire, record_view_once
 from coaching.ui.format import plain, profile_row
 from coaching.ui.paths import show_directions
+from coaching.ui.tables import show_table
 from coaching.ui.views import show_view
 
 aspire = get_aspire()
@@ -65,6 +66,8 @@ if len(answered) == 1:
 
 event = show_view(aspire.remember(("heatmap", actor, team.id, wave), lambda: team_heatmap_view(picture.heatmap_rows)),
                   key="team_heatmap", on_select="rerun")
+if event is not None:   # the chart is shown, not its table
+    st.caption("Click a person's square to open their one-on-one page.")
 clicked = [p.get("customdata") for p in (event.selection.points if event else [])]
 if clicked and clicked[0] is not None:
     member_id = clicked[0][0] if isinstance(clicked[0], list) else clicked[0]
@@ -73,8 +76,7 @@ if clicked and clicked[0] is not None:
 VIEWS = ("Members", "Demand vs offer", "Where needs point", "Change since last wave", "Pay bands")
 shown = st.segmented_control("More views", VIEWS, default=VIEWS[0], key="team_view") or VIEWS[0]
 if shown == "Members":
-    st.dataframe([profile_row(m) for m in answered], hide_index=True, width="stretch",
-                 column_config={"Quality": st.column_config.TextColumn(width="medium")})
+    show_table([profile_row(m) for m in answered], f"team-{team.id}-{wave.name}")
 elif shown == "Demand vs offer":
     show_view(aspire.remember(("demand", actor, team.id, wave), lambda: demand_offer_view(picture.demands)),
               key="team_demand")

@@ -16,7 +16,7 @@ from coaching import development, paths
 from coaching.actors import Actor
 from coaching.aspire import Aspire
 from coaching.catalogue import Catalogue
-from coaching.charts import ladder_route_view
+from coaching.charts import ladder_route_view, openings_text
 from coaching.editing import EditConflict
 from coaching.fit import Thresholds
 from coaching.needs import NEEDS, Need
@@ -36,6 +36,7 @@ from coaching.routes import (
 from coaching.teams import MemberArrangement
 from coaching.ui.context import flash
 from coaching.ui.format import plain
+from coaching.ui.tables import show_table
 from coaching.ui.views import show_view
 
 ROUTES = ("A", "B")
@@ -47,14 +48,10 @@ def _needs(needs: tuple[Need, ...]) -> str:
     return ", ".join(n.label.lower() for n in needs) or "none"
 
 
-def _openings(openings: int | None) -> str:
-    return "not counted" if openings is None else str(openings)
-
-
 def step_rows(steps: list[Step]) -> list[dict[str, object]]:
     """The reachable steps as table rows: band, change, openings, fit, needs served and starved, expectations."""
     return [{"Step": s.kind.label, "Option": s.option.name, "Band": paths.band_text(s.band) if s.band else "none",
-             "Band change": s.change_text, "Openings": _openings(s.option.openings),
+             "Band change": s.change_text, "Openings": openings_text(s.option.openings),
              "Fit": s.fit.fit, "Serves well": _needs(s.serves), "Strong needs left unmet": _needs(s.starves),
              "Expectations": "; ".join(s.option.expectations)} for s in steps]
 
@@ -91,7 +88,7 @@ def show_development(aspire: Aspire, actor: Actor, member_id: int, name: str, ar
     st.markdown("##### Within reach now")
     st.caption("One rung up their ladder, the same rung across on the other ladder (or each ladder's entry rung), "
                "and what goes with any level. Levels further away are a longer route: build it step by step below.")
-    st.dataframe(step_rows(steps), hide_index=True, width="stretch")
+    show_table(step_rows(steps), f"steps-in-reach-{member_id}")
     columns = st.columns(len(ROUTES))
     built = {label: _builder(label, catalogue, start, today, column) for label, column in zip(ROUTES, columns,
                                                                                             strict=True)}
@@ -155,7 +152,7 @@ def _compare(planned: Mapping[str, Route], top: Need) -> None:
             for n in NEEDS]
     rows += [{"": "Fit (0-100)", "Route A": a.fit, "Route B": b.fit},
              {"": "Band change", "Route A": a.change_text, "Route B": b.change_text}]
-    st.dataframe([{k: str(v) for k, v in r.items()} for r in rows], hide_index=True, width="stretch")
+    show_table(rows, "route-a-against-b")
 
 
 @dataclass(frozen=True)
@@ -235,11 +232,10 @@ def show_directions(found: development.TeamDirections | None, min_group: int) ->
         return
     st.caption(f"{found.placed} of {found.answered} people who answered have a recorded track; for each, the "
                "reachable step that fits their needs best is counted once.")
-    st.dataframe([{"Next step": d.option.name, "Kind": d.kind.label, "People whose needs point here": d.people,
-                   "Openings": _openings(d.openings)} for d in found.directions]
-                 + ([{"Next step": "Other steps together", "Kind": "", "People whose needs point here": found.together,
-                      "Openings": ""}] if found.together else []),
-                 hide_index=True, width="stretch")
+    show_table([{"Next step": d.option.name, "Kind": d.kind.label, "People whose needs point here": d.people,
+                 "Openings": openings_text(d.openings)} for d in found.directions]
+               + ([{"Next step": "Other steps together", "Kind": "", "People whose needs point here": found.together,
+                    "Openings": ""}] if found.together else []), "next-steps")
 
 
 def show_admin_directions(aspire: Aspire, actor: Actor) -> None:
@@ -276,8 +272,7 @@ def show_framework_import(aspire: Aspire, actor: Actor) -> None:
         except ImportRejected as exc:
             st.error(f"Nothing was imported: fix {'this row' if len(exc.problems) == 1 else 'these rows'} and "
                      "upload the file again.", icon=":material/error:")
-            st.dataframe([{"Line": p.line, "Problem": p.reason} for p in exc.problems], hide_index=True,
-                         width="stretch")
+            show_table([{"Line": p.line, "Problem": p.reason} for p in exc.problems], "framework-problems")
         except EditConflict as exc:
             st.error(str(exc), icon=":material/sync_problem:")
         else:

@@ -2,7 +2,9 @@
 
 Every form keeps what was typed in session state under a prefix and remembers the version it was opened
 on. A refused save shows the reason beside the typed values; a save that lost a race says so, shows what
-changed meanwhile, and takes the newer version, so pressing save again keeps the typed text.
+changed meanwhile, and takes the newer version, so pressing save again keeps the typed text. A save that
+went through starts the form afresh under new keys (`_live`): the browser then shows empty fields (or the
+record as saved), and a second press of the old button, as in a double click, finds no form to submit.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from coaching.review import GoalCheck, ReviewState
 from coaching.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, TalkingPoint
 from coaching.ui.context import flash
 from coaching.ui.format import plain
+from coaching.ui.tables import show_table
 
 # ---- what they wrote ----------------------------------------------------------------------------------
 
@@ -64,22 +67,39 @@ def show_talking_points(points: list[TalkingPoint], top: Need) -> None:
 # ---- form state --------------------------------------------------------------------------------------
 
 
+def _live(prefix: str) -> str:
+    """The keys of a form's fields now: the form's prefix and how many times it was saved in this session.
+
+    Clearing a widget's value in session state does not empty it in the browser, which keeps showing (and
+    on the next press sends) the text typed before; widgets under new keys start empty.
+    """
+    return f"{prefix}_{st.session_state.get(f'_saved_{prefix}', 0)}"
+
+
 def _remember(prefix: str, values: Mapping[str, Any], version: int) -> None:
     """Start a form from a record as read now, once: later reruns keep what the person typed."""
-    if f"{prefix}_version" in st.session_state:
+    live = _live(prefix)
+    if f"{live}_version" in st.session_state:
         return
     for field, value in values.items():
-        st.session_state[f"{prefix}_{field}"] = value
-    st.session_state[f"{prefix}_version"] = version
+        st.session_state[f"{live}_{field}"] = value
+    st.session_state[f"{live}_version"] = version
 
 
 def _forget(prefix: str) -> None:
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{prefix}_")]:
+    """Drop what the form held and move it to new keys, in the same step as the save it follows."""
+    live = _live(prefix)
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{live}_")]:
         del st.session_state[key]
+    st.session_state[f"_saved_{prefix}"] = st.session_state.get(f"_saved_{prefix}", 0) + 1
 
 
 def _save(prefix: str, write: Callable[[], object], done: str) -> None:
-    """Run one save; on success clear the form and confirm, else say why and keep what was typed."""
+    """Run one save; on success clear the form and confirm, else say why and keep what was typed.
+
+    Nothing that draws on the page runs between the write and `_forget`, so a second press arriving
+    meanwhile (which stops this run at the next drawing call) always meets the new, empty form.
+    """
     try:
         write()
     except plans.PlanRejected as exc:
@@ -88,7 +108,7 @@ def _save(prefix: str, write: Callable[[], object], done: str) -> None:
         st.error("Someone saved this since you opened it, so your change was not saved. It now reads: "
                  f"{_describe(exc.current)}. Your text is kept below: save again to replace it.",
                  icon=":material/sync_problem:")
-        st.session_state[f"{prefix}_version"] = exc.current.version
+        st.session_state[f"{_live(prefix)}_version"] = exc.current.version
     else:
         _forget(prefix)
         flash(done)
@@ -145,8 +165,8 @@ def show_goals(aspire: Aspire, actor: Actor, member_id: int, goals: list[Goal], 
                 _action_checkbox(aspire, actor, action)
             with st.expander("Edit, add an action, history"):
                 _edit_goal(aspire, actor, goal, catalogue)
-    with st.expander("Add a goal", expanded=not goals, icon=":material/add:"), st.form("goal_new"):
-        fields = _goal_fields("goal_new", catalogue)
+    with st.expander("Add a goal", expanded=not goals, icon=":material/add:"), st.form(_live("goal_new")):
+        fields = _goal_fields(_live("goal_new"), catalogue)
         if st.form_submit_button("Add goal", icon=":material/add:"):
             _save("goal_new", lambda: plans.add_goal(aspire, actor, member_id, fields),
                   f"Added the goal “{plain(fields['title'])}”.")
@@ -165,25 +185,26 @@ def _action_checkbox(aspire: Aspire, actor: Actor, action: plans.GoalAction) -> 
 def _edit_goal(aspire: Aspire, actor: Actor, goal: Goal, catalogue: Catalogue) -> None:
     prefix = f"goal_{goal.id}"
     _remember(prefix, dict(goal.as_input()), goal.version)
-    with st.form(prefix):
-        fields = _goal_fields(prefix, catalogue)
+    with st.form(_live(prefix)):
+        fields = _goal_fields(_live(prefix), catalogue)
         if st.form_submit_button("Save goal", icon=":material/save:"):
-            version = st.session_state[f"{prefix}_version"]
+            version = st.session_state[f"{_live(prefix)}_version"]
             _save(prefix, lambda: plans.edit_goal(aspire, actor, goal.id, version, fields), "Saved the goal.")
-    with st.form(f"action_new_{goal.id}"):
+    new = _live(f"action_new_{goal.id}")
+    with st.form(new):
         st.markdown("**New action**")
         left, middle, right = st.columns([3, 2, 2])
-        action = {"what": left.text_input("What", key=f"action_new_{goal.id}_what"),
-                  "who": middle.text_input("Who (optional)", key=f"action_new_{goal.id}_who"),
-                  "due_on": right.date_input("Due (optional)", value=None, key=f"action_new_{goal.id}_due_on")}
+        action = {"what": left.text_input("What", key=f"{new}_what"),
+                  "who": middle.text_input("Who (optional)", key=f"{new}_who"),
+                  "due_on": right.date_input("Due (optional)", value=None, key=f"{new}_due_on")}
         if st.form_submit_button("Add action", icon=":material/add_task:"):
             _save(f"action_new_{goal.id}", lambda: plans.add_action(aspire, actor, goal.id, action),
                   f"Added the action “{plain(action['what'])}”.")
     if st.toggle("Show history", key=f"{prefix}_history"):
-        st.dataframe([{"Version": v.version, "Saved": f"{v.changed_at:%Y-%m-%d %H:%M}", "By": v.changed_by or "Aspire",
-                       "Event": v.event + (f" ({v.review_answer})" if v.review_answer else ""), "Goal": v.title,
-                       "Status": v.status.label} for v in plans.goal_history(aspire, actor, goal.id)],
-                     hide_index=True, width="stretch")
+        show_table([{"Version": v.version, "Saved": v.changed_at, "By": v.changed_by or "Aspire",
+                     "Event": v.event + (f" ({v.review_answer})" if v.review_answer else ""), "Goal": v.title,
+                     "Status": v.status.label} for v in plans.goal_history(aspire, actor, goal.id)],
+                   f"goal-{goal.id}-history")
 
 
 def warn_uncovered(goals: list[Goal], need: Need | None) -> None:
@@ -207,9 +228,10 @@ def show_notes(aspire: Aspire, actor: Actor, member_id: int, today: dt.date) -> 
     """A new note first, then the notes newest first, each editable with its earlier versions kept."""
     st.caption("Your working notes: only you, as their manager, see them. They are part of the person's own data "
                "if they ask for it, and erased with them.")
-    st.session_state.setdefault("note_new_held_on", today)
-    with st.expander("Add a note", expanded=True, icon=":material/edit_note:"), st.form("note_new"):
-        fields = _note_fields("note_new")
+    new = _live("note_new")
+    st.session_state.setdefault(f"{new}_held_on", today)
+    with st.expander("Add a note", expanded=True, icon=":material/edit_note:"), st.form(new):
+        fields = _note_fields(new)
         if st.form_submit_button("Save note", icon=":material/save:"):
             _save("note_new", lambda: plans.add_note(aspire, actor, member_id, fields), "Saved the note.")
     for note in plans.list_notes(aspire, actor, member_id):
@@ -225,15 +247,14 @@ def show_notes(aspire: Aspire, actor: Actor, member_id: int, today: dt.date) -> 
 def _edit_note(aspire: Aspire, actor: Actor, note: Note) -> None:
     prefix = f"note_{note.id}"
     _remember(prefix, {"held_on": note.held_on, "body": note.body, "agreed": "\n".join(note.agreed)}, note.version)
-    with st.form(prefix):
-        fields = _note_fields(prefix)
+    with st.form(_live(prefix)):
+        fields = _note_fields(_live(prefix))
         if st.form_submit_button("Save note", icon=":material/save:"):
-            version = st.session_state[f"{prefix}_version"]
+            version = st.session_state[f"{_live(prefix)}_version"]
             _save(prefix, lambda: plans.edit_note(aspire, actor, note.id, version, fields), "Saved the note.")
     if st.toggle("Show earlier versions", key=f"{prefix}_history"):
-        st.dataframe([{"Version": v.version, "Saved": f"{v.changed_at:%Y-%m-%d %H:%M}", "Held on": v.held_on,
-                       "Note": v.body} for v in plans.note_history(aspire, actor, note.id)],
-                     hide_index=True, width="stretch")
+        show_table([{"Version": v.version, "Saved": v.changed_at, "Held on": v.held_on, "Note": v.body}
+                    for v in plans.note_history(aspire, actor, note.id)], f"note-{note.id}-history")
 
 
 # ---- yearly review -----------------------------------------------------------------------------------
@@ -253,14 +274,15 @@ def _review_one(aspire: Aspire, actor: Actor, check: GoalCheck, catalogue: Catal
     goal, prefix = check.goal, f"review_{check.goal.id}"
     st.markdown(f"**{plain(goal.title)}** · serves {goal.need.label.lower()}")
     st.markdown(plain(check.question))
-    answer = st.radio("Your answer", list(ReviewAnswer), key=f"{prefix}_answer", horizontal=True,
+    live = _live(prefix)
+    answer = st.radio("Your answer", list(ReviewAnswer), key=f"{live}_answer", horizontal=True,
                       index=list(ReviewAnswer).index(check.suggested), format_func=str.capitalize)
     fields = None
     if answer is ReviewAnswer.ADJUST:
         _remember(prefix, dict(goal.as_input()), goal.version)
-        fields = _goal_fields(prefix, catalogue)
-    if st.button("Record the review", key=f"{prefix}_record", icon=":material/fact_check:"):
-        version = st.session_state.get(f"{prefix}_version", goal.version)
+        fields = _goal_fields(live, catalogue)
+    if st.button("Record the review", key=f"{live}_record", icon=":material/fact_check:"):
+        version = st.session_state.get(f"{live}_version", goal.version)
         _save(prefix, lambda: plans.review_goal(aspire, actor, goal.id, version, answer, today, fields),
               f"Recorded: {answer} “{plain(goal.title)}”.")
 
@@ -296,7 +318,7 @@ def show_reviews_due(aspire: Aspire, actor: Actor) -> None:
     st.subheader("Yearly reviews")
     st.caption("Aspirations change with life: each person answers again twelve months after their last answers. "
                "Open a round for those due on the Rounds screen, then go through their goals in a one-on-one.")
-    st.dataframe([{"Member": row.name, "Team": team.name, "Last answered": row.last_answered,
-                   "Next review": row.next_review, "State": row.state.value.capitalize()} for team, row in waiting],
-                 hide_index=True, width="stretch")
+    show_table([{"Member": row.name, "Team": team.name, "Last answered": row.last_answered or "never",
+                 "Next review": row.next_review or "now", "State": row.state.value.capitalize()}
+                for team, row in waiting], "yearly-reviews")
     st.page_link("screens/rounds.py", label="Open a round for them", icon=":material/send:")

@@ -10,6 +10,7 @@ from streamlit.typing import PlotlyState
 
 from coaching.charts import View
 from coaching.ui.format import plain
+from coaching.ui.tables import show_table
 
 PLOTLY_CONFIG = {"displaylogo": False}
 
@@ -20,7 +21,8 @@ def show_view(
     """Draw a view and return the chart's selection event when ``on_select`` is given, else None.
 
     A view with nothing to draw says why (its reading) in place of an empty chart. The table toggle
-    is keyed per view, so each chart on a screen keeps its own choice across reruns. Names inside the
+    is keyed per view, so each chart on a screen keeps its own choice across reruns; the table downloads as
+    `<key>.csv`. Names inside the
     title and reading are typed by people, so they are shown as typed, never as Markdown.
     """
     heading, switch = st.columns([2, 1], vertical_alignment="bottom")
@@ -31,7 +33,7 @@ def show_view(
     as_table = switch.toggle("Show as table", key=f"{key}_as_table")
     st.caption(plain(view.reading))
     if as_table:
-        st.dataframe(view.table, hide_index=True, width="stretch")
+        show_table(view.table, key)
         return None
     if on_select is None:
         st.plotly_chart(view.figure, width="stretch", key=key, config=PLOTLY_CONFIG, alt=view.reading)

@@ -12,19 +12,23 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block
 
 import coaching.ui.context as ui_context
 from coaching.actors import SYSTEM, Role
 from coaching.aspire import Aspire, start
 from coaching.settings import PROJECT_DIR, Settings
+from coaching.ui.format import WORD_JOINER
 
 APP = PROJECT_DIR / "app.py"
 ERROR_SCREEN = "Something went wrong"
@@ -144,6 +148,15 @@ def log_in(at: AppTest, email: str, password: str) -> AppTest:
     at.switch_page("screens/home.py").run()
     assert at.session_state["actor"].role.value in ("manager", "admin"), [e.value for e in at.error]
     return at
+
+
+def shown_tables(at: AppTest | Block) -> list[pd.DataFrame]:
+    """Every `show_table` on the page as the reader sees it: the escapes that keep cells from being read as
+    Markdown or links (backslashes, invisible word joiners) removed, so each cell is the text as typed."""
+    def unescape(value: object) -> object:
+        return re.sub(r"\\(.)", r"\1", value).replace(WORD_JOINER, "") if isinstance(value, str) else value
+
+    return [t.value.rename(columns=unescape).map(unescape) for t in at.table]
 
 
 def assert_healthy(at: AppTest) -> None:

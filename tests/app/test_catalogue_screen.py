@@ -15,7 +15,7 @@ from coaching.actors import SYSTEM
 from coaching.catalogue import PathKind
 from coaching.ui.format import plain
 
-from .conftest import EMPTY_ADMIN, EMPTY_MANAGER, assert_healthy, domain
+from .conftest import EMPTY_ADMIN, EMPTY_MANAGER, assert_healthy, domain, shown_tables
 
 PAGE = "screens/catalogue.py"
 TEAM_LEAD = "opt_team_lead"
@@ -29,9 +29,12 @@ def texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
-def kind_table(at: AppTest, kind: str) -> list[dict]:
-    """The table of one kind of option (the history tables inside expanders have no "Option" column)."""
-    tables = [d.value for d in at.dataframe if "Option" in d.value.columns]
+PAY_BAND = "Pay band (minimum – midpoint – maximum)"
+
+
+def kind_table(at: AppTest, kind: str, column: str = "Why") -> list[dict]:
+    """The table of one kind of option that has this column: "Why" for what it is, a need for its profile."""
+    tables = [t for t in shown_tables(at) if column in t.columns]
     return tables[[s.value for s in at.subheader].index(kind)].to_dict("records")
 
 
@@ -51,9 +54,11 @@ def test_a_manager_sees_every_kind_with_bands_profiles_and_history_but_no_form(e
     assert [s.value for s in at.subheader] == ["Management track", "Expert track", "Pay progression",
                                                "Flexible work", "Self-directed work"]
     team_lead = management_rows(at)[0]
-    assert (team_lead["Option"], team_lead["Rank"], team_lead["Openings"]) == ("Team lead", 1, 2)
-    assert (team_lead["Band minimum"], team_lead["Band maximum"], team_lead["Currency"]) == (52000, 68000, "EUR")
-    assert team_lead["Status and responsibility"] == 0.77
+    assert (team_lead["Option"], team_lead["Rank"], team_lead["Openings"]) == ("Team lead", "1", "2")
+    assert team_lead[PAY_BAND] == "52,000 – 60,000 – 68,000 EUR"
+    profile = kind_table(at, "Management track", "Status and responsibility")[0]
+    assert (profile["Option"], profile["Status and responsibility"], profile["Financial security"]) == (
+        "Team lead", "0.77", "0.60")
     assert not {"Save changes", "Add option", "Retire…"} & {b.label for b in at.button}, "admins only"
     assert any("Only HR admins change the catalogue" in c for c in texts(at.caption))
     assert "History of Team lead" in [e.label for e in at.expander]
@@ -72,7 +77,7 @@ def test_a_band_with_its_minimum_above_its_maximum_is_refused_and_the_typed_valu
                for e in texts(at.error)), texts(at.error)
     assert at.number_input(key=f"{TEAM_LEAD}_band_minimum").value == 90000.0
     assert at.number_input(key=f"{TEAM_LEAD}_openings").value == 6
-    assert management_rows(at)[0]["Openings"] == 2, "nothing was saved"
+    assert management_rows(at)[0]["Openings"] == "2", "nothing was saved"
 
 
 def test_a_good_edit_shows_in_the_table_and_in_the_history(empty_db: Path, open_app) -> None:
@@ -84,10 +89,10 @@ def test_a_good_edit_shows_in_the_table_and_in_the_history(empty_db: Path, open_
     assert_healthy(at)
     assert any("Saved Team lead" in s and plain("Openings: 2 → 5") in s for s in texts(at.success)), texts(at.error)
     row = management_rows(at)[0]
-    assert (row["Openings"], row["Band maximum"]) == (5, 70000)
+    assert (row["Openings"], row[PAY_BAND]) == ("5", "52,000 – 60,000 – 70,000 EUR")
     history = next(e for e in at.expander if e.label == "History of Team lead")
-    versions = history.dataframe[0].value.to_dict("records")
-    assert [v["Version"] for v in versions] == [1, 2]
+    versions = shown_tables(history)[0].to_dict("records")
+    assert [v["Version"] for v in versions] == ["1", "2"]
     assert versions[0]["What changed"] == "first version"
     assert "Openings: 2 → 5" in versions[1]["What changed"] and versions[1]["Until"] == "now"
 
@@ -144,4 +149,15 @@ def test_an_empty_catalogue_says_so_and_what_to_do(empty_db: Path, open_app) -> 
     assert any("The catalogue is empty" in i and "Add the tracks" in i for i in texts(admin.info))
     manager = open_catalogue(open_app, EMPTY_MANAGER)
     assert any("The catalogue is empty" in i and "Ask an HR admin" in i for i in texts(manager.info))
-    assert not manager.dataframe
+    assert not manager.table
+
+
+def test_openings_read_the_same_everywhere_not_limited_none_open_or_a_number(empty_db: Path, open_app) -> None:
+    """No limit, no opening and a count used to show as "None", "0" and nothing in different tables."""
+    at = open_catalogue(open_app, EMPTY_MANAGER)
+
+    shown = {r["Option"]: r["Openings"] for kind in ("Management track", "Expert track", "Pay progression",
+                                                     "Flexible work", "Self-directed work")
+             for r in kind_table(at, kind)}
+    assert (shown["Team lead"], shown["Senior manager"], shown["Remote days"]) == ("2", "none open", "not limited")
+    assert set(shown.values()) <= {"not limited", "none open"} | {str(n) for n in range(1, 100)}

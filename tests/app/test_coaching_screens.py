@@ -16,7 +16,7 @@ from coaching.responses import Submission, submit
 from coaching.store import NewMember
 from coaching.ui.context import get_aspire
 
-from .conftest import DEMO_ADMIN, EMPTY_MANAGER, assert_healthy, domain
+from .conftest import DEMO_ADMIN, EMPTY_MANAGER, assert_healthy, domain, shown_tables
 
 TEAM = "screens/team.py"
 MEMBER = "screens/member.py"
@@ -61,7 +61,15 @@ def test_team_heatmap_holds_every_member_who_answered_and_the_members_table(demo
     heatmap = plotly_specs(at)[0]
     assert len(member_ids_in(heatmap)) == len(PLATFORM)
     assert any("need status and responsibility most" in c for c in texts(at.caption)), texts(at.caption)
-    assert at.dataframe[0].value["Member"].tolist() == sorted(p.name for p in PLATFORM)
+    assert shown_tables(at)[0]["Member"].tolist() == sorted(p.name for p in PLATFORM)
+
+
+def test_team_heatmap_says_that_a_square_opens_the_person(demo_db: Path, open_app) -> None:
+    at = open_app(TEAM)
+    assert "Click a person's square to open their one-on-one page." in texts(at.caption)
+
+    at.toggle(key="team_heatmap_as_table").set_value(True).run()
+    assert not any("Click a person's square" in c for c in texts(at.caption)), "no chart, nothing to click"
 
 
 def test_team_views_switch_between_demand_drift_and_pay_bands(demo_db: Path, open_app) -> None:
@@ -205,13 +213,13 @@ def test_the_page_warns_when_no_goal_serves_the_top_need(demo_db: Path, open_app
 
 def test_a_goal_without_a_title_is_refused_and_what_was_typed_stays(demo_db: Path, open_app) -> None:
     at = open_section(open_member(open_app, "Nadia Haddad"), "Goals")
-    at.text_input(key="goal_new_success_measure").input("Four-day week agreed")
-    at.selectbox(key="goal_new_need").select(Need.BALANCE)
+    at.text_input(key="goal_new_0_success_measure").input("Four-day week agreed")
+    at.selectbox(key="goal_new_0_need").select(Need.BALANCE)
     at = press(at, "Add goal")
     assert any("Title is empty" in e for e in texts(at.error)), texts(at.error)
-    assert at.text_input(key="goal_new_success_measure").value == "Four-day week agreed"
+    assert at.text_input(key="goal_new_0_success_measure").value == "Four-day week agreed"
 
-    at.text_input(key="goal_new_title").input("Try a compressed week")
+    at.text_input(key="goal_new_0_title").input("Try a compressed week")
     at = press(at, "Add goal")
     assert not at.error
     assert any("Added the goal" in s for s in texts(at.success))
@@ -221,8 +229,8 @@ def test_a_goal_without_a_title_is_refused_and_what_was_typed_stays(demo_db: Pat
 
 def test_a_note_is_saved_and_listed_with_its_agreed_actions(demo_db: Path, open_app) -> None:
     at = open_section(open_member(open_app, "Nadia Haddad"), "Notes")
-    at.text_area(key="note_new_body").input("Talked about a four-day week; she wants to keep the staff role.")
-    at.text_area(key="note_new_agreed").input("Maria checks the compressed-week rules\n\nNadia proposes a day")
+    at.text_area(key="note_new_0_body").input("Talked about a four-day week; she wants to keep the staff role.")
+    at.text_area(key="note_new_0_agreed").input("Maria checks the compressed-week rules\n\nNadia proposes a day")
     at = press(at, "Save note")
     assert any("Saved the note" in s for s in texts(at.success))
     assert "Talked about a four-day week; she wants to keep the staff role." in [t.value for t in at.text]
@@ -244,7 +252,7 @@ def test_two_tabs_editing_one_goal_the_second_is_told_and_keeps_its_text(demo_db
     second = open_section(open_member(open_app, "Aiko Tanaka"), "Goals")
     actor = first.session_state["actor"]
     (goal,) = plans.list_goals(get_aspire(), actor, _demo_member_id(first, "Aiko Tanaka"))
-    title = f"goal_{goal.id}_title"
+    title = f"goal_{goal.id}_0_title"   # the edit form's field, before either tab saved
 
     first.text_input(key=title).input("Run the storage design reviews")
     first = press(first, "Save goal")
@@ -278,8 +286,10 @@ def test_home_lists_who_is_due_for_the_yearly_review_and_leads_to_rounds(empty_d
     at = open_app(HOME, login=EMPTY_MANAGER)
 
     assert_healthy(at)
-    reviews = next(d.value for d in at.dataframe if "Next review" in d.value.columns)
+    reviews = next(t for t in shown_tables(at) if "Next review" in t.columns)
     assert dict(zip(reviews["Member"], reviews["State"], strict=True)) == {"Ana": "Overdue", "Cy": "Never answered"}
+    cy = reviews.set_index("Member").loc["Cy"]
+    assert (cy["Last answered"], cy["Next review"]) == ("never", "now"), "not a literal 'None'"
     assert any(link.proto.label == "Open a round for them" for link in at.get("page_link"))
 
 
@@ -314,3 +324,39 @@ def test_member_page_says_when_a_new_estimate_changed_the_reading_of_the_same_an
     assert len(notices) == 1, texts(at.info)
     assert "now rests on 41 responses" in notices[0] and f"\u201c{shown}\u201d" in notices[0]
     assert any(m.startswith("**Autonomy or work-life balance:") for m in texts(at.markdown)), texts(at.markdown)
+
+
+def _new_form_fields(at: AppTest, form: str) -> dict[str, object]:
+    """The values now shown in a new-record form's text fields (their keys start with the form's name)."""
+    return {w.label: w.value for w in (*at.text_area, *at.text_input) if str(w.key).startswith(form)}
+
+
+def test_a_saved_note_clears_its_form_and_a_second_press_stores_no_copy(demo_db: Path, open_app) -> None:
+    at = open_section(open_member(open_app, "Nadia Haddad"), "Notes")
+    member_id = _demo_member_id(at, "Nadia Haddad")
+    before = len(plans.list_notes(get_aspire(), at.session_state["actor"], member_id))
+    note = next(w for w in at.text_area if w.label == "Note")
+    note.input("She wants to try a compressed week in spring.")
+    next(w for w in at.text_area if w.label == "Agreed actions (one per line)").input("Maria checks the rules")
+    at = press(at, "Save note")
+    assert "Saved the note." in texts(at.success)
+    assert _new_form_fields(at, "note_new") == {"Note": "", "Agreed actions (one per line)": ""}
+
+    at = press(at, "Save note")        # the same button again, on the now empty form
+    assert any("Not saved" in e for e in texts(at.error)), texts(at.error)
+    notes = plans.list_notes(get_aspire(), at.session_state["actor"], member_id)
+    assert len(notes) == before + 1
+    assert [n.body for n in notes].count("She wants to try a compressed week in spring.") == 1
+
+
+def test_a_new_goal_and_a_new_action_clear_their_forms_once_saved(demo_db: Path, open_app) -> None:
+    at = open_section(open_member(open_app, "Nadia Haddad"), "Goals")
+    next(w for w in at.text_input if w.label == "Goal").input("Try a compressed week")
+    at = press(at, "Add goal")
+    assert any("Added the goal" in s for s in texts(at.success))
+    assert _new_form_fields(at, "goal_new")["Goal"] == ""
+
+    next(w for w in at.text_input if w.label == "What").input("Ask HR for the rules")
+    at = press(at, "Add action")
+    assert any("Added the action" in s for s in texts(at.success))
+    assert _new_form_fields(at, "action_new")["What"] == ""

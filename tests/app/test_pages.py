@@ -19,7 +19,7 @@ from coaching.needs import SCALES
 from coaching.settings import Settings
 from coaching.store import NewMember
 
-from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy
+from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy, domain, shown_tables
 
 TEAM = "screens/team.py"
 QUESTIONNAIRE = "screens/questionnaire.py"
@@ -75,11 +75,28 @@ def test_home_table_toggle_shows_one_row_per_scale_instead_of_the_chart(demo_db:
     assert table["Average"].between(0, 100).all()
 
 
+def test_home_of_a_manager_without_a_team_leads_to_creating_the_first_one(empty_db: Path, open_app) -> None:
+    at = open_app(login=EMPTY_MANAGER)
+
+    assert_healthy(at)
+    assert any("You have no team yet" in text for text in texts(at.info)), texts(at.info)
+    links = {link.proto.label: link.proto.page for link in at.get("page_link")}
+    assert "members" in links.get("Create your first team", ""), links
+    assert not plotly_specs(at)
+
+    admin = open_app(login=EMPTY_ADMIN)
+    assert any("There are no teams yet" in text for text in texts(admin.info)), texts(admin.info)
+    assert "Create a manager's account" in {link.proto.label for link in admin.get("page_link")}
+
+
 def test_home_without_answers_invites_to_wait_and_draws_nothing(empty_db: Path, open_app) -> None:
+    with domain(empty_db) as aspire:
+        aspire.store.create_team(aspire.accounts.authenticate(*EMPTY_MANAGER), "Support")
     at = open_app(login=EMPTY_MANAGER)
 
     assert_healthy(at)
     assert any("No answers yet" in text for text in texts(at.info)), texts(at.info)
+    assert "Send your team the questionnaire" in {link.proto.label for link in at.get("page_link")}
     assert not any("demo data" in text for text in texts(at.info))
     assert not plotly_specs(at)
     assert not at.dataframe
@@ -109,7 +126,7 @@ def test_team_without_teams_says_so(empty_db: Path, open_app) -> None:
 
     assert_healthy(at)
     assert any("no team yet" in text for text in texts(at.info)), texts(at.info)
-    assert not at.dataframe
+    assert not at.table
     assert not at.selectbox
 
 
@@ -126,26 +143,26 @@ def test_team_lists_who_answered_and_flags_straight_lining(demo_db: Path, open_a
     at = choose(at, "Team", "Platform engineering")
 
     assert_healthy(at)
-    members = list(at.dataframe[0].value["Member"])
+    members = list(shown_tables(at)[0]["Member"])
     assert sorted(members) == sorted(p.name for p in PLATFORM)
     assert "Noor Newcomer" not in members
     assert f"{len(PLATFORM)} of {len(PLATFORM) + 1} members answered in wave 2026." in texts(at.caption)
     warnings = " ".join(texts(at.warning))
     assert "Chen Wei" in warnings, warnings
-    chen = at.dataframe[0].value.set_index("Member").loc["Chen Wei"]
+    chen = shown_tables(at)[0].set_index("Member").loc["Chen Wei"]
     assert chen["Quality"] != "No flags"
 
 
 def test_team_wave_choice_changes_what_is_shown(demo_db: Path, open_app) -> None:
     at = choose(open_app(TEAM), "Team", "Platform engineering")
-    latest = at.dataframe[0].value
+    latest = shown_tables(at)[0]
     assert any("Chen Wei" in text for text in texts(at.warning))
 
     at = choose(at, "Wave", "2025")
 
     assert_healthy(at)
     assert any("wave 2025" in text for text in texts(at.caption)), texts(at.caption)
-    earlier = at.dataframe[0].value
+    earlier = shown_tables(at)[0]
     assert not earlier.equals(latest)
     assert not any("Chen Wei" in text for text in texts(at.warning)), "Chen Wei only straight-lined in 2026"
 
@@ -315,7 +332,7 @@ def test_admin_creates_an_account_whose_odd_name_shows_exactly_as_typed(demo_db:
 
     assert_healthy(at)
     assert any("Account created for odd@example.com" in s.value for s in at.success)
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     assert ODD_NAME in list(table["Name"])
 
 
@@ -333,7 +350,7 @@ def test_a_created_account_clears_the_form_and_a_second_press_creates_no_second_
 
     at = _fill_new_account(at, "noor@example.com", "Noor Haddad", "a-long-enough-password")   # pressed again
     assert any("already exists" in e.value for e in at.error), [e.value for e in at.error]
-    assert list(at.dataframe[0].value["Email"]).count("noor@example.com") == 1
+    assert list(shown_tables(at)[0]["Email"]).count("noor@example.com") == 1
 
 
 def test_a_refused_account_keeps_what_was_typed_and_says_why(demo_db: Path, open_app) -> None:
@@ -345,7 +362,7 @@ def test_a_refused_account_keeps_what_was_typed_and_says_why(demo_db: Path, open
     assert any("too short" in e.value for e in at.error), [e.value for e in at.error]
     fields = {t.label: t for t in at.text_input}
     assert fields["Email"].value == "new@example.com" and fields["Name"].value == "Noor"
-    assert "new@example.com" not in list(at.dataframe[0].value["Email"])
+    assert "new@example.com" not in list(shown_tables(at)[0]["Email"])
 
 
 def test_a_guessed_team_id_in_the_link_shows_nothing_of_that_team(demo_db: Path, open_app) -> None:
@@ -364,7 +381,7 @@ def test_a_guessed_team_id_in_the_link_shows_nothing_of_that_team(demo_db: Path,
     assert_healthy(at)
     assert any("does not lead to one of your teams" in w.value for w in at.warning)
     assert at.selectbox[0].value.name == "Platform engineering"
-    shown = set(at.dataframe[0].value["Member"])
+    shown = set(shown_tables(at)[0]["Member"])
     assert not shown & sams_people
     assert at.query_params["team"] != str(sams_team.id)
 

@@ -8,7 +8,7 @@ from coaching import rounds
 from coaching.aspire import start
 from coaching.settings import Settings
 
-from .conftest import assert_healthy
+from .conftest import assert_healthy, shown_tables
 
 ROUNDS = "screens/rounds.py"
 
@@ -22,7 +22,7 @@ def test_opening_a_round_shows_each_link_once_and_the_members_as_not_started(dem
     assert any("Round opened for 8 members" in s.value for s in at.success)
     links = [c.value for c in at.code]
     assert len(links) == 8 and all("/respond?invite=" in link for link in links)
-    table = at.dataframe[0].value
+    table = shown_tables(at)[0]
     assert set(table["State"]) == {"not started"}
     assert any("E-mail is not set up" in c.value for c in at.caption)
 

@@ -199,16 +199,13 @@ def settle(page: Page, shown: Locator, timeout_ms: int = APP_TIMEOUT_MS) -> None
     assert_no_exception(page)
 
 
-def dataframe_rows(frame: Locator, count: int) -> list[list[str]]:
-    """The body cells of an `st.dataframe`, row by row, as text, once it shows `count` rows.
-
-    The grid is drawn on a canvas; these come from the table the grid keeps beside it for screen readers
-    (`tr`/`td` in the element's DOM, which Playwright's role queries treat as hidden). That table is drawn
-    a moment after the element appears, and holds only the rendered rows: every row of a short table.
-    """
-    rows = frame.locator("table[role=grid] tbody tr")
+def table_rows(table: Locator, count: int) -> list[list[str]]:
+    """The body cells of a table drawn by `show_table` (an `st.table`), row by row as the reader sees them,
+    once it shows `count` rows: without the invisible word joiners that keep typed addresses from becoming links."""
+    rows = table.locator("tbody tr")
     expect(rows).to_have_count(count)
-    return rows.evaluate_all("rows => rows.map(r => [...r.querySelectorAll('td')].map(c => c.textContent))")
+    return rows.evaluate_all("rows => rows.map(r => [...r.querySelectorAll('td')]"
+                             ".map(c => c.textContent.replaceAll('\u2060', '')))")
 
 
 def stop_process(process: subprocess.Popen | None) -> None:

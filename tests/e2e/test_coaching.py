@@ -20,6 +20,7 @@ _POINT_OF = """([name]) => {
 
 
 OLGA = 8                    # the demo seeds Platform engineering's eight people first; Olga Petrova is the eighth
+SVEN = 4                    # the fourth of them, Sven Eriksson
 
 
 def open_section(page: Page, name: str, shown: str) -> None:
@@ -93,3 +94,38 @@ def test_the_brief_downloads_as_a_pdf_with_its_charts(page: Page, demo_app: AppS
     pdf = Path(download.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Subtype /Image") >= 2, "the profile and fit charts"
     assert_no_exception(page)
+
+
+def test_a_double_click_on_save_stores_one_note_and_the_form_is_empty_after(page: Page, demo_app: AppServer) -> None:
+    note = "Sven asked for a mentor among the senior managers."
+    page.goto(f"{demo_app.url}/member?member={SVEN}")
+    log_in_here(page)
+    open_section(page, "Notes", "Your working notes")
+    form = page.get_by_test_id("stForm").first
+    form.get_by_label("Note", exact=True).fill(note)
+    form.get_by_role("button", name="Save note").dblclick()
+    settle(page, page.get_by_text("Saved the note."))
+    page.wait_for_timeout(1500)       # a second save, had there been one, lands by now
+    wait_for_app(page)
+
+    expect(page.get_by_test_id("stText").get_by_text(note, exact=True)).to_have_count(1)
+    expect(page.get_by_test_id("stForm").first.get_by_label("Note", exact=True)).to_have_value("")
+    page.reload()                     # a login survives a reload
+    settle(page, page.get_by_role("heading", name="One-on-one", exact=True))
+    open_section(page, "Notes", "Your working notes")
+    expect(page.get_by_test_id("stText").get_by_text(note, exact=True)).to_have_count(1)
+
+
+def test_a_saved_goal_clears_its_form(page: Page, demo_app: AppServer) -> None:
+    goal = "Lead the next planning round with a mentor"
+    page.goto(f"{demo_app.url}/member?member={SVEN}")
+    log_in_here(page)
+    open_section(page, "Goals", "Add a goal")
+    page.get_by_text("Add a goal", exact=True).click()       # closed: Sven has a goal already
+    title = page.get_by_test_id("stForm").filter(has_text="Add goal").locator("input[aria-label='Goal']")
+    title.fill(goal)
+    title.press("Tab")                # hand the typed title to the form before pressing its button
+    page.get_by_role("button", name="Add goal").click()
+    settle(page, page.get_by_text(f"Added the goal “{goal}”."))
+    expect(title).to_have_value("")      # the section closes again once there are goals: read it closed
+    expect(page.get_by_text(goal, exact=True)).to_have_count(1)     # listed once, above the empty form

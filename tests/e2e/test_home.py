@@ -52,3 +52,32 @@ def test_home_chart_fits_a_laptop_screen(page: Page, demo_app: AppServer) -> Non
     right = box["x"] + box["width"]
     assert right <= 1366, f"the chart's right edge is at {right:.0f} px on a 1366 px screen"
     assert_no_exception(page)
+
+
+#: Every label drawn in the demand chart against every bar: the pairs whose boxes overlap by more than a pixel.
+_LABELS_ON_BARS = """(plot) => {
+  const box = e => e.getBoundingClientRect();
+  const bars = [...plot.querySelectorAll('g.trace.bars g.point path')].map(box).filter(b => b.width > 0.5);
+  const labels = [...plot.querySelectorAll('text.bartext, g.textpoint text')].map(box);
+  const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+                         && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  return [bars.length, labels.length, labels.filter(l => bars.some(b => overlap(l, b))).length];
+}"""
+
+
+def test_admin_demand_chart_gives_each_path_room_and_no_label_sits_on_a_bar(page: Page, demo_app: AppServer) -> None:
+    """17 paths used to share half a screen's width and 460 px, with "not limited" written over the bars."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, demo_app, "hr@example.com", "demo-admin-1")
+    heading = page.get_by_text("Demand for each path against its openings")
+    heading.scroll_into_view_if_needed()
+    chart = page.get_by_test_id("stPlotlyChart").filter(has=page.locator("text.bartext")).last
+    expect(chart.locator("g.trace.bars").first).to_be_attached()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 800, box           # the page's full width, not half of it
+    rows = chart.locator("g.ytick").count()
+    assert rows >= 17 and box["height"] / rows >= 40, (rows, box)
+    bars, labels, on_bars = chart.locator(".js-plotly-plot").evaluate(_LABELS_ON_BARS)
+    assert bars > rows and labels >= rows, (bars, labels)
+    assert on_bars == 0, f"{on_bars} labels sit on a bar"
+    assert_no_exception(page)

@@ -20,7 +20,7 @@ from coaching.instrument import Instrument
 from coaching.ui.format import WORD_JOINER
 from tests.smtp_server import SmtpServer, running_smtp_server
 
-from .helpers import AppServer, dataframe_rows, log_in, settle, start_app, wait_for_app
+from .helpers import AppServer, log_in, settle, start_app, table_rows, wait_for_app
 
 DEMO_MANAGER = ("maria@example.com", "demo-manager-1")
 TEAM = "Journey team"
@@ -123,8 +123,8 @@ def create_team_with_members(page: Page) -> None:
         add.get_by_label("E-mail", exact=True).fill(person.email)
         click(page, add.get_by_role("button", name="Add member"),
               then=page.get_by_text(f"Added {person.name} to {TEAM}."))
-    roster = page.get_by_test_id("stDataFrame").first
-    assert sorted(row[:2] for row in dataframe_rows(roster, len(PEOPLE))) == sorted([p.name, p.email] for p in PEOPLE)
+    roster = page.get_by_test_id("stTable").first
+    assert sorted(row[:2] for row in table_rows(roster, len(PEOPLE))) == sorted([p.name, p.email] for p in PEOPLE)
 
 
 def open_round_and_email(page: Page) -> set[str]:
@@ -321,8 +321,8 @@ def test_a_round_from_new_team_to_answers_declines_and_the_response_rate(
     choose(manager, "Team", TEAM, then=rate)
     expect(manager.get_by_role("combobox", name="Round", exact=True)).to_have_value(re.compile(r"^Wave \d{4}, opened"))
     expect(rate.get_by_test_id("stMetricValue")).to_have_text("67%")
-    table = manager.get_by_test_id("stDataFrame")
-    states = {row[0]: row[1:] for row in dataframe_rows(table, len(PEOPLE))}
+    table = manager.get_by_test_id("stTable")
+    states = {row[0]: row[1:] for row in table_rows(table, len(PEOPLE))}
     assert states == {ZOE.name: ["submitted", "—", "—"], MEI.name: ["submitted", "—", "—"],
                       OMAR.name: ["declined", "—", "—"]}, states
     assert len(emailed.smtp.messages) == len(PEOPLE), "answering and declining send no e-mail"

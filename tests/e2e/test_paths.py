@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .helpers import AppServer, assert_no_exception, dataframe_rows, settle, wait_for_app
+from .helpers import AppServer, assert_no_exception, settle, table_rows, wait_for_app
 from .test_coaching import log_in_here, open_section
 
 AIKO = 1        # the demo seeds Platform engineering first; Aiko Tanaka (senior specialist) is the first
@@ -86,8 +86,8 @@ def test_an_admin_imports_a_career_framework_all_or_nothing(page: Page, demo_app
     settle(page, page.get_by_text("framework_bad.csv"))
     page.get_by_role("button", name="Import the framework").click()
     settle(page, page.get_by_text("Nothing was imported: fix these rows and upload the file again."))
-    problems = page.get_by_test_id("stDataFrame").last
-    rows = dataframe_rows(problems, 5)
+    problems = page.get_by_test_id("stTable").last
+    rows = table_rows(problems, 5)
     assert [r[0] for r in rows] == ["3", "4", "6", "7", "8"], rows
     assert rows[2][1] == "title 'Staff specialist' differs from 'Staff engineer' on line 5 for the same level"
 

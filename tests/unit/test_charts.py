@@ -449,6 +449,25 @@ def test_heatmap_of_one_member_reads_in_the_singular() -> None:
     assert team_heatmap_view(HEAT_ROWS[:1]).reading == "Of 1 member, 1 needs autonomy most."
 
 
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_heatmap_colours_scores_in_five_steps_each_clearly_apart() -> None:
+    """A smooth scale's middle greys were hard to tell apart: scores now fall in five steps of 20 points,
+    each step lighter than the one below by a margin the eye sees (also without colour vision)."""
+    (trace,) = team_heatmap_view(HEAT_ROWS).figure.data
+    scale = [(position, colour) for position, colour in trace.marker.colorscale]
+
+    steps = list(dict.fromkeys(colour for _, colour in scale))
+    assert len(steps) == 5
+    assert [p for p, _ in scale] == [0.0, 0.2, 0.2, 0.4, 0.4, 0.6, 0.6, 0.8, 0.8, 1.0], "hard edges, no blending"
+    lightness = [0.2126 * r + 0.7152 * g + 0.0722 * b for r, g, b in map(_rgb, steps)]
+    assert all(b - a > 25 for a, b in zip(lightness, lightness[1:], strict=False)), lightness
+    assert (trace.marker.cmin, trace.marker.cmax) == (0, 100)
+    assert list(trace.marker.colorbar.tickvals) == [0, 20, 40, 60, 80, 100]
+
+
 # demand vs offer
 
 def demands() -> list[Demand]:
@@ -466,6 +485,23 @@ def test_demand_view_sets_demand_beside_openings_per_option() -> None:
     assert list(unlimited.y) == ["remote_days"] and list(unlimited.text) == ["not limited"]
     assert "not limited" in openings.hovertext[2]
     assert [r["Openings"] for r in view.table] == ["1", "2", "not limited"]
+
+
+def test_demand_chart_grows_with_its_rows_and_labels_each_bar_beside_it() -> None:
+    """17 paths used to share 460 px, with "not limited" written over the bars."""
+    many = [Demand(d.option.model_copy(update={"key": f"{d.option.key}_{i}"}), d.demand, d.openings)
+            for i in range(6) for d in demands()][:17]
+    few, lots = demand_offer_view(demands()).figure, demand_offer_view(many).figure
+
+    assert lots.layout.height > few.layout.height
+    assert (lots.layout.height - 120) / 17 >= 40, "room for two bars and their labels per path"
+    demand, openings, _ = lots.data
+    assert demand.textposition == openings.textposition == "outside"
+    assert list(demand.text[:3]) == ["3", "1", "4"]
+    assert list(openings.text[:3]) == ["1", "2", None], "no limit says 'not limited' in place of a bar"
+    zero = demand_offer_view([Demand(TEAM_LEAD, 2, 0)]).figure.data[1]
+    assert list(zero.text) == ["none open"]
+    assert lots.layout.xaxis.range[1] > 4, "room right of the longest bar for its label"
 
 
 def test_demand_reading_names_the_biggest_shortfall_of_openings() -> None:
@@ -576,6 +612,14 @@ def test_drift_dumbbell_joins_each_needs_team_mean_in_two_waves() -> None:
     assert view.table[1] == {"Need": "Work-life balance", "2025": 50.0, "2026": 65.0, "Change": 15.0}
 
 
+def test_drift_change_is_taken_between_the_rounded_figures_it_shows() -> None:
+    """65.6 and 69.4 show as 66 and 69: the sentence says +3, never "+4 points, 66 to 69"."""
+    view = team_drift_view("2025", [summary("status", 65.6)], "2026", [summary("status", 69.4)])
+
+    assert view.reading.endswith("moved most (+3 points, 66 to 69).")
+    assert view.table == [{"Need": "Status and responsibility", "2025": 66, "2026": 69, "Change": 3}]
+
+
 # the organisation
 
 def test_org_needs_view_is_the_needs_overview_with_its_strongest_and_weakest_need() -> None:
@@ -645,4 +689,5 @@ def test_show_view_gives_title_reading_chart_and_a_table_on_request() -> None:
     at.toggle[0].set_value(True).run()
 
     assert not at.get("plotly_chart")
-    assert at.dataframe[0].value["Member"].tolist() == ["Ana *star*"]
+    assert at.table[0].value["Member"].tolist() == ["Ana \\*star\\*"], "shown as typed, never as Markdown"
+    assert at.get("download_button"), "with a formula-safe download beside it"

@@ -27,6 +27,7 @@ from babel.numbers import format_decimal
 LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español", "ar": "العربية"}
 DEFAULT = "en"
 RIGHT_TO_LEFT = frozenset({"ar"})
+_CAPITALISED_NOUNS = frozenset({"de"})
 #: Babel locale per language where the bare code would format differently from what people here expect.
 _LOCALES = {"en": "en_GB"}
 CATALOGUE_DIR = Path(__file__).resolve().parent
@@ -103,6 +104,11 @@ class Texts:
     def label(self, scale: str) -> str:
         """A need's or a security facet's name ('status', 'security.pay') in this language."""
         return self(f"scale.{scale}")
+
+    def named(self, scale: str) -> str:
+        """The name inside a sentence: lower-cased, except in German, whose nouns keep their capital."""
+        label = self.label(scale)
+        return label if self.language in _CAPITALISED_NOUNS else label.lower()
 
 
 def placeholders(entry: Entry) -> set[str]:

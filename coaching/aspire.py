@@ -30,7 +30,7 @@ from coaching.instrument import (
     translate,
     translation_paths,
 )
-from coaching.scoring import Profile, ScaleReliability, reliability_from_sums, score_response
+from coaching.scoring import Profile, ScaleReliability, reliability, reliability_from_sums, score_response
 from coaching.settings import Settings, SettingsError
 from coaching.store import Store, open_store
 from coaching.store.store import CurrentSums
@@ -82,6 +82,16 @@ class Aspire:
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """What `compute` gives for `key` until the next committed write (Database.remember)."""
         return self.store.db.remember(key, compute)
+
+    def reliability_by_language(self, version: int) -> dict[str, dict[str, ScaleReliability]]:
+        """Reliability of one version per language it was answered in, for each language with enough responses.
+
+        The same items in every language: a translation whose alpha falls behind measures less well.
+        """
+        instrument = self.instruments[version]
+        return {language: reliability(instrument, answers)
+                for language, answers in sorted(self.store.answers_by_language(version).items())
+                if len(answers) >= instrument.reliability.min_responses}
 
     def reliability(self, version: int) -> dict[str, ScaleReliability]:
         """Reliability of one instrument version's scales over its current responses, as of this call."""

@@ -214,11 +214,16 @@ document.documentElement.lang = 'LANG';
 document.documentElement.dir = 'DIR';
 </script>"""
 
-# On a narrow screen a horizontal scale wraps 2-2-1, putting "Agree" beside "Neither": below 640 px each
-# scale is one column of five, in order. Right to left, the rating labels keep their circle on the start side.
+# A horizontal scale wraps when its labels do not fit (2-2-1 on a phone, 4-1 in Spanish on a laptop), putting
+# "Agree" beside "Neither". So a scale is one row of equal columns whose labels wrap inside them, and below
+# 640 px one column of five; either way in order. Right to left, the row runs from the right.
 _LAYOUT = """<style>
+[data-testid="stRadio"] [role="radiogroup"] {
+  display: grid; grid-auto-flow: column; grid-auto-columns: minmax(0, 1fr); gap: 0.5rem; align-items: start; }
+[data-testid="stRadio"] [role="radiogroup"] > label { margin: 0; min-width: 0; align-items: flex-start; }
+[data-testid="stRadio"] [role="radiogroup"] > label p { white-space: normal; overflow-wrap: anywhere; }
 @media (max-width: 640px) {
-  [data-testid="stRadio"] [role="radiogroup"] { flex-direction: column; flex-wrap: nowrap; align-items: stretch; }
+  [data-testid="stRadio"] [role="radiogroup"] { grid-auto-flow: row; grid-auto-columns: auto; gap: 0.25rem; }
 }
 </style>"""
 

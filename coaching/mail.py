@@ -95,7 +95,6 @@ def compose(link: Link, *, round_message: str | None, deadline: dt.datetime, man
                            kind=kind, language=language)
     message = EmailMessage()
     message["Subject"] = subject
-    message["Content-Language"] = i18n.texts(language or i18n.DEFAULT).language
     if sender is not None:
         message["From"] = Address(display_name=_one_line(f"{manager_name} via Aspire"), addr_spec=sender)
     try:
@@ -103,6 +102,7 @@ def compose(link: Link, *, round_message: str | None, deadline: dt.datetime, man
     except HeaderParseError as exc:
         raise ValueError(f"{link.email!r} is not a valid e-mail address") from exc
     message.set_content(body)
+    message["Content-Language"] = i18n.texts(language or i18n.DEFAULT).language   # after set_content, which clears it
     return message
 
 

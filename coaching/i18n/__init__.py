@@ -99,7 +99,8 @@ class Texts:
     def moment(self, moment: dt.datetime) -> str:
         """A moment in words in its own time zone, e.g. 'Friday 4 December 2026, 23:59 CET'."""
         day = format_date(moment.date(), "full", locale=self.locale)
-        return f"{day}, {format_time(moment.timetz(), 'HH:mm', locale=self.locale)} {moment.tzname()}"
+        time = f"{format_time(moment.timetz(), 'HH:mm', locale=self.locale)} {moment.tzname()}"
+        return self.locale.datetime_formats["medium"].format(time, day)   # CLDR's glue: "{1}, {0}", "{1}، {0}"
 
     def label(self, scale: str) -> str:
         """A need's or a security facet's name ('status', 'security.pay') in this language."""

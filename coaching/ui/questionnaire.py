@@ -216,7 +216,8 @@ document.documentElement.dir = 'DIR';
 
 # A horizontal scale wraps when its labels do not fit (2-2-1 on a phone, 4-1 in Spanish on a laptop), putting
 # "Agree" beside "Neither". So a scale is one row of equal columns whose labels wrap inside them, and below
-# 640 px one column of five; either way in order. Right to left, the row runs from the right.
+# 640 px one column of five; either way in order. Right to left, the row runs from the right, and text and
+# lists (which Streamlit aligns left) start on the right.
 _LAYOUT = """<style>
 [data-testid="stRadio"] [role="radiogroup"] {
   display: grid; grid-auto-flow: column; grid-auto-columns: minmax(0, 1fr); gap: 0.5rem; align-items: start; }
@@ -225,6 +226,9 @@ _LAYOUT = """<style>
 @media (max-width: 640px) {
   [data-testid="stRadio"] [role="radiogroup"] { grid-auto-flow: row; grid-auto-columns: auto; gap: 0.25rem; }
 }
+html[dir="rtl"] [data-testid="stMain"] :is([data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],
+  p, li) { text-align: right; }
+html[dir="rtl"] [data-testid="stMarkdownContainer"] :is(ol, ul) { padding-left: 0; padding-right: 1.5em; }
 </style>"""
 
 

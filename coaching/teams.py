@@ -333,9 +333,14 @@ def add_member(aspire: Aspire, actor: Actor, team_id: int, fields: MemberInput |
 def edit_member(
     aspire: Aspire, actor: Actor, member_id: int, version: int, fields: MemberInput | Mapping[str, Any]
 ) -> Member:
-    """Replace a member's details, naming the version read; EditConflict when someone changed them meanwhile."""
+    """Replace a member's details, naming the version read; EditConflict when someone changed them meanwhile.
+
+    A language not among the fields (the edit form has none) stays as it was, like options left out.
+    """
     member = _own_member(aspire, actor, member_id)
     data = _checked(aspire, fields)
+    if "language" not in data.model_fields_set:
+        data = data.model_copy(update={"language": member.language})
     try:
         new_version = _rows(aspire).update_member(member_id, member.team_id, version, data.as_new_member(),
                                                   data.options)

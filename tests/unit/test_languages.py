@@ -188,6 +188,11 @@ def test_a_csv_language_column_sets_the_members_language_and_an_unknown_one_is_r
                                                            b"Ben,ben@example.com,\n")
     assert [m.language for m in added] == ["de", None]
     assert [m.language for m in aspire.store.members(manager, team.id)] == ["de", None]
+    ana = added[0]
+    edited = teams.edit_member(aspire, manager, ana.id, ana.version, {"name": "Ana Maria", "email": ana.email})
+    assert edited.language == "de", "an edit that does not name the language keeps it"
+    assert teams.edit_member(aspire, manager, ana.id, edited.version,
+                             {"name": "Ana Maria", "email": ana.email, "language": "fr"}).language == "fr"
     with pytest.raises(teams.ImportRejected, match="language 'klingon' is not one Aspire ships"):
         teams.import_members(aspire, manager, team.id, b"name,email,language\nCleo,cleo@example.com,klingon\n")
 

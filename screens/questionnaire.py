@@ -63,7 +63,7 @@ if by_language:
     )
     st.table(pd.DataFrame(
         [{"Language": LANGUAGES.get(code, code), "Responses": next(iter(table.values())).n,
-          **{scale_label(scale): round(table[scale].alpha, 2) for scale in SCALES}}
+          **{scale_label(scale): f"{table[scale].alpha:.2f}" for scale in SCALES}}
          for code, table in by_language.items()]
     ).set_index("Language"))
 

@@ -65,11 +65,12 @@ def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Invited]:
         sam = aspire.accounts.actor_for_email("sam@example.com")
         assert maria is not None and sam is not None
         team = aspire.store.teams(maria)[0]
-        added = teams.import_members(aspire, maria, team.id, ROSTER.encode())
+        added = teams.import_members(aspire, maria, team.id, ROSTER.encode()).members
         assert [m.language for m in added] == ["de", "ar", None], "the CSV's language column reaches the record"
         _, links = rounds.open_round(aspire, maria, team.id, WAVE, deadline, member_ids=[m.id for m in added])
         other = aspire.store.teams(sam)[0]
-        pierre = teams.import_members(aspire, sam, other.id, b"name,email,language\nPierre Roy,pierre@example.com,fr\n")
+        pierre = teams.import_members(aspire, sam, other.id,
+                                      b"name,email,language\nPierre Roy,pierre@example.com,fr\n").members
         closed_id, closed = rounds.open_round(aspire, sam, other.id, WAVE, deadline, member_ids=[pierre[0].id])
         rounds.close_round(aspire, sam, closed_id)
         version = aspire.current_instrument.version

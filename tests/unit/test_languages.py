@@ -185,15 +185,17 @@ def test_a_csv_language_column_sets_the_members_language_and_an_unknown_one_is_r
     manager = make_manager(aspire)
     team = teams.create_team(aspire, manager, "Team")
     added = teams.import_members(aspire, manager, team.id, b"name,email,language\nAna,ana@example.com,de-AT\n"
-                                                           b"Ben,ben@example.com,\n")
+                                                           b"Ben,ben@example.com,\n").members
     assert [m.language for m in added] == ["de", None]
     assert [m.language for m in aspire.store.members(manager, team.id)] == ["de", None]
+    hr_file = b"Full name;E-mail;Preferred language\nDima Haddad;dima@example.com;ar-SA\n"
+    assert [m.language for m in teams.import_members(aspire, manager, team.id, hr_file).members] == ["ar"]
     ana = added[0]
     edited = teams.edit_member(aspire, manager, ana.id, ana.version, {"name": "Ana Maria", "email": ana.email})
     assert edited.language == "de", "an edit that does not name the language keeps it"
     assert teams.edit_member(aspire, manager, ana.id, edited.version,
                              {"name": "Ana Maria", "email": ana.email, "language": "fr"}).language == "fr"
-    with pytest.raises(teams.ImportRejected, match="language 'klingon' is not one Aspire ships"):
+    with pytest.raises(teams.ImportRejected, match="'klingon' is not a language Aspire ships"):
         teams.import_members(aspire, manager, team.id, b"name,email,language\nCleo,cleo@example.com,klingon\n")
 
 

@@ -207,7 +207,8 @@ def _answers(instrument, rng):
 def test_a_response_records_its_language_and_reliability_shows_per_language_with_enough_responses(aspire):
     manager = make_manager(aspire)
     team_id = aspire.store.create_team(manager, "Team")
-    count = V1.reliability.min_responses
+    current = aspire.current_instrument          # rounds use the newest version
+    count = current.reliability.min_responses
     aspire.store.add_members(manager, team_id, [
         NewMember(name=f"P{i}", email=f"p{i}@example.com", language="de" if i < count else "ar")
         for i in range(count + 3)])
@@ -218,10 +219,10 @@ def test_a_response_records_its_language_and_reliability_shows_per_language_with
         language = invitation.row.member_language
         rounds.save_draft(aspire, invitation, {}, language)
         assert rounds.draft_language(aspire, invitation) == language, "the choice is kept with the draft"
-        rounds.submit_answers(aspire, invitation, _answers(V1, rng), language)
-    grouped = aspire.store.answers_by_language(1)
+        rounds.submit_answers(aspire, invitation, _answers(current, rng), language)
+    grouped = aspire.store.answers_by_language(current.version)
     assert {k: len(v) for k, v in grouped.items()} == {"de": count, "ar": 3}
-    by_language = aspire.reliability_by_language(1)
+    by_language = aspire.reliability_by_language(current.version)
     assert list(by_language) == ["de"], "Arabic has too few responses to estimate yet"
     assert by_language["de"]["status"].n == count
 

@@ -20,8 +20,17 @@ from coaching.accounts import Accounts, PasswordRejected, check_new_password
 from coaching.answers import Answers
 from coaching.audit import AuditLog
 from coaching.catalogue import load_catalogue
-from coaching.instrument import Instrument, available_versions, instrument_path, load_instrument
-from coaching.scoring import Profile, ScaleReliability, reliability_from_sums, score_response
+from coaching.instrument import (
+    Instrument,
+    Translation,
+    available_versions,
+    instrument_path,
+    load_instrument,
+    load_translation,
+    translate,
+    translation_paths,
+)
+from coaching.scoring import Profile, ScaleReliability, reliability, reliability_from_sums, score_response
 from coaching.settings import Settings, SettingsError
 from coaching.store import Store, open_store
 from coaching.store.store import CurrentSums
@@ -36,12 +45,22 @@ class Aspire:
     settings: Settings
     store: Store
     instruments: dict[int, Instrument]
+    #: Each version's translations by language code; English is the version itself.
+    translations: dict[int, dict[str, Instrument]] = field(default_factory=dict)
     _reliability: dict[int, Estimate] = field(default_factory=dict)
     _reliability_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def current_instrument(self) -> Instrument:
         return self.instruments[max(self.instruments)]
+
+    def instrument_in(self, version: int, language: str) -> Instrument:
+        """A version's questionnaire in a language it has been translated into, else its own (English)."""
+        return self.translations.get(version, {}).get(language, self.instruments[version])
+
+    def languages_of(self, version: int) -> list[str]:
+        """The languages a version can be answered in: English first, then its translations."""
+        return ["en", *sorted(self.translations.get(version, {}))]
 
     @cached_property
     def is_demo(self) -> bool:
@@ -63,6 +82,16 @@ class Aspire:
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """What `compute` gives for `key` until the next committed write (Database.remember)."""
         return self.store.db.remember(key, compute)
+
+    def reliability_by_language(self, version: int) -> dict[str, dict[str, ScaleReliability]]:
+        """Reliability of one version per language it was answered in, for each language with enough responses.
+
+        The same items in every language: a translation whose alpha falls behind measures less well.
+        """
+        instrument = self.instruments[version]
+        return {language: reliability(instrument, answers)
+                for language, answers in sorted(self.store.answers_by_language(version).items())
+                if len(answers) >= instrument.reliability.min_responses}
 
     def reliability(self, version: int) -> dict[str, ScaleReliability]:
         """Reliability of one instrument version's scales over its current responses, as of this call."""
@@ -138,8 +167,9 @@ def start(settings: Settings) -> Aspire:
     store = open_store(settings.db)
     try:
         instruments = _install_instruments(settings, store)
+        translations = _install_translations(settings, store, instruments)
         store.seed_catalogue(load_catalogue(settings.data_dir / "catalogue.toml"))
-        aspire = Aspire(settings=settings, store=store, instruments=instruments)
+        aspire = Aspire(settings=settings, store=store, instruments=instruments, translations=translations)
         if aspire.accounts.ensure_first_admin(settings.admin_email, settings.admin_password):
             log.info("created the first admin account for %s", settings.admin_email)
         if settings.demo and store.is_empty():
@@ -173,3 +203,27 @@ def _install_instruments(settings: Settings, store: Store) -> dict[int, Instrume
         version: Instrument.model_validate(tomllib.loads(source))
         for version, source in store.instrument_sources().items()
     }
+
+
+def _install_translations(settings: Settings, store: Store, instruments: dict[int, Instrument],
+                          ) -> dict[int, dict[str, Instrument]]:
+    """Record shipped translations the database lacks, then load every translation from the database.
+
+    A translation reaches an existing database the way a version does: first use records it (the
+    migration that made room for translations touched no word of a version's own text), and the
+    recorded copy is what answers are read against afterwards. A corrected translation is a new version.
+    """
+    for version, instrument in instruments.items():
+        for language, path in translation_paths(version, settings.data_dir).items():
+            load_translation(path, instrument)            # refused whole (InstrumentError) before anything is recorded
+            source = path.read_text(encoding="utf-8")
+            if not store.install_translation(version, language, source):
+                stored = store.translation_sources()[(version, language)]
+                if tomllib.loads(stored) != tomllib.loads(source):
+                    log.warning("%s differs from the translation already in use; the stored wording is kept", path)
+    found: dict[int, dict[str, Instrument]] = {}
+    for (version, language), source in store.translation_sources().items():
+        if version in instruments:
+            words = Translation.model_validate(tomllib.loads(source))
+            found.setdefault(version, {})[language] = translate(instruments[version], words)
+    return found

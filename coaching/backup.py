@@ -70,9 +70,9 @@ MAX_UNPACKED_BYTES = 4 << 30
 MAX_RATIO = 100
 RATIO_FROM_BYTES = 1 << 20
 
-#: Tables Aspire fills by itself on its first start (schema, instruments, the shipped catalogue): rows
-#: there do not make a database "hold data" that a restore would destroy.
-SELF_FILLED = frozenset({"schema_version", "app_meta", "instrument", "path_option"})
+#: Tables Aspire fills by itself on its first start (schema, instruments and their translations, the shipped
+#: catalogue): rows there do not make a database "hold data" that a restore would destroy.
+SELF_FILLED = frozenset({"schema_version", "app_meta", "instrument", "instrument_translation", "path_option"})
 
 #: How a summary names the rows of the tables people think in.
 _NOUNS = {"team": ("team", "teams"), "member": ("member", "members"), "response": ("response", "responses"),

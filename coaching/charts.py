@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
+from coaching import i18n
 from coaching.catalogue import Catalogue, PathKind, PathOption
 from coaching.fit import Demand, OptionFit
+from coaching.i18n import Texts
 from coaching.needs import NEEDS, SCALES, Facet, Need, scale_label
 from coaching.profiles import ScaleSummary
 from coaching.scoring import Change, Profile
@@ -81,14 +83,7 @@ def _display_order(summary: ScaleSummary) -> int:
 
 # ---- one person's profile -------------------------------------------------------------------------
 
-#: Need labels broken over two lines, so the radar's spokes stay readable on a 375 px phone.
-SPOKE_LABELS: dict[Need, str] = {
-    Need.STATUS: "Status and<br>responsibility",
-    Need.SECURITY: "Financial<br>security",
-    Need.EXPERTISE: "Expertise<br>and acclaim",
-    Need.AUTONOMY: "Autonomy",
-    Need.BALANCE: "Work-life<br>balance",
-}
+#: Spoke labels (the catalogue's `spoke.*`) break over two lines, so they stay readable on a 375 px phone.
 #: Security's facets sit either side of its spoke, each with its own marker shape (never colour alone).
 FACET_OFFSET_DEGREES = 14.0
 FACET_SYMBOLS: dict[Facet, str] = {Facet.STABILITY: "diamond", Facet.PAY: "triangle-up"}
@@ -102,18 +97,19 @@ def _spoke(need: Need) -> float:
     return NEEDS.index(need) * 360.0 / len(NEEDS)
 
 
-def profile_chart(profile: Profile) -> go.Figure:
+def profile_chart(profile: Profile, texts: Texts | None = None) -> go.Figure:
     """One person's scores as a radar: the five needs joined up, security's two facets as thin spokes beside it.
 
-    A need or facet the instrument did not measure is left out, never drawn as 0.
+    A need or facet the instrument did not measure is left out, never drawn as 0. Words in `texts`' language.
     """
+    texts = texts or i18n.texts(i18n.DEFAULT)
     scores = profile.scores
     needs = [need for need in NEEDS if need in scores]
     fig = go.Figure()
     if needs:
         closed = [*needs, needs[0]]
         fig.add_trace(go.Scatterpolar(
-            name="Your needs",
+            name=texts("profile.your_needs"),
             r=[scores[n] for n in closed],
             theta=[_spoke(n) for n in closed],
             mode="lines+markers",
@@ -122,7 +118,7 @@ def profile_chart(profile: Profile) -> go.Figure:
             showlegend=False,
             fillcolor="rgba(0, 114, 178, 0.12)",
             marker={"size": 11, "color": [NEED_COLOURS[n] for n in closed], "line": {"color": _OUTLINE, "width": 1}},
-            hovertext=[f"{n.label}: {scores[n]:.0f} of 100" for n in closed],
+            hovertext=[texts("profile.of_100", label=texts.label(n), score=texts.number(scores[n])) for n in closed],
             hoverinfo="text",
         ))
     for side, facet in zip((-1, 1), Facet, strict=True):
@@ -131,14 +127,15 @@ def profile_chart(profile: Profile) -> go.Figure:
         angle = _spoke(Need.SECURITY) + side * FACET_OFFSET_DEGREES
         value = scores[facet.scale]
         fig.add_trace(go.Scatterpolar(
-            name=f"{Need.SECURITY.label}: {facet.label.lower()}",
+            name=f"{texts.label(Need.SECURITY)}: {texts.named(facet.scale)}",
             r=[0, value],
             theta=[angle, angle],
             mode="lines+markers",
             line={"color": NEED_COLOURS[facet.scale], "width": 1.5, "dash": "dot"},
             marker={"size": [0, 11], "symbol": FACET_SYMBOLS[facet], "color": NEED_COLOURS[facet.scale],
                     "line": {"color": _OUTLINE, "width": 1}},
-            hovertext=["", f"{Need.SECURITY.label}, {facet.label.lower()}: {value:.0f} of 100"],
+            hovertext=["", texts("profile.of_100", label=f"{texts.label(Need.SECURITY)}, "
+                                 f"{texts.named(facet.scale)}", score=texts.number(value))],
             hoverinfo="text",
             showlegend=True,
         ))
@@ -148,7 +145,7 @@ def profile_chart(profile: Profile) -> go.Figure:
         radialaxis={"range": [0, 100], "tickvals": [25, 50, 75, 100], "tickfont": {"size": 9},
                     "angle": _RADIAL_ANGLE, "tickangle": _RADIAL_ANGLE, "showline": False},   # level labels
         angularaxis={"rotation": 90, "direction": "clockwise", "tickmode": "array",
-                     "tickvals": [_spoke(n) for n in NEEDS], "ticktext": [SPOKE_LABELS[n] for n in NEEDS],
+                     "tickvals": [_spoke(n) for n in NEEDS], "ticktext": [texts(f"spoke.{n}") for n in NEEDS],
                      "tickfont": {"size": 12}},
     )
     _base_layout(fig, height=400)

@@ -2,6 +2,11 @@
 
 An instrument file that breaks a rule of DOMAIN.md is refused whole, with a message naming the
 file, the item and the problem: a half-valid questionnaire would score people wrongly.
+
+Each version's translations sit beside it (`v1.de.toml` beside `v1.toml`): only words, keyed by the
+version's own item, section and reflection ids, so every language has the same items and the same
+scale and scores stay comparable. A translation that misses or adds a key is refused whole, naming
+the file, the language and the key.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import math
 import tomllib
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
@@ -248,6 +253,136 @@ def _describe(err: dict, raw: dict) -> str:
     if not loc:
         return message
     return f"{'.'.join(str(p) for p in loc)}: {message}"
+
+
+# ---- translations --------------------------------------------------------------------------------
+
+
+class _Words(_Strict):
+    title: Text
+    intro: str = ""
+
+
+class _ReflectionWords(_Strict):
+    prompt: Text
+    hint: str = ""
+
+
+class _ScaleWords(_Strict):
+    labels: list[Text]
+
+
+class _ChoiceWords(_Strict):
+    prompt: Text
+    options: dict[str, Text]
+
+
+class _LifeStageWords(_Strict):
+    prompt: Text
+    suggestions: list[Text]
+
+
+class Translation(_Strict):
+    """The words of one instrument version in another language; everything else comes from the version."""
+
+    version: int
+    language: str = Field(pattern=r"^[a-z]{2}$")
+    title: Text
+    intro: str
+    scale: _ScaleWords
+    sections: dict[str, _Words]
+    items: dict[str, Text]
+    choice: _ChoiceWords
+    reflections: dict[str, _ReflectionWords]
+    life_stage: _LifeStageWords
+
+
+def translate(instrument: Instrument, words: Translation) -> Instrument:
+    """The instrument with another language's words; ValueError naming every key missing or in excess."""
+    problems = _translation_gaps(instrument, words)
+    if problems:
+        raise ValueError("; ".join(problems))
+    data: dict[str, Any] = instrument.model_dump(mode="json")
+    data.update(title=words.title, intro=words.intro)
+    data["scale"]["labels"] = words.scale.labels
+    for section in data["sections"]:
+        section.update(words.sections[section["key"]].model_dump())
+    for item in data["items"]:
+        item["text"] = words.items[item["id"]]
+    data["choice"] = words.choice.model_dump()
+    for reflection in data["reflections"]:
+        reflection.update(words.reflections[reflection["id"]].model_dump())
+    data["life_stage"] = words.life_stage.model_dump()
+    return Instrument.model_validate(data)
+
+
+def _translation_gaps(instrument: Instrument, words: Translation) -> list[str]:
+    """Every key the translation lacks or has beyond the version, as 'key: missing' / 'key: not in version N'."""
+    expected = {
+        "sections": ({s.key for s in instrument.sections}, set(words.sections)),
+        "items": ({i.id for i in instrument.items}, set(words.items)),
+        "choice.options": ({str(n) for n in instrument.choice.options}, set(words.choice.options)),
+        "reflections": ({r.id for r in instrument.reflections}, set(words.reflections)),
+    }
+    problems = [f"key '{group}.{key}': missing"
+                for group, (want, have) in expected.items() for key in sorted(want - have)]
+    problems += [f"key '{group}.{key}': not in version {instrument.version}"
+                 for group, (want, have) in expected.items() for key in sorted(have - want)]
+    if words.version != instrument.version:
+        problems.append(f"key 'version': {words.version}, but this file belongs to version {instrument.version}")
+    if len(words.scale.labels) != len(instrument.scale.labels):
+        problems.append(f"key 'scale.labels': {len(words.scale.labels)} labels, the scale has "
+                        f"{len(instrument.scale.labels)}")
+    if len(words.life_stage.suggestions) != len(instrument.life_stage.suggestions):
+        problems.append(f"key 'life_stage.suggestions': {len(words.life_stage.suggestions)} suggestions, "
+                        f"the version has {len(instrument.life_stage.suggestions)}")
+    for section in instrument.sections:
+        if section.intro and section.key in words.sections and not words.sections[section.key].intro:
+            problems.append(f"key 'sections.{section.key}.intro': missing")
+    for reflection in instrument.reflections:
+        if reflection.hint and reflection.id in words.reflections and not words.reflections[reflection.id].hint:
+            problems.append(f"key 'reflections.{reflection.id}.hint': missing")
+    if instrument.intro.strip() and not words.intro.strip():
+        problems.append("key 'intro': missing")
+    return problems
+
+
+def load_translation(path: Path, instrument: Instrument) -> Instrument:
+    """Read one translation file of `instrument`; InstrumentError naming file, language and key, or the
+    instrument in that language."""
+    language = path.stem.partition(".")[2]
+    where = f"{path}: language '{language}'"
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InstrumentError(f"{where}: cannot be read ({exc.strerror or exc})") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InstrumentError(f"{where}: not valid TOML ({exc})") from exc
+    try:
+        words = Translation.model_validate(raw)
+    except ValidationError as exc:
+        raise InstrumentError(f"{where}: " + "; ".join(
+            f"key '{'.'.join(str(p) for p in err['loc'])}': {_missing_or(err)}" for err in exc.errors())) from exc
+    if words.language != language:
+        raise InstrumentError(f"{where}: key 'language': '{words.language}' does not match the file name")
+    try:
+        return translate(instrument, words)
+    except (ValueError, ValidationError) as exc:
+        raise InstrumentError(f"{where}: {exc}") from exc
+
+
+def _missing_or(err: Any) -> str:
+    if err["type"] == "missing":
+        return "missing"
+    if err["type"] == "extra_forbidden":
+        return "not in the version (a key the questionnaire does not have)"
+    return err["msg"]
+
+
+def translation_paths(version: int, data_dir: Path | None = None) -> dict[str, Path]:
+    """The translation files of one version, by language code."""
+    folder = (data_dir or DATA_DIR) / "instruments"
+    return {p.stem.partition(".")[2]: p for p in sorted(folder.glob(f"v{version}.*.toml"))}
 
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"

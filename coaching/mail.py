@@ -41,10 +41,9 @@ from urllib.parse import parse_qs, quote, urlparse
 
 from email_validator import EmailNotValidError, validate_email
 
-from coaching import rounds
+from coaching import i18n, rounds
 from coaching.actors import Actor, PermissionDenied
 from coaching.aspire import Aspire
-from coaching.clock import moment_text
 from coaching.privacy import neutralise
 from coaching.rounds import Link, MemberProgress, RoundClosed, RoundStatus, State
 from coaching.settings import Settings
@@ -85,15 +84,15 @@ Progress = Callable[[SendResult], None]
 
 
 def compose(link: Link, *, round_message: str | None, deadline: dt.datetime, manager_name: str,
-            kind: Kind = "invitation", sender: str | None = None) -> EmailMessage:
-    """A plain-text e-mail to one member carrying their own link. `sender` fills From when given.
+            kind: Kind = "invitation", sender: str | None = None, language: str | None = None) -> EmailMessage:
+    """A plain-text e-mail to one member carrying their own link, in their language. `sender` fills From.
 
     Names go into headers through `email.headerregistry.Address` with line breaks and other control
     characters turned into spaces first, so no name can add a header; an address that is not a single
     valid address raises ValueError.
     """
     subject, body = _texts(link, round_message=round_message, deadline=deadline, manager_name=manager_name,
-                           kind=kind)
+                           kind=kind, language=language)
     message = EmailMessage()
     message["Subject"] = subject
     if sender is not None:
@@ -103,14 +102,15 @@ def compose(link: Link, *, round_message: str | None, deadline: dt.datetime, man
     except HeaderParseError as exc:
         raise ValueError(f"{link.email!r} is not a valid e-mail address") from exc
     message.set_content(body)
+    message["Content-Language"] = i18n.texts(language or i18n.DEFAULT).language   # after set_content, which clears it
     return message
 
 
 def mailto_url(link: Link, *, round_message: str | None, deadline: dt.datetime, manager_name: str,
-               kind: Kind = "invitation") -> str:
+               kind: Kind = "invitation", language: str | None = None) -> str:
     """A mailto: URL opening the manager's own mail program with the same subject and text."""
     subject, body = _texts(link, round_message=round_message, deadline=deadline, manager_name=manager_name,
-                           kind=kind)
+                           kind=kind, language=language)
     to = quote(_address(link.email), safe="@")
     crlf = body.replace("\n", "\r\n")       # RFC 6068: line breaks in a mailto body are %0D%0A
     return f"mailto:{to}?subject={quote(subject, safe='')}&body={quote(crlf, safe='')}"
@@ -130,42 +130,25 @@ def links_csv(links: Iterable[Link]) -> bytes:
 
 
 def _texts(link: Link, *, round_message: str | None, deadline: dt.datetime, manager_name: str,
-           kind: Kind) -> tuple[str, str]:
+           kind: Kind, language: str | None = None) -> tuple[str, str]:
+    """Subject and body in the member's language (English when none is set): the same facts in every one."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    manager = _one_line(manager_name) or "Your manager"
+    said = i18n.texts(language or i18n.DEFAULT)
+    manager = _one_line(manager_name) or said("mail.your_manager")
     name = _one_line(link.name)
-    when = moment_text(deadline)
-    if kind == "reminder":
-        subject = f"Reminder: your career aspirations questionnaire, open until {when}"
-        opening = (f"A reminder from {manager}: the short questionnaire on what you need from your work is "
-                   f"still open for you until {when}.")
-        fresh = ("This e-mail carries a new personal link; earlier links no longer work. Anything you have "
-                 "already saved is kept.")
-    else:
-        subject = f"{manager} invites you to a short questionnaire on your career aspirations"
-        opening = (f"{manager} invites you to a short questionnaire (about ten minutes) on what you need from "
-                   "your work: responsibility, security, expertise, autonomy, balance.")
-        fresh = ""
-    lines = [
-        f"Hello {name},",
-        "",
-        opening,
-        "",
-        "What it is for: your answers are a starting point for coaching conversations and your development. "
-        "They are never used for decisions on pay or promotion.",
-        "It is voluntary: you may decline on the page behind the link, and then you will get no reminders.",
-        f"Who sees your answers: your manager, {manager}. Elsewhere in the organisation they count only in "
-        "averages over groups of people, never one by one.",
-        f"Please answer by {when}. You can save your answers and come back to them until then.",
-    ]
+    when = said.moment(deadline)
+    subject = said(f"mail.{kind}_subject", manager=manager, deadline=when)
+    opening = said(f"mail.{kind}_opening", manager=manager, deadline=when)
+    lines = [said("mail.hello", name=name), "", opening, "", said("mail.purpose"), said("mail.voluntary"),
+             said("mail.who_sees", manager=manager), said("mail.deadline", deadline=when)]
     message = (round_message or "").strip()
     if message:
-        lines += ["", f"A message from {manager}:", *(f"> {line}" for line in message.splitlines())]
-    lines += ["", "Your personal link (it works for you only, so please do not forward it):", link.url]
-    if fresh:
-        lines += ["", fresh]
-    lines += ["", f"If the link does not work, ask {manager} for a new one.", ""]
+        lines += ["", said("mail.message_from", manager=manager), *(f"> {line}" for line in message.splitlines())]
+    lines += ["", said("mail.link"), link.url]
+    if kind == "reminder":
+        lines += ["", said("mail.reminder_fresh")]
+    lines += ["", said("mail.broken_link", manager=manager), ""]
     return subject, "\n".join(lines)
 
 
@@ -263,6 +246,7 @@ def _deliver(aspire: Aspire, actor: Actor, status: RoundStatus, session: _Sessio
              progress: Progress | None) -> list[SendResult]:
     round_row = status.round
     members = {m.member_id: m for m in status.members}
+    languages = {m.id: m.language for m in aspire.store.members(actor, round_row.team_id)}
     sender = str(aspire.settings.mail_from)
     results: list[SendResult] = []
     for link in links:
@@ -282,7 +266,8 @@ def _deliver(aspire: Aspire, actor: Actor, status: RoundStatus, session: _Sessio
             try:
                 deadline = round_row.deadline.astimezone(aspire.settings.zone)
                 message = compose(current, round_message=round_row.message, deadline=deadline,
-                                  manager_name=actor.name, kind=kind, sender=sender)
+                                  manager_name=actor.name, kind=kind, sender=sender,
+                                  language=languages.get(member.member_id))
                 message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
                 message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
                 session.send(message, sender, _address(member.email))

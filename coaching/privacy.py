@@ -256,6 +256,7 @@ def _profile(m: MemberRow) -> dict[str, Any]:
     return {
         "id": m.id, "name": m.name, "email": m.email, "role_title": m.role_title, "track": m.track,
         "level": m.level, "team": m.team_name, "created_at": _iso(m.created_at), "archived_at": _iso(m.archived_at),
+        "language": m.language,
     }
 
 

@@ -28,6 +28,7 @@ class Submission:
     instrument_version: int | None = None
     submitted_at: dt.datetime | None = None
     round_id: int | None = None
+    language: str = "en"
 
 
 def prepare(aspire: Aspire, submission: Submission) -> NewResponse:
@@ -38,7 +39,7 @@ def prepare(aspire: Aspire, submission: Submission) -> NewResponse:
     return NewResponse(
         member_id=submission.member_id, wave_id=submission.wave_id, instrument_version=version, answers=answers,
         scores=scale_scores(instrument, answers), round_id=submission.round_id,
-        submitted_at=submission.submitted_at or dt.datetime.now(dt.UTC),
+        submitted_at=submission.submitted_at or dt.datetime.now(dt.UTC), language=submission.language,
     )
 
 

@@ -25,7 +25,7 @@ MAX_ROWS = 20_000
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 REQUIRED = ("name", "email")
 LABELS = {"name": "name", "email": "e-mail", "role_title": "role title", "track": "track", "level": "level",
-          "first_name": "first name", "last_name": "last name"}
+          "language": "language", "first_name": "first name", "last_name": "last name"}
 
 #: Column names as HR systems write them (lower-cased, with runs of spaces, _ - . as one space) -> field.
 ALIASES = {
@@ -38,6 +38,7 @@ ALIASES = {
     **dict.fromkeys(("role title", "role", "job title", "title", "job", "position", "job role"), "role_title"),
     **dict.fromkeys(("track", "career track"), "track"),
     **dict.fromkeys(("level", "career level", "job level", "grade"), "level"),
+    **dict.fromkeys(("language", "preferred language", "locale"), "language"),   # checked by MemberInput
 }
 
 

@@ -284,20 +284,30 @@ def draft(aspire: Aspire, invitation: Invitation) -> dict[str, Any]:
     return latest.model_dump(mode="json") if latest is not None else {}
 
 
-def save_draft(aspire: Aspire, invitation: Invitation, answers: Mapping[str, Any]) -> None:
+def draft_language(aspire: Aspire, invitation: Invitation) -> str | None:
+    """The language the person chose on their page, kept with their draft (None: never chosen)."""
+    return _rows(aspire).draft_language(invitation.row.member_id, invitation.row.round.id)
+
+
+def save_draft(aspire: Aspire, invitation: Invitation, answers: Mapping[str, Any], language: str | None = None,
+               ) -> None:
+    """Keep the answers so far, and the language they are being given in, for the member and round."""
     if not invitation.open_for_answers(_now()):
         raise RoundClosed("This round is closed: answers can no longer be changed.")
-    _rows(aspire).save_draft(invitation.row.member_id, invitation.row.round.id, json.dumps(answers))
+    _rows(aspire).save_draft(invitation.row.member_id, invitation.row.round.id, json.dumps(answers), language)
 
 
-def submit_answers(aspire: Aspire, invitation: Invitation, raw: Mapping[str, Any]) -> Profile:
-    """Validate, score and store the answers as the link's own member; AnswerError names what is missing."""
+def submit_answers(aspire: Aspire, invitation: Invitation, raw: Mapping[str, Any], language: str = "en") -> Profile:
+    """Validate, score and store the answers as the link's own member, with the language they were given in.
+
+    AnswerError names what is missing. Every language has the same items and scale, so scores compare.
+    """
     if not invitation.open_for_answers(_now()):
         raise RoundClosed("This round is closed: answers can no longer be changed.")
     round_row = invitation.row.round
     prepared = prepare(aspire, Submission(
         member_id=invitation.row.member_id, wave_id=round_row.wave_id, raw=raw, round_id=round_row.id,
-        instrument_version=round_row.instrument_version))
+        instrument_version=round_row.instrument_version, language=language))
     aspire.store.record_responses(invitation.actor, [prepared])
     _rows(aspire).delete_draft(invitation.row.member_id, round_row.id)
     # The profile from the answers just checked and stored: reading them back would cost five queries.

@@ -20,7 +20,9 @@ from statistics import NormalDist
 
 import numpy as np
 
+from coaching import i18n
 from coaching.answers import Answers
+from coaching.i18n import Texts
 from coaching.instrument import Instrument, RatingItem
 from coaching.needs import NEEDS, SCALES, Need
 
@@ -575,36 +577,26 @@ def in_words(chance: float) -> str:
     return f"about {round(chance * 10)} in 10"
 
 
-def describe(profile: Profile) -> str:
-    """The profile in one or two sentences a person can read without a statistics course."""
-    first = _lead_sentence(profile)
+def describe(profile: Profile, texts: Texts | None = None) -> str:
+    """The profile in one or two sentences a person can read without a statistics course, in `texts`' language."""
+    texts = texts or i18n.texts(i18n.DEFAULT)
+    first = _lead_sentence(profile, texts)
     if not profile.disagreement:
         return first
     top = rank_needs(profile.scores, profile.choice)[0]
-    return (
-        f"{first} Your highest-rated need, {top.label.lower()}, is not among the three you chose: "
-        "a good thing to talk about."
-    )
+    return f"{first} {texts('reading.not_chosen', need=texts.named(top))}"
 
 
-def _lead_sentence(profile: Profile) -> str:
+def _lead_sentence(profile: Profile, texts: Texts) -> str:
     if profile.primary is not None:
         need = profile.primary
-        return (
-            f"Your clearest need is {need.label.lower()} ({profile.scores[need]:.0f} of 100): "
-            "your ratings and your choices put it ahead of the others."
-        )
+        return texts("reading.primary", need=texts.named(need), score=texts.number(profile.scores[need]))
     if profile.clear_lead and profile.close_needs[1] == profile.choice[0]:
         rated, chosen = profile.close_needs
-        return (
-            f"Your ratings put {rated.label.lower()} clearly first, but when choosing you put "
-            f"{chosen.label.lower()} first: which matters more to you right now?"
-        )
-    names = or_joined([need.label.lower() for need in profile.close_needs])
-    return (
-        f"{names[0].upper()}{names[1:]}: your answers cannot separate them, so they are worth talking "
-        "about together."
-    )
+        return texts("reading.rated_vs_chosen", rated=texts.named(rated), chosen=texts.named(chosen))
+    names = [texts.named(need) for need in profile.close_needs]
+    joined = ", ".join(names[:-1]) + f" {texts('reading.or')} " + names[-1]
+    return texts("reading.too_close", needs=f"{joined[0].upper()}{joined[1:]}")
 
 
 # ---- Change over time ---------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, ValidationInfo, field_validator
 
+from coaching import i18n
 from coaching.actors import Actor, PermissionDenied, Role
 from coaching.aspire import Aspire
 from coaching.audit import Action, Subject
@@ -69,7 +70,7 @@ class TeamRejected(ValueError):
 # ---- input at the edge ----------------------------------------------------------------------------------
 
 _LABELS = {"name": "Name", "email": "E-mail", "role_title": "Role title", "track": "Track", "level": "Level",
-           "options": "Options in use"}
+           "language": "Language", "options": "Options in use"}
 
 
 class MemberInput(BaseModel):
@@ -82,6 +83,7 @@ class MemberInput(BaseModel):
     role_title: str | None = Field(default=None, max_length=MAX_ROLE_TITLE)
     track: str | None = None
     level: str | None = None
+    language: str | None = Field(default=None, description="a shipped language code; None: the browser's")
     options: tuple[str, ...] | None = Field(default=None, description="option keys in use; None: unchanged")
 
     @field_validator("name", "email", "role_title", "track", "level", mode="before")
@@ -105,6 +107,16 @@ class MemberInput(BaseModel):
     def _key(cls, value: str | None) -> str | None:
         return None if value is None else value.lower()
 
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> str | None:
+        """A shipped language by its code or locale ('de', 'fr-CH'); blank is none."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if found := i18n.known(str(value)):
+            return found
+        raise ValueError(f"'{value}' is not a language Aspire ships (one of {', '.join(i18n.LANGUAGES)})")
+
     @field_validator("options")
     @classmethod
     def _keys(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
@@ -123,7 +135,7 @@ class MemberInput(BaseModel):
 
     def as_new_member(self) -> NewMember:
         return NewMember(name=self.name, email=self.email, role_title=self.role_title, track=self.track,
-                         level=self.level)
+                         level=self.level, language=self.language)
 
 
 class MemberArrangement(BaseModel):
@@ -202,7 +214,7 @@ def _own_member(aspire: Aspire, actor: Actor, member_id: int) -> Member:
 
 def _member(row: Any) -> Member:
     return Member(id=row.id, team_id=row.team_id, name=row.name, email=row.email, role_title=row.role_title,
-                  track=row.track, level=row.level, version=row.version)
+                  track=row.track, level=row.level, version=row.version, language=row.language)
 
 
 def _record(aspire: Aspire, actor: Actor, subject: Subject, ids: list[int], label: str) -> None:
@@ -321,9 +333,14 @@ def add_member(aspire: Aspire, actor: Actor, team_id: int, fields: MemberInput |
 def edit_member(
     aspire: Aspire, actor: Actor, member_id: int, version: int, fields: MemberInput | Mapping[str, Any]
 ) -> Member:
-    """Replace a member's details, naming the version read; EditConflict when someone changed them meanwhile."""
+    """Replace a member's details, naming the version read; EditConflict when someone changed them meanwhile.
+
+    A language not among the fields (the edit form has none) stays as it was, like options left out.
+    """
     member = _own_member(aspire, actor, member_id)
     data = _checked(aspire, fields)
+    if "language" not in data.model_fields_set:
+        data = data.model_copy(update={"language": member.language})
     try:
         new_version = _rows(aspire).update_member(member_id, member.team_id, version, data.as_new_member(),
                                                   data.options)

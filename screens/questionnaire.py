@@ -1,7 +1,9 @@
 """Questionnaire: the statements of each version and how reliably each scale measures."""
 
+import pandas as pd
 import streamlit as st
 
+from coaching.i18n import LANGUAGES
 from coaching.needs import SCALES, scale_label
 from coaching.ui.context import current_actor, get_aspire
 
@@ -50,6 +52,20 @@ st.dataframe(
     ],
     hide_index=True,
 )
+
+by_language = aspire.reliability_by_language(version)
+if by_language:
+    st.subheader("Reliability per language")
+    st.caption(
+        "Every language has the same statements and scale, so scores compare; alpha per language shows whether "
+        f"a translation measures as well. A language is shown once it has {instrument.reliability.min_responses} "
+        "responses."
+    )
+    st.table(pd.DataFrame(
+        [{"Language": LANGUAGES.get(code, code), "Responses": next(iter(table.values())).n,
+          **{scale_label(scale): f"{table[scale].alpha:.2f}" for scale in SCALES}}
+         for code, table in by_language.items()]
+    ).set_index("Language"))
 
 st.subheader("Statements")
 st.caption(f"Rated from 1 ({instrument.scale.labels[0]}) to {instrument.scale.max} ({instrument.scale.labels[-1]}).")

@@ -67,6 +67,7 @@ class MemberRow(NamedTuple):
     level: str | None
     created_at: dt.datetime
     archived_at: dt.datetime | None
+    language: str | None
 
 
 class ResponseRow(NamedTuple):
@@ -166,7 +167,7 @@ class PrivacyRows:
     def members_by_email(self, email: str) -> list[MemberRow]:
         rows = self.db.query(
             "SELECT m.id, m.team_id, t.name, m.name, m.email, m.role_title, m.track, m.level, m.created_at,"
-            " m.archived_at FROM member m LEFT JOIN team t ON t.id = m.team_id"
+            " m.archived_at, m.language FROM member m LEFT JOIN team t ON t.id = m.team_id"
             " WHERE lower(m.email) = ? ORDER BY m.id",
             [email.strip().lower()],
         )
@@ -178,7 +179,7 @@ class PrivacyRows:
         return MemberData(
             members=[MemberRow(*r) for r in q(
                 "SELECT m.id, m.team_id, t.name, m.name, m.email, m.role_title, m.track, m.level, m.created_at,"
-                " m.archived_at FROM member m LEFT JOIN team t ON t.id = m.team_id"
+                " m.archived_at, m.language FROM member m LEFT JOIN team t ON t.id = m.team_id"
                 " WHERE m.id IN (SELECT unnest(?::INTEGER[])) ORDER BY m.id", ids)],
             options=q(
                 "SELECT member_id, option_key FROM member_option WHERE member_id IN (SELECT unnest(?::INTEGER[]))"

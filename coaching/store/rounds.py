@@ -31,6 +31,7 @@ class InvitationRow(NamedTuple):
     member_archived: bool
     revoked_at: dt.datetime | None
     declined_at: dt.datetime | None
+    member_language: str | None
     round: RoundRow
 
 
@@ -98,14 +99,14 @@ class RoundRows:
 
     def invitation_by_hash(self, token_hash: str) -> InvitationRow | None:
         row = self.db.query_one(
-            "SELECT i.id, i.member_id, m.name, m.archived_at IS NOT NULL, i.revoked_at, i.declined_at, i.round_id"
-            " FROM invitation i JOIN member m ON m.id = i.member_id WHERE i.token_hash = ?",
+            "SELECT i.id, i.member_id, m.name, m.archived_at IS NOT NULL, i.revoked_at, i.declined_at, m.language,"
+            " i.round_id FROM invitation i JOIN member m ON m.id = i.member_id WHERE i.token_hash = ?",
             [token_hash],
         )
         if row is None:
             return None
-        round_row = self.round(row[6])
-        return None if round_row is None else InvitationRow(*row[:6], round_row)
+        round_row = self.round(row[7])
+        return None if round_row is None else InvitationRow(*row[:7], round_row)
 
     def replace_invitation(self, round_id: int, member_id: int, token_hash: str, at: dt.datetime) -> None:
         """Revoke the member's live link in this round and give them a new one, atomically."""
@@ -184,12 +185,17 @@ class RoundRows:
         return self.db.scalar("SELECT answers FROM response_draft WHERE member_id = ? AND round_id = ?",
                               [member_id, round_id])
 
-    def save_draft(self, member_id: int, round_id: int, answers_json: str) -> None:
+    def draft_language(self, member_id: int, round_id: int) -> str | None:
+        return self.db.scalar("SELECT language FROM response_draft WHERE member_id = ? AND round_id = ?",
+                              [member_id, round_id])
+
+    def save_draft(self, member_id: int, round_id: int, answers_json: str, language: str | None = None) -> None:
         self.db.write(lambda tx: tx.execute(
-            "INSERT INTO response_draft (member_id, round_id, answers, updated_at) VALUES (?, ?, ?, current_timestamp)"
+            "INSERT INTO response_draft (member_id, round_id, answers, updated_at, language)"
+            " VALUES (?, ?, ?, current_timestamp, ?)"
             " ON CONFLICT (member_id, round_id) DO UPDATE SET answers = excluded.answers,"
-            " updated_at = excluded.updated_at",
-            [member_id, round_id, answers_json]))
+            " updated_at = excluded.updated_at, language = excluded.language",
+            [member_id, round_id, answers_json, language]))
 
     def delete_draft(self, member_id: int, round_id: int) -> None:
         self.db.write(lambda tx: tx.execute(

@@ -48,6 +48,7 @@ class NewMember(_Record):
     role_title: str | None = None
     track: str | None = None
     level: str | None = None
+    language: str | None = None     # a shipped language code for the questionnaire and e-mails; None: the browser's
 
 
 class Member(NewMember):
@@ -66,6 +67,7 @@ class NewResponse(_Record):
     scores: dict[str, float]
     submitted_at: dt.datetime
     round_id: int | None = None
+    language: str = "en"     # the language it was answered in (same items and scale in every language)
 
 
 class StoredResponse(_Record):
@@ -196,6 +198,23 @@ class Store:
     def instrument_sources(self) -> dict[int, str]:
         return dict(self.db.query("SELECT version, source FROM instrument ORDER BY version"))
 
+    def install_translation(self, version: int, language: str, source: str) -> bool:
+        """Record a version's translation once, beside the version's own text (never touched)."""
+
+        def work(tx: Transaction) -> bool:
+            if tx.scalar("SELECT 1 FROM instrument_translation WHERE version = ? AND language = ?",
+                         [version, language]):
+                return False
+            tx.execute("INSERT INTO instrument_translation (version, language, source) VALUES (?, ?, ?)",
+                       [version, language, source])
+            return True
+
+        return self.db.write(work)
+
+    def translation_sources(self) -> dict[tuple[int, str], str]:
+        rows = self.db.query("SELECT version, language, source FROM instrument_translation ORDER BY version, language")
+        return {(version, language): source for version, language, source in rows}
+
     def seed_catalogue(self, catalogue: Catalogue) -> bool:
         """Load the shipped catalogue into an empty catalogue table; False when one is already there."""
 
@@ -270,12 +289,13 @@ class Store:
     def _members(self, actor: Actor, team_id: int) -> tuple[Member, ...]:
         self.require_team(actor, team_id)
         rows = self.db.query(
-            "SELECT id, team_id, name, email, role_title, track, level, version FROM member"
+            "SELECT id, team_id, name, email, role_title, track, level, version, language FROM member"
             " WHERE team_id = ? AND archived_at IS NULL ORDER BY name",
             [team_id],
         )
         return tuple(
-            Member(id=r[0], team_id=r[1], name=r[2], email=r[3], role_title=r[4], track=r[5], level=r[6], version=r[7])
+            Member(id=r[0], team_id=r[1], name=r[2], email=r[3], role_title=r[4], track=r[5], level=r[6], version=r[7],
+                   language=r[8])
             for r in rows
         )
 
@@ -370,6 +390,20 @@ class Store:
         found = self._with_answers(f"{_HEAD} WHERE r.instrument_version = ? AND r.is_current AND NOT r.straight_lined",
                                    [instrument_version])
         return [r.answers for r in found]
+
+    def answers_by_language(self, instrument_version: int) -> dict[str, list[Answers]]:
+        """The current responses to one version grouped by the language they were answered in, unnamed.
+
+        Responses stored before languages were recorded were answered in English.
+        """
+        languages = dict(self.db.query(
+            "SELECT id, coalesce(language, 'en') FROM response WHERE instrument_version = ? AND is_current",
+            [instrument_version]))
+        found = self._with_answers(f"{_HEAD} WHERE r.instrument_version = ? AND r.is_current", [instrument_version])
+        grouped: dict[str, list[Answers]] = {}
+        for response in found:
+            grouped.setdefault(languages.get(response.id, "en"), []).append(response.answers)
+        return grouped
 
     def current_rating_sums(self, instrument: Instrument, known: CurrentSums | None = None) -> CurrentSums:
         """Rating sums over the current responses to this version (unnamed: the input of its reliability).
@@ -488,9 +522,10 @@ def _insert_responses(tx: Transaction, responses: list[NewResponse]) -> list[int
     )
     tx.insert_rows(
         "response", ("id", "member_id", "wave_id", "round_id", "instrument_version", "submitted_at", "life_stage",
-                     "is_current", "replaced_by", "straight_lined"),
+                     "is_current", "replaced_by", "straight_lined", "language"),
         [(i, r.member_id, r.wave_id, r.round_id, r.instrument_version, r.submitted_at, r.answers.life_stage,
-          by is None, by, is_straight_line(r.answers)) for i, r, by in zip(ids, responses, replaced_by, strict=True)])
+          by is None, by, is_straight_line(r.answers), r.language)
+         for i, r, by in zip(ids, responses, replaced_by, strict=True)])
     pairs = list(zip(ids, responses, strict=True))
     tx.insert_rows("response_rating", ("response_id", "item_id", "value"),
                    [(i, item, value) for i, r in pairs for item, value in r.answers.ratings.items()])
@@ -514,8 +549,8 @@ def insert_member_rows(tx: Transaction, team_id: int, members: Sequence[NewMembe
     Rows only: the checks (active team, e-mails free) are the caller's, in the same transaction.
     """
     ids = _next_ids(tx, "member_ids", len(members))
-    tx.insert_rows("member", ("id", "team_id", "name", "email", "role_title", "track", "level"),
-                   [(i, team_id, m.name, m.email, m.role_title, m.track, m.level)
+    tx.insert_rows("member", ("id", "team_id", "name", "email", "role_title", "track", "level", "language"),
+                   [(i, team_id, m.name, m.email, m.role_title, m.track, m.level, m.language)
                     for i, m in zip(ids, members, strict=True)])
     return ids
 

@@ -79,10 +79,11 @@ class MemberRow(NamedTuple):
     level: str | None
     version: int
     archived_at: dt.datetime | None
+    language: str | None
 
 
 _TEAM = "id, name, manager_id, version, archived_at"
-_MEMBER = "id, team_id, name, email, role_title, track, level, version, archived_at"
+_MEMBER = "id, team_id, name, email, role_title, track, level, version, archived_at, language"
 
 
 class ArrangementRow(NamedTuple):
@@ -178,9 +179,10 @@ class TeamRows:
                 tx.executemany("INSERT INTO member_option (member_id, option_key) VALUES (?, ?)",
                                [(member_id, key) for key in options])
             return tx.scalar(
-                "UPDATE member SET name = ?, email = ?, role_title = ?, track = ?, level = ?, version = version + 1"
-                " WHERE id = ? RETURNING version",
-                [member.name, member.email, member.role_title, member.track, member.level, member_id],
+                "UPDATE member SET name = ?, email = ?, role_title = ?, track = ?, level = ?, language = ?,"
+                " version = version + 1 WHERE id = ? RETURNING version",
+                [member.name, member.email, member.role_title, member.track, member.level, member.language,
+                 member_id],
             )
 
         return self.db.write(work)

@@ -20,6 +20,7 @@ from coaching.actors import Actor
 from coaching.answers import Answers
 from coaching.aspire import Aspire
 from coaching.catalogue import Catalogue
+from coaching.i18n import Texts
 from coaching.instrument import Instrument
 from coaching.needs import NEEDS, Need
 from coaching.plans import Goal, GoalStatus, Note, ReviewAnswer
@@ -290,19 +291,30 @@ def _review_one(aspire: Aspire, actor: Actor, check: GoalCheck, catalogue: Catal
 # ---- the person's own view -----------------------------------------------------------------------------
 
 
-def show_own_goals(goals: list[Goal], catalogue: Catalogue) -> None:
-    """The goals agreed with the person, read-only, on their own page (never their manager's notes)."""
+def show_own_goals(goals: list[Goal], catalogue: Catalogue, texts: Texts) -> None:
+    """The goals agreed with the person, read-only, on their own page (never their manager's notes), in their language.
+
+    Names and typed text stay as they were written; headings, statuses and dates are in `texts`' language.
+    """
     if not goals:
         return
-    st.subheader("Goals you agreed with your manager")
-    st.caption("Your aspirations are what you need from work; these goals are the dated steps toward them.")
+    st.subheader(texts("goals.title"))
+    st.caption(texts("goals.explained"))
+    names = {o.key: o.name for o in catalogue.options}
     for goal in goals:
         with st.container(border=True):
-            st.markdown(f"**{plain(goal.title)}** · {goal.status.label}")
-            st.caption(_goal_line(goal, catalogue))
+            st.markdown(f"**{plain(goal.title)}** · {texts(f'goals.{goal.status}')}")
+            parts = [texts("goals.serves", need=texts.named(goal.need))]
+            if goal.option_key:
+                parts.append(texts("goals.toward", path=plain(names.get(goal.option_key, goal.option_key))))
+            if goal.target_date:
+                parts.append(texts("goals.by", date=texts.date(goal.target_date)))
+            if goal.success_measure:
+                parts.append(texts("goals.success", measure=plain(goal.success_measure)))
+            st.caption(" · ".join(parts))
             for action in goal.actions:
-                st.markdown(f"- {'✓ ' if action.done else ''}{plain(action.what)}"
-                            + (f" · due {action.due_on:%d %b %Y}" if action.due_on else ""))
+                due = f" · {texts('goals.due', date=texts.date(action.due_on))}" if action.due_on else ""
+                st.markdown(f"- {'✓ ' if action.done else ''}{plain(action.what)}{due}")
 
 
 # ---- the manager's overview ----------------------------------------------------------------------------

@@ -9,33 +9,39 @@ resolved again, so a link revoked or a round closed meanwhile is noticed before 
 The working answers have the shape of a submission (ratings, top_three, reflections, life_stage), with
 `top_three` kept as three slots that may still be empty; `raw_answers` turns them into what
 `coaching.rounds.submit_answers` checks.
+
+Everything the person reads is in their language (coaching.i18n): the one kept with their draft, else
+their member record's, else the browser's; a switch on the page changes it and keeps it with the draft.
+The page's `lang` and `dir` follow it, so screen readers pronounce it right and Arabic reads right to left.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 
-from coaching import rounds
+from coaching import i18n, rounds
 from coaching.answers import MAX_LIFE_STAGE_CHARS, MAX_REFLECTION_CHARS, AnswerError, validate_answers
 from coaching.aspire import Aspire
 from coaching.charts import profile_chart
-from coaching.clock import moment_text
+from coaching.i18n import Texts
 from coaching.instrument import TOP_PICKS, Instrument
-from coaching.needs import NEEDS, Facet, Need, scale_label
-from coaching.rounds import INVALID_LINK, InvalidLink, Invitation
+from coaching.needs import NEEDS, Facet, Need
+from coaching.rounds import InvalidLink, Invitation, RoundClosed
 from coaching.scoring import Profile
+from coaching.scoring import describe as reading
 from coaching.ui.format import plain
 from coaching.ui.session import keep_link, link_from_cookie
 
+ENGLISH = i18n.texts(i18n.DEFAULT)
 #: Shown when the page is opened without any link, e.g. after a reload (the token left the address).
-NO_LINK = "To answer, open the personal link from your invitation again: anything you saved is kept."
+NO_LINK = ENGLISH("page.no_link")
 
 _LINK_KEY = "respond_token"
 _INVITATION = "respond_invitation"
@@ -47,21 +53,20 @@ _SHOW_PROBLEMS = "respond_show_problems"
 _FLASH = "respond_flash"
 _MOVED = "respond_moved"   # set by a move, taken by the next run's to_top()
 _MOVES = "respond_moves"   # a counter, so each move's script is a new element that runs again
+_LANGUAGE = "respond_language"
 
 View = Literal["notice", "form", "results", "declined"]
 Kind = Literal["ratings", "choice", "reflections"]
-PLACES = ("Most important", "Second", "Third")
-ORDINALS = ("1st", "2nd", "3rd")
-RATHER_NOT_SAY = "Rather not say"
+PLACES = ("choice.first", "choice.second", "choice.third")
 
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def deadline_text(moment: dt.datetime, zone: ZoneInfo) -> str:
-    """A deadline in plain words, in the organisation's time zone."""
-    return moment_text(moment.astimezone(zone))
+def deadline_text(aspire: Aspire, moment: dt.datetime) -> str:
+    """A deadline in plain words in the person's language, in the organisation's time zone."""
+    return texts().moment(moment.astimezone(aspire.settings.zone))
 
 
 # ---- steps and answers (no Streamlit) ------------------------------------------------------------
@@ -75,13 +80,12 @@ class Step:
     intro: str = ""
 
 
-def steps(instrument: Instrument) -> list[Step]:
+def steps(instrument: Instrument, texts: Texts = ENGLISH) -> list[Step]:
     """One step per rating section, then the forced choice, then the optional free text. Review comes last."""
     return [
         *(Step(s.key, s.title, "ratings", s.intro) for s in instrument.sections),
-        Step("choice", "Your top three", "choice", instrument.choice.prompt),
-        Step("reflections", "In your own words", "reflections",
-             "Everything on this page is optional. Your manager reads it before your conversation."),
+        Step("choice", texts("step.choice"), "choice", instrument.choice.prompt),
+        Step("reflections", texts("step.reflections"), "reflections", texts("step.reflections_intro")),
     ]
 
 
@@ -125,18 +129,22 @@ class Problem:
     text: str
 
 
-def problems(instrument: Instrument, answers: Mapping[str, Any]) -> list[Problem]:
+def problems(instrument: Instrument, answers: Mapping[str, Any], texts: Texts = ENGLISH) -> list[Problem]:
     """Everything that stops the answers from being sent, each in plain words and with the step to fix it."""
     try:
         validate_answers(instrument, raw_answers(answers))
     except AnswerError as error:
-        return describe(instrument, error)
+        return describe(instrument, error, texts)
     return []
 
 
-def describe(instrument: Instrument, error: AnswerError) -> list[Problem]:
-    """AnswerError's (item or field, reason) pairs as sentences naming the statement, in questionnaire order."""
-    all_steps = steps(instrument)
+def describe(instrument: Instrument, error: AnswerError, texts: Texts = ENGLISH) -> list[Problem]:
+    """AnswerError's (item or field, reason) pairs as sentences naming the statement, in questionnaire order.
+
+    The statement is named in the person's language; a reason other than "missing" (rare: the form's own
+    limits prevent most) keeps the domain's English words.
+    """
+    all_steps = steps(instrument, texts)
     index = {step.key: i for i, step in enumerate(all_steps)}
     items = {item.id: item for item in instrument.items}
     prompts = {r.id: r.prompt for r in instrument.reflections}
@@ -144,16 +152,16 @@ def describe(instrument: Instrument, error: AnswerError) -> list[Problem]:
     for where, reason in error.problems:
         if where in items:
             item = items[where]
-            said = "not answered yet" if reason == "missing" else reason
-            found.append(Problem(index[item.section], f"“{item.text}”: {said}."))
+            said = (texts("problem.missing", statement=item.text) if reason == "missing"
+                    else texts("problem.refused", statement=item.text, reason=reason))
+            found.append(Problem(index[item.section], said))
         elif where == "top_three":
-            found.append(Problem(index["choice"],
-                                 "Your top three: choose three different needs, most important first."))
+            found.append(Problem(index["choice"], texts("problem.top_three")))
         elif where.startswith("reflections."):
-            prompt = prompts.get(where.removeprefix("reflections."), "A reflection")
-            found.append(Problem(index["reflections"], f"“{prompt}”: {reason}."))
+            prompt = prompts.get(where.removeprefix("reflections."), texts("problem.a_reflection"))
+            found.append(Problem(index["reflections"], texts("problem.refused", statement=prompt, reason=reason)))
         elif where == "life_stage":
-            found.append(Problem(index["reflections"], f"Where you are in your working life: {reason}."))
+            found.append(Problem(index["reflections"], texts("problem.life_stage", reason=reason)))
         else:
             found.append(Problem(0, f"{reason[:1].upper()}{reason[1:]}."))
     return sorted(found, key=lambda p: p.step)
@@ -165,11 +173,80 @@ def first_open_step(instrument: Instrument, answers: Mapping[str, Any]) -> int:
     return found[0].step if found else len(steps(instrument))
 
 
+# ---- the language --------------------------------------------------------------------------------------
+
+
+def language() -> str:
+    """The language of this session's page: the person's once the link is resolved, else the browser's."""
+    return st.session_state.get(_LANGUAGE) or i18n.choose(None, None, st.context.locale)
+
+
+def texts() -> Texts:
+    return i18n.texts(language())
+
+
+def questionnaire(aspire: Aspire, invitation: Invitation) -> Instrument:
+    """The round's questionnaire version in the person's language (same items and scale in every language)."""
+    return aspire.instrument_in(invitation.row.round.instrument_version, language())
+
+
+def language_switch(aspire: Aspire, invitation: Invitation) -> None:
+    """A choice of the languages this version is translated into; a change is kept with the person's draft."""
+    offered = aspire.languages_of(invitation.row.round.instrument_version)
+    current = language()
+    with st.container(horizontal=True, horizontal_alignment="right"):
+        chosen = st.selectbox(texts()("page.language"), offered, index=offered.index(current) if current in offered
+                              else 0, format_func=i18n.LANGUAGES.__getitem__, key="respond_language_pick", width=200)
+    if chosen == current:
+        return
+    st.session_state[_LANGUAGE] = chosen
+    if raw_answers(answers()) != raw_answers(empty_answers()):
+        # Kept with the draft at once; with nothing answered yet, the first saved section keeps it.
+        with suppress(RoundClosed):   # nothing can be saved any more; the page still changes language
+            rounds.save_draft(aspire, fresh(aspire), answers(), chosen)
+    st.rerun()
+
+
+# Fixed code; the two values are a shipped language code and "ltr"/"rtl", never anything typed. Streamlit
+# serves <html lang="en"> whatever the content: a screen reader would read German with English sounds.
+_PAGE_LANGUAGE = """<script>/* LANG DIR */
+document.documentElement.lang = 'LANG';
+document.documentElement.dir = 'DIR';
+</script>"""
+
+# A horizontal scale wraps when its labels do not fit (2-2-1 on a phone, 4-1 in Spanish on a laptop), putting
+# "Agree" beside "Neither". So a scale is one row of equal columns whose labels wrap inside them, and below
+# 640 px one column of five; either way in order. Right to left, the row runs from the right, and text and
+# lists (which Streamlit aligns left) start on the right.
+_LAYOUT = """<style>
+[data-testid="stRadio"] [role="radiogroup"] {
+  display: grid; grid-auto-flow: column; grid-auto-columns: minmax(0, 1fr); gap: 0.5rem; align-items: start; }
+[data-testid="stRadio"] [role="radiogroup"] > label { margin: 0; min-width: 0; align-items: flex-start; }
+[data-testid="stRadio"] [role="radiogroup"] > label p { white-space: normal; overflow-wrap: anywhere; }
+@media (max-width: 640px) {
+  [data-testid="stRadio"] [role="radiogroup"] { grid-auto-flow: row; grid-auto-columns: auto; gap: 0.25rem; }
+}
+html[dir="rtl"] [data-testid="stMain"] :is([data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],
+  p, li) { text-align: right; }
+html[dir="rtl"] [data-testid="stMarkdownContainer"] :is(ol, ul) { padding-left: 0; padding-right: 1.5em; }
+</style>"""
+
+
+def page_language() -> None:
+    """The page's lang and dir attributes for the chosen language, and the narrow-screen layout of the scales."""
+    code = language()
+    st.html(_PAGE_LANGUAGE.replace("LANG", code).replace("DIR", i18n.direction(code)), unsafe_allow_javascript=True)
+    st.html(_LAYOUT)
+
+
 # ---- the link and the session ---------------------------------------------------------------------
 
 
 def landing(aspire: Aspire) -> Invitation:
-    """The invitation of this session; one sentence and nothing else when the link is missing or not valid."""
+    """The invitation of this session; one sentence and nothing else when the link is missing or not valid.
+
+    That sentence is in the browser's language: without a valid link nothing says who is asking.
+    """
     # After a reload the link has left the address: the browser kept it in a cookie (coaching.ui.session).
     token = st.query_params.get("invite") or (None if _LINK_KEY in st.session_state else link_from_cookie())
     if token is not None:
@@ -180,22 +257,23 @@ def landing(aspire: Aspire) -> Invitation:
                 invitation = rounds.resolve(aspire, token)
             except InvalidLink:
                 st.session_state[_LINK_KEY] = token   # a rerun of this session keeps saying the same
-                _stop(INVALID_LINK)
+                _stop("page.invalid_link")
             _begin(aspire, invitation)
     invitation = st.session_state.get(_INVITATION)
     if invitation is None:
-        _stop(INVALID_LINK if st.session_state.get(_LINK_KEY) else NO_LINK)
+        _stop("page.invalid_link" if st.session_state.get(_LINK_KEY) else "page.no_link")
     keep_link(invitation.token)                # so that a reload stays on this page
     return invitation
 
 
-def _stop(sentence: str) -> None:
-    st.error(sentence, icon=":material/link_off:")
+def _stop(key: str) -> None:
+    page_language()
+    st.error(texts()(key), icon=":material/link_off:")
     st.stop()
 
 
 def _forget() -> None:
-    for key in (_LINK_KEY, _INVITATION, _ANSWERS, _PROFILE, _VIEW, _STEP, _SHOW_PROBLEMS, _FLASH, _MOVED):
+    for key in (_LINK_KEY, _INVITATION, _ANSWERS, _PROFILE, _VIEW, _STEP, _SHOW_PROBLEMS, _FLASH, _MOVED, _LANGUAGE):
         st.session_state.pop(key, None)
 
 
@@ -203,6 +281,8 @@ def _begin(aspire: Aspire, invitation: Invitation) -> None:
     """Load what the person saved or sent before and decide where they start (reads only)."""
     st.session_state[_LINK_KEY] = invitation.token
     st.session_state[_INVITATION] = invitation
+    st.session_state[_LANGUAGE] = i18n.choose(rounds.draft_language(aspire, invitation),
+                                              invitation.row.member_language, st.context.locale)
     sent = rounds.own_answers(aspire, invitation)
     working = working_answers(rounds.draft(aspire, invitation))   # the draft, else the answers sent
     st.session_state[_ANSWERS] = working
@@ -214,8 +294,9 @@ def _begin(aspire: Aspire, invitation: Invitation) -> None:
     elif changing:
         st.session_state[_VIEW] = "form"
         st.session_state[_STEP] = first_open_step(invitation.instrument, working)
-        earlier = " The answers you sent before still count until you send these." if sent is not None else ""
-        st.session_state[_FLASH] = ("info", f"Welcome back: your saved answers are filled in below.{earlier}")
+        said = texts()
+        earlier = f" {said('notice.sent_before')}" if sent is not None else ""
+        st.session_state[_FLASH] = ("info", f"{said('notice.welcome_back')}{earlier}")
     else:
         st.session_state[_VIEW] = "notice"
 
@@ -270,6 +351,11 @@ def to_top() -> None:
         st.html(_TO_TOP.replace("NONCE", str(moved)), unsafe_allow_javascript=True)
 
 
+def save(aspire: Aspire) -> None:
+    """Keep the working answers and the page's language with the person's draft (RoundClosed once closed)."""
+    rounds.save_draft(aspire, fresh(aspire), answers(), language())
+
+
 def answers() -> dict[str, Any]:
     return st.session_state[_ANSWERS]
 
@@ -301,12 +387,12 @@ def show_flash() -> None:
 
 def saved_flash(instrument: Instrument, step: int) -> tuple[str, str]:
     """What to say after a step is saved: done, or exactly which answers it still lacks."""
-    title = steps(instrument)[step].title
-    mine = [p.text for p in problems(instrument, answers()) if p.step == step]
+    said = texts()
+    title = steps(instrument, said)[step].title
+    mine = [p.text for p in problems(instrument, answers(), said) if p.step == step]
     if not mine:
-        return "success", f"Saved “{title}”."
-    return "warning", (f"Saved “{title}”, but it is not complete yet. " + " ".join(mine)
-                       + " You can come back to it before you send.")
+        return "success", said("step.saved", title=title)
+    return "warning", said("step.saved_incomplete", title=title, problems=" ".join(mine))
 
 
 # ---- what the person reads ----------------------------------------------------------------------
@@ -314,46 +400,39 @@ def saved_flash(instrument: Instrument, step: int) -> tuple[str, str]:
 
 def first_name(invitation: Invitation) -> str:
     name = invitation.row.member_name.strip()
-    return name.split()[0] if name else "there"
+    return name.split()[0] if name else texts()("page.there")
 
 
 def who_sees(aspire: Aspire) -> str:
     """The notice before the first question: who sees the answers, what for, and that answering is voluntary."""
-    return (
-        "**Who sees your answers.** Your manager, to prepare a coaching conversation with you. "
-        "HR sees answers only as averages over groups of at least "
-        f"{aspire.settings.min_group} people, never yours alone, except when they handle a request you make "
-        "to see or delete your own data; every such look is logged.\n\n"
-        "**What they are for.** Coaching and your development: what you need from your work and which paths "
-        "here could give it to you. They are never used to decide pay, promotion or selection.\n\n"
-        "**It is voluntary.** You can say no thanks, and reminders stop. You can also stop part-way: each "
-        "section is saved, so this same link takes you back to where you were, on any device."
-    )
+    return texts()("notice.who_sees", min_group=texts().number(aspire.settings.min_group))
 
 
 def manager_message(invitation: Invitation) -> None:
     message = invitation.row.round.message
     if message:
         with st.container(border=True):
-            st.caption("A note from your manager")
+            st.caption(texts()("notice.manager_note"))
             st.markdown(plain(message).replace("\n", "  \n"))
 
 
 def progress(instrument: Instrument, step: int) -> None:
     """Where the person is, and how much of what is required they have answered (saved or not yet sent)."""
-    all_steps = steps(instrument)
+    said = texts()
+    all_steps = steps(instrument, said)
     working = answers()
     required = len(instrument.items) + TOP_PICKS
     given = sum(1 for item in instrument.items if item.id in working["ratings"]) + sum(
         1 for pick in working["top_three"] if pick)
-    where = "Check and send" if step >= len(all_steps) else (
-        f"Section {step + 1} of {len(all_steps)}: {all_steps[step].title}")
-    st.progress(given / required, text=f"{where} ({given} of {required} answers)")
+    where = said("step.review") if step >= len(all_steps) else said(
+        "step.section", number=said.number(step + 1), total=said.number(len(all_steps)), title=all_steps[step].title)
+    st.progress(given / required, text=said("step.progress", where=where, given=said.number(given),
+                                            required=said.number(required)))
 
 
 def problem_list(found: list[Problem], instrument: Instrument) -> None:
     """Every missing or refused answer by section; nothing is dropped, so the person can fix each one."""
-    all_steps = steps(instrument)
+    all_steps = steps(instrument, texts())
     lines = []
     for index, step in enumerate(all_steps):
         mine = [p.text for p in found if p.step == index]
@@ -367,13 +446,12 @@ def maybe_problems(instrument: Instrument) -> None:
     """After a refused send, the list of what is still missing stays on top until it is complete."""
     if not st.session_state.get(_SHOW_PROBLEMS):
         return
-    found = problems(instrument, answers())
+    found = problems(instrument, answers(), texts())
     if not found:
         show_problems(False)
         return
     with st.container(border=True):
-        st.error(f"{len(found)} answer{'s' if len(found) != 1 else ''} still missing or to be changed "
-                 "before your answers can be sent:", icon=":material/error:")
+        st.error(texts().plural("problem.still_missing", len(found)), icon=":material/error:")
         problem_list(found, instrument)
 
 
@@ -384,7 +462,8 @@ Action = Literal["back", "next"] | None
 
 def step_form(instrument: Instrument, step: int) -> Action:
     """The widgets of one step in a form; the person's entries go into the working answers on either button."""
-    current = steps(instrument)[step]
+    said = texts()
+    current = steps(instrument, said)[step]
     working = answers()
     with st.form(f"respond_{current.key}", enter_to_submit=False):
         st.subheader(current.title)
@@ -393,12 +472,13 @@ def step_form(instrument: Instrument, step: int) -> Action:
         if current.kind == "ratings":
             collect = _ratings(instrument, current, working)
         elif current.kind == "choice":
-            collect = _choice(instrument, working)
+            collect = _choice(instrument, working, said)
         else:
-            collect = _reflections(instrument, working)
+            collect = _reflections(instrument, working, said)
         with st.container(horizontal=True):
-            back = st.form_submit_button("Back", icon=":material/arrow_back:") if step > 0 else False
-            onward = st.form_submit_button("Save and continue", type="primary", icon=":material/arrow_forward:")
+            back = st.form_submit_button(said("button.back"), icon=":material/arrow_back:") if step > 0 else False
+            onward = st.form_submit_button(said("button.save_continue"), type="primary",
+                                           icon=":material/arrow_forward:")
     if not (back or onward):
         return None
     collect()
@@ -422,14 +502,16 @@ def _ratings(instrument: Instrument, step: Step, working: dict[str, Any]):
     return collect
 
 
-def _choice(instrument: Instrument, working: dict[str, Any]):
-    st.markdown("\n".join(f"- **{plain(need.label)}**: {plain(text.split(': ', 1)[-1])}"
+def _choice(instrument: Instrument, working: dict[str, Any], said: Texts):
+    st.markdown("\n".join(f"- **{plain(said.label(need))}**: {plain(text.split(': ', 1)[-1])}"
                           for need, text in instrument.choice.options.items()))
     picks = []
     for place, saved in zip(PLACES, working["top_three"], strict=True):
         picks.append(st.selectbox(
-            place, list(NEEDS), index=NEEDS.index(saved) if saved in NEEDS else None,
-            format_func=lambda n: n.label, placeholder="Choose a need", key=f"pick_{place}",
+            said(place), list(NEEDS), index=NEEDS.index(saved) if saved in NEEDS else None,
+            format_func=said.label, placeholder=said("choice.placeholder"),
+            key=f"pick_{ENGLISH(place)}",   # the same widget in every language
+
         ))
 
     def collect() -> None:
@@ -437,24 +519,25 @@ def _choice(instrument: Instrument, working: dict[str, Any]):
     return collect
 
 
-def _reflections(instrument: Instrument, working: dict[str, Any]):
+def _reflections(instrument: Instrument, working: dict[str, Any], said: Texts):
     texts = {}
     for reflection in instrument.reflections:
         texts[reflection.id] = st.text_area(
             reflection.prompt, value=working["reflections"].get(reflection.id, ""), max_chars=MAX_REFLECTION_CHARS,
             placeholder=reflection.hint or None, key=f"reflect_{reflection.id}", height=110,
         )
-    suggestions = [RATHER_NOT_SAY, *instrument.life_stage.suggestions]
+    rather_not_say = said("reflection.rather_not_say")
+    suggestions = [rather_not_say, *instrument.life_stage.suggestions]
     saved = working.get("life_stage") or ""
     picked = st.selectbox(instrument.life_stage.prompt, suggestions,
                           index=suggestions.index(saved) if saved in suggestions else 0, key="life_stage_pick")
-    own = st.text_input("Or describe it in your own words (optional)", max_chars=MAX_LIFE_STAGE_CHARS,
+    own = st.text_input(said("reflection.own_words"), max_chars=MAX_LIFE_STAGE_CHARS,
                         value="" if saved in suggestions else saved, key="life_stage_own")
-    st.caption("We never ask your age, and where you are in your working life never counts in any score.")
+    st.caption(said("reflection.never_age"))
 
     def collect() -> None:
         working["reflections"] = {k: v for k, v in texts.items() if v.strip()}
-        working["life_stage"] = own.strip() or (None if picked == RATHER_NOT_SAY else picked)
+        working["life_stage"] = own.strip() or (None if picked == rather_not_say else picked)
     return collect
 
 
@@ -463,71 +546,69 @@ def _reflections(instrument: Instrument, working: dict[str, Any]):
 
 def review(instrument: Instrument) -> list[Problem]:
     """A summary of each step with what is still missing, and a button to go back to it."""
+    said = texts()
     working = answers()
-    found = problems(instrument, working)
-    st.subheader("Check and send")
+    found = problems(instrument, working, said)
+    st.subheader(said("step.review"))
     if found:
-        st.warning(f"{len(found)} answer{'s are' if len(found) != 1 else ' is'} still missing, listed below. "
-                   "Everything else is saved.", icon=":material/warning:")
+        st.warning(said.plural("review.missing", len(found)), icon=":material/warning:")
     else:
-        st.success("Everything needed is answered. Send when you are ready.", icon=":material/check_circle:")
-    for index, step in enumerate(steps(instrument)):
+        st.success(said("review.complete"), icon=":material/check_circle:")
+    for index, step in enumerate(steps(instrument, said)):
         mine = [p.text for p in found if p.step == index]
         with st.container(border=True):
             st.markdown(f"**{plain(step.title)}**")
             if mine:
                 st.markdown("\n".join(f"- {plain(text)}" for text in mine))
             else:
-                st.markdown(_summary(instrument, step, working))
-            if st.button(f"Go to {step.title}", key=f"goto_{step.key}", icon=":material/edit:"):
+                st.markdown(_summary(instrument, step, working, said))
+            if st.button(said("review.go_to", title=step.title), key=f"goto_{step.key}", icon=":material/edit:"):
                 show_problems(bool(found))
                 go("form", index)
     return found
 
 
-def _summary(instrument: Instrument, step: Step, working: dict[str, Any]) -> str:
+def _summary(instrument: Instrument, step: Step, working: dict[str, Any], said: Texts) -> str:
     if step.kind == "ratings":
-        return f"All {len(instrument.items_in(step.key))} statements answered."
+        return said.plural("review.ratings", len(instrument.items_in(step.key)))
     if step.kind == "choice":
-        return "\n".join(f"{i}. {Need(n).label}" for i, n in enumerate(working["top_three"], start=1))
+        return "\n".join(f"{i}. {said.label(Need(n))}" for i, n in enumerate(working["top_three"], start=1))
     given = len([v for v in working["reflections"].values() if v.strip()])
-    stage = " Life stage given." if working.get("life_stage") else ""
-    return f"{given} of {len(instrument.reflections)} questions answered (all optional).{stage}"
+    stage = f" {said('review.life_stage')}" if working.get("life_stage") else ""
+    return said("review.reflections", given=said.number(given), total=said.number(len(instrument.reflections))) + stage
 
 
 def profile_view(found: Profile, *, key: str) -> None:
     """The person's own profile: a radar chart, the reading in words, the top three, a table instead if wanted."""
-    st.markdown(found.reading)
-    as_table = st.toggle("Show as a table", key=key)
+    said = texts()
+    st.markdown(reading(found, said))
+    as_table = st.toggle(said("profile.as_table"), key=key)
     if as_table:   # a real HTML table, which screen readers read cell by cell (st.dataframe is a canvas)
-        st.table(pd.DataFrame(profile_rows(found)).set_index("Need"))
+        st.table(pd.DataFrame(profile_rows(found, said)).set_index(said("profile.need")))
     else:
-        st.plotly_chart(profile_chart(found), width="stretch", alt=profile_alt(found),
+        st.plotly_chart(profile_chart(found, said), width="stretch", alt=profile_alt(found, said),
                         config={"displayModeBar": False, "staticPlot": False, "scrollZoom": False})
-    st.markdown("**Your top three, most important first**\n\n"
-                + "\n".join(f"{i}. {need.label}" for i, need in enumerate(found.choice, start=1)))
-    st.caption(
-        "Each score is the average of your answers to that need's statements, put on a scale from 0 to 100 "
-        "(statements worded the other way round count reversed). Financial security has two sides, shown as the "
-        "dotted spokes beside it: a steady income (◆) and better pay when the chance comes (▲)."
-    )
+    st.markdown(f"**{said('profile.top_three')}**\n\n"
+                + "\n".join(f"{i}. {said.label(need)}" for i, need in enumerate(found.choice, start=1)))
+    st.caption(said("profile.explained"))
 
 
-def profile_rows(found: Profile) -> list[dict[str, Any]]:
+def profile_rows(found: Profile, said: Texts = ENGLISH) -> list[dict[str, Any]]:
     rows = []
     for need in NEEDS:
         scales = [str(need)] + ([f.scale for f in Facet] if need is Need.SECURITY else [])
         for scale in scales:
             if scale in found.scores:
                 rows.append({
-                    "Need": ("· " if "." in scale else "") + scale_label(scale),
-                    "Score": round(found.scores[scale]),
-                    "Your pick": (ORDINALS[found.choice.index(need)]
-                                  if "." not in scale and need in found.choice else ""),
+                    said("profile.need"): ("· " if "." in scale else "") + said.label(scale),
+                    said("profile.score"): round(found.scores[scale]),
+                    said("profile.pick"): (said(f"profile.pick_{found.choice.index(need) + 1}")
+                                           if "." not in scale and need in found.choice else ""),
                 })
     return rows
 
 
-def profile_alt(found: Profile) -> str:
-    parts = [f"{scale_label(s)} {found.scores[s]:.0f}" for s in found.scores]
-    return "Radar chart of your scores from 0 to 100: " + ", ".join(parts) + "."
+def profile_alt(found: Profile, said: Texts = ENGLISH) -> str:
+    """The chart's text alternative: every score in words, for a screen reader."""
+    parts = [said("profile.alt_score", label=said.label(s), score=said.number(found.scores[s])) for s in found.scores]
+    return said("profile.alt", scores=", ".join(parts))

@@ -329,7 +329,8 @@ def test_a_name_with_line_breaks_adds_no_header(mailing, smtp_server):
     assert received.rcpt_tos == ("eve@example.com",)
     message = received.message
     assert {key.lower() for key in message} == {
-        "subject", "from", "to", "date", "message-id", "content-type", "content-transfer-encoding", "mime-version"}
+        "subject", "from", "to", "date", "message-id", "content-type", "content-transfer-encoding", "mime-version",
+        "content-language"}
     assert message["To"].addresses[0].display_name == "Eve Bcc: attacker@evil.example Subject: pay rise"
     assert message["Subject"].startswith("Mo X-Injected: manager invites you")
     assert "evil" not in str(message["Subject"])

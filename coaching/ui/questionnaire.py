@@ -209,9 +209,16 @@ def language_switch(aspire: Aspire, invitation: Invitation) -> None:
 
 # Fixed code; the two values are a shipped language code and "ltr"/"rtl", never anything typed. Streamlit
 # serves <html lang="en"> whatever the content: a screen reader would read German with English sounds.
-_PAGE_LANGUAGE = """<script>/* LANG DIR */
-document.documentElement.lang = 'LANG';
-document.documentElement.dir = 'DIR';
+# The values sit outside the script, so its text (and its hash in deploy/nginx/aspire.conf's
+# Content-Security-Policy) is the same in every language.
+_PAGE_LANGUAGE = """<i hidden data-page-lang="LANG" data-page-dir="DIR"></i><script>
+(() => {
+  const marks = document.querySelectorAll('i[data-page-lang]');
+  const mark = marks[marks.length - 1];
+  if (!mark) return;
+  document.documentElement.lang = mark.dataset.pageLang;
+  document.documentElement.dir = mark.dataset.pageDir;
+})();
 </script>"""
 
 # A horizontal scale wraps when its labels do not fit (2-2-1 on a phone, 4-1 in Spanish on a laptop), putting

@@ -123,7 +123,8 @@ def test_the_own_link_shows_the_agreed_route_read_only(db_path: Path) -> None:
     assert "Staff specialist" in text and "31 Mar 2099" in text
     (spec,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Expert track" in c.proto.spec]
     assert [a for a in spec["layout"]["annotations"] if a.get("showarrow")], "the route drawn as an arrow"
-    assert not at.text_input and not at.button and not at.selectbox, "read only"
+    # Read only: nothing to type or press; the one choice is the page's language.
+    assert not at.text_input and not at.button and [s.key for s in at.selectbox] == ["respond_language_pick"]
     assert "development route" not in page_text(open_link(opened.tokens[1])), "each link shows its own route"
 
 

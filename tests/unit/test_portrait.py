@@ -35,6 +35,9 @@ def two_versions(tmp_path: Path):
     shutil.copytree(PROJECT_DIR / "data", data, ignore=shutil.ignore_patterns("*.duckdb*"))
     v1 = (data / "instruments" / "v1.toml").read_text(encoding="utf-8")
     (data / "instruments" / "v2.toml").write_text(v1.replace("version = 1", "version = 2", 1), encoding="utf-8")
+    for translation in (data / "instruments").glob("v1.*.toml"):   # the reworded version's translations too
+        reworded = translation.read_text(encoding="utf-8").replace("version = 1", "version = 2", 1)
+        (data / "instruments" / f"v2.{translation.name.split('.')[1]}.toml").write_text(reworded, encoding="utf-8")
     app = start(load_settings(db=tmp_path / "two.duckdb", data_dir=data, demo=False))
     yield app
     app.close()

@@ -15,11 +15,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+
+from coaching.aspire import Aspire, start
+from coaching.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -143,6 +147,21 @@ class AppServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+@contextmanager
+def demo_organisation(server: AppServer, base_url: str | None = None) -> Iterator[Aspire]:
+    """The demo organisation in the database `server` will open, for a test to prepare (rounds, links)
+    through the domain before the server starts; the developer's own COACHING_* settings never leak in."""
+    server.workdir.mkdir(parents=True, exist_ok=True)
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [n for n in os.environ if n.upper().startswith("COACHING_")]:
+            mp.delenv(name)
+        aspire = start(Settings(db=server.db_path, demo=True, base_url=base_url or server.url))
+    try:
+        yield aspire
+    finally:
+        aspire.close()
 
 
 def start_app(

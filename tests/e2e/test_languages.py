@@ -11,7 +11,6 @@ WCAG 2.2 A and AA rules with nothing serious or critical.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,12 +19,10 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from coaching import rounds, teams
-from coaching.aspire import start
 from coaching.i18n import texts
 from coaching.instrument import Instrument
-from coaching.settings import Settings
 
-from .helpers import AppServer, assert_no_exception, log_in, settle, wait_for_app
+from .helpers import AppServer, assert_no_exception, demo_organisation, log_in, settle, wait_for_app
 from .test_respond import choose_by_keyboard, press_button, rate_by_keyboard
 
 WAVE = "2027"
@@ -54,12 +51,7 @@ class Invited:
 @pytest.fixture(scope="module")
 def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Invited]:
     server = AppServer(tmp_path_factory.mktemp("languages-app"), env={"COACHING_DEMO": "1"})
-    server.workdir.mkdir(parents=True, exist_ok=True)
-    with pytest.MonkeyPatch.context() as mp:
-        for name in [n for n in os.environ if n.upper().startswith("COACHING_")]:
-            mp.delenv(name)
-        aspire = start(Settings(db=server.db_path, demo=True, base_url=server.url))
-    try:
+    with demo_organisation(server) as aspire:
         deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
         maria = aspire.accounts.actor_for_email("maria@example.com")
         sam = aspire.accounts.actor_for_email("sam@example.com")
@@ -75,8 +67,6 @@ def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Invited]:
         rounds.close_round(aspire, sam, closed_id)
         version = aspire.current_instrument.version
         instruments = {code: aspire.instrument_in(version, code) for code in aspire.languages_of(version)}
-    finally:
-        aspire.close()
     server.start()
     try:
         yield Invited(server, instruments, {link.name.split()[0]: link.url for link in [*links, *closed]})

@@ -20,12 +20,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from coaching import rounds
-from coaching.aspire import start
 from coaching.instrument import Instrument
-from coaching.settings import Settings
 
 from . import proxy
-from .helpers import AppServer, wait_for_app
+from .helpers import AppServer, demo_organisation, wait_for_app
 from .proxy import Proxy
 from .test_journey import finish_and_send
 
@@ -55,19 +53,12 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("proxied")
     app = AppServer(root / "app", env={"COACHING_DEMO": "1"})
-    app.workdir.mkdir(parents=True, exist_ok=True)
     nginx = Proxy(root / "nginx", app)
-    with pytest.MonkeyPatch.context() as mp:
-        for name in [n for n in os.environ if n.upper().startswith("COACHING_")]:
-            mp.delenv(name)
-        aspire = start(Settings(db=app.db_path, demo=True, base_url=nginx.url))
-    try:
+    with demo_organisation(app, base_url=nginx.url) as aspire:
         maria = aspire.accounts.actor_for_email("maria@example.com")
         team = aspire.store.teams(maria)[0]
         _, links = rounds.open_round(aspire, maria, team.id, WAVE, dt.datetime.now(dt.UTC) + dt.timedelta(days=14))
         instrument = aspire.current_instrument
-    finally:
-        aspire.close()
     token = parse_qs(urlparse(links[0].url).query)["invite"][0]
     app.env["COACHING_BASE_URL"] = nginx.url
     app.start()

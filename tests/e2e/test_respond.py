@@ -8,7 +8,6 @@ wave of its own, one link is revoked, the file is closed, and only then does `st
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
@@ -17,13 +16,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from coaching import rounds
-from coaching.aspire import start
 from coaching.demo import CUSTOMER, PLATFORM, TEAMS
 from coaching.instrument import Instrument
 from coaching.rounds import INVALID_LINK
-from coaching.settings import Settings
 
-from .helpers import AppServer, assert_no_exception, wait_for_app
+from .helpers import AppServer, assert_no_exception, demo_organisation, wait_for_app
 
 PHONE = {"width": 375, "height": 740}
 WAVE = "2027"          # the demo has answers in 2025 and 2026: a wave of its own starts empty
@@ -44,12 +41,7 @@ class Invited:
 @pytest.fixture(scope="module")
 def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Invited]:
     server = AppServer(tmp_path_factory.mktemp("respond-app"), env={"COACHING_DEMO": "1"})
-    server.workdir.mkdir(parents=True, exist_ok=True)
-    with pytest.MonkeyPatch.context() as mp:
-        for name in [n for n in os.environ if n.upper().startswith("COACHING_")]:
-            mp.delenv(name)
-        aspire = start(Settings(db=server.db_path, demo=True, base_url=server.url))
-    try:
+    with demo_organisation(server) as aspire:
         maria = aspire.accounts.actor_for_email("maria@example.com")
         assert maria is not None
         team = aspire.store.teams(maria)[0]
@@ -58,8 +50,6 @@ def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Invited]:
                                             message="Ten minutes, please. Thank you! Maria")
         rounds.revoke_link(aspire, maria, round_id, links[-1].member_id)
         instrument = aspire.current_instrument
-    finally:
-        aspire.close()
     tokens = [parse_qs(urlparse(link.url).query)["invite"][0] for link in links]
     server.start()
     try:

@@ -7,7 +7,6 @@ The round is opened before the server starts (the server holds the database file
 from __future__ import annotations
 
 import datetime as dt
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,12 +16,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from coaching import rounds
-from coaching.aspire import start
 from coaching.instrument import Instrument
-from coaching.settings import Settings
 from coaching.ui.questionnaire import NO_LINK
 
-from .helpers import AppServer, assert_no_exception, settle, wait_for_app
+from .helpers import AppServer, assert_no_exception, demo_organisation, settle, wait_for_app
 
 PHONE = {"width": 375, "height": 740}
 
@@ -30,18 +27,11 @@ PHONE = {"width": 375, "height": 740}
 @pytest.fixture(scope="module")
 def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppServer, Instrument, list[str]]]:
     server = AppServer(tmp_path_factory.mktemp("respond-reload"), env={"COACHING_DEMO": "1"})
-    server.workdir.mkdir(parents=True, exist_ok=True)
-    with pytest.MonkeyPatch.context() as mp:
-        for name in [n for n in os.environ if n.upper().startswith("COACHING_")]:
-            mp.delenv(name)
-        aspire = start(Settings(db=server.db_path, demo=True, base_url=server.url))
-    try:
+    with demo_organisation(server) as aspire:
         maria = aspire.accounts.actor_for_email("maria@example.com")
         team = aspire.store.teams(maria)[0]
         _, links = rounds.open_round(aspire, maria, team.id, "2027", dt.datetime.now(dt.UTC) + dt.timedelta(days=14))
         instrument = aspire.current_instrument
-    finally:
-        aspire.close()
     server.start()
     try:
         yield server, instrument, [link.url for link in links]

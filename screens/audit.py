@@ -7,6 +7,7 @@ import streamlit as st
 from coaching import audit
 from coaching.audit import Action, AuditFilter, Subject
 from coaching.ui.context import current_actor, get_aspire
+from coaching.ui.tables import static_table
 
 aspire = get_aspire()
 actor = current_actor()
@@ -39,8 +40,8 @@ lines = aspire.audit.lines(actor, aspire.audit.events(actor, wanted))
 if not lines:
     st.info("No entries match these filters.", icon=":material/manage_search:")
     st.stop()
-st.dataframe([dict(zip(("When (UTC)", "Done by", "Action", "Whose data", "Where"), line.cells(), strict=True))
-              for line in lines], hide_index=True, width="stretch")
+static_table([dict(zip(("When (UTC)", "Done by", "Action", "Whose data", "Where"), line.cells(), strict=True))
+              for line in lines])
 st.caption(f"{len(lines)} entr{'y' if len(lines) == 1 else 'ies'}, newest first (at most {wanted.limit}).")
 st.download_button("Download these entries (CSV)", audit.to_csv(lines), file_name="aspire-audit-log.csv",
                    mime="text/csv", icon=":material/download:")

@@ -28,13 +28,22 @@ def show_table(rows: Rows, download_name: str) -> None:
 
     ``download_name`` is the file's name without ".csv" and keys the button, so it is unique on a screen.
     """
+    columns, cells = static_table(rows)
+    st.download_button("Download as CSV", table_csv(columns, cells), file_name=f"{download_name}.csv",
+                       mime="text/csv", key=f"download_{download_name}", icon=":material/download:",
+                       type="tertiary", on_click="ignore")
+
+
+def static_table(rows: Rows) -> tuple[list[str], list[list[str]]]:
+    """Rows as a static table (no download of its own, typed text shown as typed); returns its columns and cells.
+
+    For a screen whose table already comes with a download of its own (the audit log's).
+    """
     columns = list(dict.fromkeys(column for row in rows for column in row))
     cells = [[cell_text(row.get(column)) for column in columns] for row in rows]
     st.table(pd.DataFrame([[plain(c) for c in line] for line in cells], columns=[plain(c) for c in columns]),
              hide_index=True)
-    st.download_button("Download as CSV", table_csv(columns, cells), file_name=f"{download_name}.csv",
-                       mime="text/csv", key=f"download_{download_name}", icon=":material/download:",
-                       type="tertiary", on_click="ignore")
+    return columns, cells
 
 
 def cell_text(value: object) -> str:

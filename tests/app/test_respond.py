@@ -84,8 +84,8 @@ def everything_shown(at: AppTest) -> list[tuple[str, str]]:
             for child in children.values():
                 walk(child)
             return
-        if node.type == "html" and node.proto.body.lstrip().startswith(("<script>", "<style>")):
-            return   # the page's lang/dir script and the narrow-screen layout: nothing a person sees
+        if node.type == "html" and node.proto.body.lstrip().startswith(("<script>", "<style>", "<i hidden")):
+            return   # the page's lang/dir script (behind its hidden values) and the layout: nothing a person sees
         if node.type == "progress":
             text = node.proto.text
         else:

@@ -225,8 +225,19 @@ class PlanRows:
         return [NoteHistoryRow(*r) for r in rows]
 
     def insert_note(self, member_id: int, coach: int, fields: NoteFields) -> NoteRow:
+        """Store a new note; the same note by the same coach within a minute is the one already stored.
+
+        A double click on "Save note" can reach a busy server as two submissions before the page shows
+        the emptied form: the second must not store a copy. Checked inside the write, so it also holds
+        when the two arrive together.
+        """
         def work(tx: Transaction) -> NoteRow:
             _require_coached(tx, member_id, coach)
+            repeated = tx.execute(
+                f"SELECT {_NOTE} FROM note WHERE member_id = ? AND author_id = ? AND held_on = ? AND body = ?"  # noqa: S608
+                " AND agreed = ? AND created_at > current_timestamp - INTERVAL 1 MINUTE", [member_id, coach, *fields])
+            if repeated:
+                return NoteRow(*repeated[0])
             row = NoteRow(*tx.execute(
                 "INSERT INTO note (member_id, author_id, held_on, body, agreed) VALUES (?, ?, ?, ?, ?)"  # noqa: S608
                 f" RETURNING {_NOTE}",

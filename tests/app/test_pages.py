@@ -307,7 +307,7 @@ def test_team_view_is_audited_once_per_session_and_shown_to_admins(demo_db: Path
 
     admin = open_app("screens/audit.py", login=DEMO_ADMIN)
     assert_healthy(admin)
-    table = admin.dataframe[0].value
+    table = shown_tables(admin)[0]
     assert (table["Action"] == "viewed").sum() == len(PLATFORM)
     assert set(table.loc[table["Action"] == "viewed", "Done by"]) == {"Maria Lopez <maria@example.com>"}
 

@@ -4,6 +4,7 @@ who may read and write it, edit conflicts, history, audit, and exact round trips
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -264,6 +265,17 @@ def test_a_note_is_edited_with_every_earlier_text_kept(org):
     assert caught.value.current == edited
     assert len(plans.note_history(aspire, a, note.id)) == 2
     assert labels(aspire, ana) == ["note added", "note edited"]
+
+
+def test_saving_the_same_note_twice_at_once_stores_it_once(org):
+    """A double click on a busy server submits the note twice, also from two threads at the same moment."""
+    aspire, a, ana = org["aspire"], org["a"], org["ana"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(lambda _: plans.add_note(aspire, a, ana, NOTE), range(2))
+    assert first.id == second.id
+    assert [n.body for n in plans.list_notes(aspire, a, ana)] == [NOTE["body"]]
+    plans.add_note(aspire, a, ana, {**NOTE, "body": "Another note the same day"})
+    assert len(plans.list_notes(aspire, a, ana)) == 2, "a different note on the same day is a note of its own"
 
 
 def test_notes_are_listed_newest_meeting_first(org):

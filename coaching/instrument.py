@@ -224,14 +224,19 @@ def _rule_violations(inst: Instrument) -> list[str]:
     return problems
 
 
+def _read_toml(path: Path, where: str) -> dict:
+    """A questionnaire or translation file as TOML; InstrumentError starting with `where` when it cannot be."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InstrumentError(f"{where}: cannot be read ({exc.strerror or exc})") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InstrumentError(f"{where}: not valid TOML ({exc})") from exc
+
+
 def load_instrument(path: Path) -> Instrument:
     """Read and validate one instrument file; raise InstrumentError naming file, item and problem."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InstrumentError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InstrumentError(f"{path}: not valid TOML ({exc})") from exc
+    raw = _read_toml(path, str(path))
     try:
         return Instrument.model_validate(raw)
     except ValidationError as exc:
@@ -352,12 +357,7 @@ def load_translation(path: Path, instrument: Instrument) -> Instrument:
     instrument in that language."""
     language = path.stem.partition(".")[2]
     where = f"{path}: language '{language}'"
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InstrumentError(f"{where}: cannot be read ({exc.strerror or exc})") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InstrumentError(f"{where}: not valid TOML ({exc})") from exc
+    raw = _read_toml(path, where)
     try:
         words = Translation.model_validate(raw)
     except ValidationError as exc:

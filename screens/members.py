@@ -14,7 +14,7 @@ from coaching.roster import ImportRejected
 from coaching.store import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
-from coaching.ui.tables import show_table
+from coaching.ui.tables import show_rejected_import, show_table
 
 aspire = get_aspire()
 actor = current_actor()
@@ -184,9 +184,7 @@ with import_tab:
         try:
             imported = teams.import_members(aspire, actor, team_id, upload.getvalue())
         except ImportRejected as exc:
-            st.error(f"Nothing was imported: fix {'this row' if len(exc.problems) == 1 else 'these rows'} "
-                     "and upload the file again.", icon=":material/error:")
-            show_table([{"Line": p.line, "Problem": p.reason} for p in exc.problems], "import-problems")
+            show_rejected_import(exc, "import-problems")
         else:
             st.session_state["members_csv_round"] = upload_round + 1
             flash(plain(imported.describe(names[team_id])))

@@ -36,7 +36,7 @@ from coaching.routes import (
 from coaching.teams import MemberArrangement
 from coaching.ui.context import flash
 from coaching.ui.format import plain
-from coaching.ui.tables import show_table
+from coaching.ui.tables import show_rejected_import, show_table
 from coaching.ui.views import show_view
 
 ROUTES = ("A", "B")
@@ -270,9 +270,7 @@ def show_framework_import(aspire: Aspire, actor: Actor) -> None:
         try:
             saved = paths.import_framework(aspire, actor, upload.getvalue())
         except ImportRejected as exc:
-            st.error(f"Nothing was imported: fix {'this row' if len(exc.problems) == 1 else 'these rows'} and "
-                     "upload the file again.", icon=":material/error:")
-            show_table([{"Line": p.line, "Problem": p.reason} for p in exc.problems], "framework-problems")
+            show_rejected_import(exc, "framework-problems")
         except EditConflict as exc:
             st.error(str(exc), icon=":material/sync_problem:")
         else:

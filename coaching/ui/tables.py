@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from coaching.privacy import neutralise
+from coaching.roster import ImportRejected
 from coaching.ui.format import plain
 
 Rows = Sequence[Mapping[str, object]]
@@ -67,3 +68,10 @@ def table_csv(columns: Sequence[str], cells: Sequence[Sequence[str]]) -> bytes:
     writer.writerow([neutralise(c) for c in columns])
     writer.writerows([neutralise(c) for c in line] for line in cells)
     return out.getvalue().encode("utf-8-sig")
+
+
+def show_rejected_import(exc: ImportRejected, download_name: str) -> None:
+    """A refused CSV import: nothing was imported, and every wrong row with its line, downloadable."""
+    st.error(f"Nothing was imported: fix {'this row' if len(exc.problems) == 1 else 'these rows'} and upload the "
+             "file again.", icon=":material/error:")
+    show_table([{"Line": p.line, "Problem": p.reason} for p in exc.problems], download_name)

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from coaching.actors import Role
-from coaching.catalogue import CatalogueError
-from coaching.instrument import InstrumentError
-from coaching.settings import SettingsError
-from coaching.store import StoreOpenError
+from coaching.core.actors import Role
+from coaching.core.settings import SettingsError
+from coaching.db.database import StoreOpenError
+from coaching.measurement.instrument import InstrumentError
+from coaching.paths.catalogue import CatalogueError
 from coaching.ui.context import get_aspire
 from coaching.ui.errors import run_guarded
 from coaching.ui.format import plain

@@ -6,7 +6,7 @@ memory, and whether answers sent at the same moment all arrive, show only here.
 
 Pages are driven with the browser tests' own helpers (tests/e2e), so the benchmark clicks as those
 tests do. Every server opens its own copy of the demo organisation (COACHING_DEMO=1, seeded once per
-run): invitations are issued with `coaching.rounds.open_round` before the server starts, because a
+run): invitations are issued with `coaching.rounds.rounds.open_round` before the server starts, because a
 running server holds the database file's lock, and answers are counted after it has stopped.
 """
 
@@ -27,12 +27,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from coaching.actors import SYSTEM
 from coaching.aspire import start
+from coaching.core.actors import SYSTEM
+from coaching.core.settings import Settings, load_settings
 from coaching.demo import DEMO_ACCOUNTS
-from coaching.instrument import TOP_PICKS, Instrument
-from coaching.rounds import open_round
-from coaching.settings import Settings, load_settings
+from coaching.measurement.instrument import TOP_PICKS, Instrument
+from coaching.rounds.rounds import open_round
 from coaching.ui.questionnaire import NO_LINK
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, STARTUP_TIMEOUT_S, AppServer, log_in
 from tests.e2e.test_journey import click, finish_and_send, open_link, press, section_text

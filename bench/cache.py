@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.synthetic import SEED, Generation, generate
-from coaching.settings import PROJECT_DIR
+from coaching.core.settings import PROJECT_DIR
 
 FINGERPRINTED = ("bench/synthetic.py", "data/instruments")
 

@@ -7,9 +7,9 @@ for then, and it can cost far more than a warm rerun.
 
 from __future__ import annotations
 
-from coaching.actors import SYSTEM, Actor
 from coaching.aspire import Aspire
-from coaching.responses import Submission, submit
+from coaching.core.actors import SYSTEM, Actor
+from coaching.measurement.responses import Submission, submit
 from coaching.store import NewMember
 
 

@@ -19,12 +19,12 @@ from pathlib import Path
 import duckdb
 
 from bench.synthetic import FIRST, LAST, TITLES, timed_calls
-from coaching import teams
-from coaching.actors import Actor
 from coaching.aspire import Aspire
-from coaching.store.audit import AuditRows
-from coaching.store.teams import TeamRows
-from coaching.teams import import_members
+from coaching.core.actors import Actor
+from coaching.governance.audit_rows import AuditRows
+from coaching.people import teams
+from coaching.people.team_rows import TeamRows
+from coaching.people.teams import import_members
 
 ROWS = 10_000
 
@@ -32,16 +32,16 @@ ROWS = 10_000
 # The steps of an import, timed apart so that a slow import names its slow step and what would fix it:
 # (what, owner, method, what would make it fast when it dominates).
 STEPS = (
-    ("reading the file (coaching.roster.read_roster)", teams, "read_roster",
+    ("reading the file (coaching.people.roster.read_roster)", teams, "read_roster",
      "read the rows with csv.reader once, without a second pass over the text"),
-    ("checking every row as the form does (coaching.teams._checked_rows)", teams, "_checked_rows",
+    ("checking every row as the form does (coaching.people.teams._checked_rows)", teams, "_checked_rows",
      "validate each e-mail once (pydantic's EmailStr is most of a row's check)"),
-    ("writing the members (coaching.store.teams.TeamRows.insert_members)", TeamRows, "insert_members",
+    ("writing the members (coaching.people.team_rows.TeamRows.insert_members)", TeamRows, "insert_members",
      "one INSERT for all rows instead of one per row: `return insert_member_rows(tx, team_id, members)` "
-     "(coaching.store.store) in place of the per-row loop in coaching/store/teams.py"),
-    ("writing one audit entry per member (coaching.store.audit.AuditRows.insert)", AuditRows, "insert",
+     "(coaching.store) in place of the per-row loop in coaching/people/team_rows.py"),
+    ("writing one audit entry per member (coaching.governance.audit_rows.AuditRows.insert)", AuditRows, "insert",
      "one INSERT for all entries: `tx.insert_rows(\"audit_log\", (...columns...), rows)` in place of "
-     "`tx.executemany` in coaching/store/audit.py"),
+     "`tx.executemany` in coaching/governance/audit_rows.py"),
 )
 
 

@@ -15,8 +15,8 @@ from streamlit.navigation.page import StreamlitPage
 
 from bench.screens import Screen, open_screen, run_checked
 from bench.synthetic import generate
-from coaching.actors import Actor
-from coaching.settings import PROJECT_DIR
+from coaching.core.actors import Actor
+from coaching.core.settings import PROJECT_DIR
 
 
 def profile_generation(folder: Path, teams: int = 2, top: int = 6) -> list[tuple[str, float]]:

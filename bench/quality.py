@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from coaching.answers import Answers, validate_answers
-from coaching.instrument import Instrument, available_versions, instrument_path, load_instrument
-from coaching.needs import NEEDS
-from coaching.scoring import (
+from coaching.core.needs import NEEDS
+from coaching.measurement.answers import Answers, validate_answers
+from coaching.measurement.instrument import Instrument, available_versions, instrument_path, load_instrument
+from coaching.measurement.scoring import (
     changes_between,
     is_straight_line,
     quality_flags,

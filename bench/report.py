@@ -270,7 +270,7 @@ def import_table(r: Results) -> str:
         return "Not measured in this run."
     lines = ["| step | seconds | share |", "|---|---:|---:|"]
     lines += [f"| {what} | {seconds:,.2f} | {seconds / i.seconds:.0%} |" for what, seconds in i.steps.items()]
-    lines.append(f"| the whole import (coaching.teams.import_members) | {i.seconds:,.2f} | 100% |")
+    lines.append(f"| the whole import (coaching.people.teams.import_members) | {i.seconds:,.2f} | 100% |")
     lines.append(f"| DuckDB's read_csv of the same file into a table | {i.read_csv_seconds:,.3f} | "
                  f"{i.read_csv_seconds / i.seconds:.1%} |")
     return "\n".join(lines)
@@ -449,12 +449,13 @@ def markdown(r: Results, remedies: str) -> str:
         "", submissions_table(r),
         "", "## Import of members from CSV", "",
         f"10,000 new members into one new team of the benched manager, against a copy of the "
-        f"{r.loaded_size:,}-team organisation, through `coaching.teams.import_members` (checks and one "
+        f"{r.loaded_size:,}-team organisation, through `coaching.people.teams.import_members` (checks and one "
         "transaction), each step timed apart.", "", import_table(r),
         "", "## In a browser", "", *browser_section(r),
         "", "## Generation", "",
         f"Seeded ({TEAM_SIZE} members per team, {len(WAVES)} waves), every answer through "
-        f"`coaching.responses.submit` as SYSTEM in batches of {BATCH:,}, each batch one transaction with one "
+        f"`coaching.measurement.responses.submit` as SYSTEM in batches of {BATCH:,}, each batch one transaction"
+        " with one "
         "INSERT per table.", "", generation_table(r),
         "", "## Where the time goes", "",
         "- Where generation time goes (self time while generating 2 teams under cProfile):",

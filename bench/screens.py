@@ -25,9 +25,9 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 import coaching.ui.context as ui_context
-from coaching.actors import Actor
 from coaching.aspire import Aspire
-from coaching.settings import PROJECT_DIR, Settings
+from coaching.core.actors import Actor
+from coaching.core.settings import PROJECT_DIR, Settings
 
 APP = PROJECT_DIR / "app.py"
 BARE = Path(__file__).with_name("bare_page.py")

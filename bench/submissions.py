@@ -2,9 +2,9 @@
 
 Why: in the days after a round opens, answers arrive in bursts. Two paths are timed, each with 1, 8
 and 32 threads (one respondent each at a time, all starting together):
-- "submit": `coaching.responses.submit` as the respondent, the service call that validates, scores
+- "submit": `coaching.measurement.responses.submit` as the respondent, the service call that validates, scores
   and commits one full questionnaire: what "acknowledged" means;
-- "submit and show": `coaching.rounds.submit_answers`, everything the respondent's page waits for
+- "submit and show": `coaching.rounds.rounds.submit_answers`, everything the respondent's page waits for
   after Submit: the round's checks, the same submit, the draft's removal and the profile they are shown.
 Opening the link happens before the clock starts. Every acknowledged submission must be stored and
 complete: the check counts the current responses with every rating afterwards; a run that lost one
@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
 from bench.synthetic import TEAM_SIZE, raw_answers, timed_calls
-from coaching.actors import SYSTEM, Actor, Role
 from coaching.aspire import Aspire
-from coaching.needs import NEEDS
-from coaching.responses import Submission, submit
-from coaching.rounds import Invitation, open_round, resolve, submit_answers
+from coaching.core.actors import SYSTEM, Actor, Role
+from coaching.core.needs import NEEDS
+from coaching.measurement.responses import Submission, submit
+from coaching.rounds.rounds import Invitation, open_round, resolve, submit_answers
 from coaching.store import NewMember
 
 THREADS = (1, 8, 32)

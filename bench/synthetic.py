@@ -1,7 +1,7 @@
 """Seeded synthetic organisations: many teams, three waves, answers through the product's own path.
 
 Why not INSERT rows directly: the benchmark must measure data the product could have stored itself.
-Every answer goes through `coaching.responses.submit` (validation, then scoring, then one
+Every answer goes through `coaching.measurement.responses.submit` (validation, then scoring, then one
 transaction per batch) as the SYSTEM actor, exactly like a bulk import would.
 
 Shape: the team in the middle belongs to the benched manager (BENCH_MANAGER; the screens run as
@@ -24,12 +24,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from coaching.actors import SYSTEM, Actor, Role
 from coaching.aspire import Aspire, start
-from coaching.instrument import Instrument
-from coaching.needs import NEEDS
-from coaching.responses import Submission, submit
-from coaching.settings import load_settings
+from coaching.core.actors import SYSTEM, Actor, Role
+from coaching.core.needs import NEEDS
+from coaching.core.settings import load_settings
+from coaching.measurement.instrument import Instrument
+from coaching.measurement.responses import Submission, submit
 from coaching.store import NewMember
 
 SEED = 20260301
@@ -59,7 +59,7 @@ class Generation:
     manager_id: int           # the benched manager's user id: the screens act as this manager
     seconds: float            # everything, start to closed file
     setup_seconds: float      # opening the new database, managers, teams, members
-    submit_seconds: float     # coaching.responses.submit, all batches: validate + score + store
+    submit_seconds: float     # coaching.measurement.responses.submit, all batches: validate + score + store
     store_seconds: float      # of which Store.record_responses (the write transactions)
     made_on: str = ""         # ISO date, so a cached file says when it was measured
 

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar
 
-from coaching.accounts import Accounts, PasswordRejected, check_new_password
-from coaching.answers import Answers
-from coaching.audit import AuditLog
-from coaching.catalogue import load_catalogue
-from coaching.instrument import (
+from coaching.core.settings import Settings, SettingsError
+from coaching.governance.audit import AuditLog
+from coaching.measurement.answers import Answers
+from coaching.measurement.instrument import (
     Instrument,
     Translation,
     available_versions,
@@ -30,10 +29,10 @@ from coaching.instrument import (
     translate,
     translation_paths,
 )
-from coaching.scoring import Profile, ScaleReliability, reliability, reliability_from_sums, score_response
-from coaching.settings import Settings, SettingsError
-from coaching.store import Store, open_store
-from coaching.store.store import CurrentSums
+from coaching.measurement.scoring import Profile, ScaleReliability, reliability, reliability_from_sums, score_response
+from coaching.paths.catalogue import load_catalogue
+from coaching.people.accounts import Accounts, PasswordRejected, check_new_password
+from coaching.store import CurrentSums, Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +175,7 @@ def start(settings: Settings) -> Aspire:
             from coaching.demo import seed_demo
 
             seed_demo(aspire)
-        from coaching.privacy import apply_retention
+        from coaching.privacy.requests import apply_retention
 
         if purged := apply_retention(aspire):
             log.info("retention: %s", purged.describe())

@@ -14,17 +14,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coaching.accounts import AccountError, PasswordRejected
-from coaching.catalogue import CatalogueError
-from coaching.instrument import InstrumentError
-from coaching.privacy import MemberNotFound
-from coaching.settings import SettingsError, load_settings
-from coaching.store import StoreLockedError, StoreOpenError
-from coaching.store.backup import BackupError
+from coaching.core.settings import SettingsError, load_settings
+from coaching.db.archive import BackupError
+from coaching.db.database import StoreLockedError, StoreOpenError
+from coaching.measurement.instrument import InstrumentError
+from coaching.paths.catalogue import CatalogueError
+from coaching.people.accounts import AccountError, PasswordRejected
+from coaching.privacy.requests import MemberNotFound
 
 if TYPE_CHECKING:
     from coaching.aspire import Aspire
-    from coaching.store.teams import TeamWithManager
+    from coaching.people.team_rows import TeamWithManager
 
 NEW_PASSWORD_VARIABLE = "COACHING_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
@@ -68,9 +68,9 @@ def init_db(args: argparse.Namespace) -> int:
 
 def create_user(args: argparse.Namespace) -> int:
     """Add a manager or admin account; the password comes from COACHING_NEW_PASSWORD or is asked for twice."""
-    from coaching.accounts import Accounts
-    from coaching.actors import SYSTEM
     from coaching.aspire import start
+    from coaching.core.actors import SYSTEM
+    from coaching.people.accounts import Accounts
 
     settings = load_settings()
     password = _new_password()
@@ -100,9 +100,9 @@ def _new_password() -> str:
 
 def export_member(args: argparse.Namespace) -> int:
     """Write everything held about one person (JSON or CSV) to stdout or a file; recorded in the audit log."""
-    from coaching import privacy
-    from coaching.actors import SYSTEM
     from coaching.aspire import start
+    from coaching.core.actors import SYSTEM
+    from coaching.privacy import requests as privacy
 
     aspire = start(load_settings())
     try:
@@ -119,9 +119,9 @@ def export_member(args: argparse.Namespace) -> int:
 
 def erase_member(args: argparse.Namespace) -> int:
     """Erase every record of one person, after the e-mail is typed again (or --yes), then rewrite the file."""
-    from coaching import privacy
-    from coaching.actors import SYSTEM
     from coaching.aspire import start
+    from coaching.core.actors import SYSTEM
+    from coaching.privacy import requests as privacy
 
     aspire = start(load_settings())
     try:
@@ -145,9 +145,9 @@ def erase_member(args: argparse.Namespace) -> int:
 
 def purge(args: argparse.Namespace) -> int:
     """Purge raw answers older than N months, keeping aggregates that pass the group-size rule."""
-    from coaching import privacy
-    from coaching.actors import SYSTEM
     from coaching.aspire import start
+    from coaching.core.actors import SYSTEM
+    from coaching.privacy import requests as privacy
 
     settings = load_settings()
     months = args.older_than or settings.retention_months
@@ -164,10 +164,10 @@ def purge(args: argparse.Namespace) -> int:
 
 def import_members(args: argparse.Namespace) -> int:
     """Add every member of a CSV file to a team found by name, or none: each bad row is printed as "line N: reason"."""
-    from coaching import teams
-    from coaching.actors import SYSTEM
     from coaching.aspire import start
-    from coaching.roster import ImportRejected
+    from coaching.core.actors import SYSTEM
+    from coaching.people import teams
+    from coaching.people.roster import ImportRejected
 
     try:
         data = Path(args.file).read_bytes()
@@ -191,7 +191,7 @@ def import_members(args: argparse.Namespace) -> int:
 
 def backup(args: argparse.Namespace) -> int:
     """Write a whole-organisation backup of the stopped app's database into a new or empty folder."""
-    from coaching.backup import backup_file
+    from coaching.privacy.backup import backup_file
 
     settings = load_settings()
     try:
@@ -205,7 +205,7 @@ def backup(args: argparse.Namespace) -> int:
 
 def restore(args: argparse.Namespace) -> int:
     """Replace the stopped app's database by a backup folder or downloaded zip; --force over existing data."""
-    from coaching.backup import restore as restore_backup
+    from coaching.privacy.backup import restore as restore_backup
 
     restored = restore_backup(Path(args.backup), load_settings().db, force=args.force)
     print(restored.describe())
@@ -214,8 +214,8 @@ def restore(args: argparse.Namespace) -> int:
 
 def _team_named(aspire: Aspire, name: str, manager_email: str | None) -> TeamWithManager:
     """The one active team of that name (among one manager's teams when given); CommandError otherwise."""
-    from coaching import teams
-    from coaching.actors import SYSTEM
+    from coaching.core.actors import SYSTEM
+    from coaching.people import teams
 
     found = teams.find_teams(aspire, SYSTEM, name, manager_email)
     whose = f" managed by {manager_email.strip().lower()}" if manager_email else ""

@@ -14,12 +14,12 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from coaching import plans
-from coaching.actors import SYSTEM, Actor, Role
 from coaching.aspire import Aspire
-from coaching.instrument import Instrument
-from coaching.needs import NEEDS, Need
-from coaching.responses import Submission, submit
+from coaching.core.actors import SYSTEM, Actor, Role
+from coaching.core.needs import NEEDS, Need
+from coaching.measurement.instrument import Instrument
+from coaching.measurement.responses import Submission, submit
+from coaching.one_on_one import plans
 from coaching.store import NewMember
 
 SEED = 20260301

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from coaching.accounts import LoginFailed, PasswordRejected
+from coaching.people.accounts import LoginFailed, PasswordRejected
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import plain
 from coaching.ui.session import log_out

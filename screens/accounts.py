@@ -4,8 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from coaching.accounts import Account, AccountError, PasswordRejected
-from coaching.actors import Role
+from coaching.core.actors import Role
+from coaching.people.accounts import Account, AccountError, PasswordRejected
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
 from coaching.ui.tables import show_table

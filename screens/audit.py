@@ -4,8 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from coaching import audit
-from coaching.audit import Action, AuditFilter, Subject
+from coaching.governance import audit
+from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.tables import static_table
 

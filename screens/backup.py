@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from coaching import backup
-from coaching.actors import Role
+from coaching.core.actors import Role
+from coaching.privacy import backup
 from coaching.ui.context import current_actor, get_aspire
 
 aspire = get_aspire()

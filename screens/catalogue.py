@@ -6,17 +6,17 @@ Every change keeps the earlier version, so each option's history is shown with i
 
 import streamlit as st
 
-from coaching import paths
-from coaching.actors import Role
-from coaching.catalogue import PathKind, PathOption
-from coaching.charts import openings_text
-from coaching.editing import EditConflict
-from coaching.needs import NEEDS
-from coaching.store.catalogue import OptionVersion
+from coaching.core.actors import Role
+from coaching.core.editing import EditConflict
+from coaching.core.needs import NEEDS
+from coaching.paths import editing as paths
+from coaching.paths.catalogue import PathKind, PathOption
+from coaching.paths.catalogue_rows import OptionVersion
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
 from coaching.ui.paths import show_admin_directions, show_framework_import
 from coaching.ui.tables import show_table
+from coaching.views.charts import openings_text
 
 aspire = get_aspire()
 actor = current_actor()

@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from coaching import privacy
+from coaching.privacy import requests as privacy
 from coaching.ui.context import current_actor, get_aspire, record_view_once
 from coaching.ui.format import plain
 

@@ -6,17 +6,17 @@ means only, and only over at least COACHING_MIN_GROUP responses.
 
 import streamlit as st
 
-from coaching.actors import Role
-from coaching.charts import demand_offer_view, needs_overview, org_unmet_view
-from coaching.fit import Thresholds
-from coaching.needs import scale_label
-from coaching.organisation import organisation_paths
-from coaching.profiles import latest_answered, organisation_summary, summarise
+from coaching.core.actors import Role
+from coaching.core.needs import scale_label
+from coaching.measurement.profiles import latest_answered, organisation_summary, summarise
+from coaching.paths.demand import organisation_paths
+from coaching.paths.fit import Thresholds
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import plain
 from coaching.ui.plans import show_reviews_due
 from coaching.ui.tables import show_table
 from coaching.ui.views import show_view
+from coaching.views.charts import demand_offer_view, needs_overview, org_unmet_view
 
 aspire = get_aspire()
 actor = current_actor()

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from coaching.accounts import LoginFailed
 from coaching.demo import DEMO_ACCOUNTS
+from coaching.people.accounts import LoginFailed
 from coaching.ui.context import get_aspire
 from coaching.ui.session import log_in
 from coaching.ui.sso import (

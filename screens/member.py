@@ -4,13 +4,13 @@ import datetime as dt
 
 import streamlit as st
 
-from coaching import plans, review, teams
-from coaching.brief import brief_filename, member_brief, member_csv
-from coaching.charts import member_fit_view, member_profile_view, member_trend_view
-from coaching.fit import Thresholds, top_need
-from coaching.needs import scale_label
-from coaching.portrait import Portrait, member_portrait, reading_of, reading_update
-from coaching.talking_points import FLAG_ADVICE, CoachingFacts, talking_points
+from coaching.core.needs import scale_label
+from coaching.one_on_one import plans, review
+from coaching.one_on_one.brief import brief_filename, member_brief, member_csv
+from coaching.one_on_one.portrait import Portrait, member_portrait, reading_of, reading_update
+from coaching.one_on_one.talking_points import FLAG_ADVICE, CoachingFacts, talking_points
+from coaching.paths.fit import Thresholds, top_need
+from coaching.people import teams
 from coaching.ui.context import chart_renderer, current_actor, get_aspire, record_view_once, show_flash
 from coaching.ui.format import arrangement_text, plain
 from coaching.ui.paths import show_development, show_next_steps
@@ -23,6 +23,7 @@ from coaching.ui.plans import (
     warn_uncovered,
 )
 from coaching.ui.views import show_view
+from coaching.views.charts import member_fit_view, member_profile_view, member_trend_view
 
 
 def change_line(portrait: Portrait) -> str:

@@ -6,11 +6,11 @@ options they already use.
 
 import streamlit as st
 
-from coaching import teams
-from coaching.actors import PermissionDenied
-from coaching.catalogue import IN_USE_KINDS, track_levels
-from coaching.editing import EditConflict
-from coaching.roster import ImportRejected
+from coaching.core.actors import PermissionDenied
+from coaching.core.editing import EditConflict
+from coaching.paths.catalogue import IN_USE_KINDS, track_levels
+from coaching.people import teams
+from coaching.people.roster import ImportRejected
 from coaching.store import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from coaching.core.needs import SCALES, scale_label
 from coaching.i18n import LANGUAGES
-from coaching.needs import SCALES, scale_label
 from coaching.ui.context import current_actor, get_aspire
 
 aspire = get_aspire()

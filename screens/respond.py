@@ -6,9 +6,10 @@ Everything here is in the person's language (q.texts()), switchable at the top o
 
 import streamlit as st
 
-from coaching import plans, rounds
-from coaching.answers import AnswerError
-from coaching.rounds import RoundClosed
+from coaching.measurement.answers import AnswerError
+from coaching.one_on_one import plans
+from coaching.rounds import rounds
+from coaching.rounds.rounds import RoundClosed
 from coaching.ui import questionnaire as q
 from coaching.ui.context import get_aspire
 from coaching.ui.format import plain

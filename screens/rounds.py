@@ -4,8 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from coaching import mail, rounds
-from coaching.rounds import RoundChanged, RoundClosed, State
+from coaching.rounds import mail, rounds
+from coaching.rounds.rounds import RoundChanged, RoundClosed, State
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
 from coaching.ui.rounds import fresh_links, keep_links, links_table, sending_progress, show_send_results, status_table

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from coaching.charts import demand_offer_view, pay_ladder_view, team_drift_view, team_heatmap_view
-from coaching.development import team_directions
-from coaching.fit import Thresholds
-from coaching.portrait import team_picture
+from coaching.one_on_one.development import team_directions
+from coaching.one_on_one.portrait import team_picture
+from coaching.paths.fit import Thresholds
 from coaching.ui.context import current_actor, get_aspire, record_view_once
 from coaching.ui.format import plain, profile_row
 from coaching.ui.paths import show_directions
 from coaching.ui.tables import show_table
 from coaching.ui.views import show_view
+from coaching.views.charts import demand_offer_view, pay_ladder_view, team_drift_view, team_heatmap_view
 
 aspire = get_aspire()
 actor = current_actor()

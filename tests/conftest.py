@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from coaching.actors import SYSTEM, Actor, Role
 from coaching.aspire import Aspire, start
-from coaching.instrument import Instrument, available_versions, instrument_path, load_instrument
-from coaching.settings import load_settings
+from coaching.core.actors import SYSTEM, Actor, Role
+from coaching.core.settings import load_settings
+from coaching.measurement.instrument import Instrument, available_versions, instrument_path, load_instrument
 
 
 @pytest.fixture(scope="session")

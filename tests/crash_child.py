@@ -18,12 +18,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from coaching.actors import SYSTEM
 from coaching.aspire import start
-from coaching.instrument import Instrument
-from coaching.needs import NEEDS
-from coaching.responses import Submission, submit
-from coaching.settings import Settings
+from coaching.core.actors import SYSTEM
+from coaching.core.needs import NEEDS
+from coaching.core.settings import Settings
+from coaching.measurement.instrument import Instrument
+from coaching.measurement.responses import Submission, submit
 
 CHECKPOINT_EVERY = 8
 MAX_SUBMISSIONS = 5000

@@ -12,11 +12,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from coaching import paths, plans, rounds, teams
-from coaching.actors import SYSTEM, Role
 from coaching.aspire import Aspire, start
-from coaching.responses import Submission, submit
-from coaching.settings import Settings
+from coaching.core.actors import SYSTEM, Role
+from coaching.core.settings import Settings
+from coaching.measurement.responses import Submission, submit
+from coaching.one_on_one import plans
+from coaching.paths import editing as paths
+from coaching.people import teams
+from coaching.rounds import rounds
 
 #: Link and image syntax, raw HTML, a reference definition and a colour directive (56 characters).
 LINKY = "[Log in](http://evil.example/a) ![i](http://evil.example/i)"

@@ -142,7 +142,7 @@ class SmtpServer:
 
     @property
     def settings(self) -> dict[str, Any]:
-        """Keywords for coaching.settings.load_settings() that send through this server."""
+        """Keywords for coaching.core.settings.load_settings() that send through this server."""
         return {"smtp_host": HOST, "smtp_port": self.port, "smtp_starttls": False, "mail_from": SENDER}
 
     @property

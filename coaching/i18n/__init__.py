@@ -6,7 +6,7 @@ table of CLDR plural categories (`one`, `other`, and for Arabic also `zero`, `tw
 with Babel's plural rules. Dates and numbers are formatted by Babel in the person's locale.
 
 The questionnaire's own words are not here: they are data, translated per questionnaire version in
-data/instruments (see coaching.instrument).
+data/instruments (see coaching.measurement.instrument).
 """
 
 from __future__ import annotations

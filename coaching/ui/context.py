@@ -7,11 +7,11 @@ import os
 
 import streamlit as st
 
-from coaching.actors import Actor
 from coaching.aspire import Aspire, start
-from coaching.audit import Action, Subject
-from coaching.brief import ChartRenderer
-from coaching.settings import load_settings
+from coaching.core.actors import Actor
+from coaching.core.settings import load_settings
+from coaching.governance.audit import Action, Subject
+from coaching.one_on_one.brief import ChartRenderer
 
 
 @st.cache_resource(show_spinner="Opening the database…")

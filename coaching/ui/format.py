@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from coaching.catalogue import Catalogue
-from coaching.profiles import MemberProfile
-from coaching.scoring import FlagKind
-from coaching.teams import MemberArrangement
-from coaching.text import without_direction_controls
+from coaching.core.text import without_direction_controls
+from coaching.measurement.profiles import MemberProfile
+from coaching.measurement.scoring import FlagKind
+from coaching.paths.catalogue import Catalogue
+from coaching.people.teams import MemberArrangement
 
 #: A quality flag in a table cell; the one-on-one page words it as advice (talking_points.FLAG_ADVICE).
 FLAG_SHORT = {
@@ -43,7 +43,7 @@ def plain(text: str) -> str:
     """Text typed by people, made safe to place inside Markdown: shown as typed, never as formatting or a link.
 
     The one helper for every user-typed value a screen puts into Markdown (text, captions, alerts, labels).
-    Direction controls are dropped (coaching.text.without_direction_controls) so a name cannot reorder the
+    Direction controls are dropped (coaching.core.text.without_direction_controls) so a name cannot reorder the
     words after it.
     """
     escaped = "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in without_direction_controls(text))

@@ -12,16 +12,15 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from coaching import development, paths
-from coaching.actors import Actor
 from coaching.aspire import Aspire
-from coaching.catalogue import Catalogue
-from coaching.charts import ladder_route_view, openings_text
-from coaching.editing import EditConflict
-from coaching.fit import Thresholds
-from coaching.needs import NEEDS, Need
-from coaching.roster import ImportRejected
-from coaching.routes import (
+from coaching.core.actors import Actor
+from coaching.core.editing import EditConflict
+from coaching.core.needs import NEEDS, Need
+from coaching.one_on_one import development
+from coaching.paths import editing as paths
+from coaching.paths.catalogue import Catalogue
+from coaching.paths.fit import Thresholds
+from coaching.paths.routes import (
     MAX_STEPS,
     Position,
     Route,
@@ -33,11 +32,13 @@ from coaching.routes import (
     plan_route,
     reachable,
 )
-from coaching.teams import MemberArrangement
+from coaching.people.roster import ImportRejected
+from coaching.people.teams import MemberArrangement
 from coaching.ui.context import flash
 from coaching.ui.format import plain
 from coaching.ui.tables import show_rejected_import, show_table
 from coaching.ui.views import show_view
+from coaching.views.charts import ladder_route_view, openings_text
 
 ROUTES = ("A", "B")
 COACHING_ONLY = ("These results are for coaching and development, never for selection, promotion or pay decisions: "

@@ -15,17 +15,17 @@ from typing import Any
 
 import streamlit as st
 
-from coaching import plans, review
-from coaching.actors import Actor
-from coaching.answers import Answers
 from coaching.aspire import Aspire
-from coaching.catalogue import Catalogue
+from coaching.core.actors import Actor
+from coaching.core.needs import NEEDS, Need
 from coaching.i18n import Texts
-from coaching.instrument import Instrument
-from coaching.needs import NEEDS, Need
-from coaching.plans import Goal, GoalStatus, Note, ReviewAnswer
-from coaching.review import GoalCheck, ReviewState
-from coaching.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, TalkingPoint
+from coaching.measurement.answers import Answers
+from coaching.measurement.instrument import Instrument
+from coaching.one_on_one import plans, review
+from coaching.one_on_one.plans import Goal, GoalStatus, Note, ReviewAnswer
+from coaching.one_on_one.review import GoalCheck, ReviewState
+from coaching.one_on_one.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, TalkingPoint
+from coaching.paths.catalogue import Catalogue
 from coaching.ui.context import flash
 from coaching.ui.format import plain
 from coaching.ui.tables import show_table

@@ -8,7 +8,7 @@ resolved again, so a link revoked or a round closed meanwhile is noticed before 
 
 The working answers have the shape of a submission (ratings, top_three, reflections, life_stage), with
 `top_three` kept as three slots that may still be empty; `raw_answers` turns them into what
-`coaching.rounds.submit_answers` checks.
+`coaching.rounds.rounds.submit_answers` checks.
 
 Everything the person reads is in their language (coaching.i18n): the one kept with their draft, else
 their member record's, else the browser's; a switch on the page changes it and keeps it with the draft.
@@ -26,18 +26,19 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
-from coaching import i18n, rounds
-from coaching.answers import MAX_LIFE_STAGE_CHARS, MAX_REFLECTION_CHARS, AnswerError, validate_answers
+from coaching import i18n
 from coaching.aspire import Aspire
-from coaching.charts import profile_chart
+from coaching.core.needs import NEEDS, Facet, Need
 from coaching.i18n import Texts
-from coaching.instrument import TOP_PICKS, Instrument
-from coaching.needs import NEEDS, Facet, Need
-from coaching.rounds import InvalidLink, Invitation, RoundClosed
-from coaching.scoring import Profile
-from coaching.scoring import describe as reading
+from coaching.measurement.answers import MAX_LIFE_STAGE_CHARS, MAX_REFLECTION_CHARS, AnswerError, validate_answers
+from coaching.measurement.instrument import TOP_PICKS, Instrument
+from coaching.measurement.scoring import Profile
+from coaching.measurement.scoring import describe as reading
+from coaching.rounds import rounds
+from coaching.rounds.rounds import InvalidLink, Invitation, RoundClosed
 from coaching.ui.format import plain
 from coaching.ui.session import keep_link, link_from_cookie
+from coaching.views.charts import profile_chart
 
 ENGLISH = i18n.texts(i18n.DEFAULT)
 #: Shown when the page is opened without any link, e.g. after a reload (the token left the address).

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from coaching.mail import SendResult, links_csv, mailto_url
-from coaching.rounds import Link, RoundStatus
-from coaching.store.rounds import RoundRow
+from coaching.rounds.mail import SendResult, links_csv, mailto_url
+from coaching.rounds.round_rows import RoundRow
+from coaching.rounds.rounds import Link, RoundStatus
 from coaching.ui.format import plain
 
 

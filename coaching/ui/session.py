@@ -33,9 +33,9 @@ from starlette.routing import Route
 from streamlit import config
 from streamlit.url_util import make_url_path
 
-from coaching import rounds
-from coaching.actors import Actor
 from coaching.aspire import Aspire
+from coaching.core.actors import Actor
+from coaching.rounds import rounds
 from coaching.ui.context import get_aspire
 from coaching.ui.sso import end_sso_session
 

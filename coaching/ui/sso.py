@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
-from coaching.actors import Actor
+from coaching.core.actors import Actor
 from coaching.ui.format import plain
 
 if TYPE_CHECKING:

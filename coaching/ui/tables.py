@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from coaching.privacy import neutralise
-from coaching.roster import ImportRejected
+from coaching.people.roster import ImportRejected
+from coaching.privacy.requests import neutralise
 from coaching.ui.format import plain
 
 Rows = Sequence[Mapping[str, object]]

@@ -8,9 +8,9 @@ from typing import Literal
 import streamlit as st
 from streamlit.typing import PlotlyState
 
-from coaching.charts import View
 from coaching.ui.format import plain
 from coaching.ui.tables import show_table
+from coaching.views.charts import View
 
 PLOTLY_CONFIG = {"displaylogo": False}
 

@@ -25,9 +25,9 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
 import coaching.ui.context as ui_context
-from coaching.actors import SYSTEM, Role
 from coaching.aspire import Aspire, start
-from coaching.settings import PROJECT_DIR, Settings
+from coaching.core.actors import SYSTEM, Role
+from coaching.core.settings import PROJECT_DIR, Settings
 from coaching.ui.format import WORD_JOINER
 
 APP = PROJECT_DIR / "app.py"

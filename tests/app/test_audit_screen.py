@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coaching import privacy
-from coaching.actors import SYSTEM
 from coaching.aspire import Aspire
-from coaching.audit import Person
+from coaching.core.actors import SYSTEM
 from coaching.demo import PLATFORM
+from coaching.governance.audit import Person
+from coaching.privacy import requests as privacy
 
 from .conftest import DEMO_ADMIN, assert_healthy, shown_tables
 

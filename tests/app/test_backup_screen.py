@@ -13,12 +13,12 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
-from coaching.actors import SYSTEM
 from coaching.aspire import start
-from coaching.audit import Action, AuditFilter, Subject
-from coaching.backup import MANIFEST, Manifest
-from coaching.settings import PROJECT_DIR, Settings
-from coaching.store.backup import contents
+from coaching.core.actors import SYSTEM
+from coaching.core.settings import PROJECT_DIR, Settings
+from coaching.db.archive import contents
+from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.privacy.backup import MANIFEST, Manifest
 
 from .conftest import DEMO_ADMIN, DEMO_MANAGER, assert_healthy
 

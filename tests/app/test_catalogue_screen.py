@@ -10,9 +10,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from coaching import paths
-from coaching.actors import SYSTEM
-from coaching.catalogue import PathKind
+from coaching.core.actors import SYSTEM
+from coaching.paths import editing as paths
+from coaching.paths.catalogue import PathKind
 from coaching.ui.format import plain
 
 from .conftest import EMPTY_ADMIN, EMPTY_MANAGER, assert_healthy, domain, shown_tables

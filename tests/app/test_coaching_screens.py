@@ -8,11 +8,11 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from coaching import plans
-from coaching.actors import SYSTEM
+from coaching.core.actors import SYSTEM
+from coaching.core.needs import Need
 from coaching.demo import PLATFORM
-from coaching.needs import Need
-from coaching.responses import Submission, submit
+from coaching.measurement.responses import Submission, submit
+from coaching.one_on_one import plans
 from coaching.store import NewMember
 from coaching.ui.context import get_aspire
 
@@ -297,8 +297,8 @@ def test_member_page_says_when_a_new_estimate_changed_the_reading_of_the_same_an
                                                                                       open_app) -> None:
     import random
 
-    from coaching.fit import DEFAULT_THRESHOLDS
-    from coaching.portrait import member_portrait, reading_of, reading_update
+    from coaching.one_on_one.portrait import member_portrait, reading_of, reading_update
+    from coaching.paths.fit import DEFAULT_THRESHOLDS
     from tests.unit.test_portrait import _leaning, _noisy
 
     with domain(empty_db) as aspire:

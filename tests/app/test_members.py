@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coaching import teams
-from coaching.actors import SYSTEM, Actor, Role
 from coaching.aspire import Aspire
-from coaching.settings import PROJECT_DIR
+from coaching.core.actors import SYSTEM, Actor, Role
+from coaching.core.settings import PROJECT_DIR
+from coaching.people import teams
 from coaching.ui.format import plain
 
 from .conftest import APP, EMPTY_MANAGER, assert_healthy, domain, shown_tables

@@ -13,10 +13,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from coaching.aspire import start
+from coaching.core.needs import SCALES
+from coaching.core.settings import Settings
 from coaching.demo import PLATFORM
-from coaching.instrument import instrument_path, load_instrument
-from coaching.needs import SCALES
-from coaching.settings import Settings
+from coaching.measurement.instrument import instrument_path, load_instrument
 from coaching.store import NewMember
 
 from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy, domain, shown_tables
@@ -295,8 +295,8 @@ def test_st_stop_in_a_page_is_not_treated_as_an_error() -> None:
 
 
 def test_team_view_is_audited_once_per_session_and_shown_to_admins(demo_db: Path, open_app, started) -> None:
-    from coaching.actors import SYSTEM
-    from coaching.audit import Action, AuditFilter
+    from coaching.core.actors import SYSTEM
+    from coaching.governance.audit import Action, AuditFilter
 
     at = open_app(TEAM)
     at.run()

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from coaching import development, plans, teams
-from coaching.actors import Actor, Role
-from coaching.fit import Thresholds
+from coaching.core.actors import Actor, Role
+from coaching.one_on_one import development, plans
+from coaching.paths.fit import Thresholds
+from coaching.people import teams
 
 from .conftest import DEMO_ADMIN, EMPTY_ADMIN, assert_healthy, domain, shown_tables
 from .test_coaching_screens import _demo_member_id, open_member, texts

@@ -11,12 +11,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coaching import plans, rounds
-from coaching.actors import SYSTEM, Actor, Role
 from coaching.aspire import Aspire, start
-from coaching.needs import Need
-from coaching.rounds import INVALID_LINK, State
-from coaching.settings import Settings
+from coaching.core.actors import SYSTEM, Actor, Role
+from coaching.core.needs import Need
+from coaching.core.settings import Settings
+from coaching.one_on_one import plans
+from coaching.rounds import rounds
+from coaching.rounds.rounds import INVALID_LINK, State
 from coaching.store import NewMember
 from coaching.ui.questionnaire import NO_LINK, steps
 

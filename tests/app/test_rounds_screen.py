@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coaching import rounds
 from coaching.aspire import start
-from coaching.settings import Settings
+from coaching.core.settings import Settings
+from coaching.rounds import rounds
 
 from .conftest import assert_healthy, shown_tables
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coaching.actors import SYSTEM
+from coaching.core.actors import SYSTEM
 
 from .conftest import DEMO_MANAGER, assert_healthy
 

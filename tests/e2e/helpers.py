@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from coaching.aspire import Aspire, start
-from coaching.settings import Settings
+from coaching.core.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

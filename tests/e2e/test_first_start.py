@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from coaching.actors import SYSTEM, Role
 from coaching.aspire import start
-from coaching.settings import Settings
-from coaching.teams import add_member, create_team
+from coaching.core.actors import SYSTEM, Role
+from coaching.core.settings import Settings
+from coaching.people.teams import add_member, create_team
 from tests.smtp_server import SmtpServer, running_smtp_server
 
 from .helpers import AppServer, assert_no_exception, log_in, settle, wait_for_app

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from coaching.instrument import Instrument
+from coaching.measurement.instrument import Instrument
 from coaching.ui.format import WORD_JOINER
 from tests.smtp_server import SmtpServer, running_smtp_server
 

@@ -18,9 +18,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from coaching import rounds, teams
 from coaching.i18n import texts
-from coaching.instrument import Instrument
+from coaching.measurement.instrument import Instrument
+from coaching.people import teams
+from coaching.rounds import rounds
 
 from .helpers import AppServer, assert_no_exception, demo_organisation, log_in, settle, wait_for_app
 from .test_respond import choose_by_keyboard, press_button, rate_by_keyboard

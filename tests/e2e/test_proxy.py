@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from coaching import rounds
-from coaching.instrument import Instrument
+from coaching.measurement.instrument import Instrument
+from coaching.rounds import rounds
 
 from . import proxy
 from .helpers import AppServer, demo_organisation, wait_for_app

@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from coaching import rounds
 from coaching.demo import CUSTOMER, PLATFORM, TEAMS
-from coaching.instrument import Instrument
-from coaching.rounds import INVALID_LINK
+from coaching.measurement.instrument import Instrument
+from coaching.rounds import rounds
+from coaching.rounds.rounds import INVALID_LINK
 
 from .helpers import AppServer, assert_no_exception, demo_organisation, wait_for_app
 

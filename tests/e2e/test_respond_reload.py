@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from coaching import rounds
-from coaching.instrument import Instrument
+from coaching.measurement.instrument import Instrument
+from coaching.rounds import rounds
 from coaching.ui.questionnaire import NO_LINK
 
 from .helpers import AppServer, assert_no_exception, demo_organisation, settle, wait_for_app

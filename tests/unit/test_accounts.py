@@ -19,17 +19,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
 
-from coaching import teams
-from coaching.accounts import (
+from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.governance.audit import AuditFilter, Subject
+from coaching.people import teams
+from coaching.people.account_rows import AccountRows
+from coaching.people.accounts import (
     AccountError,
     Accounts,
     LoginFailed,
     LoginPolicy,
     PasswordRejected,
 )
-from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
-from coaching.audit import AuditFilter, Subject
-from coaching.store.accounts import AccountRows
 
 GENERIC = str(LoginFailed())
 PASSWORD = "Quiet-Harbour-Lanterns-7431"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching.aggregates import disclosable
+from coaching.governance.aggregates import disclosable
 
 counts_strategy = st.dictionaries(st.text(min_size=1, max_size=3), st.integers(min_value=0, max_value=40), max_size=12)
 

@@ -9,15 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from coaching.answers import (
+from coaching.core.needs import Need
+from coaching.measurement.answers import (
     MAX_LIFE_STAGE_CHARS,
     MAX_REFLECTION_CHARS,
     AnswerError,
     Answers,
     validate_answers,
 )
-from coaching.instrument import Instrument, load_instrument
-from coaching.needs import Need
+from coaching.measurement.instrument import Instrument, load_instrument
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from coaching.actors import SYSTEM, PermissionDenied, Role
-from coaching.audit import Action, AuditFilter, Subject
+from coaching.core.actors import SYSTEM, PermissionDenied, Role
+from coaching.governance.audit import Action, AuditFilter, Subject
 from tests.conftest import make_manager
 
 
@@ -52,7 +52,7 @@ def test_admin_changes_to_accounts_are_audited(aspire):
 
 def _people(aspire):
     """An admin, a manager with a team of two (one with a formula for a name), and views of both members."""
-    from coaching import teams
+    from coaching.people import teams
 
     admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     manager = make_manager(aspire, "lee@example.com", "Lee")
@@ -77,7 +77,7 @@ def test_lines_name_who_acted_and_whose_data_by_name_and_email(aspire):
 
 
 def test_after_an_erasure_the_lines_say_so_without_the_name(aspire):
-    from coaching import privacy
+    from coaching.privacy import requests as privacy
 
     admin, _, aiko, _ = _people(aspire)
     privacy.erase_member(aspire, admin, "aiko@example.com")
@@ -113,7 +113,7 @@ def test_the_downloaded_log_is_the_filtered_lines_and_no_cell_starts_a_formula(a
     import csv
     import io
 
-    from coaching import audit
+    from coaching.governance import audit
 
     admin, _, _, _ = _people(aspire)
     lines = aspire.audit.lines(admin, aspire.audit.events(admin, AuditFilter(action=Action.VIEWED)))

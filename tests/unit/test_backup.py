@@ -18,11 +18,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from coaching import rounds
-from coaching.actors import SYSTEM, PermissionDenied
 from coaching.aspire import Aspire, start
-from coaching.audit import Action, AuditFilter, Subject
-from coaching.backup import (
+from coaching.core.actors import SYSTEM, PermissionDenied
+from coaching.core.needs import SCALES
+from coaching.core.settings import load_settings
+from coaching.db.database import Database, StoreLockedError
+from coaching.db.migrations import applied_migrations, available_migrations, migrate
+from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.measurement.responses import Submission, prepare, submit
+from coaching.privacy.backup import (
     MANIFEST,
     BackupError,
     Manifest,
@@ -32,12 +36,8 @@ from coaching.backup import (
     restore,
     write_backup,
 )
-from coaching.needs import SCALES
-from coaching.responses import Submission, prepare, submit
-from coaching.settings import load_settings
-from coaching.store import NewMember, NewResponse, StoreLockedError
-from coaching.store.database import Database
-from coaching.store.migrations import applied_migrations, available_migrations, migrate
+from coaching.rounds import rounds
+from coaching.store import NewMember, NewResponse
 from tests.conftest import make_manager
 
 ODD_TEXT = "Zoë's \"plan\";\nDROP TABLE note; -- 田中 \u200f<b>"

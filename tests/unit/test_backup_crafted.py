@@ -15,12 +15,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from coaching import backup
-from coaching.actors import SYSTEM
 from coaching.aspire import start
-from coaching.backup import MANIFEST, BackupError, backup_file, restore
-from coaching.settings import load_settings
-from coaching.store.backup import MAX_ID_GAP
+from coaching.core.actors import SYSTEM
+from coaching.core.settings import load_settings
+from coaching.db.archive import MAX_ID_GAP
+from coaching.privacy import backup
+from coaching.privacy.backup import MANIFEST, BackupError, backup_file, restore
 
 
 @pytest.fixture(scope="module")

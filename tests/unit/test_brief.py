@@ -1,4 +1,4 @@
-"""The one-on-one brief (coaching.brief) on the demo organisation: the PDF read back with pypdf, charts drawn
+"""The one-on-one brief (coaching.one_on_one.brief) on the demo organisation: the PDF read back with pypdf, charts drawn
 by a real Chromium through kaleido, and the member's data as CSV."""
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ import plotly.graph_objects as go
 import pytest
 from pypdf import PdfReader
 
-from coaching import brief, plans, teams
-from coaching.actors import SYSTEM, PermissionDenied
-from coaching.audit import Action, AuditFilter, Subject
-from coaching.brief import TOP_FITS, ChartRenderer, brief_filename, brief_pdf, member_brief, member_csv
-from coaching.charts import member_fit_view, member_profile_view, member_trend_view
+from coaching.core.actors import SYSTEM, PermissionDenied
 from coaching.demo import DEMO_ACCOUNTS
-from coaching.fit import DEFAULT_THRESHOLDS, top_need
-from coaching.portrait import Portrait, member_portrait
-from coaching.talking_points import OPEN_QUESTIONS, CoachingFacts, talking_points
-from coaching.teams import arrangement_for
+from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.one_on_one import brief, plans
+from coaching.one_on_one.brief import TOP_FITS, ChartRenderer, brief_filename, brief_pdf, member_brief, member_csv
+from coaching.one_on_one.portrait import Portrait, member_portrait
+from coaching.one_on_one.talking_points import OPEN_QUESTIONS, CoachingFacts, talking_points
+from coaching.paths.fit import DEFAULT_THRESHOLDS, top_need
+from coaching.people import teams
+from coaching.people.teams import arrangement_for
+from coaching.views.charts import member_fit_view, member_profile_view, member_trend_view
 
 MADE_ON = dt.date(2026, 11, 2)
 THREE_SCRIPTS = "Tomasz Wójcik 田中 محمد"

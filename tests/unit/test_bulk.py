@@ -1,6 +1,6 @@
 """The bulk write paths of the store, on real DuckDB files: many rows per statement, all or nothing.
 
-Answers go in through the product's own validation and scoring (coaching.responses.submit), many per
+Answers go in through the product's own validation and scoring (coaching.measurement.responses.submit), many per
 transaction; a batch that fails anywhere leaves nothing behind; a later submission replaces an earlier
 one exactly as if they had been stored one at a time, also inside one batch.
 """
@@ -14,14 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from coaching.actors import SYSTEM
-from coaching.answers import Answers
-from coaching.needs import NEEDS
-from coaching.responses import Submission, prepare, submit
-from coaching.store import NewMember
-from coaching.store.database import Database
-from coaching.store.migrations import MIGRATIONS_DIR, available_migrations, migrate
-from coaching.store.store import NewResponse, insert_member_rows
+from coaching.core.actors import SYSTEM
+from coaching.core.needs import NEEDS
+from coaching.db.database import Database
+from coaching.db.migrations import MIGRATIONS_DIR, available_migrations, migrate
+from coaching.measurement.answers import Answers
+from coaching.measurement.responses import Submission, prepare, submit
+from coaching.store import NewMember, NewResponse, insert_member_rows
 from tests.conftest import make_manager
 
 

@@ -9,8 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching.catalogue import Catalogue, PathKind, PathOption, PayBand
-from coaching.charts import (
+from coaching.core.needs import NEEDS, SCALES, Facet, Need, scale_label
+from coaching.measurement.profiles import ScaleSummary
+from coaching.measurement.scoring import Change, Profile
+from coaching.paths.catalogue import Catalogue, PathKind, PathOption, PayBand
+from coaching.paths.fit import Demand, Thresholds, demand_vs_offer, fits
+from coaching.views.charts import (
     FACET_SYMBOLS,
     NEED_COLOURS,
     View,
@@ -26,10 +30,6 @@ from coaching.charts import (
     team_drift_view,
     team_heatmap_view,
 )
-from coaching.fit import Demand, Thresholds, demand_vs_offer, fits
-from coaching.needs import NEEDS, SCALES, Facet, Need, scale_label
-from coaching.profiles import ScaleSummary
-from coaching.scoring import Change, Profile
 
 # Top to bottom, as a manager reads the chart: security's facets right under security.
 TOP_TO_BOTTOM = [
@@ -659,8 +659,8 @@ def test_names_typed_by_people_are_shown_as_typed_not_as_markup() -> None:
 def _screen_showing_a_view() -> None:
     import streamlit as st
 
-    from coaching.charts import team_heatmap_view
     from coaching.ui.views import show_view
+    from coaching.views.charts import team_heatmap_view
 
     rows = [(7, "Ana *star*", {"status": 30.0, "security": 50.0, "expertise": 60.0, "autonomy": 90.0,
                                "balance": 20.0})]

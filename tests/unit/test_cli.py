@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from coaching.actors import SYSTEM
 from coaching.aspire import start
 from coaching.cli import main
-from coaching.settings import Settings
+from coaching.core.actors import SYSTEM
+from coaching.core.settings import Settings
 
 HOLD_DATABASE = "import duckdb,time,sys; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
 
@@ -163,7 +163,7 @@ def _no_prompt(*_args, **_kwargs) -> str:
 def test_create_user_takes_the_password_from_the_environment(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    from coaching.accounts import Accounts
+    from coaching.people.accounts import Accounts
 
     monkeypatch.setattr("getpass.getpass", _no_prompt)
     monkeypatch.setenv("COACHING_NEW_PASSWORD", "Quiet-Harbour-Lanterns-7431")
@@ -196,7 +196,7 @@ def test_create_user_prompts_twice_and_refuses_two_different_passwords(
 def test_create_user_with_a_prompted_password_names_the_manager_after_the_email(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    from coaching.accounts import Accounts
+    from coaching.people.accounts import Accounts
 
     monkeypatch.setattr("getpass.getpass", lambda *_a, **_k: "Seven-Orange-Kettles-2208")
 
@@ -281,7 +281,7 @@ def _members_with_email(db_path: Path, email: str) -> int:
 def test_export_member_writes_json_to_stdout_and_is_audited(demo_db: Path, capsys) -> None:
     import json
 
-    from coaching.audit import Action, AuditFilter
+    from coaching.governance.audit import Action, AuditFilter
 
     assert main(["export-member", "Aiko@Example.com"]) == 0
 
@@ -378,7 +378,7 @@ def test_erase_member_on_a_database_held_by_the_app_says_what_to_do(demo_db: Pat
 def test_purge_removes_old_answers_and_keeps_large_enough_averages(demo_db: Path, capsys) -> None:
     import datetime as dt
 
-    from coaching.privacy import months_before
+    from coaching.privacy.requests import months_before
 
     assert main(["purge", "--older-than", "1"]) == 0
 
@@ -422,8 +422,8 @@ def test_purge_refuses_a_period_that_is_not_a_whole_number_of_months(months: str
 @pytest.fixture
 def two_platform_teams(db_path: Path) -> dict:
     """Maria and Sam each manage a team called "Platform"; Maria also has "Support"."""
-    from coaching import teams
-    from coaching.actors import Role
+    from coaching.core.actors import Role
+    from coaching.people import teams
 
     aspire = start(Settings(db=db_path))
     try:
@@ -437,7 +437,7 @@ def two_platform_teams(db_path: Path) -> dict:
 
 
 def _members_of(db_path: Path, team_id: int) -> list[tuple[str, str]]:
-    from coaching import teams
+    from coaching.people import teams
 
     aspire = start(Settings(db=db_path))
     try:
@@ -606,7 +606,7 @@ def test_restore_into_a_new_database_then_refuses_to_overwrite_it_without_force(
 
 
 def test_restore_takes_the_zip_an_admin_downloaded(demo_db: Path, tmp_path: Path, monkeypatch, capsys) -> None:
-    from coaching.backup import download_backup
+    from coaching.privacy.backup import download_backup
 
     aspire = start(Settings(db=demo_db))
     try:

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from coaching.actors import SYSTEM
 from coaching.aspire import Aspire, start
-from coaching.needs import SCALES
-from coaching.responses import Submission, prepare
-from coaching.settings import PROJECT_DIR, Settings
+from coaching.core.actors import SYSTEM
+from coaching.core.needs import SCALES
+from coaching.core.settings import PROJECT_DIR, Settings
+from coaching.measurement.responses import Submission, prepare
 from coaching.store import NewMember
 from tests.conftest import make_manager
 from tests.crash_child import answers_for

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from coaching.actors import SYSTEM
+from coaching.core.actors import SYSTEM
+from coaching.core.needs import Need
 from coaching.demo import DEMO_ACCOUNTS
-from coaching.needs import Need
-from coaching.profiles import profiles
-from coaching.scoring import changes_between
+from coaching.measurement.profiles import profiles
+from coaching.measurement.scoring import changes_between
 
 
 def _waves(demo):
@@ -67,7 +67,7 @@ def test_demo_shows_a_reliable_change_between_waves(demo):
 
 def test_demo_is_the_same_on_every_start(demo, tmp_path):
     from coaching.aspire import start
-    from coaching.settings import load_settings
+    from coaching.core.settings import load_settings
 
     again = start(load_settings(db=tmp_path / "again.duckdb", demo=True))
     try:
@@ -80,7 +80,7 @@ def test_demo_is_the_same_on_every_start(demo, tmp_path):
 
 def test_restarting_with_demo_on_does_not_seed_twice(tmp_path):
     from coaching.aspire import start
-    from coaching.settings import load_settings
+    from coaching.core.settings import load_settings
 
     settings = load_settings(db=tmp_path / "restart.duckdb", demo=True)
     start(settings).close()

@@ -1,4 +1,4 @@
-"""Agreed routes on a real DuckDB file (coaching.development): saved as goals in one go, replaced with or
+"""Agreed routes on a real DuckDB file (coaching.one_on_one.development): saved as goals in one go, replaced with or
 without closing the earlier goals, read back by the member, exported, erased; a team's directions as counts."""
 
 from __future__ import annotations
@@ -9,16 +9,18 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from coaching import development, plans, privacy, teams
-from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
-from coaching.brief import ChartRenderer, member_brief
-from coaching.fit import Thresholds
-from coaching.needs import Need
-from coaching.plans import GoalStatus
-from coaching.responses import Submission, submit
-from coaching.routes import RouteRejected, StepKind
-from coaching.store.routes import RouteRows
-from coaching.teams import MemberArrangement
+from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.core.needs import Need
+from coaching.measurement.responses import Submission, submit
+from coaching.one_on_one import development, plans
+from coaching.one_on_one.brief import ChartRenderer, member_brief
+from coaching.one_on_one.plans import GoalStatus
+from coaching.one_on_one.route_rows import RouteRows
+from coaching.paths.fit import Thresholds
+from coaching.paths.routes import RouteRejected, StepKind
+from coaching.people import teams
+from coaching.people.teams import MemberArrangement
+from coaching.privacy import requests as privacy
 from tests.conftest import make_manager
 
 TODAY = dt.date(2026, 5, 1)

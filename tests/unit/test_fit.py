@@ -6,9 +6,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from coaching.actors import SYSTEM
-from coaching.catalogue import Catalogue, PathKind, PathOption, load_catalogue
-from coaching.fit import (
+from coaching.core.actors import SYSTEM
+from coaching.core.needs import NEEDS, Facet, Need
+from coaching.core.settings import PROJECT_DIR, SettingsError, load_settings
+from coaching.measurement.profiles import profiles
+from coaching.measurement.scoring import Profile
+from coaching.paths.catalogue import Catalogue, PathKind, PathOption, load_catalogue
+from coaching.paths.fit import (
     Thresholds,
     demand_vs_offer,
     fits,
@@ -18,10 +22,6 @@ from coaching.fit import (
     top_need,
     unmet_needs,
 )
-from coaching.needs import NEEDS, Facet, Need
-from coaching.profiles import profiles
-from coaching.scoring import Profile
-from coaching.settings import PROJECT_DIR, SettingsError, load_settings
 
 CATALOGUE = load_catalogue(PROJECT_DIR / "data" / "catalogue.toml")
 DEFAULT = Thresholds()

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from coaching import paths
-from coaching.actors import SYSTEM, PermissionDenied, Role
-from coaching.roster import ImportRejected
+from coaching.core.actors import SYSTEM, PermissionDenied, Role
+from coaching.paths import editing as paths
+from coaching.people.roster import ImportRejected
 from tests.conftest import make_manager
 
 DATA = Path(__file__).parents[1] / "data"

@@ -1,4 +1,4 @@
-"""Group commit and snapshots in coaching.store.database, on real DuckDB files.
+"""Group commit and snapshots in coaching.db.database, on real DuckDB files.
 
 Writes that queue up while another commits are committed together; each caller still gets its own
 result or its own error, and an acknowledged write is there after the file is closed and reopened.
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from coaching.store.database import Database, Transaction
+from coaching.db.database import Database, Transaction
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from coaching.instrument import InstrumentError, available_versions, instrument_path, load_instrument
-from coaching.needs import NEEDS, Facet, Need
-from coaching.settings import PROJECT_DIR
+from coaching.core.needs import NEEDS, Facet, Need
+from coaching.core.settings import PROJECT_DIR
+from coaching.measurement.instrument import InstrumentError, available_versions, instrument_path, load_instrument
 
 V1 = PROJECT_DIR / "data" / "instruments" / "v1.toml"
 

@@ -15,25 +15,18 @@ from collections.abc import Callable
 import pytest
 
 import coaching
-from coaching import (
-    backup,
-    brief,
-    development,
-    mail,
-    organisation,
-    paths,
-    plans,
-    portrait,
-    privacy,
-    review,
-    rounds,
-    teams,
-)
-from coaching.actors import SYSTEM, PermissionDenied, Role
-from coaching.audit import Action, Subject
-from coaching.fit import DEFAULT_THRESHOLDS
-from coaching.profiles import latest_answered, organisation_summary, profiles
-from coaching.responses import Submission, submit
+from coaching.core.actors import SYSTEM, PermissionDenied, Role
+from coaching.governance.audit import Action, Subject
+from coaching.measurement.profiles import latest_answered, organisation_summary, profiles
+from coaching.measurement.responses import Submission, submit
+from coaching.one_on_one import brief, development, plans, portrait, review
+from coaching.paths import demand as organisation
+from coaching.paths import editing as paths
+from coaching.paths.fit import DEFAULT_THRESHOLDS
+from coaching.people import teams
+from coaching.privacy import backup
+from coaching.privacy import requests as privacy
+from coaching.rounds import mail, rounds
 from coaching.store import NewMember
 from tests.conftest import make_manager
 
@@ -98,181 +91,186 @@ def _a_round(w) -> int:
 
 
 CASES: dict[str, Callable[[dict], object]] = {
-    "coaching.store.store.Store.teams": lambda w: [t for t in _store(w).teams(w["b"]) if t.id == w["team_a"]],
-    "coaching.store.store.Store.members": lambda w: _store(w).members(w["b"], w["team_a"]),
-    "coaching.store.store.Store.add_members":
+    "coaching.store.Store.teams": lambda w: [t for t in _store(w).teams(w["b"]) if t.id == w["team_a"]],
+    "coaching.store.Store.members": lambda w: _store(w).members(w["b"], w["team_a"]),
+    "coaching.store.Store.add_members":
         lambda w: _store(w).add_members(w["b"], w["team_a"], [NewMember(name="Spy", email="spy@example.com")]),
-    "coaching.store.store.Store.create_team":
+    "coaching.store.Store.create_team":
         lambda w: [t for t in _store(w).teams(w["a"])
                    if t.id == _store(w).create_team(w["b"], "Mine", manager_id=w["a"].id)],
-    "coaching.store.store.Store.current_responses":
+    "coaching.store.Store.current_responses":
         lambda w: _store(w).current_responses(w["b"], w["wave"], [w["team_a"]]),
-    "coaching.store.store.Store.record_responses":
+    "coaching.store.Store.record_responses":
         lambda w: submit(w["aspire"], w["b"], [Submission(member_id=w["members_a"][0], wave_id=w["wave"],
                                                            raw=w["raw"])]),
-    "coaching.store.store.Store.team_scale_means": lambda w: _store(w).team_scale_means(w["b"], w["wave"]),
-    "coaching.profiles.profiles": lambda w: profiles(w["aspire"], w["b"], w["wave"], [w["team_a"]]),
-    "coaching.profiles.latest_answered": lambda w: latest_answered(w["aspire"], w["b"]),
-    "coaching.profiles.organisation_summary": lambda w: organisation_summary(w["aspire"], w["b"]),
-    "coaching.responses.submit":
+    "coaching.store.Store.team_scale_means": lambda w: _store(w).team_scale_means(w["b"], w["wave"]),
+    "coaching.measurement.profiles.profiles": lambda w: profiles(w["aspire"], w["b"], w["wave"], [w["team_a"]]),
+    "coaching.measurement.profiles.latest_answered": lambda w: latest_answered(w["aspire"], w["b"]),
+    "coaching.measurement.profiles.organisation_summary": lambda w: organisation_summary(w["aspire"], w["b"]),
+    "coaching.measurement.responses.submit":
         lambda w: submit(w["aspire"], w["b"], [Submission(member_id=w["members_a"][1], wave_id=w["wave"],
                                                            raw=w["raw"])]),
-    "coaching.audit.AuditLog.events": lambda w: w["aspire"].audit.events(w["b"]),
-    "coaching.audit.AuditLog.lines": lambda w: w["aspire"].audit.lines(w["b"], w["aspire"].audit.events(SYSTEM)),
-    "coaching.audit.AuditLog.people_matching": lambda w: w["aspire"].audit.people_matching(w["b"], "Ana"),
-    "coaching.accounts.Accounts.list_accounts": lambda w: w["aspire"].accounts.list_accounts(w["b"]),
-    "coaching.accounts.Accounts.reset_password":
+    "coaching.governance.audit.AuditLog.events": lambda w: w["aspire"].audit.events(w["b"]),
+    "coaching.governance.audit.AuditLog.lines":
+        lambda w: w["aspire"].audit.lines(w["b"], w["aspire"].audit.events(SYSTEM)),
+    "coaching.governance.audit.AuditLog.people_matching": lambda w: w["aspire"].audit.people_matching(w["b"], "Ana"),
+    "coaching.people.accounts.Accounts.list_accounts": lambda w: w["aspire"].accounts.list_accounts(w["b"]),
+    "coaching.people.accounts.Accounts.reset_password":
         lambda w: w["aspire"].accounts.reset_password(w["b"], w["a"].id, "b-chose-this-password"),
-    "coaching.accounts.Accounts.unlock": lambda w: w["aspire"].accounts.unlock(w["b"], w["a"].id),
-    "coaching.accounts.Accounts.deactivate":
+    "coaching.people.accounts.Accounts.unlock": lambda w: w["aspire"].accounts.unlock(w["b"], w["a"].id),
+    "coaching.people.accounts.Accounts.deactivate":
         lambda w: w["aspire"].accounts.deactivate(w["b"], w["a"].id, _version_of_a(w)),
-    "coaching.accounts.Accounts.reactivate":
+    "coaching.people.accounts.Accounts.reactivate":
         lambda w: w["aspire"].accounts.reactivate(w["b"], w["a"].id, _version_of_a(w)),
-    "coaching.accounts.Accounts.set_role":
+    "coaching.people.accounts.Accounts.set_role":
         lambda w: w["aspire"].accounts.set_role(w["b"], w["a"].id, _version_of_a(w), Role.ADMIN),
-    "coaching.accounts.Accounts.teams_of": lambda w: w["aspire"].accounts.teams_of(w["b"], w["a"].id),
-    "coaching.accounts.Accounts.hand_over_teams":
+    "coaching.people.accounts.Accounts.teams_of": lambda w: w["aspire"].accounts.teams_of(w["b"], w["a"].id),
+    "coaching.people.accounts.Accounts.hand_over_teams":
         lambda w: w["aspire"].accounts.hand_over_teams(w["b"], w["a"].id, w["b"].id),
-    "coaching.accounts.Accounts.create_user":
+    "coaching.people.accounts.Accounts.create_user":
         lambda w: w["aspire"].accounts.create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
-    "coaching.rounds.open_round": lambda w: rounds.open_round(w["aspire"], w["b"], w["team_a"], "2027", SOON),
-    "coaching.rounds.due_for_review": lambda w: rounds.due_for_review(w["aspire"], w["b"], w["team_a"]),
-    "coaching.store.store.Store.last_submitted": lambda w: _store(w).last_submitted(w["b"], w["team_a"]),
-    "coaching.rounds.rounds_of_team": lambda w: rounds.rounds_of_team(w["aspire"], w["b"], w["team_a"]),
-    "coaching.rounds.round_status": lambda w: rounds.round_status(w["aspire"], w["b"], _a_round(w)),
-    "coaching.rounds.reissue_link":
+    "coaching.rounds.rounds.open_round": lambda w: rounds.open_round(w["aspire"], w["b"], w["team_a"], "2027", SOON),
+    "coaching.rounds.rounds.due_for_review": lambda w: rounds.due_for_review(w["aspire"], w["b"], w["team_a"]),
+    "coaching.store.Store.last_submitted": lambda w: _store(w).last_submitted(w["b"], w["team_a"]),
+    "coaching.rounds.rounds.rounds_of_team": lambda w: rounds.rounds_of_team(w["aspire"], w["b"], w["team_a"]),
+    "coaching.rounds.rounds.round_status": lambda w: rounds.round_status(w["aspire"], w["b"], _a_round(w)),
+    "coaching.rounds.rounds.reissue_link":
         lambda w: rounds.reissue_link(w["aspire"], w["b"], _a_round(w), w["members_a"][0]),
-    "coaching.rounds.reissue_all": lambda w: rounds.reissue_all(w["aspire"], w["b"], _a_round(w)),
-    "coaching.rounds.revoke_link":
+    "coaching.rounds.rounds.reissue_all": lambda w: rounds.reissue_all(w["aspire"], w["b"], _a_round(w)),
+    "coaching.rounds.rounds.revoke_link":
         lambda w: rounds.revoke_link(w["aspire"], w["b"], _a_round(w), w["members_a"][0]),
-    "coaching.rounds.extend_deadline":
+    "coaching.rounds.rounds.extend_deadline":
         lambda w: rounds.extend_deadline(w["aspire"], w["b"], _a_round(w), SOON + dt.timedelta(days=1), 1),
-    "coaching.rounds.close_round": lambda w: rounds.close_round(w["aspire"], w["b"], _a_round(w)),
-    "coaching.rounds.record_delivery":
+    "coaching.rounds.rounds.close_round": lambda w: rounds.close_round(w["aspire"], w["b"], _a_round(w)),
+    "coaching.rounds.rounds.record_delivery":
         lambda w: rounds.record_delivery(w["aspire"], w["b"], _a_round(w), w["members_a"][0], "reminder", "link", True),
-    "coaching.store.store.Store.own_response": lambda w: _store(w).own_response(w["b"], w["wave"]),
-    "coaching.store.store.Store.require_team": lambda w: _store(w).require_team(w["b"], w["team_a"]) or [w["team_a"]],
-    "coaching.mail.send_links": lambda w: mail.send_links(w["aspire"], w["b"], _a_round(w), []),
-    "coaching.mail.send_invitations": lambda w: mail.send_invitations(w["aspire"], w["b"], _a_round(w)),
-    "coaching.mail.send_reminders": lambda w: mail.send_reminders(w["aspire"], w["b"], _a_round(w)),
-    "coaching.mail.retry_failed": lambda w: mail.retry_failed(w["aspire"], w["b"], _a_round(w)),
-    "coaching.privacy.find_person": lambda w: privacy.find_person(w["aspire"], w["b"], "ana@example.com"),
-    "coaching.privacy.export_document": lambda w: privacy.export_document(w["aspire"], w["b"], "ana@example.com"),
-    "coaching.privacy.export_member":
+    "coaching.store.Store.own_response": lambda w: _store(w).own_response(w["b"], w["wave"]),
+    "coaching.store.Store.require_team": lambda w: _store(w).require_team(w["b"], w["team_a"]) or [w["team_a"]],
+    "coaching.rounds.mail.send_links": lambda w: mail.send_links(w["aspire"], w["b"], _a_round(w), []),
+    "coaching.rounds.mail.send_invitations": lambda w: mail.send_invitations(w["aspire"], w["b"], _a_round(w)),
+    "coaching.rounds.mail.send_reminders": lambda w: mail.send_reminders(w["aspire"], w["b"], _a_round(w)),
+    "coaching.rounds.mail.retry_failed": lambda w: mail.retry_failed(w["aspire"], w["b"], _a_round(w)),
+    "coaching.privacy.requests.find_person": lambda w: privacy.find_person(w["aspire"], w["b"], "ana@example.com"),
+    "coaching.privacy.requests.export_document":
+        lambda w: privacy.export_document(w["aspire"], w["b"], "ana@example.com"),
+    "coaching.privacy.requests.export_member":
         lambda w: privacy.export_member(w["aspire"], w["b"], "ana@example.com", "json"),
-    "coaching.privacy.erasure_preview": lambda w: privacy.erasure_preview(w["aspire"], w["b"], "ana@example.com"),
-    "coaching.privacy.erase_member": lambda w: privacy.erase_member(w["aspire"], w["b"], "ana@example.com"),
-    "coaching.privacy.purge_preview": lambda w: privacy.purge_preview(w["aspire"], w["b"], 1),
-    "coaching.privacy.purge_older_than": lambda w: privacy.purge_older_than(w["aspire"], w["b"], 1),
-    "coaching.privacy.aggregate_snapshots": lambda w: privacy.aggregate_snapshots(w["aspire"], w["b"]),
-    "coaching.teams.list_teams": lambda w: [t for t in teams.list_teams(w["aspire"], w["b"]) if t.id == w["team_a"]],
-    "coaching.teams.list_members": lambda w: teams.list_members(w["aspire"], w["b"], w["team_a"]),
-    "coaching.teams.create_team":
+    "coaching.privacy.requests.erasure_preview":
+        lambda w: privacy.erasure_preview(w["aspire"], w["b"], "ana@example.com"),
+    "coaching.privacy.requests.erase_member": lambda w: privacy.erase_member(w["aspire"], w["b"], "ana@example.com"),
+    "coaching.privacy.requests.purge_preview": lambda w: privacy.purge_preview(w["aspire"], w["b"], 1),
+    "coaching.privacy.requests.purge_older_than": lambda w: privacy.purge_older_than(w["aspire"], w["b"], 1),
+    "coaching.privacy.requests.aggregate_snapshots": lambda w: privacy.aggregate_snapshots(w["aspire"], w["b"]),
+    "coaching.people.teams.list_teams":
+        lambda w: [t for t in teams.list_teams(w["aspire"], w["b"]) if t.id == w["team_a"]],
+    "coaching.people.teams.list_members": lambda w: teams.list_members(w["aspire"], w["b"], w["team_a"]),
+    "coaching.people.teams.create_team":
         lambda w: [t for t in teams.list_teams(w["aspire"], w["a"])
                    if t.id == teams.create_team(w["aspire"], w["b"], "Mine", manager_id=w["a"].id).id],
-    "coaching.teams.rename_team": lambda w: teams.rename_team(w["aspire"], w["b"], w["team_a"], 1, "Taken over"),
-    "coaching.teams.find_teams": lambda w: teams.find_teams(w["aspire"], w["b"], "Team A"),
-    "coaching.teams.add_member":
+    "coaching.people.teams.rename_team": lambda w: teams.rename_team(w["aspire"], w["b"], w["team_a"], 1, "Taken over"),
+    "coaching.people.teams.find_teams": lambda w: teams.find_teams(w["aspire"], w["b"], "Team A"),
+    "coaching.people.teams.add_member":
         lambda w: teams.add_member(w["aspire"], w["b"], w["team_a"], {"name": "Spy", "email": "spy@example.com"}),
-    "coaching.teams.edit_member":
+    "coaching.people.teams.edit_member":
         lambda w: teams.edit_member(w["aspire"], w["b"], w["members_a"][0], 1,
                                     {"name": "Changed", "email": "ana@example.com"}),
-    "coaching.teams.archive_member": lambda w: teams.archive_member(w["aspire"], w["b"], w["members_a"][0]),
-    "coaching.teams.move_member":
+    "coaching.people.teams.archive_member": lambda w: teams.archive_member(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.people.teams.move_member":
         lambda w: teams.move_member(w["aspire"], w["b"], w["members_a"][0], _store(w).teams(w["b"])[0].id),
-    "coaching.teams.arrangements_of": lambda w: teams.arrangements_of(w["aspire"], w["b"], w["team_a"]),
-    "coaching.teams.arrangement_for": lambda w: teams.arrangement_for(w["aspire"], w["b"], w["members_a"][0]),
-    "coaching.paths.add_option": lambda w: paths.add_option(w["aspire"], w["b"], {"key": "b_option"}),
-    "coaching.paths.edit_option":
+    "coaching.people.teams.arrangements_of": lambda w: teams.arrangements_of(w["aspire"], w["b"], w["team_a"]),
+    "coaching.people.teams.arrangement_for": lambda w: teams.arrangement_for(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.paths.editing.add_option": lambda w: paths.add_option(w["aspire"], w["b"], {"key": "b_option"}),
+    "coaching.paths.editing.edit_option":
         lambda w: paths.edit_option(w["aspire"], w["b"], "team_lead", 1, {"openings": 99}),
-    "coaching.paths.retire_option": lambda w: paths.retire_option(w["aspire"], w["b"], "team_lead", 1),
+    "coaching.paths.editing.retire_option": lambda w: paths.retire_option(w["aspire"], w["b"], "team_lead", 1),
     # The catalogue's history is the organisation's public offer: B reads it, and it names none of A's people.
-    "coaching.paths.option_history":
+    "coaching.paths.editing.option_history":
         lambda w: [v for v in paths.option_history(w["aspire"], w["b"], "team_lead")
                    if any(name in repr(v) for name in ("Ana", "Ben", "ana@example.com", "ben@example.com"))],
-    "coaching.backup.download_backup": lambda w: backup.download_backup(w["aspire"], w["b"]),
-    "coaching.portrait.find_member": lambda w: portrait.find_member(w["aspire"], w["b"], w["members_a"][0]),
-    "coaching.portrait.member_portrait":
+    "coaching.privacy.backup.download_backup": lambda w: backup.download_backup(w["aspire"], w["b"]),
+    "coaching.one_on_one.portrait.find_member": lambda w: portrait.find_member(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.one_on_one.portrait.member_portrait":
         lambda w: portrait.member_portrait(w["aspire"], w["b"], w["members_a"][0], DEFAULT_THRESHOLDS),
-    "coaching.portrait.team_picture":
+    "coaching.one_on_one.portrait.team_picture":
         lambda w: portrait.team_picture(w["aspire"], w["b"], w["team_a"], _store(w).waves()[0], DEFAULT_THRESHOLDS),
-    "coaching.organisation.organisation_paths":
+    "coaching.paths.demand.organisation_paths":
         lambda w: organisation.organisation_paths(w["aspire"], w["b"], DEFAULT_THRESHOLDS),
-    "coaching.teams.import_members":
+    "coaching.people.teams.import_members":
         lambda w: teams.import_members(w["aspire"], w["b"], w["team_a"], b"name,email\nSpy,spy@example.com\n"),
-    "coaching.plans.list_goals": lambda w: plans.list_goals(w["aspire"], w["b"], w["members_a"][0]),
-    "coaching.plans.add_goal":
+    "coaching.one_on_one.plans.list_goals": lambda w: plans.list_goals(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.one_on_one.plans.add_goal":
         lambda w: plans.add_goal(w["aspire"], w["b"], w["members_a"][0], {"title": "Spy", "need": "status"}),
-    "coaching.plans.get_goal":
+    "coaching.one_on_one.plans.get_goal":
         lambda w: plans.get_goal(w["aspire"], w["b"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
                                                                      {"title": "Lead", "need": "status"}).id),
-    "coaching.plans.edit_goal":
+    "coaching.one_on_one.plans.edit_goal":
         lambda w: plans.edit_goal(w["aspire"], w["b"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
                                                                        {"title": "Lead", "need": "status"}).id,
                                   1, {"title": "Taken over", "need": "status"}),
-    "coaching.plans.review_goal":
+    "coaching.one_on_one.plans.review_goal":
         lambda w: plans.review_goal(w["aspire"], w["b"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
                                                                          {"title": "Lead", "need": "status"}).id,
                                     1, "drop", dt.date(2026, 6, 1)),
-    "coaching.plans.goal_history":
+    "coaching.one_on_one.plans.goal_history":
         lambda w: plans.goal_history(w["aspire"], w["b"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
                                                                          {"title": "Lead", "need": "status"}).id),
-    "coaching.plans.add_action":
+    "coaching.one_on_one.plans.add_action":
         lambda w: plans.add_action(w["aspire"], w["b"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
                                                                        {"title": "Lead", "need": "status"}).id,
                                    {"what": "Spy"}),
-    "coaching.plans.edit_action":
+    "coaching.one_on_one.plans.edit_action":
         lambda w: plans.edit_action(w["aspire"], w["b"], plans.add_action(
             w["aspire"], w["a"], plans.add_goal(w["aspire"], w["a"], w["members_a"][0],
                                                 {"title": "Lead", "need": "status"}).id, {"what": "Write"}).id,
             1, {"what": "Spy", "done": True}),
-    "coaching.plans.own_goals": lambda w: plans.own_goals(w["aspire"], w["b"]),
-    "coaching.plans.list_notes": lambda w: plans.list_notes(w["aspire"], w["b"], w["members_a"][0]),
-    "coaching.plans.add_note":
+    "coaching.one_on_one.plans.own_goals": lambda w: plans.own_goals(w["aspire"], w["b"]),
+    "coaching.one_on_one.plans.list_notes": lambda w: plans.list_notes(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.one_on_one.plans.add_note":
         lambda w: plans.add_note(w["aspire"], w["b"], w["members_a"][0],
                                  {"held_on": dt.date(2026, 6, 1), "body": "Spy"}),
-    "coaching.plans.edit_note":
+    "coaching.one_on_one.plans.edit_note":
         lambda w: plans.edit_note(w["aspire"], w["b"], plans.add_note(w["aspire"], w["a"], w["members_a"][0],
                                                                        {"held_on": dt.date(2026, 6, 1),
                                                                         "body": "Mine"}).id,
                                   1, {"held_on": dt.date(2026, 6, 1), "body": "Spy"}),
-    "coaching.plans.note_history":
+    "coaching.one_on_one.plans.note_history":
         lambda w: plans.note_history(w["aspire"], w["b"], plans.add_note(w["aspire"], w["a"], w["members_a"][0],
                                                                          {"held_on": dt.date(2026, 6, 1),
                                                                           "body": "Mine"}).id),
-    "coaching.review.review_overview": lambda w: review.review_overview(w["aspire"], w["b"], w["team_a"]),
-    "coaching.brief.member_csv": lambda w: brief.member_csv(w["aspire"], w["b"], w["members_a"][0]),
-    "coaching.store.store.Store.reading_shown":
+    "coaching.one_on_one.review.review_overview": lambda w: review.review_overview(w["aspire"], w["b"], w["team_a"]),
+    "coaching.one_on_one.brief.member_csv": lambda w: brief.member_csv(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.store.Store.reading_shown":
         lambda w: _store(w).reading_shown(w["b"], w["team_a"], w["members_a"][0]),
-    "coaching.store.store.Store.record_reading":
+    "coaching.store.Store.record_reading":
         lambda w: _store(w).record_reading(w["b"], w["team_a"], w["members_a"][0], 1, "Spy", 1),
-    "coaching.portrait.reading_update":
+    "coaching.one_on_one.portrait.reading_update":
         lambda w: portrait.reading_update(w["aspire"], w["b"], portrait.member_portrait(
             w["aspire"], w["a"], w["members_a"][0], DEFAULT_THRESHOLDS)),
-    "coaching.brief.member_brief":
+    "coaching.one_on_one.brief.member_brief":
         lambda w: brief.member_brief(w["aspire"], w["b"], w["members_a"][0], DEFAULT_THRESHOLDS,
                                      made_on=dt.date(2026, 6, 1)),
-    "coaching.paths.import_framework":
+    "coaching.paths.editing.import_framework":
         lambda w: paths.import_framework(w["aspire"], w["b"], b"track,level,title,expectation\n"
                                                              b"expert,staff,Spy,Spies on everyone\n"),
-    "coaching.development.save_route":
+    "coaching.one_on_one.development.save_route":
         lambda w: development.save_route(w["aspire"], w["b"], w["members_a"][0], {}, [("team_lead", dt.date.today())],
                                          close_earlier=True, today=dt.date.today(), thresholds=DEFAULT_THRESHOLDS),
-    "coaching.development.agreed_route": lambda w: development.agreed_route(w["aspire"], w["b"], w["members_a"][0]),
-    "coaching.development.own_route": lambda w: development.own_route(w["aspire"], w["b"]),
-    "coaching.development.team_directions":
+    "coaching.one_on_one.development.agreed_route":
+        lambda w: development.agreed_route(w["aspire"], w["b"], w["members_a"][0]),
+    "coaching.one_on_one.development.own_route": lambda w: development.own_route(w["aspire"], w["b"]),
+    "coaching.one_on_one.development.team_directions":
         lambda w: development.team_directions(w["aspire"], w["b"], w["team_a"], _store(w).waves()[0],
                                               _store(w).catalogue(), DEFAULT_THRESHOLDS),
-    "coaching.development.countable_teams":
+    "coaching.one_on_one.development.countable_teams":
         lambda w: development.countable_teams(w["aspire"], w["b"], _store(w).waves()[0]),
 }
 
 
 # Functions that take an actor but cannot reach another person's data, and why.
 NOT_ABOUT_OTHERS = {
-    "coaching.accounts.Accounts.change_password": "acts on the actor's own account only",
-    "coaching.accounts.Accounts.start_session": "starts a login of the actor's own account only",
-    "coaching.audit.AuditLog.record": "writes an entry about the actor's own action; reads nothing",
+    "coaching.people.accounts.Accounts.change_password": "acts on the actor's own account only",
+    "coaching.people.accounts.Accounts.start_session": "starts a login of the actor's own account only",
+    "coaching.governance.audit.AuditLog.record": "writes an entry about the actor's own action; reads nothing",
 }
 
 
@@ -293,7 +291,7 @@ def test_manager_b_cannot_reach_manager_a(world, name):
 
 
 def test_change_password_needs_the_actors_own_current_password(world):
-    from coaching.accounts import LoginFailed
+    from coaching.people.accounts import LoginFailed
 
     with pytest.raises(LoginFailed):
         world["aspire"].accounts.change_password(world["b"], "not-b-password", "b-wants-this-one")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from coaching.catalogue import Catalogue, load_catalogue
-from coaching.charts import ladder_route_view
-from coaching.routes import StepKind
+from coaching.paths.catalogue import Catalogue, load_catalogue
+from coaching.paths.routes import StepKind
+from coaching.views.charts import ladder_route_view
 
 SHIPPED = load_catalogue(Path(__file__).parents[2] / "data" / "catalogue.toml")
 OFFER = {o.key: o for o in SHIPPED.options}

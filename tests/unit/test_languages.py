@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from coaching import i18n, mail, rounds, teams
+from coaching import i18n
 from coaching.aspire import start
+from coaching.core.settings import load_settings
 from coaching.i18n import LANGUAGES, catalogue_problems, choose, known, load_catalogue, texts
-from coaching.instrument import (
+from coaching.measurement.instrument import (
     DATA_DIR,
     InstrumentError,
     instrument_path,
@@ -24,7 +25,8 @@ from coaching.instrument import (
     load_translation,
     translation_paths,
 )
-from coaching.settings import load_settings
+from coaching.people import teams
+from coaching.rounds import mail, rounds
 from coaching.store import NewMember
 from tests.conftest import make_manager
 from tests.smtp_server import running_smtp_server

@@ -12,12 +12,12 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from coaching import mail, rounds
-from coaching.actors import PermissionDenied
 from coaching.aspire import start
-from coaching.mail import MailNotConfigured
-from coaching.rounds import InvalidLink, Link, RoundClosed, State
-from coaching.settings import SettingsError, load_settings
+from coaching.core.actors import PermissionDenied
+from coaching.core.settings import SettingsError, load_settings
+from coaching.rounds import mail, rounds
+from coaching.rounds.mail import MailNotConfigured
+from coaching.rounds.rounds import InvalidLink, Link, RoundClosed, State
 from coaching.store import NewMember
 from tests.conftest import make_manager
 from tests.smtp_server import SENDER, closed_port, running_smtp_server

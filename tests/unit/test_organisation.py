@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from coaching.actors import SYSTEM, PermissionDenied, Role
 from coaching.aspire import start
-from coaching.profiles import organisation_summary
-from coaching.settings import load_settings
+from coaching.core.actors import SYSTEM, PermissionDenied, Role
+from coaching.core.settings import load_settings
+from coaching.measurement.profiles import organisation_summary
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_an_organisation_under_the_minimum_shows_nothing(admin_view):
 
 
 def test_total_is_the_mean_over_everyone(demo):
-    from coaching.profiles import profiles
+    from coaching.measurement.profiles import profiles
 
     admin = demo.accounts.actor_for_email("hr@example.com")
     view = organisation_summary(demo, admin)

@@ -1,4 +1,5 @@
-"""Editing the catalogue (coaching.paths) on a real DuckDB file: validation, history, waves, scope, conflicts."""
+"""Editing the catalogue (coaching.paths.editing) on a real DuckDB file: validation, history, waves, scope,
+conflicts."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching import paths, teams
-from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
-from coaching.audit import Action, AuditFilter, Subject
-from coaching.editing import EditConflict
-from coaching.paths import OptionRejected
+from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.core.editing import EditConflict
+from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.paths import editing as paths
+from coaching.paths.editing import OptionRejected
+from coaching.people import teams
 from coaching.store import Wave
 from tests.conftest import make_manager
 
@@ -297,7 +299,7 @@ def test_a_wave_that_ended_before_the_catalogue_was_stored_shows_it_as_first_sto
 
 def test_the_end_of_a_wave_is_midnight_in_the_organisations_time_zone(tmp_path, clock):
     from coaching.aspire import start
-    from coaching.settings import load_settings
+    from coaching.core.settings import load_settings
 
     aspire = start(load_settings(db=tmp_path / "tz.duckdb", demo=False, timezone="Pacific/Auckland"))
     try:

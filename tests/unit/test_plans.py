@@ -1,4 +1,4 @@
-"""Career goals, their actions and one-on-one notes (coaching.plans) on a real DuckDB file: what is kept,
+"""Career goals, their actions and one-on-one notes (coaching.one_on_one.plans) on a real DuckDB file: what is kept,
 who may read and write it, edit conflicts, history, audit, and exact round trips of typed text."""
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coaching import plans, teams
-from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
-from coaching.audit import Action, AuditFilter, Subject
-from coaching.editing import EditConflict
-from coaching.needs import Need
-from coaching.plans import ChangedMeanwhile, GoalStatus, PlanRejected
-from coaching.scoring import Profile
-from coaching.store.plans import PlanRows
-from coaching.store.teams import RowMissing
+from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.core.editing import EditConflict
+from coaching.core.needs import Need
+from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.measurement.scoring import Profile
+from coaching.one_on_one import plans
+from coaching.one_on_one.plan_rows import PlanRows
+from coaching.one_on_one.plans import ChangedMeanwhile, GoalStatus, PlanRejected
+from coaching.people import teams
+from coaching.people.team_rows import RowMissing
 from tests.conftest import make_manager
 
 GOAL = {"title": "Lead the storage design review", "need": "expertise", "option_key": "staff",

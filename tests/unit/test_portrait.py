@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from coaching.actors import SYSTEM, PermissionDenied
 from coaching.aspire import start
+from coaching.core.actors import SYSTEM, PermissionDenied
+from coaching.core.needs import NEEDS
+from coaching.core.settings import PROJECT_DIR, load_settings
 from coaching.demo import PLATFORM
-from coaching.fit import DEFAULT_THRESHOLDS
-from coaching.needs import NEEDS
-from coaching.organisation import organisation_paths
-from coaching.portrait import member_portrait, reading_of, reading_update, team_picture
-from coaching.responses import Submission, submit
-from coaching.settings import PROJECT_DIR, load_settings
+from coaching.measurement.responses import Submission, submit
+from coaching.one_on_one.portrait import member_portrait, reading_of, reading_update, team_picture
+from coaching.paths.demand import organisation_paths
+from coaching.paths.fit import DEFAULT_THRESHOLDS
 from coaching.store import NewMember
 from tests.conftest import make_manager
 

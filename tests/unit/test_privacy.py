@@ -16,16 +16,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching import plans, privacy, teams
-from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.aspire import Aspire, start
-from coaching.audit import Action, AuditFilter, Subject
-from coaching.responses import Submission, submit
-from coaching.settings import SettingsError, load_settings
-from coaching.store import NewMember, StoreOpenError
-from coaching.store.database import Database
-from coaching.store.migrations import applied_migrations, available_migrations, migrate
-from coaching.store.privacy import MEMBER_TABLES
+from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.core.settings import SettingsError, load_settings
+from coaching.db.database import Database, StoreOpenError
+from coaching.db.migrations import applied_migrations, available_migrations, migrate
+from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.measurement.responses import Submission, submit
+from coaching.one_on_one import plans
+from coaching.people import teams
+from coaching.privacy import requests as privacy
+from coaching.privacy.privacy_rows import MEMBER_TABLES
+from coaching.store import NewMember
 from tests.conftest import make_manager
 
 AIKO = "aiko@example.com"
@@ -565,7 +567,7 @@ def test_a_failed_swap_leaves_the_old_file_working(org: Aspire, monkeypatch: pyt
     def refuse(*_args) -> None:
         raise OSError("disk says no")
 
-    monkeypatch.setattr("coaching.store.database.os.replace", refuse)
+    monkeypatch.setattr("coaching.db.database.os.replace", refuse)
     with pytest.raises(OSError, match="disk says no"):
         org.store.db.compact()
     assert org.store.db.scalar("SELECT count(*) FROM member") == 15
@@ -597,8 +599,8 @@ def test_member_tables_cover_every_member_column() -> None:
 
 def test_the_retention_setting_purges_old_answers_at_start_up_keeping_large_group_averages(tmp_path):
     from coaching.aspire import start
-    from coaching.privacy import aggregate_snapshots
-    from coaching.settings import load_settings
+    from coaching.core.settings import load_settings
+    from coaching.privacy.requests import aggregate_snapshots
 
     path = tmp_path / "retention.duckdb"
     start(load_settings(db=path, demo=True)).close()      # demo answers date from March 2025 and March 2026

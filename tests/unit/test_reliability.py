@@ -1,6 +1,6 @@
 """Reliability kept up to date from what changed, on real DuckDB files: always what a full estimate gives.
 
-The reference is coaching.scoring.reliability over every current response to the version, read back
+The reference is coaching.measurement.scoring.reliability over every current response to the version, read back
 from the store; Aspire's estimate is updated from new, replaced and erased responses only.
 """
 
@@ -14,14 +14,14 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching import privacy
-from coaching.actors import SYSTEM, Role
 from coaching.aspire import Aspire, start
-from coaching.needs import NEEDS
-from coaching.profiles import profiles
-from coaching.responses import Submission, submit
-from coaching.scoring import reliability, score_response
-from coaching.settings import load_settings
+from coaching.core.actors import SYSTEM, Role
+from coaching.core.needs import NEEDS
+from coaching.core.settings import load_settings
+from coaching.measurement.profiles import profiles
+from coaching.measurement.responses import Submission, submit
+from coaching.measurement.scoring import reliability, score_response
+from coaching.privacy import requests as privacy
 from coaching.store import NewMember
 from tests.conftest import make_manager
 

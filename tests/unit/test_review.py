@@ -1,5 +1,5 @@
-"""The yearly review (coaching.review, coaching.plans.review_goal): review dates, the manager's overview on a
-real DuckDB file, the question asked goal by goal, and the answer kept in the goal's history."""
+"""The yearly review (coaching.one_on_one.review, coaching.one_on_one.plans.review_goal): review dates, the
+manager's overview on a real DuckDB file, the question asked goal by goal, and the answer kept in the goal's history."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import datetime as dt
 
 import pytest
 
-from coaching import plans, rounds, teams
-from coaching.actors import SYSTEM, PermissionDenied, Role
-from coaching.audit import Action, AuditFilter, Subject
-from coaching.needs import Need
-from coaching.plans import ChangedMeanwhile, GoalStatus, PlanRejected, ReviewAnswer
-from coaching.responses import Submission, submit
-from coaching.review import (
+from coaching.core.actors import SYSTEM, PermissionDenied, Role
+from coaching.core.needs import Need
+from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.measurement.responses import Submission, submit
+from coaching.measurement.scoring import Change, Profile
+from coaching.one_on_one import plans
+from coaching.one_on_one.plans import ChangedMeanwhile, GoalStatus, PlanRejected, ReviewAnswer
+from coaching.one_on_one.review import (
     DUE_SOON_DAYS,
     ReviewState,
     goal_review,
@@ -21,7 +22,8 @@ from coaching.review import (
     review_overview,
     review_state,
 )
-from coaching.scoring import Change, Profile
+from coaching.people import teams
+from coaching.rounds import rounds
 from tests.conftest import make_manager
 
 TODAY = dt.date(2026, 6, 15)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching.roster import MAX_LINE, ImportRejected, read_roster
+from coaching.people.roster import MAX_LINE, ImportRejected, read_roster
 
 
 def _csv(rows: list[list[str]], delimiter: str = ",") -> bytes:

@@ -8,9 +8,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from coaching import rounds, teams
-from coaching.answers import AnswerError
-from coaching.rounds import INVALID_LINK, InvalidLink, RoundChanged, RoundClosed, State
+from coaching.measurement.answers import AnswerError
+from coaching.people import teams
+from coaching.rounds import rounds
+from coaching.rounds.rounds import INVALID_LINK, InvalidLink, RoundChanged, RoundClosed, State
 from coaching.store import NewMember
 from tests.conftest import make_manager
 
@@ -237,7 +238,7 @@ def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ship
     import shutil
 
     from coaching.aspire import start
-    from coaching.settings import PROJECT_DIR, load_settings
+    from coaching.core.settings import PROJECT_DIR, load_settings
 
     old = tmp_path / "old-data"
     shutil.copytree(PROJECT_DIR / "data", old, ignore=shutil.ignore_patterns("*.duckdb*", "v2.toml"))

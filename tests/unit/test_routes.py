@@ -1,4 +1,4 @@
-"""Reachable steps and routes on the two ladders (coaching.routes): pure, with property tests."""
+"""Reachable steps and routes on the two ladders (coaching.paths.routes): pure, with property tests."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching.catalogue import Catalogue, PathKind, load_catalogue
-from coaching.needs import NEEDS, Need
-from coaching.routes import (
+from coaching.core.needs import NEEDS, Need
+from coaching.paths.catalogue import Catalogue, PathKind, load_catalogue
+from coaching.paths.routes import (
     LADDERS,
     Position,
     RouteRejected,

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching.answers import Answers
-from coaching.instrument import Instrument, load_instrument
-from coaching.needs import NEEDS, SCALES, Need
-from coaching.scoring import (
+from coaching.core.needs import NEEDS, SCALES, Need
+from coaching.measurement.answers import Answers
+from coaching.measurement.instrument import Instrument, load_instrument
+from coaching.measurement.scoring import (
     CHANGE_Z,
     PRIMARY_CHANCE,
     FlagKind,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coaching.settings import PROJECT_DIR, SettingsError, load_settings
+from coaching.core.settings import PROJECT_DIR, SettingsError, load_settings
 
 
 def test_defaults(monkeypatch):
@@ -49,7 +49,7 @@ def test_database_path_that_is_a_folder_is_refused(monkeypatch, tmp_path):
 def test_time_zone_is_checked_and_deadlines_read_in_it(monkeypatch):
     import datetime as dt
 
-    from coaching.clock import moment_text
+    from coaching.core.clock import moment_text
 
     monkeypatch.setenv("COACHING_TIMEZONE", "Mars/Olympus")
     with pytest.raises(SettingsError, match="^COACHING_TIMEZONE: .*not a time zone name"):

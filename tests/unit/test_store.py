@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from coaching.actors import SYSTEM, Actor, PermissionDenied, Role
-from coaching.answers import AnswerError
-from coaching.needs import NEEDS
-from coaching.responses import Submission, submit
-from coaching.store import NewMember, StoreLockedError, open_store
-from coaching.store.database import Database
-from coaching.store.migrations import applied_migrations, available_migrations, migrate
+from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.core.needs import NEEDS
+from coaching.db.database import Database, StoreLockedError
+from coaching.db.migrations import applied_migrations, available_migrations, migrate
+from coaching.measurement.answers import AnswerError
+from coaching.measurement.responses import Submission, submit
+from coaching.store import NewMember, open_store
 from tests.conftest import make_manager
 
 TRICKY_TEXTS = [
@@ -209,7 +209,7 @@ def test_catalogue_defaults_load_once_and_round_trip(aspire):
 
 def test_stored_instrument_wording_wins_over_an_edited_file(tmp_path, instrument):
     from coaching.aspire import start
-    from coaching.settings import PROJECT_DIR, load_settings
+    from coaching.core.settings import PROJECT_DIR, load_settings
 
     data = tmp_path / "data"
     (data / "instruments").mkdir(parents=True)
@@ -233,7 +233,7 @@ def test_database_file_is_created_in_a_new_folder(tmp_path: Path):
 
 
 def test_a_file_that_is_not_a_database_gives_one_line(tmp_path: Path):
-    from coaching.store import StoreOpenError
+    from coaching.db.database import StoreOpenError
 
     path = tmp_path / "notes.duckdb"
     path.write_text("these are not database pages\n" * 200)

@@ -1,4 +1,4 @@
-"""Talking points (coaching.talking_points): every rule speaks on its data, names the data, and stays silent
+"""Talking points (coaching.one_on_one.talking_points): every rule speaks on its data, names the data, and stays silent
 without it. Pure: profiles and the shipped catalogue, no database."""
 
 from __future__ import annotations
@@ -8,12 +8,10 @@ import re
 
 import pytest
 
-from coaching.catalogue import Catalogue, PathOption, load_catalogue
-from coaching.fit import Thresholds
-from coaching.needs import NEEDS, Need
-from coaching.scoring import Change, FlagKind, Profile, QualityFlag
-from coaching.settings import PROJECT_DIR
-from coaching.talking_points import (
+from coaching.core.needs import NEEDS, Need
+from coaching.core.settings import PROJECT_DIR
+from coaching.measurement.scoring import Change, FlagKind, Profile, QualityFlag
+from coaching.one_on_one.talking_points import (
     FLAG_ADVICE,
     GOAL_GUIDE,
     OPEN_QUESTIONS,
@@ -22,7 +20,9 @@ from coaching.talking_points import (
     PointKind,
     talking_points,
 )
-from coaching.teams import MemberArrangement
+from coaching.paths.catalogue import Catalogue, PathOption, load_catalogue
+from coaching.paths.fit import Thresholds
+from coaching.people.teams import MemberArrangement
 
 CATALOGUE = load_catalogue(PROJECT_DIR / "data" / "catalogue.toml")
 CALM = {"status": 40.0, "security": 45.0, "security.stability": 45.0, "security.pay": 45.0, "expertise": 50.0,

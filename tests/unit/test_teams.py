@@ -1,4 +1,5 @@
-"""Teams and members (coaching.teams) on a real DuckDB file: every operation, its audit entry, and its refusals."""
+"""Teams and members (coaching.people.teams) on a real DuckDB file: every operation, its audit entry, and its
+refusals."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coaching import privacy, teams
-from coaching.actors import SYSTEM, PermissionDenied, Role
-from coaching.audit import Action, AuditFilter, Subject
-from coaching.editing import EditConflict
-from coaching.profiles import profiles
-from coaching.responses import Submission, submit
-from coaching.roster import ImportRejected
-from coaching.teams import MemberInput, MemberRejected, TeamRejected
+from coaching.core.actors import SYSTEM, PermissionDenied, Role
+from coaching.core.editing import EditConflict
+from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.measurement.profiles import profiles
+from coaching.measurement.responses import Submission, submit
+from coaching.people import teams
+from coaching.people.roster import ImportRejected
+from coaching.people.teams import MemberInput, MemberRejected, TeamRejected
+from coaching.privacy import requests as privacy
 from tests.conftest import make_manager
 
 NAMES = ["Zoë Ågren", "田中 芽衣", "محمد الحداد", "O'Brien, Liam", "Łukasz Wójcik", "Ἀλέξανδρος", "שרה לוי",
@@ -457,8 +459,8 @@ def test_only_flexible_or_self_directed_options_on_offer_can_be_in_use(org, opti
 
 
 def test_an_option_retired_after_the_form_was_checked_is_refused_inside_the_write(org):
-    from coaching import paths
-    from coaching.store.teams import NotOffered, TeamRows
+    from coaching.paths import editing as paths
+    from coaching.people.team_rows import NotOffered, TeamRows
 
     aspire, a = org["aspire"], org["a"]
     ana = ana_with_options(org)

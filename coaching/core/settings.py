@@ -1,0 +1,168 @@
+"""Configuration: one object, read from COACHING_* environment variables, built once and passed in.
+
+No module-level instance: a test or a benchmark builds as many as it needs (one per database).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AnyHttpUrl,
+    EmailStr,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DEFAULT_PORT = 8501   # Streamlit's server.port when none is given
+
+
+class SettingsError(ValueError):
+    """A configuration value that cannot be used; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COACHING_", extra="ignore", frozen=True)
+
+    db: Path = Field(default=PROJECT_DIR / "data" / "coaching.duckdb", description="database file")
+    base_url: AnyHttpUrl | None = Field(default=None,
+                                        description="base of links sent to people; unset: this machine, the app's port")
+    demo: bool = Field(default=False, description="load the demo organisation into an empty database")
+    data_dir: Path = Field(default=PROJECT_DIR / "data", description="instruments and default catalogue")
+    admin_email: EmailStr | None = Field(default=None, description="first admin, created when no admin exists")
+    admin_password: SecretStr | None = Field(default=None, description="password of that first admin")
+    timezone: str = Field(default="UTC", description="the organisation's time zone for showing deadlines")
+    min_group: int = Field(default=5, ge=3, description="smallest group an aggregate view may show")
+    retention_months: int | None = Field(
+        default=None, ge=1, description="raw answers older than this many months may be purged (None: kept)")
+    strong_need: float = Field(default=65.0, ge=0, le=100,
+                               description="a need score (0-100) at or above this is a strong need")
+    serves_well: float = Field(default=0.7, ge=0, le=1,
+                               description="an option's support (0-1) at or above this serves a need well")
+
+    # E-mail (coaching.rounds.mail): without a host, managers hand links over themselves (copy, CSV, mailto).
+    smtp_host: str | None = Field(default=None, description="mail server that sends links; unset: no e-mail")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="mail server port (submission: 587)")
+    smtp_user: str | None = Field(default=None, description="login at the mail server, if it asks for one")
+    smtp_password: SecretStr | None = Field(default=None, validate_default=True, description="password of that login")
+    smtp_starttls: bool = Field(default=True, validate_default=True,
+                                description="upgrade the connection with STARTTLS before logging in")
+    mail_from: EmailStr | None = Field(default=None, validate_default=True, description="sender address of e-mails")
+
+    _port: int = PrivateAttr(default=DEFAULT_PORT)   # the app server's port, for links without a base URL
+
+    @field_validator("db")
+    @classmethod
+    def _db_in_existing_folder(cls, value: Path) -> Path:
+        if value.is_dir():
+            raise ValueError(f"{value} is a folder; give a file path such as {value / 'coaching.duckdb'}")
+        return value
+
+    @field_validator("smtp_host", mode="before")
+    @classmethod
+    def _host_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if any(ch.isspace() for ch in value):
+                raise ValueError("must be a host name or address, without spaces")
+        return value or None
+
+    @field_validator("smtp_user", mode="before")
+    @classmethod
+    def _blank_user_is_unset(cls, value: object) -> object:
+        return value.strip() or None if isinstance(value, str) else value
+
+    @field_validator("smtp_password")
+    @classmethod
+    def _password_goes_with_user(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if info.data.get("smtp_user") and value is None:
+            raise ValueError("needed when COACHING_SMTP_USER is set")
+        return value
+
+    @field_validator("smtp_starttls")
+    @classmethod
+    def _no_password_in_clear(cls, value: bool, info: ValidationInfo) -> bool:
+        # Checked here, not on the password, so that the error line never echoes the password.
+        if not value and info.data.get("smtp_user") and not _is_loopback(info.data.get("smtp_host")):
+            raise ValueError("must be on when COACHING_SMTP_USER is set, or the password crosses the network in clear")
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _sender_goes_with_host(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("smtp_host"):
+            raise ValueError("needed when COACHING_SMTP_HOST is set (the address e-mails come from)")
+        return value
+
+    @property
+    def mail_configured(self) -> bool:
+        """True when links can be e-mailed (a mail server and a sender address are set)."""
+        return bool(self.smtp_host and self.mail_from)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name such as Europe/Berlin or UTC") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The organisation's time zone: deadlines are stored in UTC and shown in this zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def link_base(self) -> str:
+        """The base URL without a trailing slash, ready to have a path appended (unset: this machine's port)."""
+        return str(self.base_url or f"http://localhost:{self._port}").rstrip("/")
+
+    @property
+    def base_url_set(self) -> bool:
+        """Whether COACHING_BASE_URL gave the base URL, rather than the port the app listens on."""
+        return self.base_url is not None
+
+    @property
+    def links_stay_on_this_machine(self) -> bool:
+        """True when links name localhost or a loopback address: nobody on another machine can open them."""
+        return _is_loopback(urlsplit(self.link_base).hostname)
+
+
+def _is_loopback(host: str | None) -> bool:
+    """No host (nothing is sent) or one on this machine: a password never leaves it."""
+    if host is None or host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def load_settings(*, port: int | None = None, **overrides: object) -> Settings:
+    """Build the settings from the environment, turning any invalid value into one clear line.
+
+    `port` is the port this app server listens on (Streamlit's server.port): without COACHING_BASE_URL,
+    links follow it, so `make run PORT=8701` writes links to http://localhost:8701.
+    """
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        got = first.get("input")
+        raise SettingsError(
+            f"COACHING_{field.upper()}: {first['msg'].removeprefix('Value error, ')} (got {got!r})"
+        ) from None
+    if port is not None:
+        settings._port = port
+    return settings

@@ -1,0 +1,49 @@
+"""Numbered schema migrations (`migrations/NNN_name.sql`), applied at start-up, each in one transaction.
+
+A migration and its row in schema_version commit together, so a crash leaves the schema either
+before or after a migration, never half-way.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from coaching.db.database import Database, Transaction
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def available_migrations(folder: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
+    found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _NAME.match(p.name))]
+    return sorted(found)
+
+
+def applied_migrations(db: Database) -> list[int]:
+    return [row[0] for row in db.query("SELECT version FROM schema_version ORDER BY version")]
+
+
+def migrate(db: Database, folder: Path = MIGRATIONS_DIR, *, upto: int | None = None) -> list[int]:
+    """Apply every migration not yet recorded (those numbered up to `upto` only, when given); the numbers applied.
+
+    A restore builds the schema a backup was made with (`upto`), loads its rows, then applies the rest.
+    """
+    db.write(lambda tx: tx.run_script(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"
+    ))
+    done = set(applied_migrations(db))
+    applied_now = []
+    for number, path in available_migrations(folder):
+        if number in done or (upto is not None and number > upto):
+            continue
+        script = path.read_text(encoding="utf-8")
+
+        def apply(tx: Transaction, number: int = number, script: str = script) -> None:
+            tx.run_script(script)
+            tx.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
+
+        db.write(apply)
+        applied_now.append(number)
+    return applied_now

@@ -1,0 +1,48 @@
+"""The organisation's paths against its people's needs, for admins: counts over everyone, never a person.
+
+Admins see no named results, so the profiles are read here, inside the domain, with the system's
+scope, and only totals leave: how many people have each need unmet, and how many people's top need
+each option serves. Nothing is returned for a wave with fewer answers than COACHING_MIN_GROUP.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from coaching.aspire import Aspire
+from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.core.needs import Need
+from coaching.measurement.profiles import profiles
+from coaching.paths.editing import catalogue_for_wave
+from coaching.paths.fit import Demand, Thresholds, demand_vs_offer, top_need, unmet_needs
+from coaching.store import Wave
+
+
+@dataclass(frozen=True)
+class OrganisationPaths:
+    wave: Wave
+    people: int
+    unmet: dict[Need, int]      # people whose strong need no option serves well
+    demands: list[Demand]
+
+
+def organisation_paths(aspire: Aspire, actor: Actor, thresholds: Thresholds) -> OrganisationPaths | None:
+    """Unmet needs and demand against openings in the newest wave with at least the minimum group."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied("organisation-wide figures are for admins")
+    return aspire.remember(("organisation paths", thresholds), lambda: _newest_counts(aspire, thresholds))
+
+
+def _newest_counts(aspire: Aspire, thresholds: Thresholds) -> OrganisationPaths | None:
+    for wave in reversed(aspire.store.waves()):
+        everyone = profiles(aspire, SYSTEM, wave.id)
+        if len(everyone) < aspire.settings.min_group:
+            continue
+        catalogue = catalogue_for_wave(aspire, wave)
+        unmet = Counter(need for m in everyone for need in unmet_needs(m.profile.scores, catalogue, thresholds))
+        return OrganisationPaths(
+            wave=wave, people=len(everyone), unmet=dict(unmet),
+            demands=demand_vs_offer([top_need(m.profile) for m in everyone], catalogue, thresholds),
+        )
+    return None

@@ -1,0 +1,301 @@
+"""SQL of a person's rights: every row about one member, their erasure, and the retention purge.
+
+Rows in, rows out, no policy (that lives in coaching.privacy.requests). Invariants:
+- members are found by e-mail case-insensitively (`lower(email)`), archived ones included: a data
+  request covers everything the organisation holds, not only what screens show;
+- `erase` and `purge` each run in one transaction (`Database.write`): all of it or nothing;
+- the tables that hang off a member are listed once, in `MEMBER_TABLES`, children before parents;
+  a new table that holds a member's data must join it (tests check every `member_id` column);
+- invitation token hashes are never read here: an export gives dates and status only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+from coaching.db.database import Database, Transaction
+from coaching.one_on_one.plan_rows import GoalHistoryRow, NoteHistoryRow
+
+_IDS = "(SELECT unnest(?::INTEGER[]))"
+_RESPONSES_OF = f"(SELECT id FROM response WHERE member_id IN {_IDS})"  # noqa: S608 - a fixed fragment
+_GOALS_OF = f"(SELECT id FROM goal WHERE member_id IN {_IDS})"  # noqa: S608 - a fixed fragment
+_ROUTES_OF = f"(SELECT id FROM route WHERE member_id IN {_IDS})"  # noqa: S608 - a fixed fragment
+
+# (table, the WHERE clause selecting one member's rows, given the member ids as the only parameter).
+MEMBER_TABLES: tuple[tuple[str, str], ...] = (
+    ("response_rating", f"response_id IN {_RESPONSES_OF}"),
+    ("response_choice", f"response_id IN {_RESPONSES_OF}"),
+    ("response_reflection", f"response_id IN {_RESPONSES_OF}"),
+    ("response_score", f"response_id IN {_RESPONSES_OF}"),
+    ("reading_shown", f"member_id IN {_IDS}"),
+    ("response", f"member_id IN {_IDS}"),
+    ("member_option", f"member_id IN {_IDS}"),
+    ("response_draft", f"member_id IN {_IDS}"),
+    ("delivery", f"member_id IN {_IDS}"),
+    ("invitation", f"member_id IN {_IDS}"),
+    ("goal_action", f"goal_id IN {_GOALS_OF}"),
+    ("goal_history", f"member_id IN {_IDS}"),
+    ("goal", f"member_id IN {_IDS}"),
+    ("route_step", f"route_id IN {_ROUTES_OF}"),
+    ("route", f"member_id IN {_IDS}"),
+    ("note_history", f"member_id IN {_IDS}"),
+    ("note", f"member_id IN {_IDS}"),
+    ("member", f"id IN {_IDS}"),
+)
+
+# The raw answers of responses submitted before a moment (the only parameter), children first.
+_OLD = "(SELECT id FROM response WHERE submitted_at < ?)"
+ANSWER_TABLES: tuple[tuple[str, str], ...] = (
+    ("response_rating", f"response_id IN {_OLD}"),
+    ("response_choice", f"response_id IN {_OLD}"),
+    ("response_reflection", f"response_id IN {_OLD}"),
+    ("response_score", f"response_id IN {_OLD}"),
+    ("reading_shown", f"response_id IN {_OLD}"),
+    ("response", "submitted_at < ?"),
+)
+
+
+class MemberRow(NamedTuple):
+    id: int
+    team_id: int
+    team_name: str | None
+    name: str
+    email: str
+    role_title: str | None
+    track: str | None
+    level: str | None
+    created_at: dt.datetime
+    archived_at: dt.datetime | None
+    language: str | None
+
+
+class ResponseRow(NamedTuple):
+    id: int
+    member_id: int
+    wave: str | None
+    instrument_version: int
+    submitted_at: dt.datetime
+    is_current: bool
+    life_stage: str | None
+
+
+class InvitationRow(NamedTuple):
+    id: int
+    member_id: int
+    round_id: int
+    wave: str | None
+    deadline: dt.datetime | None
+    sent_at: dt.datetime
+    revoked_at: dt.datetime | None
+    declined_at: dt.datetime | None
+    answered: bool
+
+
+class GoalRow(NamedTuple):
+    id: int
+    member_id: int
+    title: str
+    need: str
+    option_key: str | None
+    target_date: dt.date | None
+    success_measure: str | None
+    status: str
+    created_by: str | None
+    created_at: dt.datetime
+    version: int
+
+
+class GoalActionRow(NamedTuple):
+    id: int
+    goal_id: int
+    what: str
+    who: str | None
+    due_on: dt.date | None
+    done: bool
+
+
+class NoteRow(NamedTuple):
+    id: int
+    member_id: int
+    held_on: dt.date
+    author: str | None
+    body: str
+    agreed: str                 # a JSON list of texts
+    created_at: dt.datetime
+    version: int
+
+
+class MemberData(NamedTuple):
+    """Every row the database holds about some members (the ids of one person)."""
+
+    members: list[MemberRow]
+    options: list[tuple[int, str]]                      # (member_id, option_key)
+    responses: list[ResponseRow]
+    ratings: list[tuple[int, str, int]]                 # (response_id, item_id, value)
+    choices: list[tuple[int, int, str]]                 # (response_id, rank, need)
+    reflections: list[tuple[int, str, str]]             # (response_id, reflection_id, text)
+    scores: list[tuple[int, str, float]]                # (response_id, scale, score)
+    invitations: list[InvitationRow]
+    goals: list[GoalRow]
+    goal_actions: list[GoalActionRow]
+    goal_history: list[GoalHistoryRow]
+    notes: list[NoteRow]
+    note_history: list[NoteHistoryRow]
+
+
+class Snapshot(NamedTuple):
+    wave_id: int
+    wave: str | None
+    scale: str
+    n: int
+    mean: float
+
+
+class PurgeRows(NamedTuple):
+    removed: dict[str, int]                 # table -> rows deleted
+    kept: list[Snapshot]                    # aggregates written before the delete
+    waves_too_small: list[str]              # waves with purged current responses but too few to keep
+
+
+class PrivacyRows:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ---- reads -------------------------------------------------------------------------------------
+
+    def members_by_email(self, email: str) -> list[MemberRow]:
+        rows = self.db.query(
+            "SELECT m.id, m.team_id, t.name, m.name, m.email, m.role_title, m.track, m.level, m.created_at,"
+            " m.archived_at, m.language FROM member m LEFT JOIN team t ON t.id = m.team_id"
+            " WHERE lower(m.email) = ? ORDER BY m.id",
+            [email.strip().lower()],
+        )
+        return [MemberRow(*r) for r in rows]
+
+    def member_data(self, member_ids: list[int]) -> MemberData:
+        ids = [member_ids]
+        q = self.db.query
+        return MemberData(
+            members=[MemberRow(*r) for r in q(
+                "SELECT m.id, m.team_id, t.name, m.name, m.email, m.role_title, m.track, m.level, m.created_at,"
+                " m.archived_at, m.language FROM member m LEFT JOIN team t ON t.id = m.team_id"
+                " WHERE m.id IN (SELECT unnest(?::INTEGER[])) ORDER BY m.id", ids)],
+            options=q(
+                "SELECT member_id, option_key FROM member_option WHERE member_id IN (SELECT unnest(?::INTEGER[]))"
+                " ORDER BY member_id, option_key", ids),
+            responses=[ResponseRow(*r) for r in q(
+                "SELECT r.id, r.member_id, w.name, r.instrument_version, r.submitted_at, r.is_current, r.life_stage"
+                " FROM response r LEFT JOIN wave w ON w.id = r.wave_id"
+                " WHERE r.member_id IN (SELECT unnest(?::INTEGER[])) ORDER BY r.submitted_at, r.id", ids)],
+            ratings=q(
+                "SELECT response_id, item_id, value FROM response_rating WHERE response_id IN"
+                " (SELECT id FROM response WHERE member_id IN (SELECT unnest(?::INTEGER[])))"
+                " ORDER BY response_id, item_id", ids),
+            choices=q(
+                "SELECT response_id, rank, need FROM response_choice WHERE response_id IN"
+                " (SELECT id FROM response WHERE member_id IN (SELECT unnest(?::INTEGER[])))"
+                " ORDER BY response_id, rank", ids),
+            reflections=q(
+                "SELECT response_id, reflection_id, text FROM response_reflection WHERE response_id IN"
+                " (SELECT id FROM response WHERE member_id IN (SELECT unnest(?::INTEGER[])))"
+                " ORDER BY response_id, reflection_id", ids),
+            scores=q(
+                "SELECT response_id, scale, score FROM response_score WHERE response_id IN"
+                " (SELECT id FROM response WHERE member_id IN (SELECT unnest(?::INTEGER[])))"
+                " ORDER BY response_id, scale", ids),
+            invitations=[InvitationRow(*r) for r in q(
+                "SELECT i.id, i.member_id, i.round_id, w.name, rd.deadline, i.created_at, i.revoked_at,"
+                " i.declined_at,"
+                " EXISTS (SELECT 1 FROM response r WHERE r.member_id = i.member_id AND r.round_id = i.round_id)"
+                " FROM invitation i LEFT JOIN round rd ON rd.id = i.round_id LEFT JOIN wave w ON w.id = rd.wave_id"
+                " WHERE i.member_id IN (SELECT unnest(?::INTEGER[])) ORDER BY i.created_at, i.id", ids)],
+            goals=[GoalRow(*r) for r in q(
+                "SELECT g.id, g.member_id, g.title, g.need, g.option_key, g.target_date, g.success_measure,"
+                " g.status, u.name, g.created_at, g.version FROM goal g LEFT JOIN app_user u ON u.id = g.created_by"
+                " WHERE g.member_id IN (SELECT unnest(?::INTEGER[])) ORDER BY g.created_at, g.id", ids)],
+            goal_actions=[GoalActionRow(*r) for r in q(
+                "SELECT id, goal_id, what, who, due_on, done FROM goal_action WHERE goal_id IN"
+                " (SELECT id FROM goal WHERE member_id IN (SELECT unnest(?::INTEGER[]))) ORDER BY goal_id, id",
+                ids)],
+            goal_history=[GoalHistoryRow(*r) for r in q(
+                "SELECT h.goal_id, h.version, h.event, h.review_answer, h.reviewed_on, h.title, h.need, h.option_key,"
+                " h.target_date, h.success_measure, h.status, u.name, h.changed_at FROM goal_history h"
+                " LEFT JOIN app_user u ON u.id = h.changed_by WHERE h.member_id IN (SELECT unnest(?::INTEGER[]))"
+                " ORDER BY h.goal_id, h.version", ids)],
+            notes=[NoteRow(*r) for r in q(
+                "SELECT n.id, n.member_id, n.held_on, u.name, n.body, n.agreed, n.created_at, n.version FROM note n"
+                " LEFT JOIN app_user u ON u.id = n.author_id WHERE n.member_id IN (SELECT unnest(?::INTEGER[]))"
+                " ORDER BY n.held_on, n.id", ids)],
+            note_history=[NoteHistoryRow(*r) for r in q(
+                "SELECT h.note_id, h.version, h.held_on, h.body, h.agreed, u.name, h.written_at FROM note_history h"
+                " LEFT JOIN app_user u ON u.id = h.written_by WHERE h.member_id IN (SELECT unnest(?::INTEGER[]))"
+                " ORDER BY h.note_id, h.version", ids)],
+        )
+
+    def row_counts(self, member_ids: list[int]) -> dict[str, int]:
+        """How many rows each member table holds for these members (what an erasure would remove)."""
+        return {
+            table: self.db.scalar(f"SELECT count(*) FROM {table} WHERE {where}", [member_ids])  # noqa: S608
+            for table, where in MEMBER_TABLES
+        }
+
+    def older_answer_counts(self, before: dt.datetime) -> dict[str, int]:
+        """How many rows a purge of responses submitted before `before` would remove, per table."""
+        return {
+            table: self.db.scalar(f"SELECT count(*) FROM {table} WHERE {where}", [before])  # noqa: S608
+            for table, where in ANSWER_TABLES
+        }
+
+    # ---- writes ------------------------------------------------------------------------------------
+
+    def erase(self, member_ids: list[int]) -> dict[str, int]:
+        """Delete every row of these members, in one transaction; rows deleted per table."""
+
+        def work(tx: Transaction) -> dict[str, int]:
+            return {table: _deleted(tx, table, where, [member_ids]) for table, where in MEMBER_TABLES}
+
+        return self.db.write(work)
+
+    def purge(self, before: dt.datetime, min_group: int) -> PurgeRows:
+        """Keep per-wave aggregates that pass the group-size rule, then delete the older raw answers.
+
+        One transaction: the aggregates of the current responses submitted before `before` (mean and
+        count per wave and scale, only where the count reaches `min_group`) are written to
+        aggregate_snapshot, then those responses and every older submission are deleted.
+        """
+
+        def work(tx: Transaction) -> PurgeRows:
+            kept = tx.execute(
+                "INSERT INTO aggregate_snapshot (wave_id, scale, n, mean, purged_before)"
+                " SELECT r.wave_id, s.scale, count(*), avg(s.score), ? FROM response_score s"
+                " JOIN response r ON r.id = s.response_id WHERE r.submitted_at < ? AND r.is_current"
+                " GROUP BY r.wave_id, s.scale HAVING count(*) >= ?"
+                " RETURNING wave_id, scale, n, mean",
+                [before, before, min_group],
+            )
+            waves = dict(tx.execute("SELECT id, name FROM wave"))
+            purged_waves = [r[0] for r in tx.execute(
+                "SELECT DISTINCT wave_id FROM response WHERE submitted_at < ? AND is_current ORDER BY wave_id",
+                [before])]
+            kept_waves = {r[0] for r in kept}
+            removed = {table: _deleted(tx, table, where, [before]) for table, where in ANSWER_TABLES}
+            return PurgeRows(
+                removed=removed,
+                kept=sorted((Snapshot(w, waves.get(w), s, n, mean) for w, s, n, mean in kept),
+                            key=lambda k: (k.wave_id, k.scale)),
+                waves_too_small=[waves.get(w) or str(w) for w in purged_waves if w not in kept_waves],
+            )
+
+        return self.db.write(work)
+
+    def snapshots(self) -> list[Snapshot]:
+        rows = self.db.query(
+            "SELECT a.wave_id, w.name, a.scale, a.n, a.mean FROM aggregate_snapshot a"
+            " LEFT JOIN wave w ON w.id = a.wave_id ORDER BY a.wave_id, a.scale, a.id")
+        return [Snapshot(*r) for r in rows]
+
+
+def _deleted(tx: Transaction, table: str, where: str, params: list) -> int:
+    rows = tx.execute(f"DELETE FROM {table} WHERE {where}", params)  # noqa: S608 - table and clause are constants
+    return rows[0][0] if rows else 0

@@ -33,7 +33,7 @@ from coaching.core.settings import Settings, load_settings
 from coaching.demo import DEMO_ACCOUNTS
 from coaching.measurement.instrument import TOP_PICKS, Instrument
 from coaching.rounds.rounds import open_round
-from coaching.ui.questionnaire import NO_LINK
+from coaching.ui.respondent import NO_LINK
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, STARTUP_TIMEOUT_S, AppServer, log_in
 from tests.e2e.test_journey import click, finish_and_send, open_link, press, section_text
 

@@ -15,11 +15,12 @@ from coaching.aspire import Aspire, start
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import Need
 from coaching.core.settings import Settings
+from coaching.measurement.steps import steps
 from coaching.one_on_one import plans
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK, State
 from coaching.store import NewMember
-from coaching.ui.questionnaire import NO_LINK, steps
+from coaching.ui.respondent import NO_LINK
 
 from .conftest import APP, assert_healthy, log_in
 

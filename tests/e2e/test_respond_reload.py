@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from coaching.measurement.instrument import Instrument
 from coaching.rounds import rounds
-from coaching.ui.questionnaire import NO_LINK
+from coaching.ui.respondent import NO_LINK
 
 from .helpers import AppServer, assert_no_exception, demo_organisation, settle, wait_for_app
 

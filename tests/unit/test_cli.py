@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from coaching.cli import main
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import Settings
 
+COACHING = Path(sys.executable).with_name("coaching")   # the installed command, as the README runs it
 HOLD_DATABASE = "import duckdb,time,sys; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
 
 
@@ -32,6 +35,40 @@ def error_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
     out, err = capsys.readouterr()
     assert out == ""
     return err.splitlines()
+
+
+def run_at_a_terminal(argv: list[str], typed: str, *, after: str) -> tuple[int, str]:
+    """The installed command with a terminal as its keyboard and screen; `typed` once the screen shows `after`.
+
+    Returns the exit status and what the screen showed (the typed answer echoed too), with plain line ends.
+    """
+    keyboard, terminal = os.openpty()
+    screen, answered = b"", False
+    try:
+        with subprocess.Popen([str(COACHING), *argv], stdin=terminal, stdout=terminal, stderr=terminal) as child:
+            os.close(terminal)
+            while select.select([keyboard], [], [], 60)[0]:
+                try:
+                    chunk = os.read(keyboard, 4096)
+                except OSError:          # the command ended: its terminal is closed
+                    break
+                screen += chunk
+                if not answered and after.encode() in screen:
+                    os.write(keyboard, typed.encode())
+                    answered = True
+            try:
+                code = child.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                raise
+    finally:
+        os.close(keyboard)
+    return code, screen.decode().replace("\r\n", "\n")
+
+
+def without_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standard input as a script or CI gives it: not a terminal, nothing typed."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
 
 
 def test_check_config_accepts_valid_settings_and_names_the_database(db_path: Path, capsys) -> None:
@@ -325,39 +362,25 @@ def test_erase_member_with_yes_erases_and_says_what_went(demo_db: Path, capsys) 
     assert _members_with_email(demo_db, "jose@example.com") == 1
 
 
-def test_erase_member_asks_for_the_email_again(demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    prompts: list[str] = []
+def test_erase_member_at_a_terminal_asks_for_the_email_again(demo_db: Path) -> None:
+    code, screen = run_at_a_terminal(["erase-member", "aiko@example.com"], "AIKO@example.com \n",
+                                     after="Type the e-mail again to confirm: ")
 
-    def answer(prompt: str) -> str:
-        prompts.append(prompt)
-        return "AIKO@example.com "
-
-    monkeypatch.setattr("builtins.input", answer)
-
-    assert main(["erase-member", "aiko@example.com"]) == 0
-
-    assert prompts == ["Type the e-mail again to confirm: "]
-    out = capsys.readouterr().out
-    assert "This erases every record of Aiko Tanaka (Platform engineering)" in out
+    assert code == 0, screen
+    assert "This erases every record of Aiko Tanaka (Platform engineering)" in screen
+    assert "Erased Aiko Tanaka (Platform engineering)" in screen
     assert _members_with_email(demo_db, "aiko@example.com") == 0
 
 
-@pytest.mark.parametrize(("typed", "expected"), [("aiko@example.org", "not the same e-mail"), (EOFError, "--yes")])
-def test_erase_member_without_confirmation_erases_nothing(
-    typed, expected: str, demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    def answer(_prompt: str) -> str:
-        if typed is EOFError:
-            raise EOFError
-        return typed
+@pytest.mark.parametrize(("typed", "expected"), [("aiko@example.org\n", "not the same e-mail"), ("\x04", "--yes")])
+def test_erase_member_without_confirmation_erases_nothing(typed: str, expected: str, demo_db: Path) -> None:
+    code, screen = run_at_a_terminal(["erase-member", "aiko@example.com"], typed,
+                                     after="Type the e-mail again to confirm: ")
 
-    monkeypatch.setattr("builtins.input", answer)
-
-    assert main(["erase-member", "aiko@example.com"]) == 1
-
-    _, err = capsys.readouterr()
-    lines = err.splitlines()
-    assert len(lines) == 1 and expected in lines[0] and "nothing was erased" in lines[0], lines
+    assert code == 1
+    [line] = [line for line in screen.splitlines() if line.startswith("coaching: ")]
+    assert expected in line and "nothing was erased" in line, screen
+    assert "Traceback" not in screen
     assert _members_with_email(demo_db, "aiko@example.com") == 1
 
 
@@ -380,7 +403,7 @@ def test_purge_removes_old_answers_and_keeps_large_enough_averages(demo_db: Path
 
     from coaching.privacy.requests import months_before
 
-    assert main(["purge", "--older-than", "1"]) == 0
+    assert main(["purge", "--older-than", "1", "--yes"]) == 0
 
     out = capsys.readouterr().out
     cutoff = months_before(dt.datetime.now(dt.UTC), 1)
@@ -409,10 +432,8 @@ def test_purge_takes_the_period_from_the_setting_or_asks_for_it(
 
 @pytest.mark.parametrize("months", ["0", "-2", "six"])
 def test_purge_refuses_a_period_that_is_not_a_whole_number_of_months(months: str, capsys) -> None:
-    with pytest.raises(SystemExit) as stopped:
-        main(["purge", "--older-than", months])
+    assert main(["purge", "--older-than", months]) == 2
 
-    assert stopped.value.code == 2
     assert "--older-than" in capsys.readouterr().err
 
 
@@ -602,7 +623,7 @@ def test_restore_into_a_new_database_then_refuses_to_overwrite_it_without_force(
     [line] = error_lines(capsys)
     assert "already holds 2 teams" in line and "--force" in line, line
 
-    assert main(["restore", str(tmp_path / "backup"), "--force"]) == 0
+    assert main(["restore", str(tmp_path / "backup"), "--force", "--yes"]) == 0
 
 
 def test_restore_takes_the_zip_an_admin_downloaded(demo_db: Path, tmp_path: Path, monkeypatch, capsys) -> None:

@@ -279,8 +279,9 @@ def purge(months: int | None, yes: bool) -> None:
     with opened(settings) as aspire:
         doomed = privacy.purge_preview(aspire, SYSTEM, months).get("response", 0)
         if doomed:
-            confirm(f"This removes {doomed} response{'s' if doomed != 1 else ''} submitted more than {months} months "
-                    "ago, with their ratings and reflections, for good. Go on?", yes=yes, refused="nothing was removed")
+            confirm(f"This removes {doomed} response{'s' if doomed != 1 else ''} submitted more than {months} "
+                    f"month{'s' if months != 1 else ''} ago, with their ratings and reflections, for good. Go on?",
+                    yes=yes, refused="nothing was removed")
         result = privacy.purge_older_than(aspire, SYSTEM, months)
     click.echo(result.describe())
 

@@ -42,7 +42,7 @@ def writing_commands(tmp_path: Path, backup: Path) -> dict[str, list[str]]:
         "import-members": ["import-members", str(people), "--team", "Platform"],
         "erase-member": ["erase-member", "aiko@example.com", "--yes"],
         "purge": ["purge", "--older-than", "1"],
-        "restore --force": ["restore", str(backup), "--force"],
+        "restore --force": ["restore", str(backup), "--force", "--yes"],
     }
 
 

@@ -1,30 +1,35 @@
 """The `coaching` command: administration for a stopped app or a separate database file.
 
 While the app runs it holds the database file; commands then stop with a plain-words message
-(StoreOpenError) instead of a traceback.
+(StoreOpenError) instead of a traceback. Every command that works inside the database opens it through
+`opened`; every command that destroys data asks first (`confirm`) unless given --yes.
 """
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from coaching.core.settings import SettingsError, load_settings
+import click
+
+from coaching.aspire import Aspire, check_first_admin, start
+from coaching.core.actors import SYSTEM, Actor, Role
+from coaching.core.settings import Settings, SettingsError, load_settings
 from coaching.db.archive import BackupError
 from coaching.db.database import StoreLockedError, StoreOpenError
 from coaching.measurement.instrument import InstrumentError
 from coaching.paths.catalogue import CatalogueError
+from coaching.people import teams
 from coaching.people.accounts import AccountError, PasswordRejected
-from coaching.privacy.requests import MemberNotFound
-
-if TYPE_CHECKING:
-    from coaching.aspire import Aspire
-    from coaching.people.team_rows import TeamWithManager
+from coaching.people.roster import ImportRejected
+from coaching.people.team_rows import TeamWithManager
+from coaching.privacy import requests as privacy
+from coaching.privacy.backup import backup_file
+from coaching.privacy.backup import restore as restore_backup
 
 NEW_PASSWORD_VARIABLE = "COACHING_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
@@ -35,53 +40,89 @@ class CommandError(Exception):
 
 EXPECTED_ERRORS = (
     SettingsError, StoreOpenError, InstrumentError, CatalogueError, AccountError, PasswordRejected, CommandError,
-    MemberNotFound, BackupError,
+    privacy.MemberNotFound, BackupError, teams.TeamRejected,
 )
 
 
-def check_config(_: argparse.Namespace) -> int:
-    """Validate the COACHING_* settings without touching the database: one line and exit 1 if wrong."""
-    from coaching.aspire import check_first_admin
+@contextmanager
+def opened(settings: Settings) -> Iterator[Aspire]:
+    """The running product for one command, closed when the command ends, however it ends.
 
+    The one place the command line starts Aspire on a database. A file the app holds, or one that cannot
+    be opened, raises StoreOpenError (StoreLockedError) in plain words saying what to do; `main` prints
+    it as the command's one line, as it does for the file-level commands (backup, restore).
+    """
+    aspire = start(settings)
+    try:
+        yield aspire
+    finally:
+        aspire.close()
+
+
+def confirm(question: str, *, yes: bool, refused: str, email_again: str | None = None) -> None:
+    """Go on with --yes, or when the person at the terminal agrees: answers y, or types `email_again` again.
+
+    Without a terminal (a script, CI) nobody can answer, so the command stops at once, saying to pass
+    --yes, instead of waiting or taking whatever stdin holds for an answer. `refused` says what did not happen.
+    """
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise CommandError(f"No terminal to ask on, so {refused}: pass --yes to go ahead without a question.")
+    try:
+        if email_again is None:
+            agreed = click.confirm(question, default=False)
+        else:
+            agreed = click.prompt(question, default="", show_default=False).strip().lower() == email_again
+    except click.Abort:
+        click.echo()     # Ctrl-D or Ctrl-C leave the cursor after the question
+        raise CommandError(f"No answer given, so {refused} (--yes skips the question).") from None
+    if not agreed:
+        raise CommandError(f"{'That is not the same e-mail' if email_again else 'Not confirmed'}, so {refused}.")
+
+
+yes_option = click.option("--yes", "-y", is_flag=True, help="do not ask for confirmation (for scripts)")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def commands() -> None:
+    """Administer an Aspire database: a stopped app's, or a separate file (COACHING_DB)."""
+
+
+@commands.command("check-config", short_help="validate the COACHING_* settings")
+def check_config() -> None:
+    """Validate the COACHING_* settings (and the first admin's password) without touching the database."""
     settings = load_settings()
     check_first_admin(settings)
     if settings.base_url_set:
-        print(f"Configuration is valid: database {settings.db}, links to {settings.link_base}")
+        click.echo(f"Configuration is valid: database {settings.db}, links to {settings.link_base}")
     else:
-        print(f"Configuration is valid: database {settings.db}, links to http://localhost:<the port the app is "
-              "started on>. Behind a proxy or load balancer set COACHING_BASE_URL to the address people open.")
-    return 0
+        click.echo(f"Configuration is valid: database {settings.db}, links to http://localhost:<the port the app is "
+                   "started on>. Behind a proxy or load balancer set COACHING_BASE_URL to the address people open.")
 
 
-def init_db(args: argparse.Namespace) -> int:
-    """Create or update the database (migrations, instruments, catalogue; demo data with --demo)."""
-    from coaching.aspire import start
-
-    overrides = {"demo": True} if args.demo else {}
-    aspire = start(load_settings(**overrides))
-    try:
-        print(f"Database ready: {aspire.settings.db} ({'demo data' if aspire.is_demo else 'no demo data'})")
-    finally:
-        aspire.close()
-    return 0
+@commands.command("init-db", short_help="create or update the database file")
+@click.option("--demo", is_flag=True, help="load the demo organisation into an empty database")
+def init_db(demo: bool) -> None:
+    """Create or update the database file (migrations, questionnaires, catalogue)."""
+    with opened(load_settings(**({"demo": True} if demo else {}))) as aspire:
+        click.echo(f"Database ready: {aspire.settings.db} ({'demo data' if aspire.is_demo else 'no demo data'})")
 
 
-def create_user(args: argparse.Namespace) -> int:
-    """Add a manager or admin account; the password comes from COACHING_NEW_PASSWORD or is asked for twice."""
-    from coaching.aspire import start
-    from coaching.core.actors import SYSTEM
-    from coaching.people.accounts import Accounts
-
+@commands.command(
+    "create-user", short_help="add a manager or admin account",
+    help=f"Add a manager or admin account, written to the audit log as the Accounts screen does. The password is "
+         f"read from {NEW_PASSWORD_VARIABLE} when set, otherwise asked for twice.",
+)
+@click.option("--email", required=True, help="the person's e-mail address; it is their login")
+@click.option("--role", required=True, type=click.Choice(["admin", "manager"]))
+@click.option("--name", help="the name shown in the app (default: the part of the e-mail before @)")
+def create_user(email: str, role: str, name: str | None) -> None:
     settings = load_settings()
     password = _new_password()
-    name = args.name or args.email.strip().partition("@")[0]
-    aspire = start(settings)
-    try:
-        account = Accounts(aspire.store.db).create_user(SYSTEM, args.email, name, args.role, password)
-    finally:
-        aspire.close()
-    print(f"Created {account.role} account for {account.email}.")
-    return 0
+    with opened(settings) as aspire:
+        account = aspire.accounts.create_user(SYSTEM, email, name or email.strip().partition("@")[0], role, password)
+    click.echo(f"Created {account.role} account for {account.email}.")
 
 
 def _new_password() -> str:
@@ -98,222 +139,199 @@ def _new_password() -> str:
     return first
 
 
-def export_member(args: argparse.Namespace) -> int:
-    """Write everything held about one person (JSON or CSV) to stdout or a file; recorded in the audit log."""
-    from coaching.aspire import start
-    from coaching.core.actors import SYSTEM
-    from coaching.privacy import requests as privacy
+@commands.command("create-team", short_help="create a team led by a manager")
+@click.argument("name")
+@click.option("--manager", "manager_email", required=True, metavar="EMAIL",
+              help="the e-mail of the manager account that leads the team")
+def create_team(name: str, manager_email: str) -> None:
+    """Create the team NAME, led by the manager with this e-mail; written to the audit log.
 
-    aspire = start(load_settings())
+    A manager's active teams have different names (compared case-insensitively).
+    """
+    with opened(load_settings()) as aspire:
+        manager = _manager(aspire, manager_email)
+        team = teams.create_team(aspire, SYSTEM, name, manager.id)
+    click.echo(f"Created the team {team.name!r} (id {team.id}), managed by {manager_email.strip().lower()}. "
+               f"Add its members with: coaching import-members FILE --team {team.id}")
+
+
+def _manager(aspire: Aspire, email: str) -> Actor:
+    """The active manager account with this e-mail; CommandError saying how to create one otherwise."""
+    found = aspire.accounts.actor_for_email(email)
+    if found is None or found.role is not Role.MANAGER:
+        address = email.strip().lower()
+        raise CommandError(f"No active manager account uses {address}; create one first with: "
+                           f"coaching create-user --email {address} --role manager")
+    return found
+
+
+@commands.command("list-teams", short_help="list the active teams, their managers and sizes")
+def list_teams() -> None:
+    """List the active teams: id, name, the manager's e-mail and how many active members each has."""
+    with opened(load_settings()) as aspire:
+        emails = {a.id: a.email for a in aspire.accounts.list_accounts(SYSTEM)}
+        rows = [(str(t.id), t.name, emails.get(t.manager_id, "-"), str(len(teams.list_members(aspire, SYSTEM, t.id))))
+                for t in teams.list_teams(aspire, SYSTEM)]
+    if not rows:
+        click.echo("There are no teams yet. Create one with: coaching create-team NAME --manager EMAIL")
+        return
+    click.echo(_table(("ID", "Team", "Manager", "Members"), rows))
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Rows under a header, in columns two spaces apart, wide enough for their longest cell."""
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+                     for row in (header, *rows))
+
+
+@commands.command("import-members", short_help="add the members listed in a CSV file to a team")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--team", required=True, metavar="TEAM",
+              help="the team's id (as list-teams shows it) or its name (compared case-insensitively)")
+@click.option("--manager", metavar="EMAIL", help="look for the team among this manager's teams only")
+def import_members(file: Path, team: str, manager: str | None) -> None:
+    """Add every member of a CSV FILE (columns name, email, and optionally role_title, track, level) to a team.
+
+    The whole file is checked first: a file with any bad row imports nothing, and each bad row is printed
+    with its line number and the reason.
+    """
     try:
-        export = privacy.export_member(aspire, SYSTEM, args.email, args.format)
-    finally:
-        aspire.close()
-    if args.out is None:
-        sys.stdout.write(export.text)
-    else:
-        Path(args.out).write_bytes(export.data)
-        print(f"Wrote the {args.format.upper()} export of {args.email.strip().lower()} to {args.out}.")
-    return 0
-
-
-def erase_member(args: argparse.Namespace) -> int:
-    """Erase every record of one person, after the e-mail is typed again (or --yes), then rewrite the file."""
-    from coaching.aspire import start
-    from coaching.core.actors import SYSTEM
-    from coaching.privacy import requests as privacy
-
-    aspire = start(load_settings())
-    try:
-        person = privacy.find_person(aspire, SYSTEM, args.email)
-        if person is None:
-            raise MemberNotFound()
-        if not args.yes:
-            print(f"This erases every record of {person.describe()} for good. It cannot be undone.")
-            try:
-                typed = input("Type the e-mail again to confirm: ")
-            except (EOFError, KeyboardInterrupt):
-                raise CommandError("No confirmation typed; nothing was erased (--yes skips the question).") from None
-            if typed.strip().lower() != person.email:
-                raise CommandError("That is not the same e-mail; nothing was erased.")
-        erasure = privacy.erase_member(aspire, SYSTEM, person.email)
-    finally:
-        aspire.close()
-    print(erasure.describe())
-    return 0
-
-
-def purge(args: argparse.Namespace) -> int:
-    """Purge raw answers older than N months, keeping aggregates that pass the group-size rule."""
-    from coaching.aspire import start
-    from coaching.core.actors import SYSTEM
-    from coaching.privacy import requests as privacy
-
-    settings = load_settings()
-    months = args.older_than or settings.retention_months
-    if months is None:
-        raise CommandError("Say how old: --older-than MONTHS, or set COACHING_RETENTION_MONTHS.")
-    aspire = start(settings)
-    try:
-        result = privacy.purge_older_than(aspire, SYSTEM, months)
-    finally:
-        aspire.close()
-    print(result.describe())
-    return 0
-
-
-def import_members(args: argparse.Namespace) -> int:
-    """Add every member of a CSV file to a team found by name, or none: each bad row is printed as "line N: reason"."""
-    from coaching.aspire import start
-    from coaching.core.actors import SYSTEM
-    from coaching.people import teams
-    from coaching.people.roster import ImportRejected
-
-    try:
-        data = Path(args.file).read_bytes()
+        data = file.read_bytes()
     except OSError as exc:
-        raise CommandError(f"Cannot read {args.file}: {exc.strerror or exc}.") from None
-    aspire = start(load_settings())
-    try:
-        team = _team_named(aspire, args.team, args.manager)
+        raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from None
+    with opened(load_settings()) as aspire:
+        found = _team(aspire, team, manager)
         try:
-            imported = teams.import_members(aspire, SYSTEM, team.id, data)
+            imported = teams.import_members(aspire, SYSTEM, found.id, data)
         except ImportRejected as rejected:
-            print(f"coaching: nothing was imported from {args.file}; fix these rows and run it again:", file=sys.stderr)
-            for problem in rejected.problems:
-                print(f"line {problem.line}: {problem.reason}", file=sys.stderr)
-            return 1
-    finally:
-        aspire.close()
-    print(imported.describe(f"the team {team.name!r}"))
-    return 0
+            lines = "\n".join(f"line {problem.line}: {problem.reason}" for problem in rejected.problems)
+            raise CommandError(f"nothing was imported from {file}; fix these rows and run it again:\n{lines}") from None
+    click.echo(imported.describe(f"the team {found.name!r}"))
 
 
-def backup(args: argparse.Namespace) -> int:
-    """Write a whole-organisation backup of the stopped app's database into a new or empty folder."""
-    from coaching.privacy.backup import backup_file
+def _team(aspire: Aspire, wanted: str, manager_email: str | None) -> TeamWithManager:
+    """The active team with this id, else the one of this name (among one manager's teams when given).
 
-    settings = load_settings()
-    try:
-        manifest = backup_file(settings.db, Path(args.folder))
-    except StoreLockedError as exc:
-        raise CommandError(f"{exc} While the app runs, an admin downloads a backup on its Backup screen.") from None
-    print(f"Backed up {settings.db} to {args.folder}: {manifest.summary()} (schema {manifest.schema_version}).")
-    print("The backup holds personal data (answers, reflections, notes, accounts): keep it as safe as the database.")
-    return 0
-
-
-def restore(args: argparse.Namespace) -> int:
-    """Replace the stopped app's database by a backup folder or downloaded zip; --force over existing data."""
-    from coaching.privacy.backup import restore as restore_backup
-
-    restored = restore_backup(Path(args.backup), load_settings().db, force=args.force)
-    print(restored.describe())
-    return 0
-
-
-def _team_named(aspire: Aspire, name: str, manager_email: str | None) -> TeamWithManager:
-    """The one active team of that name (among one manager's teams when given); CommandError otherwise."""
-    from coaching.core.actors import SYSTEM
-    from coaching.people import teams
-
-    found = teams.find_teams(aspire, SYSTEM, name, manager_email)
+    CommandError when none or several match, naming the managers so that --manager can tell them apart.
+    """
+    key = wanted.strip()
+    with_id = next((t.name for t in teams.list_teams(aspire, SYSTEM) if str(t.id) == key), None)
+    found = teams.find_teams(aspire, SYSTEM, with_id or key, manager_email)
+    if with_id is not None:
+        found = [t for t in found if str(t.id) == key]
     whose = f" managed by {manager_email.strip().lower()}" if manager_email else ""
     if not found:
-        raise CommandError(f"No active team called {name.strip()!r}{whose}.")
+        raise CommandError(f"No active team called {key!r}{whose}.")
     if len(found) > 1:
         listed = "; ".join(f"{t.name!r} (manager {t.manager_email or t.manager_id})" for t in found)
-        raise CommandError(f"{len(found)} teams are called {name.strip()!r}: {listed}. Add --manager EMAIL.")
+        raise CommandError(f"{len(found)} teams are called {key!r}: {listed}. Add --manager EMAIL.")
     return found[0]
 
 
-def _months(text: str) -> int:
+@commands.command("export-member", short_help="export everything held about one person (JSON or CSV)")
+@click.argument("email")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="write to this file instead of standard output")
+def export_member(email: str, fmt: str, out: Path | None) -> None:
+    """Export every record of the member(s) with EMAIL (compared case-insensitively); written to the audit log."""
+    with opened(load_settings()) as aspire:
+        export = privacy.export_member(aspire, SYSTEM, email, fmt)
+    if out is None:
+        sys.stdout.write(export.text)
+    else:
+        out.write_bytes(export.data)
+        click.echo(f"Wrote the {fmt.upper()} export of {email.strip().lower()} to {out}.")
+
+
+@commands.command("erase-member", short_help="erase everything held about one person")
+@click.argument("email")
+@yes_option
+def erase_member(email: str, yes: bool) -> None:
+    """Erase every record of the member(s) with EMAIL and rewrite the database file without them.
+
+    Asks for the e-mail to be typed again, unless --yes is given.
+    """
+    with opened(load_settings()) as aspire:
+        person = privacy.find_person(aspire, SYSTEM, email)
+        if person is None:
+            raise privacy.MemberNotFound()
+        confirm(f"This erases every record of {person.describe()} for good. It cannot be undone.\n"
+                "Type the e-mail again to confirm", yes=yes, refused="nothing was erased", email_again=person.email)
+        erasure = privacy.erase_member(aspire, SYSTEM, person.email)
+    click.echo(erasure.describe())
+
+
+@commands.command("purge", short_help="purge raw answers older than the retention period")
+@click.option("--older-than", "months", type=click.IntRange(min=1), metavar="MONTHS",
+              help="default: COACHING_RETENTION_MONTHS")
+@yes_option
+def purge(months: int | None, yes: bool) -> None:
+    """Remove raw answers submitted more than MONTHS months ago, after asking (unless --yes).
+
+    Per wave, the organisation-wide averages are kept where at least COACHING_MIN_GROUP people answered.
+    """
+    settings = load_settings()
+    months = months or settings.retention_months
+    if months is None:
+        raise CommandError("Say how old: --older-than MONTHS, or set COACHING_RETENTION_MONTHS.")
+    with opened(settings) as aspire:
+        doomed = privacy.purge_preview(aspire, SYSTEM, months).get("response", 0)
+        if doomed:
+            confirm(f"This removes {doomed} response{'s' if doomed != 1 else ''} submitted more than {months} "
+                    f"month{'s' if months != 1 else ''} ago, with their ratings and reflections, for good. Go on?",
+                    yes=yes, refused="nothing was removed")
+        result = privacy.purge_older_than(aspire, SYSTEM, months)
+    click.echo(result.describe())
+
+
+@commands.command("backup", short_help="write a whole-organisation backup into a new or empty folder")
+@click.argument("folder", type=click.Path(path_type=Path))
+def backup(folder: Path) -> None:
+    """Export every table (people's answers, notes, accounts, the audit log) with a manifest into FOLDER.
+
+    FOLDER must be new or empty. For a stopped app; while it runs, admins download a backup on the Backup
+    screen. The backup holds personal data.
+    """
+    settings = load_settings()
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of months") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("the period must be at least 1 month")
-    return value
+        manifest = backup_file(settings.db, folder)
+    except StoreLockedError as exc:
+        raise CommandError(f"{exc} While the app runs, an admin downloads a backup on its Backup screen.") from None
+    click.echo(f"Backed up {settings.db} to {folder}: {manifest.summary()} (schema {manifest.schema_version}).")
+    click.echo("The backup holds personal data (answers, reflections, notes, accounts): keep it as safe as the "
+               "database.")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="coaching", description="Administer an Aspire database.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("check-config", help="validate the COACHING_* settings").set_defaults(run=check_config)
-    init = commands.add_parser("init-db", help="create or update the database file")
-    init.add_argument("--demo", action="store_true", help="load the demo organisation into an empty database")
-    init.set_defaults(run=init_db)
-    user = commands.add_parser(
-        "create-user", help="add a manager or admin account",
-        description=f"Add a manager or admin account. The password is read from {NEW_PASSWORD_VARIABLE} "
-                    "when set, otherwise asked for twice.",
-    )
-    user.add_argument("--email", required=True, help="the person's email address; it is their login")
-    user.add_argument("--role", required=True, choices=["admin", "manager"])
-    user.add_argument("--name", help="the name shown in the app (default: the part of the email before @)")
-    user.set_defaults(run=create_user)
-    export = commands.add_parser(
-        "export-member", help="export everything held about one person (JSON or CSV)",
-        description="Export every record of the member(s) with this e-mail; the export is written to the audit log.",
-    )
-    export.add_argument("email", help="the member's e-mail (compared case-insensitively)")
-    export.add_argument("--format", choices=["json", "csv"], default="json", help="default: json")
-    export.add_argument("--out", help="write to this file instead of standard output")
-    export.set_defaults(run=export_member)
-    erase = commands.add_parser(
-        "erase-member", help="erase everything held about one person",
-        description="Erase every record of the member(s) with this e-mail and rewrite the database file without "
-                    "them. Asks to type the e-mail again unless --yes is given.",
-    )
-    erase.add_argument("email", help="the member's e-mail (compared case-insensitively)")
-    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    erase.set_defaults(run=erase_member)
-    purge_parser = commands.add_parser(
-        "purge", help="purge raw answers older than the retention period",
-        description="Remove raw answers submitted more than MONTHS months ago; per wave, the organisation-wide "
-                    "averages are kept where at least COACHING_MIN_GROUP people answered.",
-    )
-    purge_parser.add_argument("--older-than", type=_months, metavar="MONTHS",
-                              help="default: COACHING_RETENTION_MONTHS")
-    purge_parser.set_defaults(run=purge)
-    members = commands.add_parser(
-        "import-members", help="add the members listed in a CSV file to a team",
-        description="Add every member of a CSV file (columns name, email, and optionally role_title, track, "
-                    "level) to the team of that name. The whole file is checked first: a file with any bad row "
-                    "imports nothing, and each bad row is printed with its line number and the reason.",
-    )
-    members.add_argument("file", help="a CSV file in UTF-8, its first line naming the columns")
-    members.add_argument("--team", required=True, help="the team's name (compared case-insensitively)")
-    members.add_argument("--manager", metavar="EMAIL", help="look for the team among this manager's teams only")
-    members.set_defaults(run=import_members)
-    backup_parser = commands.add_parser(
-        "backup", help="write a whole-organisation backup into a new or empty folder",
-        description="Export every table (people's answers, notes, accounts, the audit log) with a manifest into "
-                    "FOLDER, which must be new or empty. For a stopped app; while it runs, admins download a "
-                    "backup on the Backup screen. The backup holds personal data.",
-    )
-    backup_parser.add_argument("folder", help="a new or empty folder")
-    backup_parser.set_defaults(run=backup)
-    restore_parser = commands.add_parser(
-        "restore", help="replace the database by a backup (folder or downloaded zip)",
-        description="Load a backup into a fresh file, check it against its manifest, bring its schema up to date, "
-                    "then swap it in for COACHING_DB. A failed restore leaves the database as it was. For a "
-                    "stopped app.",
-    )
-    restore_parser.add_argument("backup", help="a folder written by `coaching backup`, or a zip from the Backup screen")
-    restore_parser.add_argument("--force", action="store_true", help="replace a database that already holds data")
-    restore_parser.set_defaults(run=restore)
-    return parser
+@commands.command("restore", short_help="replace the database by a backup (folder or downloaded zip)")
+@click.argument("source", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="replace a database that already holds data (asks first)")
+@yes_option
+def restore(source: Path, force: bool, yes: bool) -> None:
+    """Replace the database (COACHING_DB) by BACKUP: a folder written by `coaching backup`, or a Backup screen zip.
+
+    The backup is loaded into a fresh file, checked against its manifest and brought up to date before it
+    replaces the database; a failed restore leaves the database as it was. For a stopped app.
+    """
+    target = load_settings().db
+    if force and target.exists():
+        confirm(f"This replaces the database {target}, and everything it holds, by the backup {source}. Go on?",
+                yes=yes, refused="nothing was restored")
+    click.echo(restore_backup(source, target, force=force).describe())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; exit status 0 when done, 1 when refused (one line on stderr), 2 for a mistyped command."""
     try:
-        return args.run(args)
+        return commands.main(args=None if argv is None else list(argv), prog_name="coaching",
+                             standalone_mode=False) or 0
     except EXPECTED_ERRORS as exc:
-        print(f"coaching: {exc}", file=sys.stderr)
+        click.echo(f"coaching: {exc}", err=True)
         return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
 
 
 if __name__ == "__main__":

@@ -39,10 +39,11 @@ def writing_commands(tmp_path: Path, backup: Path) -> dict[str, list[str]]:
     return {
         "init-db": ["init-db"],
         "create-user": ["create-user", "--email", "eve@example.com", "--role", "admin", "--name", "Eve"],
+        "create-team": ["create-team", "Data", "--manager", "maria@example.com"],
         "import-members": ["import-members", str(people), "--team", "Platform"],
         "erase-member": ["erase-member", "aiko@example.com", "--yes"],
         "purge": ["purge", "--older-than", "1"],
-        "restore --force": ["restore", str(backup), "--force"],
+        "restore --force": ["restore", str(backup), "--force", "--yes"],
     }
 
 

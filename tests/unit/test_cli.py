@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import select
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ from coaching.cli import main
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import Settings
 
+COACHING = Path(sys.executable).with_name("coaching")   # the installed command, as the README runs it
 HOLD_DATABASE = "import duckdb,time,sys; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
 
 
@@ -32,6 +35,40 @@ def error_lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
     out, err = capsys.readouterr()
     assert out == ""
     return err.splitlines()
+
+
+def run_at_a_terminal(argv: list[str], typed: str, *, after: str) -> tuple[int, str]:
+    """The installed command with a terminal as its keyboard and screen; `typed` once the screen shows `after`.
+
+    Returns the exit status and what the screen showed (the typed answer echoed too), with plain line ends.
+    """
+    keyboard, terminal = os.openpty()
+    screen, answered = b"", False
+    try:
+        with subprocess.Popen([str(COACHING), *argv], stdin=terminal, stdout=terminal, stderr=terminal) as child:
+            os.close(terminal)
+            while select.select([keyboard], [], [], 60)[0]:
+                try:
+                    chunk = os.read(keyboard, 4096)
+                except OSError:          # the command ended: its terminal is closed
+                    break
+                screen += chunk
+                if not answered and after.encode() in screen:
+                    os.write(keyboard, typed.encode())
+                    answered = True
+            try:
+                code = child.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                raise
+    finally:
+        os.close(keyboard)
+    return code, screen.decode().replace("\r\n", "\n")
+
+
+def without_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standard input as a script or CI gives it: not a terminal, nothing typed."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
 
 
 def test_check_config_accepts_valid_settings_and_names_the_database(db_path: Path, capsys) -> None:
@@ -245,6 +282,132 @@ def test_create_user_refuses_an_email_that_already_has_an_account(monkeypatch: p
     assert lines == ["coaching: An account with this email already exists."]
 
 
+def test_create_user_leaves_the_audit_entry_the_accounts_screen_leaves(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coaching.core.actors import Role
+    from coaching.governance.audit import Action, AuditFilter, Subject
+
+    monkeypatch.setenv("COACHING_NEW_PASSWORD", "Quiet-Harbour-Lanterns-7431")
+    assert main(["create-user", "--email", "lee@example.com", "--role", "manager"]) == 0
+
+    aspire = start(Settings(db=db_path))
+    try:
+        admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "Harriet", Role.ADMIN, None).actor
+        in_the_app = aspire.accounts.create_user(admin, "sam@example.com", "Sam", Role.MANAGER, None)  # as the screen
+        lee = aspire.accounts.actor_for_email("lee@example.com")
+        events = {e.subject_id: e for e in aspire.audit.events(SYSTEM, AuditFilter(subject_kind=Subject.ACCOUNT))}
+    finally:
+        aspire.close()
+    assert lee is not None and lee.id in events, "the command line's account has no audit entry"
+    by_command, by_screen = events[lee.id], events[in_the_app.id]
+    assert (by_command.action, by_command.detail, by_command.actor_role) == (Action.CHANGED, "created", "system")
+    assert (by_screen.action, by_screen.detail) == (by_command.action, by_command.detail)
+
+
+# ---- create-team and list-teams ---------------------------------------------------------------------
+
+
+def _accounts(db_path: Path, **roles: str) -> None:
+    """Accounts by e-mail and role (single sign-on only), made as an admin makes them."""
+    aspire = start(Settings(db=db_path))
+    try:
+        for email, role in roles.items():
+            aspire.accounts.create_user(SYSTEM, f"{email}@example.com", email.title(), role, None)
+    finally:
+        aspire.close()
+
+
+def _team_events(db_path: Path) -> list[tuple[int | None, str, str]]:
+    from coaching.governance.audit import AuditFilter, Subject
+
+    aspire = start(Settings(db=db_path))
+    try:
+        return [(e.subject_id, e.detail, e.actor_role)
+                for e in aspire.audit.events(SYSTEM, AuditFilter(subject_kind=Subject.TEAM))]
+    finally:
+        aspire.close()
+
+
+def test_list_teams_on_a_fresh_database_says_how_to_create_one(capsys) -> None:
+    assert main(["list-teams"]) == 0
+
+    assert capsys.readouterr() == (
+        "There are no teams yet. Create one with: coaching create-team NAME --manager EMAIL\n", "")
+
+
+def test_create_team_is_audited_and_list_teams_shows_its_manager_and_active_members(
+    db_path: Path, tmp_path: Path, capsys
+) -> None:
+    _accounts(db_path, maria="manager", sam="manager")
+    roster = tmp_path / "people.csv"
+    roster.write_text("name,email\nAna,ana@example.com\nBen,ben@example.com\n", encoding="utf-8")
+
+    assert main(["create-team", "Support", "--manager", "Maria@Example.com"]) == 0
+    assert main(["create-team", "Platform", "--manager", "sam@example.com"]) == 0
+
+    created = capsys.readouterr().out.splitlines()
+    assert created[0].startswith("Created the team 'Support' (id ") and "managed by maria@example.com" in created[0]
+    support = int(created[0].split("(id ")[1].split(")")[0])
+    assert created[0].endswith(f"Add its members with: coaching import-members FILE --team {support}")
+    assert (support, "created", "system") in _team_events(db_path)
+
+    assert main(["import-members", str(roster), "--team", str(support)]) == 0    # the team named by its id
+    capsys.readouterr()
+    assert main(["list-teams"]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["ID", "Team", "Manager", "Members"]
+    assert [row.split() for row in rows] == [
+        [str(support + 1), "Platform", "sam@example.com", "0"], [str(support), "Support", "maria@example.com", "2"]]
+
+
+def test_create_team_refuses_a_name_its_manager_already_uses(db_path: Path, capsys) -> None:
+    _accounts(db_path, maria="manager", sam="manager")
+    assert main(["create-team", "Platform", "--manager", "maria@example.com"]) == 0
+    capsys.readouterr()
+
+    assert main(["create-team", " platform ", "--manager", "maria@example.com"]) == 1
+
+    assert error_lines(capsys) == ["coaching: There is already a team called 'platform'; choose another name."]
+    assert [detail for _, detail, _ in _team_events(db_path)] == ["created"]
+    assert main(["create-team", "Platform", "--manager", "sam@example.com"]) == 0, "another manager's team may"
+
+
+@pytest.mark.parametrize("email", ["nobody@example.com", "hr@example.com"])
+def test_create_team_needs_an_active_manager_account(email: str, db_path: Path, capsys) -> None:
+    _accounts(db_path, hr="admin")
+
+    assert main(["create-team", "Platform", "--manager", email]) == 1
+
+    assert error_lines(capsys) == [f"coaching: No active manager account uses {email}; create one first with: "
+                                   f"coaching create-user --email {email} --role manager"]
+    assert _team_events(db_path) == []
+
+
+def test_a_newcomer_fills_a_fresh_database_with_the_installed_command(db_path: Path, tmp_path: Path) -> None:
+    """The README's first steps, each a run of the installed `coaching` in a shell without a terminal."""
+    roster = tmp_path / "people.csv"
+    roster.write_text("name,email\nAiko Tanaka,aiko@example.com\nJosé Álvarez,jose@example.com\n", encoding="utf-8")
+    environment = {**os.environ, "COACHING_NEW_PASSWORD": "Quiet-Harbour-Lanterns-7431"}
+
+    def coaching(*argv: str, status: int = 0) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([str(COACHING), *argv], env=environment, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=120)
+        assert done.returncode == status, (argv, done.stdout, done.stderr)
+        return done
+
+    coaching("init-db")
+    coaching("create-user", "--email", "maria@example.com", "--role", "manager", "--name", "Maria Silva")
+    assert "(id 1)" in coaching("create-team", "Platform engineering", "--manager", "maria@example.com").stdout
+    assert coaching("import-members", str(roster), "--team", "platform engineering").stdout.startswith(
+        "Imported 2 members into the team 'Platform engineering'.")
+    assert coaching("list-teams").stdout == ("ID  Team                  Manager            Members\n"
+                                             "1   Platform engineering  maria@example.com  2\n")
+    refused = coaching("create-team", "Platform Engineering", "--manager", "maria@example.com", status=1)
+    assert refused.stdout == "" and refused.stderr == (
+        "coaching: There is already a team called 'Platform Engineering'; choose another name.\n")
+
+
 # ---- a person's data: export-member, erase-member, purge -----------------------------------------
 
 
@@ -325,39 +488,25 @@ def test_erase_member_with_yes_erases_and_says_what_went(demo_db: Path, capsys) 
     assert _members_with_email(demo_db, "jose@example.com") == 1
 
 
-def test_erase_member_asks_for_the_email_again(demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    prompts: list[str] = []
+def test_erase_member_at_a_terminal_asks_for_the_email_again(demo_db: Path) -> None:
+    code, screen = run_at_a_terminal(["erase-member", "aiko@example.com"], "AIKO@example.com \n",
+                                     after="Type the e-mail again to confirm: ")
 
-    def answer(prompt: str) -> str:
-        prompts.append(prompt)
-        return "AIKO@example.com "
-
-    monkeypatch.setattr("builtins.input", answer)
-
-    assert main(["erase-member", "aiko@example.com"]) == 0
-
-    assert prompts == ["Type the e-mail again to confirm: "]
-    out = capsys.readouterr().out
-    assert "This erases every record of Aiko Tanaka (Platform engineering)" in out
+    assert code == 0, screen
+    assert "This erases every record of Aiko Tanaka (Platform engineering)" in screen
+    assert "Erased Aiko Tanaka (Platform engineering)" in screen
     assert _members_with_email(demo_db, "aiko@example.com") == 0
 
 
-@pytest.mark.parametrize(("typed", "expected"), [("aiko@example.org", "not the same e-mail"), (EOFError, "--yes")])
-def test_erase_member_without_confirmation_erases_nothing(
-    typed, expected: str, demo_db: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    def answer(_prompt: str) -> str:
-        if typed is EOFError:
-            raise EOFError
-        return typed
+@pytest.mark.parametrize(("typed", "expected"), [("aiko@example.org\n", "not the same e-mail"), ("\x04", "--yes")])
+def test_erase_member_without_confirmation_erases_nothing(typed: str, expected: str, demo_db: Path) -> None:
+    code, screen = run_at_a_terminal(["erase-member", "aiko@example.com"], typed,
+                                     after="Type the e-mail again to confirm: ")
 
-    monkeypatch.setattr("builtins.input", answer)
-
-    assert main(["erase-member", "aiko@example.com"]) == 1
-
-    _, err = capsys.readouterr()
-    lines = err.splitlines()
-    assert len(lines) == 1 and expected in lines[0] and "nothing was erased" in lines[0], lines
+    assert code == 1
+    [line] = [line for line in screen.splitlines() if line.startswith("coaching: ")]
+    assert expected in line and "nothing was erased" in line, screen
+    assert "Traceback" not in screen
     assert _members_with_email(demo_db, "aiko@example.com") == 1
 
 
@@ -380,7 +529,7 @@ def test_purge_removes_old_answers_and_keeps_large_enough_averages(demo_db: Path
 
     from coaching.privacy.requests import months_before
 
-    assert main(["purge", "--older-than", "1"]) == 0
+    assert main(["purge", "--older-than", "1", "--yes"]) == 0
 
     out = capsys.readouterr().out
     cutoff = months_before(dt.datetime.now(dt.UTC), 1)
@@ -409,10 +558,8 @@ def test_purge_takes_the_period_from_the_setting_or_asks_for_it(
 
 @pytest.mark.parametrize("months", ["0", "-2", "six"])
 def test_purge_refuses_a_period_that_is_not_a_whole_number_of_months(months: str, capsys) -> None:
-    with pytest.raises(SystemExit) as stopped:
-        main(["purge", "--older-than", months])
+    assert main(["purge", "--older-than", months]) == 2
 
-    assert stopped.value.code == 2
     assert "--older-than" in capsys.readouterr().err
 
 
@@ -602,7 +749,7 @@ def test_restore_into_a_new_database_then_refuses_to_overwrite_it_without_force(
     [line] = error_lines(capsys)
     assert "already holds 2 teams" in line and "--force" in line, line
 
-    assert main(["restore", str(tmp_path / "backup"), "--force"]) == 0
+    assert main(["restore", str(tmp_path / "backup"), "--force", "--yes"]) == 0
 
 
 def test_restore_takes_the_zip_an_admin_downloaded(demo_db: Path, tmp_path: Path, monkeypatch, capsys) -> None:
@@ -629,3 +776,59 @@ def test_restore_of_a_folder_that_is_no_backup_fails_in_one_line(db_path: Path, 
     [line] = error_lines(capsys)
     assert "holds no manifest.json" in line and "Traceback" not in line
     assert not db_path.exists()
+
+
+# ---- questions before destroying data -----------------------------------------------------------------
+
+
+def _held(db_path: Path) -> tuple[int, int]:
+    """Aiko's member records and the responses: what the destructive commands below would remove."""
+    aspire = start(Settings(db=db_path))
+    try:
+        return (aspire.store.db.scalar("SELECT count(*) FROM member WHERE email = 'aiko@example.com'"),
+                aspire.store.db.scalar("SELECT count(*) FROM response"))
+    finally:
+        aspire.close()
+
+
+@pytest.mark.parametrize(("argv", "refused"), [
+    (["erase-member", "aiko@example.com"], "nothing was erased"),
+    (["purge", "--older-than", "1"], "nothing was removed"),
+    (["restore", "{backup}", "--force"], "nothing was restored"),
+])
+def test_without_a_terminal_a_destructive_command_needs_yes(
+    argv: list[str], refused: str, demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    assert main(["backup", str(tmp_path / "backup")]) == 0
+    capsys.readouterr()
+    held = _held(demo_db)
+    without_a_terminal(monkeypatch)
+
+    assert main([a.format(backup=tmp_path / "backup") for a in argv]) == 1
+
+    assert error_lines(capsys) == [
+        f"coaching: No terminal to ask on, so {refused}: pass --yes to go ahead without a question."]
+    assert _held(demo_db) == held
+
+
+def test_purge_at_a_terminal_removes_nothing_unless_told_yes(demo_db: Path) -> None:
+    held = _held(demo_db)
+
+    code, screen = run_at_a_terminal(["purge", "--older-than", "1"], "\n", after="[y/N]")
+
+    assert code == 1
+    assert "This removes 30 responses submitted more than 1 month ago" in screen
+    assert "coaching: Not confirmed, so nothing was removed." in screen
+    assert _held(demo_db) == held
+
+
+def test_restore_force_at_a_terminal_replaces_the_database_when_told_yes(demo_db: Path, tmp_path: Path) -> None:
+    assert main(["backup", str(tmp_path / "backup")]) == 0
+    assert main(["erase-member", "aiko@example.com", "--yes"]) == 0
+
+    code, screen = run_at_a_terminal(["restore", str(tmp_path / "backup"), "--force"], "y\n", after="[y/N]")
+
+    assert code == 0, screen
+    assert f"This replaces the database {demo_db}, and everything it holds, by the backup" in screen
+    assert "Restored the backup made " in screen
+    assert _held(demo_db) == (1, 30)

@@ -16,7 +16,7 @@ from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
 from coaching.ui.paths import show_admin_directions, show_framework_import
 from coaching.ui.tables import show_table
-from coaching.views.charts import openings_text
+from coaching.views.view import openings_text
 
 aspire = get_aspire()
 actor = current_actor()

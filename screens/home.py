@@ -16,7 +16,8 @@ from coaching.ui.format import plain
 from coaching.ui.plans import show_reviews_due
 from coaching.ui.tables import show_table
 from coaching.ui.views import show_view
-from coaching.views.charts import demand_offer_view, needs_overview, org_unmet_view
+from coaching.views.demand import demand_offer_view
+from coaching.views.overview import org_needs_view, org_unmet_view, people_needs_view
 
 aspire = get_aspire()
 actor = current_actor()
@@ -55,7 +56,7 @@ organisation = None
 if actor.role is Role.ADMIN:
     organisation = organisation_summary(aspire, actor)
     found = None if organisation is None else (organisation.wave, organisation.total)
-    heading, empty = "What the organisation needs", (
+    heading, needs_view, empty = "What the organisation needs", org_needs_view, (
         f"No wave has answers from at least {aspire.settings.min_group} people yet. Organisation-wide "
         "results stay hidden below that size, so no one's answers can be singled out."
     )
@@ -63,7 +64,7 @@ else:
     found = latest_answered(aspire, actor)
     if found is not None:
         found = (found[0], summarise(found[1]))
-    heading, empty = "What your people need", (
+    heading, needs_view, empty = "What your people need", people_needs_view, (
         "No answers yet from the people you coach. Once your team has answered the questionnaire, "
         "their needs appear here."
     )
@@ -78,24 +79,7 @@ newest = aspire.store.waves()[-1]
 if newest.id != wave.id:
     st.caption(f"Wave {plain(newest.name)} has no answers yet; showing wave {plain(wave.name)}.")
 st.subheader(f"{heading} — wave {plain(wave.name)}")
-top = max((s for s in summaries if "." not in s.scale), key=lambda s: s.mean)
-st.caption(
-    f"Averages over the {summaries[0].n} people who answered. The strongest need is "
-    f"{scale_label(top.scale).lower()} ({top.mean:.0f} of 100); security's two facets are shown under it."
-)
-if st.toggle("Show as table", key="home_table"):
-    st.dataframe(
-        [{"Need": scale_label(s.scale), "Average": s.mean, "People": s.n}
-         | ({"Lowest": s.low, "Highest": s.high} if s.low is not None else {})
-         for s in summaries],
-        hide_index=True,
-    )
-else:
-    st.plotly_chart(
-        aspire.remember(("needs overview", actor, wave), lambda: needs_overview(summaries)),
-        width="stretch", config={"displayModeBar": False},
-        alt=f"Bar chart of average need scores; highest is {scale_label(top.scale)}.",
-    )
+show_view(aspire.remember(("needs overview", actor, wave), lambda: needs_view(summaries)), key="home_needs")
 
 if organisation is not None:
     st.subheader("By team")

@@ -23,7 +23,9 @@ from coaching.ui.plans import (
     warn_uncovered,
 )
 from coaching.ui.views import show_view
-from coaching.views.charts import member_fit_view, member_profile_view, member_trend_view
+from coaching.views.fit import member_fit_view
+from coaching.views.profile import member_profile_view
+from coaching.views.trend import member_trend_view
 
 
 def change_line(portrait: Portrait) -> str:

@@ -10,7 +10,10 @@ from coaching.ui.format import plain, profile_row
 from coaching.ui.paths import show_directions
 from coaching.ui.tables import show_table
 from coaching.ui.views import show_view
-from coaching.views.charts import demand_offer_view, pay_ladder_view, team_drift_view, team_heatmap_view
+from coaching.views.demand import demand_offer_view
+from coaching.views.heatmap import team_heatmap_view
+from coaching.views.pay import pay_ladder_view
+from coaching.views.trend import team_drift_view
 
 aspire = get_aspire()
 actor = current_actor()

@@ -47,7 +47,11 @@ from coaching.paths.routes import Position, Step, reachable
 from coaching.people.teams import arrangement_for
 from coaching.privacy.privacy_rows import PrivacyRows
 from coaching.privacy.requests import ExportFile, MemberSummary, Person, member_document, to_csv
-from coaching.views.charts import View, ladder_route_view, member_fit_view, member_profile_view, member_trend_view
+from coaching.views.fit import member_fit_view
+from coaching.views.ladder import ladder_route_view
+from coaching.views.profile import member_profile_view
+from coaching.views.trend import member_trend_view
+from coaching.views.view import View
 
 FONT_DIR = Path("/usr/share/fonts/truetype")
 REGULAR_FONT = FONT_DIR / "dejavu" / "DejaVuSans.ttf"

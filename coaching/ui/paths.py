@@ -38,7 +38,8 @@ from coaching.ui.context import flash
 from coaching.ui.format import plain
 from coaching.ui.tables import show_rejected_import, show_table
 from coaching.ui.views import show_view
-from coaching.views.charts import ladder_route_view, openings_text
+from coaching.views.ladder import ladder_route_view
+from coaching.views.view import openings_text
 
 ROUTES = ("A", "B")
 COACHING_ONLY = ("These results are for coaching and development, never for selection, promotion or pay decisions: "

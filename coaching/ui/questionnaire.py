@@ -16,7 +16,7 @@ import streamlit as st
 
 from coaching import i18n
 from coaching.aspire import Aspire
-from coaching.core.needs import NEEDS, Facet, Need
+from coaching.core.needs import NEEDS
 from coaching.i18n import Texts
 from coaching.measurement import steps
 from coaching.measurement.answers import MAX_LIFE_STAGE_CHARS, MAX_REFLECTION_CHARS
@@ -29,7 +29,7 @@ from coaching.rounds.rounds import Invitation, RoundClosed
 from coaching.ui import respondent
 from coaching.ui.format import plain
 from coaching.ui.respondent import Link, Walk, texts
-from coaching.views.charts import profile_chart
+from coaching.views.profile import own_profile_view
 
 PLACES = ("choice.first", "choice.second", "choice.third")
 
@@ -265,34 +265,14 @@ def review(instrument: Instrument) -> None:
 def profile_view(found: Profile, *, key: str) -> None:
     """The person's own profile: a radar chart, the reading in words, the top three, a table instead if wanted."""
     said = texts()
+    view = own_profile_view(found, said)
     st.markdown(reading(found, said))
     as_table = st.toggle(said("profile.as_table"), key=key)
     if as_table:   # a real HTML table, which screen readers read cell by cell (st.dataframe is a canvas)
-        st.table(pd.DataFrame(profile_rows(found, said)).set_index(said("profile.need")))
+        st.table(pd.DataFrame(view.table).set_index(said("profile.need")))
     else:
-        st.plotly_chart(profile_chart(found, said), width="stretch", alt=profile_alt(found, said),
+        st.plotly_chart(view.figure, width="stretch", alt=view.reading,
                         config={"displayModeBar": False, "staticPlot": False, "scrollZoom": False})
     st.markdown(f"**{said('profile.top_three')}**\n\n"
                 + "\n".join(f"{i}. {said.label(need)}" for i, need in enumerate(found.choice, start=1)))
     st.caption(said("profile.explained"))
-
-
-def profile_rows(found: Profile, said: Texts = ENGLISH) -> list[dict[str, Any]]:
-    rows = []
-    for need in NEEDS:
-        scales = [str(need)] + ([f.scale for f in Facet] if need is Need.SECURITY else [])
-        for scale in scales:
-            if scale in found.scores:
-                rows.append({
-                    said("profile.need"): ("· " if "." in scale else "") + said.label(scale),
-                    said("profile.score"): round(found.scores[scale]),
-                    said("profile.pick"): (said(f"profile.pick_{found.choice.index(need) + 1}")
-                                           if "." not in scale and need in found.choice else ""),
-                })
-    return rows
-
-
-def profile_alt(found: Profile, said: Texts = ENGLISH) -> str:
-    """The chart's text alternative: every score in words, for a screen reader."""
-    parts = [said("profile.alt_score", label=said.label(s), score=said.number(found.scores[s])) for s in found.scores]
-    return said("profile.alt", scores=", ".join(parts))

@@ -10,7 +10,7 @@ from streamlit.typing import PlotlyState
 
 from coaching.ui.format import plain
 from coaching.ui.tables import show_table
-from coaching.views.charts import View
+from coaching.views.view import View
 
 PLOTLY_CONFIG = {"displaylogo": False}
 

@@ -57,22 +57,22 @@ def test_home_seeds_and_shows_the_demo_organisation(db_path: Path, monkeypatch: 
     assert len(charts[0]["data"][0]["x"]) == len(SCALES)
     captions = " ".join(texts(at.caption))
     assert f"the {DEMO_PEOPLE_LATEST_WAVE} people who answered" in captions, captions
-    assert not at.dataframe
+    assert not at.dataframe and not shown_tables(at)
 
 
 def test_home_table_toggle_shows_one_row_per_scale_instead_of_the_chart(demo_db: Path, open_app) -> None:
     at = open_app()
     assert plotly_specs(at)
 
-    at.toggle(key="home_table").set_value(True).run()
+    at.toggle(key="home_needs_as_table").set_value(True).run()
 
     assert_healthy(at)
     assert not plotly_specs(at)
-    assert len(at.dataframe) == 1
-    table = at.dataframe[0].value
+    assert len(shown_tables(at)) == 1 and at.get("download_button")
+    table = shown_tables(at)[0]
     assert len(table) == len(SCALES) == 7
-    assert (table["People"] == DEMO_PEOPLE_LATEST_WAVE).all()
-    assert table["Average"].between(0, 100).all()
+    assert (table["People"].astype(int) == DEMO_PEOPLE_LATEST_WAVE).all()
+    assert table["Average"].astype(float).between(0, 100).all()
 
 
 def test_home_of_a_manager_without_a_team_leads_to_creating_the_first_one(empty_db: Path, open_app) -> None:
@@ -99,7 +99,7 @@ def test_home_without_answers_invites_to_wait_and_draws_nothing(empty_db: Path, 
     assert "Send your team the questionnaire" in {link.proto.label for link in at.get("page_link")}
     assert not any("demo data" in text for text in texts(at.info))
     assert not plotly_specs(at)
-    assert not at.dataframe
+    assert not at.dataframe and not shown_tables(at)
     assert not at.toggle
 
 

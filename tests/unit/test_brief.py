@@ -23,7 +23,9 @@ from coaching.one_on_one.talking_points import OPEN_QUESTIONS, CoachingFacts, ta
 from coaching.paths.fit import DEFAULT_THRESHOLDS, top_need
 from coaching.people import teams
 from coaching.people.teams import arrangement_for
-from coaching.views.charts import member_fit_view, member_profile_view, member_trend_view
+from coaching.views.fit import member_fit_view
+from coaching.views.profile import member_profile_view
+from coaching.views.trend import member_trend_view
 
 MADE_ON = dt.date(2026, 11, 2)
 THREE_SCRIPTS = "Tomasz Wójcik 田中 محمد"

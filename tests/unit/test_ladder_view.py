@@ -1,4 +1,4 @@
-"""The two-ladder picture of a development route (charts.ladder_route_view), read from the figure's data."""
+"""The two-ladder picture of a development route (coaching.views.ladder), read from the figure's data."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from coaching.paths.catalogue import Catalogue, load_catalogue
 from coaching.paths.routes import StepKind
-from coaching.views.charts import ladder_route_view
+from coaching.views.ladder import ladder_route_view
 
 SHIPPED = load_catalogue(Path(__file__).parents[2] / "data" / "catalogue.toml")
 OFFER = {o.key: o for o in SHIPPED.options}

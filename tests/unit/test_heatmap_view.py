@@ -1,0 +1,74 @@
+"""The team's needs person by person (coaching.views.heatmap), read on the figure's data."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from coaching.core.needs import NEEDS
+from coaching.views.heatmap import team_heatmap_view
+
+HEAT_ROWS = [
+    (11, "Ana", {"status": 30.0, "security": 50.0, "expertise": 60.0, "autonomy": 90.0, "balance": 20.0}),
+    (12, "Ben", {"status": 85.0, "security": 40.0, "expertise": 30.0, "autonomy": 20.0, "balance": 10.0}),
+    (13, "Cai", {"status": 20.0, "security": 50.0, "expertise": 40.0, "autonomy": 70.0, "balance": 60.0}),
+    (14, "Dee", {"status": 70.0, "security": 75.0, "expertise": 30.0, "autonomy": 20.0, "balance": 10.0}),
+]
+
+
+def test_heatmap_is_one_clickable_scatter_of_squares_carrying_member_ids() -> None:
+    view = team_heatmap_view(HEAT_ROWS)
+    (trace,) = view.figure.data
+
+    assert isinstance(trace, go.Scatter) and trace.mode == "markers" and trace.marker.symbol == "square"
+    assert len(trace.x) == len(HEAT_ROWS) * len(NEEDS)
+    names = list(view.figure.layout.yaxis.ticktext)
+    ids = {name: member_id for member_id, name, _ in HEAT_ROWS}
+    scores = {name: s for _, name, s in HEAT_ROWS}
+    for x, y, colour, member_id in zip(trace.x, trace.y, trace.marker.color, trace.customdata, strict=True):
+        name = names[y]
+        assert member_id == ids[name]
+        need = next(n for n in NEEDS if n.label == x)
+        assert colour == scores[name][need]
+    assert trace.marker.colorscale is not None and (trace.marker.cmin, trace.marker.cmax) == (0, 100)
+
+
+def test_heatmap_groups_members_by_top_need_strongest_first() -> None:
+    view = team_heatmap_view(HEAT_ROWS)
+
+    # Top needs: Ben status, Dee security, Ana and Cai autonomy (90 before 70); groups in the usual need order.
+    assert list(view.figure.layout.yaxis.ticktext) == ["Ben", "Dee", "Ana", "Cai"]
+    assert view.figure.layout.yaxis.autorange == "reversed"
+    assert [r["Member"] for r in view.table] == ["Ben", "Dee", "Ana", "Cai"]
+    assert view.reading == ("Of 4 members, 2 need autonomy most, 1 status and responsibility and 1 financial "
+                            "security.")
+
+
+def test_heatmap_leaves_out_a_need_not_measured_and_keeps_two_people_of_one_name_apart() -> None:
+    rows = [(1, "Sam", {"status": 80.0, "autonomy": 40.0}), (2, "Sam", {"status": 60.0, "autonomy": 90.0})]
+    (trace,) = team_heatmap_view(rows).figure.data
+
+    assert len(trace.x) == 4 and 0.0 not in list(trace.marker.color)
+    assert sorted(set(trace.y)) == [0, 1] and sorted(set(trace.customdata)) == [1, 2]
+
+
+def test_heatmap_of_one_member_reads_in_the_singular() -> None:
+    assert team_heatmap_view(HEAT_ROWS[:1]).reading == "Of 1 member, 1 needs autonomy most."
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def test_heatmap_colours_scores_in_five_steps_each_clearly_apart() -> None:
+    """A smooth scale's middle greys were hard to tell apart: scores now fall in five steps of 20 points,
+    each step lighter than the one below by a margin the eye sees (also without colour vision)."""
+    (trace,) = team_heatmap_view(HEAT_ROWS).figure.data
+    scale = [(position, colour) for position, colour in trace.marker.colorscale]
+
+    steps = list(dict.fromkeys(colour for _, colour in scale))
+    assert len(steps) == 5
+    assert [p for p, _ in scale] == [0.0, 0.2, 0.2, 0.4, 0.4, 0.6, 0.6, 0.8, 0.8, 1.0], "hard edges, no blending"
+    lightness = [0.2126 * r + 0.7152 * g + 0.0722 * b for r, g, b in map(_rgb, steps)]
+    assert all(b - a > 25 for a, b in zip(lightness, lightness[1:], strict=False)), lightness
+    assert (trace.marker.cmin, trace.marker.cmax) == (0, 100)
+    assert list(trace.marker.colorbar.tickvals) == [0, 20, 40, 60, 80, 100]

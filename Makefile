@@ -6,32 +6,53 @@ PORT ?= 8501
 # One worker per core; a test module stays on one worker, so its shared app server is started once.
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
+# The locks: every package at an exact version with its hashes, for Python 3.11 on Linux x86_64.
+# requirements.lock is the app's set; requirements-dev.lock adds the test and lint tools (pyproject's dev extra).
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+# `make lock LOCK_ARGS=--upgrade` moves every package to the newest version pyproject.toml allows.
+LOCK_ARGS ?=
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" --quiet $(LOCK_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev run test lint bench clean-data
+.PHONY: help venv install install-dev run test lint lock bench clean-data
 
 help:
 	@echo "make run         start the app on http://localhost:$(PORT) (demo data unless COACHING_DEMO=0)"
 	@echo "make test        lint, then unit, app and browser tests (needs /usr/bin/chromium)"
 	@echo "make lint        ruff check"
+	@echo "make lock        refresh $(LOCK) and $(DEV_LOCK) from pyproject.toml (LOCK_ARGS=--upgrade: newest allowed)"
 	@echo "make bench       benchmarks (bench/)"
 	@echo "make clean-data  delete the local database data/coaching.duckdb to start clean"
 
 $(PY):
 	python3 -m venv $(VENV)
 
-# Stamps: reinstall only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e .
+# Install a lock exactly (each file checked against its hash), then Aspire itself, editable, without dependencies.
+# pip check refuses a lock that no longer satisfies pyproject.toml.
+define install_locked
+	$(PY) -m pip install --require-hashes -r $(1)
+	$(PY) -m pip install --no-deps -e .
+	$(PY) -m pip check || { echo "$(1) does not match pyproject.toml: run make lock" >&2; exit 1; }
 	touch $@
+endef
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install -e '.[dev]'
-	touch $@
+# Stamps: reinstall only when a lock or pyproject.toml changes.
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(PY)
+	$(call install_locked,$(LOCK))
+
+$(VENV)/.installed-dev: $(DEV_LOCK) pyproject.toml | $(PY)
+	$(call install_locked,$(DEV_LOCK))
 
 venv install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# The dev set first, then the app's set constrained by it: the app runs on exactly the versions the tests ran on.
+lock: | $(PY)
+	$(PY) -m pip install 'uv>=0.13'
+	$(UV_COMPILE) --extra dev -o $(DEV_LOCK)
+	$(UV_COMPILE) -c $(DEV_LOCK) -o $(LOCK)
 
 run: $(VENV)/.installed
 	export COACHING_DEMO=$${COACHING_DEMO:-1}; \

@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.synthetic import SEED, Generation, generate
 from coaching.core.settings import PROJECT_DIR
 
-FINGERPRINTED = ("bench/synthetic.py", "data/instruments")
+FINGERPRINTED = ("bench/synthetic.py", "coaching/shipped/instruments")
 
 
 def fingerprint() -> str:

@@ -187,7 +187,7 @@ def _flagged_answers(instrument: Instrument, answers: Sequence[Answers]) -> floa
 
 
 def shipped(data_dir: Path | None = None) -> list[Instrument]:
-    """Every questionnaire version shipped in data/instruments."""
+    """Every questionnaire version shipped in coaching/shipped/instruments."""
     kwargs = {} if data_dir is None else {"data_dir": data_dir}
     return [load_instrument(instrument_path(v, **kwargs)) for v in available_versions(**kwargs)]
 

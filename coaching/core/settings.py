@@ -6,10 +6,12 @@ No module-level instance: a test or a benchmark builds as many as it needs (one 
 from __future__ import annotations
 
 import ipaddress
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from platformdirs import user_data_path
 from pydantic import (
     AnyHttpUrl,
     EmailStr,
@@ -22,8 +24,32 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: The folder around the package: a checkout (app.py, screens/, data/) when it holds pyproject.toml.
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_PORT = 8501   # Streamlit's server.port when none is given
+
+
+def _shipped_dir() -> Path:
+    """The questionnaires and default catalogue that ship inside the package (coaching/shipped).
+
+    Found through importlib.resources, so a wheel, an editable install and a checkout agree. pip installs
+    a package as plain files, never zipped, so this is a real folder that glob, open and copy work on.
+    """
+    folder = files("coaching.shipped")
+    if not isinstance(folder, Path):
+        raise RuntimeError(f"coaching.shipped is not a folder on disk ({folder}): install Aspire with pip")
+    return folder
+
+
+def _default_db() -> Path:
+    """data/coaching.duckdb in a checkout, as always; an installed Aspire has no data/ of its own, so its
+    database lives in the user's data folder (on Linux ~/.local/share/aspire, or under $XDG_DATA_HOME)."""
+    if (PROJECT_DIR / "pyproject.toml").is_file():
+        return PROJECT_DIR / "data" / "coaching.duckdb"
+    return user_data_path("aspire", appauthor=False) / "coaching.duckdb"
+
+
+SHIPPED_DIR = _shipped_dir()
 
 
 class SettingsError(ValueError):
@@ -33,11 +59,11 @@ class SettingsError(ValueError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COACHING_", extra="ignore", frozen=True)
 
-    db: Path = Field(default=PROJECT_DIR / "data" / "coaching.duckdb", description="database file")
+    db: Path = Field(default_factory=_default_db, description="database file")
     base_url: AnyHttpUrl | None = Field(default=None,
                                         description="base of links sent to people; unset: this machine, the app's port")
     demo: bool = Field(default=False, description="load the demo organisation into an empty database")
-    data_dir: Path = Field(default=PROJECT_DIR / "data", description="instruments and default catalogue")
+    data_dir: Path = Field(default=SHIPPED_DIR, description="instruments and default catalogue")
     admin_email: EmailStr | None = Field(default=None, description="first admin, created when no admin exists")
     admin_password: SecretStr | None = Field(default=None, description="password of that first admin")
     timezone: str = Field(default="UTC", description="the organisation's time zone for showing deadlines")

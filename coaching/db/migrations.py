@@ -7,15 +7,17 @@ before or after a migration, never half-way.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from coaching.db.database import Database, Transaction
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Package data: read through importlib.resources, so an installed wheel finds them as a checkout does.
+MIGRATIONS_DIR = files("coaching.db") / "migrations"
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
-def available_migrations(folder: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
+def available_migrations(folder: Traversable = MIGRATIONS_DIR) -> list[tuple[int, Traversable]]:
     found = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _NAME.match(p.name))]
     return sorted(found)
 
@@ -24,7 +26,7 @@ def applied_migrations(db: Database) -> list[int]:
     return [row[0] for row in db.query("SELECT version FROM schema_version ORDER BY version")]
 
 
-def migrate(db: Database, folder: Path = MIGRATIONS_DIR, *, upto: int | None = None) -> list[int]:
+def migrate(db: Database, folder: Traversable = MIGRATIONS_DIR, *, upto: int | None = None) -> list[int]:
     """Apply every migration not yet recorded (those numbered up to `upto` only, when given); the numbers applied.
 
     A restore builds the schema a backup was made with (`upto`), loads its rows, then applies the rest.

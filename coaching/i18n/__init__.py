@@ -6,7 +6,7 @@ table of CLDR plural categories (`one`, `other`, and for Arabic also `zero`, `tw
 with Babel's plural rules. Dates and numbers are formatted by Babel in the person's locale.
 
 The questionnaire's own words are not here: they are data, translated per questionnaire version in
-data/instruments (see coaching.measurement.instrument).
+coaching/shipped/instruments (see coaching.measurement.instrument).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from string import Formatter
 
 from babel import Locale
@@ -30,7 +31,8 @@ RIGHT_TO_LEFT = frozenset({"ar"})
 _CAPITALISED_NOUNS = frozenset({"de"})
 #: Babel locale per language where the bare code would format differently from what people here expect.
 _LOCALES = {"en": "en_GB"}
-CATALOGUE_DIR = Path(__file__).resolve().parent
+#: The catalogues ship as package data beside this module, read through importlib.resources.
+CATALOGUE_DIR = files(__name__)
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
 
@@ -118,7 +120,7 @@ def placeholders(entry: Entry) -> set[str]:
     return {name for form in forms for _, name, _, _ in Formatter().parse(form) if name}
 
 
-def load_catalogue(language: str, folder: Path = CATALOGUE_DIR) -> dict[str, Entry]:
+def load_catalogue(language: str, folder: Traversable = CATALOGUE_DIR) -> dict[str, Entry]:
     """One language's catalogue, flattened to dotted keys; CatalogueError naming file, language and key."""
     path = folder / f"{language}.toml"
     try:
@@ -130,7 +132,8 @@ def load_catalogue(language: str, folder: Path = CATALOGUE_DIR) -> dict[str, Ent
     return entries
 
 
-def _flatten(table: Mapping[str, object], prefix: str, into: dict[str, Entry], path: Path, language: str) -> None:
+def _flatten(table: Mapping[str, object], prefix: str, into: dict[str, Entry], path: Traversable,
+             language: str) -> None:
     for name, value in table.items():
         key = f"{prefix}{name}"
         if isinstance(value, str):
@@ -146,7 +149,7 @@ def _flatten(table: Mapping[str, object], prefix: str, into: dict[str, Entry], p
             raise CatalogueError(f"{path}: language '{language}', key '{key}': not a sentence")
 
 
-def catalogue_problems(folder: Path = CATALOGUE_DIR) -> list[str]:
+def catalogue_problems(folder: Traversable = CATALOGUE_DIR) -> list[str]:
     """Every key a shipped language lacks, has in excess, or fills with other placeholders than English."""
     english = load_catalogue(DEFAULT, folder)
     problems = []

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from coaching.core.needs import NEEDS, Facet, Need
+from coaching.core.settings import SHIPPED_DIR
 
 MIN_ITEMS_PER_NEED = 5
 MIN_ITEMS_PER_FACET = 3
@@ -379,19 +380,16 @@ def _missing_or(err: Any) -> str:
     return err["msg"]
 
 
-def translation_paths(version: int, data_dir: Path | None = None) -> dict[str, Path]:
+def translation_paths(version: int, data_dir: Path = SHIPPED_DIR) -> dict[str, Path]:
     """The translation files of one version, by language code."""
-    folder = (data_dir or DATA_DIR) / "instruments"
+    folder = data_dir / "instruments"
     return {p.stem.partition(".")[2]: p for p in sorted(folder.glob(f"v{version}.*.toml"))}
 
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-
-
-def instrument_path(version: int, data_dir: Path = DATA_DIR) -> Path:
+def instrument_path(version: int, data_dir: Path = SHIPPED_DIR) -> Path:
     return data_dir / "instruments" / f"v{version}.toml"
 
 
-def available_versions(data_dir: Path = DATA_DIR) -> list[int]:
+def available_versions(data_dir: Path = SHIPPED_DIR) -> list[int]:
     folder = data_dir / "instruments"
     return sorted(int(p.stem[1:]) for p in folder.glob("v*.toml") if p.stem[1:].isdigit())

@@ -1,6 +1,6 @@
 """The growth paths the organisation offers, each with the needs it claims to serve.
 
-The defaults ship in data/catalogue.toml; the store keeps the live, edited copy with history, and
+The defaults ship in coaching/shipped/catalogue.toml; the store keeps the live, edited copy with history, and
 coaching.paths.editing is where an admin changes it. A model here refuses an option whole, every message naming
 its field, so a form can show each problem next to what was typed.
 """

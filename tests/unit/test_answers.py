@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,12 +15,12 @@ from coaching.measurement.answers import (
     Answers,
     validate_answers,
 )
-from coaching.measurement.instrument import Instrument, load_instrument
+from coaching.measurement.instrument import Instrument, instrument_path, load_instrument
 
 
 @pytest.fixture(scope="module")
 def instrument() -> Instrument:
-    return load_instrument(Path("data/instruments/v1.toml"))
+    return load_instrument(instrument_path(1))
 
 
 def item_ids(instrument: Instrument) -> list[str]:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from coaching.core.actors import SYSTEM
 from coaching.core.needs import NEEDS, Facet, Need
-from coaching.core.settings import PROJECT_DIR, SettingsError, load_settings
+from coaching.core.settings import SHIPPED_DIR, SettingsError, load_settings
 from coaching.measurement.profiles import profiles
 from coaching.measurement.scoring import Profile
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption, load_catalogue
@@ -23,7 +23,7 @@ from coaching.paths.fit import (
     unmet_needs,
 )
 
-CATALOGUE = load_catalogue(PROJECT_DIR / "data" / "catalogue.toml")
+CATALOGUE = load_catalogue(SHIPPED_DIR / "catalogue.toml")
 DEFAULT = Thresholds()
 EMPTY = Catalogue(options=[])
 

@@ -13,12 +13,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coaching.core.settings import PROJECT_DIR
+from coaching.core.settings import SHIPPED_DIR
 from coaching.measurement.answers import AnswerError, Answers, validate_answers
 from coaching.measurement.instrument import Instrument, InstrumentError, instrument_path, load_instrument
 from coaching.paths.catalogue import Catalogue, CatalogueError, load_catalogue
 
-DATA = PROJECT_DIR / "data"
+DATA = SHIPPED_DIR
 INSTRUMENT_TEXT = instrument_path(1, DATA).read_text(encoding="utf-8")
 CATALOGUE_TEXT = (DATA / "catalogue.toml").read_text(encoding="utf-8")
 

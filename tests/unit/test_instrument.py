@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from coaching.core.needs import NEEDS, Facet, Need
-from coaching.core.settings import PROJECT_DIR
+from coaching.core.settings import SHIPPED_DIR
 from coaching.measurement.instrument import InstrumentError, available_versions, instrument_path, load_instrument
 
-V1 = PROJECT_DIR / "data" / "instruments" / "v1.toml"
+V1 = SHIPPED_DIR / "instruments" / "v1.toml"
 
 
 @pytest.mark.parametrize("version", [1, 2])

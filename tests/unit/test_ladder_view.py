@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
+from coaching.core.settings import SHIPPED_DIR
 from coaching.paths.catalogue import Catalogue, load_catalogue
 from coaching.paths.routes import StepKind
 from coaching.views.ladder import ladder_route_view
 
-SHIPPED = load_catalogue(Path(__file__).parents[2] / "data" / "catalogue.toml")
+SHIPPED = load_catalogue(SHIPPED_DIR / "catalogue.toml")
 OFFER = {o.key: o for o in SHIPPED.options}
 MAY, NOV = dt.date(2027, 5, 31), dt.date(2027, 11, 30)
 

@@ -15,10 +15,9 @@ import pytest
 
 from coaching import i18n
 from coaching.aspire import start
-from coaching.core.settings import load_settings
+from coaching.core.settings import SHIPPED_DIR, load_settings
 from coaching.i18n import LANGUAGES, catalogue_problems, choose, known, load_catalogue, texts
 from coaching.measurement.instrument import (
-    DATA_DIR,
     InstrumentError,
     instrument_path,
     load_instrument,
@@ -93,7 +92,7 @@ def test_a_broken_translation_is_refused_whole_naming_the_file_the_language_and_
 
 def test_a_broken_translation_stops_start_up_before_anything_is_recorded(tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
+    shutil.copytree(SHIPPED_DIR, data)
     (data / "instruments" / "v1.fr.toml").write_text(
         translation_paths(1)["fr"].read_text(encoding="utf-8").replace("[items]\n", "[items]\nnot_an_item = 'Oui.'\n"),
         encoding="utf-8")
@@ -104,7 +103,7 @@ def test_a_broken_translation_stops_start_up_before_anything_is_recorded(tmp_pat
 def test_translations_reach_an_existing_database_without_touching_the_versions_own_text(tmp_path):
     """First use records each translation beside the version; a later edit of a file changes nothing stored."""
     data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
+    shutil.copytree(SHIPPED_DIR, data)
     for path in (data / "instruments").glob("v1.*.toml"):
         path.unlink()
     db = tmp_path / "a.duckdb"
@@ -113,7 +112,7 @@ def test_translations_reach_an_existing_database_without_touching_the_versions_o
     assert app.languages_of(1) == ["en"]
     app.close()
 
-    for path in DATA_DIR.glob("instruments/v1.*.toml"):
+    for path in SHIPPED_DIR.glob("instruments/v1.*.toml"):
         shutil.copy(path, data / "instruments" / path.name)
     app = start(load_settings(db=db, demo=False, data_dir=data))
     assert app.languages_of(1) == ["en", "ar", "de", "es", "fr"]

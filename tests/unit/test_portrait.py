@@ -12,7 +12,7 @@ import pytest
 from coaching.aspire import start
 from coaching.core.actors import SYSTEM, PermissionDenied
 from coaching.core.needs import NEEDS
-from coaching.core.settings import PROJECT_DIR, load_settings
+from coaching.core.settings import SHIPPED_DIR, load_settings
 from coaching.demo import PLATFORM
 from coaching.measurement.responses import Submission, submit
 from coaching.one_on_one.portrait import member_portrait, reading_of, reading_update, team_picture
@@ -32,7 +32,7 @@ def _raw(instrument, high: str) -> dict:
 def two_versions(tmp_path: Path):
     """An organisation whose questionnaire was reworded into version 2 between the two waves."""
     data = tmp_path / "data"
-    shutil.copytree(PROJECT_DIR / "data", data, ignore=shutil.ignore_patterns("*.duckdb*"))
+    shutil.copytree(SHIPPED_DIR, data)
     v1 = (data / "instruments" / "v1.toml").read_text(encoding="utf-8")
     (data / "instruments" / "v2.toml").write_text(v1.replace("version = 1", "version = 2", 1), encoding="utf-8")
     for translation in (data / "instruments").glob("v1.*.toml"):   # the reworded version's translations too

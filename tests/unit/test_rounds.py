@@ -238,10 +238,10 @@ def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ship
     import shutil
 
     from coaching.aspire import start
-    from coaching.core.settings import PROJECT_DIR, load_settings
+    from coaching.core.settings import SHIPPED_DIR, load_settings
 
     old = tmp_path / "old-data"
-    shutil.copytree(PROJECT_DIR / "data", old, ignore=shutil.ignore_patterns("*.duckdb*", "v2.toml"))
+    shutil.copytree(SHIPPED_DIR, old, ignore=shutil.ignore_patterns("v2.toml"))
     db = tmp_path / "upgrade.duckdb"
     before = start(load_settings(db=db, data_dir=old, demo=False))
     try:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coaching.core.needs import NEEDS, Need
+from coaching.core.settings import SHIPPED_DIR
 from coaching.paths.catalogue import Catalogue, PathKind, load_catalogue
 from coaching.paths.routes import (
     LADDERS,
@@ -24,7 +24,7 @@ from coaching.paths.routes import (
     reachable,
 )
 
-SHIPPED = load_catalogue(Path(__file__).parents[2] / "data" / "catalogue.toml")
+SHIPPED = load_catalogue(SHIPPED_DIR / "catalogue.toml")
 TODAY = dt.date(2026, 5, 1)
 EXPERT_SCORES = {"status": 30.0, "security": 50.0, "expertise": 88.0, "autonomy": 55.0, "balance": 40.0}
 LEADER_SCORES = {"status": 86.0, "security": 50.0, "expertise": 40.0, "autonomy": 45.0, "balance": 30.0}

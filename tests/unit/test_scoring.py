@@ -6,7 +6,6 @@ import math
 import random
 import statistics
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 
 from coaching.core.needs import NEEDS, SCALES, Need
 from coaching.measurement.answers import Answers
-from coaching.measurement.instrument import Instrument, load_instrument
+from coaching.measurement.instrument import Instrument, instrument_path, load_instrument
 from coaching.measurement.scoring import (
     CHANGE_Z,
     PRIMARY_CHANCE,
@@ -41,7 +40,7 @@ A, B, S, E, X = Need.AUTONOMY, Need.BALANCE, Need.STATUS, Need.EXPERTISE, Need.S
 
 @pytest.fixture(scope="module")
 def instrument() -> Instrument:
-    return load_instrument(Path("data/instruments/v1.toml"))
+    return load_instrument(instrument_path(1))
 
 
 @pytest.fixture(scope="module")

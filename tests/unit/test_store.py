@@ -209,12 +209,12 @@ def test_catalogue_defaults_load_once_and_round_trip(aspire):
 
 def test_stored_instrument_wording_wins_over_an_edited_file(tmp_path, instrument):
     from coaching.aspire import start
-    from coaching.core.settings import PROJECT_DIR, load_settings
+    from coaching.core.settings import SHIPPED_DIR, load_settings
 
     data = tmp_path / "data"
     (data / "instruments").mkdir(parents=True)
-    (data / "catalogue.toml").write_text((PROJECT_DIR / "data" / "catalogue.toml").read_text())
-    original = (PROJECT_DIR / "data" / "instruments" / "v1.toml").read_text()
+    (data / "catalogue.toml").write_text((SHIPPED_DIR / "catalogue.toml").read_text())
+    original = (SHIPPED_DIR / "instruments" / "v1.toml").read_text()
     (data / "instruments" / "v1.toml").write_text(original)
     settings = load_settings(db=tmp_path / "x.duckdb", data_dir=data)
     start(settings).close()

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from coaching.core.needs import NEEDS, Need
-from coaching.core.settings import PROJECT_DIR
+from coaching.core.settings import SHIPPED_DIR
 from coaching.measurement.scoring import Change, FlagKind, Profile, QualityFlag
 from coaching.one_on_one.talking_points import (
     FLAG_ADVICE,
@@ -24,7 +24,7 @@ from coaching.paths.catalogue import Catalogue, PathOption, load_catalogue
 from coaching.paths.fit import Thresholds
 from coaching.people.teams import MemberArrangement
 
-CATALOGUE = load_catalogue(PROJECT_DIR / "data" / "catalogue.toml")
+CATALOGUE = load_catalogue(SHIPPED_DIR / "catalogue.toml")
 CALM = {"status": 40.0, "security": 45.0, "security.stability": 45.0, "security.pay": 45.0, "expertise": 50.0,
         "autonomy": 35.0, "balance": 42.0}
 

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from coaching.db.database import Database, Transaction
+from coaching.db.lists import ID_LIST
 from coaching.people.team_rows import RowMissing, VersionMismatch
 
 
@@ -109,7 +110,6 @@ class NoteHistoryRow(NamedTuple):
 _GOAL = "id, member_id, title, need, option_key, target_date, success_measure, status, created_by, created_at, version"
 _ACTION = "id, goal_id, what, who, due_on, done, version"
 _NOTE = "id, member_id, author_id, held_on, body, agreed, created_at, version"
-_IDS = "(SELECT unnest(?::INTEGER[]))"
 
 
 class PlanRows:
@@ -137,7 +137,7 @@ class PlanRows:
 
     def actions_of(self, goal_ids: list[int]) -> list[ActionRow]:
         rows = self.db.query(
-            f"SELECT {_ACTION} FROM goal_action WHERE goal_id IN {_IDS} ORDER BY goal_id, id",  # noqa: S608
+            f"SELECT {_ACTION} FROM goal_action WHERE goal_id IN {ID_LIST} ORDER BY goal_id, id",  # noqa: S608
             [goal_ids])
         return [ActionRow(*r) for r in rows]
 

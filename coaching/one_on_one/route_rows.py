@@ -13,6 +13,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from coaching.db.database import Database, Transaction
+from coaching.db.lists import ID_LIST
 from coaching.one_on_one.plan_rows import _GOAL, GoalFields, GoalRow, _remember_goal, _require_coached
 
 _OPEN = ("planned", "in_progress")
@@ -55,12 +56,12 @@ class RouteRows:
 
     def routes_of(self, member_ids: list[int]) -> list[RouteRow]:
         """Every route agreed with these members, oldest first."""
-        rows = self.db.query(f"SELECT {_ROUTE} WHERE r.member_id IN (SELECT unnest(?::INTEGER[]))"  # noqa: S608
+        rows = self.db.query(f"SELECT {_ROUTE} WHERE r.member_id IN {ID_LIST}"  # noqa: S608
                              " ORDER BY r.agreed_at, r.id", [member_ids])
         return [RouteRow(*r) for r in rows]
 
     def steps_of(self, route_ids: list[int]) -> list[StepRow]:
-        rows = self.db.query(f"SELECT {_STEP} FROM route_step WHERE route_id IN (SELECT unnest(?::INTEGER[]))"  # noqa: S608
+        rows = self.db.query(f"SELECT {_STEP} FROM route_step WHERE route_id IN {ID_LIST}"  # noqa: S608
                              " ORDER BY route_id, position", [route_ids])
         return [StepRow(*r) for r in rows]
 

@@ -35,6 +35,7 @@ from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.needs import Need
 from coaching.core.text import field_sentence, text_problems
+from coaching.db.versions import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.measurement.scoring import Profile
 from coaching.one_on_one.plan_rows import (
@@ -51,7 +52,7 @@ from coaching.one_on_one.plan_rows import (
 )
 from coaching.paths.catalogue import Catalogue
 from coaching.paths.fit import top_need
-from coaching.people.team_rows import RowMissing, VersionMismatch
+from coaching.people.team_rows import RowMissing
 
 MAX_TITLE = 200
 MAX_MEASURE = 500
@@ -371,9 +372,8 @@ def _note_row(aspire: Aspire, actor: Actor, note_id: int) -> tuple[NoteRow, int]
 def _saved(write: Callable[[], T], what: str, current: Callable[[], Any]) -> T:
     """Run a store write, turning its refusals into what the caller sees."""
     try:
-        return write()
-    except VersionMismatch:
-        raise ChangedMeanwhile(what, current()) from None
+        with versioned(what, lambda conflict: ChangedMeanwhile(conflict, current())):
+            return write()
     except RowMissing:
         raise PermissionDenied(f"no {what}") from None    # moved to another manager or archived meanwhile
 

@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from coaching.db.database import Database, Transaction
 from coaching.db.lists import ID_LIST
-from coaching.one_on_one.plan_rows import GoalHistoryRow, NoteHistoryRow
+from coaching.one_on_one.plan_models import Goal, GoalVersion, Note, NoteVersion
+from coaching.one_on_one.plan_rows import PlanRows
 
 _RESPONSES_OF = f"(SELECT id FROM response WHERE member_id IN {ID_LIST})"  # noqa: S608 - a fixed fragment
 _GOALS_OF = f"(SELECT id FROM goal WHERE member_id IN {ID_LIST})"  # noqa: S608 - a fixed fragment
@@ -92,40 +93,6 @@ class InvitationRow(NamedTuple):
     answered: bool
 
 
-class GoalRow(NamedTuple):
-    id: int
-    member_id: int
-    title: str
-    need: str
-    option_key: str | None
-    target_date: dt.date | None
-    success_measure: str | None
-    status: str
-    created_by: str | None
-    created_at: dt.datetime
-    version: int
-
-
-class GoalActionRow(NamedTuple):
-    id: int
-    goal_id: int
-    what: str
-    who: str | None
-    due_on: dt.date | None
-    done: bool
-
-
-class NoteRow(NamedTuple):
-    id: int
-    member_id: int
-    held_on: dt.date
-    author: str | None
-    body: str
-    agreed: str                 # a JSON list of texts
-    created_at: dt.datetime
-    version: int
-
-
 class MemberData(NamedTuple):
     """Every row the database holds about some members (the ids of one person)."""
 
@@ -137,11 +104,10 @@ class MemberData(NamedTuple):
     reflections: list[tuple[int, str, str]]             # (response_id, reflection_id, text)
     scores: list[tuple[int, str, float]]                # (response_id, scale, score)
     invitations: list[InvitationRow]
-    goals: list[GoalRow]
-    goal_actions: list[GoalActionRow]
-    goal_history: list[GoalHistoryRow]
-    notes: list[NoteRow]
-    note_history: list[NoteHistoryRow]
+    goals: list[Goal]                                   # each with its actions
+    goal_history: list[GoalVersion]
+    notes: list[Note]                                   # oldest meeting first
+    note_history: list[NoteVersion]
 
 
 class Snapshot(NamedTuple):
@@ -176,6 +142,9 @@ class PrivacyRows:
     def member_data(self, member_ids: list[int]) -> MemberData:
         ids = [member_ids]
         q = self.db.query
+        plan = PlanRows(self.db)
+        goals = plan.goals_of(member_ids)
+        notes = sorted(plan.notes_of(member_ids), key=lambda n: (n.held_on, n.id))
         return MemberData(
             members=[MemberRow(*r) for r in q(
                 "SELECT m.id, m.team_id, t.name, m.name, m.email, m.role_title, m.track, m.level, m.created_at,"  # noqa: S608
@@ -206,27 +175,10 @@ class PrivacyRows:
                 " EXISTS (SELECT 1 FROM response r WHERE r.member_id = i.member_id AND r.round_id = i.round_id)"
                 " FROM invitation i LEFT JOIN round rd ON rd.id = i.round_id LEFT JOIN wave w ON w.id = rd.wave_id"
                 f" WHERE i.member_id IN {ID_LIST} ORDER BY i.created_at, i.id", ids)],
-            goals=[GoalRow(*r) for r in q(
-                "SELECT g.id, g.member_id, g.title, g.need, g.option_key, g.target_date, g.success_measure,"  # noqa: S608
-                " g.status, u.name, g.created_at, g.version FROM goal g LEFT JOIN app_user u ON u.id = g.created_by"
-                f" WHERE g.member_id IN {ID_LIST} ORDER BY g.created_at, g.id", ids)],
-            goal_actions=[GoalActionRow(*r) for r in q(
-                "SELECT id, goal_id, what, who, due_on, done FROM goal_action WHERE goal_id IN"  # noqa: S608
-                f" {_GOALS_OF} ORDER BY goal_id, id",
-                ids)],
-            goal_history=[GoalHistoryRow(*r) for r in q(
-                "SELECT h.goal_id, h.version, h.event, h.review_answer, h.reviewed_on, h.title, h.need, h.option_key,"  # noqa: S608
-                " h.target_date, h.success_measure, h.status, u.name, h.changed_at FROM goal_history h"
-                f" LEFT JOIN app_user u ON u.id = h.changed_by WHERE h.member_id IN {ID_LIST}"
-                " ORDER BY h.goal_id, h.version", ids)],
-            notes=[NoteRow(*r) for r in q(
-                "SELECT n.id, n.member_id, n.held_on, u.name, n.body, n.agreed, n.created_at, n.version FROM note n"  # noqa: S608
-                f" LEFT JOIN app_user u ON u.id = n.author_id WHERE n.member_id IN {ID_LIST}"
-                " ORDER BY n.held_on, n.id", ids)],
-            note_history=[NoteHistoryRow(*r) for r in q(
-                "SELECT h.note_id, h.version, h.held_on, h.body, h.agreed, u.name, h.written_at FROM note_history h"  # noqa: S608
-                f" LEFT JOIN app_user u ON u.id = h.written_by WHERE h.member_id IN {ID_LIST}"
-                " ORDER BY h.note_id, h.version", ids)],
+            goals=goals,
+            goal_history=plan.goal_history([g.id for g in goals]),
+            notes=notes,
+            note_history=plan.note_history([n.id for n in notes]),
         )
 
     def row_counts(self, member_ids: list[int]) -> dict[str, int]:

@@ -101,7 +101,7 @@ def _found_note(aspire: Aspire, actor: Actor, note_id: int) -> tuple[Note, int]:
 def _saved(write: Callable[[], T], what: str, current: Callable[[], Any]) -> T:
     """Run a store write, turning its refusals into what the caller sees."""
     try:
-        with versioned(what, lambda conflict: ChangedMeanwhile(conflict, current())):
+        with versioned(what, lambda what: ChangedMeanwhile(what, current())):
             return write()
     except RowMissing:
         raise PermissionDenied(f"no {what}") from None    # moved to another manager or archived meanwhile

@@ -17,6 +17,7 @@ from coaching.core.actors import SYSTEM, Role
 from coaching.core.settings import Settings
 from coaching.measurement.responses import Submission, submit
 from coaching.one_on_one import plans
+from coaching.one_on_one.plan_models import MAX_MEASURE, MAX_TITLE, MAX_WHAT, MAX_WHO
 from coaching.paths import editing as paths
 from coaching.people import teams
 from coaching.rounds import rounds
@@ -79,9 +80,9 @@ def _fill(aspire: Aspire) -> HostileOrganisation:
             "life_stage": hostile(80)}) for m in members])
 
     first = members[0].id
-    goal = plans.add_goal(aspire, manager, first, {"title": hostile(plans.MAX_TITLE), "need": "status",
-                                                   "success_measure": hostile(plans.MAX_MEASURE)})
-    plans.add_action(aspire, manager, goal.id, {"what": hostile(plans.MAX_WHAT), "who": hostile(plans.MAX_WHO)})
+    goal = plans.add_goal(aspire, manager, first, {"title": hostile(MAX_TITLE), "need": "status",
+                                                   "success_measure": hostile(MAX_MEASURE)})
+    plans.add_action(aspire, manager, goal.id, {"what": hostile(MAX_WHAT), "who": hostile(MAX_WHO)})
     plans.add_note(aspire, manager, first, {"held_on": dt.date.today(), "body": hostile(10_000),
                                             "agreed": [hostile(300)]})
 

@@ -27,8 +27,7 @@ from coaching.governance.aggregates import disclosable
 from coaching.governance.audit import Action, Subject
 from coaching.measurement.profiles import profiles
 from coaching.one_on_one import plans
-from coaching.one_on_one.plan_rows import GoalFields
-from coaching.one_on_one.plans import Goal, GoalStatus
+from coaching.one_on_one.plan_models import MAX_MEASURE, Goal, GoalInput, GoalStatus
 from coaching.one_on_one.route_rows import RouteRow, RouteRows, StepFields, StepRow
 from coaching.paths.catalogue import Catalogue, PathOption
 from coaching.paths.fit import Thresholds
@@ -58,9 +57,10 @@ def goal_fields(route: Route) -> list[StepFields]:
     found = []
     for planned in route.steps:
         step = planned.step
-        measure = "; ".join(step.option.expectations)[: plans.MAX_MEASURE] or None
-        goal = GoalFields(f"{_TITLES[step.kind]} {step.option.name}", step_need(step).value,
-                          step.option.key, planned.target_date, measure, GoalStatus.PLANNED.value)
+        measure = "; ".join(step.option.expectations)[:MAX_MEASURE] or None
+        goal = GoalInput(title=f"{_TITLES[step.kind]} {step.option.name}", need=step_need(step),
+                         option_key=step.option.key, target_date=planned.target_date, success_measure=measure,
+                         status=GoalStatus.PLANNED)
         found.append(StepFields(step.kind.value, step.option.key, planned.target_date, goal))
     return found
 

@@ -13,7 +13,9 @@ import datetime as dt
 from typing import NamedTuple
 
 from coaching.db.database import Database, Transaction
-from coaching.one_on_one.plan_rows import _GOAL, GoalFields, GoalRow, _remember_goal, _require_coached
+from coaching.db.lists import ID_LIST
+from coaching.one_on_one.plan_models import GoalInput
+from coaching.one_on_one.plan_rows import insert_goal_in, remember_goal, require_coached
 
 _OPEN = ("planned", "in_progress")
 
@@ -22,7 +24,7 @@ class StepFields(NamedTuple):
     kind: str
     option_key: str
     target_date: dt.date
-    goal: GoalFields
+    goal: GoalInput
 
 
 class RouteRow(NamedTuple):
@@ -55,12 +57,12 @@ class RouteRows:
 
     def routes_of(self, member_ids: list[int]) -> list[RouteRow]:
         """Every route agreed with these members, oldest first."""
-        rows = self.db.query(f"SELECT {_ROUTE} WHERE r.member_id IN (SELECT unnest(?::INTEGER[]))"  # noqa: S608
+        rows = self.db.query(f"SELECT {_ROUTE} WHERE r.member_id IN {ID_LIST}"  # noqa: S608
                              " ORDER BY r.agreed_at, r.id", [member_ids])
         return [RouteRow(*r) for r in rows]
 
     def steps_of(self, route_ids: list[int]) -> list[StepRow]:
-        rows = self.db.query(f"SELECT {_STEP} FROM route_step WHERE route_id IN (SELECT unnest(?::INTEGER[]))"  # noqa: S608
+        rows = self.db.query(f"SELECT {_STEP} FROM route_step WHERE route_id IN {ID_LIST}"  # noqa: S608
                              " ORDER BY route_id, position", [route_ids])
         return [StepRow(*r) for r in rows]
 
@@ -69,18 +71,15 @@ class RouteRows:
         """Agree a route: its goals, its steps, the earlier route replaced. Returns (route id, goals closed)."""
 
         def work(tx: Transaction) -> tuple[int, list[int]]:
-            _require_coached(tx, member_id, coach)
+            require_coached(tx, member_id, coach)
             closed = _close_earlier(tx, member_id, by) if close_earlier else []
             tx.execute("UPDATE route SET replaced_at = ? WHERE member_id = ? AND replaced_at IS NULL", [at, member_id])
             route_id = tx.scalar("INSERT INTO route (member_id, start_track, start_level, agreed_by, agreed_at)"
                                  " VALUES (?, ?, ?, ?, ?) RETURNING id", [member_id, *start, by, at])
             for position, step in enumerate(steps, start=1):
-                goal = GoalRow(*tx.execute(
-                    "INSERT INTO goal (member_id, title, need, option_key, target_date, success_measure, status,"  # noqa: S608
-                    f" created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING {_GOAL}", [member_id, *step.goal, by])[0])
-                _remember_goal(tx, goal, "added", None, by)
+                goal_id = insert_goal_in(tx, member_id, step.goal, by)
                 tx.execute(f"INSERT INTO route_step ({_STEP}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608
-                           [route_id, position, step.kind, step.option_key, step.target_date, goal.id])
+                           [route_id, position, step.kind, step.option_key, step.target_date, goal_id])
             return route_id, closed
 
         return self.db.write(work)
@@ -88,10 +87,10 @@ class RouteRows:
 
 def _close_earlier(tx: Transaction, member_id: int, by: int | None) -> list[int]:
     """Drop the open goals of the member's current route, each with a history row; their ids."""
-    rows = tx.execute(
-        f"UPDATE goal SET status = 'dropped', version = version + 1 WHERE status IN (?, ?) AND id IN ("  # noqa: S608
+    closed = [row[0] for row in tx.execute(
+        "UPDATE goal SET status = 'dropped', version = version + 1 WHERE status IN (?, ?) AND id IN ("
         " SELECT s.goal_id FROM route_step s JOIN route r ON r.id = s.route_id"
-        f" WHERE r.member_id = ? AND r.replaced_at IS NULL) RETURNING {_GOAL}", [*_OPEN, member_id])
-    for row in rows:
-        _remember_goal(tx, GoalRow(*row), "edited", None, by)
-    return [row[0] for row in rows]
+        " WHERE r.member_id = ? AND r.replaced_at IS NULL) RETURNING id", [*_OPEN, member_id])]
+    for goal_id in closed:
+        remember_goal(tx, goal_id, "edited", None, by)
+    return closed

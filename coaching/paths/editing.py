@@ -30,12 +30,13 @@ from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.needs import NEEDS, Need
 from coaching.core.text import field_sentence
+from coaching.db.versions import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption, PayBand, amount_text
 from coaching.paths.catalogue_rows import CatalogueRows, EntryTaken, KeyTaken, OptionHeld, OptionVersion, RankTaken
 from coaching.paths.framework import parse_framework
 from coaching.people.roster import ImportRejected, RowProblem
-from coaching.people.team_rows import RowMissing, VersionMismatch
+from coaching.people.team_rows import RowMissing
 from coaching.store import Wave
 
 
@@ -122,9 +123,8 @@ def edit_option(aspire: Aspire, actor: Actor, key: str, version: int, fields: Ma
     if option == current.option and version == current.version:
         return current   # nothing to save: no new version, no audit entry
     try:
-        saved = _rows(aspire).replace(version, option, _now())
-    except VersionMismatch:
-        raise EditConflict("option") from None
+        with versioned("option"):
+            saved = _rows(aspire).replace(version, option, _now())
     except RowMissing:
         raise OptionRejected([_gone(key)]) from None
     except RankTaken as exc:
@@ -156,9 +156,10 @@ def import_framework(aspire: Aspire, actor: Actor, data: bytes) -> list[OptionVe
         if option != version.option:
             edits.append((version.version, option))
     try:
-        saved = _rows(aspire).replace_all(edits, _now()) if edits else []
-    except (VersionMismatch, RowMissing):
-        raise EditConflict("catalogue") from None
+        with versioned("catalogue"):
+            saved = _rows(aspire).replace_all(edits, _now()) if edits else []
+    except RowMissing:
+        raise EditConflict("catalogue") from None   # retired meanwhile
     for version in saved:
         _record(aspire, actor, version, "imported")
     return saved
@@ -169,9 +170,8 @@ def retire_option(aspire: Aspire, actor: Actor, key: str, version: int) -> Optio
     _require_admin(actor)
     current = _current(aspire, key)
     try:
-        closed = _rows(aspire).retire(key, version, _now())
-    except VersionMismatch:
-        raise EditConflict("option") from None
+        with versioned("option"):
+            closed = _rows(aspire).retire(key, version, _now())
     except RowMissing:
         raise OptionRejected([_gone(key)]) from None
     except OptionHeld as exc:

@@ -35,6 +35,7 @@ from coaching.aspire import Aspire
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.text import field_sentence, text_problems
+from coaching.db.versions import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.paths.catalogue import Catalogue, PathKind, arrangement_problems, options_in_use_problems
 from coaching.people.account_rows import AccountRows
@@ -46,7 +47,6 @@ from coaching.people.team_rows import (
     RowMissing,
     TeamRows,
     TeamWithManager,
-    VersionMismatch,
 )
 from coaching.store import Member, NewMember, Team
 
@@ -269,9 +269,8 @@ def rename_team(aspire: Aspire, actor: Actor, team_id: int, version: int, name: 
     team = _own_team(aspire, actor, team_id)
     name = _team_name(name)
     try:
-        new_version = _rows(aspire).rename_team(team_id, version, name)
-    except VersionMismatch:
-        raise EditConflict("team") from None
+        with versioned("team"):
+            new_version = _rows(aspire).rename_team(team_id, version, name)
     except RowMissing:
         raise PermissionDenied(f"no team {team_id}") from None
     except NameTaken:
@@ -342,10 +341,9 @@ def edit_member(
     if "language" not in data.model_fields_set:
         data = data.model_copy(update={"language": member.language})
     try:
-        new_version = _rows(aspire).update_member(member_id, member.team_id, version, data.as_new_member(),
-                                                  data.options)
-    except VersionMismatch:
-        raise EditConflict("member") from None
+        with versioned("member"):
+            new_version = _rows(aspire).update_member(member_id, member.team_id, version, data.as_new_member(),
+                                                      data.options)
     except RowMissing:
         raise EditConflict("member") from None   # archived or moved away since it was read
     except EmailTaken as exc:

@@ -15,12 +15,13 @@ import datetime as dt
 from typing import NamedTuple
 
 from coaching.db.database import Database, Transaction
-from coaching.one_on_one.plan_rows import GoalHistoryRow, NoteHistoryRow
+from coaching.db.lists import ID_LIST
+from coaching.one_on_one.plan_models import Goal, GoalVersion, Note, NoteVersion
+from coaching.one_on_one.plan_rows import PlanRows
 
-_IDS = "(SELECT unnest(?::INTEGER[]))"
-_RESPONSES_OF = f"(SELECT id FROM response WHERE member_id IN {_IDS})"  # noqa: S608 - a fixed fragment
-_GOALS_OF = f"(SELECT id FROM goal WHERE member_id IN {_IDS})"  # noqa: S608 - a fixed fragment
-_ROUTES_OF = f"(SELECT id FROM route WHERE member_id IN {_IDS})"  # noqa: S608 - a fixed fragment
+_RESPONSES_OF = f"(SELECT id FROM response WHERE member_id IN {ID_LIST})"  # noqa: S608 - a fixed fragment
+_GOALS_OF = f"(SELECT id FROM goal WHERE member_id IN {ID_LIST})"  # noqa: S608 - a fixed fragment
+_ROUTES_OF = f"(SELECT id FROM route WHERE member_id IN {ID_LIST})"  # noqa: S608 - a fixed fragment
 
 # (table, the WHERE clause selecting one member's rows, given the member ids as the only parameter).
 MEMBER_TABLES: tuple[tuple[str, str], ...] = (
@@ -28,20 +29,20 @@ MEMBER_TABLES: tuple[tuple[str, str], ...] = (
     ("response_choice", f"response_id IN {_RESPONSES_OF}"),
     ("response_reflection", f"response_id IN {_RESPONSES_OF}"),
     ("response_score", f"response_id IN {_RESPONSES_OF}"),
-    ("reading_shown", f"member_id IN {_IDS}"),
-    ("response", f"member_id IN {_IDS}"),
-    ("member_option", f"member_id IN {_IDS}"),
-    ("response_draft", f"member_id IN {_IDS}"),
-    ("delivery", f"member_id IN {_IDS}"),
-    ("invitation", f"member_id IN {_IDS}"),
+    ("reading_shown", f"member_id IN {ID_LIST}"),
+    ("response", f"member_id IN {ID_LIST}"),
+    ("member_option", f"member_id IN {ID_LIST}"),
+    ("response_draft", f"member_id IN {ID_LIST}"),
+    ("delivery", f"member_id IN {ID_LIST}"),
+    ("invitation", f"member_id IN {ID_LIST}"),
     ("goal_action", f"goal_id IN {_GOALS_OF}"),
-    ("goal_history", f"member_id IN {_IDS}"),
-    ("goal", f"member_id IN {_IDS}"),
+    ("goal_history", f"member_id IN {ID_LIST}"),
+    ("goal", f"member_id IN {ID_LIST}"),
     ("route_step", f"route_id IN {_ROUTES_OF}"),
-    ("route", f"member_id IN {_IDS}"),
-    ("note_history", f"member_id IN {_IDS}"),
-    ("note", f"member_id IN {_IDS}"),
-    ("member", f"id IN {_IDS}"),
+    ("route", f"member_id IN {ID_LIST}"),
+    ("note_history", f"member_id IN {ID_LIST}"),
+    ("note", f"member_id IN {ID_LIST}"),
+    ("member", f"id IN {ID_LIST}"),
 )
 
 # The raw answers of responses submitted before a moment (the only parameter), children first.
@@ -92,40 +93,6 @@ class InvitationRow(NamedTuple):
     answered: bool
 
 
-class GoalRow(NamedTuple):
-    id: int
-    member_id: int
-    title: str
-    need: str
-    option_key: str | None
-    target_date: dt.date | None
-    success_measure: str | None
-    status: str
-    created_by: str | None
-    created_at: dt.datetime
-    version: int
-
-
-class GoalActionRow(NamedTuple):
-    id: int
-    goal_id: int
-    what: str
-    who: str | None
-    due_on: dt.date | None
-    done: bool
-
-
-class NoteRow(NamedTuple):
-    id: int
-    member_id: int
-    held_on: dt.date
-    author: str | None
-    body: str
-    agreed: str                 # a JSON list of texts
-    created_at: dt.datetime
-    version: int
-
-
 class MemberData(NamedTuple):
     """Every row the database holds about some members (the ids of one person)."""
 
@@ -137,11 +104,10 @@ class MemberData(NamedTuple):
     reflections: list[tuple[int, str, str]]             # (response_id, reflection_id, text)
     scores: list[tuple[int, str, float]]                # (response_id, scale, score)
     invitations: list[InvitationRow]
-    goals: list[GoalRow]
-    goal_actions: list[GoalActionRow]
-    goal_history: list[GoalHistoryRow]
-    notes: list[NoteRow]
-    note_history: list[NoteHistoryRow]
+    goals: list[Goal]                                   # each with its actions
+    goal_history: list[GoalVersion]
+    notes: list[Note]                                   # oldest meeting first
+    note_history: list[NoteVersion]
 
 
 class Snapshot(NamedTuple):
@@ -176,61 +142,43 @@ class PrivacyRows:
     def member_data(self, member_ids: list[int]) -> MemberData:
         ids = [member_ids]
         q = self.db.query
+        plan = PlanRows(self.db)
+        goals = plan.goals_of(member_ids)
+        notes = sorted(plan.notes_of(member_ids), key=lambda n: (n.held_on, n.id))
         return MemberData(
             members=[MemberRow(*r) for r in q(
-                "SELECT m.id, m.team_id, t.name, m.name, m.email, m.role_title, m.track, m.level, m.created_at,"
+                "SELECT m.id, m.team_id, t.name, m.name, m.email, m.role_title, m.track, m.level, m.created_at,"  # noqa: S608
                 " m.archived_at, m.language FROM member m LEFT JOIN team t ON t.id = m.team_id"
-                " WHERE m.id IN (SELECT unnest(?::INTEGER[])) ORDER BY m.id", ids)],
+                f" WHERE m.id IN {ID_LIST} ORDER BY m.id", ids)],
             options=q(
-                "SELECT member_id, option_key FROM member_option WHERE member_id IN (SELECT unnest(?::INTEGER[]))"
+                f"SELECT member_id, option_key FROM member_option WHERE member_id IN {ID_LIST}"  # noqa: S608
                 " ORDER BY member_id, option_key", ids),
             responses=[ResponseRow(*r) for r in q(
-                "SELECT r.id, r.member_id, w.name, r.instrument_version, r.submitted_at, r.is_current, r.life_stage"
+                "SELECT r.id, r.member_id, w.name, r.instrument_version, r.submitted_at, r.is_current, r.life_stage"  # noqa: S608
                 " FROM response r LEFT JOIN wave w ON w.id = r.wave_id"
-                " WHERE r.member_id IN (SELECT unnest(?::INTEGER[])) ORDER BY r.submitted_at, r.id", ids)],
+                f" WHERE r.member_id IN {ID_LIST} ORDER BY r.submitted_at, r.id", ids)],
             ratings=q(
-                "SELECT response_id, item_id, value FROM response_rating WHERE response_id IN"
-                " (SELECT id FROM response WHERE member_id IN (SELECT unnest(?::INTEGER[])))"
+                f"SELECT response_id, item_id, value FROM response_rating WHERE response_id IN {_RESPONSES_OF}"  # noqa: S608
                 " ORDER BY response_id, item_id", ids),
             choices=q(
-                "SELECT response_id, rank, need FROM response_choice WHERE response_id IN"
-                " (SELECT id FROM response WHERE member_id IN (SELECT unnest(?::INTEGER[])))"
+                f"SELECT response_id, rank, need FROM response_choice WHERE response_id IN {_RESPONSES_OF}"  # noqa: S608
                 " ORDER BY response_id, rank", ids),
             reflections=q(
-                "SELECT response_id, reflection_id, text FROM response_reflection WHERE response_id IN"
-                " (SELECT id FROM response WHERE member_id IN (SELECT unnest(?::INTEGER[])))"
+                f"SELECT response_id, reflection_id, text FROM response_reflection WHERE response_id IN {_RESPONSES_OF}"  # noqa: S608
                 " ORDER BY response_id, reflection_id", ids),
             scores=q(
-                "SELECT response_id, scale, score FROM response_score WHERE response_id IN"
-                " (SELECT id FROM response WHERE member_id IN (SELECT unnest(?::INTEGER[])))"
+                f"SELECT response_id, scale, score FROM response_score WHERE response_id IN {_RESPONSES_OF}"  # noqa: S608
                 " ORDER BY response_id, scale", ids),
             invitations=[InvitationRow(*r) for r in q(
-                "SELECT i.id, i.member_id, i.round_id, w.name, rd.deadline, i.created_at, i.revoked_at,"
+                "SELECT i.id, i.member_id, i.round_id, w.name, rd.deadline, i.created_at, i.revoked_at,"  # noqa: S608
                 " i.declined_at,"
                 " EXISTS (SELECT 1 FROM response r WHERE r.member_id = i.member_id AND r.round_id = i.round_id)"
                 " FROM invitation i LEFT JOIN round rd ON rd.id = i.round_id LEFT JOIN wave w ON w.id = rd.wave_id"
-                " WHERE i.member_id IN (SELECT unnest(?::INTEGER[])) ORDER BY i.created_at, i.id", ids)],
-            goals=[GoalRow(*r) for r in q(
-                "SELECT g.id, g.member_id, g.title, g.need, g.option_key, g.target_date, g.success_measure,"
-                " g.status, u.name, g.created_at, g.version FROM goal g LEFT JOIN app_user u ON u.id = g.created_by"
-                " WHERE g.member_id IN (SELECT unnest(?::INTEGER[])) ORDER BY g.created_at, g.id", ids)],
-            goal_actions=[GoalActionRow(*r) for r in q(
-                "SELECT id, goal_id, what, who, due_on, done FROM goal_action WHERE goal_id IN"
-                " (SELECT id FROM goal WHERE member_id IN (SELECT unnest(?::INTEGER[]))) ORDER BY goal_id, id",
-                ids)],
-            goal_history=[GoalHistoryRow(*r) for r in q(
-                "SELECT h.goal_id, h.version, h.event, h.review_answer, h.reviewed_on, h.title, h.need, h.option_key,"
-                " h.target_date, h.success_measure, h.status, u.name, h.changed_at FROM goal_history h"
-                " LEFT JOIN app_user u ON u.id = h.changed_by WHERE h.member_id IN (SELECT unnest(?::INTEGER[]))"
-                " ORDER BY h.goal_id, h.version", ids)],
-            notes=[NoteRow(*r) for r in q(
-                "SELECT n.id, n.member_id, n.held_on, u.name, n.body, n.agreed, n.created_at, n.version FROM note n"
-                " LEFT JOIN app_user u ON u.id = n.author_id WHERE n.member_id IN (SELECT unnest(?::INTEGER[]))"
-                " ORDER BY n.held_on, n.id", ids)],
-            note_history=[NoteHistoryRow(*r) for r in q(
-                "SELECT h.note_id, h.version, h.held_on, h.body, h.agreed, u.name, h.written_at FROM note_history h"
-                " LEFT JOIN app_user u ON u.id = h.written_by WHERE h.member_id IN (SELECT unnest(?::INTEGER[]))"
-                " ORDER BY h.note_id, h.version", ids)],
+                f" WHERE i.member_id IN {ID_LIST} ORDER BY i.created_at, i.id", ids)],
+            goals=goals,
+            goal_history=plan.goal_history([g.id for g in goals]),
+            notes=notes,
+            note_history=plan.note_history([n.id for n in notes]),
         )
 
     def row_counts(self, member_ids: list[int]) -> dict[str, int]:

@@ -33,12 +33,11 @@ from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.text import FORMULA_STARTS, neutralise  # noqa: F401 - FORMULA_STARTS: part of this module's API
 from coaching.db.database import Compaction
 from coaching.governance.audit import Action, Subject
+from coaching.one_on_one.plan_models import GoalVersion, NoteVersion
 from coaching.one_on_one.route_rows import RouteRows
 from coaching.privacy.privacy_rows import (
-    GoalHistoryRow,
     MemberData,
     MemberRow,
-    NoteHistoryRow,
     PrivacyRows,
     ResponseRow,
     Snapshot,
@@ -168,7 +167,6 @@ def export_filename(email: str, fmt: Format) -> str:
 def member_document(aspire: Aspire, person: Person, data: MemberData, now: dt.datetime) -> dict[str, Any]:
     ratings, choices, reflections, scores = (_by_first(rows) for rows in
                                              (data.ratings, data.choices, data.reflections, data.scores))
-    actions = _by_first([(a.goal_id, a) for a in data.goal_actions])
     goal_versions = _by_first([(h.goal_id, h) for h in data.goal_history])
     note_versions = _by_first([(h.note_id, h) for h in data.note_history])
     options = _by_first(data.options)
@@ -203,7 +201,7 @@ def member_document(aspire: Aspire, person: Person, data: MemberData, now: dt.da
                         "version": g.version,
                         "actions": [
                             {"id": a.id, "what": a.what, "who": a.who, "due_on": _iso(a.due_on), "done": a.done}
-                            for (a,) in actions.get(g.id, [])
+                            for a in g.actions
                         ],
                         "history": [_goal_version(h) for (h,) in goal_versions.get(g.id, [])],
                     }
@@ -211,7 +209,7 @@ def member_document(aspire: Aspire, person: Person, data: MemberData, now: dt.da
                 ],
                 "notes": [
                     {"id": n.id, "held_on": _iso(n.held_on), "author": n.author, "body": n.body,
-                     "agreed": json.loads(n.agreed), "created_at": _iso(n.created_at), "version": n.version,
+                     "agreed": list(n.agreed), "created_at": _iso(n.created_at), "version": n.version,
                      "history": [_note_version(h) for (h,) in note_versions.get(n.id, [])]}
                     for n in data.notes if n.member_id == m.id
                 ],
@@ -238,7 +236,7 @@ def _routes(aspire: Aspire, member_ids: list[int]) -> dict[int, list[dict[str, A
     return found
 
 
-def _goal_version(h: GoalHistoryRow) -> dict[str, Any]:
+def _goal_version(h: GoalVersion) -> dict[str, Any]:
     return {
         "version": h.version, "event": h.event, "review_answer": h.review_answer, "reviewed_on": _iso(h.reviewed_on),
         "title": h.title, "need": h.need, "option_key": h.option_key, "target_date": _iso(h.target_date),
@@ -247,8 +245,8 @@ def _goal_version(h: GoalHistoryRow) -> dict[str, Any]:
     }
 
 
-def _note_version(h: NoteHistoryRow) -> dict[str, Any]:
-    return {"version": h.version, "held_on": _iso(h.held_on), "body": h.body, "agreed": json.loads(h.agreed),
+def _note_version(h: NoteVersion) -> dict[str, Any]:
+    return {"version": h.version, "held_on": _iso(h.held_on), "body": h.body, "agreed": list(h.agreed),
             "written_by": h.written_by, "written_at": _iso(h.written_at)}
 
 

@@ -22,7 +22,7 @@ from coaching.i18n import Texts
 from coaching.measurement.answers import Answers
 from coaching.measurement.instrument import Instrument
 from coaching.one_on_one import plans, review
-from coaching.one_on_one.plans import Goal, GoalStatus, Note, ReviewAnswer
+from coaching.one_on_one.plan_models import MAX_TITLE, Goal, GoalAction, GoalStatus, Note, ReviewAnswer
 from coaching.one_on_one.review import GoalCheck, ReviewState
 from coaching.one_on_one.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, TalkingPoint
 from coaching.paths.catalogue import Catalogue
@@ -129,7 +129,7 @@ def _describe(record: object) -> str:
 def _goal_fields(prefix: str, catalogue: Catalogue) -> dict[str, Any]:
     options = {o.key: o.name for o in catalogue.options}
     return {
-        "title": st.text_input("Goal", key=f"{prefix}_title", max_chars=plans.MAX_TITLE,
+        "title": st.text_input("Goal", key=f"{prefix}_title", max_chars=MAX_TITLE,
                                placeholder="e.g. Lead the platform guild's design reviews"),
         "need": st.selectbox("Need it serves", NEEDS, key=f"{prefix}_need", format_func=lambda n: n.label),
         "option_key": st.selectbox("Path it moves toward (optional)", [None, *options], key=f"{prefix}_option_key",
@@ -173,7 +173,7 @@ def show_goals(aspire: Aspire, actor: Actor, member_id: int, goals: list[Goal], 
                   f"Added the goal “{plain(fields['title'])}”.")
 
 
-def _action_checkbox(aspire: Aspire, actor: Actor, action: plans.GoalAction) -> None:
+def _action_checkbox(aspire: Aspire, actor: Actor, action: GoalAction) -> None:
     label = plain(action.what) + "".join(
         f" · {part}" for part in (plain(action.who or ""), action.due_on and f"due {action.due_on:%d %b %Y}") if part)
     done = st.checkbox(label, value=action.done, key=f"action_{action.id}_{action.version}_done")

@@ -20,6 +20,7 @@ from coaching.one_on_one.plan_rows import PlanRows
 from coaching.one_on_one.plans import ChangedMeanwhile, GoalStatus, PlanRejected
 from coaching.people import teams
 from coaching.people.team_rows import RowMissing
+from coaching.privacy import requests as privacy
 from tests.conftest import make_manager
 
 GOAL = {"title": "Lead the storage design review", "need": "expertise", "option_key": "staff",
@@ -219,14 +220,14 @@ def test_a_write_rechecks_the_manager_inside_its_transaction(org):
     goal = plans.add_goal(aspire, a, ana, GOAL)
     rows = PlanRows(aspire.store.db)
     teams.move_member(aspire, org["admin"], ana, org["team_b"].id)
-    fields = plans.GoalInput.of(GOAL).stored()
+    fields = plans.GoalInput.of(GOAL)
     with pytest.raises(RowMissing):
         rows.insert_goal(ana, a.id, fields, a.id)
     with pytest.raises(RowMissing):
         rows.update_goal(goal.id, a.id, 1, fields, a.id)
     with pytest.raises(RowMissing):
-        rows.insert_note(ana, a.id, plans.NoteInput.of(NOTE).stored())
-    assert len(rows.goals_of(ana)) == 1 and rows.notes_of(ana) == []
+        rows.insert_note(ana, a.id, plans.NoteInput.of(NOTE))
+    assert len(rows.goals_of([ana])) == 1 and rows.notes_of([ana]) == []
 
 
 def test_the_member_sees_the_goals_agreed_with_them_and_never_the_notes(org):
@@ -266,6 +267,28 @@ def test_a_note_is_edited_with_every_earlier_text_kept(org):
     assert caught.value.current == edited
     assert len(plans.note_history(aspire, a, note.id)) == 2
     assert labels(aspire, ana) == ["note added", "note edited"]
+
+
+def test_a_goal_and_a_note_read_the_same_on_the_screen_and_in_the_data_export(org):
+    """One record, one shape: the export shows the very goal, actions, note and history the manager sees."""
+    aspire, a, ana = org["aspire"], org["a"], org["ana"]
+    goal = plans.add_goal(aspire, a, ana, GOAL)
+    plans.add_action(aspire, a, goal.id, {"what": "Write the proposal", "who": "Ana"})
+    plans.review_goal(aspire, a, goal.id, 1, "keep", dt.date(2026, 12, 1))
+    note = plans.add_note(aspire, a, ana, NOTE)
+    (seen,) = plans.list_goals(aspire, a, ana)
+
+    assert (seen.created_by, note.author) == ("Manager A", "Manager A")
+    (member,) = privacy.export_document(aspire, org["admin"], "ana@example.com")["members"]
+    (exported,) = member["goals"]
+    assert (exported["title"], exported["need"], exported["status"], exported["created_by"], exported["version"]) == (
+        seen.title, seen.need, seen.status, seen.created_by, seen.version)
+    assert [x["what"] for x in exported["actions"]] == [x.what for x in seen.actions] == ["Write the proposal"]
+    assert [(h["event"], h["review_answer"]) for h in exported["history"]] == [
+        (v.event, v.review_answer) for v in plans.goal_history(aspire, a, goal.id)] == [
+        ("added", None), ("reviewed", "keep")]
+    (exported_note,) = member["notes"]
+    assert (exported_note["author"], exported_note["agreed"]) == (note.author, list(note.agreed))
 
 
 def test_saving_the_same_note_twice_at_once_stores_it_once(org):

@@ -20,6 +20,7 @@ from coaching.aspire import Aspire, start
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.settings import SettingsError, load_settings
 from coaching.db.database import Database, StoreOpenError
+from coaching.db.lists import ID_LIST
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.responses import Submission, submit
@@ -118,7 +119,7 @@ def _member_row_counts(app: Aspire, member_id: int) -> dict[str, int]:
             tied.setdefault(table, []).append(column)
     counts = {"member": db.scalar("SELECT count(*) FROM member WHERE id = ?", [member_id])}
     for table, cols in tied.items():
-        where = " OR ".join(f"{c} IN (SELECT unnest(?::INTEGER[]))" for c in cols)
+        where = " OR ".join(f"{c} IN {ID_LIST}" for c in cols)
         counts[table] = db.scalar(f"SELECT count(*) FROM {table} WHERE {where}", [ids[c] for c in cols])
     return counts
 

@@ -355,6 +355,21 @@ def test_an_import_applies_the_forms_length_limits_with_line_numbers(org):
     assert teams.list_members(org["aspire"], org["a"], org["team"].id) == []
 
 
+def test_a_bad_e_mail_and_a_too_long_name_on_other_rows_are_both_reported_on_the_first_try(org):
+    with pytest.raises(ImportRejected) as rejected:
+        teams.import_members(org["aspire"], org["a"], org["team"].id, csv_bytes(
+            "name,email",
+            "Ana,ana@",                                   # 2: malformed e-mail
+            "Ben,ben@example.com",
+            f"{'C' * 150},cleo@example.com",              # 4: longer than the form allows
+        ))
+    assert [(p.line, p.reason) for p in rejected.value.problems] == [
+        (2, "E-mail 'ana@' is not a valid address"), (4, "Name is too long: at most 120 characters")]
+    assert str(rejected.value) == ("Nothing was imported. line 2: E-mail 'ana@' is not a valid address; "
+                                   "line 4: Name is too long: at most 120 characters")
+    assert teams.list_members(org["aspire"], org["a"], org["team"].id) == []
+
+
 def test_an_import_lists_problems_of_every_kind_on_the_first_try(org):
     with pytest.raises(ImportRejected) as rejected:
         teams.import_members(org["aspire"], org["a"], org["team"].id, csv_bytes(

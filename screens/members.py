@@ -8,10 +8,10 @@ import streamlit as st
 
 from coaching.core.actors import PermissionDenied
 from coaching.core.editing import EditConflict
+from coaching.core.tabular import ImportRejected
 from coaching.paths.catalogue import IN_USE_KINDS, track_levels
 from coaching.people import teams
 from coaching.people.member_input import MAX_NAME, MAX_ROLE_TITLE
-from coaching.people.roster import ImportRejected
 from coaching.store import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain

@@ -46,7 +46,7 @@ from coaching.paths.fit import Thresholds, top_need
 from coaching.paths.routes import Position, Step, reachable
 from coaching.people.teams import arrangement_for
 from coaching.privacy.privacy_rows import PrivacyRows
-from coaching.privacy.requests import ExportFile, MemberSummary, Person, member_document, to_csv
+from coaching.privacy.requests import ExportFile, MemberSummary, Person, document_csv, member_document
 from coaching.views.charts import View, ladder_route_view, member_fit_view, member_profile_view, member_trend_view
 
 FONT_DIR = Path("/usr/share/fonts/truetype")
@@ -404,7 +404,7 @@ def member_csv(aspire: Aspire, actor: Actor, member_id: int, *, now: dt.datetime
     person = Person(member.email, (MemberSummary(member.id, member.name, None, False),))
     document = member_document(aspire, person, data, now or dt.datetime.now(dt.UTC))
     aspire.audit.record(actor, Action.EXPORTED, Subject.MEMBER, [member.id], "one-on-one csv")
-    return ExportFile("csv", brief_filename(member.name, member.id, "csv"), to_csv(document)).data
+    return ExportFile("csv", brief_filename(member.name, member.id, "csv"), document_csv(document)).data
 
 
 def brief_filename(name: str, member_id: int, suffix: str) -> str:

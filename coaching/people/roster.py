@@ -20,6 +20,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from coaching.core.tabular import ImportRejected, RowProblem
 from coaching.paths.catalogue import Catalogue, arrangement_problems
 from coaching.people.member_input import MemberInput, MemberRejected
 
@@ -45,22 +46,6 @@ ALIASES = {
     **dict.fromkeys(("level", "career level", "job level", "grade"), "level"),
     **dict.fromkeys(("language", "preferred language", "locale"), "language"),   # checked by MemberInput
 }
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int          # the line number in the file where the row starts, header = 1
-    reason: str
-
-
-class ImportRejected(ValueError):
-    """The file cannot be imported; `problems` lists every bad row (or the file-level reason)."""
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        shown = "; ".join(f"line {p.line}: {p.reason}" for p in problems[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        super().__init__(f"Nothing was imported. {shown}{more}")
 
 
 @dataclass(frozen=True)

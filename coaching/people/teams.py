@@ -33,12 +33,13 @@ from pydantic import BaseModel, ConfigDict
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
+from coaching.core.tabular import ImportRejected, RowProblem
 from coaching.core.text import text_problems
 from coaching.governance.audit import Action, Subject
 from coaching.paths.catalogue import Catalogue, PathKind, arrangement_problems, options_in_use_problems
 from coaching.people.account_rows import AccountRows
 from coaching.people.member_input import MemberInput, MemberRejected
-from coaching.people.roster import ImportRejected, Roster, RowProblem, read_members
+from coaching.people.roster import Roster, read_members
 from coaching.people.team_rows import (
     EmailTaken,
     NameTaken,

@@ -20,17 +20,15 @@ Rules (DOMAIN.md, "People and what they may see"):
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
-from coaching.core.text import FORMULA_STARTS, neutralise  # noqa: F401 - FORMULA_STARTS: part of this module's API
+from coaching.core.tabular import ExportFile, Format, to_csv
 from coaching.db.database import Compaction
 from coaching.governance.audit import Action, Subject
 from coaching.one_on_one.route_rows import RouteRows
@@ -44,7 +42,6 @@ from coaching.privacy.privacy_rows import (
     Snapshot,
 )
 
-Format = Literal["json", "csv"]
 FORMATS: tuple[Format, ...] = ("json", "csv")
 EXPORT_FORMAT = "aspire-member-export/1"
 CSV_HEADER = ("section", "record", "field", "value")
@@ -118,24 +115,6 @@ def _person(aspire: Aspire, actor: Actor, email: str) -> Person:
 # ---- export ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ExportFile:
-    """One export, ready to save: `text` for a terminal, `data` (bytes) for a file or a download."""
-
-    format: Format
-    filename: str
-    text: str
-
-    @property
-    def mime(self) -> str:
-        return "application/json" if self.format == "json" else "text/csv"
-
-    @property
-    def data(self) -> bytes:
-        # A byte-order mark lets spreadsheet programs read the CSV as UTF-8 (names such as "Zoë").
-        return self.text.encode("utf-8-sig" if self.format == "csv" else "utf-8")
-
-
 def export_document(aspire: Aspire, actor: Actor, email: str, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """Everything held about the person with this e-mail, as one JSON-ready document (no audit entry)."""
     return _export(aspire, actor, email, now)[1]
@@ -154,7 +133,7 @@ def export_member(
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use json or csv")
     person, document = _export(aspire, actor, email, now)
-    text = to_json(document) if fmt == "json" else to_csv(document)
+    text = to_json(document) if fmt == "json" else document_csv(document)
     aspire.audit.record(actor, Action.EXPORTED, Subject.MEMBER, list(person.member_ids), f"{fmt} export")
     return ExportFile(fmt, export_filename(person.email, fmt), text)
 
@@ -365,13 +344,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def to_csv(document: dict[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for row in csv_rows(document):
-        writer.writerow([neutralise(cell) for cell in row])
-    return out.getvalue()
+def document_csv(document: dict[str, Any]) -> str:
+    """The document as one flat CSV file of (section, record, field, value) rows, no cell a formula."""
+    return to_csv(CSV_HEADER, csv_rows(document))
 
 
 # ---- erasure ----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coaching.aspire import Aspire, start
+from coaching.core import tabular
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.settings import SettingsError, load_settings
 from coaching.db.database import Database, StoreOpenError
@@ -175,7 +176,7 @@ def test_export_holds_every_section_of_the_person(org: Aspire) -> None:
     assert note["author"] == "Maria Lopez" and note["agreed"] == []
     assert [(h["body"], h["agreed"], h["written_by"]) for h in note["history"]] == [
         (NOTE_SECRET, ["Aiko drafts the proposal"], "Maria Lopez"), (NOTE_NOW, [], "Maria Lopez")]
-    text = privacy.to_json(document) + privacy.to_csv(document)
+    text = privacy.to_json(document) + privacy.document_csv(document)
     assert "hash-never-exported" not in text and "token" not in text
     assert json.loads(privacy.to_json(document)) == document
 
@@ -439,16 +440,16 @@ def test_months_are_calendar_months(moment: dt.datetime, months: int, expected: 
 
 @given(st.text())
 def test_a_neutralised_cell_never_starts_a_formula(text: str) -> None:
-    cell = privacy.neutralise(text)
-    assert cell[:1] not in privacy.FORMULA_STARTS
-    assert cell.lstrip(" \t\r\n")[:1] not in privacy.FORMULA_STARTS
-    dangerous = text[:1] in privacy.FORMULA_STARTS or text.lstrip(" \t\r\n")[:1] in privacy.FORMULA_STARTS
+    cell = tabular.neutralise(text)
+    assert cell[:1] not in tabular.FORMULA_STARTS
+    assert cell.lstrip(" \t\r\n")[:1] not in tabular.FORMULA_STARTS
+    dangerous = text[:1] in tabular.FORMULA_STARTS or text.lstrip(" \t\r\n")[:1] in tabular.FORMULA_STARTS
     assert cell == ("'" + text if dangerous else text), "only a dangerous cell changes, by one leading quote"
 
 
 FORMULA_LIKE = st.one_of(
     st.text(),
-    st.builds(lambda start, rest: start + rest, st.sampled_from(sorted(privacy.FORMULA_STARTS) + [" =", "\n+"]),
+    st.builds(lambda start, rest: start + rest, st.sampled_from(sorted(tabular.FORMULA_STARTS) + [" =", "\n+"]),
               st.text()),
     st.sampled_from(["=1+1", "+1", "-2", "@SUM(A1)", "\t=cmd", "\r=x", "=HYPERLINK(\"http://x\")", "-", "'"]),
 )
@@ -474,21 +475,21 @@ def test_no_cell_of_a_csv_export_starts_a_formula(name: str, reflection: str, no
         }],
     }
 
-    text = privacy.to_csv(document)
+    text = privacy.document_csv(document)
 
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert tuple(rows[0]) == privacy.CSV_HEADER
-    expected = [tuple(privacy.neutralise(c) for c in row) for row in privacy.csv_rows(document)]
+    expected = [tuple(tabular.neutralise(c) for c in row) for row in privacy.csv_rows(document)]
     assert [tuple(r) for r in rows[1:]] == expected, "every value survives, only neutralised"
     cells = {(r[0], r[2]): r[3] for r in rows[1:]}
-    assert cells[("note", "agreed.1")] == privacy.neutralise(reflection) and cells[("note", "agreed.2")] == \
-        privacy.neutralise(key)
-    assert cells[("note_history", "body")] == privacy.neutralise(life_stage)
-    assert cells[("note_history", "agreed.1")] == cells[("goal_history", "changed_by")] == privacy.neutralise(name)
+    assert cells[("note", "agreed.1")] == tabular.neutralise(reflection) and cells[("note", "agreed.2")] == \
+        tabular.neutralise(key)
+    assert cells[("note_history", "body")] == tabular.neutralise(life_stage)
+    assert cells[("note_history", "agreed.1")] == cells[("goal_history", "changed_by")] == tabular.neutralise(name)
     for row in rows[1:]:
         for cell in row:
-            assert cell[:1] not in privacy.FORMULA_STARTS, row
-            assert cell.lstrip(" \t\r\n")[:1] not in privacy.FORMULA_STARTS, row
+            assert cell[:1] not in tabular.FORMULA_STARTS, row
+            assert cell.lstrip(" \t\r\n")[:1] not in tabular.FORMULA_STARTS, row
 
 
 # ---- compaction ----------------------------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from coaching.core.actors import SYSTEM, PermissionDenied, Role
 from coaching.core.editing import EditConflict
+from coaching.core.tabular import ImportRejected
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.profiles import profiles
 from coaching.measurement.responses import Submission, submit
 from coaching.people import teams
-from coaching.people.roster import ImportRejected
 from coaching.people.teams import MemberInput, MemberRejected, TeamRejected
 from coaching.privacy import requests as privacy
 from tests.conftest import make_manager

@@ -19,7 +19,6 @@ Rules (DOMAIN.md, "People and what they may see"):
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from typing import Any
 
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
+from coaching.core.clock import months_before
 from coaching.core.tabular import ExportFile, Format, to_csv
 from coaching.db.database import Compaction
 from coaching.governance.audit import Action, Subject
@@ -385,13 +385,6 @@ def erase_member(aspire: Aspire, actor: Actor, email: str) -> Erasure:
 
 
 # ---- retention --------------------------------------------------------------------------------------
-
-
-def months_before(moment: dt.datetime, months: int) -> dt.datetime:
-    """The same day and time `months` calendar months earlier (the month's last day when it is shorter)."""
-    year, month = divmod(moment.year * 12 + moment.month - 1 - months, 12)
-    month += 1
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

@@ -31,11 +31,11 @@ from coaching.core.editing import EditConflict
 from coaching.core.needs import NEEDS, Need
 from coaching.core.tabular import ImportRejected, RowProblem
 from coaching.core.text import field_sentence
+from coaching.db.errors import RowMissing, VersionMismatch
 from coaching.governance.audit import Action, Subject
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption, PayBand, amount_text
 from coaching.paths.catalogue_rows import CatalogueRows, EntryTaken, KeyTaken, OptionHeld, OptionVersion, RankTaken
 from coaching.paths.framework import parse_framework
-from coaching.people.team_rows import RowMissing, VersionMismatch
 from coaching.store import Wave
 
 

@@ -35,20 +35,13 @@ from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.tabular import ImportRejected, RowProblem
 from coaching.core.text import text_problems
+from coaching.db.errors import NotOffered, RowMissing, VersionMismatch
 from coaching.governance.audit import Action, Subject
 from coaching.paths.catalogue import Catalogue, PathKind, arrangement_problems, options_in_use_problems
 from coaching.people.account_rows import AccountRows
 from coaching.people.member_input import MemberInput, MemberRejected
 from coaching.people.roster import Roster, read_members
-from coaching.people.team_rows import (
-    EmailTaken,
-    NameTaken,
-    NotOffered,
-    RowMissing,
-    TeamRows,
-    TeamWithManager,
-    VersionMismatch,
-)
+from coaching.people.team_rows import EmailTaken, NameTaken, TeamRows, TeamWithManager
 from coaching.store import Member, Team
 
 MAX_TEAM_NAME = 80

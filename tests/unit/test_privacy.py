@@ -24,7 +24,7 @@ from coaching.db.database import Database, StoreOpenError
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.responses import Submission, submit
-from coaching.one_on_one import plans
+from coaching.one_on_one import member_data, plans
 from coaching.people import teams
 from coaching.privacy import requests as privacy
 from coaching.privacy.privacy_rows import MEMBER_TABLES
@@ -150,7 +150,7 @@ def test_export_holds_every_section_of_the_person(org: Aspire) -> None:
 
     document = privacy.export_document(org, _harriet(org), "  Aiko@Example.com ")
 
-    assert document["format"] == privacy.EXPORT_FORMAT and document["email"] == AIKO
+    assert document["format"] == member_data.EXPORT_FORMAT and document["email"] == AIKO
     (member,) = document["members"]
     assert member["profile"]["id"] == aiko
     assert member["profile"]["name"] == "Aiko Tanaka" and member["profile"]["team"] == "Platform engineering"
@@ -176,9 +176,9 @@ def test_export_holds_every_section_of_the_person(org: Aspire) -> None:
     assert note["author"] == "Maria Lopez" and note["agreed"] == []
     assert [(h["body"], h["agreed"], h["written_by"]) for h in note["history"]] == [
         (NOTE_SECRET, ["Aiko drafts the proposal"], "Maria Lopez"), (NOTE_NOW, [], "Maria Lopez")]
-    text = privacy.to_json(document) + privacy.document_csv(document)
+    text = member_data.to_json(document) + member_data.document_csv(document)
     assert "hash-never-exported" not in text and "token" not in text
-    assert json.loads(privacy.to_json(document)) == document
+    assert json.loads(member_data.to_json(document)) == document
 
 
 def test_csv_export_is_one_flat_table_and_is_recorded_in_the_audit_log(org: Aspire) -> None:
@@ -194,7 +194,7 @@ def test_csv_export_is_one_flat_table_and_is_recorded_in_the_audit_log(org: Aspi
     assert exported.filename == "aspire-data-aiko_at_example.com.csv" and exported.mime == "text/csv"
     assert exported.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(exported.text, newline="")))
-    assert tuple(rows[0]) == privacy.CSV_HEADER and all(len(r) == 4 for r in rows)
+    assert tuple(rows[0]) == member_data.CSV_HEADER and all(len(r) == 4 for r in rows)
     assert {r[0] for r in rows[1:]} == {"profile", "option_in_use", "response", "invitation", "goal", "goal_action",
                                         "goal_history", "note", "note_history"}
     assert ["note", note_id, "body", "'=HYPERLINK(\"http://x.example\",\"y\")"] in rows
@@ -475,11 +475,11 @@ def test_no_cell_of_a_csv_export_starts_a_formula(name: str, reflection: str, no
         }],
     }
 
-    text = privacy.document_csv(document)
+    text = member_data.document_csv(document)
 
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert tuple(rows[0]) == privacy.CSV_HEADER
-    expected = [tuple(tabular.neutralise(c) for c in row) for row in privacy.csv_rows(document)]
+    assert tuple(rows[0]) == member_data.CSV_HEADER
+    expected = [tuple(tabular.neutralise(c) for c in row) for row in member_data.csv_rows(document)]
     assert [tuple(r) for r in rows[1:]] == expected, "every value survives, only neutralised"
     cells = {(r[0], r[2]): r[3] for r in rows[1:]}
     assert cells[("note", "agreed.1")] == tabular.neutralise(reflection) and cells[("note", "agreed.2")] == \

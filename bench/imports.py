@@ -22,7 +22,7 @@ from bench.synthetic import FIRST, LAST, TITLES, timed_calls
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor
 from coaching.governance.audit_rows import AuditRows
-from coaching.people import teams
+from coaching.people import roster
 from coaching.people.team_rows import TeamRows
 from coaching.people.teams import import_members
 
@@ -32,9 +32,9 @@ ROWS = 10_000
 # The steps of an import, timed apart so that a slow import names its slow step and what would fix it:
 # (what, owner, method, what would make it fast when it dominates).
 STEPS = (
-    ("reading the file (coaching.people.roster.read_roster)", teams, "read_roster",
+    ("reading the file (coaching.people.roster.read_roster)", roster, "read_roster",
      "read the rows with csv.reader once, without a second pass over the text"),
-    ("checking every row as the form does (coaching.people.teams._checked_rows)", teams, "_checked_rows",
+    ("checking every row as the form does (coaching.people.roster.checked_members)", roster, "checked_members",
      "validate each e-mail once (pydantic's EmailStr is most of a row's check)"),
     ("writing the members (coaching.people.team_rows.TeamRows.insert_members)", TeamRows, "insert_members",
      "one INSERT for all rows instead of one per row: `return insert_member_rows(tx, team_id, members)` "

@@ -19,13 +19,13 @@ import click
 from coaching.aspire import Aspire, check_first_admin, start
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.settings import Settings, SettingsError, load_settings
+from coaching.core.tabular import ImportRejected
 from coaching.db.archive import BackupError
 from coaching.db.database import StoreLockedError, StoreOpenError
 from coaching.measurement.instrument import InstrumentError
 from coaching.paths.catalogue import CatalogueError
 from coaching.people import teams
 from coaching.people.accounts import AccountError, PasswordRejected
-from coaching.people.roster import ImportRejected
 from coaching.people.team_rows import TeamWithManager
 from coaching.privacy import requests as privacy
 from coaching.privacy.backup import backup_file

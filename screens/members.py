@@ -8,9 +8,10 @@ import streamlit as st
 
 from coaching.core.actors import PermissionDenied
 from coaching.core.editing import EditConflict
+from coaching.core.tabular import ImportRejected
 from coaching.paths.catalogue import IN_USE_KINDS, track_levels
 from coaching.people import teams
-from coaching.people.roster import ImportRejected
+from coaching.people.member_input import MAX_NAME, MAX_ROLE_TITLE
 from coaching.store import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
@@ -41,9 +42,9 @@ def options_used(member_id: int) -> list[str]:
 
 def member_fields(prefix: str, options: list[teams.Arrangement], in_use: list[str]) -> dict:
     """The member form's inputs (values live in session state under `prefix`), as MemberInput fields."""
-    name = st.text_input("Name", key=f"{prefix}_name", max_chars=teams.MAX_NAME)
+    name = st.text_input("Name", key=f"{prefix}_name", max_chars=MAX_NAME)
     email = st.text_input("E-mail", key=f"{prefix}_email")
-    role_title = st.text_input("Role title (optional)", key=f"{prefix}_role_title", max_chars=teams.MAX_ROLE_TITLE)
+    role_title = st.text_input("Role title (optional)", key=f"{prefix}_role_title", max_chars=MAX_ROLE_TITLE)
     arrangement = st.selectbox("Current track and level", options, key=f"{prefix}_arrangement",
                                format_func=lambda a: a.label)
     used = st.multiselect("Flexible or self-directed options already in use", in_use, key=f"{prefix}_options",

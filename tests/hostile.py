@@ -20,6 +20,7 @@ from coaching.one_on_one import plans
 from coaching.one_on_one.plan_models import MAX_MEASURE, MAX_TITLE, MAX_WHAT, MAX_WHO
 from coaching.paths import editing as paths
 from coaching.people import teams
+from coaching.people.member_input import MAX_NAME, MAX_ROLE_TITLE
 from coaching.rounds import rounds
 
 #: Link and image syntax, raw HTML, a reference definition and a colour directive (56 characters).
@@ -66,8 +67,8 @@ def _fill(aspire: Aspire) -> HostileOrganisation:
     admin = aspire.accounts.actor_for_email(ADMIN)
     team = teams.create_team(aspire, manager, hostile(teams.MAX_TEAM_NAME))
     members = [teams.add_member(aspire, manager, team.id, {
-        "name": hostile(teams.MAX_NAME), "email": f"member{n}@example.com",
-        "role_title": hostile(teams.MAX_ROLE_TITLE)}) for n in range(3)]
+        "name": hostile(MAX_NAME), "email": f"member{n}@example.com",
+        "role_title": hostile(MAX_ROLE_TITLE)}) for n in range(3)]
 
     instrument = aspire.current_instrument
     reflections = {r.id: hostile(4000) for r in instrument.reflections}

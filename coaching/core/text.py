@@ -78,16 +78,3 @@ def field_sentence(error: Mapping[str, Any], label: str) -> str:
         return f"{label}: answer yes or no"
     return f"{label}: {str(error['msg']).removeprefix('Value error, ')}"
 
-
-#: Characters that make a spreadsheet read a cell as a formula (OWASP's list, plus line feed and the
-#: full-width forms some spreadsheets also accept).
-FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
-
-
-def neutralise(cell: str) -> str:
-    """A cell no spreadsheet reads as a formula: one starting (after any blanks) with = + - @, a tab,
-    a carriage return or a line feed gets a leading single quote. Every other cell is left as it is."""
-    stripped = cell.lstrip(" \t\r\n")
-    if cell[:1] in FORMULA_STARTS or stripped[:1] in FORMULA_STARTS:
-        return "'" + cell
-    return cell

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from coaching.core.editing import EditConflict
-from coaching.people.team_rows import VersionMismatch
+from coaching.db.errors import VersionMismatch
 
 
 @contextmanager

@@ -8,16 +8,14 @@ names them; after an erasure it says the person was erased, and the log never he
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from coaching.core.actors import Actor, PermissionDenied, Role
-from coaching.core.text import neutralise
+from coaching.core.tabular import csv_bytes
 from coaching.db.database import Database
 from coaching.governance.audit_rows import AuditRows
 
@@ -162,12 +160,7 @@ class AuditLog:
 
 def to_csv(lines: Iterable[AuditLine]) -> bytes:
     """The lines as a CSV file (UTF-8 with a byte-order mark, for spreadsheets); no cell can start a formula."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for line in lines:
-        writer.writerow([neutralise(cell) for cell in line.cells()])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(CSV_HEADER, (line.cells() for line in lines))
 
 
 def _require_admin(actor: Actor) -> None:

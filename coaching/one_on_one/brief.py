@@ -36,17 +36,18 @@ from fpdf.enums import XPos, YPos
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.needs import scale_label
+from coaching.core.tabular import ExportFile
 from coaching.core.text import without_direction_controls
 from coaching.governance.audit import Action, Subject
 from coaching.one_on_one.development import AgreedRoute, agreed_route, start_position
+from coaching.one_on_one.member_data import MemberSummary, Person, document_csv, member_document
+from coaching.one_on_one.member_data_rows import MemberDataRows
 from coaching.one_on_one.plans import Goal, GoalAction, list_goals
 from coaching.one_on_one.portrait import Portrait, find_member, member_portrait
 from coaching.one_on_one.talking_points import OPEN_QUESTIONS, CoachingFacts, TalkingPoint, talking_points
 from coaching.paths.fit import Thresholds, top_need
 from coaching.paths.routes import Position, Step, reachable
 from coaching.people.teams import arrangement_for
-from coaching.privacy.privacy_rows import PrivacyRows
-from coaching.privacy.requests import ExportFile, MemberSummary, Person, member_document, to_csv
 from coaching.views.fit import member_fit_view
 from coaching.views.ladder import ladder_route_view
 from coaching.views.profile import member_profile_view
@@ -404,11 +405,11 @@ def member_csv(aspire: Aspire, actor: Actor, member_id: int, *, now: dt.datetime
     if not isinstance(actor, Actor) or actor.role is not Role.MANAGER:
         raise PermissionDenied(f"no member {member_id}")
     member = find_member(aspire, actor, member_id)
-    data = PrivacyRows(aspire.store.db).member_data([member.id])._replace(notes=[], note_history=[])
+    data = MemberDataRows(aspire.store.db).member_data([member.id])._replace(notes=[], note_history=[])
     person = Person(member.email, (MemberSummary(member.id, member.name, None, False),))
     document = member_document(aspire, person, data, now or dt.datetime.now(dt.UTC))
     aspire.audit.record(actor, Action.EXPORTED, Subject.MEMBER, [member.id], "one-on-one csv")
-    return ExportFile("csv", brief_filename(member.name, member.id, "csv"), to_csv(document)).data
+    return ExportFile("csv", brief_filename(member.name, member.id, "csv"), document_csv(document)).data
 
 
 def brief_filename(name: str, member_id: int, suffix: str) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.needs import NEEDS, Need
+from coaching.db.errors import RowMissing
 from coaching.governance.aggregates import disclosable
 from coaching.governance.audit import Action, Subject
 from coaching.measurement.profiles import profiles
@@ -32,7 +33,6 @@ from coaching.one_on_one.route_rows import RouteRow, RouteRows, StepFields, Step
 from coaching.paths.catalogue import Catalogue, PathOption
 from coaching.paths.fit import Thresholds
 from coaching.paths.routes import Position, Route, RouteRejected, Step, StepKind, plan_route, reachable
-from coaching.people.team_rows import RowMissing
 from coaching.people.teams import MemberArrangement, arrangement_for, arrangements_of
 from coaching.store import Team, Wave
 

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from coaching.core.needs import Need
 from coaching.db.database import Database, Transaction
+from coaching.db.errors import RowMissing, VersionMismatch
 from coaching.db.lists import ID_LIST
 from coaching.one_on_one.plan_models import (
     ActionInput,
@@ -33,7 +34,6 @@ from coaching.one_on_one.plan_models import (
     NoteVersion,
     ReviewAnswer,
 )
-from coaching.people.team_rows import RowMissing, VersionMismatch
 
 # Database.query or Transaction.execute: a read outside or inside a write.
 Run = Callable[[str, list[Any]], list[tuple]]

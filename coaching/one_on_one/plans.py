@@ -28,6 +28,7 @@ from coaching.aspire import Aspire
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.needs import Need
+from coaching.db.errors import RowMissing
 from coaching.db.versions import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.measurement.scoring import Profile
@@ -47,7 +48,6 @@ from coaching.one_on_one.plan_models import (
 from coaching.one_on_one.plan_rows import PlanRows, ReviewMark
 from coaching.paths.catalogue import Catalogue
 from coaching.paths.fit import top_need
-from coaching.people.team_rows import RowMissing
 
 T = TypeVar("T")
 

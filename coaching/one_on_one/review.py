@@ -14,10 +14,10 @@ from enum import StrEnum
 
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor
+from coaching.core.clock import months_before
 from coaching.core.needs import NEEDS, Need
 from coaching.measurement.scoring import Change, Profile, rank_needs
 from coaching.one_on_one.plans import Goal, ReviewAnswer
-from coaching.privacy.requests import months_before
 from coaching.rounds.rounds import REVIEW_MONTHS
 
 DUE_SOON_DAYS = 30     # a review this close counts as due: time to open a round for it

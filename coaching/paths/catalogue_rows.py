@@ -18,8 +18,8 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict
 
 from coaching.db.database import Database, Transaction
+from coaching.db.errors import RowMissing, VersionMismatch
 from coaching.paths.catalogue import PathOption
-from coaching.people.team_rows import RowMissing, VersionMismatch
 from coaching.store import OPTION_COLUMNS, OPTION_SLOTS, _option_from_row, _option_row
 
 _VERSIONED = f"id, version, valid_from, valid_to, {OPTION_COLUMNS}"

@@ -29,14 +29,14 @@ from coaching.aspire import Aspire
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.needs import NEEDS, Need
+from coaching.core.tabular import ImportRejected, RowProblem
 from coaching.core.text import field_sentence
+from coaching.db.errors import RowMissing
 from coaching.db.versions import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption, PayBand, amount_text
 from coaching.paths.catalogue_rows import CatalogueRows, EntryTaken, KeyTaken, OptionHeld, OptionVersion, RankTaken
 from coaching.paths.framework import parse_framework
-from coaching.people.roster import ImportRejected, RowProblem
-from coaching.people.team_rows import RowMissing
 from coaching.store import Wave
 
 

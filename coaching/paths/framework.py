@@ -14,9 +14,9 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from coaching.core.tabular import ImportRejected, RowProblem
 from coaching.core.text import text_problems
 from coaching.paths.catalogue import MAX_EXPECTATIONS, Catalogue, PathKind
-from coaching.people.roster import ImportRejected, RowProblem
 
 REQUIRED = ("track", "level", "title", "expectation")
 OPTIONAL = ("scope",)

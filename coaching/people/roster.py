@@ -1,4 +1,4 @@
-"""Reading a CSV file of team members as HR systems export it: the file's format, not the rules for members.
+"""Checking a CSV file of team members as HR systems export it: the file's format and every row as a member.
 
 Accepted: UTF-8 (with or without the byte-order mark spreadsheets write), separated by commas, semicolons
 or tabs (found from the header line), and the column names HR systems use for what Aspire keeps (`role`,
@@ -6,9 +6,11 @@ or tabs (found from the header line), and the column names HR systems use for wh
 ignored and listed, so the manager sees what was left out.
 
 Refused as a whole, with the reason: a file too large, a line too long to be a row of members, a quote
-that is never closed, a header without the columns for a name and an e-mail. What a row must satisfy
-as a member (lengths, e-mail, track and level, duplicates) is checked by coaching.people.teams in one pass
-together with the problems found here, so every bad row is reported at once, each with its line.
+that is never closed, a header without the columns for a name and an e-mail. Otherwise every row is
+checked once, in one place (`read_members`): what is wrong with it as text (too many values, a line break
+inside a value) together with what the member form refuses (coaching.people.member_input: lengths, the
+e-mail), a track or level not on offer, an e-mail twice in the file or already used by an active member.
+Every problem of every row is reported at once, each with its line, so the file is fixed in one go.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+
+from coaching.core.tabular import ImportRejected, RowProblem
+from coaching.paths.catalogue import Catalogue, arrangement_problems
+from coaching.people.member_input import MemberInput, MemberRejected
 
 MAX_BYTES = 5_000_000      # 20,000 members of a few hundred bytes each
 MAX_LINE = 10_000          # characters: a row of members, even with many unused columns, is far shorter
@@ -40,22 +46,6 @@ ALIASES = {
     **dict.fromkeys(("level", "career level", "job level", "grade"), "level"),
     **dict.fromkeys(("language", "preferred language", "locale"), "language"),   # checked by MemberInput
 }
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    line: int          # the line number in the file where the row starts, header = 1
-    reason: str
-
-
-class ImportRejected(ValueError):
-    """The file cannot be imported; `problems` lists every bad row (or the file-level reason)."""
-
-    def __init__(self, problems: list[RowProblem]) -> None:
-        self.problems = problems
-        shown = "; ".join(f"line {p.line}: {p.reason}" for p in problems[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        super().__init__(f"Nothing was imported. {shown}{more}")
 
 
 @dataclass(frozen=True)
@@ -112,6 +102,43 @@ def read_roster(data: bytes) -> Roster:
     if not rows:
         raise _refused(1, "the file has a header but no members")
     return Roster(delimiter, columns, ignored, tuple(rows))
+
+
+def read_members(data: bytes, catalogue: Catalogue, taken: set[str]) -> tuple[Roster, list[MemberInput]]:
+    """The whole check of a member file: how it was read and its members, or ImportRejected listing every problem.
+
+    `taken`: the lower-cased e-mails of active members, which no row may use again.
+    """
+    roster = read_roster(data)
+    return roster, checked_members(roster, catalogue, taken)
+
+
+def checked_members(roster: Roster, catalogue: Catalogue, taken: set[str]) -> list[MemberInput]:
+    """Every row as a member, in one pass: the problems found reading it, the member form's own checks, the
+    catalogue and the e-mails in use. Every problem of every row is collected, each with its line."""
+    checked, problems = [], []
+    seen: dict[str, int] = {}
+    for row in roster.rows:
+        reasons = list(row.problems)
+        try:
+            member = MemberInput.of(row.values)
+        except MemberRejected as exc:
+            member, reasons = None, reasons + exc.problems
+        else:
+            reasons += arrangement_problems(catalogue, member.track, member.level)
+        email = row.values["email"].strip().lower()
+        if email in seen:
+            reasons.append(f"duplicate e-mail {email} (also on line {seen[email]})")
+        elif email in taken:
+            reasons.append(f"e-mail {email} already belongs to a member")
+        if email:
+            seen.setdefault(email, row.line)
+        problems += [RowProblem(row.line, r) for r in reasons]
+        if member is not None and not reasons:
+            checked.append(member)
+    if problems:
+        raise ImportRejected(problems)
+    return checked
 
 
 def _refused(line: int, reason: str) -> ImportRejected:

@@ -12,7 +12,8 @@ Rows in, rows out, no policy (who may do what is decided in coaching.people.team
 - a member's level and the options they use (`member_option`) are on offer in the current catalogue
   when they are written, checked in the same transaction, so a level or option retired meanwhile is
   refused (NotOffered) rather than left pointing at nothing;
-- a refused write raises one of the exceptions below from inside the transaction, so nothing of it stays.
+- a refused write raises one of the exceptions below (or of coaching.db.errors) from inside the transaction,
+  so nothing of it stays.
 """
 
 from __future__ import annotations
@@ -22,15 +23,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from coaching.db.database import Database, Transaction
+from coaching.db.errors import NotOffered, RowMissing, VersionMismatch
 from coaching.store import NewMember, insert_member_rows
-
-
-class RowMissing(LookupError):
-    """The row is not there (or archived, or no longer in the team the caller checked)."""
-
-
-class VersionMismatch(Exception):
-    """The row changed since the caller read it."""
 
 
 class EmailTaken(ValueError):
@@ -43,14 +37,6 @@ class EmailTaken(ValueError):
 
 class NameTaken(ValueError):
     """The manager already has an active team of that name; nothing was written."""
-
-
-class NotOffered(ValueError):
-    """Some levels or options are not (or no longer) on offer; nothing was written."""
-
-    def __init__(self, keys: list[str]) -> None:
-        self.keys = keys
-        super().__init__(", ".join(keys))
 
 
 class TeamRow(NamedTuple):

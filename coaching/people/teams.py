@@ -28,39 +28,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict
 
-from coaching import i18n
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
-from coaching.core.text import field_sentence, text_problems
+from coaching.core.tabular import ImportRejected, RowProblem
+from coaching.core.text import text_problems
+from coaching.db.errors import NotOffered, RowMissing
 from coaching.db.versions import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.paths.catalogue import Catalogue, PathKind, arrangement_problems, options_in_use_problems
 from coaching.people.account_rows import AccountRows
-from coaching.people.roster import ImportRejected, Roster, RowProblem, read_roster
-from coaching.people.team_rows import (
-    EmailTaken,
-    NameTaken,
-    NotOffered,
-    RowMissing,
-    TeamRows,
-    TeamWithManager,
-)
-from coaching.store import Member, NewMember, Team
+from coaching.people.member_input import MemberInput, MemberRejected
+from coaching.people.roster import Roster, read_members
+from coaching.people.team_rows import EmailTaken, NameTaken, TeamRows, TeamWithManager
+from coaching.store import Member, Team
 
-MAX_NAME = 120
-MAX_ROLE_TITLE = 120
 MAX_TEAM_NAME = 80
-
-
-class MemberRejected(ValueError):
-    """A member's details that cannot be stored; `problems` says each reason in plain words."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
 
 
 class TeamRejected(ValueError):
@@ -68,74 +53,6 @@ class TeamRejected(ValueError):
 
 
 # ---- input at the edge ----------------------------------------------------------------------------------
-
-_LABELS = {"name": "Name", "email": "E-mail", "role_title": "Role title", "track": "Track", "level": "Level",
-           "language": "Language", "options": "Options in use"}
-
-
-class MemberInput(BaseModel):
-    """A member's editable details as typed (a form, a CSV row): trimmed, checked, e-mail lower-cased."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str = Field(min_length=1, max_length=MAX_NAME)
-    email: EmailStr
-    role_title: str | None = Field(default=None, max_length=MAX_ROLE_TITLE)
-    track: str | None = None
-    level: str | None = None
-    language: str | None = Field(default=None, description="a shipped language code; None: the browser's")
-    options: tuple[str, ...] | None = Field(default=None, description="option keys in use; None: unchanged")
-
-    @field_validator("name", "email", "role_title", "track", "level", mode="before")
-    @classmethod
-    def _trimmed(cls, value: Any, info: ValidationInfo) -> Any:
-        """Edges trimmed, empty optional fields None; a NUL or a broken character refused in plain words."""
-        if not isinstance(value, str):
-            return value
-        if problems := text_problems(value, limit=len(value)):   # the length is the field's own rule
-            raise ValueError(problems[0])
-        value = value.strip()
-        return (value or None) if info.field_name in ("role_title", "track", "level") else value
-
-    @field_validator("email")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.lower()
-
-    @field_validator("track", "level")
-    @classmethod
-    def _key(cls, value: str | None) -> str | None:
-        return None if value is None else value.lower()
-
-    @field_validator("language", mode="before")
-    @classmethod
-    def _language(cls, value: Any) -> str | None:
-        """A shipped language by its code or locale ('de', 'fr-CH'); blank is none."""
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if found := i18n.known(str(value)):
-            return found
-        raise ValueError(f"'{value}' is not a language Aspire ships (one of {', '.join(i18n.LANGUAGES)})")
-
-    @field_validator("options")
-    @classmethod
-    def _keys(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        """Keys trimmed and lower-cased, each once, sorted: the order they were picked in means nothing."""
-        return None if value is None else tuple(sorted({k.strip().lower() for k in value if k.strip()}))
-
-    @classmethod
-    def of(cls, fields: MemberInput | Mapping[str, Any]) -> MemberInput:
-        """Validate typed fields; MemberRejected naming every problem in plain words."""
-        if isinstance(fields, MemberInput):
-            return fields
-        try:
-            return cls.model_validate(dict(fields))
-        except ValidationError as exc:
-            raise MemberRejected([_plain(e) for e in exc.errors()]) from None
-
-    def as_new_member(self) -> NewMember:
-        return NewMember(name=self.name, email=self.email, role_title=self.role_title, track=self.track,
-                         level=self.level, language=self.language)
 
 
 class MemberArrangement(BaseModel):
@@ -146,14 +63,6 @@ class MemberArrangement(BaseModel):
     track: str | None
     level: str | None
     options: tuple[str, ...] = ()
-
-
-def _plain(error: Mapping[str, Any]) -> str:
-    field = str(error["loc"][0]) if error["loc"] else ""
-    if field == "email" and error["type"] == "value_error":
-        typed = error.get("input")
-        return "E-mail is empty" if typed == "" else f"E-mail {typed!r} is not a valid address"
-    return field_sentence(error, _LABELS.get(field, field or "The details"))
 
 
 @dataclass(frozen=True)
@@ -420,18 +329,15 @@ class Imported:
 def import_members(aspire: Aspire, actor: Actor, team_id: int, data: bytes) -> Imported:
     """Add every member of a CSV file to one of the actor's teams, or none.
 
-    ImportRejected lists every bad row with its line number, all found in one pass: a missing column, an
-    unclosed quote, a line break in a name, anything the member form refuses (an empty or too long name, a
-    malformed e-mail), a duplicate e-mail (within the file, or already used by an active member), an unknown
-    track or level.
+    The file is checked whole first (coaching.people.roster.read_members): ImportRejected lists every problem
+    of every row with its line, the file's format and the member rules together.
     """
     _own_team(aspire, actor, team_id)
-    roster = read_roster(data)
     catalogue = aspire.store.catalogue()
     rows = _rows(aspire)
     taken = rows.active_emails()
-    for _ in range(2):   # a second pass only when an address was taken between the check and the insert
-        checked = _checked_rows(roster, catalogue, taken)
+    for _ in range(2):   # a second check only when an address was taken between the check and the insert
+        roster, checked = read_members(data, catalogue, taken)
         try:
             ids = rows.insert_members(team_id, [m.as_new_member() for m in checked])
         except EmailTaken as exc:
@@ -444,33 +350,3 @@ def import_members(aspire: Aspire, actor: Actor, team_id: int, data: bytes) -> I
                    for i, m in zip(ids, checked, strict=True)]
         return Imported(members, roster)
     raise ImportRejected([RowProblem(1, "other members were added with these e-mails meanwhile; try again")])
-
-
-def _checked_rows(roster: Roster, catalogue: Catalogue, taken: set[str]) -> list[MemberInput]:
-    """Every row through the member form's own checks, the catalogue and the e-mails in use, in one pass.
-
-    Every problem of every row is collected, each with its line, so the file is fixed once.
-    """
-    checked, problems = [], []
-    seen: dict[str, int] = {}
-    for row in roster.rows:
-        reasons = list(row.problems)
-        try:
-            member = MemberInput.of(row.values)
-        except MemberRejected as exc:
-            member, reasons = None, reasons + exc.problems
-        else:
-            reasons += arrangement_problems(catalogue, member.track, member.level)
-        email = row.values["email"].strip().lower()
-        if email in seen:
-            reasons.append(f"duplicate e-mail {email} (also on line {seen[email]})")
-        elif email in taken:
-            reasons.append(f"e-mail {email} already belongs to a member")
-        if email:
-            seen.setdefault(email, row.line)
-        problems += [RowProblem(row.line, r) for r in reasons]
-        if member is not None and not reasons:
-            checked.append(member)
-    if problems:
-        raise ImportRejected(problems)
-    return checked

@@ -1,4 +1,4 @@
-"""SQL of a person's rights: every row about one member, their erasure, and the retention purge.
+"""SQL of a person's rights: their member records by e-mail, their erasure, and the retention purge.
 
 Rows in, rows out, no policy (that lives in coaching.privacy.requests). Invariants:
 - members are found by e-mail case-insensitively (`lower(email)`), archived ones included: a data
@@ -6,7 +6,8 @@ Rows in, rows out, no policy (that lives in coaching.privacy.requests). Invarian
 - `erase` and `purge` each run in one transaction (`Database.write`): all of it or nothing;
 - the tables that hang off a member are listed once, in `MEMBER_TABLES`, children before parents;
   a new table that holds a member's data must join it (tests check every `member_id` column);
-- invitation token hashes are never read here: an export gives dates and status only.
+- everything held about a member is read by coaching.one_on_one.member_data_rows (MemberData), for the
+  export and the one-on-one CSV alike.
 """
 
 from __future__ import annotations
@@ -16,19 +17,17 @@ from typing import NamedTuple
 
 from coaching.db.database import Database, Transaction
 from coaching.db.lists import ID_LIST
-from coaching.one_on_one.plan_models import Goal, GoalVersion, Note, NoteVersion
-from coaching.one_on_one.plan_rows import PlanRows
+from coaching.one_on_one.member_data_rows import RESPONSES_OF, MemberRow
 
-_RESPONSES_OF = f"(SELECT id FROM response WHERE member_id IN {ID_LIST})"  # noqa: S608 - a fixed fragment
 _GOALS_OF = f"(SELECT id FROM goal WHERE member_id IN {ID_LIST})"  # noqa: S608 - a fixed fragment
 _ROUTES_OF = f"(SELECT id FROM route WHERE member_id IN {ID_LIST})"  # noqa: S608 - a fixed fragment
 
 # (table, the WHERE clause selecting one member's rows, given the member ids as the only parameter).
 MEMBER_TABLES: tuple[tuple[str, str], ...] = (
-    ("response_rating", f"response_id IN {_RESPONSES_OF}"),
-    ("response_choice", f"response_id IN {_RESPONSES_OF}"),
-    ("response_reflection", f"response_id IN {_RESPONSES_OF}"),
-    ("response_score", f"response_id IN {_RESPONSES_OF}"),
+    ("response_rating", f"response_id IN {RESPONSES_OF}"),
+    ("response_choice", f"response_id IN {RESPONSES_OF}"),
+    ("response_reflection", f"response_id IN {RESPONSES_OF}"),
+    ("response_score", f"response_id IN {RESPONSES_OF}"),
     ("reading_shown", f"member_id IN {ID_LIST}"),
     ("response", f"member_id IN {ID_LIST}"),
     ("member_option", f"member_id IN {ID_LIST}"),
@@ -55,59 +54,6 @@ ANSWER_TABLES: tuple[tuple[str, str], ...] = (
     ("reading_shown", f"response_id IN {_OLD}"),
     ("response", "submitted_at < ?"),
 )
-
-
-class MemberRow(NamedTuple):
-    id: int
-    team_id: int
-    team_name: str | None
-    name: str
-    email: str
-    role_title: str | None
-    track: str | None
-    level: str | None
-    created_at: dt.datetime
-    archived_at: dt.datetime | None
-    language: str | None
-
-
-class ResponseRow(NamedTuple):
-    id: int
-    member_id: int
-    wave: str | None
-    instrument_version: int
-    submitted_at: dt.datetime
-    is_current: bool
-    life_stage: str | None
-
-
-class InvitationRow(NamedTuple):
-    id: int
-    member_id: int
-    round_id: int
-    wave: str | None
-    deadline: dt.datetime | None
-    sent_at: dt.datetime
-    revoked_at: dt.datetime | None
-    declined_at: dt.datetime | None
-    answered: bool
-
-
-class MemberData(NamedTuple):
-    """Every row the database holds about some members (the ids of one person)."""
-
-    members: list[MemberRow]
-    options: list[tuple[int, str]]                      # (member_id, option_key)
-    responses: list[ResponseRow]
-    ratings: list[tuple[int, str, int]]                 # (response_id, item_id, value)
-    choices: list[tuple[int, int, str]]                 # (response_id, rank, need)
-    reflections: list[tuple[int, str, str]]             # (response_id, reflection_id, text)
-    scores: list[tuple[int, str, float]]                # (response_id, scale, score)
-    invitations: list[InvitationRow]
-    goals: list[Goal]                                   # each with its actions
-    goal_history: list[GoalVersion]
-    notes: list[Note]                                   # oldest meeting first
-    note_history: list[NoteVersion]
 
 
 class Snapshot(NamedTuple):
@@ -138,48 +84,6 @@ class PrivacyRows:
             [email.strip().lower()],
         )
         return [MemberRow(*r) for r in rows]
-
-    def member_data(self, member_ids: list[int]) -> MemberData:
-        ids = [member_ids]
-        q = self.db.query
-        plan = PlanRows(self.db)
-        goals = plan.goals_of(member_ids)
-        notes = sorted(plan.notes_of(member_ids), key=lambda n: (n.held_on, n.id))
-        return MemberData(
-            members=[MemberRow(*r) for r in q(
-                "SELECT m.id, m.team_id, t.name, m.name, m.email, m.role_title, m.track, m.level, m.created_at,"  # noqa: S608
-                " m.archived_at, m.language FROM member m LEFT JOIN team t ON t.id = m.team_id"
-                f" WHERE m.id IN {ID_LIST} ORDER BY m.id", ids)],
-            options=q(
-                f"SELECT member_id, option_key FROM member_option WHERE member_id IN {ID_LIST}"  # noqa: S608
-                " ORDER BY member_id, option_key", ids),
-            responses=[ResponseRow(*r) for r in q(
-                "SELECT r.id, r.member_id, w.name, r.instrument_version, r.submitted_at, r.is_current, r.life_stage"  # noqa: S608
-                " FROM response r LEFT JOIN wave w ON w.id = r.wave_id"
-                f" WHERE r.member_id IN {ID_LIST} ORDER BY r.submitted_at, r.id", ids)],
-            ratings=q(
-                f"SELECT response_id, item_id, value FROM response_rating WHERE response_id IN {_RESPONSES_OF}"  # noqa: S608
-                " ORDER BY response_id, item_id", ids),
-            choices=q(
-                f"SELECT response_id, rank, need FROM response_choice WHERE response_id IN {_RESPONSES_OF}"  # noqa: S608
-                " ORDER BY response_id, rank", ids),
-            reflections=q(
-                f"SELECT response_id, reflection_id, text FROM response_reflection WHERE response_id IN {_RESPONSES_OF}"  # noqa: S608
-                " ORDER BY response_id, reflection_id", ids),
-            scores=q(
-                f"SELECT response_id, scale, score FROM response_score WHERE response_id IN {_RESPONSES_OF}"  # noqa: S608
-                " ORDER BY response_id, scale", ids),
-            invitations=[InvitationRow(*r) for r in q(
-                "SELECT i.id, i.member_id, i.round_id, w.name, rd.deadline, i.created_at, i.revoked_at,"  # noqa: S608
-                " i.declined_at,"
-                " EXISTS (SELECT 1 FROM response r WHERE r.member_id = i.member_id AND r.round_id = i.round_id)"
-                " FROM invitation i LEFT JOIN round rd ON rd.id = i.round_id LEFT JOIN wave w ON w.id = rd.wave_id"
-                f" WHERE i.member_id IN {ID_LIST} ORDER BY i.created_at, i.id", ids)],
-            goals=goals,
-            goal_history=plan.goal_history([g.id for g in goals]),
-            notes=notes,
-            note_history=plan.note_history([n.id for n in notes]),
-        )
 
     def row_counts(self, member_ids: list[int]) -> dict[str, int]:
         """How many rows each member table holds for these members (what an erasure would remove)."""

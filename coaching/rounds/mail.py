@@ -23,9 +23,7 @@ Without a mail server (`MailNotConfigured`), the manager hands links over: `link
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import smtplib
 import ssl
 import unicodedata
@@ -45,7 +43,7 @@ from coaching import i18n
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor, PermissionDenied
 from coaching.core.settings import Settings
-from coaching.privacy.requests import neutralise
+from coaching.core.tabular import csv_bytes
 from coaching.rounds import rounds
 from coaching.rounds.round_rows import RoundRows
 from coaching.rounds.rounds import Link, MemberProgress, RoundClosed, RoundStatus, State
@@ -122,12 +120,7 @@ def links_csv(links: Iterable[Link]) -> bytes:
 
     UTF-8 with a byte-order mark, so spreadsheet programs read accented names correctly.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for link in links:
-        writer.writerow([neutralise(cell) for cell in (link.name, link.email, link.url)])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(CSV_HEADER, ((link.name, link.email, link.url) for link in links))
 
 
 def _texts(link: Link, *, round_message: str | None, deadline: dt.datetime, manager_name: str,

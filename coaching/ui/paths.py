@@ -16,6 +16,7 @@ from coaching.aspire import Aspire
 from coaching.core.actors import Actor
 from coaching.core.editing import EditConflict
 from coaching.core.needs import NEEDS, Need
+from coaching.core.tabular import ImportRejected
 from coaching.one_on_one import development
 from coaching.paths import editing as paths
 from coaching.paths.catalogue import Catalogue
@@ -32,7 +33,6 @@ from coaching.paths.routes import (
     plan_route,
     reachable,
 )
-from coaching.people.roster import ImportRejected
 from coaching.people.teams import MemberArrangement
 from coaching.ui.context import flash
 from coaching.ui.format import plain

@@ -9,16 +9,13 @@ its cells as Markdown, so every cell is escaped for display: the table shows the
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
 
-from coaching.people.roster import ImportRejected
-from coaching.privacy.requests import neutralise
+from coaching.core.tabular import ImportRejected, csv_bytes
 from coaching.ui.format import plain
 
 Rows = Sequence[Mapping[str, object]]
@@ -63,11 +60,7 @@ def cell_text(value: object) -> str:
 def table_csv(columns: Sequence[str], cells: Sequence[Sequence[str]]) -> bytes:
     """The cells as CSV in UTF-8 with a byte-order mark (spreadsheets then read accents right), each
     neutralised so no cell starts a formula, the same rule as every other export."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralise(c) for c in columns])
-    writer.writerows([neutralise(c) for c in line] for line in cells)
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(columns, cells)
 
 
 def show_rejected_import(exc: ImportRejected, download_name: str) -> None:

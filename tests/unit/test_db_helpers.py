@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from coaching.core.editing import EditConflict
+from coaching.db.errors import RowMissing, VersionMismatch
 from coaching.db.lists import ID_LIST, TEXT_LIST
 from coaching.db.versions import versioned
 from coaching.people import teams
-from coaching.people.team_rows import RowMissing, VersionMismatch
 from tests.conftest import make_manager
 
 

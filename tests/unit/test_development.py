@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.needs import Need
 from coaching.measurement.responses import Submission, submit
-from coaching.one_on_one import development, plans
+from coaching.one_on_one import development, member_data, plans
 from coaching.one_on_one.brief import ChartRenderer, member_brief
 from coaching.one_on_one.plans import GoalStatus
 from coaching.one_on_one.route_rows import RouteRows
@@ -104,7 +104,7 @@ def test_the_export_holds_the_route_and_an_erasure_removes_it(org):
     document = privacy.export_document(aspire, SYSTEM, "ana@example.com")
     (route,) = document["members"][0]["routes"]
     assert route["steps"][0]["option_key"] == "staff" and route["steps"][0]["target_date"] == "2027-03-31"
-    assert ("route_step", "option_key", "staff") in {(r[0], r[2], r[3]) for r in privacy.csv_rows(document)}
+    assert ("route_step", "option_key", "staff") in {(r[0], r[2], r[3]) for r in member_data.csv_rows(document)}
 
     privacy.erase_member(aspire, SYSTEM, "ana@example.com")
     assert aspire.store.db.scalar("SELECT count(*) FROM route") == 0

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from coaching.core.actors import SYSTEM, PermissionDenied, Role
+from coaching.core.tabular import ImportRejected
 from coaching.paths import editing as paths
-from coaching.people.roster import ImportRejected
 from tests.conftest import make_manager
 
 DATA = Path(__file__).parents[1] / "data"

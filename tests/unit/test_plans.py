@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.needs import Need
+from coaching.db.errors import RowMissing
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.scoring import Profile
 from coaching.one_on_one import plans
 from coaching.one_on_one.plan_rows import PlanRows
 from coaching.one_on_one.plans import ChangedMeanwhile, GoalStatus, PlanRejected
 from coaching.people import teams
-from coaching.people.team_rows import RowMissing
 from coaching.privacy import requests as privacy
 from tests.conftest import make_manager
 

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coaching.aspire import Aspire, start
+from coaching.core import tabular
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.settings import SettingsError, load_settings
 from coaching.db.database import Database, StoreOpenError
@@ -24,7 +25,7 @@ from coaching.db.lists import ID_LIST
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.responses import Submission, submit
-from coaching.one_on_one import plans
+from coaching.one_on_one import member_data, plans
 from coaching.people import teams
 from coaching.privacy import requests as privacy
 from coaching.privacy.privacy_rows import MEMBER_TABLES
@@ -150,7 +151,7 @@ def test_export_holds_every_section_of_the_person(org: Aspire) -> None:
 
     document = privacy.export_document(org, _harriet(org), "  Aiko@Example.com ")
 
-    assert document["format"] == privacy.EXPORT_FORMAT and document["email"] == AIKO
+    assert document["format"] == member_data.EXPORT_FORMAT and document["email"] == AIKO
     (member,) = document["members"]
     assert member["profile"]["id"] == aiko
     assert member["profile"]["name"] == "Aiko Tanaka" and member["profile"]["team"] == "Platform engineering"
@@ -176,9 +177,9 @@ def test_export_holds_every_section_of_the_person(org: Aspire) -> None:
     assert note["author"] == "Maria Lopez" and note["agreed"] == []
     assert [(h["body"], h["agreed"], h["written_by"]) for h in note["history"]] == [
         (NOTE_SECRET, ["Aiko drafts the proposal"], "Maria Lopez"), (NOTE_NOW, [], "Maria Lopez")]
-    text = privacy.to_json(document) + privacy.to_csv(document)
+    text = member_data.to_json(document) + member_data.document_csv(document)
     assert "hash-never-exported" not in text and "token" not in text
-    assert json.loads(privacy.to_json(document)) == document
+    assert json.loads(member_data.to_json(document)) == document
 
 
 def test_csv_export_is_one_flat_table_and_is_recorded_in_the_audit_log(org: Aspire) -> None:
@@ -194,7 +195,7 @@ def test_csv_export_is_one_flat_table_and_is_recorded_in_the_audit_log(org: Aspi
     assert exported.filename == "aspire-data-aiko_at_example.com.csv" and exported.mime == "text/csv"
     assert exported.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(exported.text, newline="")))
-    assert tuple(rows[0]) == privacy.CSV_HEADER and all(len(r) == 4 for r in rows)
+    assert tuple(rows[0]) == member_data.CSV_HEADER and all(len(r) == 4 for r in rows)
     assert {r[0] for r in rows[1:]} == {"profile", "option_in_use", "response", "invitation", "goal", "goal_action",
                                         "goal_history", "note", "note_history"}
     assert ["note", note_id, "body", "'=HYPERLINK(\"http://x.example\",\"y\")"] in rows
@@ -440,16 +441,16 @@ def test_months_are_calendar_months(moment: dt.datetime, months: int, expected: 
 
 @given(st.text())
 def test_a_neutralised_cell_never_starts_a_formula(text: str) -> None:
-    cell = privacy.neutralise(text)
-    assert cell[:1] not in privacy.FORMULA_STARTS
-    assert cell.lstrip(" \t\r\n")[:1] not in privacy.FORMULA_STARTS
-    dangerous = text[:1] in privacy.FORMULA_STARTS or text.lstrip(" \t\r\n")[:1] in privacy.FORMULA_STARTS
+    cell = tabular.neutralise(text)
+    assert cell[:1] not in tabular.FORMULA_STARTS
+    assert cell.lstrip(" \t\r\n")[:1] not in tabular.FORMULA_STARTS
+    dangerous = text[:1] in tabular.FORMULA_STARTS or text.lstrip(" \t\r\n")[:1] in tabular.FORMULA_STARTS
     assert cell == ("'" + text if dangerous else text), "only a dangerous cell changes, by one leading quote"
 
 
 FORMULA_LIKE = st.one_of(
     st.text(),
-    st.builds(lambda start, rest: start + rest, st.sampled_from(sorted(privacy.FORMULA_STARTS) + [" =", "\n+"]),
+    st.builds(lambda start, rest: start + rest, st.sampled_from(sorted(tabular.FORMULA_STARTS) + [" =", "\n+"]),
               st.text()),
     st.sampled_from(["=1+1", "+1", "-2", "@SUM(A1)", "\t=cmd", "\r=x", "=HYPERLINK(\"http://x\")", "-", "'"]),
 )
@@ -475,21 +476,21 @@ def test_no_cell_of_a_csv_export_starts_a_formula(name: str, reflection: str, no
         }],
     }
 
-    text = privacy.to_csv(document)
+    text = member_data.document_csv(document)
 
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert tuple(rows[0]) == privacy.CSV_HEADER
-    expected = [tuple(privacy.neutralise(c) for c in row) for row in privacy.csv_rows(document)]
+    assert tuple(rows[0]) == member_data.CSV_HEADER
+    expected = [tuple(tabular.neutralise(c) for c in row) for row in member_data.csv_rows(document)]
     assert [tuple(r) for r in rows[1:]] == expected, "every value survives, only neutralised"
     cells = {(r[0], r[2]): r[3] for r in rows[1:]}
-    assert cells[("note", "agreed.1")] == privacy.neutralise(reflection) and cells[("note", "agreed.2")] == \
-        privacy.neutralise(key)
-    assert cells[("note_history", "body")] == privacy.neutralise(life_stage)
-    assert cells[("note_history", "agreed.1")] == cells[("goal_history", "changed_by")] == privacy.neutralise(name)
+    assert cells[("note", "agreed.1")] == tabular.neutralise(reflection) and cells[("note", "agreed.2")] == \
+        tabular.neutralise(key)
+    assert cells[("note_history", "body")] == tabular.neutralise(life_stage)
+    assert cells[("note_history", "agreed.1")] == cells[("goal_history", "changed_by")] == tabular.neutralise(name)
     for row in rows[1:]:
         for cell in row:
-            assert cell[:1] not in privacy.FORMULA_STARTS, row
-            assert cell.lstrip(" \t\r\n")[:1] not in privacy.FORMULA_STARTS, row
+            assert cell[:1] not in tabular.FORMULA_STARTS, row
+            assert cell.lstrip(" \t\r\n")[:1] not in tabular.FORMULA_STARTS, row
 
 
 # ---- compaction ----------------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching.people.roster import MAX_LINE, ImportRejected, read_roster
+from coaching.core.tabular import ImportRejected
+from coaching.people.roster import MAX_LINE, read_roster
 
 
 def _csv(rows: list[list[str]], delimiter: str = ",") -> bytes:

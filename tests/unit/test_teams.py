@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from coaching.core.actors import SYSTEM, PermissionDenied, Role
 from coaching.core.editing import EditConflict
+from coaching.core.tabular import ImportRejected
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.profiles import profiles
 from coaching.measurement.responses import Submission, submit
 from coaching.people import teams
-from coaching.people.roster import ImportRejected
 from coaching.people.teams import MemberInput, MemberRejected, TeamRejected
 from coaching.privacy import requests as privacy
 from tests.conftest import make_manager
@@ -355,6 +355,21 @@ def test_an_import_applies_the_forms_length_limits_with_line_numbers(org):
     assert teams.list_members(org["aspire"], org["a"], org["team"].id) == []
 
 
+def test_a_bad_e_mail_and_a_too_long_name_on_other_rows_are_both_reported_on_the_first_try(org):
+    with pytest.raises(ImportRejected) as rejected:
+        teams.import_members(org["aspire"], org["a"], org["team"].id, csv_bytes(
+            "name,email",
+            "Ana,ana@",                                   # 2: malformed e-mail
+            "Ben,ben@example.com",
+            f"{'C' * 150},cleo@example.com",              # 4: longer than the form allows
+        ))
+    assert [(p.line, p.reason) for p in rejected.value.problems] == [
+        (2, "E-mail 'ana@' is not a valid address"), (4, "Name is too long: at most 120 characters")]
+    assert str(rejected.value) == ("Nothing was imported. line 2: E-mail 'ana@' is not a valid address; "
+                                   "line 4: Name is too long: at most 120 characters")
+    assert teams.list_members(org["aspire"], org["a"], org["team"].id) == []
+
+
 def test_an_import_lists_problems_of_every_kind_on_the_first_try(org):
     with pytest.raises(ImportRejected) as rejected:
         teams.import_members(org["aspire"], org["a"], org["team"].id, csv_bytes(
@@ -459,8 +474,9 @@ def test_only_flexible_or_self_directed_options_on_offer_can_be_in_use(org, opti
 
 
 def test_an_option_retired_after_the_form_was_checked_is_refused_inside_the_write(org):
+    from coaching.db.errors import NotOffered
     from coaching.paths import editing as paths
-    from coaching.people.team_rows import NotOffered, TeamRows
+    from coaching.people.team_rows import TeamRows
 
     aspire, a = org["aspire"], org["a"]
     ana = ana_with_options(org)

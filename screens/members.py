@@ -13,7 +13,7 @@ from coaching.people import teams
 from coaching.people.roster import ImportRejected
 from coaching.store import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
-from coaching.ui.format import plain
+from coaching.ui.format import person_label, plain
 from coaching.ui.tables import show_rejected_import, show_table
 
 aspire = get_aspire()
@@ -127,7 +127,7 @@ with edit_tab:
     else:
         by_id = {m.id: m for m in roster}
         member = by_id[st.selectbox("Member", list(by_id), key="edit_who",
-                                    format_func=lambda i: f"{by_id[i].name} <{by_id[i].email}>")]
+                                    format_func=lambda i: person_label(by_id[i].name, by_id[i].email))]
         prefix = f"edit_{member.id}"
         current = teams.arrangement_of(choices, member.track, member.level)
         options = choices if current in choices else [*choices, current]

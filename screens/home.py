@@ -15,8 +15,8 @@ from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import plain
 from coaching.ui.plans import show_reviews_due
 from coaching.ui.tables import show_table
-from coaching.ui.views import show_view
-from coaching.views.charts import demand_offer_view, needs_overview, org_unmet_view
+from coaching.ui.views import needs_chart, show_view
+from coaching.views.charts import demand_offer_view, org_unmet_view
 
 aspire = get_aspire()
 actor = current_actor()
@@ -92,7 +92,7 @@ if st.toggle("Show as table", key="home_table"):
     )
 else:
     st.plotly_chart(
-        aspire.remember(("needs overview", actor, wave), lambda: needs_overview(summaries)),
+        aspire.remembered(actor, needs_chart, tuple(summaries)),
         width="stretch", config={"displayModeBar": False},
         alt=f"Bar chart of average need scores; highest is {scale_label(top.scale)}.",
     )

@@ -22,8 +22,7 @@ from coaching.ui.plans import (
     show_talking_points,
     warn_uncovered,
 )
-from coaching.ui.views import show_view
-from coaching.views.charts import member_fit_view, member_profile_view, member_trend_view
+from coaching.ui.views import member_fit_chart, member_profile_chart, member_trend_chart, show_view
 
 
 def change_line(portrait: Portrait) -> str:
@@ -125,11 +124,9 @@ if section == "Needs and fit":
             "Compare with a path on offer", [None, *options], key="member_overlay",
             format_func=lambda k: "None" if k is None else options[k].name,
         )
-        show_view(aspire.remember(("profile view", actor, member_id, overlay), lambda: member_profile_view(
-            member.name, profile, options.get(overlay))), key="member_profile")
+        show_view(aspire.remembered(actor, member_profile_chart, member_id, thresholds, overlay), key="member_profile")
     with right:
-        show_view(aspire.remember(("fit view", actor, member_id), lambda: member_fit_view(
-            member.name, portrait.fits, portrait.unmet)), key="member_fit")
+        show_view(aspire.remembered(actor, member_fit_chart, member_id, thresholds), key="member_fit")
         show_next_steps(aspire, arrangement, profile.scores, thresholds)
     st.caption(change_line(portrait))
     show_reflections(current.profile.answers, aspire.instruments[current.profile.instrument_version])
@@ -150,9 +147,7 @@ else:
         if portrait.versions_differ:
             st.caption("The last two waves used different questionnaire versions: only the needs both measured "
                        "are compared.")
-        show_view(aspire.remember(("trend view", actor, member_id), lambda: member_trend_view(
-            member.name, [(w.wave.name, w.profile.profile.scores) for w in portrait.history], portrait.changes)),
-            key="member_trend")
+        show_view(aspire.remembered(actor, member_trend_chart, member_id, thresholds), key="member_trend")
     previous = portrait.previous.profile.profile if portrait.previous else None
     checks = review.goal_review(goals, previous, profile, portrait.changes)
     show_goal_review(aspire, actor, checks, aspire.store.catalogue(), today)

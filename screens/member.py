@@ -22,6 +22,7 @@ from coaching.ui.plans import (
     show_talking_points,
     warn_uncovered,
 )
+from coaching.ui.state import MemberScreen
 from coaching.ui.views import member_fit_chart, member_profile_chart, member_trend_chart, show_view
 
 
@@ -53,15 +54,15 @@ if not people:
 # an id that is not one of yours is not shown. Choosing someone here rewrites the link.
 linked = st.query_params.get("member")
 if linked is not None and linked.isdigit() and int(linked) in people:
-    st.session_state.member_choice = int(linked)
+    MemberScreen.choice.set(int(linked))
 elif linked is not None:
     st.warning("That link does not lead to one of your team members, so your first member is shown instead.")
-if st.session_state.get("member_choice") not in people:
-    st.session_state.member_choice = next(iter(people))
+if MemberScreen.choice.get() not in people:
+    MemberScreen.choice.set(next(iter(people)))
 member_id = st.selectbox(
-    "Member", list(people), key="member_choice",
+    "Member", list(people), key=MemberScreen.choice.key,
     format_func=lambda i: f"{people[i][0].name} ({people[i][1].name})",
-    on_change=lambda: st.query_params.update(member=str(st.session_state.member_choice)),
+    on_change=lambda: st.query_params.update(member=str(MemberScreen.choice.get())),
 )
 st.query_params["member"] = str(member_id)
 show_flash()
@@ -102,9 +103,10 @@ if current.wave.id != newest.id:
                f"{plain(newest.name)}.")
 # No silent flips: the same answers read differently only after a new reliability estimate, and then the page
 # says so (for the rest of the session, not only on the rerun that noticed it).
+kept = MemberScreen.reading_update(member_id)
 if (update := reading_update(aspire, actor, portrait)) is not None:
-    st.session_state[f"reading_update_{member_id}"] = update
-noticed = st.session_state.get(f"reading_update_{member_id}")
+    kept.set(update)
+noticed = kept.get()
 if noticed is not None and noticed.now == reading_of(portrait):
     st.info(noticed.sentence, icon=":material/update:")
 st.markdown(f"**{profile.judgement}**")

@@ -8,6 +8,7 @@ from coaching.paths.fit import Thresholds
 from coaching.ui.context import current_actor, get_aspire, record_view_once
 from coaching.ui.format import plain, profile_row
 from coaching.ui.paths import show_directions
+from coaching.ui.state import TeamScreen
 from coaching.ui.tables import show_table
 from coaching.ui.views import pay_ladder_chart, show_view, team_demand_chart, team_drift_chart, team_heatmap_chart
 
@@ -22,16 +23,16 @@ if not teams:
     st.page_link("screens/members.py", label="Go to Members", icon=":material/badge:")
     st.stop()
 
-if "team_choice" not in st.session_state:
+if not TeamScreen.choice.held:
     # A link like /team?team=12 is read once, on landing; an id that is not one of yours is not shown.
     linked = st.query_params.get("team")
     chosen = next((t for t in teams if linked is not None and str(t.id) == linked), None)
     if linked is not None and chosen is None:
         st.warning("That link does not lead to one of your teams, so your first team is shown instead.")
-    st.session_state.team_choice = chosen or teams[0]
+    TeamScreen.choice.set(chosen or teams[0])
 
 left, right = st.columns(2)
-team = left.selectbox("Team", teams, key="team_choice", format_func=lambda t: t.name)
+team = left.selectbox("Team", teams, key=TeamScreen.choice.key, format_func=lambda t: t.name)
 st.query_params["team"] = str(team.id)
 if not waves:
     st.info("No assessment wave has started yet. Open a round on the Rounds screen to ask your team.",

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from coaching.rounds import mail, rounds
-from coaching.rounds.rounds import Invitees, RoundChanged, RoundClosed, State
+from coaching.rounds.rounds import Invitees, RoundChanged, RoundClosed
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import person_label, plain
 from coaching.ui.rounds import fresh_links, keep_links, links_table, sending_progress, show_send_results, status_table
@@ -67,7 +67,7 @@ chosen_round = st.selectbox(
 )
 status = rounds.round_status(aspire, actor, chosen_round.id)
 now = dt.datetime.now(dt.UTC)
-open_now = chosen_round.closed_at is None and chosen_round.deadline > now
+open_now = status.open_at(now)
 
 left, middle, right = st.columns(3)
 left.metric("Response rate", f"{status.response_rate:.0%}")
@@ -84,7 +84,7 @@ if links:
 
 if open_now and aspire.settings.mail_configured:
     st.subheader("E-mail")
-    pending = [m for m in status.members if m.state in (State.NOT_STARTED, State.IN_PROGRESS)]
+    pending, failed = status.pending, status.failed
     send, remind, retry = st.columns(3)
     results = None
     if links and send.button("E-mail these links", type="primary", icon=":material/send:"):
@@ -92,7 +92,6 @@ if open_now and aspire.settings.mail_configured:
     if remind.button(f"Remind {len(pending)} who have not answered", disabled=not pending,
                      help="Only people who neither submitted nor declined; each gets a fresh link."):
         results = mail.send_reminders(aspire, actor, chosen_round.id, progress=sending_progress(len(pending)))
-    failed = [m for m in status.members if m.last_failure and m.state is not State.SUBMITTED]
     if retry.button(f"Retry {len(failed)} failed", disabled=not failed):
         results = mail.retry_failed(aspire, actor, chosen_round.id, progress=sending_progress(len(failed)))
     if results is not None:

@@ -98,6 +98,20 @@ class RoundStatus:
     def time_left(self, now: dt.datetime) -> dt.timedelta:
         return max(self.round.deadline - now, dt.timedelta(0))
 
+    def open_at(self, now: dt.datetime) -> bool:
+        """Whether the round still takes answers (and so reminders, new links, a later deadline)."""
+        return _takes_answers(self.round, now)
+
+    @property
+    def pending(self) -> list[MemberProgress]:
+        """Who may still be reminded: neither submitted nor declined."""
+        return [m for m in self.members if m.state in (State.NOT_STARTED, State.IN_PROGRESS)]
+
+    @property
+    def failed(self) -> list[MemberProgress]:
+        """Who is pending and whose last e-mail did not go out: those a retry sends to."""
+        return [m for m in self.pending if m.last_failure]
+
 
 @dataclass(frozen=True)
 class Invitation:
@@ -116,7 +130,11 @@ class Invitation:
         return self.row.declined_at is not None
 
     def open_for_answers(self, now: dt.datetime) -> bool:
-        return self.row.round.closed_at is None and now < self.row.round.deadline
+        return _takes_answers(self.row.round, now)
+
+
+def _takes_answers(round_row: RoundRow, now: dt.datetime) -> bool:
+    return round_row.closed_at is None and now < round_row.deadline
 
 
 def hash_token(token: str) -> str:

@@ -304,3 +304,19 @@ def test_two_members_of_one_name_both_get_a_link_and_a_line_in_the_tracking(aspi
     assert sorted(link.member_id for link in links) == sorted(ids)
     assert len({link.url for link in links}) == 2
     assert sorted(m.member_id for m in rounds.round_status(aspire, manager, round_id).members) == sorted(ids)
+
+
+def test_a_round_is_open_until_its_deadline_and_only_those_pending_are_reminded_or_retried(aspire, team, instrument):
+    manager, team_id, (ana, ben, cleo) = team
+    round_id, links = _open(aspire, team)
+    rounds.submit_answers(aspire, rounds.resolve(aspire, _token(links[0])), _raw(instrument))
+    rounds.decline(aspire, rounds.resolve(aspire, _token(links[1])))
+    for member_id in (ben, cleo):
+        rounds.record_delivery(aspire, manager, round_id, member_id, "invitation", "email", False, "mailbox full")
+    status = rounds.round_status(aspire, manager, round_id)
+    assert [m.member_id for m in status.pending] == [cleo]
+    assert [m.member_id for m in status.failed] == [cleo], "Ben declined: nothing is sent to him again"
+    deadline = status.round.deadline
+    assert status.open_at(deadline - dt.timedelta(seconds=1)) and not status.open_at(deadline)
+    rounds.close_round(aspire, manager, round_id)
+    assert not rounds.round_status(aspire, manager, round_id).open_at(dt.datetime.now(dt.UTC))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar
 
+from coaching.core.actors import Actor
 from coaching.core.settings import Settings, SettingsError
 from coaching.governance.audit import AuditLog
 from coaching.measurement.answers import Answers
@@ -81,6 +82,15 @@ class Aspire:
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """What `compute` gives for `key` until the next committed write (Database.remember)."""
         return self.store.db.remember(key, compute)
+
+    def remembered(self, actor: Actor, read: Callable[..., T], *args: Hashable) -> T:
+        """What `read(self, actor, *args)` gives, kept until the next committed write.
+
+        The key is built here, never by hand: the function's module and qualified name, the actor (what a
+        person may see is part of every result) and the arguments, which must be hashable values. So two
+        people never share a result, and neither do two functions or two sets of arguments.
+        """
+        return self.remember((read.__module__, read.__qualname__, actor, args), lambda: read(self, actor, *args))
 
     def reliability_by_language(self, version: int) -> dict[str, dict[str, ScaleReliability]]:
         """Reliability of one version per language it was answered in, for each language with enough responses.

@@ -8,6 +8,7 @@ from coaching.core.actors import Role
 from coaching.people.accounts import Account, AccountError, PasswordRejected
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
+from coaching.ui.state import AccountsScreen
 from coaching.ui.tables import show_table
 
 aspire = get_aspire()
@@ -69,7 +70,7 @@ show_table(
 
 st.subheader("New account")
 # The form's key changes after each account created, so the next one starts from empty fields.
-with st.form(f"new_account_{st.session_state.get('accounts_created', 0)}"):
+with st.form(f"new_account_{AccountsScreen.created.count}"):
     email = st.text_input("Email")
     name = st.text_input("Name")
     role = st.selectbox("Role", [Role.MANAGER, Role.ADMIN], format_func=lambda r: r.value)
@@ -80,7 +81,7 @@ with st.form(f"new_account_{st.session_state.get('accounts_created', 0)}"):
         except (ValueError, PasswordRejected) as exc:
             st.error(plain(str(exc)))
         else:
-            st.session_state["accounts_created"] = st.session_state.get("accounts_created", 0) + 1
+            AccountsScreen.created.bump()
             flash(f"Account created for {created.email}.")
 
 by_label = {f"{a.name} <{a.email}>": a for a in accounts}

@@ -15,6 +15,7 @@ from coaching.paths.catalogue_rows import OptionVersion
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
 from coaching.ui.paths import show_admin_directions, show_framework_import
+from coaching.ui.state import CatalogueScreen, Fields
 from coaching.ui.tables import show_table
 from coaching.views.view import openings_text
 
@@ -87,52 +88,47 @@ if actor.role is not Role.ADMIN:
     st.stop()
 
 
-def remember(prefix: str, version: OptionVersion) -> None:
+def fill(form: Fields, version: OptionVersion) -> None:
     """Put an option's stored values and version into its edit form's session state."""
     o = version.option
     values = {"name": o.name, "rank": o.rank, "scope": o.scope, "why": o.why, "openings": o.openings,
-              "currency": o.band.currency if o.band else "", "version": version.version,
-              "expectations": "\n".join(o.expectations), "entry": o.entry}
+              "currency": o.band.currency if o.band else "", "expectations": "\n".join(o.expectations),
+              "entry": o.entry}
     values |= {f"support_{n}": o.support[n] for n in NEEDS}
     values |= {f"band_{f}": float(getattr(o.band, f)) if o.band else None for f in BAND}
-    st.session_state.update({f"{prefix}_{k}": v for k, v in values.items()})
+    form.fill(values, version.version)
 
 
-def forget(prefix: str) -> None:
-    for key in [k for k in st.session_state if str(k).startswith(f"{prefix}_")]:
-        del st.session_state[key]
-
-
-def option_fields(prefix: str, track: bool) -> dict:
-    """The option form's inputs (values live in session state under `prefix`), as paths' fields."""
-    fields = {"name": st.text_input("Name", key=f"{prefix}_name", max_chars=80)}
+def option_fields(form: Fields, track: bool) -> dict:
+    """The option form's inputs (values live in session state under the form's prefix), as paths' fields."""
+    fields = {"name": st.text_input("Name", key=form.key("name"), max_chars=80)}
     if track:
         fields["rank"] = st.number_input("Rank on its track (1 = first level)", 1, 99, value=None,
-                                         key=f"{prefix}_rank")
-    fields["scope"] = st.text_input("Scope (optional)", key=f"{prefix}_scope", max_chars=200)
-    fields["why"] = st.text_area("Why it serves these needs (one sentence)", key=f"{prefix}_why", max_chars=400)
+                                         key=form.key("rank"))
+    fields["scope"] = st.text_input("Scope (optional)", key=form.key("scope"), max_chars=200)
+    fields["why"] = st.text_area("Why it serves these needs (one sentence)", key=form.key("why"), max_chars=400)
     fields["openings"] = st.number_input("Openings now (leave empty when not limited)", 0, value=None,
-                                         key=f"{prefix}_openings")
+                                         key=form.key("openings"))
     st.markdown("**Need profile**: how strongly it serves each need, from 0 (not at all) to 1 (fully)")
-    start = 0.0 if prefix == "new" else None   # an edit form's values come from session state
+    start = 0.0 if form is CatalogueScreen.new else None   # an edit form's values come from session state
     fields["support"] = {str(n): col.number_input(n.label, 0.0, 1.0, value=start, step=0.05, format="%.2f",
-                                                  key=f"{prefix}_support_{n}")
+                                                  key=form.key(f"support_{n}"))
                          for n, col in zip(NEEDS, st.columns(len(NEEDS)), strict=True)}
     if track:
         st.markdown("**Pay band** (leave all empty for none)")
         cols = st.columns(4)
         fields["band"] = {f: col.number_input(f.title(), 0.0, value=None, step=1000.0, format="%.2f",
-                                              key=f"{prefix}_band_{f}") for f, col in zip(BAND, cols, strict=False)}
-        fields["band"]["currency"] = cols[3].text_input("Currency", key=f"{prefix}_currency", max_chars=3)
+                                              key=form.key(f"band_{f}")) for f, col in zip(BAND, cols, strict=False)}
+        fields["band"]["currency"] = cols[3].text_input("Currency", key=form.key("currency"), max_chars=3)
         fields["expectations"] = st.text_area("What this level asks of a person (one expectation per line)",
-                                              key=f"{prefix}_expectations", height=100)
-        fields["entry"] = st.checkbox("Entry rung: where a person not yet on this ladder starts", key=f"{prefix}_entry")
+                                              key=form.key("expectations"), height=100)
+        fields["entry"] = st.checkbox("Entry rung: where a person not yet on this ladder starts", key=form.key("entry"))
     return fields
 
 
-def save_edit(read: OptionVersion, prefix: str, fields: dict) -> None:
+def save_edit(read: OptionVersion, form: Fields, fields: dict) -> None:
     """Save the edit form; a refusal or a conflict is shown next to the typed values, which stay."""
-    key, seen = read.option.key, st.session_state[f"{prefix}_version"]
+    key, seen = read.option.key, form.version.get()
     try:
         saved = paths.edit_option(aspire, actor, key, seen, fields)
     except paths.OptionRejected as exc:
@@ -141,9 +137,9 @@ def save_edit(read: OptionVersion, prefix: str, fields: dict) -> None:
         opened = next(v for v in paths.option_history(aspire, actor, key) if v.version == seen)
         st.error(plain(str(exc)), icon=":material/sync_problem:")
         st.info(f"Changed meanwhile: {changes(opened.option, read.option)}. The form keeps what you typed.")
-        st.session_state[f"{prefix}_version"] = read.version
+        form.version.set(read.version)
     else:
-        forget(prefix)
+        form.clear()
         flash(f"Saved {plain(saved.option.name)}. Changed: {changes(read.option, saved.option)}.")
 
 
@@ -170,18 +166,18 @@ with edit_tab:
         st.info("Nothing to edit yet: add an option first.", icon=":material/edit:")
     else:
         chosen = by_key[st.selectbox("Option", list(by_key), format_func=labels.get, key="catalogue_edit_key")]
-        prefix = f"opt_{chosen.option.key}"
-        if f"{prefix}_name" not in st.session_state:   # the form shows the option as read now, with that version
-            remember(prefix, chosen)
+        form = CatalogueScreen.edit(chosen.option.key)
+        if not form.has("name"):   # the form shows the option as read now, with that version
+            fill(form, chosen)
         with st.form("edit_option"):
-            fields = option_fields(prefix, chosen.option.kind.is_track)
+            fields = option_fields(form, chosen.option.kind.is_track)
             if st.form_submit_button("Save changes", icon=":material/save:"):
-                save_edit(chosen, prefix, fields)
+                save_edit(chosen, form, fields)
 with add_tab, st.form("add_option"):
-    new = {"key": st.text_input("Key (lower-case letters, digits and _; it never changes)", key="new_key",
-                                max_chars=40),
-           "kind": st.selectbox("Kind", KINDS, format_func=lambda k: k.label, key="new_kind")}
-    new |= option_fields("new", track=True)
+    new = {"key": st.text_input("Key (lower-case letters, digits and _; it never changes)",
+                                key=CatalogueScreen.new.key("key"), max_chars=40),
+           "kind": st.selectbox("Kind", KINDS, format_func=lambda k: k.label, key=CatalogueScreen.new.key("kind"))}
+    new |= option_fields(CatalogueScreen.new, track=True)
     st.caption("Rank and pay band are for levels on a track; leave them empty for other options.")
     if st.form_submit_button("Add option", icon=":material/add:"):
         try:
@@ -189,7 +185,7 @@ with add_tab, st.form("add_option"):
         except paths.OptionRejected as exc:
             st.error("Not added: " + plain("; ".join(exc.problems)), icon=":material/error:")
         else:
-            forget("new")
+            CatalogueScreen.new.clear()
             flash(f"Added {plain(added.option.name)} to {added.option.kind.label.lower()}.")
 with retire_tab:
     if offer:

@@ -7,6 +7,7 @@ import streamlit as st
 from coaching.privacy import requests as privacy
 from coaching.ui.context import current_actor, get_aspire, record_view_once
 from coaching.ui.format import plain
+from coaching.ui.state import DataRequestsScreen
 
 aspire = get_aspire()
 actor = current_actor()
@@ -16,8 +17,8 @@ st.caption(
     "Act on a person's request to see or erase their data. Every export, erasure and purge is written "
     "to the audit log, which names who did it and to whom, never the data itself."
 )
-for key in ("data_request_done", "retention_done"):
-    if done := st.session_state.pop(key, None):
+for slot in (DataRequestsScreen.erased, DataRequestsScreen.purged):
+    if done := slot.pop():
         st.success(plain(done), icon=":material/task_alt:")
 
 
@@ -34,7 +35,7 @@ def confirm_erase(person: privacy.Person) -> None:
             return
         with st.spinner("Erasing and rewriting the database file…"):
             erasure = privacy.erase_member(aspire, actor, person.email)
-        st.session_state["data_request_done"] = erasure.describe()
+        DataRequestsScreen.erased.set(erasure.describe())
         st.rerun()
 
 
@@ -53,7 +54,7 @@ def confirm_purge(months: int) -> None:
     if st.button("Purge", type="primary", icon=":material/auto_delete:"):
         with st.spinner("Purging and rewriting the database file…"):
             result = privacy.purge_older_than(aspire, actor, months)
-        st.session_state["retention_done"] = result.describe()
+        DataRequestsScreen.purged.set(result.describe())
         st.rerun()
 
 

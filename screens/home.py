@@ -15,9 +15,9 @@ from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import plain
 from coaching.ui.plans import show_reviews_due
 from coaching.ui.tables import show_table
-from coaching.ui.views import show_view
+from coaching.ui.views import needs_chart, show_view
 from coaching.views.demand import demand_offer_view
-from coaching.views.overview import org_needs_view, org_unmet_view, people_needs_view
+from coaching.views.overview import org_unmet_view
 
 aspire = get_aspire()
 actor = current_actor()
@@ -56,7 +56,7 @@ organisation = None
 if actor.role is Role.ADMIN:
     organisation = organisation_summary(aspire, actor)
     found = None if organisation is None else (organisation.wave, organisation.total)
-    heading, needs_view, empty = "What the organisation needs", org_needs_view, (
+    heading, empty = "What the organisation needs", (
         f"No wave has answers from at least {aspire.settings.min_group} people yet. Organisation-wide "
         "results stay hidden below that size, so no one's answers can be singled out."
     )
@@ -64,7 +64,7 @@ else:
     found = latest_answered(aspire, actor)
     if found is not None:
         found = (found[0], summarise(found[1]))
-    heading, needs_view, empty = "What your people need", people_needs_view, (
+    heading, empty = "What your people need", (
         "No answers yet from the people you coach. Once your team has answered the questionnaire, "
         "their needs appear here."
     )
@@ -79,7 +79,7 @@ newest = aspire.store.waves()[-1]
 if newest.id != wave.id:
     st.caption(f"Wave {plain(newest.name)} has no answers yet; showing wave {plain(wave.name)}.")
 st.subheader(f"{heading} — wave {plain(wave.name)}")
-show_view(aspire.remember(("needs overview", actor, wave), lambda: needs_view(summaries)), key="home_needs")
+show_view(aspire.remembered(actor, needs_chart, tuple(summaries)), key="home_needs")
 
 if organisation is not None:
     st.subheader("By team")

@@ -22,10 +22,8 @@ from coaching.ui.plans import (
     show_talking_points,
     warn_uncovered,
 )
-from coaching.ui.views import show_view
-from coaching.views.fit import member_fit_view
-from coaching.views.profile import member_profile_view
-from coaching.views.trend import member_trend_view
+from coaching.ui.state import MemberScreen
+from coaching.ui.views import member_fit_chart, member_profile_chart, member_trend_chart, show_view
 
 
 def change_line(portrait: Portrait) -> str:
@@ -56,15 +54,15 @@ if not people:
 # an id that is not one of yours is not shown. Choosing someone here rewrites the link.
 linked = st.query_params.get("member")
 if linked is not None and linked.isdigit() and int(linked) in people:
-    st.session_state.member_choice = int(linked)
+    MemberScreen.choice.set(int(linked))
 elif linked is not None:
     st.warning("That link does not lead to one of your team members, so your first member is shown instead.")
-if st.session_state.get("member_choice") not in people:
-    st.session_state.member_choice = next(iter(people))
+if MemberScreen.choice.get() not in people:
+    MemberScreen.choice.set(next(iter(people)))
 member_id = st.selectbox(
-    "Member", list(people), key="member_choice",
+    "Member", list(people), key=MemberScreen.choice.key,
     format_func=lambda i: f"{people[i][0].name} ({people[i][1].name})",
-    on_change=lambda: st.query_params.update(member=str(st.session_state.member_choice)),
+    on_change=lambda: st.query_params.update(member=str(MemberScreen.choice.get())),
 )
 st.query_params["member"] = str(member_id)
 show_flash()
@@ -105,9 +103,10 @@ if current.wave.id != newest.id:
                f"{plain(newest.name)}.")
 # No silent flips: the same answers read differently only after a new reliability estimate, and then the page
 # says so (for the rest of the session, not only on the rerun that noticed it).
+kept = MemberScreen.reading_update(member_id)
 if (update := reading_update(aspire, actor, portrait)) is not None:
-    st.session_state[f"reading_update_{member_id}"] = update
-noticed = st.session_state.get(f"reading_update_{member_id}")
+    kept.set(update)
+noticed = kept.get()
 if noticed is not None and noticed.now == reading_of(portrait):
     st.info(noticed.sentence, icon=":material/update:")
 st.markdown(f"**{profile.judgement}**")
@@ -127,11 +126,9 @@ if section == "Needs and fit":
             "Compare with a path on offer", [None, *options], key="member_overlay",
             format_func=lambda k: "None" if k is None else options[k].name,
         )
-        show_view(aspire.remember(("profile view", actor, member_id, overlay), lambda: member_profile_view(
-            member.name, profile, options.get(overlay))), key="member_profile")
+        show_view(aspire.remembered(actor, member_profile_chart, member_id, thresholds, overlay), key="member_profile")
     with right:
-        show_view(aspire.remember(("fit view", actor, member_id), lambda: member_fit_view(
-            member.name, portrait.fits, portrait.unmet)), key="member_fit")
+        show_view(aspire.remembered(actor, member_fit_chart, member_id, thresholds), key="member_fit")
         show_next_steps(aspire, arrangement, profile.scores, thresholds)
     st.caption(change_line(portrait))
     show_reflections(current.profile.answers, aspire.instruments[current.profile.instrument_version])
@@ -152,9 +149,7 @@ else:
         if portrait.versions_differ:
             st.caption("The last two waves used different questionnaire versions: only the needs both measured "
                        "are compared.")
-        show_view(aspire.remember(("trend view", actor, member_id), lambda: member_trend_view(
-            member.name, [(w.wave.name, w.profile.profile.scores) for w in portrait.history], portrait.changes)),
-            key="member_trend")
+        show_view(aspire.remembered(actor, member_trend_chart, member_id, thresholds), key="member_trend")
     previous = portrait.previous.profile.profile if portrait.previous else None
     checks = review.goal_review(goals, previous, profile, portrait.changes)
     show_goal_review(aspire, actor, checks, aspire.store.catalogue(), today)

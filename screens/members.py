@@ -14,7 +14,8 @@ from coaching.people import teams
 from coaching.people.member_input import MAX_NAME, MAX_ROLE_TITLE
 from coaching.store import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
-from coaching.ui.format import plain
+from coaching.ui.format import person_label, plain
+from coaching.ui.state import Fields, MembersScreen
 from coaching.ui.tables import show_rejected_import, show_table
 
 aspire = get_aspire()
@@ -40,22 +41,17 @@ def options_used(member_id: int) -> list[str]:
     return list(found.options) if found else []
 
 
-def member_fields(prefix: str, options: list[teams.Arrangement], in_use: list[str]) -> dict:
-    """The member form's inputs (values live in session state under `prefix`), as MemberInput fields."""
-    name = st.text_input("Name", key=f"{prefix}_name", max_chars=MAX_NAME)
-    email = st.text_input("E-mail", key=f"{prefix}_email")
-    role_title = st.text_input("Role title (optional)", key=f"{prefix}_role_title", max_chars=MAX_ROLE_TITLE)
-    arrangement = st.selectbox("Current track and level", options, key=f"{prefix}_arrangement",
+def member_fields(form: Fields, options: list[teams.Arrangement], in_use: list[str]) -> dict:
+    """The member form's inputs (values live in session state under the form's prefix), as MemberInput fields."""
+    name = st.text_input("Name", key=form.key("name"), max_chars=MAX_NAME)
+    email = st.text_input("E-mail", key=form.key("email"))
+    role_title = st.text_input("Role title (optional)", key=form.key("role_title"), max_chars=MAX_ROLE_TITLE)
+    arrangement = st.selectbox("Current track and level", options, key=form.key("arrangement"),
                                format_func=lambda a: a.label)
-    used = st.multiselect("Flexible or self-directed options already in use", in_use, key=f"{prefix}_options",
+    used = st.multiselect("Flexible or self-directed options already in use", in_use, key=form.key("options"),
                           format_func=option_name, placeholder="None")
     return {"name": name, "email": email, "role_title": role_title, "track": arrangement.track,
             "level": arrangement.level, "options": used}
-
-
-def forget(prefix: str) -> None:
-    for field in (*FIELDS, "version"):
-        st.session_state.pop(f"{prefix}_{field}", None)
 
 
 def show_rejection(exc: teams.MemberRejected) -> None:
@@ -85,7 +81,7 @@ with st.expander("New team", expanded=not my_teams, icon=":material/group_add:")
         except teams.TeamRejected as exc:
             st.error(plain(str(exc)))
         else:
-            st.session_state["members_new_team"] = created.id
+            MembersScreen.new_team.set(created.id)
             flash(f"Team {plain(created.name)} created. Add its members below.")
 
 if not my_teams:
@@ -94,9 +90,9 @@ if not my_teams:
     st.stop()
 
 names = {t.id: t.name for t in my_teams}
-if (new_team := st.session_state.pop("members_new_team", None)) in names:
-    st.session_state["members_team"] = new_team
-team_id = st.selectbox("Team", list(names), format_func=names.get, key="members_team")
+if (new_team := MembersScreen.new_team.pop()) in names:
+    MembersScreen.team.set(new_team)
+team_id = st.selectbox("Team", list(names), format_func=names.get, key=MembersScreen.team.key)
 roster = teams.list_members(aspire, actor, team_id)
 held = teams.arrangements_of(aspire, actor, team_id)
 if roster:
@@ -112,14 +108,14 @@ else:
 add_tab, edit_tab, import_tab = st.tabs(["Add member", "Edit, move or archive", "Import from CSV"], key="members_tab",
                                         on_change="rerun")
 with add_tab, st.form("add_member"):
-    fields = member_fields("add", choices, list(in_use_names))
+    fields = member_fields(MembersScreen.add, choices, list(in_use_names))
     if st.form_submit_button("Add member", icon=":material/person_add:"):
         try:
             added = teams.add_member(aspire, actor, team_id, fields)
         except teams.MemberRejected as exc:
             show_rejection(exc)
         else:
-            forget("add")
+            MembersScreen.add.clear()
             flash(f"Added {plain(added.name)} to {plain(names[team_id])}.")
 
 with edit_tab:
@@ -128,33 +124,32 @@ with edit_tab:
     else:
         by_id = {m.id: m for m in roster}
         member = by_id[st.selectbox("Member", list(by_id), key="edit_who",
-                                    format_func=lambda i: f"{by_id[i].name} <{by_id[i].email}>")]
-        prefix = f"edit_{member.id}"
+                                    format_func=lambda i: person_label(by_id[i].name, by_id[i].email))]
+        form = MembersScreen.edit(member.id)
         current = teams.arrangement_of(choices, member.track, member.level)
         options = choices if current in choices else [*choices, current]
         used = options_used(member.id)
-        if f"{prefix}_name" not in st.session_state:   # the form shows the member as read now, with that version
+        if not form.has("name"):   # the form shows the member as read now, with that version
             values = (member.name, member.email, member.role_title or "", current, used)
-            st.session_state.update({f"{prefix}_{f}": v for f, v in zip(FIELDS, values, strict=True)})
-            st.session_state[f"{prefix}_version"] = member.version
+            form.fill(dict(zip(FIELDS, values, strict=True)), member.version)
         with st.form("edit_member"):
-            fields = member_fields(prefix, options, [*in_use_names, *(k for k in used if k not in in_use_names)])
+            fields = member_fields(form, options, [*in_use_names, *(k for k in used if k not in in_use_names)])
             if st.form_submit_button("Save changes", icon=":material/save:"):
                 try:
-                    saved = teams.edit_member(aspire, actor, member.id, st.session_state[f"{prefix}_version"], fields)
+                    saved = teams.edit_member(aspire, actor, member.id, form.version.get(), fields)
                 except EditConflict as exc:
                     st.error(plain(str(exc)), icon=":material/sync_problem:")
                     in_use = ", ".join(option_name(k) for k in used) or "no options in use"
                     st.info(f"Saved now: {plain(member.name)}, {plain(member.email)}, "
                             f"{plain(member.role_title or 'no role title')}, {plain(current.label)}, "
                             f"{plain(in_use)}. The form keeps what you typed.")
-                    st.session_state[f"{prefix}_version"] = member.version
+                    form.version.set(member.version)
                 except teams.MemberRejected as exc:
                     show_rejection(exc)
                 except PermissionDenied:
                     st.error("This member is no longer in your teams: someone moved or archived them meanwhile.")
                 else:
-                    forget(prefix)
+                    form.clear()
                     flash(f"Saved the changes to {plain(saved.name)}.")
         others = {t.id: t.name for t in my_teams if t.id != team_id}
         left, right = st.columns(2)
@@ -179,13 +174,12 @@ with import_tab:
                f"`level` ({plain(levels)}); names HR systems use, such as `full name`, `e-mail`, `role` or "
                "`job title`, work too, and other columns are left out. The whole file is checked first: if any "
                "row is wrong, nothing is imported and every wrong row is listed with its line number.")
-    upload_round = st.session_state.get("members_csv_round", 0)
-    upload = st.file_uploader("CSV file", type="csv", key=f"members_csv_{upload_round}")
+    upload = st.file_uploader("CSV file", type="csv", key=f"members_csv_{MembersScreen.imports.count}")
     if st.button("Import members", icon=":material/upload_file:", disabled=upload is None):
         try:
             imported = teams.import_members(aspire, actor, team_id, upload.getvalue())
         except ImportRejected as exc:
             show_rejected_import(exc, "import-problems")
         else:
-            st.session_state["members_csv_round"] = upload_round + 1
+            MembersScreen.imports.bump()
             flash(plain(imported.describe(names[team_id])))

@@ -5,9 +5,9 @@ import datetime as dt
 import streamlit as st
 
 from coaching.rounds import mail, rounds
-from coaching.rounds.rounds import RoundChanged, RoundClosed, State
+from coaching.rounds.rounds import Invitees, RoundChanged, RoundClosed
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
-from coaching.ui.format import plain
+from coaching.ui.format import person_label, plain
 from coaching.ui.rounds import fresh_links, keep_links, links_table, sending_progress, show_send_results, status_table
 from coaching.ui.tables import show_table
 
@@ -35,23 +35,23 @@ with st.expander("Open a new round", expanded=not team_rounds, icon=":material/s
         st.info("This team has no members yet: add them before sending the questionnaire.")
     else:
         with st.form("new_round"):
-            wave = st.selectbox("Wave", rounds.wave_years(dt.datetime.now(zone).date()),
-                                help="The organisation's yearly assessment cycle.")
-            deadline = st.date_input(f"Deadline (end of that day, {zone.key})",
-                                     value=dt.date.today() + dt.timedelta(days=14),
-                                     min_value=dt.date.today() + dt.timedelta(days=1))
+            today = rounds.organisation_today(aspire)
+            wave = st.selectbox("Wave", rounds.wave_years(today), help="The organisation's yearly assessment cycle.")
+            deadline = st.date_input(f"Deadline (end of that day, {zone.key})", value=today + dt.timedelta(days=14),
+                                     min_value=today + dt.timedelta(days=1))
             message = st.text_area("Personal message (optional)", max_chars=rounds.MAX_MESSAGE)
-            due = set(rounds.due_for_review(aspire, actor, team.id))
-            preset = st.radio("Who", ["Whole team", f"Due for their yearly review ({len(due)})"], horizontal=True,
-                              help="Due: never answered, or last answered twelve months ago or more.")
-            chosen = st.multiselect("Members (leave empty to use the choice above)", members,
-                                    format_func=lambda m: m.name)
+            due = len(rounds.due_for_review(aspire, actor, team.id))
+            who = st.radio("Who", list(Invitees), horizontal=True,
+                           format_func=lambda w: w.value if w is Invitees.WHOLE_TEAM else f"{w.value} ({due})",
+                           help="Due: never answered, or last answered twelve months ago or more.")
+            by_id = {m.id: m for m in members}
+            picked = st.multiselect("Members (leave empty to use the choice above)", list(by_id),
+                                    format_func=lambda i: person_label(by_id[i].name, by_id[i].email))
             if st.form_submit_button("Open round", type="primary"):
-                end_of_day = dt.datetime.combine(deadline, dt.time(23, 59), tzinfo=zone)
                 try:
-                    invited = [m.id for m in chosen] or [m.id for m in members
-                                                         if preset == "Whole team" or m.id in due]
-                    round_id, links = rounds.open_round(aspire, actor, team.id, wave, end_of_day, message, invited)
+                    invited = rounds.invitees(aspire, actor, team.id, who, picked)
+                    round_id, links = rounds.open_round(aspire, actor, team.id, wave,
+                                                        rounds.end_of_day(aspire, deadline), message, invited)
                 except ValueError as exc:
                     st.error(plain(str(exc)))
                 else:
@@ -67,7 +67,7 @@ chosen_round = st.selectbox(
 )
 status = rounds.round_status(aspire, actor, chosen_round.id)
 now = dt.datetime.now(dt.UTC)
-open_now = chosen_round.closed_at is None and chosen_round.deadline > now
+open_now = status.open_at(now)
 
 left, middle, right = st.columns(3)
 left.metric("Response rate", f"{status.response_rate:.0%}")
@@ -84,7 +84,7 @@ if links:
 
 if open_now and aspire.settings.mail_configured:
     st.subheader("E-mail")
-    pending = [m for m in status.members if m.state in (State.NOT_STARTED, State.IN_PROGRESS)]
+    pending, failed = status.pending, status.failed
     send, remind, retry = st.columns(3)
     results = None
     if links and send.button("E-mail these links", type="primary", icon=":material/send:"):
@@ -92,7 +92,6 @@ if open_now and aspire.settings.mail_configured:
     if remind.button(f"Remind {len(pending)} who have not answered", disabled=not pending,
                      help="Only people who neither submitted nor declined; each gets a fresh link."):
         results = mail.send_reminders(aspire, actor, chosen_round.id, progress=sending_progress(len(pending)))
-    failed = [m for m in status.members if m.last_failure and m.state is not State.SUBMITTED]
     if retry.button(f"Retry {len(failed)} failed", disabled=not failed):
         results = mail.retry_failed(aspire, actor, chosen_round.id, progress=sending_progress(len(failed)))
     if results is not None:
@@ -102,23 +101,22 @@ elif open_now:
 
 if open_now:
     st.subheader("Manage this round")
-    by_name = {m.name: m for m in status.members}
-    who = st.selectbox("Member", list(by_name))
+    invited = {m.member_id: m for m in status.members}
+    who = st.selectbox("Member", list(invited), format_func=lambda i: person_label(invited[i].name, invited[i].email))
     one, two = st.columns(2)
     if one.button("Issue a new link", help="Their old link stops working; saved answers stay."):
-        keep_links(chosen_round.id, [rounds.reissue_link(aspire, actor, chosen_round.id, by_name[who].member_id)])
-        flash(f"New link for {plain(who)} below.")
+        keep_links(chosen_round.id, [rounds.reissue_link(aspire, actor, chosen_round.id, who)])
+        flash(f"New link for {plain(invited[who].name)} below.")
     if two.button("Revoke their link"):
-        rounds.revoke_link(aspire, actor, chosen_round.id, by_name[who].member_id)
-        flash(f"{plain(who)}'s link no longer works.")
+        rounds.revoke_link(aspire, actor, chosen_round.id, who)
+        flash(f"{plain(invited[who].name)}'s link no longer works.")
     with st.form("extend"):
         current = chosen_round.deadline.astimezone(zone).date()
         later = st.date_input("New deadline", value=current + dt.timedelta(days=7),
                               min_value=current + dt.timedelta(days=1))
         if st.form_submit_button("Extend deadline"):
             try:
-                rounds.extend_deadline(aspire, actor, chosen_round.id,
-                                       dt.datetime.combine(later, dt.time(23, 59), tzinfo=zone),
+                rounds.extend_deadline(aspire, actor, chosen_round.id, rounds.end_of_day(aspire, later),
                                        chosen_round.version)
             except (ValueError, RoundChanged, RoundClosed) as exc:
                 st.error(plain(str(exc)))

@@ -8,12 +8,9 @@ from coaching.paths.fit import Thresholds
 from coaching.ui.context import current_actor, get_aspire, record_view_once
 from coaching.ui.format import plain, profile_row
 from coaching.ui.paths import show_directions
+from coaching.ui.state import TeamScreen
 from coaching.ui.tables import show_table
-from coaching.ui.views import show_view
-from coaching.views.demand import demand_offer_view
-from coaching.views.heatmap import team_heatmap_view
-from coaching.views.pay import pay_ladder_view
-from coaching.views.trend import team_drift_view
+from coaching.ui.views import pay_ladder_chart, show_view, team_demand_chart, team_drift_chart, team_heatmap_chart
 
 aspire = get_aspire()
 actor = current_actor()
@@ -26,16 +23,16 @@ if not teams:
     st.page_link("screens/members.py", label="Go to Members", icon=":material/badge:")
     st.stop()
 
-if "team_choice" not in st.session_state:
+if not TeamScreen.choice.held:
     # A link like /team?team=12 is read once, on landing; an id that is not one of yours is not shown.
     linked = st.query_params.get("team")
     chosen = next((t for t in teams if linked is not None and str(t.id) == linked), None)
     if linked is not None and chosen is None:
         st.warning("That link does not lead to one of your teams, so your first team is shown instead.")
-    st.session_state.team_choice = chosen or teams[0]
+    TeamScreen.choice.set(chosen or teams[0])
 
 left, right = st.columns(2)
-team = left.selectbox("Team", teams, key="team_choice", format_func=lambda t: t.name)
+team = left.selectbox("Team", teams, key=TeamScreen.choice.key, format_func=lambda t: t.name)
 st.query_params["team"] = str(team.id)
 if not waves:
     st.info("No assessment wave has started yet. Open a round on the Rounds screen to ask your team.",
@@ -67,8 +64,8 @@ if flagged:
 if len(answered) == 1:
     st.caption("Only one person has answered so far: team patterns show once more people answer.")
 
-event = show_view(aspire.remember(("heatmap", actor, team.id, wave), lambda: team_heatmap_view(picture.heatmap_rows)),
-                  key="team_heatmap", on_select="rerun")
+event = show_view(aspire.remembered(actor, team_heatmap_chart, team.id, wave, thresholds), key="team_heatmap",
+                  on_select="rerun")
 if event is not None:   # the chart is shown, not its table
     st.caption("Click a person's square to open their one-on-one page.")
 clicked = [p.get("customdata") for p in (event.selection.points if event else [])]
@@ -81,8 +78,7 @@ shown = st.segmented_control("More views", VIEWS, default=VIEWS[0], key="team_vi
 if shown == "Members":
     show_table([profile_row(m) for m in answered], f"team-{team.id}-{wave.name}")
 elif shown == "Demand vs offer":
-    show_view(aspire.remember(("demand", actor, team.id, wave), lambda: demand_offer_view(picture.demands)),
-              key="team_demand")
+    show_view(aspire.remembered(actor, team_demand_chart, team.id, wave, thresholds), key="team_demand")
 elif shown == "Where needs point":
     show_directions(team_directions(aspire, actor, team.id, wave, picture.catalogue, thresholds),
                     aspire.settings.min_group)
@@ -91,8 +87,6 @@ elif shown == "Change since last wave":
         st.info(f"Nobody in this team answered a wave before {plain(wave.name)}, so there is no change to show yet.",
                 icon=":material/timeline:")
     else:
-        earlier_wave, earlier = picture.earlier
-        show_view(aspire.remember(("drift", actor, team.id, wave), lambda: team_drift_view(
-            earlier_wave.name, earlier, wave.name, picture.summary)), key="team_drift")
+        show_view(aspire.remembered(actor, team_drift_chart, team.id, wave, thresholds), key="team_drift")
 else:
-    show_view(aspire.remember(("pay ladder", wave), lambda: pay_ladder_view(picture.catalogue)), key="team_pay")
+    show_view(aspire.remembered(actor, pay_ladder_chart, wave), key="team_pay")

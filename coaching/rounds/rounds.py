@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -51,6 +51,13 @@ class RoundClosed(RuntimeError):
 
 class RoundChanged(RuntimeError):
     """Someone changed the round since it was read; nothing was overwritten."""
+
+
+class Invitees(StrEnum):
+    """Whom a new round goes to when no one is picked by hand."""
+
+    WHOLE_TEAM = "Whole team"
+    DUE = "Due for their yearly review"
 
 
 class State(StrEnum):
@@ -91,6 +98,20 @@ class RoundStatus:
     def time_left(self, now: dt.datetime) -> dt.timedelta:
         return max(self.round.deadline - now, dt.timedelta(0))
 
+    def open_at(self, now: dt.datetime) -> bool:
+        """Whether the round still takes answers (and so reminders, new links, a later deadline)."""
+        return _takes_answers(self.round, now)
+
+    @property
+    def pending(self) -> list[MemberProgress]:
+        """Who may still be reminded: neither submitted nor declined."""
+        return [m for m in self.members if m.state in (State.NOT_STARTED, State.IN_PROGRESS)]
+
+    @property
+    def failed(self) -> list[MemberProgress]:
+        """Who is pending and whose last e-mail did not go out: those a retry sends to."""
+        return [m for m in self.pending if m.last_failure]
+
 
 @dataclass(frozen=True)
 class Invitation:
@@ -109,7 +130,11 @@ class Invitation:
         return self.row.declined_at is not None
 
     def open_for_answers(self, now: dt.datetime) -> bool:
-        return self.row.round.closed_at is None and now < self.row.round.deadline
+        return _takes_answers(self.row.round, now)
+
+
+def _takes_answers(round_row: RoundRow, now: dt.datetime) -> bool:
+    return round_row.closed_at is None and now < round_row.deadline
 
 
 def hash_token(token: str) -> str:
@@ -157,6 +182,31 @@ def open_round(aspire: Aspire, actor: Actor, team_id: int, wave_name: str, deadl
     return round_id, [Link(m.id, m.name, m.email, _link(aspire, tokens[m.id])) for m in members]
 
 
+def organisation_today(aspire: Aspire, now: dt.datetime | None = None) -> dt.date:
+    """Today's date where the organisation is (COACHING_TIMEZONE), not where the server is or in UTC."""
+    return (now or _now()).astimezone(aspire.settings.zone).date()
+
+
+def end_of_day(aspire: Aspire, day: dt.date) -> dt.datetime:
+    """A deadline picked as a date: the end of that day (23:59) in the organisation's time zone."""
+    return dt.datetime.combine(day, dt.time(23, 59), tzinfo=aspire.settings.zone)
+
+
+def invitees(aspire: Aspire, actor: Actor, team_id: int, who: Invitees, picked: Iterable[int] = ()) -> list[int]:
+    """The member ids a new round goes to: those picked by hand, else the whole team or those due for review.
+
+    Members are told apart by id, never by name: two people may share one.
+    """
+    members = [m.id for m in aspire.store.members(actor, team_id)]
+    if picked:
+        wanted = set(picked)
+    elif who is Invitees.WHOLE_TEAM:
+        wanted = set(members)
+    else:
+        wanted = set(due_for_review(aspire, actor, team_id))
+    return [m for m in members if m in wanted]
+
+
 def wave_years(today: dt.date) -> list[str]:
     """The waves a new round can belong to: this year's cycle, the next (rounds opened ahead) or the last one."""
     return [str(today.year + offset) for offset in (0, 1, -1)]
@@ -164,7 +214,7 @@ def wave_years(today: dt.date) -> list[str]:
 
 def due_for_review(aspire: Aspire, actor: Actor, team_id: int, today: dt.date | None = None) -> list[int]:
     """Members whose yearly review is due: never answered, or last answered over REVIEW_MONTHS ago."""
-    today = today or _now().date()
+    today = today or organisation_today(aspire)
     due_after = dt.timedelta(days=round(REVIEW_MONTHS * 365.25 / 12))
     return [member_id for member_id, last in aspire.store.last_submitted(actor, team_id).items()
             if last is None or today - last.date() >= due_after]

@@ -12,6 +12,7 @@ from coaching.core.actors import Actor
 from coaching.core.settings import load_settings
 from coaching.governance.audit import Action, Subject
 from coaching.one_on_one.brief import ChartRenderer
+from coaching.ui.state import Login, Page
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -49,7 +50,7 @@ def get_aspire() -> Aspire:
 
 def logged_in() -> Actor | None:
     """Who is logged in to this browser session, if anyone."""
-    return st.session_state.get("actor")
+    return Login.actor.get()
 
 
 def current_actor() -> Actor:
@@ -64,7 +65,7 @@ def current_actor() -> Actor:
 def record_view_once(aspire: Aspire, actor: Actor, member_ids: list[int], screen: str) -> None:
     """Audit that named results were shown, once per screen and set of people in a session, not per rerun."""
     key = (screen, tuple(sorted(member_ids)))
-    seen: set = st.session_state.setdefault("_audited_views", set())
+    seen = Page.audited.setdefault(set())
     if key in seen or not member_ids:
         return
     aspire.audit.record(actor, Action.VIEWED, Subject.MEMBER, list(key[1]), screen)
@@ -73,10 +74,10 @@ def record_view_once(aspire: Aspire, actor: Actor, member_ids: list[int], screen
 
 def flash(message: str) -> None:
     """Confirm a change after the rerun that shows it (e.g. a new row in a table above the form)."""
-    st.session_state["_flash"] = message
+    Page.flash.set(message)
     st.rerun()
 
 
 def show_flash() -> None:
-    if message := st.session_state.pop("_flash", None):
+    if message := Page.flash.pop():
         st.success(message, icon=":material/check_circle:")

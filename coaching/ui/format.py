@@ -19,6 +19,11 @@ FLAG_SHORT = {
 }
 
 
+def person_label(name: str, email: str) -> str:
+    """A person in a list to pick from: two people may share a name, never an e-mail address."""
+    return f"{name} <{email}>"
+
+
 def profile_row(member: MemberProfile) -> dict[str, str]:
     p = member.profile
     return {

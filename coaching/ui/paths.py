@@ -36,6 +36,7 @@ from coaching.paths.routes import (
 from coaching.people.teams import MemberArrangement
 from coaching.ui.context import flash
 from coaching.ui.format import plain
+from coaching.ui.state import FrameworkImport, RouteBuilder
 from coaching.ui.tables import show_rejected_import, show_table
 from coaching.ui.views import show_view
 from coaching.views.ladder import ladder_route_view
@@ -130,10 +131,10 @@ def _builder(label: str, catalogue: Catalogue, start: Position, today: dt.date,
         st.markdown(f"**Route {label}**")
         for number in range(1, MAX_STEPS + 1):
             reach = {o.key: (kind, o) for kind, o in moves(catalogue, position)}
-            key = f"route_{label}_{number}_option"
-            if st.session_state.get(key) not in (None, *reach):
-                del st.session_state[key]      # the step before changed: this choice is no longer in reach
-            chosen = st.selectbox(f"Step {number}", [None, *reach], key=key,
+            step = RouteBuilder.option(label, number)
+            if step.get() not in (None, *reach):
+                step.pop()      # the step before changed: this choice is no longer in reach
+            chosen = st.selectbox(f"Step {number}", [None, *reach], key=step.key,
                                   format_func=lambda k, r=reach: "—" if k is None else f"{r[k][1].name} "
                                                                                        f"({r[k][0].label})")
             if chosen is None:
@@ -177,8 +178,7 @@ def _agree(aspire: Aspire, actor: Actor, agreement: _Agreement, close_earlier: b
     except RouteRejected as exc:
         st.error("Not saved: " + "; ".join(plain(p) for p in exc.problems), icon=":material/error:")
         return
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith("route_")]:
-        del st.session_state[key]
+    RouteBuilder.steps.clear()
     closed = " The earlier route's open goals are closed." if close_earlier else ""
     flash(f"Agreed route {a.label}: {len(agreed.steps)} goal{'s' if len(agreed.steps) > 1 else ''} added, one per "
           f"step; find them under Goals.{closed}")
@@ -266,8 +266,8 @@ def show_framework_import(aspire: Aspire, actor: Actor) -> None:
                "track), `title` and `expectation`, one row per expectation; `scope` is optional. The whole file is "
                "checked first: if any row is wrong, nothing is imported and every wrong row is listed. Each "
                "changed level keeps its earlier version in its history.")
-    upload_round = st.session_state.get("framework_round", 0)
-    upload = st.file_uploader("Career framework (CSV)", type="csv", key=f"framework_csv_{upload_round}")
+    upload = st.file_uploader("Career framework (CSV)", type="csv",
+                              key=f"framework_csv_{FrameworkImport.imports.count}")
     if st.button("Import the framework", icon=":material/upload_file:", disabled=upload is None):
         try:
             saved = paths.import_framework(aspire, actor, upload.getvalue())
@@ -276,5 +276,5 @@ def show_framework_import(aspire: Aspire, actor: Actor) -> None:
         except EditConflict as exc:
             st.error(str(exc), icon=":material/sync_problem:")
         else:
-            st.session_state["framework_round"] = upload_round + 1
+            FrameworkImport.imports.bump()
             flash(f"Imported the framework: {len(saved)} level{'s' if len(saved) != 1 else ''} changed.")

@@ -3,7 +3,7 @@
 Every form keeps what was typed in session state under a prefix and remembers the version it was opened
 on. A refused save shows the reason beside the typed values; a save that lost a race says so, shows what
 changed meanwhile, and takes the newer version, so pressing save again keeps the typed text. A save that
-went through starts the form afresh under new keys (`_live`): the browser then shows empty fields (or the
+went through starts the form afresh under new keys (`state.PlanForm`): the browser then shows empty fields (or the
 record as saved), and a second press of the old button, as in a double click, finds no form to submit.
 """
 
@@ -28,6 +28,7 @@ from coaching.one_on_one.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, Talki
 from coaching.paths.catalogue import Catalogue
 from coaching.ui.context import flash
 from coaching.ui.format import plain
+from coaching.ui.state import Fields, PlanForm
 from coaching.ui.tables import show_table
 
 # ---- what they wrote ----------------------------------------------------------------------------------
@@ -68,37 +69,22 @@ def show_talking_points(points: list[TalkingPoint], top: Need) -> None:
 # ---- form state --------------------------------------------------------------------------------------
 
 
-def _live(prefix: str) -> str:
-    """The keys of a form's fields now: the form's prefix and how many times it was saved in this session.
-
-    Clearing a widget's value in session state does not empty it in the browser, which keeps showing (and
-    on the next press sends) the text typed before; widgets under new keys start empty.
-    """
-    return f"{prefix}_{st.session_state.get(f'_saved_{prefix}', 0)}"
+def _live(prefix: str) -> Fields:
+    """A form's fields now: under its prefix and how many times it was saved in this session (state.PlanForm)."""
+    return PlanForm(prefix).live
 
 
 def _remember(prefix: str, values: Mapping[str, Any], version: int) -> None:
     """Start a form from a record as read now, once: later reruns keep what the person typed."""
     live = _live(prefix)
-    if f"{live}_version" in st.session_state:
-        return
-    for field, value in values.items():
-        st.session_state[f"{live}_{field}"] = value
-    st.session_state[f"{live}_version"] = version
-
-
-def _forget(prefix: str) -> None:
-    """Drop what the form held and move it to new keys, in the same step as the save it follows."""
-    live = _live(prefix)
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{live}_")]:
-        del st.session_state[key]
-    st.session_state[f"_saved_{prefix}"] = st.session_state.get(f"_saved_{prefix}", 0) + 1
+    if not live.version.held:
+        live.fill(values, version)
 
 
 def _save(prefix: str, write: Callable[[], object], done: str) -> None:
     """Run one save; on success clear the form and confirm, else say why and keep what was typed.
 
-    Nothing that draws on the page runs between the write and `_forget`, so a second press arriving
+    Nothing that draws on the page runs between the write and `PlanForm.forget`, so a second press arriving
     meanwhile (which stops this run at the next drawing call) always meets the new, empty form.
     """
     try:
@@ -109,9 +95,9 @@ def _save(prefix: str, write: Callable[[], object], done: str) -> None:
         st.error("Someone saved this since you opened it, so your change was not saved. It now reads: "
                  f"{_describe(exc.current)}. Your text is kept below: save again to replace it.",
                  icon=":material/sync_problem:")
-        st.session_state[f"{_live(prefix)}_version"] = exc.current.version
+        _live(prefix).version.set(exc.current.version)
     else:
-        _forget(prefix)
+        PlanForm(prefix).forget()
         flash(done)
 
 
@@ -126,17 +112,17 @@ def _describe(record: object) -> str:
 # ---- goals -------------------------------------------------------------------------------------------
 
 
-def _goal_fields(prefix: str, catalogue: Catalogue) -> dict[str, Any]:
+def _goal_fields(form: Fields, catalogue: Catalogue) -> dict[str, Any]:
     options = {o.key: o.name for o in catalogue.options}
     return {
-        "title": st.text_input("Goal", key=f"{prefix}_title", max_chars=MAX_TITLE,
+        "title": st.text_input("Goal", key=form.key("title"), max_chars=MAX_TITLE,
                                placeholder="e.g. Lead the platform guild's design reviews"),
-        "need": st.selectbox("Need it serves", NEEDS, key=f"{prefix}_need", format_func=lambda n: n.label),
-        "option_key": st.selectbox("Path it moves toward (optional)", [None, *options], key=f"{prefix}_option_key",
+        "need": st.selectbox("Need it serves", NEEDS, key=form.key("need"), format_func=lambda n: n.label),
+        "option_key": st.selectbox("Path it moves toward (optional)", [None, *options], key=form.key("option_key"),
                                    format_func=lambda k: "None" if k is None else options.get(k, k)),
-        "target_date": st.date_input("Target date (optional)", value=None, key=f"{prefix}_target_date"),
-        "success_measure": st.text_input("How success is measured (optional)", key=f"{prefix}_success_measure"),
-        "status": st.selectbox("Status", list(GoalStatus), key=f"{prefix}_status", format_func=lambda s: s.label),
+        "target_date": st.date_input("Target date (optional)", value=None, key=form.key("target_date")),
+        "success_measure": st.text_input("How success is measured (optional)", key=form.key("success_measure")),
+        "status": st.selectbox("Status", list(GoalStatus), key=form.key("status"), format_func=lambda s: s.label),
     }
 
 
@@ -166,7 +152,7 @@ def show_goals(aspire: Aspire, actor: Actor, member_id: int, goals: list[Goal], 
                 _action_checkbox(aspire, actor, action)
             with st.expander("Edit, add an action, history"):
                 _edit_goal(aspire, actor, goal, catalogue)
-    with st.expander("Add a goal", expanded=not goals, icon=":material/add:"), st.form(_live("goal_new")):
+    with st.expander("Add a goal", expanded=not goals, icon=":material/add:"), st.form(_live("goal_new").prefix):
         fields = _goal_fields(_live("goal_new"), catalogue)
         if st.form_submit_button("Add goal", icon=":material/add:"):
             _save("goal_new", lambda: plans.add_goal(aspire, actor, member_id, fields),
@@ -186,18 +172,18 @@ def _action_checkbox(aspire: Aspire, actor: Actor, action: GoalAction) -> None:
 def _edit_goal(aspire: Aspire, actor: Actor, goal: Goal, catalogue: Catalogue) -> None:
     prefix = f"goal_{goal.id}"
     _remember(prefix, dict(goal.as_input()), goal.version)
-    with st.form(_live(prefix)):
+    with st.form(_live(prefix).prefix):
         fields = _goal_fields(_live(prefix), catalogue)
         if st.form_submit_button("Save goal", icon=":material/save:"):
-            version = st.session_state[f"{_live(prefix)}_version"]
+            version = _live(prefix).version.get()
             _save(prefix, lambda: plans.edit_goal(aspire, actor, goal.id, version, fields), "Saved the goal.")
     new = _live(f"action_new_{goal.id}")
-    with st.form(new):
+    with st.form(new.prefix):
         st.markdown("**New action**")
         left, middle, right = st.columns([3, 2, 2])
-        action = {"what": left.text_input("What", key=f"{new}_what"),
-                  "who": middle.text_input("Who (optional)", key=f"{new}_who"),
-                  "due_on": right.date_input("Due (optional)", value=None, key=f"{new}_due_on")}
+        action = {"what": left.text_input("What", key=new.key("what")),
+                  "who": middle.text_input("Who (optional)", key=new.key("who")),
+                  "due_on": right.date_input("Due (optional)", value=None, key=new.key("due_on"))}
         if st.form_submit_button("Add action", icon=":material/add_task:"):
             _save(f"action_new_{goal.id}", lambda: plans.add_action(aspire, actor, goal.id, action),
                   f"Added the action “{plain(action['what'])}”.")
@@ -217,11 +203,11 @@ def warn_uncovered(goals: list[Goal], need: Need | None) -> None:
 # ---- notes -------------------------------------------------------------------------------------------
 
 
-def _note_fields(prefix: str) -> dict[str, Any]:
+def _note_fields(form: Fields) -> dict[str, Any]:
     return {
-        "held_on": st.date_input("Held on", key=f"{prefix}_held_on"),
-        "body": st.text_area("Note", key=f"{prefix}_body", height=140),
-        "agreed": st.text_area("Agreed actions (one per line)", key=f"{prefix}_agreed", height=90),
+        "held_on": st.date_input("Held on", key=form.key("held_on")),
+        "body": st.text_area("Note", key=form.key("body"), height=140),
+        "agreed": st.text_area("Agreed actions (one per line)", key=form.key("agreed"), height=90),
     }
 
 
@@ -230,8 +216,8 @@ def show_notes(aspire: Aspire, actor: Actor, member_id: int, today: dt.date) -> 
     st.caption("Your working notes: only you, as their manager, see them. They are part of the person's own data "
                "if they ask for it, and erased with them.")
     new = _live("note_new")
-    st.session_state.setdefault(f"{new}_held_on", today)
-    with st.expander("Add a note", expanded=True, icon=":material/edit_note:"), st.form(new):
+    new.setdefault("held_on", today)
+    with st.expander("Add a note", expanded=True, icon=":material/edit_note:"), st.form(new.prefix):
         fields = _note_fields(new)
         if st.form_submit_button("Save note", icon=":material/save:"):
             _save("note_new", lambda: plans.add_note(aspire, actor, member_id, fields), "Saved the note.")
@@ -248,10 +234,10 @@ def show_notes(aspire: Aspire, actor: Actor, member_id: int, today: dt.date) -> 
 def _edit_note(aspire: Aspire, actor: Actor, note: Note) -> None:
     prefix = f"note_{note.id}"
     _remember(prefix, {"held_on": note.held_on, "body": note.body, "agreed": "\n".join(note.agreed)}, note.version)
-    with st.form(_live(prefix)):
+    with st.form(_live(prefix).prefix):
         fields = _note_fields(_live(prefix))
         if st.form_submit_button("Save note", icon=":material/save:"):
-            version = st.session_state[f"{_live(prefix)}_version"]
+            version = _live(prefix).version.get()
             _save(prefix, lambda: plans.edit_note(aspire, actor, note.id, version, fields), "Saved the note.")
     if st.toggle("Show earlier versions", key=f"{prefix}_history"):
         show_table([{"Version": v.version, "Saved": v.changed_at, "Held on": v.held_on, "Note": v.body}
@@ -276,14 +262,14 @@ def _review_one(aspire: Aspire, actor: Actor, check: GoalCheck, catalogue: Catal
     st.markdown(f"**{plain(goal.title)}** · serves {goal.need.label.lower()}")
     st.markdown(plain(check.question))
     live = _live(prefix)
-    answer = st.radio("Your answer", list(ReviewAnswer), key=f"{live}_answer", horizontal=True,
+    answer = st.radio("Your answer", list(ReviewAnswer), key=live.key("answer"), horizontal=True,
                       index=list(ReviewAnswer).index(check.suggested), format_func=str.capitalize)
     fields = None
     if answer is ReviewAnswer.ADJUST:
         _remember(prefix, dict(goal.as_input()), goal.version)
         fields = _goal_fields(live, catalogue)
-    if st.button("Record the review", key=f"{live}_record", icon=":material/fact_check:"):
-        version = st.session_state.get(f"{live}_version", goal.version)
+    if st.button("Record the review", key=live.key("record"), icon=":material/fact_check:"):
+        version = live.version.get() if live.version.held else goal.version
         _save(prefix, lambda: plans.review_goal(aspire, actor, goal.id, version, answer, today, fields),
               f"Recorded: {answer} “{plain(goal.title)}”.")
 

@@ -10,16 +10,17 @@ from coaching.rounds.mail import SendResult, links_csv, mailto_url
 from coaching.rounds.round_rows import RoundRow
 from coaching.rounds.rounds import Link, RoundStatus
 from coaching.ui.format import plain
+from coaching.ui.state import RoundsScreen
 
 
 def keep_links(round_id: int, links: list[Link]) -> None:
     """Links are secrets shown once: they live in this session only, never in the database."""
-    kept: dict[int, dict[int, Link]] = st.session_state.setdefault("fresh_links", {})
+    kept = RoundsScreen.links.setdefault({})
     kept.setdefault(round_id, {}).update({link.member_id: link for link in links})
 
 
 def fresh_links(round_id: int) -> list[Link]:
-    return list(st.session_state.get("fresh_links", {}).get(round_id, {}).values())
+    return list((RoundsScreen.links.get() or {}).get(round_id, {}).values())
 
 
 def links_table(links: list[Link], round_row: RoundRow, manager_name: str, zone: ZoneInfo) -> None:

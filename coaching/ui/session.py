@@ -38,6 +38,7 @@ from coaching.core.actors import Actor
 from coaching.rounds import rounds
 from coaching.ui.context import get_aspire
 from coaching.ui.sso import end_sso_session
+from coaching.ui.state import Login
 
 log = logging.getLogger(__name__)
 
@@ -46,27 +47,24 @@ SESSION_PATH = "/aspire/session"
 LINK_COOKIE = "aspire_link"
 LINK_PATH = "/aspire/link"
 LINK_HOURS = 2                   # long enough to answer, short enough not to linger on a shared device
-_SESSION = "account_session"     # session_state: the id of this browser session's login (server side only)
-_ACTOR = "actor"                 # session_state: who that is, refreshed on every rerun (screens read it)
-_HANDOFF = "session_handoff"     # session_state: (one-time code, monotonic deadline) until the cookie is set
 # A transparent 1x1 GIF: the endpoint answers an <img>, so it answers with an image.
 _PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
 
 def who_is_logged_in(aspire: Aspire) -> Actor | None:
     """Who is logged in to this browser session, now: called once at the top of every rerun (app.py)."""
-    session_id = st.session_state.get(_SESSION)
+    session_id = Login.session.get()
     token = st.context.cookies.get(COOKIE)
     if session_id is None and isinstance(token, str) and token:
         session_id = aspire.accounts.resume_session(token)
         if session_id is not None:
-            st.session_state[_SESSION] = session_id
+            Login.session.set(session_id)
     actor = None if session_id is None else aspire.accounts.session_actor(session_id)
     if actor is None:
-        if st.session_state.get(_ACTOR) is not None:
+        if Login.actor.get() is not None:
             st.session_state.clear()   # ended elsewhere (log out in another tab, deactivated, expired)
         return None
-    st.session_state[_ACTOR] = actor
+    Login.actor.set(actor)
     return actor
 
 
@@ -74,20 +72,20 @@ def log_in(aspire: Aspire, actor: Actor) -> None:
     """Start a login for the person and show the app; the page then hands its cookie to the browser."""
     session_id, code = aspire.accounts.start_session(actor)
     st.session_state.clear()
-    st.session_state[_SESSION] = session_id
-    st.session_state[_ACTOR] = actor
-    st.session_state[_HANDOFF] = (code, time.monotonic() + aspire.accounts.policy.handoff_seconds)
+    Login.session.set(session_id)
+    Login.actor.set(actor)
+    Login.handoff.set((code, time.monotonic() + aspire.accounts.policy.handoff_seconds))
     st.rerun()
 
 
 def hand_over_cookie() -> None:
     """Until the one-time code runs out: an invisible image whose address gives the browser its cookie."""
-    handoff = st.session_state.get(_HANDOFF)
+    handoff = Login.handoff.get()
     if handoff is None:
         return
     code, deadline = handoff
     if time.monotonic() > deadline:
-        del st.session_state[_HANDOFF]
+        Login.handoff.pop()
         return
     _pixel(SESSION_PATH, urlencode({"code": code}))
 
@@ -112,7 +110,7 @@ def link_from_cookie() -> str | None:
 def log_out(aspire: Aspire) -> None:
     """End the login everywhere it is used (its cookie no longer opens anything); after single sign-on
     also end that (identity cookie and provider)."""
-    session_id = st.session_state.get(_SESSION)
+    session_id = Login.session.get()
     if session_id is not None:
         aspire.accounts.end_session(session_id)
     st.session_state.clear()

@@ -1,4 +1,8 @@
-"""Showing a chart View the same way everywhere: title, its reading in words, and a table instead on request."""
+"""Showing a chart View the same way everywhere: title, its reading in words, and a table instead on request.
+
+The screens' charts are built by the functions below, each from the domain's reads, so that a screen asks for
+one with `aspire.remembered(actor, function, ...)` and a rerun with no write in between draws it again at once.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,22 @@ from typing import Literal
 import streamlit as st
 from streamlit.typing import PlotlyState
 
+from coaching.aspire import Aspire
+from coaching.core.actors import Actor, Role
+from coaching.measurement.profiles import ScaleSummary
+from coaching.one_on_one.portrait import member_portrait, team_picture
+from coaching.paths.editing import catalogue_for_wave
+from coaching.paths.fit import Thresholds
+from coaching.store import Wave
 from coaching.ui.format import plain
 from coaching.ui.tables import show_table
+from coaching.views.demand import demand_offer_view
+from coaching.views.fit import member_fit_view
+from coaching.views.heatmap import team_heatmap_view
+from coaching.views.overview import org_needs_view, people_needs_view
+from coaching.views.pay import pay_ladder_view
+from coaching.views.profile import member_profile_view
+from coaching.views.trend import member_trend_view, team_drift_view
 from coaching.views.view import View
 
 PLOTLY_CONFIG = {"displaylogo": False}
@@ -40,3 +58,50 @@ def show_view(
         return None
     return st.plotly_chart(view.figure, width="stretch", key=key, config=PLOTLY_CONFIG, alt=view.reading,
                            on_select=on_select, selection_mode="points")
+
+
+def needs_chart(aspire: Aspire, actor: Actor, summaries: tuple[ScaleSummary, ...]) -> View:
+    """The home screen's bars: an admin's over the organisation, a manager's over their people."""
+    view = org_needs_view if actor.role is Role.ADMIN else people_needs_view
+    return view(list(summaries))
+
+
+def member_profile_chart(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds,
+                         overlay: str | None) -> View:
+    """A member's newest profile, with one path on offer (by key) drawn over it, or none."""
+    portrait = member_portrait(aspire, actor, member_id, thresholds)
+    options = {o.key: o for o in portrait.catalogue.options}
+    assert portrait.current is not None, "drawn only for someone who answered"
+    return member_profile_view(portrait.member.name, portrait.current.profile.profile, options.get(overlay))
+
+
+def member_fit_chart(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds) -> View:
+    portrait = member_portrait(aspire, actor, member_id, thresholds)
+    return member_fit_view(portrait.member.name, portrait.fits, portrait.unmet)
+
+
+def member_trend_chart(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds) -> View:
+    portrait = member_portrait(aspire, actor, member_id, thresholds)
+    waves = [(w.wave.name, w.profile.profile.scores) for w in portrait.history]
+    return member_trend_view(portrait.member.name, waves, portrait.changes)
+
+
+def team_heatmap_chart(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> View:
+    return team_heatmap_view(team_picture(aspire, actor, team_id, wave, thresholds).heatmap_rows)
+
+
+def team_demand_chart(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> View:
+    return demand_offer_view(team_picture(aspire, actor, team_id, wave, thresholds).demands)
+
+
+def team_drift_chart(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> View:
+    """The team's means in a wave against the newest earlier wave anyone in it answered."""
+    picture = team_picture(aspire, actor, team_id, wave, thresholds)
+    assert picture.earlier is not None, "drawn only when someone answered an earlier wave"
+    earlier_wave, earlier = picture.earlier
+    return team_drift_view(earlier_wave.name, earlier, wave.name, picture.summary)
+
+
+def pay_ladder_chart(aspire: Aspire, actor: Actor, wave: Wave) -> View:
+    """The pay bands on offer in a wave (the catalogue of its time): the same for everyone."""
+    return pay_ladder_view(catalogue_for_wave(aspire, wave))

@@ -7,8 +7,9 @@ from pathlib import Path
 from coaching.aspire import start
 from coaching.core.settings import Settings
 from coaching.rounds import rounds
+from coaching.store import NewMember
 
-from .conftest import assert_healthy, shown_tables
+from .conftest import EMPTY_MANAGER, assert_healthy, domain, shown_tables
 
 ROUNDS = "screens/rounds.py"
 
@@ -56,3 +57,21 @@ def test_the_screen_warns_while_links_point_to_this_machine(demo_db: Path, monke
     at = open_app(ROUNDS)
     assert_healthy(at)
     assert not [w for w in at.warning if "Personal links point to" in w.value]
+
+
+def test_two_members_of_one_name_are_both_listed_and_both_get_a_link(empty_db: Path, open_app) -> None:
+    with domain(empty_db) as aspire:
+        manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
+        team = aspire.store.create_team(manager, "Twins")
+        aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana.one@example.com"),
+                                                 NewMember(name="Ana", email="ana.two@example.com")])
+    at = open_app(ROUNDS, login=EMPTY_MANAGER)
+    next(b for b in at.button if b.label == "Open round").click().run()
+
+    assert_healthy(at)
+    assert any("Round opened for 2 members" in s.value for s in at.success)
+    assert len({c.value for c in at.code}) == 2, "each Ana has a link of her own"
+    assert list(shown_tables(at)[0]["Member"]) == ["Ana", "Ana"]
+    member = next(b for b in at.selectbox if b.label == "Member")
+    assert sorted(member.options) == [
+        "Ana <ana.one@example.com>", "Ana <ana.two@example.com>"]

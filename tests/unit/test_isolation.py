@@ -64,6 +64,10 @@ def world(aspire, instrument):
     return {"aspire": aspire, "a": a, "b": b, "team_a": team_a, "members_a": members_a, "wave": wave, "raw": raw}
 
 
+def _members_of(aspire, actor, team_id: int) -> list:
+    return aspire.store.members(actor, team_id)
+
+
 def _refused_or_empty(call: Callable[[], object]) -> None:
     """B's call must raise PermissionDenied or return nothing of A's."""
     try:
@@ -131,6 +135,11 @@ CASES: dict[str, Callable[[dict], object]] = {
         lambda w: w["aspire"].accounts.create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
     "coaching.rounds.rounds.open_round": lambda w: rounds.open_round(w["aspire"], w["b"], w["team_a"], "2027", SOON),
     "coaching.rounds.rounds.due_for_review": lambda w: rounds.due_for_review(w["aspire"], w["b"], w["team_a"]),
+    "coaching.rounds.rounds.invitees":
+        lambda w: rounds.invitees(w["aspire"], w["b"], w["team_a"], rounds.Invitees.WHOLE_TEAM, w["members_a"]),
+    # A's members read and kept first: B asking the same read with the same arguments never gets them.
+    "coaching.aspire.Aspire.remembered": lambda w: w["aspire"].remembered(w["a"], _members_of, w["team_a"])
+        and w["aspire"].remembered(w["b"], _members_of, w["team_a"]),
     "coaching.store.Store.last_submitted": lambda w: _store(w).last_submitted(w["b"], w["team_a"]),
     "coaching.rounds.rounds.rounds_of_team": lambda w: rounds.rounds_of_team(w["aspire"], w["b"], w["team_a"]),
     "coaching.rounds.rounds.round_status": lambda w: rounds.round_status(w["aspire"], w["b"], _a_round(w)),

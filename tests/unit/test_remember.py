@@ -53,3 +53,23 @@ def test_scope_is_part_of_the_key(aspire) -> None:
     aspire.store.create_team(a, "A's team")
     assert [t.name for t in aspire.store.teams(a)] == ["A's team"]
     assert aspire.store.teams(b) == [], "B never gets what was read for A"
+
+
+def test_a_remembered_read_is_kept_per_function_arguments_and_actor_until_a_write(aspire) -> None:
+    a = make_manager(aspire, "a@example.com", "A")
+    b = make_manager(aspire, "b@example.com", "B")
+    aspire.store.create_team(a, "A's team")
+    calls = []
+
+    def team_names(aspire, actor, mark: str) -> list[str]:
+        calls.append((actor.name, mark))
+        return [t.name + mark for t in aspire.store.teams(actor)]
+
+    assert aspire.remembered(a, team_names, "") == ["A's team"]
+    assert aspire.remembered(b, team_names, "") == [], "B never gets what was read for A"
+    assert aspire.remembered(a, team_names, "!") == ["A's team!"], "other arguments, another result"
+    assert aspire.remembered(a, team_names, "") == ["A's team"]
+    assert calls == [("A", ""), ("B", ""), ("A", "!")], "no write: each result is kept"
+    aspire.store.create_team(b, "B's team")
+    assert aspire.remembered(b, team_names, "") == ["B's team"], "a committed write drops it"
+    assert calls[-1] == ("B", "")

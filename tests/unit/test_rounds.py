@@ -8,10 +8,12 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from coaching.aspire import start
+from coaching.core.settings import load_settings
 from coaching.measurement.answers import AnswerError
 from coaching.people import teams
 from coaching.rounds import rounds
-from coaching.rounds.rounds import INVALID_LINK, InvalidLink, RoundChanged, RoundClosed, State
+from coaching.rounds.rounds import INVALID_LINK, InvalidLink, Invitees, RoundChanged, RoundClosed, State
 from coaching.store import NewMember
 from tests.conftest import make_manager
 
@@ -266,3 +268,55 @@ def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ship
         assert stored.instrument_version == 1
     finally:
         after.close()
+
+
+def test_today_and_a_deadline_are_the_organisations_not_the_servers(tmp_path):
+    auckland = start(load_settings(db=tmp_path / "nz.duckdb", demo=False, timezone="Pacific/Auckland"))
+    try:
+        evening_in_utc = dt.datetime(2026, 12, 31, 20, 0, tzinfo=dt.UTC)    # already 1 January in Auckland
+        assert rounds.organisation_today(auckland, evening_in_utc) == dt.date(2027, 1, 1)
+        deadline = rounds.end_of_day(auckland, dt.date(2027, 1, 15))
+        assert deadline.astimezone(dt.UTC) == dt.datetime(2027, 1, 15, 10, 59, tzinfo=dt.UTC), "23:59 NZDT"
+    finally:
+        auckland.close()
+
+
+def test_a_round_goes_to_those_picked_else_the_whole_team_or_those_due(aspire, team, instrument):
+    manager, team_id, (ana, ben, cleo) = team
+    _, (link,) = _open(aspire, team, member_ids=[ana])
+    rounds.submit_answers(aspire, rounds.resolve(aspire, _token(link)), _raw(instrument))
+    assert rounds.invitees(aspire, manager, team_id, Invitees.WHOLE_TEAM) == [ana, ben, cleo]
+    assert rounds.invitees(aspire, manager, team_id, Invitees.DUE) == [ben, cleo], "Ana answered this year"
+    assert rounds.invitees(aspire, manager, team_id, Invitees.DUE, picked=[ana]) == [ana], "picked by hand"
+    other = make_manager(aspire, "other@example.com", "Other")
+    stranger = aspire.store.add_members(other, aspire.store.create_team(other, "Elsewhere"),
+                                        [NewMember(name="Dee", email="dee@example.com")])
+    assert rounds.invitees(aspire, manager, team_id, Invitees.WHOLE_TEAM, picked=stranger) == []
+
+
+def test_two_members_of_one_name_both_get_a_link_and_a_line_in_the_tracking(aspire):
+    manager = make_manager(aspire)
+    team_id = aspire.store.create_team(manager, "Twins")
+    ids = aspire.store.add_members(manager, team_id, [NewMember(name="Ana", email="ana.one@example.com"),
+                                                      NewMember(name="Ana", email="ana.two@example.com")])
+    invited = rounds.invitees(aspire, manager, team_id, Invitees.WHOLE_TEAM)
+    round_id, links = rounds.open_round(aspire, manager, team_id, "2026", SOON, member_ids=invited)
+    assert sorted(link.member_id for link in links) == sorted(ids)
+    assert len({link.url for link in links}) == 2
+    assert sorted(m.member_id for m in rounds.round_status(aspire, manager, round_id).members) == sorted(ids)
+
+
+def test_a_round_is_open_until_its_deadline_and_only_those_pending_are_reminded_or_retried(aspire, team, instrument):
+    manager, team_id, (ana, ben, cleo) = team
+    round_id, links = _open(aspire, team)
+    rounds.submit_answers(aspire, rounds.resolve(aspire, _token(links[0])), _raw(instrument))
+    rounds.decline(aspire, rounds.resolve(aspire, _token(links[1])))
+    for member_id in (ben, cleo):
+        rounds.record_delivery(aspire, manager, round_id, member_id, "invitation", "email", False, "mailbox full")
+    status = rounds.round_status(aspire, manager, round_id)
+    assert [m.member_id for m in status.pending] == [cleo]
+    assert [m.member_id for m in status.failed] == [cleo], "Ben declined: nothing is sent to him again"
+    deadline = status.round.deadline
+    assert status.open_at(deadline - dt.timedelta(seconds=1)) and not status.open_at(deadline)
+    rounds.close_round(aspire, manager, round_id)
+    assert not rounds.round_status(aspire, manager, round_id).open_at(dt.datetime.now(dt.UTC))

@@ -17,13 +17,13 @@ def script() -> None:
         view: Slot[str] = Slot("walk_view")
 
     class Moves(Group):
-        count: Counter = Counter("moves")
+        made: Counter = Counter("moves")
 
-    st.write(f"step {Walk.step.get()}, view {Walk.view.get()}, moves {Moves.count.count}")
+    st.write(f"step {Walk.step.get()}, view {Walk.view.get()}, moves {Moves.made.count}")
     if st.button("next"):
         Walk.step.set(Walk.step.get() + 1)
         Walk.view.set("form")
-        Moves.count.bump()
+        Moves.made.bump()
     if st.button("forget"):
         Walk.forget()
     if st.button("take view"):

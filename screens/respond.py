@@ -17,9 +17,9 @@ from coaching.ui.context import get_aspire
 from coaching.ui.format import plain
 from coaching.ui.paths import show_own_route
 from coaching.ui.plans import show_own_goals
+from coaching.ui.respondent import Walk
 
 aspire = get_aspire()
-walk = respondent.Walk()
 
 with st.container(horizontal_alignment="center"), st.container(width=760):
     invitation = respondent.landing(aspire)    # one sentence and a stop when the link is missing or not valid
@@ -33,7 +33,7 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
     if not invitation.open_for_answers(respondent.now()):
         st.title(said("closed.title"))
         st.info(said("closed.info"), icon=":material/lock:")
-        found = walk.profile
+        found = Walk.profile.get()
         if found is None:
             st.markdown(said("closed.nothing_sent"))
         else:
@@ -45,7 +45,7 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
 
     q.show_flash()
 
-    if walk.view == "notice":
+    if Walk.view.get() == "notice":
         st.title(said("notice.hello", name=plain(q.first_name(invitation))))
         st.markdown(plain(" ".join(instrument.intro.split())))
         q.manager_message(invitation)
@@ -58,20 +58,20 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
             decline = False if invitation.declined else st.button(said("button.decline"),
                                                                   icon=":material/do_not_disturb_on:")
         if start:
-            respondent.go("form", steps.first_open_step(instrument, walk.answers))
+            respondent.go("form", steps.first_open_step(instrument, Walk.answers.get()))
         if decline:
             rounds.decline(aspire, respondent.fresh(aspire))
             respondent.go("declined")
 
-    elif walk.view == "declined":
+    elif Walk.view.get() == "declined":
         st.title(said("declined.title"))
         st.markdown(said("declined.body"))
         st.markdown(said("declined.until", deadline=deadline))
         if st.button(said("button.answer_anyway"), icon=":material/play_arrow:"):
-            respondent.go("form", steps.first_open_step(instrument, walk.answers))
+            respondent.go("form", steps.first_open_step(instrument, Walk.answers.get()))
 
-    elif walk.view == "form":
-        step = walk.step
+    elif Walk.view.get() == "form":
+        step = Walk.step.get()
         with st.expander(said("notice.who_sees_title")):
             st.markdown(q.who_sees(aspire))
         q.progress(instrument, step)
@@ -86,7 +86,7 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
                 if action == "back":
                     respondent.go("form", steps.back(step))
                 respondent.go("form", steps.forward(instrument, step),
-                              flash=steps.saved_flash(instrument, walk.answers, step, said))
+                              flash=steps.saved_flash(instrument, Walk.answers.get(), step, said))
         else:
             q.review(instrument)
             st.caption(said("review.change_until", deadline=deadline))
@@ -97,19 +97,19 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
                 respondent.go("form", steps.back(review))
             if send:
                 try:
-                    sent = rounds.submit_answers(aspire, respondent.fresh(aspire), steps.raw_answers(walk.answers),
-                                                 respondent.language())
+                    sent = rounds.submit_answers(aspire, respondent.fresh(aspire),
+                                                 steps.raw_answers(Walk.answers.get()), respondent.language())
                 except AnswerError as error:
-                    walk.show_problems = True
+                    Walk.show_problems.set(True)
                     respondent.go("form", steps.describe(instrument, error, said)[0].step)
                 except RoundClosed:
                     st.rerun()
-                walk.profile = sent
-                walk.show_problems = False
+                Walk.profile.set(sent)
+                Walk.show_problems.set(False)
                 respondent.go("results", flash=("success", said("results.sent")))
 
     else:
-        found = walk.profile
+        found = Walk.profile.get()
         st.title(said("results.title"))
         if found is not None:
             q.profile_view(found, key=q.Keys.RESULTS_TABLE)

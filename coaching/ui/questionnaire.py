@@ -76,8 +76,8 @@ def language_switch(aspire: Aspire, invitation: Invitation) -> None:
                               else 0, format_func=i18n.LANGUAGES.__getitem__, key=Keys.LANGUAGE, width=200)
     if chosen == current:
         return
-    Link().language = chosen
-    working = Walk().answers
+    Link.language.set(chosen)
+    working = Walk.answers.get()
     if steps.answered(working):
         # Kept with the draft at once; with nothing answered yet, the first saved section keeps it.
         with suppress(RoundClosed):   # nothing can be saved any more; the page still changes language
@@ -98,9 +98,7 @@ _FLASH_ICONS = {"success": ":material/check_circle:", "info": ":material/info:",
 
 def show_flash() -> None:
     """The note a move left (saved, welcome back, sent), once."""
-    walk = Walk()
-    if flash := walk.flash:
-        del walk.flash
+    if flash := Walk.flash.pop():
         kind, message = flash
         getattr(st, kind)(plain(message), icon=_FLASH_ICONS[kind])
 
@@ -125,7 +123,7 @@ def manager_message(invitation: Invitation) -> None:
 
 def progress(instrument: Instrument, step: int) -> None:
     """Where the person is, and how much of what is required they have answered (saved or not yet sent)."""
-    done = steps.progress(instrument, Walk().answers, step, texts())
+    done = steps.progress(instrument, Walk.answers.get(), step, texts())
     st.progress(done.share, text=done.text)
 
 
@@ -141,12 +139,11 @@ def problem_list(found: list[Problem], instrument: Instrument) -> None:
 
 def maybe_problems(instrument: Instrument) -> None:
     """After a refused send, the list of what is still missing stays on top until it is complete."""
-    walk = Walk()
-    if not walk.show_problems:
+    if not Walk.show_problems.get():
         return
-    found = steps.problems(instrument, walk.answers, texts())
+    found = steps.problems(instrument, Walk.answers.get(), texts())
     if not found:
-        walk.show_problems = False
+        Walk.show_problems.set(False)
         return
     with st.container(border=True):
         st.error(texts().plural("problem.still_missing", len(found)), icon=":material/error:")
@@ -162,7 +159,7 @@ def step_form(instrument: Instrument, step: int) -> Action:
     """The widgets of one step in a form; the person's entries go into the working answers on either button."""
     said = texts()
     current = steps.steps(instrument, said)[step]
-    working = Walk().answers
+    working = Walk.answers.get()
     with st.form(Keys.form(current), enter_to_submit=False):
         st.subheader(current.title)
         if current.intro:
@@ -243,8 +240,7 @@ def _reflections(instrument: Instrument, working: dict[str, Any], said: Texts):
 def review(instrument: Instrument) -> None:
     """A summary of each step with what is still missing, and a button to go back to it."""
     said = texts()
-    walk = Walk()
-    found = steps.problems(instrument, walk.answers, said)
+    found = steps.problems(instrument, Walk.answers.get(), said)
     st.subheader(said("step.review"))
     if found:
         st.warning(said.plural("review.missing", len(found)), icon=":material/warning:")
@@ -256,9 +252,9 @@ def review(instrument: Instrument) -> None:
             if mine:
                 st.markdown("\n".join(f"- {plain(text)}" for text in mine))
             else:
-                st.markdown(steps.summary(instrument, step, walk.answers, said))
+                st.markdown(steps.summary(instrument, step, Walk.answers.get(), said))
             if st.button(said("review.go_to", title=step.title), key=Keys.go_to(step), icon=":material/edit:"):
-                walk.show_problems = bool(found)
+                Walk.show_problems.set(bool(found))
                 respondent.go("form", index)
 
 

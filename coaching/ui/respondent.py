@@ -11,7 +11,7 @@ their member record's, else the browser's; a switch on the page changes it and k
 The page's `lang` and `dir` follow it, so screen readers pronounce it right and Arabic reads right to left.
 
 The rules of the walk (which step, what is missing, where a person resumes) are coaching.measurement.steps;
-this module only keeps its state, in two typed groups: `Link` (whose page this is) and `Walk` (where they are).
+this module only keeps its state, in two groups of slots: `Link` (whose page this is) and `Walk` (where they are).
 """
 
 from __future__ import annotations
@@ -32,36 +32,36 @@ from coaching.rounds import rounds
 from coaching.rounds.rounds import InvalidLink, Invitation
 from coaching.ui import injected
 from coaching.ui.session import keep_link, link_from_cookie
-from coaching.ui.state import Kept, State
+from coaching.ui.state import Counter, Group, Slot
 
 #: Shown when the page is opened without any link, e.g. after a reload (the token left the address).
 NO_LINK = steps.ENGLISH("page.no_link")
 
 
-class Link(State):
+class Link(Group):
     """Whose page this is: the link opened in this session, what it resolved to, and the page's language."""
 
-    token: Kept[str | None] = Kept("respond_token")
-    invitation: Kept[Invitation | None] = Kept("respond_invitation")
-    language: Kept[str | None] = Kept("respond_language")
+    token: Slot[str] = Slot("respond_token")
+    invitation: Slot[Invitation] = Slot("respond_invitation")
+    language: Slot[str] = Slot("respond_language")
 
 
-class Walk(State):
+class Walk(Group):
     """Where the person is on their page and what they have entered so far (forgotten with the link)."""
 
-    answers: Kept[dict[str, Any]] = Kept("respond_answers")
-    profile: Kept[Profile | None] = Kept("respond_profile")      # the profile of the answers sent, if any
-    view: Kept[View] = Kept("respond_view")
-    step: Kept[int] = Kept("respond_step", 0)
-    show_problems: Kept[bool] = Kept("respond_show_problems", False)
-    flash: Kept[Flash | None] = Kept("respond_flash")
-    moved: Kept[int | None] = Kept("respond_moved")   # set by a move, taken by the next run's to_top()
+    answers: Slot[dict[str, Any]] = Slot("respond_answers")
+    profile: Slot[Profile | None] = Slot("respond_profile")   # the profile of the answers sent, if any
+    view: Slot[View] = Slot("respond_view")
+    step: Slot[int] = Slot("respond_step", 0)
+    show_problems: Slot[bool] = Slot("respond_show_problems", False)
+    flash: Slot[Flash | None] = Slot("respond_flash")
+    moved: Slot[int] = Slot("respond_moved")   # set by a move, taken by the next run's to_top()
 
 
-class Moves(State):
+class Moves:
     """How many moves this session made: kept across links, so each move's script is a new element and runs."""
 
-    count: Kept[int] = Kept("respond_moves", 0)
+    made: Counter = Counter("respond_moves")
 
 
 def now() -> dt.datetime:
@@ -73,7 +73,7 @@ def now() -> dt.datetime:
 
 def language() -> str:
     """The language of this session's page: the person's once the link is resolved, else the browser's."""
-    return Link().language or i18n.choose(None, None, st.context.locale)
+    return Link.language.get() or i18n.choose(None, None, st.context.locale)
 
 
 def texts() -> Texts:
@@ -98,22 +98,21 @@ def landing(aspire: Aspire) -> Invitation:
 
     That sentence is in the browser's language: without a valid link nothing says who is asking.
     """
-    link = Link()
     # After a reload the link has left the address: the browser kept it in a cookie (coaching.ui.session).
-    token = st.query_params.get("invite") or (None if link.token is not None else link_from_cookie())
+    token = st.query_params.get("invite") or (None if Link.token.get() is not None else link_from_cookie())
     if token is not None:
         st.query_params.pop("invite", None)    # out of the address bar and history; kept in session state
-        if token != link.token:
+        if token != Link.token.get():
             _forget()
             try:
                 invitation = rounds.resolve(aspire, token)
             except InvalidLink:
-                link.token = token             # a rerun of this session keeps saying the same
+                Link.token.set(token)          # a rerun of this session keeps saying the same
                 _stop("page.invalid_link")
             _begin(aspire, invitation)
-    invitation = link.invitation
+    invitation = Link.invitation.get()
     if invitation is None:
-        _stop("page.invalid_link" if link.token else "page.no_link")
+        _stop("page.invalid_link" if Link.token.get() else "page.no_link")
     keep_link(invitation.token)                # so that a reload stays on this page
     return invitation
 
@@ -125,42 +124,42 @@ def _stop(key: str) -> None:
 
 
 def _forget() -> None:
-    Link().forget()
-    Walk().forget()
+    Link.forget()
+    Walk.forget()
 
 
 def _begin(aspire: Aspire, invitation: Invitation) -> None:
     """Load what the person saved or sent before and decide where they start (reads only)."""
-    link, walk = Link(), Walk()
-    link.token = invitation.token
-    link.invitation = invitation
-    link.language = i18n.choose(rounds.draft_language(aspire, invitation), invitation.row.member_language,
-                                st.context.locale)
+    Link.token.set(invitation.token)
+    Link.invitation.set(invitation)
+    Link.language.set(i18n.choose(rounds.draft_language(aspire, invitation), invitation.row.member_language,
+                                  st.context.locale))
     sent = rounds.own_answers(aspire, invitation)
     start = steps.opening(invitation.instrument, rounds.draft(aspire, invitation),   # the draft, else the answers
                           None if sent is None else sent.model_dump(mode="json"), texts())
-    walk.answers = start.answers
-    walk.profile = rounds.own_profile(aspire, invitation) if sent is not None else None
-    walk.view, walk.step, walk.flash = start.view, start.step, start.flash
+    Walk.answers.set(start.answers)
+    Walk.profile.set(rounds.own_profile(aspire, invitation) if sent is not None else None)
+    Walk.view.set(start.view)
+    Walk.step.set(start.step)
+    Walk.flash.set(start.flash)
 
 
 def fresh(aspire: Aspire) -> Invitation:
     """Resolve the link again just before a write, so a revoked link or a closed round is noticed first."""
-    link = Link()
+    token = Link.token.get()
     try:
-        invitation = rounds.resolve(aspire, link.token)
+        invitation = rounds.resolve(aspire, token)
     except InvalidLink:
-        token = link.token
         _forget()
-        link.token = token   # the next run shows the one sentence, and nothing above it
+        Link.token.set(token)   # the next run shows the one sentence, and nothing above it
         st.rerun()
-    link.invitation = invitation
+    Link.invitation.set(invitation)
     return invitation
 
 
 def save(aspire: Aspire) -> None:
     """Keep the working answers and the page's language with the person's draft (RoundClosed once closed)."""
-    rounds.save_draft(aspire, fresh(aspire), Walk().answers, language())
+    rounds.save_draft(aspire, fresh(aspire), Walk.answers.get(), language())
 
 
 # ---- moving ---------------------------------------------------------------------------------------------
@@ -168,21 +167,18 @@ def save(aspire: Aspire) -> None:
 
 def go(to: View, step: int | None = None, flash: Flash | None = None) -> None:
     """Move to another view or step; `flash` is shown once after it."""
-    walk, moves = Walk(), Moves()
-    walk.view = to
+    Walk.view.set(to)
     if step is not None:
-        walk.step = step
+        Walk.step.set(step)
     if flash:
-        walk.flash = flash
-    moves.count += 1
-    walk.moved = moves.count
+        Walk.flash.set(flash)
+    Moves.made.bump()
+    Walk.moved.set(Moves.made.count)
     st.rerun()
 
 
 def to_top() -> None:
     """After moving to another step or view: back to the top of the page, keyboard focus on its heading."""
-    walk = Walk()
-    moved = walk.moved
+    moved = Walk.moved.pop()
     if moved is not None:
-        del walk.moved
         injected.to_top(moved)

@@ -3,13 +3,15 @@
 `st.session_state` is one dictionary per browser session, shared by every screen and widget. Screens and
 widget groups never spell its keys out: each asks its own small accessor below, so a key is written in one
 place, cannot be misspelt in another, and no two screens use one key for different things. A widget whose
-value a screen also reads or sets takes its `key=` from the same accessor.
+value a screen also reads or sets takes its `key=` from the same accessor. A `Slot` is the one primitive (a
+`Counter` and a form's `Fields` are made of it); the respondent's page keeps its groups of slots, which a new
+link drops at once, in coaching.ui.respondent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
@@ -22,20 +24,21 @@ T = TypeVar("T")
 
 
 class Slot(Generic[T]):
-    """One value under one key; None until it is set."""
+    """One value under one key; `default` (None unless named) until it is set. The value is never copied."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, default: T | None = None) -> None:
         self.key = key
+        self.default = default
 
     def get(self) -> T | None:
-        return st.session_state.get(self.key)
+        return st.session_state.get(self.key, self.default)
 
     def set(self, value: T) -> None:
         st.session_state[self.key] = value
 
     def pop(self) -> T | None:
         """The value, taken away: for what is shown once (a confirmation after a rerun)."""
-        return st.session_state.pop(self.key, None)
+        return st.session_state.pop(self.key, self.default)
 
     def setdefault(self, value: T) -> T:
         return st.session_state.setdefault(self.key, value)
@@ -89,36 +92,14 @@ class Fields:
             del st.session_state[key]
 
 
-class Kept(Generic[T]):
-    """One value in `st.session_state` under `key`; `default` when it is not there (a copy is never made)."""
+class Group:
+    """Slots that belong together and are dropped at once: the respondent's page when another link is opened."""
 
-    def __init__(self, key: str, default: T = None) -> None:   # type: ignore[assignment]
-        self.key = key
-        self.default = default
-
-    @overload
-    def __get__(self, owner: None, kind: type) -> Kept[T]: ...
-    @overload
-    def __get__(self, owner: object, kind: type) -> T: ...
-    def __get__(self, owner: object | None, kind: type) -> Kept[T] | T:
-        if owner is None:
-            return self
-        return st.session_state.get(self.key, self.default)
-
-    def __set__(self, owner: object, value: T) -> None:
-        st.session_state[self.key] = value
-
-    def __delete__(self, owner: object) -> None:
-        st.session_state.pop(self.key, None)
-
-
-class State:
-    """A group of kept values (one screen's or widget group's); `forget()` removes them all at once."""
-
-    def forget(self) -> None:
-        for kept in vars(type(self)).values():
-            if isinstance(kept, Kept):
-                st.session_state.pop(kept.key, None)
+    @classmethod
+    def forget(cls) -> None:
+        for slot in vars(cls).values():
+            if isinstance(slot, Slot):
+                slot.pop()
 
 
 # ---- every screen ----------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Typed session state: a value kept through its attribute is in st.session_state under the one key named for
-it, survives a rerun, and `forget()` drops its group only (a respondent opening another link keeps the counter
-that makes each move's script run again)."""
+"""Session state: a slot keeps its value in st.session_state under the one key named for it, with its default
+until set, and survives a rerun; `forget()` drops its group only (a respondent opening another link keeps the
+counter that makes each move's script run again); `pop()` shows a value once."""
 
 from __future__ import annotations
 
@@ -10,32 +10,31 @@ from streamlit.testing.v1 import AppTest
 def script() -> None:
     import streamlit as st
 
-    from coaching.ui.state import Kept, State
+    from coaching.ui.state import Counter, Group, Slot
 
-    class Walk(State):
-        step: Kept[int] = Kept("walk_step", 0)
-        view: Kept[str | None] = Kept("walk_view")
+    class Walk(Group):
+        step: Slot[int] = Slot("walk_step", 0)
+        view: Slot[str] = Slot("walk_view")
 
-    class Moves(State):
-        count: Kept[int] = Kept("moves", 0)
+    class Moves(Group):
+        made: Counter = Counter("moves")
 
-    walk, moves = Walk(), Moves()
-    st.write(f"step {walk.step}, view {walk.view}, moves {moves.count}")
+    st.write(f"step {Walk.step.get()}, view {Walk.view.get()}, moves {Moves.made.count}")
     if st.button("next"):
-        walk.step += 1
-        walk.view = "form"
-        moves.count += 1
+        Walk.step.set(Walk.step.get() + 1)
+        Walk.view.set("form")
+        Moves.made.bump()
     if st.button("forget"):
-        walk.forget()
-    if st.button("drop view"):
-        del walk.view
+        Walk.forget()
+    if st.button("take view"):
+        st.write(f"took {Walk.view.pop()}")
 
 
 def shown(at: AppTest) -> str:
     return at.markdown[0].value
 
 
-def test_kept_values_live_under_their_keys_across_reruns_and_forget_drops_one_group() -> None:
+def test_slots_live_under_their_keys_across_reruns_and_forget_drops_one_group() -> None:
     at = AppTest.from_function(script).run()
     assert shown(at) == "step 0, view None, moves 0"
     at.button[0].click().run()
@@ -44,7 +43,10 @@ def test_kept_values_live_under_their_keys_across_reruns_and_forget_drops_one_gr
     at.run()
     assert shown(at) == "step 2, view form, moves 2"
     at.button[2].click().run()
+    assert at.markdown[1].value == "took form"
     assert "walk_view" not in at.session_state and at.session_state["walk_step"] == 2
+    at.button[2].click().run()
+    assert at.markdown[1].value == "took None"
     at.button[1].click().run()
     assert "walk_step" not in at.session_state and at.session_state["moves"] == 2
     at.run()

@@ -1,16 +1,17 @@
-"""Session state is reached through the accessors of coaching.ui.state, whose keys never collide."""
+"""Session state is reached through the slots of coaching.ui.state (and the respondent's groups of them in
+coaching.ui.respondent), whose keys never collide."""
 
 from __future__ import annotations
 
 import re
 
 from coaching.core.settings import PROJECT_DIR
-from coaching.ui import state
+from coaching.ui import respondent, state
 
-#: The manager's and admin's side; the respondent's page and questionnaire keep their own state.
-ACCESSOR_ONLY = [*sorted(p for p in (PROJECT_DIR / "screens").glob("*.py") if p.name != "respond.py"),
-                 *(PROJECT_DIR / "coaching" / "ui" / f"{name}.py" for name in
-                   ("context", "paths", "plans", "rounds", "session", "sso", "views", "tables", "format", "errors")),
+#: Every screen and widget group, the respondent's page and questionnaire included: only coaching.ui.state
+#: touches session state by key.
+ACCESSOR_ONLY = [*sorted((PROJECT_DIR / "screens").glob("*.py")),
+                 *sorted(p for p in (PROJECT_DIR / "coaching" / "ui").glob("*.py") if p.name != "state.py"),
                  PROJECT_DIR / "app.py"]
 LITERAL_KEY = re.compile(r"session_state(\[|\.(get|pop|setdefault|update)\(|\.\w+\s*=)|in st\.session_state")
 
@@ -23,8 +24,8 @@ def test_no_screen_or_widget_group_spells_a_session_key_out() -> None:
 
 
 def test_no_two_accessors_share_a_key_and_no_form_clears_another_value() -> None:
-    slots = {f"{owner.__name__}.{name}": value for owner in vars(state).values() if isinstance(owner, type)
-             and owner.__module__ == state.__name__ for name, value in vars(owner).items()
+    slots = {f"{owner.__name__}.{name}": value for module in (state, respondent) for owner in vars(module).values()
+             if isinstance(owner, type) and owner.__module__ == module.__name__ for name, value in vars(owner).items()
              if isinstance(value, state.Slot | state.Fields)}
     keys = {name: slot.key for name, slot in slots.items() if isinstance(slot, state.Slot)}
     assert len(set(keys.values())) == len(keys), keys

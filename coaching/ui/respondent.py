@@ -17,7 +17,7 @@ this module only keeps its state, in two typed groups: `Link` (whose page this i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -106,11 +106,11 @@ def landing(aspire: Aspire) -> Invitation:
         if token != link.token:
             _forget()
             try:
-                invitation = rounds.resolve(aspire, token)
+                resolved = rounds.resolve(aspire, token)
             except InvalidLink:
                 link.token = token             # a rerun of this session keeps saying the same
                 _stop("page.invalid_link")
-            _begin(aspire, invitation)
+            _begin(aspire, resolved)
     invitation = link.invitation
     if invitation is None:
         _stop("page.invalid_link" if link.token else "page.no_link")
@@ -118,7 +118,7 @@ def landing(aspire: Aspire) -> Invitation:
     return invitation
 
 
-def _stop(key: str) -> None:
+def _stop(key: str) -> NoReturn:
     page_language()
     st.error(texts()(key), icon=":material/link_off:")
     st.stop()

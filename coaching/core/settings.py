@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -174,7 +175,7 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
-def load_settings(*, port: int | None = None, **overrides: object) -> Settings:
+def load_settings(*, port: int | None = None, **overrides: Any) -> Settings:
     """Build the settings from the environment, turning any invalid value into one clear line.
 
     `port` is the port this app server listens on (Streamlit's server.port): without COACHING_BASE_URL,

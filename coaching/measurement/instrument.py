@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from coaching.core.needs import NEEDS, Facet, Need
 from coaching.core.settings import SHIPPED_DIR
@@ -244,7 +245,7 @@ def load_instrument(path: Path) -> Instrument:
         raise InstrumentError(f"{path}: " + "; ".join(_describe(err, raw) for err in exc.errors())) from exc
 
 
-def _describe(err: dict, raw: dict) -> str:
+def _describe(err: ErrorDetails, raw: dict) -> str:
     """One pydantic error in the instrument author's words: which item, which field, what is wrong."""
     loc = list(err["loc"])
     message = err["msg"].removeprefix("Value error, ")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from statistics import NormalDist
+from typing import TypeGuard
 
 import numpy as np
 
@@ -116,7 +117,7 @@ def reliability(instrument: Instrument, responses: Sequence[Answers]) -> dict[st
     return {scale: _scale_reliability(instrument, scale, responses) for scale in SCALES}
 
 
-def _usable(alpha: float | None) -> bool:
+def _usable(alpha: float | None) -> TypeGuard[float]:
     """An estimated alpha that gives a meaningful SEM: defined, not negative, and below 1.
 
     Alpha cannot exceed 1; a value at 1 (or a hair above, from float rounding) means every item
@@ -159,9 +160,10 @@ def _stratified(total_variance: float, strata: Sequence[tuple[float, float | Non
 
     Each stratum is (the variance of its totals, its own alpha); undefined when any of those is.
     """
-    if total_variance == 0 or any(alpha is None for _, alpha in strata):
+    defined = [(variance, alpha) for variance, alpha in strata if alpha is not None]
+    if total_variance == 0 or len(defined) < len(strata):
         return None
-    return 1 - sum(variance * (1 - alpha) for variance, alpha in strata) / total_variance
+    return 1 - sum(variance * (1 - alpha) for variance, alpha in defined) / total_variance
 
 
 def _judged(instrument: Instrument, scale: str, n: int, alpha: float | None,

@@ -235,7 +235,8 @@ _CHILDREN = {"actions": ("{}_action", "id"), "history": ("{}_history", "version"
              "steps": ("{}_step", "position")}
 
 
-def _flat(section: str, record: str, item: dict[str, Any], skip: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+def _flat(section: str, record: str, item: dict[str, Any],
+          skip: tuple[str, ...]) -> Iterator[tuple[str, str, str, str]]:
     """One record's fields as rows; a list of texts (a note's agreed actions) as one row per entry: agreed.1, ..."""
     for field, value in item.items():
         if field in skip:

@@ -71,7 +71,7 @@ _LABELS = {
 _OPTIONAL_TEXT = ("option_key", "success_measure", "who")
 
 
-def _clean(value: Any, field: str) -> Any:
+def _clean(value: Any, field: str | None) -> Any:
     """Typed text: a NUL or broken character refused; edges trimmed; an empty optional field None."""
     if not isinstance(value, str):
         return value

@@ -150,6 +150,7 @@ def weigh(catalogue: Catalogue, position: Position, kind: StepKind, option: Path
     """A step from `position` weighed against the person's needs."""
     today = level_of(catalogue, position)
     today_band = today.band if today is not None else None
+    change: Decimal | None
     if kind is StepKind.ALONGSIDE:
         band, change = today_band, Decimal(0)
     else:

@@ -92,7 +92,7 @@ def read_roster(data: bytes) -> Roster:
     if header is None or not any(cell.strip() for cell in header[1]):
         raise _refused(1, "the file is empty; the first line must name the columns")
     columns, ignored, positions = _columns(header[1], delimiter)
-    rows = []
+    rows: list[CsvRow] = []
     for line, record in records:
         if not any(cell.strip() for cell in record):
             continue   # a blank line, or a row of separators only, as spreadsheets leave at the end
@@ -124,7 +124,7 @@ def checked_members(roster: Roster, catalogue: Catalogue, taken: set[str]) -> li
             member = MemberInput.of(row.values)
         except MemberRejected as exc:
             member, reasons = None, reasons + exc.problems
-        else:
+        if member is not None:
             reasons += arrangement_problems(catalogue, member.track, member.level)
         email = row.values["email"].strip().lower()
         if email in seen:

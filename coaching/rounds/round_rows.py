@@ -106,7 +106,7 @@ class RoundRows:
         if row is None:
             return None
         round_row = self.round(row[7])
-        return None if round_row is None else InvitationRow(*row[:7], round_row)
+        return None if round_row is None else InvitationRow._make((*row[:7], round_row))
 
     def replace_invitation(self, round_id: int, member_id: int, token_hash: str, at: dt.datetime) -> None:
         """Revoke the member's live link in this round and give them a new one, atomically."""

@@ -17,7 +17,7 @@ this module only keeps its state, in two groups of slots: `Link` (whose page thi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -105,11 +105,11 @@ def landing(aspire: Aspire) -> Invitation:
         if token != Link.token.get():
             _forget()
             try:
-                invitation = rounds.resolve(aspire, token)
+                resolved = rounds.resolve(aspire, token)
             except InvalidLink:
                 Link.token.set(token)          # a rerun of this session keeps saying the same
                 _stop("page.invalid_link")
-            _begin(aspire, invitation)
+            _begin(aspire, resolved)
     invitation = Link.invitation.get()
     if invitation is None:
         _stop("page.invalid_link" if Link.token.get() else "page.no_link")
@@ -117,7 +117,7 @@ def landing(aspire: Aspire) -> Invitation:
     return invitation
 
 
-def _stop(key: str) -> None:
+def _stop(key: str) -> NoReturn:
     page_language()
     st.error(texts()(key), icon=":material/link_off:")
     st.stop()

@@ -72,7 +72,8 @@ def member_profile_chart(aspire: Aspire, actor: Actor, member_id: int, threshold
     portrait = member_portrait(aspire, actor, member_id, thresholds)
     options = {o.key: o for o in portrait.catalogue.options}
     assert portrait.current is not None, "drawn only for someone who answered"
-    return member_profile_view(portrait.member.name, portrait.current.profile.profile, options.get(overlay))
+    drawn = None if overlay is None else options.get(overlay)
+    return member_profile_view(portrait.member.name, portrait.current.profile.profile, drawn)
 
 
 def member_fit_chart(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds) -> View:

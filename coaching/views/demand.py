@@ -67,7 +67,7 @@ def _demand_reading(demands: list[Demand]) -> str:
     """The biggest shortfall of openings if there is one, else the path most in demand."""
     short = [d for d in demands if d.openings is not None and d.demand > d.openings]
     if short:
-        worst = max(short, key=lambda d: d.demand - d.openings)
+        worst = max(short, key=lambda d: d.demand - (d.openings or 0))   # never None in `short`
         offer = "no openings" if worst.openings == 0 else \
             f"only {worst.openings} opening{'s' if worst.openings != 1 else ''}"
         return (f"{worst.option.name} serves the top need of {worst.demand} "

@@ -70,6 +70,7 @@ def ladder_route_view(name: str, catalogue: Catalogue, today_level: str | None,
               "Openings": openings_text(o.openings), "Today": "here" if o.key == today_level else "",
               "Route steps": ""} for kind in LADDER for o in rungs[kind]]
     rows = {(r["Track"], r["Level"]): r for r in table}
+    marks: dict[tuple[str, str], list[str]] = {}
     for index, (label, steps) in enumerate(routes):
         _draw_route(fig, places, origin, steps, ROUTE_COLOURS[index % len(ROUTE_COLOURS)], label)
         for number, (_, option, target) in enumerate(steps, start=1):
@@ -78,8 +79,9 @@ def ladder_route_view(name: str, catalogue: Catalogue, today_level: str | None,
                 rows[key] = {"Track": option.kind.label, "Level": option.name, "Rank": None, "Band": "",
                              "Openings": openings_text(option.openings), "Today": "", "Route steps": ""}
                 table.append(rows[key])
-            mark = f"{label} step {number} by {target:%d %b %Y}"
-            rows[key]["Route steps"] = "; ".join(filter(None, [rows[key]["Route steps"], mark]))
+            marks.setdefault(key, []).append(f"{label} step {number} by {target:%d %b %Y}")
+    for key, steps_here in marks.items():
+        rows[key]["Route steps"] = "; ".join(steps_here)
     top = max((o.rank or 0 for kind in LADDER for o in rungs[kind]), default=1)
     fig.update_xaxes(range=[-0.3, 3.2], tickmode="array", tickvals=[0, 1, 2],
                      ticktext=["Management track", "Expert track", "Alongside any level" if alongside else ""],

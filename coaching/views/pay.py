@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import plotly.graph_objects as go
 
-from coaching.paths.catalogue import Catalogue, PathKind, PathOption
+from coaching.paths.catalogue import Catalogue, PathKind, PayBand
 from coaching.views.view import (
     LADDER,
     LADDER_COLOURS,
@@ -19,10 +20,18 @@ from coaching.views.view import (
 )
 
 
+class _Rung(NamedTuple):
+    """A level with a pay band, as the chart draws it (a level on a track always has a rank)."""
+
+    name: str
+    band: PayBand
+
+
 def pay_ladder_view(catalogue: Catalogue) -> View:
     """The dual ladder: per level rank, both tracks' bands side by side (minimum to maximum, midpoint marked)."""
     title = "Pay bands of the two tracks, level by level"
-    levels = {kind: {o.rank: o for o in catalogue.of_kind(kind) if o.band is not None} for kind in LADDER}
+    levels = {kind: {o.rank: _Rung(o.name, o.band) for o in catalogue.of_kind(kind)
+                     if o.rank is not None and o.band is not None} for kind in LADDER}
     ranks = sorted({rank for by_rank in levels.values() for rank in by_rank})
     if not ranks:
         return empty_view(title, "The catalogue has no pay bands yet: an admin adds them to the track levels.")
@@ -61,13 +70,13 @@ def pay_ladder_view(catalogue: Catalogue) -> View:
     return View(title=title, figure=fig, reading=_parity_reading(levels, ranks), table=table)
 
 
-def _rung(levels: Mapping[PathKind, Mapping[int, PathOption]], rank: int) -> str:
+def _rung(levels: Mapping[PathKind, Mapping[int, _Rung]], rank: int) -> str:
     """A level's tick: its rank and each track's position there, one per line."""
     names = [safe(levels[kind][rank].name) for kind in LADDER if rank in levels[kind]]
     return "<br>".join([f"Level {rank}", *names])
 
 
-def _parity_reading(levels: Mapping[PathKind, Mapping[int, PathOption]], ranks: list[int]) -> str:
+def _parity_reading(levels: Mapping[PathKind, Mapping[int, _Rung]], ranks: list[int]) -> str:
     """Whether the two tracks pay alike level by level: the promise of a dual ladder."""
     paired = [r for r in ranks if all(r in levels[kind] for kind in LADDER)]
     differ = [r for r in paired if len({levels[kind][r].band for kind in LADDER}) > 1]

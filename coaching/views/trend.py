@@ -70,7 +70,7 @@ def _trend_reading(name: str, names: list[str], clear: list[Change]) -> str:
     return f"{span}, {name}'s {joined(moves)}, beyond measurement error; other moves are small wiggles."
 
 
-def _trend_table(waves: Sequence[tuple[str, Mapping[str, float]]], clear: list[Change]) -> list[dict[str, object]]:
+def _trend_table(waves: Sequence[tuple[str, Mapping[str, float]]], clear: list[Change]) -> list[Mapping[str, object]]:
     moved = {c.scale: f"{c.after - c.before:+.0f}" for c in clear}
     scales = [s for s in SCALES if any(s in scores for _, scores in waves)]
     return [{"Need": scale_label(s)} | {wave: scores.get(s) for wave, scores in waves}

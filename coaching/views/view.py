@@ -52,7 +52,7 @@ class View:
     title: str
     figure: go.Figure
     reading: str
-    table: list[dict[str, object]] = field(default_factory=list)
+    table: Sequence[Mapping[str, object]] = field(default_factory=list)
 
 
 def base_layout(fig: go.Figure, *, height: int) -> go.Figure:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor
 from coaching.measurement.responses import Submission, submit
+from coaching.people.teams import add_members
 from coaching.store import NewMember
 
 
@@ -22,6 +23,6 @@ def answer_elsewhere(aspire: Aspire, benched: Actor, n: int) -> None:
     team = next(t for t in aspire.store.teams(SYSTEM) if t.manager_id != benched.id)
     colleague = aspire.store.current_responses(SYSTEM, wave.id, [team.id])[0]
     newcomer = NewMember(name=f"New Starter {n}", email=f"new.starter{n}@bench.example")
-    [member_id] = aspire.store.add_members(SYSTEM, team.id, [newcomer])
+    [member_id] = add_members(aspire, SYSTEM, team.id, [newcomer])
     raw = colleague.answers.model_dump(mode="json")
     submit(aspire, SYSTEM, [Submission(member_id=member_id, wave_id=wave.id, raw=raw)])

@@ -26,6 +26,7 @@ from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS
 from coaching.measurement.responses import Submission, submit
+from coaching.people.teams import add_members, create_team
 from coaching.rounds.rounds import Invitation, open_round, resolve, submit_answers
 from coaching.store import NewMember
 
@@ -123,8 +124,8 @@ def _invite(aspire: Aspire, wave: str, people: int) -> list[Invitation]:
     teams = aspire.store.teams(SYSTEM)
     for extra in range(-(-max(0, people - _members(aspire)) // TEAM_SIZE)):
         manager = teams[0].manager_id
-        team_id = aspire.store.create_team(SYSTEM, f"Load {wave} {extra}", manager_id=manager)
-        aspire.store.add_members(SYSTEM, team_id, [
+        team_id = create_team(aspire, SYSTEM, f"Load {wave} {extra}", manager_id=manager).id
+        add_members(aspire, SYSTEM, team_id, [
             NewMember(name=f"Load {n}", email=f"load.{wave.replace(' ', '-')}.{extra}.{n}@bench.example")
             for n in range(TEAM_SIZE)])
     invitations: list[Invitation] = []

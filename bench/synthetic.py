@@ -30,6 +30,7 @@ from coaching.core.needs import NEEDS
 from coaching.core.settings import load_settings
 from coaching.measurement.instrument import Instrument
 from coaching.measurement.responses import Submission, submit
+from coaching.people.teams import add_members, create_team
 from coaching.store import NewMember
 
 SEED = 20260301
@@ -145,8 +146,8 @@ def _organisation(aspire: Aspire, rng: random.Random, teams: int, benched: Actor
     people = []
     for index in range(1, teams + 1):
         manager = benched if index == teams // 2 + 1 else _manager(aspire, index)
-        team_id = aspire.store.create_team(SYSTEM, _team_name(rng, index), manager_id=manager.id)
-        ids = aspire.store.add_members(SYSTEM, team_id, [_person(rng, index, n) for n in range(TEAM_SIZE)])
+        team_id = create_team(aspire, SYSTEM, _team_name(rng, index), manager_id=manager.id).id
+        ids = add_members(aspire, SYSTEM, team_id, [_person(rng, index, n) for n in range(TEAM_SIZE)])
         people += [(member_id, {need: rng.gauss(0, 1) for need in NEEDS}) for member_id in ids]
     return people
 

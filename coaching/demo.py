@@ -20,6 +20,7 @@ from coaching.core.needs import NEEDS, Need
 from coaching.measurement.instrument import Instrument
 from coaching.measurement.responses import Submission, submit
 from coaching.one_on_one import plans
+from coaching.people.teams import add_members, create_team
 from coaching.store import NewMember
 
 SEED = 20260301
@@ -102,8 +103,8 @@ def seed_demo(aspire: Aspire, seed: int = SEED) -> None:
     submissions = []
     for team_name, people in TEAMS:
         manager = managers[team_name].actor
-        team_id = aspire.store.create_team(manager, team_name)
-        ids = aspire.store.add_members(manager, team_id, [_member(p) for p in people])
+        team_id = create_team(aspire, manager, team_name).id
+        ids = add_members(aspire, manager, team_id, [_member(p) for p in people])
         for member_id, person in zip(ids, people, strict=True):
             for index, (wave_id, (_, starts_on)) in enumerate(zip(waves, WAVES, strict=True)):
                 last = index == len(waves) - 1

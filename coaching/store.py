@@ -255,16 +255,6 @@ class Store:
             Wave(id=r[0], name=r[1], starts_on=r[2])
             for r in self.db.query("SELECT id, name, starts_on FROM wave ORDER BY starts_on"))))
 
-    def create_team(self, actor: Actor, name: str, manager_id: int | None = None) -> int:
-        """A manager creates teams for themselves; the system may name any manager."""
-        if actor.role is Role.MANAGER:
-            manager_id = actor.id
-        elif actor.role is not Role.SYSTEM or manager_id is None:
-            raise PermissionDenied("only a manager creates teams")
-        return self.db.write(
-            lambda tx: tx.scalar("INSERT INTO team (name, manager_id) VALUES (?, ?) RETURNING id", [name, manager_id])
-        )
-
     def teams(self, actor: Actor) -> list[Team]:
         """The active teams the actor may see; kept until the next write, since every screen asks."""
         return list(self.db.remember(("teams", actor), lambda: self._teams(actor)))
@@ -275,13 +265,6 @@ class Store:
             f"SELECT id, name, manager_id, version FROM team WHERE archived_at IS NULL AND id IN ({visible})"  # noqa: S608
             " ORDER BY name", scope)
         return tuple(Team(id=r[0], name=r[1], manager_id=r[2], version=r[3]) for r in rows)
-
-    def add_members(self, actor: Actor, team_id: int, members: Sequence[NewMember]) -> list[int]:
-        """Add every member or none, through the one insert path that keeps e-mails unique."""
-        from coaching.people.team_rows import TeamRows  # imports this module's NewMember
-
-        self.require_team(actor, team_id)
-        return TeamRows(self.db).insert_members(team_id, members)
 
     def members(self, actor: Actor, team_id: int) -> list[Member]:
         """A team's active members, if the actor may see the team; kept until the next write."""

@@ -13,6 +13,7 @@ from coaching.core.needs import Need
 from coaching.demo import PLATFORM
 from coaching.measurement.responses import Submission, submit
 from coaching.one_on_one import plans
+from coaching.people.teams import add_members, create_team
 from coaching.store import NewMember
 from coaching.ui.context import get_aspire
 
@@ -97,8 +98,8 @@ def test_team_in_the_first_wave_says_there_is_no_change_to_show_yet(demo_db: Pat
 def test_team_with_one_answer_says_patterns_need_more_people(empty_db: Path, open_app) -> None:
     with domain(empty_db) as aspire:
         manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
-        team = aspire.store.create_team(manager, "Solo")
-        ids = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com"),
+        team = create_team(aspire, manager, "Solo").id
+        ids = add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com"),
                                                       NewMember(name="Ben", email="ben@example.com")])
         wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
         items = aspire.current_instrument.items
@@ -150,8 +151,8 @@ def test_member_with_uniform_answers_gets_advice_not_a_verdict(demo_db: Path, op
 def test_member_who_never_answered_is_pointed_to_rounds(empty_db: Path, open_app) -> None:
     with domain(empty_db) as aspire:
         manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
-        team = aspire.store.create_team(manager, "New team")
-        aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com")])
+        team = create_team(aspire, manager, "New team").id
+        add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com")])
     at = open_app(MEMBER, login=EMPTY_MANAGER)
     assert_healthy(at)
     assert any("has not answered the questionnaire yet" in i for i in texts(at.info)), texts(at.info)
@@ -273,8 +274,8 @@ def test_two_tabs_editing_one_goal_the_second_is_told_and_keeps_its_text(demo_db
 def test_home_lists_who_is_due_for_the_yearly_review_and_leads_to_rounds(empty_db: Path, open_app) -> None:
     with domain(empty_db) as aspire:
         manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
-        team = aspire.store.create_team(manager, "Support")
-        ana, ben, cy = aspire.store.add_members(manager, team, [
+        team = create_team(aspire, manager, "Support").id
+        ana, ben, cy = add_members(aspire, manager, team, [
             NewMember(name=n, email=f"{n.lower()}@example.com") for n in ("Ana", "Ben", "Cy")])
         items = aspire.current_instrument.items
         raw = {"ratings": {i.id: 3 for i in items}, "top_three": ["balance", "autonomy", "status"]}
@@ -303,8 +304,8 @@ def test_member_page_says_when_a_new_estimate_changed_the_reading_of_the_same_an
 
     with domain(empty_db) as aspire:
         manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
-        team = aspire.store.create_team(manager, "Team")
-        ana, *others = aspire.store.add_members(manager, team, [
+        team = create_team(aspire, manager, "Team").id
+        ana, *others = add_members(aspire, manager, team, [
             NewMember(name=name, email=f"p{n}@example.com") for n, name in enumerate(["Ana", *map(str, range(40))])])
         wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
         instrument = aspire.current_instrument

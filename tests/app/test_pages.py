@@ -17,6 +17,7 @@ from coaching.core.needs import SCALES
 from coaching.core.settings import Settings
 from coaching.demo import PLATFORM
 from coaching.measurement.instrument import instrument_path, load_instrument
+from coaching.people.teams import add_members, create_team
 from coaching.store import NewMember
 
 from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy, domain, shown_tables
@@ -91,7 +92,7 @@ def test_home_of_a_manager_without_a_team_leads_to_creating_the_first_one(empty_
 
 def test_home_without_answers_invites_to_wait_and_draws_nothing(empty_db: Path, open_app) -> None:
     with domain(empty_db) as aspire:
-        aspire.store.create_team(aspire.accounts.authenticate(*EMPTY_MANAGER), "Support")
+        create_team(aspire, aspire.accounts.authenticate(*EMPTY_MANAGER), "Support")
     at = open_app(login=EMPTY_MANAGER)
 
     assert_healthy(at)
@@ -135,7 +136,7 @@ def test_team_lists_who_answered_and_flags_straight_lining(demo_db: Path, open_a
     try:
         manager = aspire.accounts.actor_for_email("maria@example.com")
         platform = next(t for t in aspire.store.teams(manager) if t.name == "Platform engineering")
-        aspire.store.add_members(manager, platform.id, [NewMember(name="Noor Newcomer", email="noor@example.com")])
+        add_members(aspire, manager, platform.id, [NewMember(name="Noor Newcomer", email="noor@example.com")])
     finally:
         aspire.close()
 

@@ -16,6 +16,7 @@ from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import Need
 from coaching.core.settings import Settings
 from coaching.one_on_one import plans
+from coaching.people.teams import add_members, create_team
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK, State
 from coaching.store import NewMember
@@ -40,8 +41,8 @@ class Round:
             email, password = MANAGER_LOGIN
             self.manager: Actor = aspire.accounts.create_user(SYSTEM, email, "Morgan Manager", Role.MANAGER,
                                                               password).actor
-            self.team_id = aspire.store.create_team(self.manager, SECRET_TEAM)
-            aspire.store.add_members(self.manager, self.team_id,
+            self.team_id = create_team(aspire, self.manager, SECRET_TEAM).id
+            add_members(aspire, self.manager, self.team_id,
                                      [NewMember(name=n, email=f"{n.split()[0].lower()}@example.com") for n in PEOPLE])
             self.round_id, links = rounds.open_round(aspire, self.manager, self.team_id, "2026",
                                                      dt.datetime.now(dt.UTC) + dt.timedelta(days=10), message=MESSAGE)

@@ -26,6 +26,7 @@ from coaching.db.database import Database, StoreLockedError
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.responses import Submission, prepare, submit
+from coaching.people.teams import add_members, create_team
 from coaching.privacy.backup import (
     MANIFEST,
     BackupError,
@@ -153,12 +154,13 @@ def test_ids_handed_out_after_a_restore_continue_where_the_backup_left_off(org_p
     app = start(load_settings(db=restored))
     try:
         old_ids = {t.id for t in app.store.teams(SYSTEM)}
-        new_id = app.store.create_team(SYSTEM, "Formed after the restore", manager_id=1)
+        new_id = create_team(app, SYSTEM, "Formed after the restore", manager_id=1).id
     finally:
         app.close()
 
     assert new_id not in old_ids and new_id == max(old_ids) + 1
-    assert next_ids(restored) == {**next_ids(org_path), "team_ids": new_id + 1}
+    before = next_ids(org_path)   # the new team and its audit entry drew the next id of each
+    assert next_ids(restored) == {**before, "team_ids": new_id + 1, "audit_ids": before["audit_ids"] + 1}
 
 
 def test_the_manifest_names_schema_instruments_counts_and_moment(org: Aspire, tmp_path: Path) -> None:
@@ -212,7 +214,7 @@ def test_restore_refuses_to_replace_a_database_that_holds_data_unless_forced(org
     backup_file(org_path, tmp_path / "backup")
     other = tmp_path / "other.duckdb"
     app = start(load_settings(db=other))
-    app.store.create_team(SYSTEM, "Keep me", manager_id=make_manager(app).id)
+    create_team(app, SYSTEM, "Keep me", manager_id=make_manager(app).id)
     app.close()
     untouched = digest(other)
 
@@ -285,7 +287,7 @@ def test_a_failed_restore_leaves_the_old_database_untouched(
 ) -> None:
     other = tmp_path / "other.duckdb"
     app = start(load_settings(db=other))
-    app.store.create_team(SYSTEM, "Still here", manager_id=1)
+    create_team(app, SYSTEM, "Still here", manager_id=make_manager(app).id)
     app.close()
     backup_file(org_path, tmp_path / "backup")
     damage(tmp_path / "backup")
@@ -445,8 +447,8 @@ def test_backups_taken_while_answers_arrive_hold_only_whole_responses(
 ) -> None:
     """Submissions run on another thread during each backup; every backup must show whole responses only."""
     manager = make_manager(aspire)
-    team_id = aspire.store.create_team(manager, "Busy team")
-    members = aspire.store.add_members(manager, team_id, [
+    team_id = create_team(aspire, manager, "Busy team").id
+    members = add_members(aspire, manager, team_id, [
         NewMember(name=f"Person {n}", email=f"p{n}@example.com") for n in range(6)])
     wave_id = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
     raw = {"ratings": {i.id: 1 + n % 5 for n, i in enumerate(instrument.items)},

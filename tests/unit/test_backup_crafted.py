@@ -19,6 +19,7 @@ from coaching.aspire import start
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import load_settings
 from coaching.db.archive import MAX_ID_GAP
+from coaching.people.teams import create_team
 from coaching.privacy import backup
 from coaching.privacy.backup import MANIFEST, BackupError, backup_file, restore
 
@@ -29,7 +30,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("crafted")
     app = start(load_settings(db=root / "org.duckdb", demo=False))
     try:
-        app.store.create_team(SYSTEM, "Platform", manager_id=app.accounts.create_user(
+        create_team(app, SYSTEM, "Platform", manager_id=app.accounts.create_user(
             SYSTEM, "maria@example.com", "Maria", "manager", "a long passphrase 1").id)
     finally:
         app.close()
@@ -50,7 +51,7 @@ def target(tmp_path: Path) -> Path:
     path = tmp_path / "live.duckdb"
     app = start(load_settings(db=path, demo=False))
     try:
-        app.store.create_team(SYSTEM, "Kept", manager_id=app.accounts.create_user(
+        create_team(app, SYSTEM, "Kept", manager_id=app.accounts.create_user(
             SYSTEM, "kim@example.com", "Kim", "manager", "a long passphrase 2").id)
     finally:
         app.close()
@@ -223,7 +224,7 @@ def test_a_sequence_start_far_past_the_rows_is_bounded(folder: Path, target: Pat
 
     app = start(load_settings(db=target, demo=False))
     try:
-        new_id = app.store.create_team(SYSTEM, "After", manager_id=1)
+        new_id = create_team(app, SYSTEM, "After", manager_id=1).id
     finally:
         app.close()
     assert new_id == 1 + 1 + MAX_ID_GAP

@@ -20,6 +20,7 @@ from coaching.db.database import Database
 from coaching.db.migrations import MIGRATIONS_DIR, available_migrations, migrate
 from coaching.measurement.answers import Answers
 from coaching.measurement.responses import Submission, prepare, submit
+from coaching.people.teams import add_members, create_team
 from coaching.store import NewMember, NewResponse, insert_member_rows
 from tests.conftest import make_manager
 
@@ -34,8 +35,8 @@ def _raw(instrument, rng: random.Random, reflections: bool = False) -> dict:
 
 def _team(aspire, people: int) -> tuple[object, int, list[int]]:
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Platform")
-    members = aspire.store.add_members(manager, team, [
+    team = create_team(aspire, manager, "Platform").id
+    members = add_members(aspire, manager, team, [
         NewMember(name=f"Person {n:03d}", email=f"p{n}@example.com") for n in range(people)])
     return manager, team, members
 
@@ -98,7 +99,7 @@ def test_a_later_submission_in_the_same_batch_replaces_the_earlier_one(aspire, i
 
 def test_member_rows_go_in_with_one_statement_and_come_back_in_order(aspire):
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Imported")
+    team = create_team(aspire, manager, "Imported").id
     people = [NewMember(name=f"Zoë {n}", email=f"z{n}@example.com", role_title="Engineer" if n % 2 else None)
               for n in range(2_000)]
     ids = aspire.store.db.write(lambda tx: insert_member_rows(tx, team, people))

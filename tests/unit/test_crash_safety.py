@@ -27,6 +27,7 @@ from coaching.core.actors import SYSTEM
 from coaching.core.needs import SCALES
 from coaching.core.settings import PROJECT_DIR, Settings
 from coaching.measurement.responses import Submission, prepare
+from coaching.people.teams import add_members, create_team
 from coaching.store import NewMember
 from tests.conftest import make_manager
 from tests.crash_child import answers_for
@@ -69,8 +70,8 @@ def team_db(tmp_path: Path) -> Path:
     aspire = start(Settings(db=path))
     try:
         manager = make_manager(aspire)
-        team_id = aspire.store.create_team(manager, "Crash test team")
-        aspire.store.add_members(manager, team_id, [
+        team_id = create_team(aspire, manager, "Crash test team").id
+        add_members(aspire, manager, team_id, [
             NewMember(name=f"Member {n}", email=f"member{n}@example.com") for n in range(5)])
         aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
     finally:

@@ -26,6 +26,7 @@ from coaching.measurement.instrument import (
     translation_paths,
 )
 from coaching.people import teams
+from coaching.people.teams import add_members, create_team
 from coaching.rounds import mail, rounds
 from coaching.store import NewMember
 from tests.conftest import make_manager
@@ -208,10 +209,10 @@ def _answers(instrument, rng):
 
 def test_a_response_records_its_language_and_reliability_shows_per_language_with_enough_responses(aspire):
     manager = make_manager(aspire)
-    team_id = aspire.store.create_team(manager, "Team")
+    team_id = create_team(aspire, manager, "Team").id
     current = aspire.current_instrument          # rounds use the newest version
     count = current.reliability.min_responses
-    aspire.store.add_members(manager, team_id, [
+    add_members(aspire, manager, team_id, [
         NewMember(name=f"P{i}", email=f"p{i}@example.com", language="de" if i < count else "ar")
         for i in range(count + 3)])
     _, links = rounds.open_round(aspire, manager, team_id, "2026", SOON)
@@ -237,8 +238,8 @@ def test_invitations_go_out_in_each_members_language_with_the_same_facts(tmp_pat
         app = start(load_settings(db=tmp_path / "mail.duckdb", demo=False, **server.settings))
         try:
             manager = make_manager(app, name="Morgan Manager")
-            team_id = app.store.create_team(manager, "Team")
-            app.store.add_members(manager, team_id, [
+            team_id = create_team(app, manager, "Team").id
+            add_members(app, manager, team_id, [
                 NewMember(name="Ana", email="ana@example.com", language="de"),
                 NewMember(name="Bilal", email="bilal@example.com", language="ar"),
                 NewMember(name="Cleo", email="cleo@example.com")])

@@ -18,6 +18,7 @@ from coaching.measurement.responses import Submission, submit
 from coaching.one_on_one.portrait import member_portrait, reading_of, reading_update, team_picture
 from coaching.paths.demand import organisation_paths
 from coaching.paths.fit import DEFAULT_THRESHOLDS
+from coaching.people.teams import add_members, create_team
 from coaching.store import NewMember
 from tests.conftest import make_manager
 
@@ -46,8 +47,8 @@ def two_versions(tmp_path: Path):
 def test_a_member_answering_two_versions_is_compared_and_said_to_be(two_versions) -> None:
     app = two_versions
     manager = make_manager(app)
-    team = app.store.create_team(manager, "Team")
-    (ana,) = app.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com")])
+    team = create_team(app, manager, "Team").id
+    (ana,) = add_members(app, manager, team, [NewMember(name="Ana", email="ana@example.com")])
     waves = [app.store.ensure_wave(y, dt.date(int(y), 3, 1)) for y in ("2025", "2026")]
     for wave, version, high in ((waves[0], 1, "status"), (waves[1], 2, "balance")):
         submit(app, SYSTEM, [Submission(member_id=ana, wave_id=wave, instrument_version=version,
@@ -64,8 +65,8 @@ def test_a_member_answering_two_versions_is_compared_and_said_to_be(two_versions
 
 def test_one_wave_only_has_no_change_and_no_answer_has_no_fit(aspire) -> None:
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Team")
-    ana, ben = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com"),
+    team = create_team(aspire, manager, "Team").id
+    ana, ben = add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com"),
                                                         NewMember(name="Ben", email="ben@example.com")])
     wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
     submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(aspire.current_instrument, "autonomy"))])
@@ -127,8 +128,8 @@ def _noisy(instrument, rng: random.Random) -> dict:
 
 def test_a_new_reliability_estimate_that_changes_the_reading_is_said_so(aspire) -> None:
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Team")
-    ana, *others = aspire.store.add_members(manager, team, [
+    team = create_team(aspire, manager, "Team").id
+    ana, *others = add_members(aspire, manager, team, [
         NewMember(name=f"Person {n:02d}", email=f"p{n}@example.com") for n in range(41)])
     wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
     instrument = aspire.current_instrument
@@ -157,8 +158,8 @@ def test_a_new_reliability_estimate_that_changes_the_reading_is_said_so(aspire) 
 
 def test_new_answers_change_the_reading_without_a_notice(aspire) -> None:
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Team")
-    (ana,) = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com")])
+    team = create_team(aspire, manager, "Team").id
+    (ana,) = add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com")])
     wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
     for high in ("status", "balance"):
         submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(aspire.current_instrument, high))])

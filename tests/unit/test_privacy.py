@@ -25,6 +25,7 @@ from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.responses import Submission, submit
 from coaching.one_on_one import plans
 from coaching.people import teams
+from coaching.people.teams import add_members, create_team
 from coaching.privacy import requests as privacy
 from coaching.privacy.privacy_rows import MEMBER_TABLES
 from coaching.store import NewMember
@@ -219,12 +220,12 @@ def test_an_unknown_email_is_said_plainly(org: Aspire) -> None:
 
 def test_every_member_record_with_the_email_belongs_to_the_request(aspire: Aspire) -> None:
     manager = make_manager(aspire)
-    first = aspire.store.create_team(manager, "First")
-    second = aspire.store.create_team(manager, "Second")
-    (a,) = aspire.store.add_members(manager, first, [NewMember(name="Ana", email="ana@example.com")])
+    first = create_team(aspire, manager, "First").id
+    second = create_team(aspire, manager, "Second").id
+    (a,) = add_members(aspire, manager, first, [NewMember(name="Ana", email="ana@example.com")])
     teams.archive_member(aspire, manager, a)       # she left; later she came back and was added anew
-    (b,) = aspire.store.add_members(manager, second, [NewMember(name="Ana B.", email="ANA@example.com")])
-    aspire.store.add_members(manager, second, [NewMember(name="Other", email="other@example.com")])
+    (b,) = add_members(aspire, manager, second, [NewMember(name="Ana B.", email="ANA@example.com")])
+    add_members(aspire, manager, second, [NewMember(name="Other", email="other@example.com")])
 
     person = privacy.find_person(aspire, SYSTEM, "ana@example.com")
 
@@ -305,7 +306,7 @@ def test_after_erasure_the_database_works_on_and_never_reuses_the_id(demo_templa
         maria = _maria(app)
         team = app.store.teams(maria)[0].id
         privacy.erase_member(app, SYSTEM, AIKO)
-        (newcomer,) = app.store.add_members(maria, team, [NewMember(name="New person", email="new@example.com")])
+        (newcomer,) = add_members(app, maria, team, [NewMember(name="New person", email="new@example.com")])
     finally:
         app.close()
     reopened = start(load_settings(db=path, demo=True))
@@ -327,8 +328,8 @@ NOW = dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC)
 def _organisation_with_waves(app: Aspire) -> dict[str, list[int]]:
     """Wave 2024: 6 people (one answered twice); wave 2025: 3 people; wave 2026: 6 people, recent."""
     manager = make_manager(app)
-    team = app.store.create_team(manager, "Everyone")
-    ids = app.store.add_members(manager, team, [NewMember(name=f"P{i}", email=f"p{i}@example.com") for i in range(6)])
+    team = create_team(app, manager, "Everyone").id
+    ids = add_members(app, manager, team, [NewMember(name=f"P{i}", email=f"p{i}@example.com") for i in range(6)])
     waves = {name: app.store.ensure_wave(name, dt.date(int(name), 3, 1)) for name in ("2024", "2025", "2026")}
     when = {"2024": dt.datetime(2024, 3, 10, tzinfo=dt.UTC), "2025": dt.datetime(2025, 3, 10, tzinfo=dt.UTC),
             "2026": dt.datetime(2026, 3, 10, tzinfo=dt.UTC)}
@@ -559,7 +560,7 @@ def test_compaction_keeps_the_schema_sequences_and_data(org: Aspire) -> None:
     db.compact()
     assert shape() == before
     maria = _maria(org)
-    (new_id,) = org.store.add_members(maria, org.store.teams(maria)[0].id, [NewMember(name="N", email="n@x.example")])
+    (new_id,) = add_members(org, maria, org.store.teams(maria)[0].id, [NewMember(name="N", email="n@x.example")])
     assert new_id == next_member
 
 

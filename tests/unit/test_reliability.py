@@ -21,6 +21,7 @@ from coaching.core.settings import load_settings
 from coaching.measurement.profiles import profiles
 from coaching.measurement.responses import Submission, submit
 from coaching.measurement.scoring import reliability, score_response
+from coaching.people.teams import add_members, create_team
 from coaching.privacy import requests as privacy
 from coaching.store import NewMember
 from tests.conftest import make_manager
@@ -36,8 +37,8 @@ def _reference(aspire: Aspire) -> dict:
 def _organisation(aspire: Aspire) -> tuple[int, list[int], list[int]]:
     """One team of PEOPLE with its manager, and two waves: (team id, member ids, wave ids)."""
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Platform")
-    members = aspire.store.add_members(manager, team, [
+    team = create_team(aspire, manager, "Platform").id
+    members = add_members(aspire, manager, team, [
         NewMember(name=f"Person {n:02d}", email=f"p{n}@example.com") for n in range(PEOPLE)])
     waves = [aspire.store.ensure_wave(name, dt.date(int(name), 3, 1)) for name in ("2025", "2026")]
     return team, members, waves

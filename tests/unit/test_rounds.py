@@ -10,6 +10,7 @@ import pytest
 
 from coaching.measurement.answers import AnswerError
 from coaching.people import teams
+from coaching.people.teams import add_members, create_team
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK, InvalidLink, RoundChanged, RoundClosed, State
 from coaching.store import NewMember
@@ -29,9 +30,9 @@ def _raw(instrument, value=4, top=("status", "balance", "autonomy")) -> dict:
 @pytest.fixture
 def team(aspire):
     manager = make_manager(aspire)
-    team_id = aspire.store.create_team(manager, "Team")
+    team_id = create_team(aspire, manager, "Team").id
     names = ["Ana", "Ben", "Cleo"]
-    ids = aspire.store.add_members(manager, team_id, [NewMember(name=n, email=f"{n.lower()}@example.com")
+    ids = add_members(aspire, manager, team_id, [NewMember(name=n, email=f"{n.lower()}@example.com")
                                                       for n in names])
     return manager, team_id, ids
 
@@ -153,7 +154,7 @@ def test_extending_the_deadline_detects_a_concurrent_change(aspire, team):
 
 def test_a_round_needs_a_future_deadline_and_members(aspire, team):
     manager, _, _ = team
-    empty = aspire.store.create_team(manager, "Empty")
+    empty = create_team(aspire, manager, "Empty").id
     with pytest.raises(ValueError, match="future"):
         rounds.open_round(aspire, manager, empty, "2026", dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
     with pytest.raises(ValueError, match="no members"):
@@ -162,8 +163,8 @@ def test_a_round_needs_a_future_deadline_and_members(aspire, team):
 
 def test_fifty_simultaneous_submissions_are_all_stored(aspire, instrument):
     manager = make_manager(aspire)
-    team_id = aspire.store.create_team(manager, "Big team")
-    aspire.store.add_members(manager, team_id, [NewMember(name=f"P{i}", email=f"p{i}@example.com") for i in range(50)])
+    team_id = create_team(aspire, manager, "Big team").id
+    add_members(aspire, manager, team_id, [NewMember(name=f"P{i}", email=f"p{i}@example.com") for i in range(50)])
     _, links = rounds.open_round(aspire, manager, team_id, "2026", SOON)
     invitations = [rounds.resolve(aspire, _token(link)) for link in links]
     errors: list[BaseException] = []
@@ -200,7 +201,7 @@ def test_members_are_due_for_review_a_year_after_they_last_answered(aspire, team
 def test_a_member_moved_to_another_team_leaves_the_old_rounds_tracking(aspire, team):
     manager, team_id, ids = team
     round_id, _ = _open(aspire, team)
-    other = aspire.store.create_team(manager, "Other team")
+    other = create_team(aspire, manager, "Other team").id
     teams.move_member(aspire, manager, ids[0], other)
 
     tracked = [m.member_id for m in rounds.round_status(aspire, manager, round_id).members]
@@ -247,8 +248,8 @@ def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ship
     try:
         assert before.current_instrument.version == 1
         manager = make_manager(before)
-        team_id = before.store.create_team(manager, "Team")
-        before.store.add_members(manager, team_id, [NewMember(name="Ana", email="ana@example.com")])
+        team_id = create_team(before, manager, "Team").id
+        add_members(before, manager, team_id, [NewMember(name="Ana", email="ana@example.com")])
         _, (link,) = rounds.open_round(before, manager, team_id, "2026", SOON)
         half = {"ratings": {i.id: 4 for i in before.current_instrument.items[:10]}}
         rounds.save_draft(before, rounds.resolve(before, _token(link)), half)

@@ -16,6 +16,7 @@ from coaching.db.database import Database, StoreLockedError
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
 from coaching.measurement.answers import AnswerError
 from coaching.measurement.responses import Submission, submit
+from coaching.people.teams import add_members, create_team
 from coaching.store import NewMember, open_store
 from tests.conftest import make_manager
 
@@ -35,9 +36,9 @@ def _raw(instrument, value: int = 4, top=("status", "balance", "autonomy"), **ex
 
 
 def _team_with_members(aspire, manager: Actor, names: list[str]) -> tuple[int, list[int]]:
-    team_id = aspire.store.create_team(manager, f"Team of {manager.name}")
+    team_id = create_team(aspire, manager, f"Team of {manager.name}").id
     members = [NewMember(name=n, email=f"{i}.{manager.id}@example.com") for i, n in enumerate(names)]
-    return team_id, aspire.store.add_members(manager, team_id, members)
+    return team_id, add_members(aspire, manager, team_id, members)
 
 
 def test_migrations_are_recorded_and_applied_once(tmp_path):
@@ -133,7 +134,7 @@ def test_manager_sees_only_their_own_teams(aspire, instrument):
     with pytest.raises(PermissionDenied):
         aspire.store.members(bob, team_a)
     with pytest.raises(PermissionDenied):
-        aspire.store.add_members(bob, team_a, [NewMember(name="Intruder", email="i@example.com")])
+        add_members(aspire, bob, team_a, [NewMember(name="Intruder", email="i@example.com")])
     assert len(aspire.store.current_responses(alice, wave)) == 2
 
 

@@ -18,6 +18,7 @@ from coaching.people import teams
 from coaching.people.roster import ImportRejected
 from coaching.people.teams import MemberInput, MemberRejected, TeamRejected
 from coaching.privacy import requests as privacy
+from coaching.store import NewMember
 from tests.conftest import make_manager
 
 NAMES = ["Zoë Ågren", "田中 芽衣", "محمد الحداد", "O'Brien, Liam", "Łukasz Wójcik", "Ἀλέξανδρος", "שרה לוי",
@@ -79,6 +80,37 @@ def test_only_a_manager_or_the_system_creates_teams(org):
     assert made.id in [t.id for t in teams.list_teams(aspire, org["b"])]
     with pytest.raises(TeamRejected, match="No active manager account"):
         teams.create_team(aspire, SYSTEM, "For an admin", manager_id=org["admin"].id)
+
+
+@pytest.mark.parametrize("taken", ["Platform", "platform", "  PLATFORM "])
+@pytest.mark.parametrize("acting", ["manager", "system"])
+def test_a_duplicate_team_name_is_refused_on_every_path(org, taken, acting):
+    aspire, a = org["aspire"], org["a"]
+    with pytest.raises(TeamRejected, match="already a team called"):
+        if acting == "manager":
+            teams.create_team(aspire, a, taken)
+        else:
+            teams.create_team(aspire, SYSTEM, taken, manager_id=a.id)
+    assert [t.name for t in teams.list_teams(aspire, a)] == ["Platform", "Support"]
+
+
+def test_members_added_the_way_the_demo_adds_them_are_checked_and_audited(org):
+    aspire, a = org["aspire"], org["a"]
+    ids = teams.add_members(aspire, a, org["team"].id, [
+        NewMember(name="Ana", email="Ana@Example.com", track="expert", level="senior"),
+        NewMember(name="Ben", email="ben@example.com")])
+    assert [(m.name, m.email) for m in teams.list_members(aspire, a, org["team"].id)] == [
+        ("Ana", "ana@example.com"), ("Ben", "ben@example.com")]
+    assert [audit_labels(aspire, Subject.MEMBER, i) for i in ids] == [["added"], ["added"]]
+    with pytest.raises(MemberRejected, match="not a valid address"):
+        teams.add_members(aspire, SYSTEM, org["team"].id, [NewMember(name="Cy", email="cy@example.com"),
+                                                            NewMember(name="Bad", email="bad@example.com\r\nBcc: x")])
+    with pytest.raises(MemberRejected, match="already belongs"):
+        teams.add_members(aspire, SYSTEM, org["team_b"].id, [NewMember(name="Ana again", email="ana@example.com")])
+    with pytest.raises(PermissionDenied):
+        teams.add_members(aspire, org["b"], org["team"].id, [NewMember(name="Spy", email="spy@example.com")])
+    assert [m.name for m in teams.list_members(aspire, a, org["team"].id)] == ["Ana", "Ben"], "all or none"
+    assert len(aspire.audit.events(SYSTEM, AuditFilter(action=Action.CHANGED, subject_kind=Subject.MEMBER))) == 2
 
 
 def test_renaming_a_team_names_the_version_read(org):

@@ -32,6 +32,9 @@ from coaching.core.actors import SYSTEM
 from coaching.core.settings import Settings, load_settings
 from coaching.demo import DEMO_ACCOUNTS
 from coaching.measurement.instrument import TOP_PICKS, Instrument
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import list_waves
+from coaching.people.teams import list_members, list_teams
 from coaching.rounds.rounds import open_round
 from coaching.ui.questionnaire import NO_LINK
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, STARTUP_TIMEOUT_S, AppServer, log_in
@@ -324,8 +327,8 @@ def _invite(server: AppServer) -> tuple[list[str], Instrument]:
         links: list[str] = []
         for account in (a for a in DEMO_ACCOUNTS if a.team):
             manager = aspire.accounts.actor_for_email(account.email)
-            for team in aspire.store.teams(manager):
-                wanted = [m.id for m in aspire.store.members(manager, team.id)][:RESPONDENTS - len(links)]
+            for team in list_teams(aspire, manager):
+                wanted = [m.id for m in list_members(aspire, manager, team.id)][:RESPONDENTS - len(links)]
                 if wanted:
                     links += [link.url for link in open_round(aspire, manager, team.id, WAVE, deadline,
                                                               member_ids=wanted)[1]]
@@ -352,9 +355,9 @@ def _complete(server: AppServer) -> int:
     """Responses in WAVE, after the server stopped, that hold every rating and the top three."""
     aspire = start(_settings(server))
     try:
-        wave = next(w for w in aspire.store.waves() if w.name == WAVE)
+        wave = next(w for w in list_waves(aspire) if w.name == WAVE)
         items = {item.id for item in aspire.current_instrument.items}
-        return sum(1 for r in aspire.store.current_responses(SYSTEM, wave.id)
+        return sum(1 for r in ResponseRows(aspire.db).current_responses(SYSTEM, wave.id)
                    if set(r.answers.ratings) == items and len(r.answers.top_three) == TOP_PICKS)
     finally:
         aspire.close()

@@ -38,7 +38,7 @@ STEPS = (
      "validate each e-mail once (pydantic's EmailStr is most of a row's check)"),
     ("writing the members (coaching.people.team_rows.TeamRows.insert_members)", TeamRows, "insert_members",
      "one INSERT for all rows instead of one per row: `return insert_member_rows(tx, team_id, members)` "
-     "(coaching.store) in place of the per-row loop in coaching/people/team_rows.py"),
+     "(coaching.people.team_rows) in place of the per-row loop in coaching/people/team_rows.py"),
     ("writing one audit entry per member (coaching.governance.audit_rows.AuditRows.insert)", AuditRows, "insert",
      "one INSERT for all entries: `tx.insert_rows(\"audit_log\", (...columns...), rows)` in place of "
      "`tx.executemany` in coaching/governance/audit_rows.py"),

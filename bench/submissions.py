@@ -26,9 +26,9 @@ from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS
 from coaching.measurement.responses import Submission, submit
-from coaching.people.teams import add_members, create_team
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_teams
 from coaching.rounds.rounds import Invitation, open_round, resolve, submit_answers
-from coaching.store import NewMember
 
 THREADS = (1, 8, 32)
 PER_THREAD = {1: 60, 8: 15, 32: 8}      # submissions each thread makes: a few hundred per run at most
@@ -101,7 +101,7 @@ def _run(aspire: Aspire, path: str, threads: int, per_thread: int, seed: int) ->
             latencies.append((time.perf_counter() - t0) * 1000)
 
     workers = [threading.Thread(target=respondent, args=(share,)) for share in shares]
-    with timed_calls(aspire.store.db, "_commit_queued") as commits:
+    with timed_calls(aspire.db, "_commit_queued") as commits:
         for worker in workers:
             worker.start()
         go.wait()
@@ -121,7 +121,7 @@ def _invite(aspire: Aspire, wave: str, people: int) -> list[Invitation]:
     A small organisation gets extra teams first, so every run has as many different people as it needs.
     """
     deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
-    teams = aspire.store.teams(SYSTEM)
+    teams = list_teams(aspire, SYSTEM)
     for extra in range(-(-max(0, people - _members(aspire)) // TEAM_SIZE)):
         manager = teams[0].manager_id
         team_id = create_team(aspire, SYSTEM, f"Load {wave} {extra}", manager_id=manager).id
@@ -129,7 +129,7 @@ def _invite(aspire: Aspire, wave: str, people: int) -> list[Invitation]:
             NewMember(name=f"Load {n}", email=f"load.{wave.replace(' ', '-')}.{extra}.{n}@bench.example")
             for n in range(TEAM_SIZE)])
     invitations: list[Invitation] = []
-    for team in aspire.store.teams(SYSTEM):
+    for team in list_teams(aspire, SYSTEM):
         manager = Actor(Role.MANAGER, team.manager_id, f"Manager of {team.name}")
         _, links = open_round(aspire, manager, team.id, wave, deadline)
         invitations += [resolve(aspire, parse_qs(urlparse(link.url).query)["invite"][0]) for link in links]
@@ -139,11 +139,11 @@ def _invite(aspire: Aspire, wave: str, people: int) -> list[Invitation]:
 
 
 def _members(aspire: Aspire) -> int:
-    return aspire.store.db.scalar("SELECT count(*) FROM member WHERE archived_at IS NULL")
+    return aspire.db.scalar("SELECT count(*) FROM member WHERE archived_at IS NULL")
 
 
 def _stored(aspire: Aspire, wave: str, items: int) -> int:
     """Current responses in the wave that have every rating: acknowledged must equal this."""
-    return aspire.store.db.scalar(
+    return aspire.db.scalar(
         "SELECT count(*) FROM response r JOIN wave w ON w.id = r.wave_id WHERE w.name = ? AND r.is_current"
         " AND (SELECT count(*) FROM response_rating rr WHERE rr.response_id = r.id) = ?", [wave, items])

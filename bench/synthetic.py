@@ -29,9 +29,10 @@ from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS
 from coaching.core.settings import load_settings
 from coaching.measurement.instrument import Instrument
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team
-from coaching.store import NewMember
 
 SEED = 20260301
 TEAM_SIZE = 12
@@ -93,7 +94,7 @@ def generate(path: Path, teams: int, *, seed: int = SEED, batch: int = BATCH,
     began = time.perf_counter()
     aspire = start(load_settings(db=path, demo=False))
     try:
-        with timed_calls(aspire.store, "record_responses") as store_time:
+        with timed_calls(ResponseRows, "insert") as store_time:
             rng = random.Random(seed)
             manager = _account(aspire, *BENCH_MANAGER)
             people = _organisation(aspire, rng, teams, manager)
@@ -156,7 +157,7 @@ def _submissions(aspire: Aspire, rng: random.Random, people: list[tuple[int, dic
     """Everyone's raw answers, wave after wave."""
     instrument = aspire.current_instrument
     for name, starts_on in WAVES:
-        wave_id = aspire.store.ensure_wave(name, starts_on)
+        wave_id = ensure_wave(aspire, name, starts_on)
         for member_id, needs in people:
             yield Submission(member_id=member_id, wave_id=wave_id, raw=raw_answers(instrument, needs, rng),
                              submitted_at=_at(starts_on, rng))

@@ -1,4 +1,4 @@
-"""The running product: settings, store, instruments and shared caches, built once per process.
+"""The running product: settings, database, instruments and shared caches, built once per process.
 
 `start` is what app.py (through st.cache_resource), the CLI and the tests call. It brings the
 database up to date, records the shipped instrument versions, seeds the catalogue on first start
@@ -17,6 +17,9 @@ from functools import cached_property
 from typing import TypeVar
 
 from coaching.core.settings import Settings, SettingsError
+from coaching.db.database import Database
+from coaching.db.meta import is_empty, meta
+from coaching.db.migrations import open_database
 from coaching.governance.audit import AuditLog
 from coaching.measurement.answers import Answers
 from coaching.measurement.instrument import (
@@ -29,10 +32,17 @@ from coaching.measurement.instrument import (
     translate,
     translation_paths,
 )
+from coaching.measurement.instrument_rows import (
+    install_instrument,
+    install_translation,
+    instrument_sources,
+    translation_sources,
+)
+from coaching.measurement.response_rows import CurrentSums, ResponseRows
 from coaching.measurement.scoring import Profile, ScaleReliability, reliability, reliability_from_sums, score_response
 from coaching.paths.catalogue import load_catalogue
+from coaching.paths.catalogue_rows import CatalogueRows
 from coaching.people.accounts import Accounts, PasswordRejected, check_new_password
-from coaching.store import CurrentSums, Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +52,7 @@ T = TypeVar("T")
 @dataclass
 class Aspire:
     settings: Settings
-    store: Store
+    db: Database
     instruments: dict[int, Instrument]
     #: Each version's translations by language code; English is the version itself.
     translations: dict[int, dict[str, Instrument]] = field(default_factory=dict)
@@ -67,20 +77,20 @@ class Aspire:
 
         The flag is written only while seeding an empty database, inside `start`, before anyone asks.
         """
-        return self.store.meta("demo") == "true"
+        return meta(self.db, "demo") == "true"
 
     @cached_property
     def audit(self) -> AuditLog:
-        return AuditLog(self.store.db)
+        return AuditLog(self.db)
 
     @cached_property
     def accounts(self) -> Accounts:
         """One per process: it reads the key under which failed logins are counted once."""
-        return Accounts(self.store.db, audit=self.audit)
+        return Accounts(self.db, audit=self.audit)
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """What `compute` gives for `key` until the next committed write (Database.remember)."""
-        return self.store.db.remember(key, compute)
+        return self.db.remember(key, compute)
 
     def reliability_by_language(self, version: int) -> dict[str, dict[str, ScaleReliability]]:
         """Reliability of one version per language it was answered in, for each language with enough responses.
@@ -89,7 +99,7 @@ class Aspire:
         """
         instrument = self.instruments[version]
         return {language: reliability(instrument, answers)
-                for language, answers in sorted(self.store.answers_by_language(version).items())
+                for language, answers in sorted(ResponseRows(self.db).answers_by_language(version).items())
                 if len(answers) >= instrument.reliability.min_responses}
 
     def reliability(self, version: int) -> dict[str, ScaleReliability]:
@@ -99,7 +109,7 @@ class Aspire:
     def estimate(self, version: int) -> Estimate:
         """One version's reliability as of this call, with the responses already scored with it.
 
-        Kept up to date from what changed since the last estimate (Store.current_rating_sums), never by
+        Kept up to date from what changed since the last estimate (ResponseRows.current_rating_sums), never by
         reading every response again. One refresh at a time: callers that arrive while one runs wait for
         it, and use its result when it began after they asked, so a burst of submissions costs a refresh
         or two rather than one per person.
@@ -111,7 +121,7 @@ class Aspire:
                 return known
             began = time.monotonic_ns()
             instrument = self.instruments[version]
-            basis = self.store.current_rating_sums(instrument, known and known.basis)
+            basis = ResponseRows(self.db).current_rating_sums(instrument, known and known.basis)
             if known is not None and basis.sums is known.basis.sums:
                 fresh = Estimate(instrument, basis, known.table, began, known.scored)
             else:
@@ -120,7 +130,7 @@ class Aspire:
             return fresh
 
     def close(self) -> None:
-        self.store.close()
+        self.db.close()
 
 
 MAX_SCORED = 20_000   # profiles remembered per estimate (a few MB); past it, remembering starts over
@@ -163,15 +173,15 @@ def check_first_admin(settings: Settings) -> None:
 
 def start(settings: Settings) -> Aspire:
     check_first_admin(settings)
-    store = open_store(settings.db)
+    db = open_database(settings.db)
     try:
-        instruments = _install_instruments(settings, store)
-        translations = _install_translations(settings, store, instruments)
-        store.seed_catalogue(load_catalogue(settings.data_dir / "catalogue.toml"))
-        aspire = Aspire(settings=settings, store=store, instruments=instruments, translations=translations)
+        instruments = _install_instruments(settings, db)
+        translations = _install_translations(settings, db, instruments)
+        CatalogueRows(db).seed(load_catalogue(settings.data_dir / "catalogue.toml"))
+        aspire = Aspire(settings=settings, db=db, instruments=instruments, translations=translations)
         if aspire.accounts.ensure_first_admin(settings.admin_email, settings.admin_password):
             log.info("created the first admin account for %s", settings.admin_email)
-        if settings.demo and store.is_empty():
+        if settings.demo and is_empty(db):
             from coaching.demo import seed_demo
 
             seed_demo(aspire)
@@ -180,12 +190,12 @@ def start(settings: Settings) -> Aspire:
         if purged := apply_retention(aspire):
             log.info("retention: %s", purged.describe())
     except BaseException:
-        store.close()
+        db.close()
         raise
     return aspire
 
 
-def _install_instruments(settings: Settings, store: Store) -> dict[int, Instrument]:
+def _install_instruments(settings: Settings, db: Database) -> dict[int, Instrument]:
     """Record shipped versions the database lacks, then load every version from the database.
 
     The database copy is authoritative: a response must always be read with the exact wording it
@@ -194,17 +204,17 @@ def _install_instruments(settings: Settings, store: Store) -> dict[int, Instrume
     for version in available_versions(settings.data_dir):
         path = instrument_path(version, settings.data_dir)
         instrument = load_instrument(path)
-        if not store.install_instrument(instrument, path.read_text(encoding="utf-8")):
-            stored = store.instrument_sources()[version]
+        if not install_instrument(db, instrument, path.read_text(encoding="utf-8")):
+            stored = instrument_sources(db)[version]
             if tomllib.loads(stored) != tomllib.loads(path.read_text(encoding="utf-8")):
                 log.warning("%s differs from version %d already in use; the stored wording is kept", path, version)
     return {
         version: Instrument.model_validate(tomllib.loads(source))
-        for version, source in store.instrument_sources().items()
+        for version, source in instrument_sources(db).items()
     }
 
 
-def _install_translations(settings: Settings, store: Store, instruments: dict[int, Instrument],
+def _install_translations(settings: Settings, db: Database, instruments: dict[int, Instrument],
                           ) -> dict[int, dict[str, Instrument]]:
     """Record shipped translations the database lacks, then load every translation from the database.
 
@@ -216,12 +226,12 @@ def _install_translations(settings: Settings, store: Store, instruments: dict[in
         for language, path in translation_paths(version, settings.data_dir).items():
             load_translation(path, instrument)            # refused whole (InstrumentError) before anything is recorded
             source = path.read_text(encoding="utf-8")
-            if not store.install_translation(version, language, source):
-                stored = store.translation_sources()[(version, language)]
+            if not install_translation(db, version, language, source):
+                stored = translation_sources(db)[(version, language)]
                 if tomllib.loads(stored) != tomllib.loads(source):
                     log.warning("%s differs from the translation already in use; the stored wording is kept", path)
     found: dict[int, dict[str, Instrument]] = {}
-    for (version, language), source in store.translation_sources().items():
+    for (version, language), source in translation_sources(db).items():
         if version in instruments:
             words = Translation.model_validate(tomllib.loads(source))
             found.setdefault(version, {})[language] = translate(instruments[version], words)

@@ -77,7 +77,7 @@ def create_user(args: argparse.Namespace) -> int:
     name = args.name or args.email.strip().partition("@")[0]
     aspire = start(settings)
     try:
-        account = Accounts(aspire.store.db).create_user(SYSTEM, args.email, name, args.role, password)
+        account = Accounts(aspire.db).create_user(SYSTEM, args.email, name, args.role, password)
     finally:
         aspire.close()
     print(f"Created {account.role} account for {account.email}.")

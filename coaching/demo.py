@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS, Need
+from coaching.db.meta import set_meta
 from coaching.measurement.instrument import Instrument
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, ensure_wave, submit
 from coaching.one_on_one import plans
-from coaching.people.teams import add_members, create_team
-from coaching.store import NewMember
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_members, list_teams
 
 SEED = 20260301
 WAVES = (("2025", dt.date(2025, 3, 1)), ("2026", dt.date(2026, 3, 1)))
@@ -99,7 +100,7 @@ def seed_demo(aspire: Aspire, seed: int = SEED) -> None:
         for account in DEMO_ACCOUNTS
     }
     instrument = aspire.current_instrument
-    waves = [aspire.store.ensure_wave(name, starts_on) for name, starts_on in WAVES]
+    waves = [ensure_wave(aspire, name, starts_on) for name, starts_on in WAVES]
     submissions = []
     for team_name, people in TEAMS:
         manager = managers[team_name].actor
@@ -113,7 +114,7 @@ def seed_demo(aspire: Aspire, seed: int = SEED) -> None:
                                               submitted_at=_at(starts_on, rng)))
     submit(aspire, SYSTEM, submissions)
     _plans(aspire, managers["Platform engineering"].actor)
-    aspire.store.set_meta("demo", "true")
+    set_meta(aspire.db, "demo", "true")
 
 
 def _plans(aspire: Aspire, manager: Actor) -> None:
@@ -122,7 +123,7 @@ def _plans(aspire: Aspire, manager: Actor) -> None:
     Nadia has none on purpose: her top need rose to work-life balance, and the page warns that no goal
     serves it. Notes are the manager's own, so they are written as Maria.
     """
-    ids = {m.name: m.id for t in aspire.store.teams(manager) for m in aspire.store.members(manager, t.id)}
+    ids = {m.name: m.id for t in list_teams(aspire, manager) for m in list_members(aspire, manager, t.id)}
     for name, goal, actions in DEMO_GOALS:
         added = plans.add_goal(aspire, manager, ids[name], goal)
         for action in actions:

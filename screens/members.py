@@ -9,9 +9,10 @@ import streamlit as st
 from coaching.core.actors import PermissionDenied
 from coaching.core.editing import EditConflict
 from coaching.paths.catalogue import IN_USE_KINDS, track_levels
+from coaching.paths.editing import catalogue_at
 from coaching.people import teams
 from coaching.people.roster import ImportRejected
-from coaching.store import Member
+from coaching.people.team_rows import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
 from coaching.ui.tables import show_rejected_import, show_table
@@ -19,7 +20,7 @@ from coaching.ui.tables import show_rejected_import, show_table
 aspire = get_aspire()
 actor = current_actor()
 my_teams = teams.list_teams(aspire, actor)
-catalogue = aspire.store.catalogue()
+catalogue = catalogue_at(aspire)
 choices = teams.arrangements(catalogue)
 # Flexible and self-directed options a member may already use, by key, with the words people see.
 in_use_names = {o.key: f"{o.kind.label}: {o.name}" for kind in IN_USE_KINDS for o in catalogue.of_kind(kind)}

@@ -8,6 +8,7 @@ import streamlit as st
 
 from coaching.measurement.answers import AnswerError
 from coaching.one_on_one import plans
+from coaching.paths.editing import catalogue_at
 from coaching.rounds import rounds
 from coaching.rounds.rounds import RoundClosed
 from coaching.ui import questionnaire as q
@@ -36,8 +37,8 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
         else:
             st.subheader(said("closed.results"))
             q.profile_view(found, key="respond_closed_table")
-        show_own_goals(plans.own_goals(aspire, invitation.actor), aspire.store.catalogue(), said)
-        show_own_route(aspire, invitation.actor, q.first_name(invitation), aspire.store.catalogue())
+        show_own_goals(plans.own_goals(aspire, invitation.actor), catalogue_at(aspire), said)
+        show_own_route(aspire, invitation.actor, q.first_name(invitation), catalogue_at(aspire))
         st.stop()
 
     q.show_flash()
@@ -112,7 +113,7 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
         st.caption(said("results.change_until", deadline=deadline))
         if st.button(said("button.change"), icon=":material/edit:"):
             q.go("form", 0)
-        show_own_goals(plans.own_goals(aspire, invitation.actor), aspire.store.catalogue(), said)
-        show_own_route(aspire, invitation.actor, q.first_name(invitation), aspire.store.catalogue())
+        show_own_goals(plans.own_goals(aspire, invitation.actor), catalogue_at(aspire), said)
+        show_own_route(aspire, invitation.actor, q.first_name(invitation), catalogue_at(aspire))
 
     q.to_top()

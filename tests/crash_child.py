@@ -23,7 +23,8 @@ from coaching.core.actors import SYSTEM
 from coaching.core.needs import NEEDS
 from coaching.core.settings import Settings
 from coaching.measurement.instrument import Instrument
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, list_waves, submit
+from coaching.people.teams import list_members, list_teams
 
 CHECKPOINT_EVERY = 8
 MAX_SUBMISSIONS = 5000
@@ -45,14 +46,14 @@ def answers_for(instrument: Instrument, seed: int, n: int) -> dict[str, Any]:
 
 def main(database: str, seed: int, first: int) -> None:
     aspire = start(Settings(db=Path(database)))
-    (team,) = aspire.store.teams(SYSTEM)
-    members = [m.id for m in aspire.store.members(SYSTEM, team.id)]
-    (wave, *_) = aspire.store.waves()
+    (team,) = list_teams(aspire, SYSTEM)
+    members = [m.id for m in list_members(aspire, SYSTEM, team.id)]
+    (wave, *_) = list_waves(aspire)
     print("ready", flush=True)
     for n in range(first, first + MAX_SUBMISSIONS):
         if n > first and n % CHECKPOINT_EVERY == 0:
             print("checkpointing", flush=True)
-            aspire.store.db.checkpoint()
+            aspire.db.checkpoint()
             print("checkpointed", flush=True)
         submission = Submission(member_id=members[n % len(members)], wave_id=wave.id,
                                 raw=answers_for(aspire.current_instrument, seed, n))

@@ -15,7 +15,7 @@ from pathlib import Path
 from coaching.aspire import Aspire, start
 from coaching.core.actors import SYSTEM, Role
 from coaching.core.settings import Settings
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, ensure_wave, submit
 from coaching.one_on_one import plans
 from coaching.paths import editing as paths
 from coaching.people import teams
@@ -70,8 +70,8 @@ def _fill(aspire: Aspire) -> HostileOrganisation:
 
     instrument = aspire.current_instrument
     reflections = {r.id: hostile(4000) for r in instrument.reflections}
-    earlier = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
-    legacy = aspire.store.ensure_wave(WAVE, dt.date.today())
+    earlier = ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
+    legacy = ensure_wave(aspire, WAVE, dt.date.today())
     for wave_id, value in ((earlier, 2), (legacy, 5)):
         submit(aspire, SYSTEM, [Submission(member_id=m.id, wave_id=wave_id, raw={
             "ratings": {i.id: (value + n) % 5 + 1 for n, i in enumerate(instrument.items)},

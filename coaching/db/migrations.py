@@ -47,3 +47,10 @@ def migrate(db: Database, folder: Path = MIGRATIONS_DIR, *, upto: int | None = N
         db.write(apply)
         applied_now.append(number)
     return applied_now
+
+
+def open_database(path: Path | str) -> Database:
+    """Open (or create) a database file and bring its schema up to date."""
+    db = Database(path)
+    migrate(db)
+    return db

@@ -50,6 +50,7 @@ from coaching.one_on_one.plan_rows import (
     ReviewMark,
 )
 from coaching.paths.catalogue import Catalogue
+from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import top_need
 from coaching.people.team_rows import RowMissing, VersionMismatch
 
@@ -335,7 +336,7 @@ def _note_version(row: NoteHistoryRow) -> NoteVersion:
 
 
 def _rows(aspire: Aspire) -> PlanRows:
-    return PlanRows(aspire.store.db)
+    return PlanRows(aspire.db)
 
 
 def _managed(aspire: Aspire, actor: Actor, member_id: int, record: str) -> int:
@@ -418,7 +419,7 @@ def get_goal(aspire: Aspire, actor: Actor, goal_id: int) -> Goal:
 def add_goal(aspire: Aspire, actor: Actor, member_id: int, fields: GoalInput | Mapping[str, Any]) -> Goal:
     """Agree a new goal with a member."""
     coach = _coach(aspire, actor, member_id, f"member {member_id}")
-    goal = _checked_goal(aspire.store.catalogue(), fields)
+    goal = _checked_goal(catalogue_at(aspire), fields)
     row = _saved(lambda: _rows(aspire).insert_goal(member_id, coach, goal.stored(), actor.id),
                  f"member {member_id}", lambda: None)
     _audit(aspire, actor, member_id, "goal added")
@@ -454,7 +455,7 @@ def review_goal(aspire: Aspire, actor: Actor, goal_id: int, version: int, answer
 def _write_goal(aspire: Aspire, actor: Actor, goal_id: int, version: int, fields: GoalInput | Mapping[str, Any],
                 review: ReviewMark | None, label: str) -> Goal:
     row, coach = _goal_row(aspire, actor, goal_id)
-    goal = _checked_goal(aspire.store.catalogue(), fields, kept=row.option_key)
+    goal = _checked_goal(catalogue_at(aspire), fields, kept=row.option_key)
     saved = _saved(lambda: _rows(aspire).update_goal(goal_id, coach, version, goal.stored(), actor.id, review),
                    f"goal {goal_id}", lambda: get_goal(aspire, actor, goal_id))
     _audit(aspire, actor, row.member_id, label)

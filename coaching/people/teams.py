@@ -37,18 +37,21 @@ from coaching.core.editing import EditConflict
 from coaching.core.text import field_sentence, text_problems
 from coaching.governance.audit import Action, Subject
 from coaching.paths.catalogue import Catalogue, PathKind, arrangement_problems, options_in_use_problems
+from coaching.paths.editing import catalogue_at
 from coaching.people.account_rows import AccountRows
 from coaching.people.roster import ImportRejected, Roster, RowProblem, read_roster
 from coaching.people.team_rows import (
     EmailTaken,
+    Member,
     NameTaken,
+    NewMember,
     NotOffered,
     RowMissing,
+    Team,
     TeamRows,
     TeamWithManager,
     VersionMismatch,
 )
-from coaching.store import Member, NewMember, Team
 
 MAX_NAME = 120
 MAX_ROLE_TITLE = 120
@@ -185,7 +188,7 @@ def arrangement_of(choices: list[Arrangement], track: str | None, level: str | N
 
 
 def _rows(aspire: Aspire) -> TeamRows:
-    return TeamRows(aspire.store.db)
+    return TeamRows(aspire.db)
 
 
 def _own_team(aspire: Aspire, actor: Actor, team_id: int) -> Team:
@@ -231,7 +234,7 @@ def _taken_message(emails: list[str]) -> str:
 
 def list_teams(aspire: Aspire, actor: Actor) -> list[Team]:
     """The actor's active teams, by name (the system: every active team)."""
-    return aspire.store.teams(actor)
+    return _rows(aspire).teams(actor)
 
 
 def _team_name(name: str) -> str:
@@ -250,7 +253,7 @@ def create_team(aspire: Aspire, actor: Actor, name: str, manager_id: int | None 
     if actor.role is Role.MANAGER and manager_id in (None, actor.id):
         manager_id = actor.id
     elif actor.role is Role.SYSTEM and manager_id is not None:
-        account = AccountRows(aspire.store.db).by_id(manager_id)
+        account = AccountRows(aspire.db).by_id(manager_id)
         if account is None or account.role != Role.MANAGER.value or account.disabled_at is not None:
             raise TeamRejected(f"No active manager account has id {manager_id}.")
     else:
@@ -296,14 +299,19 @@ def find_teams(aspire: Aspire, actor: Actor, name: str, manager_email: str | Non
 
 def list_members(aspire: Aspire, actor: Actor, team_id: int) -> list[Member]:
     """The active members of one of the actor's teams, by name."""
-    return aspire.store.members(actor, team_id)
+    return _rows(aspire).members(actor, team_id)
+
+
+def last_submitted(aspire: Aspire, actor: Actor, team_id: int) -> dict[int, dt.datetime | None]:
+    """Each active member's latest submission in any wave (None: never answered), in one of the actor's teams."""
+    return _rows(aspire).last_submitted(actor, team_id)
 
 
 def _checked(aspire: Aspire, fields: MemberInput | NewMember | Mapping[str, Any],
              catalogue: Catalogue | None = None) -> MemberInput:
     """The fields validated and checked against the current catalogue (read here unless given)."""
     data = MemberInput.of(fields)
-    catalogue = catalogue or aspire.store.catalogue()
+    catalogue = catalogue or catalogue_at(aspire)
     problems = [p[0].upper() + p[1:] for p in arrangement_problems(catalogue, data.track, data.level)]
     problems += [f"Options in use: {p}" for p in options_in_use_problems(catalogue, data.options or ())]
     if problems:
@@ -331,7 +339,7 @@ def add_members(aspire: Aspire, actor: Actor, team_id: int,
     addition is in the audit log.
     """
     _own_team(aspire, actor, team_id)
-    catalogue = aspire.store.catalogue()
+    catalogue = catalogue_at(aspire)
     checked = [_checked(aspire, m, catalogue) for m in members]
     try:
         ids = _rows(aspire).insert_members(team_id, [m.as_new_member() for m in checked],
@@ -374,7 +382,7 @@ def edit_member(
 
 def arrangements_of(aspire: Aspire, actor: Actor, team_id: int) -> dict[int, MemberArrangement]:
     """Each active member's current arrangement in one of the actor's teams, by member id."""
-    ids = [m.id for m in aspire.store.members(actor, team_id)]
+    ids = [m.id for m in list_members(aspire, actor, team_id)]
     return {i: MemberArrangement(**row._asdict()) for i, row in _rows(aspire).arrangements(ids).items()}
 
 
@@ -445,7 +453,7 @@ def import_members(aspire: Aspire, actor: Actor, team_id: int, data: bytes) -> I
     """
     _own_team(aspire, actor, team_id)
     roster = read_roster(data)
-    catalogue = aspire.store.catalogue()
+    catalogue = catalogue_at(aspire)
     rows = _rows(aspire)
     taken = rows.active_emails()
     for _ in range(2):   # a second pass only when an address was taken between the check and the insert

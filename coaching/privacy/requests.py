@@ -62,7 +62,7 @@ def _require_data_officer(actor: Actor) -> None:
 
 
 def _rows(aspire: Aspire) -> PrivacyRows:
-    return PrivacyRows(aspire.store.db)
+    return PrivacyRows(aspire.db)
 
 
 # ---- finding the person --------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def member_document(aspire: Aspire, person: Person, data: MemberData, now: dt.da
 
 def _routes(aspire: Aspire, member_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Each member's agreed development routes, oldest first, with their steps and the goal each became."""
-    rows = RouteRows(aspire.store.db)
+    rows = RouteRows(aspire.db)
     routes = rows.routes_of(member_ids)
     steps = _by_first([(s.route_id, s) for s in rows.steps_of([r.id for r in routes])])
     found: dict[int, list[dict[str, Any]]] = {}
@@ -406,7 +406,7 @@ def erase_member(aspire: Aspire, actor: Actor, email: str) -> Erasure:
     person = _person(aspire, actor, email)
     removed = _rows(aspire).erase(person.member_ids)
     aspire.audit.record(actor, Action.ERASED, Subject.MEMBER, list(person.member_ids), "erase request")
-    return Erasure(person, removed, aspire.store.db.compact())
+    return Erasure(person, removed, aspire.db.compact())
 
 
 # ---- retention --------------------------------------------------------------------------------------
@@ -463,7 +463,7 @@ def purge_older_than(aspire: Aspire, actor: Actor, months: int, *, now: dt.datet
     min_group = aspire.settings.min_group
     rows = _rows(aspire).purge(before, min_group)
     aspire.audit.record(actor, Action.PURGED, Subject.ORGANISATION, [None], "retention purge")
-    compaction = aspire.store.db.compact() if rows.removed.get("response") else None
+    compaction = aspire.db.compact() if rows.removed.get("response") else None
     return Purge(before, rows.removed, rows.kept, rows.waves_too_small, min_group, compaction)
 
 

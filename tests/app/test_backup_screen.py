@@ -66,7 +66,7 @@ def test_an_admin_gets_a_zip_whose_manifest_matches_the_database(
         manifest = Manifest.model_validate_json(archive.read(MANIFEST))
         assert {"schema.sql", "load.sql", "response.parquet"} <= set(archive.namelist())
     aspire = started[-1]
-    assert manifest.tables == contents(aspire.store.db.query).tables
+    assert manifest.tables == contents(aspire.db.query).tables
     assert label.startswith("Download aspire-backup-") and label.endswith(".zip")
     assert any(manifest.summary() in s.value for s in at.success), [s.value for s in at.success]
     (entry,) = aspire.audit.events(SYSTEM, AuditFilter(action=Action.EXPORTED, subject_kind=Subject.ORGANISATION))

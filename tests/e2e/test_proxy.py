@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from coaching.measurement.instrument import Instrument
+from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 
 from . import proxy
@@ -56,7 +57,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     nginx = Proxy(root / "nginx", app)
     with demo_organisation(app, base_url=nginx.url) as aspire:
         maria = aspire.accounts.actor_for_email("maria@example.com")
-        team = aspire.store.teams(maria)[0]
+        team = list_teams(aspire, maria)[0]
         _, links = rounds.open_round(aspire, maria, team.id, WAVE, dt.datetime.now(dt.UTC) + dt.timedelta(days=14))
         instrument = aspire.current_instrument
     token = parse_qs(urlparse(links[0].url).query)["invite"][0]

@@ -17,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from coaching.demo import CUSTOMER, PLATFORM, TEAMS
 from coaching.measurement.instrument import Instrument
+from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK
 
@@ -44,7 +45,7 @@ def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Invited]:
     with demo_organisation(server) as aspire:
         maria = aspire.accounts.actor_for_email("maria@example.com")
         assert maria is not None
-        team = aspire.store.teams(maria)[0]
+        team = list_teams(aspire, maria)[0]
         round_id, links = rounds.open_round(aspire, maria, team.id, WAVE,
                                             dt.datetime.now(dt.UTC) + dt.timedelta(days=14),
                                             message="Ten minutes, please. Thank you! Maria")

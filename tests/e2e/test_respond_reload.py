@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from coaching.measurement.instrument import Instrument
+from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 from coaching.ui.questionnaire import NO_LINK
 
@@ -29,7 +30,7 @@ def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppServe
     server = AppServer(tmp_path_factory.mktemp("respond-reload"), env={"COACHING_DEMO": "1"})
     with demo_organisation(server) as aspire:
         maria = aspire.accounts.actor_for_email("maria@example.com")
-        team = aspire.store.teams(maria)[0]
+        team = list_teams(aspire, maria)[0]
         _, links = rounds.open_round(aspire, maria, team.id, "2027", dt.datetime.now(dt.UTC) + dt.timedelta(days=14))
         instrument = aspire.current_instrument
     server.start()

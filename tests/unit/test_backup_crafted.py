@@ -19,7 +19,7 @@ from coaching.aspire import start
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import load_settings
 from coaching.db.archive import MAX_ID_GAP
-from coaching.people.teams import create_team
+from coaching.people.teams import create_team, list_teams
 from coaching.privacy import backup
 from coaching.privacy.backup import MANIFEST, BackupError, backup_file, restore
 
@@ -75,7 +75,7 @@ def zipped(folder: Path, extra: dict[str, bytes] | None = None, *, compression: 
 def team_names(path: Path) -> list[str]:
     app = start(load_settings(db=path, demo=False))
     try:
-        return [t.name for t in app.store.teams(SYSTEM)]
+        return [t.name for t in list_teams(app, SYSTEM)]
     finally:
         app.close()
 

@@ -6,21 +6,24 @@ from coaching.core.actors import SYSTEM
 from coaching.core.needs import Need
 from coaching.demo import DEMO_ACCOUNTS
 from coaching.measurement.profiles import profiles
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import list_waves
 from coaching.measurement.scoring import changes_between
+from coaching.people.teams import list_members, list_teams
 
 
 def _waves(demo):
     """Everyone's profiles in the two waves (as the system, which sees every team)."""
-    first, last = demo.store.waves()
+    first, last = list_waves(demo)
     return profiles(demo, SYSTEM, first.id), profiles(demo, SYSTEM, last.id)
 
 
 def test_demo_has_two_teams_of_six_to_ten_and_two_waves(demo):
-    teams = demo.store.teams(SYSTEM)
+    teams = list_teams(demo, SYSTEM)
     assert len(teams) == 2
     for team in teams:
-        assert 6 <= len(demo.store.members(SYSTEM, team.id)) <= 10
-    assert [w.name for w in demo.store.waves()] == ["2025", "2026"]
+        assert 6 <= len(list_members(demo, SYSTEM, team.id)) <= 10
+    assert [w.name for w in list_waves(demo)] == ["2025", "2026"]
     assert demo.is_demo
 
 
@@ -86,8 +89,8 @@ def test_restarting_with_demo_on_does_not_seed_twice(tmp_path):
     start(settings).close()
     again = start(settings)
     try:
-        assert len(again.store.teams(SYSTEM)) == 2
-        assert again.store.response_count(again.current_instrument.version) == 30
+        assert len(list_teams(again, SYSTEM)) == 2
+        assert ResponseRows(again.db).response_count(again.current_instrument.version) == 30
     finally:
         again.close()
 
@@ -95,5 +98,5 @@ def test_restarting_with_demo_on_does_not_seed_twice(tmp_path):
 def test_each_demo_manager_coaches_one_team_and_sees_only_it(demo):
     for account in DEMO_ACCOUNTS:
         actor = demo.accounts.authenticate(account.email, account.password)
-        teams = demo.store.teams(actor)
+        teams = list_teams(demo, actor)
         assert [t.name for t in teams] == ([account.team] if account.team else [])

@@ -25,10 +25,12 @@ from coaching.measurement.instrument import (
     load_translation,
     translation_paths,
 )
+from coaching.measurement.instrument_rows import instrument_sources
+from coaching.measurement.response_rows import ResponseRows
 from coaching.people import teams
-from coaching.people.teams import add_members, create_team
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_members
 from coaching.rounds import mail, rounds
-from coaching.store import NewMember
 from tests.conftest import make_manager
 from tests.smtp_server import running_smtp_server
 
@@ -110,7 +112,7 @@ def test_translations_reach_an_existing_database_without_touching_the_versions_o
         path.unlink()
     db = tmp_path / "a.duckdb"
     app = start(load_settings(db=db, demo=False, data_dir=data))       # a database from before translations
-    original = app.store.instrument_sources()[1]
+    original = instrument_sources(app.db)[1]
     assert app.languages_of(1) == ["en"]
     app.close()
 
@@ -118,7 +120,7 @@ def test_translations_reach_an_existing_database_without_touching_the_versions_o
         shutil.copy(path, data / "instruments" / path.name)
     app = start(load_settings(db=db, demo=False, data_dir=data))
     assert app.languages_of(1) == ["en", "ar", "de", "es", "fr"]
-    assert app.store.instrument_sources()[1] == original
+    assert instrument_sources(app.db)[1] == original
     assert app.instrument_in(1, "de").items[0].text.startswith("Ich würde gern ein Team führen")
     app.close()
 
@@ -190,7 +192,7 @@ def test_a_csv_language_column_sets_the_members_language_and_an_unknown_one_is_r
     added = teams.import_members(aspire, manager, team.id, b"name,email,language\nAna,ana@example.com,de-AT\n"
                                                            b"Ben,ben@example.com,\n").members
     assert [m.language for m in added] == ["de", None]
-    assert [m.language for m in aspire.store.members(manager, team.id)] == ["de", None]
+    assert [m.language for m in list_members(aspire, manager, team.id)] == ["de", None]
     hr_file = b"Full name;E-mail;Preferred language\nDima Haddad;dima@example.com;ar-SA\n"
     assert [m.language for m in teams.import_members(aspire, manager, team.id, hr_file).members] == ["ar"]
     ana = added[0]
@@ -223,7 +225,7 @@ def test_a_response_records_its_language_and_reliability_shows_per_language_with
         rounds.save_draft(aspire, invitation, {}, language)
         assert rounds.draft_language(aspire, invitation) == language, "the choice is kept with the draft"
         rounds.submit_answers(aspire, invitation, _answers(current, rng), language)
-    grouped = aspire.store.answers_by_language(current.version)
+    grouped = ResponseRows(aspire.db).answers_by_language(current.version)
     assert {k: len(v) for k, v in grouped.items()} == {"de": count, "ar": 3}
     by_language = aspire.reliability_by_language(current.version)
     assert list(by_language) == ["de"], "Arabic has too few responses to estimate yet"

@@ -15,12 +15,11 @@ import pytest
 from coaching.aspire import start
 from coaching.core.actors import PermissionDenied
 from coaching.core.settings import SettingsError, load_settings
-from coaching.people.team_rows import TeamRows
+from coaching.people.team_rows import NewMember, TeamRows
 from coaching.people.teams import add_members, create_team
 from coaching.rounds import mail, rounds
 from coaching.rounds.mail import MailNotConfigured
 from coaching.rounds.rounds import InvalidLink, Link, RoundClosed, State
-from coaching.store import NewMember
 from tests.conftest import make_manager
 from tests.smtp_server import SENDER, closed_port, running_smtp_server
 
@@ -74,7 +73,7 @@ def _raw(instrument):
 
 
 def _deliveries(app):
-    return app.store.db.query("SELECT member_id, kind, channel, ok, error FROM delivery ORDER BY id")
+    return app.db.query("SELECT member_id, kind, channel, ok, error FROM delivery ORDER BY id")
 
 
 # ---- sending ------------------------------------------------------------------------------------------
@@ -344,7 +343,7 @@ def test_an_unusable_address_fails_that_member_only(mailing, smtp_server):
     team_id = create_team(mailing, manager, "Team").id
     # an address stored before addresses were checked: the member form refuses it now, the rows keep it
     bad = NewMember(name="Bad", email="bad@example.com\r\nBcc: x@evil.example")
-    TeamRows(mailing.store.db).insert_members(team_id, [NewMember(name="Ana", email="ana@example.com"), bad])
+    TeamRows(mailing.db).insert_members(team_id, [NewMember(name="Ana", email="ana@example.com"), bad])
     round_id, links = rounds.open_round(mailing, manager, team_id, "2026", SOON)
     results = mail.send_links(mailing, manager, round_id, links)
     assert [(r.name, r.ok) for r in results] == [("Ana", True), ("Bad", False)]

@@ -145,7 +145,7 @@ def test_an_action_needs_what_is_to_be_done(org):
 def test_a_goal_keeps_a_path_option_the_catalogue_no_longer_offers(org):
     aspire, a = org["aspire"], org["a"]
     goal = plans.add_goal(aspire, a, org["ana"], GOAL)
-    aspire.store.db.write(lambda tx: tx.execute(
+    aspire.db.write(lambda tx: tx.execute(
         "UPDATE path_option SET valid_to = current_timestamp WHERE key = 'staff' AND valid_to IS NULL"))
 
     edited = plans.edit_goal(aspire, a, goal.id, 1, {**GOAL, "title": "Lead the review"})
@@ -217,7 +217,7 @@ def test_a_write_rechecks_the_manager_inside_its_transaction(org):
     """A member moved away between the permission check and the write is refused, not changed."""
     aspire, a, ana = org["aspire"], org["a"], org["ana"]
     goal = plans.add_goal(aspire, a, ana, GOAL)
-    rows = PlanRows(aspire.store.db)
+    rows = PlanRows(aspire.db)
     teams.move_member(aspire, org["admin"], ana, org["team_b"].id)
     fields = plans.GoalInput.of(GOAL).stored()
     with pytest.raises(RowMissing):

@@ -19,11 +19,12 @@ from coaching.core.actors import SYSTEM, Role
 from coaching.core.needs import NEEDS
 from coaching.core.settings import load_settings
 from coaching.measurement.profiles import profiles
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import Submission, ensure_wave, submit
 from coaching.measurement.scoring import reliability, score_response
+from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team
 from coaching.privacy import requests as privacy
-from coaching.store import NewMember
 from tests.conftest import make_manager
 
 PEOPLE = 45
@@ -31,7 +32,7 @@ PEOPLE = 45
 
 def _reference(aspire: Aspire) -> dict:
     version = aspire.current_instrument.version
-    return reliability(aspire.instruments[version], aspire.store.answers_for_version(version))
+    return reliability(aspire.instruments[version], ResponseRows(aspire.db).answers_for_version(version))
 
 
 def _organisation(aspire: Aspire) -> tuple[int, list[int], list[int]]:
@@ -40,7 +41,7 @@ def _organisation(aspire: Aspire) -> tuple[int, list[int], list[int]]:
     team = create_team(aspire, manager, "Platform").id
     members = add_members(aspire, manager, team, [
         NewMember(name=f"Person {n:02d}", email=f"p{n}@example.com") for n in range(PEOPLE)])
-    waves = [aspire.store.ensure_wave(name, dt.date(int(name), 3, 1)) for name in ("2025", "2026")]
+    waves = [ensure_wave(aspire, name, dt.date(int(name), 3, 1)) for name in ("2025", "2026")]
     return team, members, waves
 
 
@@ -77,7 +78,7 @@ def test_the_estimate_follows_every_change_exactly(seed, lean, first, newcomers,
             _answer(aspire, rng, [(m, w2) for m in members[:newcomers]] + replaced, lean)
             assert aspire.reliability(version) == _reference(aspire)
             gone = rng.sample(members, erased)
-            aspire.store.db.write(lambda tx: [tx.execute(
+            aspire.db.write(lambda tx: [tx.execute(
                 f"DELETE FROM {table} WHERE response_id IN (SELECT id FROM response WHERE member_id = ?)", [m])
                 for m in gone for table in ("response_rating", "response_choice", "response_score")]
                 + [tx.execute("DELETE FROM response WHERE member_id = ?", [m]) for m in gone])
@@ -113,8 +114,8 @@ def test_a_team_screen_looks_reliability_up_once_not_per_member(aspire, instrume
     team, members, (w1, _) = _organisation(aspire)
     _answer(aspire, rng, [(m, w1) for m in members], 0.9)
     lookups = []
-    real = aspire.store.current_rating_sums
-    monkeypatch.setattr(aspire.store, "current_rating_sums", lambda *a: lookups.append(a) or real(*a))
+    real = ResponseRows.current_rating_sums
+    monkeypatch.setattr(ResponseRows, "current_rating_sums", lambda *a: lookups.append(a) or real(*a))
     found = profiles(aspire, SYSTEM, w1, [team])
     assert len(found) == PEOPLE
     assert len(lookups) == 1
@@ -128,7 +129,7 @@ def test_profiles_are_scored_with_the_reliability_of_the_moment(aspire, instrume
     first = {p.member_id: p.profile for p in profiles(aspire, SYSTEM, w1, [team])}
     _answer(aspire, rng, [(m, w2) for m in members], 0.0)   # noise: the SEMs move
     table = aspire.reliability(instrument.version)
-    stored = {r.member_id: r.answers for r in aspire.store.current_responses(SYSTEM, w1, [team])}
+    stored = {r.member_id: r.answers for r in ResponseRows(aspire.db).current_responses(SYSTEM, w1, [team])}
     again = {p.member_id: p.profile for p in profiles(aspire, SYSTEM, w1, [team])}
     assert again == {m: score_response(instrument, answers, table) for m, answers in stored.items()}
     assert again != first, "the new answers changed the measurement error, so some profile must read differently"

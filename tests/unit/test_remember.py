@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from coaching.people.teams import add_members, create_team
-from coaching.store import NewMember
+from coaching.measurement.responses import ensure_wave
+from coaching.people.team_rows import NewMember, TeamRows
+from coaching.people.teams import add_members, create_team, list_members, list_teams
 from tests.conftest import make_manager
 
 
@@ -15,16 +16,16 @@ def test_a_remembered_read_is_served_until_a_write_commits(aspire) -> None:
     read = lambda: calls.append(1) or len(calls)  # noqa: E731
     assert aspire.remember("k", read) == 1
     assert aspire.remember("k", read) == 1, "no write: the result is kept"
-    aspire.store.ensure_wave("2027", dt.date(2027, 1, 1))
+    ensure_wave(aspire, "2027", dt.date(2027, 1, 1))
     assert aspire.remember("k", read) == 2, "a committed write drops it"
 
 
 def test_a_new_member_shows_at_once_in_the_remembered_list(aspire) -> None:
     manager = make_manager(aspire, "m@example.com", "M")
     team = create_team(aspire, manager, "Team").id
-    assert aspire.store.members(manager, team) == []
+    assert list_members(aspire, manager, team) == []
     add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com")])
-    assert [m.name for m in aspire.store.members(manager, team)] == ["Ana"]
+    assert [m.name for m in list_members(aspire, manager, team)] == ["Ana"]
 
 
 def test_a_write_landing_while_a_read_computes_leaves_no_old_result_under_the_new_count(aspire) -> None:
@@ -34,7 +35,7 @@ def test_a_write_landing_while_a_read_computes_leaves_no_old_result_under_the_ne
     computing, written = threading.Event(), threading.Event()
 
     def slow_read() -> list[str]:
-        names = [m.name for m in aspire.store._members(manager, team)]   # the read, then a write lands
+        names = [m.name for m in TeamRows(aspire.db)._members(manager, team)]   # the read, then a write lands
         computing.set()
         written.wait(5)
         return names
@@ -45,12 +46,12 @@ def test_a_write_landing_while_a_read_computes_leaves_no_old_result_under_the_ne
     add_members(aspire, manager, team, [NewMember(name="Ben", email="ben@example.com")])
     written.set()
     reader.join(5)
-    assert aspire.remember(("names", team), lambda: [m.name for m in aspire.store.members(manager, team)]) == ["Ben"]
+    assert aspire.remember(("names", team), lambda: [m.name for m in list_members(aspire, manager, team)]) == ["Ben"]
 
 
 def test_scope_is_part_of_the_key(aspire) -> None:
     a = make_manager(aspire, "a@example.com", "A")
     b = make_manager(aspire, "b@example.com", "B")
     create_team(aspire, a, "A's team")
-    assert [t.name for t in aspire.store.teams(a)] == ["A's team"]
-    assert aspire.store.teams(b) == [], "B never gets what was read for A"
+    assert [t.name for t in list_teams(aspire, a)] == ["A's team"]
+    assert list_teams(aspire, b) == [], "B never gets what was read for A"

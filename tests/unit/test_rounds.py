@@ -9,11 +9,13 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from coaching.measurement.answers import AnswerError
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import list_waves
 from coaching.people import teams
+from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK, InvalidLink, RoundChanged, RoundClosed, State
-from coaching.store import NewMember
 from tests.conftest import make_manager
 
 SOON = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
@@ -48,7 +50,7 @@ def test_each_member_gets_a_link_whose_token_is_stored_only_as_a_hash(aspire, te
     assert all(link.url.startswith("http://localhost:8501/respond?invite=") for link in links)
     tokens = [_token(link) for link in links]
     assert len(set(tokens)) == 3 and all(len(t) >= 43 for t in tokens)
-    stored = {r[0] for r in aspire.store.db.query("SELECT token_hash FROM invitation")}
+    stored = {r[0] for r in aspire.db.query("SELECT token_hash FROM invitation")}
     assert stored == {rounds.hash_token(t) for t in tokens}
     assert not stored & set(tokens)
 
@@ -82,7 +84,7 @@ def test_a_link_answers_for_its_own_member_only(aspire, team, instrument):
     assert rounds.draft(aspire, ben) == {}
     profile = rounds.own_profile(aspire, ana)
     assert profile.choice[0].value == "expertise"
-    stored = aspire.store.current_responses(manager, aspire.store.waves()[0].id)
+    stored = ResponseRows(aspire.db).current_responses(manager, list_waves(aspire)[0].id)
     assert [r.member_id for r in stored] == [ids[0]]
 
 
@@ -106,7 +108,7 @@ def test_answers_can_change_until_the_round_closes_and_stay_readable_after(aspir
     ana = rounds.resolve(aspire, _token(links[0]))
     rounds.submit_answers(aspire, ana, _raw(instrument, 2))
     rounds.submit_answers(aspire, ana, _raw(instrument, 4))
-    assert aspire.store.db.scalar("SELECT count(*) FROM response") == 2, "each change is kept"
+    assert aspire.db.scalar("SELECT count(*) FROM response") == 2, "each change is kept"
     rounds.close_round(aspire, manager, round_id)
     closed = rounds.resolve(aspire, _token(links[0]))
     assert not closed.open_for_answers(dt.datetime.now(dt.UTC))
@@ -119,7 +121,7 @@ def test_answers_can_change_until_the_round_closes_and_stay_readable_after(aspir
 
 def test_an_expired_round_takes_no_answers(aspire, team, instrument):
     round_id, links = _open(aspire, team)
-    aspire.store.db.write(lambda tx: tx.execute("UPDATE round SET deadline = ? WHERE id = ?",
+    aspire.db.write(lambda tx: tx.execute("UPDATE round SET deadline = ? WHERE id = ?",
                                                 [dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1), round_id]))
     with pytest.raises(RoundClosed):
         rounds.submit_answers(aspire, rounds.resolve(aspire, _token(links[0])), _raw(instrument))
@@ -183,7 +185,7 @@ def test_fifty_simultaneous_submissions_are_all_stored(aspire, instrument):
     for t in threads:
         t.join()
     assert errors == []
-    assert len(aspire.store.current_responses(manager, aspire.store.waves()[0].id)) == 50
+    assert len(ResponseRows(aspire.db).current_responses(manager, list_waves(aspire)[0].id)) == 50
 
 
 def test_members_are_due_for_review_a_year_after_they_last_answered(aspire, team, instrument):
@@ -191,7 +193,7 @@ def test_members_are_due_for_review_a_year_after_they_last_answered(aspire, team
     _, links = _open(aspire, team)
     for link in links[:2]:
         rounds.submit_answers(aspire, rounds.resolve(aspire, _token(link)), _raw(instrument))
-    aspire.store.db.write(lambda tx: tx.execute(
+    aspire.db.write(lambda tx: tx.execute(
         "UPDATE response SET submitted_at = submitted_at - INTERVAL 13 MONTH WHERE member_id = ?", [ben]))
     assert sorted(rounds.due_for_review(aspire, manager, team_id)) == sorted([ben, cleo])
     later = dt.date.today() + dt.timedelta(days=366)
@@ -216,8 +218,8 @@ def test_a_wave_is_named_by_the_calendar_never_by_free_text(aspire, team, wave):
     manager, team_id, _ = team
     with pytest.raises(ValueError, match="year of the assessment cycle"):
         rounds.open_round(aspire, manager, team_id, wave, SOON)
-    assert aspire.store.waves() == []
-    assert aspire.store.db.scalar("SELECT count(*) FROM round") == 0
+    assert list_waves(aspire) == []
+    assert aspire.db.scalar("SELECT count(*) FROM round") == 0
 
 
 def test_the_waves_on_offer_are_this_year_the_next_and_the_last():
@@ -231,7 +233,7 @@ def test_a_round_message_follows_the_rule_for_every_typed_text(aspire, team, mes
     manager, team_id, _ = team
     with pytest.raises(ValueError, match=reason):
         rounds.open_round(aspire, manager, team_id, "2026", SOON, message=message)
-    assert aspire.store.db.scalar("SELECT count(*) FROM round") == 0
+    assert aspire.db.scalar("SELECT count(*) FROM round") == 0
 
 
 def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ships(tmp_path):
@@ -263,7 +265,7 @@ def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ship
         assert invitation.instrument.version == 1, "the round keeps the version it was opened with"
         assert rounds.draft(after, invitation) == half
         rounds.submit_answers(after, invitation, _raw(invitation.instrument))
-        (stored,) = after.store.current_responses(manager, after.store.waves()[0].id)
+        (stored,) = ResponseRows(after.db).current_responses(manager, list_waves(after)[0].id)
         assert stored.instrument_version == 1
     finally:
         after.close()

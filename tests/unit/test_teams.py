@@ -13,12 +13,13 @@ from coaching.core.actors import SYSTEM, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.profiles import profiles
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.paths.editing import catalogue_at
 from coaching.people import teams
 from coaching.people.roster import ImportRejected
+from coaching.people.team_rows import NewMember
 from coaching.people.teams import MemberInput, MemberRejected, TeamRejected
 from coaching.privacy import requests as privacy
-from coaching.store import NewMember
 from tests.conftest import make_manager
 
 NAMES = ["Zoë Ågren", "田中 芽衣", "محمد الحداد", "O'Brien, Liam", "Łukasz Wójcik", "Ἀλέξανδρος", "שרה לוי",
@@ -43,7 +44,7 @@ def audit_labels(aspire, subject: Subject = Subject.MEMBER, subject_id: int | No
 
 
 def answer(aspire, instrument, member_ids: list[int]) -> int:
-    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
     raw = {"ratings": {i.id: 4 for i in instrument.items}, "top_three": ["status", "balance", "autonomy"]}
     submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m in member_ids])
     return wave
@@ -186,7 +187,7 @@ def test_a_track_without_a_level_is_a_known_arrangement(org):
     added = teams.add_member(org["aspire"], org["a"], org["team"].id,
                              {"name": "Ana", "email": "ana@example.com", "track": "management", "level": ""})
     assert (added.track, added.level) == ("management", None)
-    labels = [c.label for c in teams.arrangements(org["aspire"].store.catalogue())]
+    labels = [c.label for c in teams.arrangements(catalogue_at(org["aspire"]))]
     assert labels[:2] == ["Not known", "Management track (level not known)"]
     assert "Expert track: Senior specialist" in labels
 
@@ -500,7 +501,7 @@ def test_an_option_retired_after_the_form_was_checked_is_refused_inside_the_writ
     paths.retire_option(aspire, SYSTEM, "sabbatical", sabbatical.version)
     member = teams.list_members(aspire, a, org["team"].id)[0]
     with pytest.raises(NotOffered) as refused:
-        TeamRows(aspire.store.db).update_member(ana.id, org["team"].id, ana.version,
+        TeamRows(aspire.db).update_member(ana.id, org["team"].id, ana.version,
                                                 member.model_copy(update={"name": "Changed"}), ["sabbatical"])
     assert refused.value.keys == ["sabbatical"]
     assert teams.list_members(aspire, a, org["team"].id)[0].name == "Ana", "nothing of the edit was written"

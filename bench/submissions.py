@@ -26,6 +26,7 @@ from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS
 from coaching.measurement.responses import Submission, submit
+from coaching.measurement.versions import current_instrument
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_teams
 from coaching.rounds.rounds import Invitation, open_round, resolve, submit_answers
@@ -83,7 +84,7 @@ def _run(aspire: Aspire, path: str, threads: int, per_thread: int, seed: int) ->
     action = PATHS[path]
     invitations = _invite(aspire, wave, threads * per_thread)
     rng = random.Random(seed + threads)
-    raws = [raw_answers(aspire.current_instrument, {n: rng.gauss(0, 1) for n in NEEDS}, rng) for _ in invitations]
+    raws = [raw_answers(current_instrument(aspire), {n: rng.gauss(0, 1) for n in NEEDS}, rng) for _ in invitations]
     shares = [list(zip(invitations[i::threads], raws[i::threads], strict=True)) for i in range(threads)]
     latencies: list[float] = []
     failures: list[BaseException] = []
@@ -111,7 +112,7 @@ def _run(aspire: Aspire, path: str, threads: int, per_thread: int, seed: int) ->
         seconds = time.perf_counter() - began
     if failures:
         raise RuntimeError(f"{len(failures)} of {len(invitations)} submissions failed, first: {failures[0]!r}")
-    return SubmissionRun(path, threads, len(latencies), _stored(aspire, wave, len(aspire.current_instrument.items)),
+    return SubmissionRun(path, threads, len(latencies), _stored(aspire, wave, len(current_instrument(aspire).items)),
                          seconds, tuple(latencies), len(commits), sum(commits))
 
 

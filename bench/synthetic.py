@@ -24,15 +24,18 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS
 from coaching.core.settings import load_settings
 from coaching.measurement.instrument import Instrument
 from coaching.measurement.response_rows import ResponseRows
 from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.measurement.versions import current_instrument
+from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team
+from coaching.startup import start
 
 SEED = 20260301
 TEAM_SIZE = 12
@@ -155,7 +158,7 @@ def _organisation(aspire: Aspire, rng: random.Random, teams: int, benched: Actor
 
 def _submissions(aspire: Aspire, rng: random.Random, people: list[tuple[int, dict]]) -> Iterator[Submission]:
     """Everyone's raw answers, wave after wave."""
-    instrument = aspire.current_instrument
+    instrument = current_instrument(aspire)
     for name, starts_on in WAVES:
         wave_id = ensure_wave(aspire, name, starts_on)
         for member_id, needs in people:
@@ -180,7 +183,7 @@ def _manager(aspire: Aspire, index: int) -> Actor:
 
 def _account(aspire: Aspire, email: str, name: str) -> Actor:
     """A manager account as an admin would create it (single sign-on only: no password to hash)."""
-    return aspire.accounts.create_user(SYSTEM, email, name, Role.MANAGER, None).actor
+    return accounts_of(aspire).create_user(SYSTEM, email, name, Role.MANAGER, None).actor
 
 
 def _team_name(rng: random.Random, index: int) -> str:

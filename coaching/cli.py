@@ -41,7 +41,7 @@ EXPECTED_ERRORS = (
 
 def check_config(_: argparse.Namespace) -> int:
     """Validate the COACHING_* settings without touching the database: one line and exit 1 if wrong."""
-    from coaching.aspire import check_first_admin
+    from coaching.startup import check_first_admin
 
     settings = load_settings()
     check_first_admin(settings)
@@ -55,7 +55,7 @@ def check_config(_: argparse.Namespace) -> int:
 
 def init_db(args: argparse.Namespace) -> int:
     """Create or update the database (migrations, instruments, catalogue; demo data with --demo)."""
-    from coaching.aspire import start
+    from coaching.startup import start
 
     overrides = {"demo": True} if args.demo else {}
     aspire = start(load_settings(**overrides))
@@ -68,9 +68,9 @@ def init_db(args: argparse.Namespace) -> int:
 
 def create_user(args: argparse.Namespace) -> int:
     """Add a manager or admin account; the password comes from COACHING_NEW_PASSWORD or is asked for twice."""
-    from coaching.aspire import start
     from coaching.core.actors import SYSTEM
     from coaching.people.accounts import Accounts
+    from coaching.startup import start
 
     settings = load_settings()
     password = _new_password()
@@ -100,9 +100,9 @@ def _new_password() -> str:
 
 def export_member(args: argparse.Namespace) -> int:
     """Write everything held about one person (JSON or CSV) to stdout or a file; recorded in the audit log."""
-    from coaching.aspire import start
     from coaching.core.actors import SYSTEM
     from coaching.privacy import requests as privacy
+    from coaching.startup import start
 
     aspire = start(load_settings())
     try:
@@ -119,9 +119,9 @@ def export_member(args: argparse.Namespace) -> int:
 
 def erase_member(args: argparse.Namespace) -> int:
     """Erase every record of one person, after the e-mail is typed again (or --yes), then rewrite the file."""
-    from coaching.aspire import start
     from coaching.core.actors import SYSTEM
     from coaching.privacy import requests as privacy
+    from coaching.startup import start
 
     aspire = start(load_settings())
     try:
@@ -145,9 +145,9 @@ def erase_member(args: argparse.Namespace) -> int:
 
 def purge(args: argparse.Namespace) -> int:
     """Purge raw answers older than N months, keeping aggregates that pass the group-size rule."""
-    from coaching.aspire import start
     from coaching.core.actors import SYSTEM
     from coaching.privacy import requests as privacy
+    from coaching.startup import start
 
     settings = load_settings()
     months = args.older_than or settings.retention_months
@@ -164,10 +164,10 @@ def purge(args: argparse.Namespace) -> int:
 
 def import_members(args: argparse.Namespace) -> int:
     """Add every member of a CSV file to a team found by name, or none: each bad row is printed as "line N: reason"."""
-    from coaching.aspire import start
     from coaching.core.actors import SYSTEM
     from coaching.people import teams
     from coaching.people.roster import ImportRejected
+    from coaching.startup import start
 
     try:
         data = Path(args.file).read_bytes()

@@ -20,7 +20,9 @@ from coaching.core.needs import NEEDS, Need
 from coaching.db.meta import set_meta
 from coaching.measurement.instrument import Instrument
 from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.measurement.versions import current_instrument
 from coaching.one_on_one import plans
+from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams
 
@@ -95,11 +97,12 @@ DEMO_ACCOUNTS = (
 def seed_demo(aspire: Aspire, seed: int = SEED) -> None:
     """Fill an empty database with the demo organisation; the same seed gives the same data."""
     rng = random.Random(seed)
+    accounts = accounts_of(aspire)
     managers = {
-        account.team: aspire.accounts.create_user(SYSTEM, account.email, account.name, account.role, account.password)
+        account.team: accounts.create_user(SYSTEM, account.email, account.name, account.role, account.password)
         for account in DEMO_ACCOUNTS
     }
-    instrument = aspire.current_instrument
+    instrument = current_instrument(aspire)
     waves = [ensure_wave(aspire, name, starts_on) for name, starts_on in WAVES]
     submissions = []
     for team_name, people in TEAMS:

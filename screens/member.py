@@ -6,6 +6,7 @@ import streamlit as st
 
 from coaching.core.needs import scale_label
 from coaching.measurement.responses import list_waves
+from coaching.measurement.versions import instruments
 from coaching.one_on_one import plans, review
 from coaching.one_on_one.brief import brief_filename, member_brief, member_csv
 from coaching.one_on_one.portrait import Portrait, member_portrait, reading_of, reading_update
@@ -135,7 +136,7 @@ if section == "Needs and fit":
             member.name, portrait.fits, portrait.unmet)), key="member_fit")
         show_next_steps(aspire, arrangement, profile.scores, thresholds)
     st.caption(change_line(portrait))
-    show_reflections(current.profile.answers, aspire.instruments[current.profile.instrument_version])
+    show_reflections(current.profile.answers, instruments(aspire)[current.profile.instrument_version])
 elif section == "Development path":
     show_development(aspire, actor, member_id, member.name, arrangement, profile.scores, top_need(profile), thresholds,
                      today)

@@ -18,13 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from coaching.aspire import start
 from coaching.core.actors import SYSTEM
 from coaching.core.needs import NEEDS
 from coaching.core.settings import Settings
 from coaching.measurement.instrument import Instrument
 from coaching.measurement.responses import Submission, list_waves, submit
+from coaching.measurement.versions import current_instrument
 from coaching.people.teams import list_members, list_teams
+from coaching.startup import start
 
 CHECKPOINT_EVERY = 8
 MAX_SUBMISSIONS = 5000
@@ -56,7 +57,7 @@ def main(database: str, seed: int, first: int) -> None:
             aspire.db.checkpoint()
             print("checkpointed", flush=True)
         submission = Submission(member_id=members[n % len(members)], wave_id=wave.id,
-                                raw=answers_for(aspire.current_instrument, seed, n))
+                                raw=answers_for(current_instrument(aspire), seed, n))
         (response_id,) = submit(aspire, SYSTEM, [submission])
         print(f"ack {response_id} {n}", flush=True)
     aspire.close()

@@ -7,11 +7,12 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coaching.aspire import Aspire, Estimate
+from coaching.aspire import Aspire
 from coaching.core.actors import Actor
 from coaching.core.needs import SCALES
 from coaching.governance.aggregates import disclosable
 from coaching.measurement.answers import Answers
+from coaching.measurement.reliability import Estimate, current_estimate
 from coaching.measurement.response_rows import ResponseRows, StoredResponse, Wave
 from coaching.measurement.responses import list_waves
 from coaching.measurement.scoring import Profile
@@ -65,7 +66,7 @@ def profiles(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int]
 
 def _scored(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int] | None) -> tuple[MemberProfile, ...]:
     responses = ResponseRows(aspire.db).current_responses(actor, wave_id, team_ids)
-    estimates = {v: aspire.estimate(v) for v in {r.instrument_version for r in responses}}
+    estimates = {v: current_estimate(aspire, v) for v in {r.instrument_version for r in responses}}
     return tuple(_profile(r, estimates[r.instrument_version]) for r in responses)
 
 

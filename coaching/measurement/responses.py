@@ -17,6 +17,7 @@ from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.measurement.answers import validate_answers
 from coaching.measurement.response_rows import NewResponse, ResponseRows, Wave
 from coaching.measurement.scoring import scale_scores
+from coaching.measurement.versions import current_instrument, instruments
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,8 @@ class Submission:
 
 def prepare(aspire: Aspire, submission: Submission) -> NewResponse:
     """Validate and score one submission (AnswerError names every problem); nothing is stored."""
-    version = submission.instrument_version or aspire.current_instrument.version
-    instrument = aspire.instruments[version]
+    version = submission.instrument_version or current_instrument(aspire).version
+    instrument = instruments(aspire)[version]
     answers = validate_answers(instrument, submission.raw)
     return NewResponse(
         member_id=submission.member_id, wave_id=submission.wave_id, instrument_version=version, answers=answers,

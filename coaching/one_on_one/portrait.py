@@ -13,6 +13,7 @@ from coaching.core.actors import Actor, PermissionDenied
 from coaching.core.needs import Need, scale_label
 from coaching.governance.scope import require_team
 from coaching.measurement.profiles import MemberProfile, ScaleSummary, profiles, summarise
+from coaching.measurement.reliability import current_estimate, scale_reliability
 from coaching.measurement.response_rows import ResponseRows, Wave
 from coaching.measurement.responses import list_waves
 from coaching.measurement.scoring import Change, changes_between
@@ -103,7 +104,7 @@ def reading_update(aspire: Aspire, actor: Actor, portrait: Portrait) -> ReadingU
                             lambda: ResponseRows(aspire.db).reading_shown(actor, team_id, portrait.member.id))
     if shown is not None and shown[:2] == (response_id, now):
         return None
-    basis = aspire.remember(("estimate basis", version), lambda: aspire.estimate(version).basis.sums.n)
+    basis = aspire.remember(("estimate basis", version), lambda: current_estimate(aspire, version).basis.sums.n)
     ResponseRows(aspire.db).record_reading(actor, team_id, portrait.member.id, response_id, now, basis)
     if shown is None or shown[0] != response_id:
         return None
@@ -149,7 +150,8 @@ def _changes(aspire: Aspire, history: list[WaveProfile]) -> list[Change]:
     if len(history) < 2:
         return []
     before, after = history[-2].profile, history[-1].profile
-    return changes_between(before.profile.scores, after.profile.scores, aspire.reliability(after.instrument_version))
+    return changes_between(before.profile.scores, after.profile.scores,
+                           scale_reliability(aspire, after.instrument_version))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.text import FORMULA_STARTS, neutralise  # noqa: F401 - FORMULA_STARTS: part of this module's API
 from coaching.db.database import Compaction
 from coaching.governance.audit import Action, Subject
+from coaching.measurement.versions import instruments
 from coaching.one_on_one.route_rows import RouteRows
 from coaching.privacy.privacy_rows import (
     GoalHistoryRow,
@@ -263,7 +264,7 @@ def _profile(m: MemberRow) -> dict[str, Any]:
 def _response(
     aspire: Aspire, r: ResponseRow, ratings: list, choices: list, reflections: list, scores: list
 ) -> dict[str, Any]:
-    instrument = aspire.instruments.get(r.instrument_version)
+    instrument = instruments(aspire).get(r.instrument_version)
     statements = {i.id: i.text for i in instrument.items} if instrument else {}
     order = {item_id: n for n, item_id in enumerate(statements)}
     prompts = {x.id: x.prompt for x in instrument.reflections} if instrument else {}

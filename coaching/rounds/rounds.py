@@ -25,9 +25,11 @@ from coaching.governance.audit import Action, Subject
 from coaching.governance.scope import require_team
 from coaching.measurement.answers import Answers
 from coaching.measurement.instrument import Instrument
+from coaching.measurement.reliability import scale_reliability
 from coaching.measurement.response_rows import ResponseRows
 from coaching.measurement.responses import Submission, ensure_wave, prepare, record_responses
 from coaching.measurement.scoring import Profile, score_response
+from coaching.measurement.versions import current_instrument, instruments
 from coaching.people.teams import last_submitted, list_members
 from coaching.rounds.round_rows import InvitationRow, MemberStateRow, RoundRow, RoundRows
 
@@ -152,7 +154,7 @@ def open_round(aspire: Aspire, actor: Actor, team_id: int, wave_name: str, deadl
     wave_id = ensure_wave(aspire, wave_name, deadline.date())
     tokens = {m.id: secrets.token_urlsafe(TOKEN_BYTES) for m in members}
     round_id = _rows(aspire).insert_round(
-        wave_id=wave_id, team_id=team_id, instrument_version=aspire.current_instrument.version,
+        wave_id=wave_id, team_id=team_id, instrument_version=current_instrument(aspire).version,
         deadline=deadline.astimezone(dt.UTC), message=(message or "").strip() or None, created_by=actor.id,
         invitations=[(member_id, hash_token(token)) for member_id, token in tokens.items()],
     )
@@ -270,7 +272,7 @@ def resolve(aspire: Aspire, token: str | None) -> Invitation:
     if row is None or row.revoked_at is not None or row.member_archived:
         raise InvalidLink()
     _rows(aspire).mark_opened(row.id, _now())
-    return Invitation(token, row, aspire.instruments[row.round.instrument_version])
+    return Invitation(token, row, instruments(aspire)[row.round.instrument_version])
 
 
 def decline(aspire: Aspire, invitation: Invitation) -> None:
@@ -315,7 +317,7 @@ def submit_answers(aspire: Aspire, invitation: Invitation, raw: Mapping[str, Any
     _rows(aspire).delete_draft(invitation.row.member_id, round_row.id)
     # The profile from the answers just checked and stored: reading them back would cost five queries.
     version = round_row.instrument_version
-    return score_response(aspire.instruments[version], prepared.answers, aspire.reliability(version))
+    return score_response(instruments(aspire)[version], prepared.answers, scale_reliability(aspire, version))
 
 
 def own_answers(aspire: Aspire, invitation: Invitation) -> Answers | None:
@@ -329,5 +331,5 @@ def own_profile(aspire: Aspire, invitation: Invitation) -> Profile | None:
     if answers is None:
         return None
     version = invitation.row.round.instrument_version
-    return score_response(aspire.instruments[version], answers, aspire.reliability(version))
+    return score_response(instruments(aspire)[version], answers, scale_reliability(aspire, version))
 

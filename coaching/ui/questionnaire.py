@@ -34,6 +34,7 @@ from coaching.measurement.answers import MAX_LIFE_STAGE_CHARS, MAX_REFLECTION_CH
 from coaching.measurement.instrument import TOP_PICKS, Instrument
 from coaching.measurement.scoring import Profile
 from coaching.measurement.scoring import describe as reading
+from coaching.measurement.versions import instrument_in, languages_of
 from coaching.rounds import rounds
 from coaching.rounds.rounds import InvalidLink, Invitation, RoundClosed
 from coaching.ui.format import plain
@@ -188,12 +189,12 @@ def texts() -> Texts:
 
 def questionnaire(aspire: Aspire, invitation: Invitation) -> Instrument:
     """The round's questionnaire version in the person's language (same items and scale in every language)."""
-    return aspire.instrument_in(invitation.row.round.instrument_version, language())
+    return instrument_in(aspire, invitation.row.round.instrument_version, language())
 
 
 def language_switch(aspire: Aspire, invitation: Invitation) -> None:
     """A choice of the languages this version is translated into; a change is kept with the person's draft."""
-    offered = aspire.languages_of(invitation.row.round.instrument_version)
+    offered = languages_of(aspire, invitation.row.round.instrument_version)
     current = language()
     with st.container(horizontal=True, horizontal_alignment="right"):
         chosen = st.selectbox(texts()("page.language"), offered, index=offered.index(current) if current in offered

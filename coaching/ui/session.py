@@ -35,6 +35,7 @@ from streamlit.url_util import make_url_path
 
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor
+from coaching.people.accounts import accounts_of
 from coaching.rounds import rounds
 from coaching.ui.context import get_aspire
 from coaching.ui.sso import end_sso_session
@@ -58,10 +59,10 @@ def who_is_logged_in(aspire: Aspire) -> Actor | None:
     session_id = st.session_state.get(_SESSION)
     token = st.context.cookies.get(COOKIE)
     if session_id is None and isinstance(token, str) and token:
-        session_id = aspire.accounts.resume_session(token)
+        session_id = accounts_of(aspire).resume_session(token)
         if session_id is not None:
             st.session_state[_SESSION] = session_id
-    actor = None if session_id is None else aspire.accounts.session_actor(session_id)
+    actor = None if session_id is None else accounts_of(aspire).session_actor(session_id)
     if actor is None:
         if st.session_state.get(_ACTOR) is not None:
             st.session_state.clear()   # ended elsewhere (log out in another tab, deactivated, expired)
@@ -72,11 +73,11 @@ def who_is_logged_in(aspire: Aspire) -> Actor | None:
 
 def log_in(aspire: Aspire, actor: Actor) -> None:
     """Start a login for the person and show the app; the page then hands its cookie to the browser."""
-    session_id, code = aspire.accounts.start_session(actor)
+    session_id, code = accounts_of(aspire).start_session(actor)
     st.session_state.clear()
     st.session_state[_SESSION] = session_id
     st.session_state[_ACTOR] = actor
-    st.session_state[_HANDOFF] = (code, time.monotonic() + aspire.accounts.policy.handoff_seconds)
+    st.session_state[_HANDOFF] = (code, time.monotonic() + accounts_of(aspire).policy.handoff_seconds)
     st.rerun()
 
 
@@ -114,7 +115,7 @@ def log_out(aspire: Aspire) -> None:
     also end that (identity cookie and provider)."""
     session_id = st.session_state.get(_SESSION)
     if session_id is not None:
-        aspire.accounts.end_session(session_id)
+        accounts_of(aspire).end_session(session_id)
     st.session_state.clear()
     if not end_sso_session():  # after single sign-on the browser goes to the provider and back by itself;
         st.rerun()             # a rerun on top would race that redirect
@@ -146,7 +147,7 @@ def session_routes() -> list[Route]:
     def hand_over(request: Request) -> Response:
         if not _same_origin(request):
             return _refused()
-        accounts = get_aspire().accounts
+        accounts = accounts_of(get_aspire())
         token = accounts.hand_over_session(request.query_params.get("code", ""))
         if token is None:
             return _refused()

@@ -12,14 +12,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coaching.aspire import start
 from coaching.core.needs import SCALES
 from coaching.core.settings import Settings
 from coaching.demo import PLATFORM
 from coaching.measurement.instrument import instrument_path, load_instrument
 from coaching.measurement.responses import ensure_wave
+from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams
+from coaching.startup import start
 
 from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy, domain, shown_tables
 
@@ -93,7 +94,7 @@ def test_home_of_a_manager_without_a_team_leads_to_creating_the_first_one(empty_
 
 def test_home_without_answers_invites_to_wait_and_draws_nothing(empty_db: Path, open_app) -> None:
     with domain(empty_db) as aspire:
-        create_team(aspire, aspire.accounts.authenticate(*EMPTY_MANAGER), "Support")
+        create_team(aspire, accounts_of(aspire).authenticate(*EMPTY_MANAGER), "Support")
     at = open_app(login=EMPTY_MANAGER)
 
     assert_healthy(at)
@@ -135,7 +136,7 @@ def test_team_without_teams_says_so(empty_db: Path, open_app) -> None:
 def test_team_lists_who_answered_and_flags_straight_lining(demo_db: Path, open_app) -> None:
     aspire = start(Settings(db=demo_db))
     try:
-        manager = aspire.accounts.actor_for_email("maria@example.com")
+        manager = accounts_of(aspire).actor_for_email("maria@example.com")
         platform = next(t for t in list_teams(aspire, manager) if t.name == "Platform engineering")
         add_members(aspire, manager, platform.id, [NewMember(name="Noor Newcomer", email="noor@example.com")])
     finally:
@@ -370,7 +371,7 @@ def test_a_refused_account_keeps_what_was_typed_and_says_why(demo_db: Path, open
 def test_a_guessed_team_id_in_the_link_shows_nothing_of_that_team(demo_db: Path, open_app) -> None:
     aspire = start(Settings(db=demo_db))
     try:
-        sam = aspire.accounts.actor_for_email("sam@example.com")
+        sam = accounts_of(aspire).actor_for_email("sam@example.com")
         (sams_team,) = list_teams(aspire, sam)
         sams_people = {m.name for m in list_members(aspire, sam, sams_team.id)}
     finally:
@@ -391,7 +392,7 @@ def test_a_guessed_team_id_in_the_link_shows_nothing_of_that_team(demo_db: Path,
 def test_a_link_to_ones_own_team_opens_it(demo_db: Path, open_app) -> None:
     aspire = start(Settings(db=demo_db))
     try:
-        maria = aspire.accounts.actor_for_email("maria@example.com")
+        maria = accounts_of(aspire).actor_for_email("maria@example.com")
         (marias_team,) = list_teams(aspire, maria)
     finally:
         aspire.close()

@@ -11,15 +11,17 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import Need
 from coaching.core.settings import Settings
 from coaching.one_on_one import plans
+from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK, State
+from coaching.startup import start
 from coaching.ui.questionnaire import NO_LINK, steps
 
 from .conftest import APP, assert_healthy, log_in
@@ -39,7 +41,7 @@ class Round:
         aspire = start(Settings(db=db_path))
         try:
             email, password = MANAGER_LOGIN
-            self.manager: Actor = aspire.accounts.create_user(SYSTEM, email, "Morgan Manager", Role.MANAGER,
+            self.manager: Actor = accounts_of(aspire).create_user(SYSTEM, email, "Morgan Manager", Role.MANAGER,
                                                               password).actor
             self.team_id = create_team(aspire, self.manager, SECRET_TEAM).id
             add_members(aspire, self.manager, self.team_id,

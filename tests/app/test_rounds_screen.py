@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coaching.aspire import start
 from coaching.core.settings import Settings
 from coaching.rounds import rounds
+from coaching.startup import start
 
 from .conftest import assert_healthy, shown_tables
 

@@ -29,6 +29,7 @@ from coaching.people.accounts import (
     LoginFailed,
     LoginPolicy,
     PasswordRejected,
+    accounts_of,
 )
 
 GENERIC = str(LoginFailed())
@@ -531,17 +532,17 @@ def test_the_sql_counting_rule_matches_the_rule_in_words(aspire, steps):
     "**bold** [link](javascript:alert(1))", "Zoë Ågren-Łukasiewicz 田中 محمد", "x" * 120,
 ])
 def test_account_names_round_trip_exactly(aspire, name):
-    account = aspire.accounts.create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
+    account = accounts_of(aspire).create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
     assert account.name == name
-    assert aspire.accounts.actor_for_email("odd@example.com").name == name
+    assert accounts_of(aspire).actor_for_email("odd@example.com").name == name
     assert aspire.db.scalar("SELECT count(*) FROM app_user") == 1
 
 
 @pytest.mark.parametrize(("name", "problem"), [("Nul\x00Name", "NUL character"), ("x" * 121, "too long")])
 def test_unstorable_names_are_refused_with_a_reason(aspire, name, problem):
     with pytest.raises(AccountError, match=problem):
-        aspire.accounts.create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
-    assert aspire.accounts.actor_for_email("odd@example.com") is None
+        accounts_of(aspire).create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
+    assert accounts_of(aspire).actor_for_email("odd@example.com") is None
 
 
 # ---- deactivation and roles ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, PermissionDenied
 from coaching.core.needs import SCALES
 from coaching.core.settings import load_settings
@@ -28,6 +28,8 @@ from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.instrument_rows import instrument_sources
 from coaching.measurement.response_rows import NewResponse, ResponseRows
 from coaching.measurement.responses import Submission, ensure_wave, prepare, submit
+from coaching.measurement.versions import current_instrument, instruments
+from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_teams
 from coaching.privacy.backup import (
@@ -41,6 +43,7 @@ from coaching.privacy.backup import (
     write_backup,
 )
 from coaching.rounds import rounds
+from coaching.startup import start
 from tests.conftest import make_manager
 
 ODD_TEXT = "Zoë's \"plan\";\nDROP TABLE note; -- 田中 \u200f<b>"
@@ -61,7 +64,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _enrich(app: Aspire) -> None:
-    maria = app.accounts.authenticate("maria@example.com", "demo-manager-1")
+    maria = accounts_of(app).authenticate("maria@example.com", "demo-manager-1")
     (team,) = list_teams(app, maria)
     deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
     round_id, links = rounds.open_round(app, maria, team.id, "2027", deadline, message=ODD_TEXT)
@@ -175,7 +178,7 @@ def test_the_manifest_names_schema_instruments_counts_and_moment(org: Aspire, tm
     assert manifest.created_at == made_at
     assert manifest.schema_version == max(n for n, _ in available_migrations())
     assert manifest.migrations == applied_migrations(org.db)
-    assert manifest.instrument_versions == sorted(org.instruments)
+    assert manifest.instrument_versions == sorted(instruments(org))
     assert manifest.tables["response"] == org.db.scalar("SELECT count(*) FROM response") == 30
     assert manifest.summary().startswith("2 teams, 15 members, 30 responses, 3 accounts and ")
 
@@ -353,7 +356,7 @@ def test_a_backup_of_an_older_schema_is_restored_with_the_newer_migrations_appli
 ) -> None:
     old = tmp_path / "old.duckdb"
     db = _database_with_migrations(old, list(range(1, OLD_SCHEMA + 1)), tmp_path)
-    raw = {"ratings": {i.id: 1 + n % 5 for n, i in enumerate(aspire.current_instrument.items)},
+    raw = {"ratings": {i.id: 1 + n % 5 for n, i in enumerate(current_instrument(aspire).items)},
            "top_three": ["expertise", "autonomy", "balance"]}
     response = prepare(aspire, Submission(member_id=1, wave_id=1, raw=raw))    # validated and scored as today
     try:
@@ -418,7 +421,7 @@ def unzip_manifest(data: bytes) -> tuple[Manifest, set[str]]:
 
 
 def test_an_admin_downloads_a_zip_that_restores_and_the_download_is_audited(org: Aspire, tmp_path: Path) -> None:
-    admin = org.accounts.authenticate("hr@example.com", "demo-admin-1")
+    admin = accounts_of(org).authenticate("hr@example.com", "demo-admin-1")
 
     made = download_backup(org, admin)
 
@@ -435,7 +438,7 @@ def test_an_admin_downloads_a_zip_that_restores_and_the_download_is_audited(org:
 
 
 def test_a_manager_cannot_download_a_backup_and_nothing_is_recorded(org: Aspire) -> None:
-    maria = org.accounts.authenticate("maria@example.com", "demo-manager-1")
+    maria = accounts_of(org).authenticate("maria@example.com", "demo-manager-1")
     audit_rows = org.db.scalar("SELECT count(*) FROM audit_log")
 
     with pytest.raises(PermissionDenied):

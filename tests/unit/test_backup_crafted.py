@@ -15,13 +15,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from coaching.aspire import start
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import load_settings
 from coaching.db.archive import MAX_ID_GAP
+from coaching.people.accounts import accounts_of
 from coaching.people.teams import create_team, list_teams
 from coaching.privacy import backup
 from coaching.privacy.backup import MANIFEST, BackupError, backup_file, restore
+from coaching.startup import start
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("crafted")
     app = start(load_settings(db=root / "org.duckdb", demo=False))
     try:
-        create_team(app, SYSTEM, "Platform", manager_id=app.accounts.create_user(
+        create_team(app, SYSTEM, "Platform", manager_id=accounts_of(app).create_user(
             SYSTEM, "maria@example.com", "Maria", "manager", "a long passphrase 1").id)
     finally:
         app.close()
@@ -51,7 +52,7 @@ def target(tmp_path: Path) -> Path:
     path = tmp_path / "live.duckdb"
     app = start(load_settings(db=path, demo=False))
     try:
-        create_team(app, SYSTEM, "Kept", manager_id=app.accounts.create_user(
+        create_team(app, SYSTEM, "Kept", manager_id=accounts_of(app).create_user(
             SYSTEM, "kim@example.com", "Kim", "manager", "a long passphrase 2").id)
     finally:
         app.close()

@@ -22,6 +22,7 @@ from coaching.one_on_one.portrait import Portrait, member_portrait
 from coaching.one_on_one.talking_points import OPEN_QUESTIONS, CoachingFacts, talking_points
 from coaching.paths.fit import DEFAULT_THRESHOLDS, top_need
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.people.teams import arrangement_for, list_members, list_teams
 from coaching.views.charts import member_fit_view, member_profile_view, member_trend_view
 
@@ -35,7 +36,7 @@ NOTE = {"held_on": dt.date(2026, 11, 1), "body": "Worried about the reorganisati
 
 
 def _account(aspire, email):
-    return aspire.accounts.actor_for_email(email)
+    return accounts_of(aspire).actor_for_email(email)
 
 
 @pytest.fixture(scope="module")

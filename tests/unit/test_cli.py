@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from coaching.aspire import start
 from coaching.cli import main
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import Settings
 from coaching.db.meta import is_empty
 from coaching.measurement.responses import list_waves
+from coaching.measurement.versions import instruments
+from coaching.people.accounts import accounts_of
 from coaching.people.teams import list_teams
+from coaching.startup import start
 
 HOLD_DATABASE = "import duckdb,time,sys; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
 
@@ -134,7 +136,7 @@ def test_init_db_without_demo_creates_an_empty_database(db_path: Path) -> None:
     try:
         assert not aspire.is_demo
         assert is_empty(aspire.db)
-        assert aspire.instruments, "the shipped instrument versions are recorded"
+        assert instruments(aspire), "the shipped instrument versions are recorded"
     finally:
         aspire.close()
 
@@ -430,8 +432,8 @@ def two_platform_teams(db_path: Path) -> dict:
 
     aspire = start(Settings(db=db_path))
     try:
-        maria = aspire.accounts.create_user(SYSTEM, "maria@example.com", "Maria", Role.MANAGER, None).actor
-        sam = aspire.accounts.create_user(SYSTEM, "sam@example.com", "Sam", Role.MANAGER, None).actor
+        maria = accounts_of(aspire).create_user(SYSTEM, "maria@example.com", "Maria", Role.MANAGER, None).actor
+        sam = accounts_of(aspire).create_user(SYSTEM, "sam@example.com", "Sam", Role.MANAGER, None).actor
         return {"maria": teams.create_team(aspire, maria, "Platform").id,
                 "support": teams.create_team(aspire, maria, "Support").id,
                 "sam": teams.create_team(aspire, sam, "Platform").id}

@@ -22,13 +22,15 @@ from pathlib import Path
 
 import pytest
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM
 from coaching.core.needs import SCALES
 from coaching.core.settings import PROJECT_DIR, Settings
 from coaching.measurement.responses import Submission, ensure_wave, list_waves, prepare
+from coaching.measurement.versions import current_instrument
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams
+from coaching.startup import start
 from tests.conftest import make_manager
 from tests.crash_child import answers_for
 
@@ -141,7 +143,7 @@ def _check(aspire: Aspire, acknowledged: list[tuple[int, int]], crash: Round) ->
              for table, a, b in (("response_rating", "item_id", "value"), ("response_choice", "rank", "need"),
                                  ("response_reflection", "reflection_id", "text"),
                                  ("response_score", "scale", "score"))}
-    items = len(aspire.current_instrument.items)
+    items = len(current_instrument(aspire).items)
     for response_id in heads:
         counts = tuple(len(parts[t].get(response_id, {})) for t in ("response_rating", "response_choice",
                                                                     "response_score"))
@@ -154,7 +156,7 @@ def _check(aspire: Aspire, acknowledged: list[tuple[int, int]], crash: Round) ->
     for response_id, n in acknowledged:
         assert response_id in heads, f"{crash.where()}: acknowledged response {response_id} (number {n}) is lost"
         expected = prepare(aspire, Submission(member_id=members[n % len(members)], wave_id=wave.id,
-                                              raw=answers_for(aspire.current_instrument, SEED, n)))
+                                              raw=answers_for(current_instrument(aspire), SEED, n)))
         member_id, life_stage, _ = heads[response_id]
         stored = (member_id, parts["response_rating"][response_id],
                   [need for _, need in sorted(parts["response_choice"][response_id].items())],

@@ -20,6 +20,7 @@ from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import Thresholds
 from coaching.paths.routes import RouteRejected, StepKind
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.people.teams import MemberArrangement
 from coaching.privacy import requests as privacy
 from tests.conftest import make_manager
@@ -133,7 +134,7 @@ def test_team_directions_count_people_never_name_them_and_admins_see_only_large_
     assert {d.option.key for d in found.directions} == {"staff"}
     assert not any(hasattr(d, "members") or hasattr(d, "names") for d in found.directions)
 
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     assert development.team_directions(aspire, admin, team.id, wave, catalogue, THRESHOLDS) is None, \
         "four answers are below the group-size rule of five"
     fifth = teams.add_member(aspire, a, team.id, {"name": "P5", "email": "p5@example.com", "track": "expert",

@@ -9,6 +9,7 @@ import pytest
 from coaching.core.actors import SYSTEM, PermissionDenied, Role
 from coaching.paths import editing as paths
 from coaching.paths.editing import catalogue_at
+from coaching.people.accounts import accounts_of
 from coaching.people.roster import ImportRejected
 from tests.conftest import make_manager
 
@@ -16,7 +17,7 @@ DATA = Path(__file__).parents[1] / "data"
 
 
 def _admin(aspire):
-    return aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    return accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
 
 
 def _level(aspire, key):

@@ -26,6 +26,7 @@ from coaching.paths import demand as organisation
 from coaching.paths import editing as paths
 from coaching.paths.fit import DEFAULT_THRESHOLDS
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import NewMember, TeamRows
 from coaching.people.teams import add_members, create_team, list_members
 from coaching.privacy import backup
@@ -89,7 +90,7 @@ SOON = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
 
 def _version_of_a(w) -> int:
     """The version of manager A's account as an admin's screen would have read it."""
-    return next(acc.version for acc in w["aspire"].accounts.list_accounts(SYSTEM) if acc.id == w["a"].id)
+    return next(acc.version for acc in accounts_of(w["aspire"]).list_accounts(SYSTEM) if acc.id == w["a"].id)
 
 
 def _a_round(w) -> int:
@@ -123,21 +124,21 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.governance.audit.AuditLog.lines":
         lambda w: w["aspire"].audit.lines(w["b"], w["aspire"].audit.events(SYSTEM)),
     "coaching.governance.audit.AuditLog.people_matching": lambda w: w["aspire"].audit.people_matching(w["b"], "Ana"),
-    "coaching.people.accounts.Accounts.list_accounts": lambda w: w["aspire"].accounts.list_accounts(w["b"]),
+    "coaching.people.accounts.Accounts.list_accounts": lambda w: accounts_of(w["aspire"]).list_accounts(w["b"]),
     "coaching.people.accounts.Accounts.reset_password":
-        lambda w: w["aspire"].accounts.reset_password(w["b"], w["a"].id, "b-chose-this-password"),
-    "coaching.people.accounts.Accounts.unlock": lambda w: w["aspire"].accounts.unlock(w["b"], w["a"].id),
+        lambda w: accounts_of(w["aspire"]).reset_password(w["b"], w["a"].id, "b-chose-this-password"),
+    "coaching.people.accounts.Accounts.unlock": lambda w: accounts_of(w["aspire"]).unlock(w["b"], w["a"].id),
     "coaching.people.accounts.Accounts.deactivate":
-        lambda w: w["aspire"].accounts.deactivate(w["b"], w["a"].id, _version_of_a(w)),
+        lambda w: accounts_of(w["aspire"]).deactivate(w["b"], w["a"].id, _version_of_a(w)),
     "coaching.people.accounts.Accounts.reactivate":
-        lambda w: w["aspire"].accounts.reactivate(w["b"], w["a"].id, _version_of_a(w)),
+        lambda w: accounts_of(w["aspire"]).reactivate(w["b"], w["a"].id, _version_of_a(w)),
     "coaching.people.accounts.Accounts.set_role":
-        lambda w: w["aspire"].accounts.set_role(w["b"], w["a"].id, _version_of_a(w), Role.ADMIN),
-    "coaching.people.accounts.Accounts.teams_of": lambda w: w["aspire"].accounts.teams_of(w["b"], w["a"].id),
+        lambda w: accounts_of(w["aspire"]).set_role(w["b"], w["a"].id, _version_of_a(w), Role.ADMIN),
+    "coaching.people.accounts.Accounts.teams_of": lambda w: accounts_of(w["aspire"]).teams_of(w["b"], w["a"].id),
     "coaching.people.accounts.Accounts.hand_over_teams":
-        lambda w: w["aspire"].accounts.hand_over_teams(w["b"], w["a"].id, w["b"].id),
+        lambda w: accounts_of(w["aspire"]).hand_over_teams(w["b"], w["a"].id, w["b"].id),
     "coaching.people.accounts.Accounts.create_user":
-        lambda w: w["aspire"].accounts.create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
+        lambda w: accounts_of(w["aspire"]).create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
     "coaching.rounds.rounds.open_round": lambda w: rounds.open_round(w["aspire"], w["b"], w["team_a"], "2027", SOON),
     "coaching.rounds.rounds.due_for_review": lambda w: rounds.due_for_review(w["aspire"], w["b"], w["team_a"]),
     "coaching.people.team_rows.TeamRows.last_submitted": lambda w: _rows(w).last_submitted(w["b"], w["team_a"]),
@@ -301,14 +302,14 @@ def test_manager_b_cannot_reach_manager_a(world, name):
     # Nothing of A's changed: same members, same answers, A still logs in with no new account around.
     assert [m.name for m in list_members(aspire, a, world["team_a"])] == ["Ana", "Ben"]
     assert len(ResponseRows(aspire.db).current_responses(a, wave)) == 2
-    assert aspire.accounts.actor_for_email("new@example.com") is None
+    assert accounts_of(aspire).actor_for_email("new@example.com") is None
 
 
 def test_change_password_needs_the_actors_own_current_password(world):
     from coaching.people.accounts import LoginFailed
 
     with pytest.raises(LoginFailed):
-        world["aspire"].accounts.change_password(world["b"], "not-b-password", "b-wants-this-one")
+        accounts_of(world["aspire"]).change_password(world["b"], "not-b-password", "b-wants-this-one")
 
 
 def test_audit_record_reads_nothing(world):

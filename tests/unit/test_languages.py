@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from coaching import i18n
-from coaching.aspire import start
 from coaching.core.settings import load_settings
 from coaching.i18n import LANGUAGES, catalogue_problems, choose, known, load_catalogue, texts
 from coaching.measurement.instrument import (
@@ -26,11 +25,14 @@ from coaching.measurement.instrument import (
     translation_paths,
 )
 from coaching.measurement.instrument_rows import instrument_sources
+from coaching.measurement.reliability import reliability_by_language
 from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.versions import current_instrument, instrument_in, languages_of
 from coaching.people import teams
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members
 from coaching.rounds import mail, rounds
+from coaching.startup import start
 from tests.conftest import make_manager
 from tests.smtp_server import running_smtp_server
 
@@ -113,21 +115,21 @@ def test_translations_reach_an_existing_database_without_touching_the_versions_o
     db = tmp_path / "a.duckdb"
     app = start(load_settings(db=db, demo=False, data_dir=data))       # a database from before translations
     original = instrument_sources(app.db)[1]
-    assert app.languages_of(1) == ["en"]
+    assert languages_of(app, 1) == ["en"]
     app.close()
 
     for path in DATA_DIR.glob("instruments/v1.*.toml"):
         shutil.copy(path, data / "instruments" / path.name)
     app = start(load_settings(db=db, demo=False, data_dir=data))
-    assert app.languages_of(1) == ["en", "ar", "de", "es", "fr"]
+    assert languages_of(app, 1) == ["en", "ar", "de", "es", "fr"]
     assert instrument_sources(app.db)[1] == original
-    assert app.instrument_in(1, "de").items[0].text.startswith("Ich würde gern ein Team führen")
+    assert instrument_in(app, 1, "de").items[0].text.startswith("Ich würde gern ein Team führen")
     app.close()
 
     german = data / "instruments" / "v1.de.toml"
     german.write_text(german.read_text(encoding="utf-8").replace("Ich würde gern", "Ich möchte"), encoding="utf-8")
     app = start(load_settings(db=db, demo=False, data_dir=data))
-    assert app.instrument_in(1, "de").items[0].text.startswith("Ich würde gern"), "the wording as first used"
+    assert instrument_in(app, 1, "de").items[0].text.startswith("Ich würde gern"), "the wording as first used"
     app.close()
 
 
@@ -212,7 +214,7 @@ def _answers(instrument, rng):
 def test_a_response_records_its_language_and_reliability_shows_per_language_with_enough_responses(aspire):
     manager = make_manager(aspire)
     team_id = create_team(aspire, manager, "Team").id
-    current = aspire.current_instrument          # rounds use the newest version
+    current = current_instrument(aspire)          # rounds use the newest version
     count = current.reliability.min_responses
     add_members(aspire, manager, team_id, [
         NewMember(name=f"P{i}", email=f"p{i}@example.com", language="de" if i < count else "ar")
@@ -227,7 +229,7 @@ def test_a_response_records_its_language_and_reliability_shows_per_language_with
         rounds.submit_answers(aspire, invitation, _answers(current, rng), language)
     grouped = ResponseRows(aspire.db).answers_by_language(current.version)
     assert {k: len(v) for k, v in grouped.items()} == {"de": count, "ar": 3}
-    by_language = aspire.reliability_by_language(current.version)
+    by_language = reliability_by_language(aspire, current.version)
     assert list(by_language) == ["de"], "Arabic has too few responses to estimate yet"
     assert by_language["de"]["status"].n == count
 

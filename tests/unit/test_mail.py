@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from coaching.aspire import start
 from coaching.core.actors import PermissionDenied
 from coaching.core.settings import SettingsError, load_settings
 from coaching.people.team_rows import NewMember, TeamRows
@@ -20,6 +19,7 @@ from coaching.people.teams import add_members, create_team
 from coaching.rounds import mail, rounds
 from coaching.rounds.mail import MailNotConfigured
 from coaching.rounds.rounds import InvalidLink, Link, RoundClosed, State
+from coaching.startup import start
 from tests.conftest import make_manager
 from tests.smtp_server import SENDER, closed_port, running_smtp_server
 

@@ -18,6 +18,7 @@ from coaching.measurement.responses import ensure_wave, list_waves
 from coaching.paths import editing as paths
 from coaching.paths.editing import OptionRejected, catalogue_at
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from tests.conftest import make_manager
 
 NOW = dt.datetime.now(dt.UTC)
@@ -25,7 +26,7 @@ NOW = dt.datetime.now(dt.UTC)
 
 @pytest.fixture
 def admin(aspire) -> Actor:
-    return aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    return accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
 
 
 @pytest.fixture
@@ -299,8 +300,8 @@ def test_a_wave_that_ended_before_the_catalogue_was_stored_shows_it_as_first_sto
 
 
 def test_the_end_of_a_wave_is_midnight_in_the_organisations_time_zone(tmp_path, clock):
-    from coaching.aspire import start
     from coaching.core.settings import load_settings
+    from coaching.startup import start
 
     aspire = start(load_settings(db=tmp_path / "tz.duckdb", demo=False, timezone="Pacific/Auckland"))
     try:

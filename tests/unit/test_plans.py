@@ -19,6 +19,7 @@ from coaching.one_on_one import plans
 from coaching.one_on_one.plan_rows import PlanRows
 from coaching.one_on_one.plans import ChangedMeanwhile, GoalStatus, PlanRejected
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import RowMissing
 from tests.conftest import make_manager
 
@@ -32,7 +33,7 @@ NOTE = {"held_on": dt.date(2026, 11, 2), "body": "Talked about the storage work.
 def org(aspire):
     a = make_manager(aspire, "a@example.com", "Manager A")
     b = make_manager(aspire, "b@example.com", "Manager B")
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     team = teams.create_team(aspire, a, "Platform")
     team_b = teams.create_team(aspire, b, "Sales")
     ana = teams.add_member(aspire, a, team.id, {"name": "Ana", "email": "ana@example.com"})

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.settings import SettingsError, load_settings
 from coaching.db.database import Database, StoreOpenError
@@ -25,12 +25,15 @@ from coaching.db.migrations import applied_migrations, available_migrations, mig
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.response_rows import ResponseRows
 from coaching.measurement.responses import Submission, ensure_wave, list_waves, submit
+from coaching.measurement.versions import current_instrument
 from coaching.one_on_one import plans
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams
 from coaching.privacy import requests as privacy
 from coaching.privacy.privacy_rows import MEMBER_TABLES
+from coaching.startup import start
 from tests.conftest import make_manager
 
 AIKO = "aiko@example.com"
@@ -63,15 +66,15 @@ def _id_of(app: Aspire, email: str) -> int:
 
 
 def _maria(app: Aspire) -> Actor:
-    return app.accounts.authenticate("maria@example.com", "demo-manager-1")
+    return accounts_of(app).authenticate("maria@example.com", "demo-manager-1")
 
 
 def _harriet(app: Aspire) -> Actor:
-    return app.accounts.authenticate("hr@example.com", "demo-admin-1")
+    return accounts_of(app).authenticate("hr@example.com", "demo-admin-1")
 
 
 def _raw(app: Aspire, reflection: str | None = None) -> dict:
-    instrument = app.current_instrument
+    instrument = current_instrument(app)
     raw = {"ratings": {i.id: 4 for i in instrument.items}, "top_three": ["expertise", "autonomy", "status"]}
     if reflection:
         raw["reflections"] = {instrument.reflections[0].id: reflection}
@@ -160,9 +163,9 @@ def test_export_holds_every_section_of_the_person(org: Aspire) -> None:
     responses = member["responses"]
     assert [r["wave"] for r in responses] == ["2025", "2026", "2026"]
     assert [r["is_current"] for r in responses] == [True, False, True], "every submission, current or not"
-    items = org.current_instrument.items
+    items = current_instrument(org).items
     for r in responses:
-        assert r["instrument_version"] == org.current_instrument.version
+        assert r["instrument_version"] == current_instrument(org).version
         assert len(r["ratings"]) == len(items) and all(x["statement"] for x in r["ratings"])
         assert len(r["top_three"]) == 3 and r["scores"]
     assert responses[-1]["reflections"][0]["text"] == SECRET
@@ -362,7 +365,7 @@ def test_purge_keeps_only_aggregates_that_pass_the_group_size_rule(aspire: Aspir
     purge = privacy.purge_older_than(aspire, SYSTEM, 12, now=NOW)
 
     assert purge.before == dt.datetime(2025, 6, 15, 12, tzinfo=dt.UTC)
-    assert purge.responses == 10 and purge.removed["response_rating"] == 10 * len(aspire.current_instrument.items)
+    assert purge.responses == 10 and purge.removed["response_rating"] == 10 * len(current_instrument(aspire).items)
     snapshots = privacy.aggregate_snapshots(aspire, SYSTEM)
     assert {s.wave_id for s in snapshots} == {w2024}, "wave 2025 had 3 people, fewer than min_group 5"
     assert {s.scale: s.n for s in snapshots} == dict.fromkeys(expected, 6), "the current responses only"
@@ -601,15 +604,15 @@ def test_member_tables_cover_every_member_column() -> None:
 
 
 def test_the_retention_setting_purges_old_answers_at_start_up_keeping_large_group_averages(tmp_path):
-    from coaching.aspire import start
     from coaching.core.settings import load_settings
     from coaching.privacy.requests import aggregate_snapshots
+    from coaching.startup import start
 
     path = tmp_path / "retention.duckdb"
     start(load_settings(db=path, demo=True)).close()      # demo answers date from March 2025 and March 2026
     aspire = start(load_settings(db=path, retention_months=6))
     try:
-        assert ResponseRows(aspire.db).response_count(aspire.current_instrument.version) == 0
+        assert ResponseRows(aspire.db).response_count(current_instrument(aspire).version) == 0
         kept = aggregate_snapshots(aspire, SYSTEM)
         assert {s.wave for s in kept} == {"2025", "2026"}
         assert {s.n for s in kept} == {15}

@@ -23,6 +23,7 @@ from coaching.one_on_one.review import (
     review_state,
 )
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.rounds import rounds
 from tests.conftest import make_manager
 
@@ -96,7 +97,7 @@ def test_everyone_the_rounds_screen_counts_as_due_is_listed_as_due_here(team, to
 def test_the_overview_is_for_the_teams_manager_only(team):
     aspire = team["aspire"]
     other = make_manager(aspire, "other@example.com", "Other")
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     for outsider in (other, admin):
         with pytest.raises(PermissionDenied):
             review_overview(aspire, outsider, team["team"].id, TODAY)

@@ -11,6 +11,7 @@ import pytest
 from coaching.measurement.answers import AnswerError
 from coaching.measurement.response_rows import ResponseRows
 from coaching.measurement.responses import list_waves
+from coaching.measurement.versions import current_instrument
 from coaching.people import teams
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team
@@ -240,27 +241,27 @@ def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ship
     """An upgrade brings version 2 for new rounds; an open round, its saved drafts and its answers stay on 1."""
     import shutil
 
-    from coaching.aspire import start
     from coaching.core.settings import PROJECT_DIR, load_settings
+    from coaching.startup import start
 
     old = tmp_path / "old-data"
     shutil.copytree(PROJECT_DIR / "data", old, ignore=shutil.ignore_patterns("*.duckdb*", "v2.toml"))
     db = tmp_path / "upgrade.duckdb"
     before = start(load_settings(db=db, data_dir=old, demo=False))
     try:
-        assert before.current_instrument.version == 1
+        assert current_instrument(before).version == 1
         manager = make_manager(before)
         team_id = create_team(before, manager, "Team").id
         add_members(before, manager, team_id, [NewMember(name="Ana", email="ana@example.com")])
         _, (link,) = rounds.open_round(before, manager, team_id, "2026", SOON)
-        half = {"ratings": {i.id: 4 for i in before.current_instrument.items[:10]}}
+        half = {"ratings": {i.id: 4 for i in current_instrument(before).items[:10]}}
         rounds.save_draft(before, rounds.resolve(before, _token(link)), half)
     finally:
         before.close()
 
     after = start(load_settings(db=db, demo=False))
     try:
-        assert after.current_instrument.version == 2
+        assert current_instrument(after).version == 2
         invitation = rounds.resolve(after, _token(link))
         assert invitation.instrument.version == 1, "the round keeps the version it was opened with"
         assert rounds.draft(after, invitation) == half

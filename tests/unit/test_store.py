@@ -17,8 +17,10 @@ from coaching.db.migrations import applied_migrations, available_migrations, mig
 from coaching.measurement.answers import AnswerError
 from coaching.measurement.response_rows import ResponseRows
 from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.measurement.versions import instruments
 from coaching.paths.catalogue_rows import CatalogueRows
 from coaching.paths.editing import catalogue_at
+from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams
 from tests.conftest import make_manager
@@ -143,7 +145,7 @@ def test_manager_sees_only_their_own_teams(aspire, instrument):
 
 def test_admin_gets_no_named_results(aspire, instrument):
     alice = make_manager(aspire, "alice@example.com", "Alice")
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     team_a, members_a = _team_with_members(aspire, alice, ["Ana"])
     wave = ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
     submit(aspire, SYSTEM, [Submission(member_id=members_a[0], wave_id=wave, raw=_raw(instrument))])
@@ -212,8 +214,8 @@ def test_catalogue_defaults_load_once_and_round_trip(aspire):
 
 
 def test_stored_instrument_wording_wins_over_an_edited_file(tmp_path, instrument):
-    from coaching.aspire import start
     from coaching.core.settings import PROJECT_DIR, load_settings
+    from coaching.startup import start
 
     data = tmp_path / "data"
     (data / "instruments").mkdir(parents=True)
@@ -225,7 +227,7 @@ def test_stored_instrument_wording_wins_over_an_edited_file(tmp_path, instrument
     (data / "instruments" / "v1.toml").write_text(original.replace("answer for its results", "own its results"))
     app = start(settings)
     try:
-        assert app.instruments[1].item("status_lead").text == instrument.item("status_lead").text
+        assert instruments(app)[1].item("status_lead").text == instrument.item("status_lead").text
     finally:
         app.close()
 

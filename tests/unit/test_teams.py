@@ -16,6 +16,7 @@ from coaching.measurement.profiles import profiles
 from coaching.measurement.responses import Submission, ensure_wave, submit
 from coaching.paths.editing import catalogue_at
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.people.roster import ImportRejected
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import MemberInput, MemberRejected, TeamRejected
@@ -30,7 +31,7 @@ NAMES = ["Zoë Ågren", "田中 芽衣", "محمد الحداد", "O'Brien, Liam
 def org(aspire):
     a = make_manager(aspire, "a@example.com", "Manager A")
     b = make_manager(aspire, "b@example.com", "Manager B")
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     team = teams.create_team(aspire, a, "Platform")
     second = teams.create_team(aspire, a, "Support")
     team_b = teams.create_team(aspire, b, "Sales")

@@ -311,7 +311,7 @@ def _checked(aspire: Aspire, fields: MemberInput | NewMember | Mapping[str, Any]
              catalogue: Catalogue | None = None) -> MemberInput:
     """The fields validated and checked against the current catalogue (read here unless given)."""
     data = MemberInput.of(fields)
-    catalogue = catalogue or catalogue_at(aspire)
+    catalogue = catalogue_at(aspire) if catalogue is None else catalogue
     problems = [p[0].upper() + p[1:] for p in arrangement_problems(catalogue, data.track, data.level)]
     problems += [f"Options in use: {p}" for p in options_in_use_problems(catalogue, data.options or ())]
     if problems:

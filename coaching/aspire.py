@@ -25,8 +25,8 @@ T = TypeVar("T")
 class Aspire:
     settings: Settings
     db: Database
-    _shared: dict[Hashable, Any] = field(default_factory=dict)
-    _shared_lock: threading.RLock = field(default_factory=threading.RLock)
+    _shared: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
+    _shared_lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @cached_property
     def is_demo(self) -> bool:

@@ -29,9 +29,9 @@ from bench.report import Results, markdown, summary_table
 from bench.screens import APP, BARE, BARE_SCREEN, SCREENS, app_on, compiled_once, prime, time_after, time_screens
 from bench.submissions import measure_submissions
 from bench.synthetic import BENCH_MANAGER, SEED
-from coaching.aspire import start
 from coaching.core.actors import Actor, Role
 from coaching.core.settings import load_settings
+from coaching.startup import start
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "RESULTS.md"

@@ -27,12 +27,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from coaching.aspire import start
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import Settings, load_settings
 from coaching.demo import DEMO_ACCOUNTS
 from coaching.measurement.instrument import TOP_PICKS, Instrument
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import list_waves
+from coaching.measurement.versions import current_instrument
+from coaching.people.accounts import accounts_of
+from coaching.people.teams import list_members, list_teams
 from coaching.rounds.rounds import open_round
+from coaching.startup import start
 from coaching.ui.respondent import NO_LINK
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, STARTUP_TIMEOUT_S, AppServer, log_in
 from tests.e2e.test_journey import click, finish_and_send, open_link, press, section_text
@@ -323,13 +328,13 @@ def _invite(server: AppServer) -> tuple[list[str], Instrument]:
         deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
         links: list[str] = []
         for account in (a for a in DEMO_ACCOUNTS if a.team):
-            manager = aspire.accounts.actor_for_email(account.email)
-            for team in aspire.store.teams(manager):
-                wanted = [m.id for m in aspire.store.members(manager, team.id)][:RESPONDENTS - len(links)]
+            manager = accounts_of(aspire).actor_for_email(account.email)
+            for team in list_teams(aspire, manager):
+                wanted = [m.id for m in list_members(aspire, manager, team.id)][:RESPONDENTS - len(links)]
                 if wanted:
                     links += [link.url for link in open_round(aspire, manager, team.id, WAVE, deadline,
                                                               member_ids=wanted)[1]]
-        return links, aspire.current_instrument
+        return links, current_instrument(aspire)
     finally:
         aspire.close()
 
@@ -352,9 +357,9 @@ def _complete(server: AppServer) -> int:
     """Responses in WAVE, after the server stopped, that hold every rating and the top three."""
     aspire = start(_settings(server))
     try:
-        wave = next(w for w in aspire.store.waves() if w.name == WAVE)
-        items = {item.id for item in aspire.current_instrument.items}
-        return sum(1 for r in aspire.store.current_responses(SYSTEM, wave.id)
+        wave = next(w for w in list_waves(aspire) if w.name == WAVE)
+        items = {item.id for item in current_instrument(aspire).items}
+        return sum(1 for r in ResponseRows(aspire.db).current_responses(SYSTEM, wave.id)
                    if set(r.answers.ratings) == items and len(r.answers.top_three) == TOP_PICKS)
     finally:
         aspire.close()

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor
-from coaching.measurement.responses import Submission, submit
-from coaching.store import NewMember
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import Submission, list_waves, submit
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, list_teams
 
 
 def answer_elsewhere(aspire: Aspire, benched: Actor, n: int) -> None:
@@ -18,10 +20,10 @@ def answer_elsewhere(aspire: Aspire, benched: Actor, n: int) -> None:
 
     A newcomer rather than a changed answer: it adds a current response, as most answers in a wave do.
     """
-    wave = aspire.store.waves()[-1]
-    team = next(t for t in aspire.store.teams(SYSTEM) if t.manager_id != benched.id)
-    colleague = aspire.store.current_responses(SYSTEM, wave.id, [team.id])[0]
+    wave = list_waves(aspire)[-1]
+    team = next(t for t in list_teams(aspire, SYSTEM) if t.manager_id != benched.id)
+    colleague = ResponseRows(aspire.db).current_responses(SYSTEM, wave.id, [team.id])[0]
     newcomer = NewMember(name=f"New Starter {n}", email=f"new.starter{n}@bench.example")
-    [member_id] = aspire.store.add_members(SYSTEM, team.id, [newcomer])
+    [member_id] = add_members(aspire, SYSTEM, team.id, [newcomer])
     raw = colleague.answers.model_dump(mode="json")
     submit(aspire, SYSTEM, [Submission(member_id=member_id, wave_id=wave.id, raw=raw)])

@@ -24,7 +24,7 @@ from coaching.core.actors import Actor
 from coaching.governance.audit_rows import AuditRows
 from coaching.people import roster
 from coaching.people.team_rows import TeamRows
-from coaching.people.teams import import_members
+from coaching.people.teams import create_team, import_members
 
 ROWS = 10_000
 
@@ -38,7 +38,7 @@ STEPS = (
      "validate each e-mail once (pydantic's EmailStr is most of a row's check)"),
     ("writing the members (coaching.people.team_rows.TeamRows.insert_members)", TeamRows, "insert_members",
      "one INSERT for all rows instead of one per row: `return insert_member_rows(tx, team_id, members)` "
-     "(coaching.store) in place of the per-row loop in coaching/people/team_rows.py"),
+     "(coaching.people.team_rows) in place of the per-row loop in coaching/people/team_rows.py"),
     ("writing one audit entry per member (coaching.governance.audit_rows.AuditRows.insert)", AuditRows, "insert",
      "one INSERT for all entries: `tx.insert_rows(\"audit_log\", (...columns...), rows)` in place of "
      "`tx.executemany` in coaching/governance/audit_rows.py"),
@@ -62,7 +62,7 @@ def measure_import(aspire: Aspire, manager: Actor, folder: Path, seed: int, rows
     """Import `rows` new people into a new team of `manager` through the product's importer, then time read_csv."""
     path = folder / f"members-{rows}.csv"
     path.write_bytes(_members_csv(random.Random(seed), rows))
-    team_id = aspire.store.create_team(manager, f"Imported {rows:,} members")
+    team_id = create_team(aspire, manager, f"Imported {rows:,} members").id
     with ExitStack() as timing:
         steps = {what: timing.enter_context(timed_calls(owner, method)) for what, owner, method, _ in STEPS}
         t0 = time.perf_counter()

@@ -28,6 +28,7 @@ import coaching.ui.context as ui_context
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor
 from coaching.core.settings import PROJECT_DIR, Settings
+from coaching.people.accounts import accounts_of
 
 APP = PROJECT_DIR / "app.py"
 BARE = Path(__file__).with_name("bare_page.py")
@@ -141,7 +142,7 @@ def open_screen(script: Path, screen: Screen, actor: Actor | None) -> AppTest:
     at = AppTest.from_file(str(script), default_timeout=TIMEOUT)
     if actor is not None:   # logged in as app.py checks it: a session of the account in the database
         at.session_state["actor"] = actor
-        at.session_state["account_session"], _ = ui_context.get_aspire().accounts.start_session(actor)
+        at.session_state["account_session"], _ = accounts_of(ui_context.get_aspire()).start_session(actor)
     if screen.page is not None:
         _verify(at.run(), screen, content=False)
         at.switch_page(screen.page)

@@ -26,8 +26,10 @@ from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS
 from coaching.measurement.responses import Submission, submit
+from coaching.measurement.versions import current_instrument
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_teams
 from coaching.rounds.rounds import Invitation, open_round, resolve, submit_answers
-from coaching.store import NewMember
 
 THREADS = (1, 8, 32)
 PER_THREAD = {1: 60, 8: 15, 32: 8}      # submissions each thread makes: a few hundred per run at most
@@ -82,7 +84,7 @@ def _run(aspire: Aspire, path: str, threads: int, per_thread: int, seed: int) ->
     action = PATHS[path]
     invitations = _invite(aspire, wave, threads * per_thread)
     rng = random.Random(seed + threads)
-    raws = [raw_answers(aspire.current_instrument, {n: rng.gauss(0, 1) for n in NEEDS}, rng) for _ in invitations]
+    raws = [raw_answers(current_instrument(aspire), {n: rng.gauss(0, 1) for n in NEEDS}, rng) for _ in invitations]
     shares = [list(zip(invitations[i::threads], raws[i::threads], strict=True)) for i in range(threads)]
     latencies: list[float] = []
     failures: list[BaseException] = []
@@ -100,7 +102,7 @@ def _run(aspire: Aspire, path: str, threads: int, per_thread: int, seed: int) ->
             latencies.append((time.perf_counter() - t0) * 1000)
 
     workers = [threading.Thread(target=respondent, args=(share,)) for share in shares]
-    with timed_calls(aspire.store.db, "_commit_queued") as commits:
+    with timed_calls(aspire.db, "_commit_queued") as commits:
         for worker in workers:
             worker.start()
         go.wait()
@@ -110,7 +112,7 @@ def _run(aspire: Aspire, path: str, threads: int, per_thread: int, seed: int) ->
         seconds = time.perf_counter() - began
     if failures:
         raise RuntimeError(f"{len(failures)} of {len(invitations)} submissions failed, first: {failures[0]!r}")
-    return SubmissionRun(path, threads, len(latencies), _stored(aspire, wave, len(aspire.current_instrument.items)),
+    return SubmissionRun(path, threads, len(latencies), _stored(aspire, wave, len(current_instrument(aspire).items)),
                          seconds, tuple(latencies), len(commits), sum(commits))
 
 
@@ -120,15 +122,15 @@ def _invite(aspire: Aspire, wave: str, people: int) -> list[Invitation]:
     A small organisation gets extra teams first, so every run has as many different people as it needs.
     """
     deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
-    teams = aspire.store.teams(SYSTEM)
+    teams = list_teams(aspire, SYSTEM)
     for extra in range(-(-max(0, people - _members(aspire)) // TEAM_SIZE)):
         manager = teams[0].manager_id
-        team_id = aspire.store.create_team(SYSTEM, f"Load {wave} {extra}", manager_id=manager)
-        aspire.store.add_members(SYSTEM, team_id, [
+        team_id = create_team(aspire, SYSTEM, f"Load {wave} {extra}", manager_id=manager).id
+        add_members(aspire, SYSTEM, team_id, [
             NewMember(name=f"Load {n}", email=f"load.{wave.replace(' ', '-')}.{extra}.{n}@bench.example")
             for n in range(TEAM_SIZE)])
     invitations: list[Invitation] = []
-    for team in aspire.store.teams(SYSTEM):
+    for team in list_teams(aspire, SYSTEM):
         manager = Actor(Role.MANAGER, team.manager_id, f"Manager of {team.name}")
         _, links = open_round(aspire, manager, team.id, wave, deadline)
         invitations += [resolve(aspire, parse_qs(urlparse(link.url).query)["invite"][0]) for link in links]
@@ -138,11 +140,11 @@ def _invite(aspire: Aspire, wave: str, people: int) -> list[Invitation]:
 
 
 def _members(aspire: Aspire) -> int:
-    return aspire.store.db.scalar("SELECT count(*) FROM member WHERE archived_at IS NULL")
+    return aspire.db.scalar("SELECT count(*) FROM member WHERE archived_at IS NULL")
 
 
 def _stored(aspire: Aspire, wave: str, items: int) -> int:
     """Current responses in the wave that have every rating: acknowledged must equal this."""
-    return aspire.store.db.scalar(
+    return aspire.db.scalar(
         "SELECT count(*) FROM response r JOIN wave w ON w.id = r.wave_id WHERE w.name = ? AND r.is_current"
         " AND (SELECT count(*) FROM response_rating rr WHERE rr.response_id = r.id) = ?", [wave, items])

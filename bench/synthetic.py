@@ -24,13 +24,18 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS
 from coaching.core.settings import load_settings
 from coaching.measurement.instrument import Instrument
-from coaching.measurement.responses import Submission, submit
-from coaching.store import NewMember
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.measurement.versions import current_instrument
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team
+from coaching.startup import start
 
 SEED = 20260301
 TEAM_SIZE = 12
@@ -92,7 +97,7 @@ def generate(path: Path, teams: int, *, seed: int = SEED, batch: int = BATCH,
     began = time.perf_counter()
     aspire = start(load_settings(db=path, demo=False))
     try:
-        with timed_calls(aspire.store, "record_responses") as store_time:
+        with timed_calls(ResponseRows, "insert") as store_time:
             rng = random.Random(seed)
             manager = _account(aspire, *BENCH_MANAGER)
             people = _organisation(aspire, rng, teams, manager)
@@ -145,17 +150,17 @@ def _organisation(aspire: Aspire, rng: random.Random, teams: int, benched: Actor
     people = []
     for index in range(1, teams + 1):
         manager = benched if index == teams // 2 + 1 else _manager(aspire, index)
-        team_id = aspire.store.create_team(SYSTEM, _team_name(rng, index), manager_id=manager.id)
-        ids = aspire.store.add_members(SYSTEM, team_id, [_person(rng, index, n) for n in range(TEAM_SIZE)])
+        team_id = create_team(aspire, SYSTEM, _team_name(rng, index), manager_id=manager.id).id
+        ids = add_members(aspire, SYSTEM, team_id, [_person(rng, index, n) for n in range(TEAM_SIZE)])
         people += [(member_id, {need: rng.gauss(0, 1) for need in NEEDS}) for member_id in ids]
     return people
 
 
 def _submissions(aspire: Aspire, rng: random.Random, people: list[tuple[int, dict]]) -> Iterator[Submission]:
     """Everyone's raw answers, wave after wave."""
-    instrument = aspire.current_instrument
+    instrument = current_instrument(aspire)
     for name, starts_on in WAVES:
-        wave_id = aspire.store.ensure_wave(name, starts_on)
+        wave_id = ensure_wave(aspire, name, starts_on)
         for member_id, needs in people:
             yield Submission(member_id=member_id, wave_id=wave_id, raw=raw_answers(instrument, needs, rng),
                              submitted_at=_at(starts_on, rng))
@@ -178,7 +183,7 @@ def _manager(aspire: Aspire, index: int) -> Actor:
 
 def _account(aspire: Aspire, email: str, name: str) -> Actor:
     """A manager account as an admin would create it (single sign-on only: no password to hash)."""
-    return aspire.accounts.create_user(SYSTEM, email, name, Role.MANAGER, None).actor
+    return accounts_of(aspire).create_user(SYSTEM, email, name, Role.MANAGER, None).actor
 
 
 def _team_name(rng: random.Random, index: int) -> str:

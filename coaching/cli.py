@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from coaching.aspire import Aspire, check_first_admin, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.settings import Settings, SettingsError, load_settings
 from coaching.core.tabular import ImportRejected
@@ -25,11 +25,12 @@ from coaching.db.database import StoreLockedError, StoreOpenError
 from coaching.measurement.instrument import InstrumentError
 from coaching.paths.catalogue import CatalogueError
 from coaching.people import teams
-from coaching.people.accounts import AccountError, PasswordRejected
+from coaching.people.accounts import AccountError, PasswordRejected, accounts_of
 from coaching.people.team_rows import TeamWithManager
 from coaching.privacy import requests as privacy
 from coaching.privacy.backup import backup_file
 from coaching.privacy.backup import restore as restore_backup
+from coaching.startup import check_first_admin, start
 
 NEW_PASSWORD_VARIABLE = "COACHING_NEW_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 
@@ -121,7 +122,8 @@ def create_user(email: str, role: str, name: str | None) -> None:
     settings = load_settings()
     password = _new_password()
     with opened(settings) as aspire:
-        account = aspire.accounts.create_user(SYSTEM, email, name or email.strip().partition("@")[0], role, password)
+        account = accounts_of(aspire).create_user(SYSTEM, email, name or email.strip().partition("@")[0], role,
+                                                  password)
     click.echo(f"Created {account.role} account for {account.email}.")
 
 
@@ -157,7 +159,7 @@ def create_team(name: str, manager_email: str) -> None:
 
 def _manager(aspire: Aspire, email: str) -> Actor:
     """The active manager account with this e-mail; CommandError saying how to create one otherwise."""
-    found = aspire.accounts.actor_for_email(email)
+    found = accounts_of(aspire).actor_for_email(email)
     if found is None or found.role is not Role.MANAGER:
         address = email.strip().lower()
         raise CommandError(f"No active manager account uses {address}; create one first with: "
@@ -169,7 +171,7 @@ def _manager(aspire: Aspire, email: str) -> Actor:
 def list_teams() -> None:
     """List the active teams: id, name, the manager's e-mail and how many active members each has."""
     with opened(load_settings()) as aspire:
-        emails = {a.id: a.email for a in aspire.accounts.list_accounts(SYSTEM)}
+        emails = {a.id: a.email for a in accounts_of(aspire).list_accounts(SYSTEM)}
         rows = [(str(t.id), t.name, emails.get(t.manager_id, "-"), str(len(teams.list_members(aspire, SYSTEM, t.id))))
                 for t in teams.list_teams(aspire, SYSTEM)]
     if not rows:

@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS, Need
+from coaching.db.meta import set_meta
 from coaching.measurement.instrument import Instrument
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.measurement.versions import current_instrument
 from coaching.one_on_one import plans
-from coaching.store import NewMember
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_members, list_teams
 
 SEED = 20260301
 WAVES = (("2025", dt.date(2025, 3, 1)), ("2026", dt.date(2026, 3, 1)))
@@ -93,17 +97,18 @@ DEMO_ACCOUNTS = (
 def seed_demo(aspire: Aspire, seed: int = SEED) -> None:
     """Fill an empty database with the demo organisation; the same seed gives the same data."""
     rng = random.Random(seed)
+    accounts = accounts_of(aspire)
     managers = {
-        account.team: aspire.accounts.create_user(SYSTEM, account.email, account.name, account.role, account.password)
+        account.team: accounts.create_user(SYSTEM, account.email, account.name, account.role, account.password)
         for account in DEMO_ACCOUNTS
     }
-    instrument = aspire.current_instrument
-    waves = [aspire.store.ensure_wave(name, starts_on) for name, starts_on in WAVES]
+    instrument = current_instrument(aspire)
+    waves = [ensure_wave(aspire, name, starts_on) for name, starts_on in WAVES]
     submissions = []
     for team_name, people in TEAMS:
         manager = managers[team_name].actor
-        team_id = aspire.store.create_team(manager, team_name)
-        ids = aspire.store.add_members(manager, team_id, [_member(p) for p in people])
+        team_id = create_team(aspire, manager, team_name).id
+        ids = add_members(aspire, manager, team_id, [_member(p) for p in people])
         for member_id, person in zip(ids, people, strict=True):
             for index, (wave_id, (_, starts_on)) in enumerate(zip(waves, WAVES, strict=True)):
                 last = index == len(waves) - 1
@@ -112,7 +117,7 @@ def seed_demo(aspire: Aspire, seed: int = SEED) -> None:
                                               submitted_at=_at(starts_on, rng)))
     submit(aspire, SYSTEM, submissions)
     _plans(aspire, managers["Platform engineering"].actor)
-    aspire.store.set_meta("demo", "true")
+    set_meta(aspire.db, "demo", "true")
 
 
 def _plans(aspire: Aspire, manager: Actor) -> None:
@@ -121,7 +126,7 @@ def _plans(aspire: Aspire, manager: Actor) -> None:
     Nadia has none on purpose: her top need rose to work-life balance, and the page warns that no goal
     serves it. Notes are the manager's own, so they are written as Maria.
     """
-    ids = {m.name: m.id for t in aspire.store.teams(manager) for m in aspire.store.members(manager, t.id)}
+    ids = {m.name: m.id for t in list_teams(aspire, manager) for m in list_members(aspire, manager, t.id)}
     for name, goal, actions in DEMO_GOALS:
         added = plans.add_goal(aspire, manager, ids[name], goal)
         for action in actions:

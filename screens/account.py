@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from coaching.people.accounts import LoginFailed, PasswordRejected
+from coaching.people.accounts import LoginFailed, PasswordRejected, accounts_of
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import plain
 from coaching.ui.session import log_out
@@ -23,7 +23,7 @@ with st.form("change_password"):
             st.error("The two new passwords differ: type the same one twice.")
         else:
             try:
-                aspire.accounts.change_password(actor, current, new)
+                accounts_of(aspire).change_password(actor, current, new)
             except (LoginFailed, PasswordRejected) as exc:
                 st.error(plain(str(exc)))
             else:

@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from coaching.core.actors import Role
-from coaching.people.accounts import Account, AccountError, PasswordRejected
+from coaching.people.accounts import Account, AccountError, PasswordRejected, accounts_of
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import plain
 from coaching.ui.state import AccountsScreen
@@ -13,7 +13,7 @@ from coaching.ui.tables import show_table
 
 aspire = get_aspire()
 actor = current_actor()
-accounts = aspire.accounts.list_accounts(actor)
+accounts = accounts_of(aspire).list_accounts(actor)
 now = dt.datetime.now(dt.UTC)
 
 
@@ -38,15 +38,15 @@ def confirm(account: Account, change: str) -> None:
     if st.button("Yes, go ahead", type="primary"):
         try:
             if change == "deactivate":
-                teams = aspire.accounts.deactivate(actor, account.id, account.version)
+                teams = accounts_of(aspire).deactivate(actor, account.id, account.version)
                 note = (f" Their teams ({plain(', '.join(teams))}) stay as they are: hand them to another manager "
                         "below." if teams else "")
                 flash(f"{name} is deactivated.{note}")
             elif change == "reactivate":
-                aspire.accounts.reactivate(actor, account.id, account.version)
+                accounts_of(aspire).reactivate(actor, account.id, account.version)
                 flash(f"{name} can log in again.")
             else:
-                aspire.accounts.set_role(actor, account.id, account.version, Role(change))
+                accounts_of(aspire).set_role(actor, account.id, account.version, Role(change))
                 flash(f"{name} is now {'an admin' if change == 'admin' else 'a manager'}.")
         except AccountError as exc:
             st.error(str(exc), icon=":material/block:")
@@ -77,7 +77,7 @@ with st.form(f"new_account_{AccountsScreen.created.count}"):
     password = st.text_input("First password (leave empty for single sign-on only)", type="password")
     if st.form_submit_button("Create account"):
         try:
-            created = aspire.accounts.create_user(actor, email.strip(), name.strip(), role, password or None)
+            created = accounts_of(aspire).create_user(actor, email.strip(), name.strip(), role, password or None)
         except (ValueError, PasswordRejected) as exc:
             st.error(plain(str(exc)))
         else:
@@ -99,7 +99,7 @@ with st.container(border=True):
         other = Role.MANAGER if chosen.role is Role.ADMIN else Role.ADMIN
         if st.button(f"Make {other.value}", icon=":material/swap_horiz:"):
             confirm(chosen, other.value)
-    teams = aspire.accounts.teams_of(actor, chosen.id)
+    teams = accounts_of(aspire).teams_of(actor, chosen.id)
     if teams:
         managers = {label: a for label, a in by_label.items()
                     if a.role is Role.MANAGER and a.is_active and a.id != chosen.id}
@@ -108,7 +108,7 @@ with st.container(border=True):
                         "its people and history; the new manager sees them, this account no longer does.")
             to = st.selectbox("To manager", list(managers), placeholder="No other active manager")
             if st.form_submit_button("Hand the teams on", disabled=not managers):
-                moved = aspire.accounts.hand_over_teams(actor, chosen.id, managers[to].id)
+                moved = accounts_of(aspire).hand_over_teams(actor, chosen.id, managers[to].id)
                 flash(f"{moved} team{'s' if moved != 1 else ''} handed to {plain(managers[to].name)}.")
 
 left, right = st.columns(2)
@@ -118,7 +118,7 @@ with left.form("reset_password"):
     new = st.text_input("New password", type="password")
     if st.form_submit_button("Reset password"):
         try:
-            aspire.accounts.reset_password(actor, by_label[reset_who].id, new)
+            accounts_of(aspire).reset_password(actor, by_label[reset_who].id, new)
         except PasswordRejected as exc:
             st.error(plain(str(exc)))
         else:
@@ -128,5 +128,5 @@ with right.form("unlock"):
     st.markdown("**Unlock after failed logins**")
     chosen_locked = st.selectbox("Locked account", list(locked), key="unlock_who", placeholder="No account is locked")
     if st.form_submit_button("Unlock", disabled=not locked):
-        aspire.accounts.unlock(actor, locked[chosen_locked].id)
+        accounts_of(aspire).unlock(actor, locked[chosen_locked].id)
         flash("Unlocked.")

@@ -6,12 +6,13 @@ import streamlit as st
 
 from coaching.governance import audit
 from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.people.accounts import accounts_of
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.tables import static_table
 
 aspire = get_aspire()
 actor = current_actor()
-names = {a.id: f"{a.name} <{a.email}>" for a in aspire.accounts.list_accounts(actor)}
+names = {a.id: f"{a.name} <{a.email}>" for a in accounts_of(aspire).list_accounts(actor)}
 
 st.title("Audit log")
 st.caption("Entries name what happened to whose data; they never contain answers, reflections or notes. "

@@ -9,8 +9,10 @@ import streamlit as st
 from coaching.core.actors import Role
 from coaching.core.needs import scale_label
 from coaching.measurement.profiles import latest_answered, organisation_summary, summarise
+from coaching.measurement.responses import list_waves
 from coaching.paths.demand import organisation_paths
 from coaching.paths.fit import Thresholds
+from coaching.people.teams import list_teams
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import plain
 from coaching.ui.plans import show_reviews_due
@@ -71,11 +73,11 @@ else:
 if actor.role is Role.MANAGER:
     show_reviews_due(aspire, actor)
 if found is None:
-    show_first_steps(aspire.store.teams(actor), empty)
+    show_first_steps(list_teams(aspire, actor), empty)
     st.stop()
 
 wave, summaries = found
-newest = aspire.store.waves()[-1]
+newest = list_waves(aspire)[-1]
 if newest.id != wave.id:
     st.caption(f"Wave {plain(newest.name)} has no answers yet; showing wave {plain(wave.name)}.")
 st.subheader(f"{heading} — wave {plain(wave.name)}")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from coaching.demo import DEMO_ACCOUNTS
-from coaching.people.accounts import LoginFailed
+from coaching.people.accounts import LoginFailed, accounts_of
 from coaching.ui.context import get_aspire
 from coaching.ui.session import log_in
 from coaching.ui.sso import (
@@ -52,7 +52,7 @@ with st.columns([1, 2, 1])[1]:   # a narrow, centred form; on a phone the column
     if submitted:
         try:
             with st.spinner("Checking…"):
-                actor = aspire.accounts.authenticate(email.strip(), password)
+                actor = accounts_of(aspire).authenticate(email.strip(), password)
         except LoginFailed as exc:
             st.error(str(exc), icon=":material/error:")
         else:

@@ -5,12 +5,16 @@ import datetime as dt
 import streamlit as st
 
 from coaching.core.needs import scale_label
+from coaching.measurement.responses import list_waves
+from coaching.measurement.versions import instruments
 from coaching.one_on_one import plans, review
 from coaching.one_on_one.brief import brief_filename, member_brief, member_csv
 from coaching.one_on_one.portrait import Portrait, member_portrait, reading_of, reading_update
 from coaching.one_on_one.talking_points import FLAG_ADVICE, CoachingFacts, talking_points
+from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import Thresholds, top_need
 from coaching.people import teams
+from coaching.people.teams import list_members, list_teams
 from coaching.ui.context import chart_renderer, current_actor, get_aspire, record_view_once, show_flash
 from coaching.ui.format import arrangement_text, plain
 from coaching.ui.paths import show_development, show_next_steps
@@ -42,7 +46,7 @@ aspire = get_aspire()
 actor = current_actor()
 thresholds = Thresholds.from_settings(aspire.settings)
 today = dt.datetime.now(aspire.settings.zone).date()
-people = {m.id: (m, team) for team in aspire.store.teams(actor) for m in aspire.store.members(actor, team.id)}
+people = {m.id: (m, team) for team in list_teams(aspire, actor) for m in list_members(aspire, actor, team.id)}
 
 st.title("One-on-one")
 if not people:
@@ -97,7 +101,7 @@ if current is None:
     st.stop()
 
 profile = current.profile.profile
-newest = aspire.store.waves()[-1]
+newest = list_waves(aspire)[-1]
 if current.wave.id != newest.id:
     st.caption(f"Their newest answers are from wave {plain(current.wave.name)}; they have not answered wave "
                f"{plain(newest.name)}.")
@@ -131,7 +135,7 @@ if section == "Needs and fit":
         show_view(aspire.remembered(actor, member_fit_chart, member_id, thresholds), key="member_fit")
         show_next_steps(aspire, arrangement, profile.scores, thresholds)
     st.caption(change_line(portrait))
-    show_reflections(current.profile.answers, aspire.instruments[current.profile.instrument_version])
+    show_reflections(current.profile.answers, instruments(aspire)[current.profile.instrument_version])
 elif section == "Development path":
     show_development(aspire, actor, member_id, member.name, arrangement, profile.scores, top_need(profile), thresholds,
                      today)
@@ -139,7 +143,7 @@ elif section == "Talking points":
     facts = CoachingFacts(profile, portrait.changes, arrangement, portrait.catalogue, thresholds)
     show_talking_points(talking_points(facts), top_need(profile))
 elif section == "Goals":
-    show_goals(aspire, actor, member_id, goals, aspire.store.catalogue())
+    show_goals(aspire, actor, member_id, goals, catalogue_at(aspire))
 elif section == "Notes":
     show_notes(aspire, actor, member_id, today)
 else:
@@ -152,4 +156,4 @@ else:
         show_view(aspire.remembered(actor, member_trend_chart, member_id, thresholds), key="member_trend")
     previous = portrait.previous.profile.profile if portrait.previous else None
     checks = review.goal_review(goals, previous, profile, portrait.changes)
-    show_goal_review(aspire, actor, checks, aspire.store.catalogue(), today)
+    show_goal_review(aspire, actor, checks, catalogue_at(aspire), today)

@@ -10,9 +10,10 @@ from coaching.core.actors import PermissionDenied
 from coaching.core.editing import EditConflict
 from coaching.core.tabular import ImportRejected
 from coaching.paths.catalogue import IN_USE_KINDS, track_levels
+from coaching.paths.editing import catalogue_at
 from coaching.people import teams
 from coaching.people.member_input import MAX_NAME, MAX_ROLE_TITLE
-from coaching.store import Member
+from coaching.people.team_rows import Member
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
 from coaching.ui.format import person_label, plain
 from coaching.ui.state import Fields, MembersScreen
@@ -21,7 +22,7 @@ from coaching.ui.tables import show_rejected_import, show_table
 aspire = get_aspire()
 actor = current_actor()
 my_teams = teams.list_teams(aspire, actor)
-catalogue = aspire.store.catalogue()
+catalogue = catalogue_at(aspire)
 choices = teams.arrangements(catalogue)
 # Flexible and self-directed options a member may already use, by key, with the words people see.
 in_use_names = {o.key: f"{o.kind.label}: {o.name}" for kind in IN_USE_KINDS for o in catalogue.of_kind(kind)}

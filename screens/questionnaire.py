@@ -5,16 +5,18 @@ import streamlit as st
 
 from coaching.core.needs import SCALES, scale_label
 from coaching.i18n import LANGUAGES
+from coaching.measurement.reliability import current_estimate, reliability_by_language
+from coaching.measurement.versions import instruments
 from coaching.ui.context import current_actor, get_aspire
 
 aspire = get_aspire()
 current_actor()   # admins only: the menu offers this screen to them alone
 
 st.title("Questionnaire")
-versions = sorted(aspire.instruments, reverse=True)
+versions = sorted(instruments(aspire), reverse=True)
 version = st.selectbox("Version", versions, format_func=lambda v: f"Version {v}")
-instrument = aspire.instruments[version]
-estimate = aspire.estimate(version)
+instrument = instruments(aspire)[version]
+estimate = current_estimate(aspire, version)
 reliability = estimate.table
 left_out = estimate.basis.left_out
 
@@ -53,7 +55,7 @@ st.dataframe(
     hide_index=True,
 )
 
-by_language = aspire.reliability_by_language(version)
+by_language = reliability_by_language(aspire, version)
 if by_language:
     st.subheader("Reliability per language")
     st.caption(

@@ -9,6 +9,7 @@ import streamlit as st
 from coaching.measurement import steps
 from coaching.measurement.answers import AnswerError
 from coaching.one_on_one import plans
+from coaching.paths.editing import catalogue_at
 from coaching.rounds import rounds
 from coaching.rounds.rounds import RoundClosed
 from coaching.ui import questionnaire as q
@@ -39,8 +40,8 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
         else:
             st.subheader(said("closed.results"))
             q.profile_view(found, key=q.Keys.CLOSED_TABLE)
-        show_own_goals(plans.own_goals(aspire, invitation.actor), aspire.store.catalogue(), said)
-        show_own_route(aspire, invitation.actor, q.first_name(invitation), aspire.store.catalogue())
+        show_own_goals(plans.own_goals(aspire, invitation.actor), catalogue_at(aspire), said)
+        show_own_route(aspire, invitation.actor, q.first_name(invitation), catalogue_at(aspire))
         st.stop()
 
     q.show_flash()
@@ -116,7 +117,7 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
         st.caption(said("results.change_until", deadline=deadline))
         if st.button(said("button.change"), icon=":material/edit:"):
             respondent.go("form", 0)
-        show_own_goals(plans.own_goals(aspire, invitation.actor), aspire.store.catalogue(), said)
-        show_own_route(aspire, invitation.actor, q.first_name(invitation), aspire.store.catalogue())
+        show_own_goals(plans.own_goals(aspire, invitation.actor), catalogue_at(aspire), said)
+        show_own_route(aspire, invitation.actor, q.first_name(invitation), catalogue_at(aspire))
 
     respondent.to_top()

@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from coaching.people.teams import list_members, list_teams
 from coaching.rounds import mail, rounds
 from coaching.rounds.rounds import Invitees, RoundChanged, RoundClosed
 from coaching.ui.context import current_actor, flash, get_aspire, show_flash
@@ -13,7 +14,7 @@ from coaching.ui.tables import show_table
 
 aspire = get_aspire()
 actor = current_actor()
-teams = aspire.store.teams(actor)
+teams = list_teams(aspire, actor)
 zone = aspire.settings.zone
 
 st.title("Rounds")
@@ -28,7 +29,7 @@ if not teams:
 
 team = st.selectbox("Team", teams, format_func=lambda t: t.name)
 team_rounds = rounds.rounds_of_team(aspire, actor, team.id)
-members = aspire.store.members(actor, team.id)
+members = list_members(aspire, actor, team.id)
 
 with st.expander("Open a new round", expanded=not team_rounds, icon=":material/send:"):
     if not members:

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from coaching.measurement.responses import list_waves
 from coaching.one_on_one.development import team_directions
 from coaching.one_on_one.portrait import team_picture
 from coaching.paths.fit import Thresholds
+from coaching.people.teams import list_members, list_teams
 from coaching.ui.context import current_actor, get_aspire, record_view_once
 from coaching.ui.format import plain, profile_row
 from coaching.ui.paths import show_directions
@@ -14,8 +16,8 @@ from coaching.ui.views import pay_ladder_chart, show_view, team_demand_chart, te
 
 aspire = get_aspire()
 actor = current_actor()
-teams = aspire.store.teams(actor)
-waves = aspire.store.waves()
+teams = list_teams(aspire, actor)
+waves = list_waves(aspire)
 
 st.title("Team")
 if not teams:
@@ -41,7 +43,7 @@ if not waves:
     st.stop()
 wave = right.selectbox("Wave", waves[::-1], format_func=lambda w: w.name)
 
-roster = aspire.store.members(actor, team.id)
+roster = list_members(aspire, actor, team.id)
 thresholds = Thresholds.from_settings(aspire.settings)
 picture = team_picture(aspire, actor, team.id, wave, thresholds)
 answered = picture.answered

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.settings import load_settings
 from coaching.measurement.instrument import Instrument, available_versions, instrument_path, load_instrument
+from coaching.people.accounts import accounts_of
+from coaching.startup import start
 
 
 @pytest.fixture(scope="session")
@@ -37,4 +39,4 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aspire]:
 
 def make_manager(aspire: Aspire, email: str = "manager@example.com", name: str = "Morgan Manager") -> Actor:
     """A manager account (single sign-on only: no password needed in domain tests)."""
-    return aspire.accounts.create_user(SYSTEM, email, name, Role.MANAGER, None).actor
+    return accounts_of(aspire).create_user(SYSTEM, email, name, Role.MANAGER, None).actor

@@ -18,12 +18,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from coaching.aspire import start
 from coaching.core.actors import SYSTEM
 from coaching.core.needs import NEEDS
 from coaching.core.settings import Settings
 from coaching.measurement.instrument import Instrument
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, list_waves, submit
+from coaching.measurement.versions import current_instrument
+from coaching.people.teams import list_members, list_teams
+from coaching.startup import start
 
 CHECKPOINT_EVERY = 8
 MAX_SUBMISSIONS = 5000
@@ -45,17 +47,17 @@ def answers_for(instrument: Instrument, seed: int, n: int) -> dict[str, Any]:
 
 def main(database: str, seed: int, first: int) -> None:
     aspire = start(Settings(db=Path(database)))
-    (team,) = aspire.store.teams(SYSTEM)
-    members = [m.id for m in aspire.store.members(SYSTEM, team.id)]
-    (wave, *_) = aspire.store.waves()
+    (team,) = list_teams(aspire, SYSTEM)
+    members = [m.id for m in list_members(aspire, SYSTEM, team.id)]
+    (wave, *_) = list_waves(aspire)
     print("ready", flush=True)
     for n in range(first, first + MAX_SUBMISSIONS):
         if n > first and n % CHECKPOINT_EVERY == 0:
             print("checkpointing", flush=True)
-            aspire.store.db.checkpoint()
+            aspire.db.checkpoint()
             print("checkpointed", flush=True)
         submission = Submission(member_id=members[n % len(members)], wave_id=wave.id,
-                                raw=answers_for(aspire.current_instrument, seed, n))
+                                raw=answers_for(current_instrument(aspire), seed, n))
         (response_id,) = submit(aspire, SYSTEM, [submission])
         print(f"ack {response_id} {n}", flush=True)
     aspire.close()

@@ -12,16 +12,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Role
 from coaching.core.settings import Settings
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.measurement.versions import current_instrument
 from coaching.one_on_one import plans
 from coaching.one_on_one.plan_models import MAX_MEASURE, MAX_TITLE, MAX_WHAT, MAX_WHO
 from coaching.paths import editing as paths
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.people.member_input import MAX_NAME, MAX_ROLE_TITLE
 from coaching.rounds import rounds
+from coaching.startup import start
 
 #: Link and image syntax, raw HTML, a reference definition and a colour directive (56 characters).
 LINKY = "[Log in](http://evil.example/a) ![i](http://evil.example/i)"
@@ -61,19 +64,19 @@ def build(path: Path) -> HostileOrganisation:
 
 
 def _fill(aspire: Aspire) -> HostileOrganisation:
-    aspire.accounts.create_user(SYSTEM, MANAGER, hostile(120), Role.MANAGER, PASSWORD)
-    aspire.accounts.create_user(SYSTEM, ADMIN, hostile(120), Role.ADMIN, PASSWORD)
-    manager = aspire.accounts.actor_for_email(MANAGER)
-    admin = aspire.accounts.actor_for_email(ADMIN)
+    accounts_of(aspire).create_user(SYSTEM, MANAGER, hostile(120), Role.MANAGER, PASSWORD)
+    accounts_of(aspire).create_user(SYSTEM, ADMIN, hostile(120), Role.ADMIN, PASSWORD)
+    manager = accounts_of(aspire).actor_for_email(MANAGER)
+    admin = accounts_of(aspire).actor_for_email(ADMIN)
     team = teams.create_team(aspire, manager, hostile(teams.MAX_TEAM_NAME))
     members = [teams.add_member(aspire, manager, team.id, {
         "name": hostile(MAX_NAME), "email": f"member{n}@example.com",
         "role_title": hostile(MAX_ROLE_TITLE)}) for n in range(3)]
 
-    instrument = aspire.current_instrument
+    instrument = current_instrument(aspire)
     reflections = {r.id: hostile(4000) for r in instrument.reflections}
-    earlier = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
-    legacy = aspire.store.ensure_wave(WAVE, dt.date.today())
+    earlier = ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
+    legacy = ensure_wave(aspire, WAVE, dt.date.today())
     for wave_id, value in ((earlier, 2), (legacy, 5)):
         submit(aspire, SYSTEM, [Submission(member_id=m.id, wave_id=wave_id, raw={
             "ratings": {i.id: (value + n) % 5 + 1 for n, i in enumerate(instrument.items)},

@@ -471,6 +471,10 @@ class Transaction:
         rows = self.execute(sql, params)
         return rows[0][0] if rows else None
 
+    def next_ids(self, sequence: str, n: int) -> list[int]:
+        """`n` fresh ids of a sequence, ascending: rows inserted in one statement still get them in list order."""
+        return sorted(row[0] for row in self.execute("SELECT nextval(?) FROM range(?)", [sequence, n]))
+
     def run_script(self, script: str) -> None:
         """Run a migration file's statements (no parameters: migration files hold only DDL)."""
         self._cur.execute(script)

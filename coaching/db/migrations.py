@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from coaching.db.database import Database, Transaction
 
@@ -49,3 +50,10 @@ def migrate(db: Database, folder: Traversable = MIGRATIONS_DIR, *, upto: int | N
         db.write(apply)
         applied_now.append(number)
     return applied_now
+
+
+def open_database(path: Path | str) -> Database:
+    """Open (or create) a database file and bring its schema up to date."""
+    db = Database(path)
+    migrate(db)
+    return db

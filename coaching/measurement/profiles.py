@@ -7,13 +7,15 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coaching.aspire import Aspire, Estimate
+from coaching.aspire import Aspire
 from coaching.core.actors import Actor
 from coaching.core.needs import SCALES
 from coaching.governance.aggregates import disclosable
 from coaching.measurement.answers import Answers
+from coaching.measurement.reliability import Estimate, current_estimate
+from coaching.measurement.response_rows import ResponseRows, StoredResponse, Wave
+from coaching.measurement.responses import list_waves
 from coaching.measurement.scoring import Profile
-from coaching.store import StoredResponse, Wave
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def latest_answered(aspire: Aspire, actor: Actor) -> tuple[Wave, list[MemberProf
 
     A wave that has just started has no answers yet; showing the one before it beats an empty screen.
     """
-    for wave in reversed(aspire.store.waves()):
+    for wave in reversed(list_waves(aspire)):
         found = profiles(aspire, actor, wave.id)
         if found:
             return wave, found
@@ -63,8 +65,8 @@ def profiles(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int]
 
 
 def _scored(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int] | None) -> tuple[MemberProfile, ...]:
-    responses = aspire.store.current_responses(actor, wave_id, team_ids)
-    estimates = {v: aspire.estimate(v) for v in {r.instrument_version for r in responses}}
+    responses = ResponseRows(aspire.db).current_responses(actor, wave_id, team_ids)
+    estimates = {v: current_estimate(aspire, v) for v in {r.instrument_version for r in responses}}
     return tuple(_profile(r, estimates[r.instrument_version]) for r in responses)
 
 
@@ -103,8 +105,8 @@ def organisation_summary(aspire: Aspire, actor: Actor) -> OrganisationView | Non
     Teams are shown one by one only when disclosable (coaching.governance.aggregates), so neither a small
     team nor the total minus the shown teams can single anyone out.
     """
-    for wave in reversed(aspire.store.waves()):
-        teams = aspire.store.team_scale_means(actor, wave.id)
+    for wave in reversed(list_waves(aspire)):
+        teams = ResponseRows(aspire.db).team_scale_means(actor, wave.id)
         shown = disclosable({name: n for name, (n, _) in teams.items()}, aspire.settings.min_group)
         if not shown and sum(n for n, _ in teams.values()) < aspire.settings.min_group:
             continue

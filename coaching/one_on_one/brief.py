@@ -45,9 +45,10 @@ from coaching.one_on_one.member_data_rows import MemberDataRows
 from coaching.one_on_one.plans import Goal, GoalAction, list_goals
 from coaching.one_on_one.portrait import Portrait, find_member, member_portrait
 from coaching.one_on_one.talking_points import OPEN_QUESTIONS, CoachingFacts, TalkingPoint, talking_points
+from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import Thresholds, top_need
 from coaching.paths.routes import Position, Step, reachable
-from coaching.people.teams import arrangement_for
+from coaching.people.teams import arrangement_for, list_teams
 from coaching.views.fit import member_fit_view
 from coaching.views.ladder import ladder_route_view
 from coaching.views.profile import member_profile_view
@@ -82,7 +83,7 @@ def member_brief(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thres
             profile=portrait.current.profile.profile, changes=portrait.changes,
             arrangement=arrangement_for(aspire, actor, member_id), catalogue=portrait.catalogue,
             thresholds=thresholds))
-    team = next(t.name for t in aspire.store.teams(actor) if t.id == portrait.member.team_id)
+    team = next(t.name for t in list_teams(aspire, actor) if t.id == portrait.member.team_id)
     path = _development(aspire, actor, member_id, portrait, thresholds)
     pdf = brief_pdf(portrait, points, goals, team_name=team, manager_name=actor.name or "", made_on=made_on,
                     renderer=renderer, path=path)
@@ -101,7 +102,7 @@ class DevelopmentPath:
 
 def _development(aspire: Aspire, actor: Actor, member_id: int, portrait: Portrait,
                  thresholds: Thresholds) -> DevelopmentPath:
-    catalogue = aspire.store.catalogue()
+    catalogue = catalogue_at(aspire)
     start = start_position(arrangement_for(aspire, actor, member_id), catalogue)
     scores = portrait.current.profile.profile.scores if portrait.current else {}
     reach = tuple(reachable(catalogue, start, scores, thresholds)) if start is not None else ()
@@ -405,7 +406,7 @@ def member_csv(aspire: Aspire, actor: Actor, member_id: int, *, now: dt.datetime
     if not isinstance(actor, Actor) or actor.role is not Role.MANAGER:
         raise PermissionDenied(f"no member {member_id}")
     member = find_member(aspire, actor, member_id)
-    data = MemberDataRows(aspire.store.db).member_data([member.id])._replace(notes=[], note_history=[])
+    data = MemberDataRows(aspire.db).member_data([member.id])._replace(notes=[], note_history=[])
     person = Person(member.email, (MemberSummary(member.id, member.name, None, False),))
     document = member_document(aspire, person, data, now or dt.datetime.now(dt.UTC))
     aspire.audit.record(actor, Action.EXPORTED, Subject.MEMBER, [member.id], "one-on-one csv")

@@ -26,15 +26,18 @@ from coaching.core.needs import NEEDS, Need
 from coaching.db.errors import RowMissing
 from coaching.governance.aggregates import disclosable
 from coaching.governance.audit import Action, Subject
+from coaching.governance.scope import require_team
 from coaching.measurement.profiles import profiles
+from coaching.measurement.response_rows import Wave
 from coaching.one_on_one import plans
 from coaching.one_on_one.plan_models import MAX_MEASURE, Goal, GoalInput, GoalStatus
 from coaching.one_on_one.route_rows import RouteRow, RouteRows, StepFields, StepRow
 from coaching.paths.catalogue import Catalogue, PathOption
+from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import Thresholds
 from coaching.paths.routes import Position, Route, RouteRejected, Step, StepKind, plan_route, reachable
-from coaching.people.teams import MemberArrangement, arrangement_for, arrangements_of
-from coaching.store import Team, Wave
+from coaching.people.team_rows import Team
+from coaching.people.teams import MemberArrangement, arrangement_for, arrangements_of, list_teams
 
 _TITLES = {StepKind.UP: "Move up to", StepKind.ACROSS: "Move across to", StepKind.ENTRY: "Start as",
            StepKind.ALONGSIDE: "Take up"}
@@ -83,13 +86,13 @@ def save_route(aspire: Aspire, actor: Actor, member_id: int, scores: Mapping[str
     """
     coach = _coach(aspire, actor, member_id)
     arrangement = arrangement_for(aspire, actor, member_id)
-    catalogue = aspire.store.catalogue()
+    catalogue = catalogue_at(aspire)
     start = start_position(arrangement, catalogue)
     if start is None:
         raise RouteRejected(["Record their current track and level on the Members screen first"])
     route = plan_route(catalogue, start, picks, scores, today, thresholds)
     try:
-        RouteRows(aspire.store.db).save(member_id, coach, (arrangement.track, arrangement.level),
+        RouteRows(aspire.db).save(member_id, coach, (arrangement.track, arrangement.level),
                                         goal_fields(route), actor.id, close_earlier, dt.datetime.now(dt.UTC))
     except RowMissing:
         raise PermissionDenied(f"no member {member_id}") from None
@@ -132,11 +135,11 @@ def _agreed(row: RouteRow, steps: Sequence[StepRow], goals: Sequence[Goal], cata
 
 
 def _current(aspire: Aspire, member_id: int, goals: Sequence[Goal]) -> AgreedRoute | None:
-    rows = RouteRows(aspire.store.db)
+    rows = RouteRows(aspire.db)
     current = [r for r in rows.routes_of([member_id]) if r.replaced_at is None]
     if not current:
         return None
-    return _agreed(current[-1], rows.steps_of([current[-1].id]), goals, aspire.store.catalogue())
+    return _agreed(current[-1], rows.steps_of([current[-1].id]), goals, catalogue_at(aspire))
 
 
 def agreed_route(aspire: Aspire, actor: Actor, member_id: int) -> AgreedRoute | None:
@@ -152,7 +155,7 @@ def own_route(aspire: Aspire, actor: Actor) -> AgreedRoute | None:
 
 def all_routes(aspire: Aspire, member_ids: list[int], goals: Sequence[Goal], catalogue: Catalogue) -> list[AgreedRoute]:
     """Every route agreed with these members, oldest first (for their data export)."""
-    rows = RouteRows(aspire.store.db)
+    rows = RouteRows(aspire.db)
     routes = rows.routes_of(member_ids)
     steps = rows.steps_of([r.id for r in routes])
     return [_agreed(r, steps, goals, catalogue) for r in routes]
@@ -192,7 +195,7 @@ def team_directions(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, cata
         scope = SYSTEM
     elif actor.role is Role.MANAGER:
         scope = actor
-        aspire.store.require_team(actor, team_id)
+        require_team(aspire.db, actor, team_id)
     else:
         raise PermissionDenied("team directions are for managers and admins")
     answered = profiles(aspire, scope, wave.id, [team_id])
@@ -228,7 +231,7 @@ def countable_teams(aspire: Aspire, actor: Actor, wave: Wave) -> list[Team]:
     """For an admin: the teams with at least COACHING_MIN_GROUP answers in the wave, whose directions may show."""
     if actor.role is not Role.ADMIN:
         raise PermissionDenied("organisation-wide figures are for admins")
-    return [t for t in aspire.store.teams(SYSTEM)
+    return [t for t in list_teams(aspire, SYSTEM)
             if len(profiles(aspire, SYSTEM, wave.id, [t.id])) >= aspire.settings.min_group]
 
 

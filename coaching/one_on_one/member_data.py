@@ -19,6 +19,7 @@ from typing import Any
 
 from coaching.aspire import Aspire
 from coaching.core.tabular import to_csv
+from coaching.measurement.versions import instruments
 from coaching.one_on_one.member_data_rows import MemberData, MemberRow, ResponseRow
 from coaching.one_on_one.plan_models import GoalVersion, NoteVersion
 from coaching.one_on_one.route_rows import RouteRows
@@ -114,7 +115,7 @@ def member_document(aspire: Aspire, person: Person, data: MemberData, now: dt.da
 
 def _routes(aspire: Aspire, member_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """Each member's agreed development routes, oldest first, with their steps and the goal each became."""
-    rows = RouteRows(aspire.store.db)
+    rows = RouteRows(aspire.db)
     routes = rows.routes_of(member_ids)
     steps = _by_first([(s.route_id, s) for s in rows.steps_of([r.id for r in routes])])
     found: dict[int, list[dict[str, Any]]] = {}
@@ -153,7 +154,7 @@ def _profile(m: MemberRow) -> dict[str, Any]:
 def _response(
     aspire: Aspire, r: ResponseRow, ratings: list, choices: list, reflections: list, scores: list
 ) -> dict[str, Any]:
-    instrument = aspire.instruments.get(r.instrument_version)
+    instrument = instruments(aspire).get(r.instrument_version)
     statements = {i.id: i.text for i in instrument.items} if instrument else {}
     order = {item_id: n for n, item_id in enumerate(statements)}
     prompts = {x.id: x.prompt for x in instrument.reflections} if instrument else {}

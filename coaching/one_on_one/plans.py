@@ -47,6 +47,7 @@ from coaching.one_on_one.plan_models import (
 )
 from coaching.one_on_one.plan_rows import PlanRows, ReviewMark
 from coaching.paths.catalogue import Catalogue
+from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import top_need
 
 T = TypeVar("T")
@@ -64,7 +65,7 @@ class ChangedMeanwhile(EditConflict):
 
 
 def _rows(aspire: Aspire) -> PlanRows:
-    return PlanRows(aspire.store.db)
+    return PlanRows(aspire.db)
 
 
 def _managed(aspire: Aspire, actor: Actor, member_id: int, record: str) -> int:
@@ -143,7 +144,7 @@ def get_goal(aspire: Aspire, actor: Actor, goal_id: int) -> Goal:
 def add_goal(aspire: Aspire, actor: Actor, member_id: int, fields: GoalInput | Mapping[str, Any]) -> Goal:
     """Agree a new goal with a member."""
     coach = _coach(aspire, actor, member_id, f"member {member_id}")
-    goal = _checked_goal(aspire.store.catalogue(), fields)
+    goal = _checked_goal(catalogue_at(aspire), fields)
     saved = _saved(lambda: _rows(aspire).insert_goal(member_id, coach, goal, actor.id), f"member {member_id}",
                    lambda: None)
     _audit(aspire, actor, member_id, "goal added")
@@ -179,7 +180,7 @@ def review_goal(aspire: Aspire, actor: Actor, goal_id: int, version: int, answer
 def _write_goal(aspire: Aspire, actor: Actor, goal_id: int, version: int, fields: GoalInput | Mapping[str, Any],
                 review: ReviewMark | None, label: str) -> Goal:
     found, coach = _found_goal(aspire, actor, goal_id)
-    goal = _checked_goal(aspire.store.catalogue(), fields, kept=found.option_key)
+    goal = _checked_goal(catalogue_at(aspire), fields, kept=found.option_key)
     saved = _saved(lambda: _rows(aspire).update_goal(goal_id, coach, version, goal, actor.id, review),
                    f"goal {goal_id}", lambda: get_goal(aspire, actor, goal_id))
     _audit(aspire, actor, found.member_id, label)

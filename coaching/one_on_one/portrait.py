@@ -11,12 +11,17 @@ from dataclasses import dataclass
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor, PermissionDenied
 from coaching.core.needs import Need, scale_label
+from coaching.governance.scope import require_team
 from coaching.measurement.profiles import MemberProfile, ScaleSummary, profiles, summarise
+from coaching.measurement.reliability import current_estimate, scale_reliability
+from coaching.measurement.response_rows import ResponseRows, Wave
+from coaching.measurement.responses import list_waves
 from coaching.measurement.scoring import Change, changes_between
 from coaching.paths.catalogue import Catalogue
-from coaching.paths.editing import catalogue_for_wave
+from coaching.paths.editing import catalogue_at, catalogue_for_wave
 from coaching.paths.fit import Demand, OptionFit, Thresholds, demand_vs_offer, fits, top_need, unmet_needs
-from coaching.store import Member, Wave
+from coaching.people.team_rows import Member
+from coaching.people.teams import list_members, list_teams
 
 
 @dataclass(frozen=True)
@@ -96,11 +101,11 @@ def reading_update(aspire: Aspire, actor: Actor, portrait: Portrait) -> ReadingU
     team_id, version = portrait.member.team_id, current.profile.instrument_version
     # both kept until the next write, so a warm rerun of the page reads nothing (Aspire.remember)
     shown = aspire.remember(("reading shown", actor, portrait.member.id),
-                            lambda: aspire.store.reading_shown(actor, team_id, portrait.member.id))
+                            lambda: ResponseRows(aspire.db).reading_shown(actor, team_id, portrait.member.id))
     if shown is not None and shown[:2] == (response_id, now):
         return None
-    basis = aspire.remember(("estimate basis", version), lambda: aspire.estimate(version).basis.sums.n)
-    aspire.store.record_reading(actor, team_id, portrait.member.id, response_id, now, basis)
+    basis = aspire.remember(("estimate basis", version), lambda: current_estimate(aspire, version).basis.sums.n)
+    ResponseRows(aspire.db).record_reading(actor, team_id, portrait.member.id, response_id, now, basis)
     if shown is None or shown[0] != response_id:
         return None
     return ReadingUpdate(before=shown[1], now=now, basis=basis, basis_before=shown[2])
@@ -108,8 +113,8 @@ def reading_update(aspire: Aspire, actor: Actor, portrait: Portrait) -> ReadingU
 
 def find_member(aspire: Aspire, actor: Actor, member_id: int) -> Member:
     """A member of one of the actor's teams; PermissionDenied (worded like a missing member) otherwise."""
-    for team in aspire.store.teams(actor):
-        for member in aspire.store.members(actor, team.id):
+    for team in list_teams(aspire, actor):
+        for member in list_members(aspire, actor, team.id):
             if member.id == member_id:
                 return member
     raise PermissionDenied(f"no member {member_id}")
@@ -125,11 +130,11 @@ def _portrait(aspire: Aspire, actor: Actor, member_id: int, thresholds: Threshol
     member = find_member(aspire, actor, member_id)
     history = [
         WaveProfile(wave, found)
-        for wave in aspire.store.waves()
+        for wave in list_waves(aspire)
         for found in profiles(aspire, actor, wave.id, [member.team_id])
         if found.member_id == member_id
     ]
-    catalogue = catalogue_for_wave(aspire, history[-1].wave) if history else aspire.store.catalogue()
+    catalogue = catalogue_for_wave(aspire, history[-1].wave) if history else catalogue_at(aspire)
     if not history:
         return Portrait(member, [], catalogue, [], [], [])
     scores = history[-1].profile.profile.scores
@@ -145,7 +150,8 @@ def _changes(aspire: Aspire, history: list[WaveProfile]) -> list[Change]:
     if len(history) < 2:
         return []
     before, after = history[-2].profile, history[-1].profile
-    return changes_between(before.profile.scores, after.profile.scores, aspire.reliability(after.instrument_version))
+    return changes_between(before.profile.scores, after.profile.scores,
+                           scale_reliability(aspire, after.instrument_version))
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,7 @@ def team_picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresho
 
 
 def _picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> TeamPicture:
-    aspire.store.require_team(actor, team_id)
+    require_team(aspire.db, actor, team_id)
     answered = profiles(aspire, actor, wave.id, [team_id])
     catalogue = catalogue_for_wave(aspire, wave)
     return TeamPicture(
@@ -186,7 +192,7 @@ def _picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds:
 
 def _earlier_summary(aspire: Aspire, actor: Actor, team_id: int, wave: Wave) -> tuple[Wave, list[ScaleSummary]] | None:
     """The team's means in the newest earlier wave anyone in it answered, for the drift between waves."""
-    earlier = [w for w in aspire.store.waves() if w.starts_on < wave.starts_on]
+    earlier = [w for w in list_waves(aspire) if w.starts_on < wave.starts_on]
     for previous in reversed(earlier):
         found = profiles(aspire, actor, previous.id, [team_id])
         if found:

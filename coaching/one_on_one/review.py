@@ -18,6 +18,7 @@ from coaching.core.clock import months_before
 from coaching.core.needs import NEEDS, Need
 from coaching.measurement.scoring import Change, Profile, rank_needs
 from coaching.one_on_one.plans import Goal, ReviewAnswer
+from coaching.people.teams import last_submitted, list_members
 from coaching.rounds.rounds import REVIEW_MONTHS
 
 DUE_SOON_DAYS = 30     # a review this close counts as due: time to open a round for it
@@ -73,9 +74,9 @@ def review_overview(aspire: Aspire, actor: Actor, team_id: int, today: dt.date |
 
 
 def _overview(aspire: Aspire, actor: Actor, team_id: int, today: dt.date) -> list[ReviewRow]:
-    names = {m.id: m.name for m in aspire.store.members(actor, team_id)}
+    names = {m.id: m.name for m in list_members(aspire, actor, team_id)}
     rows = []
-    for member_id, last in aspire.store.last_submitted(actor, team_id).items():
+    for member_id, last in last_submitted(aspire, actor, team_id).items():
         answered = None if last is None else last.astimezone(aspire.settings.zone).date()
         next_review = next_review_date(answered)
         rows.append(ReviewRow(member_id, names[member_id], answered, next_review, review_state(next_review, today)))

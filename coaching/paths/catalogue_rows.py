@@ -1,4 +1,4 @@
-"""The SQL of catalogue edits and history (the Store reads the catalogue as it stood at a moment).
+"""The SQL of the catalogue: the shipped seed, the catalogue as it stood at a moment, edits and history.
 
 Rows in, rows out, no policy (who may change the catalogue is decided in coaching.paths.editing). Invariants:
 - a row is never changed except to close it: an edit sets the current row's `valid_to` and inserts its
@@ -14,14 +14,20 @@ Rows in, rows out, no policy (who may change the catalogue is decided in coachin
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from pydantic import BaseModel, ConfigDict
 
+from coaching.core.needs import NEEDS
 from coaching.db.database import Database, Transaction
 from coaching.db.errors import RowMissing, VersionMismatch
-from coaching.paths.catalogue import PathOption
-from coaching.store import OPTION_COLUMNS, OPTION_SLOTS, _option_from_row, _option_row
+from coaching.paths.catalogue import Catalogue, PathOption
 
+_SUPPORT_COLUMNS = ", ".join(f"support_{n}" for n in NEEDS)
+# The columns of one catalogue option, in the order _option_row writes and _option_from_row reads them.
+OPTION_COLUMNS = (f"key, kind, name, rank, scope, why, openings, {_SUPPORT_COLUMNS}, band_min, band_mid, band_max,"
+                  " currency, expectations, entry_rung")
+OPTION_SLOTS = ", ".join("?" * (OPTION_COLUMNS.count(",") + 1))
 _VERSIONED = f"id, version, valid_from, valid_to, {OPTION_COLUMNS}"
 
 
@@ -78,6 +84,28 @@ class CatalogueRows:
         self.db = db
 
     # ---- reads -------------------------------------------------------------------------------------
+
+    def seed(self, catalogue: Catalogue) -> bool:
+        """Load the shipped catalogue into an empty catalogue table; False when one is already there."""
+
+        def work(tx: Transaction) -> bool:
+            if tx.scalar("SELECT count(*) FROM path_option"):
+                return False
+            tx.executemany(f"INSERT INTO path_option ({OPTION_COLUMNS}) VALUES ({OPTION_SLOTS})",  # noqa: S608
+                           [_option_row(o) for o in catalogue.options])
+            return True
+
+        return self.db.write(work)
+
+    def catalogue(self, at: dt.datetime | None = None) -> Catalogue:
+        """The catalogue as it stood at a moment (now by default)."""
+        moment = at or dt.datetime.now(dt.UTC)
+        rows = self.db.query(
+            f"SELECT {OPTION_COLUMNS} FROM path_option"  # noqa: S608
+            " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY kind, rank, name",
+            [moment, moment],
+        )
+        return Catalogue(options=[_option_from_row(r) for r in rows])
 
     def current(self) -> list[OptionVersion]:
         """Every option on offer now, with its version: what an edit form starts from."""
@@ -194,3 +222,23 @@ def _insert(tx: Transaction, option: PathOption, version: int, at: dt.datetime) 
         [*_option_row(option), at, version],
     )
     return _version(rows[0])
+
+
+def _option_row(o: PathOption) -> list:
+    band = o.band
+    return [
+        o.key, str(o.kind), o.name, o.rank, o.scope, o.why, o.openings, *(o.support[n] for n in NEEDS),
+        band and band.minimum, band and band.midpoint, band and band.maximum, band and band.currency,
+        json.dumps(list(o.expectations), ensure_ascii=False), o.entry,
+    ]
+
+
+def _option_from_row(r: tuple) -> PathOption:
+    key, kind, name, rank, scope, why, openings, *rest = r
+    support = dict(zip(NEEDS, rest[: len(NEEDS)], strict=True))
+    band_min, band_mid, band_max, currency, expectations, entry = rest[len(NEEDS):]
+    band = None
+    if currency is not None:
+        band = {"minimum": band_min, "midpoint": band_mid, "maximum": band_max, "currency": currency}
+    return PathOption(key=key, kind=kind, name=name, rank=rank, scope=scope or "", why=why, openings=openings,
+                      support=support, band=band, expectations=json.loads(expectations or "[]"), entry=bool(entry))

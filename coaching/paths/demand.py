@@ -14,9 +14,10 @@ from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.needs import Need
 from coaching.measurement.profiles import profiles
+from coaching.measurement.response_rows import Wave
+from coaching.measurement.responses import list_waves
 from coaching.paths.editing import catalogue_for_wave
 from coaching.paths.fit import Demand, Thresholds, demand_vs_offer, top_need, unmet_needs
-from coaching.store import Wave
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def organisation_paths(aspire: Aspire, actor: Actor, thresholds: Thresholds) -> 
 
 
 def _newest_counts(aspire: Aspire, thresholds: Thresholds) -> OrganisationPaths | None:
-    for wave in reversed(aspire.store.waves()):
+    for wave in reversed(list_waves(aspire)):
         everyone = profiles(aspire, SYSTEM, wave.id)
         if len(everyone) < aspire.settings.min_group:
             continue

@@ -34,10 +34,11 @@ from coaching.core.text import field_sentence
 from coaching.db.errors import RowMissing
 from coaching.db.versions import versioned
 from coaching.governance.audit import Action, Subject
+from coaching.measurement.response_rows import Wave
+from coaching.measurement.responses import list_waves
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption, PayBand, amount_text
 from coaching.paths.catalogue_rows import CatalogueRows, EntryTaken, KeyTaken, OptionHeld, OptionVersion, RankTaken
 from coaching.paths.framework import parse_framework
-from coaching.store import Wave
 
 
 class OptionRejected(ValueError):
@@ -53,7 +54,7 @@ def _now() -> dt.datetime:
 
 
 def _rows(aspire: Aspire) -> CatalogueRows:
-    return CatalogueRows(aspire.store.db)
+    return CatalogueRows(aspire.db)
 
 
 def _require_admin(actor: Actor) -> None:
@@ -80,16 +81,21 @@ def option_history(aspire: Aspire, actor: Actor, key: str) -> list[OptionVersion
     return _rows(aspire).history(key)
 
 
+def catalogue_at(aspire: Aspire, at: dt.datetime | None = None) -> Catalogue:
+    """The catalogue as it stood at a moment (now by default)."""
+    return _rows(aspire).catalogue(at)
+
+
 def catalogue_for_wave(aspire: Aspire, wave: Wave) -> Catalogue:
     """The catalogue as it stood at the end of a wave: the start of the next one (now for the newest).
 
     The start of a wave is midnight of its first day in the organisation's time zone. A wave that ended
     before the catalogue was first stored is shown with the catalogue as first stored: nothing older is known.
     """
-    later = [w.starts_on for w in aspire.store.waves() if w.starts_on > wave.starts_on]
+    later = [w.starts_on for w in list_waves(aspire) if w.starts_on > wave.starts_on]
     moment = dt.datetime.combine(min(later), dt.time(0), tzinfo=aspire.settings.zone) if later else _now()
     first = _rows(aspire).first_recorded()
-    return aspire.store.catalogue(at=max(moment, first) if first is not None else moment)
+    return catalogue_at(aspire, max(moment, first) if first is not None else moment)
 
 
 # ---- changing ------------------------------------------------------------------------------------------
@@ -144,7 +150,7 @@ def import_framework(aspire: Aspire, actor: Actor, data: bytes) -> list[OptionVe
     _require_admin(actor)
     current = {v.option.key: v for v in current_offer(aspire)}
     edits = []
-    for level in parse_framework(data, aspire.store.catalogue()):
+    for level in parse_framework(data, catalogue_at(aspire)):
         version = current[level.level]
         changes = {"name": level.title, "expectations": tuple(level.expectations)}
         if level.scope is not None:

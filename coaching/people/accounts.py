@@ -40,6 +40,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import EmailStr, SecretStr, TypeAdapter, ValidationError
 
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.text import text_problems
 from coaching.db.database import Database
@@ -152,6 +153,11 @@ def check_new_password(password: str, email: str | None = None,
         raise PasswordRejected("The password is the same as the email address: choose something else.")
     if folded in COMMON_PASSWORDS or len(set(folded)) == 1:
         raise PasswordRejected("The password is too common and among the first ones guessed: choose another.")
+
+
+def accounts_of(aspire: Aspire) -> Accounts:
+    """The product's account service, one per process: it reads the key under which failed logins are counted once."""
+    return aspire.shared("accounts", lambda: Accounts(aspire.db, audit=aspire.audit))
 
 
 class Accounts:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, Va
 
 from coaching import i18n
 from coaching.core.text import field_sentence, text_problems
-from coaching.store import NewMember
+from coaching.people.team_rows import NewMember
 
 MAX_NAME = 120
 MAX_ROLE_TITLE = 120
@@ -82,12 +82,12 @@ class MemberInput(BaseModel):
         return None if value is None else tuple(sorted({k.strip().lower() for k in value if k.strip()}))
 
     @classmethod
-    def of(cls, fields: MemberInput | Mapping[str, Any]) -> MemberInput:
-        """Validate typed fields; MemberRejected naming every problem in plain words."""
+    def of(cls, fields: MemberInput | NewMember | Mapping[str, Any]) -> MemberInput:
+        """Validate typed fields (or a NewMember built in code); MemberRejected naming every problem in plain words."""
         if isinstance(fields, MemberInput):
             return fields
         try:
-            return cls.model_validate(dict(fields))
+            return cls.model_validate(fields.model_dump() if isinstance(fields, NewMember) else dict(fields))
         except ValidationError as exc:
             raise MemberRejected([_plain(e) for e in exc.errors()]) from None
 

@@ -1,4 +1,4 @@
-"""The SQL of teams and members beyond the Store's reads: checked inserts, versioned edits, archive, move.
+"""The SQL of teams and members: scoped reads, checked inserts, versioned edits, archive, move.
 
 Rows in, rows out, no policy (who may do what is decided in coaching.people.teams). Invariants:
 - e-mails of active members (`archived_at IS NULL`) are unique across the organisation, compared with
@@ -22,9 +22,38 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from pydantic import BaseModel, ConfigDict
+
+from coaching.core.actors import Actor
 from coaching.db.database import Database, Transaction
 from coaching.db.errors import NotOffered, RowMissing, VersionMismatch
-from coaching.store import NewMember, insert_member_rows
+from coaching.governance.scope import require_team, visible_teams
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Team(_Record):
+    id: int
+    name: str
+    manager_id: int
+    version: int
+
+
+class NewMember(_Record):
+    name: str
+    email: str
+    role_title: str | None = None
+    track: str | None = None
+    level: str | None = None
+    language: str | None = None     # a shipped language code for the questionnaire and e-mails; None: the browser's
+
+
+class Member(NewMember):
+    id: int
+    team_id: int
+    version: int
 
 
 class EmailTaken(ValueError):
@@ -84,6 +113,17 @@ class TeamRows:
 
     # ---- teams -------------------------------------------------------------------------------------
 
+    def teams(self, actor: Actor) -> list[Team]:
+        """The active teams the actor may see; kept until the next write, since every screen asks."""
+        return list(self.db.remember(("teams", actor), lambda: self._teams(actor)))
+
+    def _teams(self, actor: Actor) -> tuple[Team, ...]:
+        visible, scope = visible_teams(actor)
+        rows = self.db.query(
+            f"SELECT id, name, manager_id, version FROM team WHERE archived_at IS NULL AND id IN ({visible})"  # noqa: S608
+            " ORDER BY name", scope)
+        return tuple(Team(id=r[0], name=r[1], manager_id=r[2], version=r[3]) for r in rows)
+
     def team(self, team_id: int) -> TeamRow | None:
         row = self.db.query_one(f"SELECT {_TEAM} FROM team WHERE id = ?", [team_id])  # noqa: S608
         return None if row is None else TeamRow(*row)
@@ -120,6 +160,33 @@ class TeamRows:
         return self.db.write(work)
 
     # ---- members -----------------------------------------------------------------------------------
+
+    def members(self, actor: Actor, team_id: int) -> list[Member]:
+        """A team's active members, if the actor may see the team; kept until the next write."""
+        return list(self.db.remember(("members", actor, team_id), lambda: self._members(actor, team_id)))
+
+    def _members(self, actor: Actor, team_id: int) -> tuple[Member, ...]:
+        require_team(self.db, actor, team_id)
+        rows = self.db.query(
+            "SELECT id, team_id, name, email, role_title, track, level, version, language FROM member"
+            " WHERE team_id = ? AND archived_at IS NULL ORDER BY name",
+            [team_id],
+        )
+        return tuple(
+            Member(id=r[0], team_id=r[1], name=r[2], email=r[3], role_title=r[4], track=r[5], level=r[6], version=r[7],
+                   language=r[8])
+            for r in rows
+        )
+
+    def last_submitted(self, actor: Actor, team_id: int) -> dict[int, dt.datetime | None]:
+        """Each active member's latest submission in any wave (None: never answered)."""
+        require_team(self.db, actor, team_id)
+        rows = self.db.query(
+            "SELECT m.id, max(r.submitted_at) FROM member m LEFT JOIN response r ON r.member_id = m.id"
+            " WHERE m.team_id = ? AND m.archived_at IS NULL GROUP BY m.id",
+            [team_id],
+        )
+        return dict(rows)
 
     def member(self, member_id: int) -> MemberRow | None:
         row = self.db.query_one(f"SELECT {_MEMBER} FROM member WHERE id = ?", [member_id])  # noqa: S608
@@ -251,3 +318,15 @@ def _require_free_team_name(tx: Transaction, name: str, manager_id: int, except_
         [manager_id, name, except_id],
     ):
         raise NameTaken(name)
+
+
+def insert_member_rows(tx: Transaction, team_id: int, members: Sequence[NewMember]) -> list[int]:
+    """Insert members of one team with one statement; their new ids, in order.
+
+    Rows only: the checks (active team, e-mails free) are the caller's, in the same transaction.
+    """
+    ids = tx.next_ids("member_ids", len(members))
+    tx.insert_rows("member", ("id", "team_id", "name", "email", "role_title", "track", "level", "language"),
+                   [(i, team_id, m.name, m.email, m.role_title, m.track, m.level, m.language)
+                    for i, m in zip(ids, members, strict=True)])
+    return ids

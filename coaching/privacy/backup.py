@@ -174,7 +174,7 @@ def download_backup(aspire: Aspire, actor: Actor, *, now: dt.datetime | None = N
     aspire.audit.record(actor, Action.EXPORTED, Subject.ORGANISATION, [None], AUDIT_LABEL)
     with tempfile.TemporaryDirectory(prefix="aspire-backup-") as scratch:
         folder = Path(scratch) / "backup"
-        manifest = write_backup(aspire.store.db, folder, now=now)
+        manifest = write_backup(aspire.db, folder, now=now)
         data = _zipped(folder)
     stamp = manifest.created_at.astimezone(dt.UTC).strftime("%Y%m%d-%H%M%SZ")
     return BackupDownload(f"aspire-backup-{stamp}.zip", data, manifest)

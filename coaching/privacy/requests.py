@@ -31,7 +31,10 @@ from coaching.db.database import Compaction
 from coaching.governance.audit import Action, Subject
 from coaching.one_on_one.member_data import MemberSummary, Person, document_csv, member_document, to_json
 from coaching.one_on_one.member_data_rows import MemberDataRows
-from coaching.privacy.privacy_rows import PrivacyRows, Snapshot
+from coaching.privacy.privacy_rows import (
+    PrivacyRows,
+    Snapshot,
+)
 
 FORMATS: tuple[Format, ...] = ("json", "csv")
 
@@ -49,7 +52,7 @@ def _require_data_officer(actor: Actor) -> None:
 
 
 def _rows(aspire: Aspire) -> PrivacyRows:
-    return PrivacyRows(aspire.store.db)
+    return PrivacyRows(aspire.db)
 
 
 # ---- finding the person --------------------------------------------------------------------------
@@ -84,7 +87,7 @@ def export_document(aspire: Aspire, actor: Actor, email: str, *, now: dt.datetim
 
 def _export(aspire: Aspire, actor: Actor, email: str, now: dt.datetime | None) -> tuple[Person, dict[str, Any]]:
     person = _person(aspire, actor, email)
-    data = MemberDataRows(aspire.store.db).member_data(person.member_ids)
+    data = MemberDataRows(aspire.db).member_data(person.member_ids)
     return person, member_document(aspire, person, data, now or dt.datetime.now(dt.UTC))
 
 
@@ -138,7 +141,7 @@ def erase_member(aspire: Aspire, actor: Actor, email: str) -> Erasure:
     person = _person(aspire, actor, email)
     removed = _rows(aspire).erase(person.member_ids)
     aspire.audit.record(actor, Action.ERASED, Subject.MEMBER, list(person.member_ids), "erase request")
-    return Erasure(person, removed, aspire.store.db.compact())
+    return Erasure(person, removed, aspire.db.compact())
 
 
 # ---- retention --------------------------------------------------------------------------------------
@@ -188,7 +191,7 @@ def purge_older_than(aspire: Aspire, actor: Actor, months: int, *, now: dt.datet
     min_group = aspire.settings.min_group
     rows = _rows(aspire).purge(before, min_group)
     aspire.audit.record(actor, Action.PURGED, Subject.ORGANISATION, [None], "retention purge")
-    compaction = aspire.store.db.compact() if rows.removed.get("response") else None
+    compaction = aspire.db.compact() if rows.removed.get("response") else None
     return Purge(before, rows.removed, rows.kept, rows.waves_too_small, min_group, compaction)
 
 

@@ -44,6 +44,7 @@ from coaching.aspire import Aspire
 from coaching.core.actors import Actor, PermissionDenied
 from coaching.core.settings import Settings
 from coaching.core.tabular import csv_bytes
+from coaching.people.teams import list_members
 from coaching.rounds import rounds
 from coaching.rounds.round_rows import RoundRows
 from coaching.rounds.rounds import Link, MemberProgress, RoundClosed, RoundStatus, State
@@ -240,7 +241,7 @@ def _deliver(aspire: Aspire, actor: Actor, status: RoundStatus, session: _Sessio
              progress: Progress | None) -> list[SendResult]:
     round_row = status.round
     members = {m.member_id: m for m in status.members}
-    languages = {m.id: m.language for m in aspire.store.members(actor, round_row.team_id)}
+    languages = {m.id: m.language for m in list_members(aspire, actor, round_row.team_id)}
     sender = str(aspire.settings.mail_from)
     results: list[SendResult] = []
     for link in links:
@@ -280,7 +281,7 @@ def _live(aspire: Aspire, round_id: int, link: Link) -> bool:
     token = parse_qs(urlparse(link.url).query).get("invite", [""])[0]
     if not token:
         return False
-    row = RoundRows(aspire.store.db).invitation_by_hash(rounds.hash_token(token))
+    row = RoundRows(aspire.db).invitation_by_hash(rounds.hash_token(token))
     return (row is not None and row.revoked_at is None and row.round.id == round_id
             and row.member_id == link.member_id)
 

@@ -22,10 +22,15 @@ from coaching.aspire import Aspire
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.text import text_problems
 from coaching.governance.audit import Action, Subject
+from coaching.governance.scope import require_team
 from coaching.measurement.answers import Answers
 from coaching.measurement.instrument import Instrument
-from coaching.measurement.responses import Submission, prepare
+from coaching.measurement.reliability import scale_reliability
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import Submission, ensure_wave, prepare, record_responses
 from coaching.measurement.scoring import Profile, score_response
+from coaching.measurement.versions import current_instrument, instruments
+from coaching.people.teams import last_submitted, list_members
 from coaching.rounds.round_rows import InvitationRow, MemberStateRow, RoundRow, RoundRows
 
 TOKEN_BYTES = 32
@@ -142,7 +147,7 @@ def hash_token(token: str) -> str:
 
 
 def _rows(aspire: Aspire) -> RoundRows:
-    return RoundRows(aspire.store.db)
+    return RoundRows(aspire.db)
 
 
 def _now() -> dt.datetime:
@@ -159,22 +164,22 @@ def _link(aspire: Aspire, token: str) -> str:
 def open_round(aspire: Aspire, actor: Actor, team_id: int, wave_name: str, deadline: dt.datetime,
                message: str | None = None, member_ids: list[int] | None = None) -> tuple[int, list[Link]]:
     """Open a round for a team (or some of its members) in a wave; returns the links, shown only now."""
-    aspire.store.require_team(actor, team_id)
+    require_team(aspire.db, actor, team_id)
     if deadline.tzinfo is None or deadline <= _now():
         raise ValueError("The deadline must be a moment in the future.")
     if not _WAVE_YEAR.fullmatch(wave_name):
         raise ValueError("The wave is the year of the assessment cycle, e.g. 2026.")
     if problems := text_problems(message or "", MAX_MESSAGE):
         raise ValueError("The personal message cannot be kept: " + "; ".join(problems) + ".")
-    members = aspire.store.members(actor, team_id)
+    members = list_members(aspire, actor, team_id)
     if member_ids is not None:
         members = [m for m in members if m.id in set(member_ids)]
     if not members:
         raise ValueError("The team has no members to invite yet: add them first.")
-    wave_id = aspire.store.ensure_wave(wave_name, deadline.date())
+    wave_id = ensure_wave(aspire, wave_name, deadline.date())
     tokens = {m.id: secrets.token_urlsafe(TOKEN_BYTES) for m in members}
     round_id = _rows(aspire).insert_round(
-        wave_id=wave_id, team_id=team_id, instrument_version=aspire.current_instrument.version,
+        wave_id=wave_id, team_id=team_id, instrument_version=current_instrument(aspire).version,
         deadline=deadline.astimezone(dt.UTC), message=(message or "").strip() or None, created_by=actor.id,
         invitations=[(member_id, hash_token(token)) for member_id, token in tokens.items()],
     )
@@ -197,7 +202,7 @@ def invitees(aspire: Aspire, actor: Actor, team_id: int, who: Invitees, picked: 
 
     Members are told apart by id, never by name: two people may share one.
     """
-    members = [m.id for m in aspire.store.members(actor, team_id)]
+    members = [m.id for m in list_members(aspire, actor, team_id)]
     if picked:
         wanted = set(picked)
     elif who is Invitees.WHOLE_TEAM:
@@ -216,7 +221,7 @@ def due_for_review(aspire: Aspire, actor: Actor, team_id: int, today: dt.date | 
     """Members whose yearly review is due: never answered, or last answered over REVIEW_MONTHS ago."""
     today = today or organisation_today(aspire)
     due_after = dt.timedelta(days=round(REVIEW_MONTHS * 365.25 / 12))
-    return [member_id for member_id, last in aspire.store.last_submitted(actor, team_id).items()
+    return [member_id for member_id, last in last_submitted(aspire, actor, team_id).items()
             if last is None or today - last.date() >= due_after]
 
 
@@ -224,12 +229,12 @@ def _round_of(aspire: Aspire, actor: Actor, round_id: int) -> RoundRow:
     found = _rows(aspire).round(round_id)
     if found is None:
         raise PermissionDenied(f"no round {round_id}")
-    aspire.store.require_team(actor, found.team_id)
+    require_team(aspire.db, actor, found.team_id)
     return found
 
 
 def rounds_of_team(aspire: Aspire, actor: Actor, team_id: int) -> list[RoundRow]:
-    aspire.store.require_team(actor, team_id)
+    require_team(aspire.db, actor, team_id)
     return _rows(aspire).rounds_of_team(team_id)
 
 
@@ -317,7 +322,7 @@ def resolve(aspire: Aspire, token: str | None) -> Invitation:
     if row is None or row.revoked_at is not None or row.member_archived:
         raise InvalidLink()
     _rows(aspire).mark_opened(row.id, _now())
-    return Invitation(token, row, aspire.instruments[row.round.instrument_version])
+    return Invitation(token, row, instruments(aspire)[row.round.instrument_version])
 
 
 def decline(aspire: Aspire, invitation: Invitation) -> None:
@@ -358,16 +363,16 @@ def submit_answers(aspire: Aspire, invitation: Invitation, raw: Mapping[str, Any
     prepared = prepare(aspire, Submission(
         member_id=invitation.row.member_id, wave_id=round_row.wave_id, raw=raw, round_id=round_row.id,
         instrument_version=round_row.instrument_version, language=language))
-    aspire.store.record_responses(invitation.actor, [prepared])
+    record_responses(aspire, invitation.actor, [prepared])
     _rows(aspire).delete_draft(invitation.row.member_id, round_row.id)
     # The profile from the answers just checked and stored: reading them back would cost five queries.
     version = round_row.instrument_version
-    return score_response(aspire.instruments[version], prepared.answers, aspire.reliability(version))
+    return score_response(instruments(aspire)[version], prepared.answers, scale_reliability(aspire, version))
 
 
 def own_answers(aspire: Aspire, invitation: Invitation) -> Answers | None:
     """The member's current answers in this round's wave, if any (read-only after the round closes)."""
-    found = aspire.store.own_response(invitation.actor, invitation.row.round.wave_id)
+    found = ResponseRows(aspire.db).own_response(invitation.actor, invitation.row.round.wave_id)
     return None if found is None else found.answers
 
 
@@ -376,5 +381,5 @@ def own_profile(aspire: Aspire, invitation: Invitation) -> Profile | None:
     if answers is None:
         return None
     version = invitation.row.round.instrument_version
-    return score_response(aspire.instruments[version], answers, aspire.reliability(version))
+    return score_response(instruments(aspire)[version], answers, scale_reliability(aspire, version))
 

@@ -7,11 +7,12 @@ import os
 
 import streamlit as st
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import Actor
 from coaching.core.settings import load_settings
 from coaching.governance.audit import Action, Subject
 from coaching.one_on_one.brief import ChartRenderer
+from coaching.startup import start
 from coaching.ui.state import Login, Page
 
 

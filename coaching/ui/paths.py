@@ -17,9 +17,11 @@ from coaching.core.actors import Actor
 from coaching.core.editing import EditConflict
 from coaching.core.needs import NEEDS, Need
 from coaching.core.tabular import ImportRejected
+from coaching.measurement.responses import list_waves
 from coaching.one_on_one import development
 from coaching.paths import editing as paths
 from coaching.paths.catalogue import Catalogue
+from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import Thresholds
 from coaching.paths.routes import (
     MAX_STEPS,
@@ -62,7 +64,7 @@ def step_rows(steps: list[Step]) -> list[dict[str, object]]:
 def show_next_steps(aspire: Aspire, arrangement: MemberArrangement, scores: Mapping[str, float],
                     thresholds: Thresholds) -> None:
     """Under the fit of every option: which of them are a next step, so distant levels read as a longer route."""
-    catalogue = aspire.store.catalogue()
+    catalogue = catalogue_at(aspire)
     start = development.start_position(arrangement, catalogue)
     if start is None:
         return
@@ -76,7 +78,7 @@ def show_next_steps(aspire: Aspire, arrangement: MemberArrangement, scores: Mapp
 def show_development(aspire: Aspire, actor: Actor, member_id: int, name: str, arrangement: MemberArrangement,
                      scores: Mapping[str, float], top: Need, thresholds: Thresholds, today: dt.date) -> None:
     """The one-on-one page's development path: where they stand, what is in reach, two routes, agree one."""
-    catalogue = aspire.store.catalogue()
+    catalogue = catalogue_at(aspire)
     start = development.start_position(arrangement, catalogue)
     if start is None:
         st.info(f"No current track is recorded for {plain(name)}, so there is no ladder to start from. Record their "
@@ -242,7 +244,7 @@ def show_directions(found: development.TeamDirections | None, min_group: int) ->
 
 def show_admin_directions(aspire: Aspire, actor: Actor) -> None:
     """For an admin: a team's directions, only over teams with at least COACHING_MIN_GROUP answers."""
-    waves = aspire.store.waves()
+    waves = list_waves(aspire)
     teams = development.countable_teams(aspire, actor, waves[-1]) if waves else []
     if not teams:
         st.info(f"No team has at least {aspire.settings.min_group} answers in the newest wave, so no team's counts "
@@ -250,7 +252,7 @@ def show_admin_directions(aspire: Aspire, actor: Actor) -> None:
         return
     team = st.selectbox("Team", teams, format_func=lambda t: t.name, key="directions_team")
     wave = waves[-1]
-    found = development.team_directions(aspire, actor, team.id, wave, aspire.store.catalogue(),
+    found = development.team_directions(aspire, actor, team.id, wave, catalogue_at(aspire),
                                         Thresholds.from_settings(aspire.settings))
     st.caption(f"Wave {wave.name}; counts only, and only for a team and a step with at least "
                f"{aspire.settings.min_group} people (smaller steps are shown together).")

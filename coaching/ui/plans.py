@@ -26,6 +26,7 @@ from coaching.one_on_one.plan_models import MAX_TITLE, Goal, GoalAction, GoalSta
 from coaching.one_on_one.review import GoalCheck, ReviewState
 from coaching.one_on_one.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, TalkingPoint
 from coaching.paths.catalogue import Catalogue
+from coaching.people.teams import list_teams
 from coaching.ui.context import flash
 from coaching.ui.format import plain
 from coaching.ui.state import Fields, PlanForm
@@ -309,7 +310,7 @@ def show_own_goals(goals: list[Goal], catalogue: Catalogue, texts: Texts) -> Non
 def show_reviews_due(aspire: Aspire, actor: Actor) -> None:
     """Who is due or overdue for their yearly review (or never answered), with the way to ask them."""
     today = dt.datetime.now(aspire.settings.zone).date()
-    waiting = [(team, row) for team in aspire.store.teams(actor)
+    waiting = [(team, row) for team in list_teams(aspire, actor)
                for row in review.review_overview(aspire, actor, team.id, today) if row.state is not ReviewState.NOT_YET]
     if not waiting:
         return

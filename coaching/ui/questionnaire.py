@@ -24,6 +24,7 @@ from coaching.measurement.instrument import Instrument
 from coaching.measurement.scoring import Profile
 from coaching.measurement.scoring import describe as reading
 from coaching.measurement.steps import ENGLISH, Problem, Step
+from coaching.measurement.versions import languages_of
 from coaching.rounds import rounds
 from coaching.rounds.rounds import Invitation, RoundClosed
 from coaching.ui import respondent
@@ -69,7 +70,7 @@ class Keys:
 
 def language_switch(aspire: Aspire, invitation: Invitation) -> None:
     """A choice of the languages this version is translated into; a change is kept with the person's draft."""
-    offered = aspire.languages_of(invitation.row.round.instrument_version)
+    offered = languages_of(aspire, invitation.row.round.instrument_version)
     current = respondent.language()
     with st.container(horizontal=True, horizontal_alignment="right"):
         chosen = st.selectbox(texts()("page.language"), offered, index=offered.index(current) if current in offered

@@ -28,6 +28,7 @@ from coaching.measurement import steps
 from coaching.measurement.instrument import Instrument
 from coaching.measurement.scoring import Profile
 from coaching.measurement.steps import Flash, View
+from coaching.measurement.versions import instrument_in
 from coaching.rounds import rounds
 from coaching.rounds.rounds import InvalidLink, Invitation
 from coaching.ui import injected
@@ -82,7 +83,7 @@ def texts() -> Texts:
 
 def questionnaire(aspire: Aspire, invitation: Invitation) -> Instrument:
     """The round's questionnaire version in the person's language (same items and scale in every language)."""
-    return aspire.instrument_in(invitation.row.round.instrument_version, language())
+    return instrument_in(aspire, invitation.row.round.instrument_version, language())
 
 
 def page_language() -> None:

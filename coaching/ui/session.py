@@ -35,6 +35,7 @@ from streamlit.url_util import make_url_path
 
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor
+from coaching.people.accounts import accounts_of
 from coaching.rounds import rounds
 from coaching.ui.context import get_aspire
 from coaching.ui.sso import end_sso_session
@@ -56,10 +57,10 @@ def who_is_logged_in(aspire: Aspire) -> Actor | None:
     session_id = Login.session.get()
     token = st.context.cookies.get(COOKIE)
     if session_id is None and isinstance(token, str) and token:
-        session_id = aspire.accounts.resume_session(token)
+        session_id = accounts_of(aspire).resume_session(token)
         if session_id is not None:
             Login.session.set(session_id)
-    actor = None if session_id is None else aspire.accounts.session_actor(session_id)
+    actor = None if session_id is None else accounts_of(aspire).session_actor(session_id)
     if actor is None:
         if Login.actor.get() is not None:
             st.session_state.clear()   # ended elsewhere (log out in another tab, deactivated, expired)
@@ -70,11 +71,11 @@ def who_is_logged_in(aspire: Aspire) -> Actor | None:
 
 def log_in(aspire: Aspire, actor: Actor) -> None:
     """Start a login for the person and show the app; the page then hands its cookie to the browser."""
-    session_id, code = aspire.accounts.start_session(actor)
+    session_id, code = accounts_of(aspire).start_session(actor)
     st.session_state.clear()
     Login.session.set(session_id)
     Login.actor.set(actor)
-    Login.handoff.set((code, time.monotonic() + aspire.accounts.policy.handoff_seconds))
+    Login.handoff.set((code, time.monotonic() + accounts_of(aspire).policy.handoff_seconds))
     st.rerun()
 
 
@@ -112,7 +113,7 @@ def log_out(aspire: Aspire) -> None:
     also end that (identity cookie and provider)."""
     session_id = Login.session.get()
     if session_id is not None:
-        aspire.accounts.end_session(session_id)
+        accounts_of(aspire).end_session(session_id)
     st.session_state.clear()
     if not end_sso_session():  # after single sign-on the browser goes to the provider and back by itself;
         st.rerun()             # a rerun on top would race that redirect
@@ -144,7 +145,7 @@ def session_routes() -> list[Route]:
     def hand_over(request: Request) -> Response:
         if not _same_origin(request):
             return _refused()
-        accounts = get_aspire().accounts
+        accounts = accounts_of(get_aspire())
         token = accounts.hand_over_session(request.query_params.get("code", ""))
         if token is None:
             return _refused()

@@ -25,6 +25,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
 from coaching.core.actors import Actor
+from coaching.people.accounts import accounts_of
 from coaching.ui.format import plain
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def sso_actor(aspire: Aspire) -> Actor | None:
     if st.user.get("email_verified") is False:
         log.info("single sign-on refused: the provider has not verified the e-mail address")
         return None
-    actor = aspire.accounts.actor_for_email(email)
+    actor = accounts_of(aspire).actor_for_email(email)
     if actor is None:
         # Like a failed password login, the address itself is not logged.
         log.info("single sign-on refused: no active account for the provider's e-mail address")

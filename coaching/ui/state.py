@@ -17,8 +17,8 @@ import streamlit as st
 
 from coaching.core.actors import Actor
 from coaching.one_on_one.portrait import ReadingUpdate
+from coaching.people.team_rows import Team
 from coaching.rounds.rounds import Link
-from coaching.store import Team
 
 T = TypeVar("T")
 

@@ -15,10 +15,10 @@ from streamlit.typing import PlotlyState
 from coaching.aspire import Aspire
 from coaching.core.actors import Actor, Role
 from coaching.measurement.profiles import ScaleSummary
+from coaching.measurement.response_rows import Wave
 from coaching.one_on_one.portrait import member_portrait, team_picture
 from coaching.paths.editing import catalogue_for_wave
 from coaching.paths.fit import Thresholds
-from coaching.store import Wave
 from coaching.ui.format import plain
 from coaching.ui.tables import show_table
 from coaching.views.demand import demand_offer_view

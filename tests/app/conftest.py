@@ -25,9 +25,11 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
 import coaching.ui.context as ui_context
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Role
 from coaching.core.settings import PROJECT_DIR, Settings
+from coaching.people.accounts import accounts_of
+from coaching.startup import start
 from coaching.ui.format import WORD_JOINER
 
 APP = PROJECT_DIR / "app.py"
@@ -110,7 +112,7 @@ def empty_db(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     aspire = start(Settings(db=db_path))
     try:
         for (email, password), role in ((EMPTY_MANAGER, Role.MANAGER), (EMPTY_ADMIN, Role.ADMIN)):
-            aspire.accounts.create_user(SYSTEM, email, email.split("@")[0].title(), role, password)
+            accounts_of(aspire).create_user(SYSTEM, email, email.split("@")[0].title(), role, password)
     finally:
         aspire.close()
     return db_path

@@ -8,6 +8,7 @@ from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM
 from coaching.demo import PLATFORM
 from coaching.governance.audit import Person
+from coaching.people.accounts import accounts_of
 from coaching.privacy import requests as privacy
 
 from .conftest import DEMO_ADMIN, assert_healthy, shown_tables
@@ -41,7 +42,7 @@ def test_the_log_names_people_and_filters_by_person_and_by_who_acted(demo_db: Pa
     assert set(table["Whose data"]) == {f"{person.name} <{person.email}>"}
     assert set(table.loc[table["Action"] == "viewed", "Done by"]) == {"Maria Lopez <maria@example.com>"}
 
-    at.selectbox[1].set_value(started[-1].accounts.actor_for_email("maria@example.com").id).run()
+    at.selectbox[1].set_value(accounts_of(started[-1]).actor_for_email("maria@example.com").id).run()
     assert set(shown_tables(at)[0]["Done by"]) == {"Maria Lopez <maria@example.com>"}
     assert any(b.proto.label == "Download these entries (CSV)" for b in at.get("download_button"))
 

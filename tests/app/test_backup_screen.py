@@ -13,12 +13,13 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
-from coaching.aspire import start
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import PROJECT_DIR, Settings
 from coaching.db.archive import contents
 from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.people.accounts import accounts_of
 from coaching.privacy.backup import MANIFEST, Manifest
+from coaching.startup import start
 
 from .conftest import DEMO_ADMIN, DEMO_MANAGER, assert_healthy
 
@@ -66,11 +67,11 @@ def test_an_admin_gets_a_zip_whose_manifest_matches_the_database(
         manifest = Manifest.model_validate_json(archive.read(MANIFEST))
         assert {"schema.sql", "load.sql", "response.parquet"} <= set(archive.namelist())
     aspire = started[-1]
-    assert manifest.tables == contents(aspire.store.db.query).tables
+    assert manifest.tables == contents(aspire.db.query).tables
     assert label.startswith("Download aspire-backup-") and label.endswith(".zip")
     assert any(manifest.summary() in s.value for s in at.success), [s.value for s in at.success]
     (entry,) = aspire.audit.events(SYSTEM, AuditFilter(action=Action.EXPORTED, subject_kind=Subject.ORGANISATION))
-    assert entry.actor_id == aspire.accounts.actor_for_email(DEMO_ADMIN[0]).id
+    assert entry.actor_id == accounts_of(aspire).actor_for_email(DEMO_ADMIN[0]).id
 
 
 def test_the_admin_menu_offers_the_backup_screen_and_the_manager_menu_does_not(
@@ -89,7 +90,7 @@ def test_the_admin_menu_offers_the_backup_screen_and_the_manager_menu_does_not(
 def test_a_manager_who_reaches_the_page_itself_sees_nothing(demo_db: Path) -> None:
     aspire = start(Settings(db=demo_db))
     try:
-        maria = aspire.accounts.authenticate(*DEMO_MANAGER)
+        maria = accounts_of(aspire).authenticate(*DEMO_MANAGER)
     finally:
         aspire.close()
     at = AppTest.from_file(str(PROJECT_DIR / PAGE), default_timeout=30)

@@ -11,9 +11,12 @@ from streamlit.testing.v1 import AppTest
 from coaching.core.actors import SYSTEM
 from coaching.core.needs import Need
 from coaching.demo import PLATFORM
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.measurement.versions import current_instrument
 from coaching.one_on_one import plans
-from coaching.store import NewMember
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_members, list_teams
 from coaching.ui.context import get_aspire
 
 from .conftest import DEMO_ADMIN, EMPTY_MANAGER, assert_healthy, domain, shown_tables
@@ -49,7 +52,7 @@ def open_member(open_app, name: str) -> AppTest:
 def _demo_member_id(at: AppTest, name: str) -> int:
     """The id of a person in the logged-in manager's teams, from the Aspire the app itself started."""
     actor, aspire = at.session_state["actor"], get_aspire()
-    return next(m.id for t in aspire.store.teams(actor) for m in aspire.store.members(actor, t.id) if m.name == name)
+    return next(m.id for t in list_teams(aspire, actor) for m in list_members(aspire, actor, t.id) if m.name == name)
 
 
 # ---- team ------------------------------------------------------------------------------------------
@@ -96,12 +99,12 @@ def test_team_in_the_first_wave_says_there_is_no_change_to_show_yet(demo_db: Pat
 
 def test_team_with_one_answer_says_patterns_need_more_people(empty_db: Path, open_app) -> None:
     with domain(empty_db) as aspire:
-        manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
-        team = aspire.store.create_team(manager, "Solo")
-        ids = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com"),
+        manager = accounts_of(aspire).authenticate(*EMPTY_MANAGER)
+        team = create_team(aspire, manager, "Solo").id
+        ids = add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com"),
                                                       NewMember(name="Ben", email="ben@example.com")])
-        wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
-        items = aspire.current_instrument.items
+        wave = ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
+        items = current_instrument(aspire).items
         raw = {"ratings": {i.id: 3 + (i.id.startswith("balance")) for i in items},
                "top_three": ["balance", "autonomy", "status"]}
         submit(aspire, SYSTEM, [Submission(member_id=ids[0], wave_id=wave, raw=raw)])
@@ -149,9 +152,9 @@ def test_member_with_uniform_answers_gets_advice_not_a_verdict(demo_db: Path, op
 
 def test_member_who_never_answered_is_pointed_to_rounds(empty_db: Path, open_app) -> None:
     with domain(empty_db) as aspire:
-        manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
-        team = aspire.store.create_team(manager, "New team")
-        aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com")])
+        manager = accounts_of(aspire).authenticate(*EMPTY_MANAGER)
+        team = create_team(aspire, manager, "New team").id
+        add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com")])
     at = open_app(MEMBER, login=EMPTY_MANAGER)
     assert_healthy(at)
     assert any("has not answered the questionnaire yet" in i for i in texts(at.info)), texts(at.info)
@@ -272,15 +275,15 @@ def test_two_tabs_editing_one_goal_the_second_is_told_and_keeps_its_text(demo_db
 
 def test_home_lists_who_is_due_for_the_yearly_review_and_leads_to_rounds(empty_db: Path, open_app) -> None:
     with domain(empty_db) as aspire:
-        manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
-        team = aspire.store.create_team(manager, "Support")
-        ana, ben, cy = aspire.store.add_members(manager, team, [
+        manager = accounts_of(aspire).authenticate(*EMPTY_MANAGER)
+        team = create_team(aspire, manager, "Support").id
+        ana, ben, cy = add_members(aspire, manager, team, [
             NewMember(name=n, email=f"{n.lower()}@example.com") for n in ("Ana", "Ben", "Cy")])
-        items = aspire.current_instrument.items
+        items = current_instrument(aspire).items
         raw = {"ratings": {i.id: 3 for i in items}, "top_three": ["balance", "autonomy", "status"]}
         now = dt.datetime.now(dt.UTC)
         for member, ago, wave in ((ana, dt.timedelta(days=400), "last year"), (ben, dt.timedelta(days=20), "now")):
-            wave_id = aspire.store.ensure_wave(wave, (now - ago).date())
+            wave_id = ensure_wave(aspire, wave, (now - ago).date())
             submit(aspire, SYSTEM, [Submission(member_id=member, wave_id=wave_id, raw=raw, submitted_at=now - ago)])
 
     at = open_app(HOME, login=EMPTY_MANAGER)
@@ -302,12 +305,12 @@ def test_member_page_says_when_a_new_estimate_changed_the_reading_of_the_same_an
     from tests.unit.test_portrait import _leaning, _noisy
 
     with domain(empty_db) as aspire:
-        manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
-        team = aspire.store.create_team(manager, "Team")
-        ana, *others = aspire.store.add_members(manager, team, [
+        manager = accounts_of(aspire).authenticate(*EMPTY_MANAGER)
+        team = create_team(aspire, manager, "Team").id
+        ana, *others = add_members(aspire, manager, team, [
             NewMember(name=name, email=f"p{n}@example.com") for n, name in enumerate(["Ana", *map(str, range(40))])])
-        wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
-        instrument = aspire.current_instrument
+        wave = ensure_wave(aspire, "2026", dt.date(2026, 3, 1))
+        instrument = current_instrument(aspire)
         raw = _leaning(instrument, {"autonomy": 4.0, "balance": 3.0, "status": 2.0, "expertise": 2.0,
                                     "security": 2.0}, ("balance", "autonomy", "status"))
         submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=raw)])

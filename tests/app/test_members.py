@@ -17,6 +17,7 @@ from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.settings import PROJECT_DIR
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.ui.format import plain
 
 from .conftest import APP, EMPTY_MANAGER, assert_healthy, domain, shown_tables
@@ -26,7 +27,7 @@ NAMES = ["Zoë Ågren", "田中 芽衣", "محمد الحداد", "O'Brien, Liam
 
 
 def manager(aspire: Aspire, email: str = EMPTY_MANAGER[0]) -> Actor:
-    found = aspire.accounts.actor_for_email(email)
+    found = accounts_of(aspire).actor_for_email(email)
     assert found is not None
     return found
 
@@ -38,7 +39,7 @@ def members_page(empty_db: Path, open_app) -> Callable[..., AppTest]:
             at = open_app(PAGE, login=login)
         else:
             with domain(empty_db) as aspire:
-                actor = aspire.accounts.authenticate(*login)
+                actor = accounts_of(aspire).authenticate(*login)
             at = AppTest.from_file(str(PROJECT_DIR / PAGE), default_timeout=30)
             at.session_state["actor"] = actor
             at.run()
@@ -205,7 +206,7 @@ def test_a_manager_is_offered_only_their_own_teams(
     members_page, team_of_two, empty_db: Path
 ) -> None:
     with domain(empty_db) as aspire:
-        other = aspire.accounts.create_user(SYSTEM, "otto@example.com", "Otto", Role.MANAGER, "otto-password-1")
+        other = accounts_of(aspire).create_user(SYSTEM, "otto@example.com", "Otto", Role.MANAGER, "otto-password-1")
         teams.create_team(aspire, other.actor, "Otto's team")
     at = members_page()
 

@@ -12,12 +12,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coaching.aspire import start
 from coaching.core.needs import SCALES
 from coaching.core.settings import Settings
 from coaching.demo import PLATFORM
 from coaching.measurement.instrument import instrument_path, load_instrument
-from coaching.store import NewMember
+from coaching.measurement.responses import ensure_wave
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_members, list_teams
+from coaching.startup import start
 
 from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy, domain, shown_tables
 
@@ -91,7 +94,7 @@ def test_home_of_a_manager_without_a_team_leads_to_creating_the_first_one(empty_
 
 def test_home_without_answers_invites_to_wait_and_draws_nothing(empty_db: Path, open_app) -> None:
     with domain(empty_db) as aspire:
-        aspire.store.create_team(aspire.accounts.authenticate(*EMPTY_MANAGER), "Support")
+        create_team(aspire, accounts_of(aspire).authenticate(*EMPTY_MANAGER), "Support")
     at = open_app(login=EMPTY_MANAGER)
 
     assert_healthy(at)
@@ -106,7 +109,7 @@ def test_home_without_answers_invites_to_wait_and_draws_nothing(empty_db: Path, 
 def test_home_in_a_new_wave_without_answers_shows_the_last_answered_wave(demo_db: Path, open_app) -> None:
     aspire = start(Settings(db=demo_db))
     try:
-        aspire.store.ensure_wave("2027", dt.date(2027, 3, 1))
+        ensure_wave(aspire, "2027", dt.date(2027, 3, 1))
     finally:
         aspire.close()
 
@@ -133,9 +136,9 @@ def test_team_without_teams_says_so(empty_db: Path, open_app) -> None:
 def test_team_lists_who_answered_and_flags_straight_lining(demo_db: Path, open_app) -> None:
     aspire = start(Settings(db=demo_db))
     try:
-        manager = aspire.accounts.actor_for_email("maria@example.com")
-        platform = next(t for t in aspire.store.teams(manager) if t.name == "Platform engineering")
-        aspire.store.add_members(manager, platform.id, [NewMember(name="Noor Newcomer", email="noor@example.com")])
+        manager = accounts_of(aspire).actor_for_email("maria@example.com")
+        platform = next(t for t in list_teams(aspire, manager) if t.name == "Platform engineering")
+        add_members(aspire, manager, platform.id, [NewMember(name="Noor Newcomer", email="noor@example.com")])
     finally:
         aspire.close()
 
@@ -368,9 +371,9 @@ def test_a_refused_account_keeps_what_was_typed_and_says_why(demo_db: Path, open
 def test_a_guessed_team_id_in_the_link_shows_nothing_of_that_team(demo_db: Path, open_app) -> None:
     aspire = start(Settings(db=demo_db))
     try:
-        sam = aspire.accounts.actor_for_email("sam@example.com")
-        (sams_team,) = aspire.store.teams(sam)
-        sams_people = {m.name for m in aspire.store.members(sam, sams_team.id)}
+        sam = accounts_of(aspire).actor_for_email("sam@example.com")
+        (sams_team,) = list_teams(aspire, sam)
+        sams_people = {m.name for m in list_members(aspire, sam, sams_team.id)}
     finally:
         aspire.close()
 
@@ -389,8 +392,8 @@ def test_a_guessed_team_id_in_the_link_shows_nothing_of_that_team(demo_db: Path,
 def test_a_link_to_ones_own_team_opens_it(demo_db: Path, open_app) -> None:
     aspire = start(Settings(db=demo_db))
     try:
-        maria = aspire.accounts.actor_for_email("maria@example.com")
-        (marias_team,) = aspire.store.teams(maria)
+        maria = accounts_of(aspire).actor_for_email("maria@example.com")
+        (marias_team,) = list_teams(aspire, maria)
     finally:
         aspire.close()
 

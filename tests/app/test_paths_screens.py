@@ -12,6 +12,7 @@ from coaching.core.actors import Actor, Role
 from coaching.one_on_one import development, plans
 from coaching.paths.fit import Thresholds
 from coaching.people import teams
+from coaching.people.teams import list_members
 
 from .conftest import DEMO_ADMIN, EMPTY_ADMIN, assert_healthy, domain, shown_tables
 from .test_coaching_screens import _demo_member_id, open_member, texts
@@ -111,7 +112,7 @@ def test_the_own_link_shows_the_agreed_route_read_only(db_path: Path) -> None:
 
     def agree(aspire, r: Round) -> None:
         _answer_and("closed")(aspire, r)
-        ana = next(m for m in aspire.store.members(r.manager, r.team_id) if m.id == r.member_ids[0])
+        ana = next(m for m in list_members(aspire, r.manager, r.team_id) if m.id == r.member_ids[0])
         teams.edit_member(aspire, r.manager, ana.id, ana.version, {"name": ana.name, "email": ana.email,
                                                                    "track": "expert", "level": "senior"})
         development.save_route(aspire, r.manager, ana.id, {"expertise": 90.0}, [("staff", dt.date(2099, 3, 31))],

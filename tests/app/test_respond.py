@@ -11,15 +11,18 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import Need
 from coaching.core.settings import Settings
 from coaching.measurement.steps import steps
 from coaching.one_on_one import plans
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK, State
-from coaching.store import NewMember
+from coaching.startup import start
 from coaching.ui.respondent import NO_LINK
 
 from .conftest import APP, assert_healthy, log_in
@@ -39,10 +42,10 @@ class Round:
         aspire = start(Settings(db=db_path))
         try:
             email, password = MANAGER_LOGIN
-            self.manager: Actor = aspire.accounts.create_user(SYSTEM, email, "Morgan Manager", Role.MANAGER,
+            self.manager: Actor = accounts_of(aspire).create_user(SYSTEM, email, "Morgan Manager", Role.MANAGER,
                                                               password).actor
-            self.team_id = aspire.store.create_team(self.manager, SECRET_TEAM)
-            aspire.store.add_members(self.manager, self.team_id,
+            self.team_id = create_team(aspire, self.manager, SECRET_TEAM).id
+            add_members(aspire, self.manager, self.team_id,
                                      [NewMember(name=n, email=f"{n.split()[0].lower()}@example.com") for n in PEOPLE])
             self.round_id, links = rounds.open_round(aspire, self.manager, self.team_id, "2026",
                                                      dt.datetime.now(dt.UTC) + dt.timedelta(days=10), message=MESSAGE)
@@ -199,13 +202,13 @@ def test_the_notice_says_who_sees_the_answers_what_for_and_that_it_is_voluntary(
 def test_opening_the_link_is_recorded_once_and_reruns_write_nothing(opened: Round, started) -> None:
     at = open_link(opened.tokens[0])
     aspire = started[0]
-    first = aspire.store.db.scalar("SELECT opened_at FROM invitation WHERE member_id = ?", [opened.member_ids[0]])
+    first = aspire.db.scalar("SELECT opened_at FROM invitation WHERE member_id = ?", [opened.member_ids[0]])
     assert first is not None
     at.run()
     at.run()
-    assert aspire.store.db.scalar("SELECT opened_at FROM invitation WHERE member_id = ?",
+    assert aspire.db.scalar("SELECT opened_at FROM invitation WHERE member_id = ?",
                                   [opened.member_ids[0]]) == first
-    assert aspire.store.db.scalar("SELECT count(*) FROM response_draft") == 0
+    assert aspire.db.scalar("SELECT count(*) FROM response_draft") == 0
 
 
 def test_declining_stops_reminders_and_the_person_can_still_answer(opened: Round, started) -> None:
@@ -322,7 +325,7 @@ def test_answers_can_be_changed_while_the_round_is_open_and_each_change_is_kept(
     click(at, "Send my answers")
 
     aspire = started[0]
-    assert aspire.store.db.scalar("SELECT count(*) FROM response") == 2, "each change is kept"
+    assert aspire.db.scalar("SELECT count(*) FROM response") == 2, "each change is kept"
     now = rounds.own_answers(aspire, rounds.resolve(aspire, opened.tokens[0]))
     assert now is not None and now.ratings[first.id] == 1
 
@@ -340,7 +343,7 @@ def _answer_and(end: str):
         if end == "closed":
             rounds.close_round(aspire, r.manager, r.round_id)
         else:
-            aspire.store.db.write(lambda tx: tx.execute("UPDATE round SET deadline = ? WHERE id = ?",
+            aspire.db.write(lambda tx: tx.execute("UPDATE round SET deadline = ? WHERE id = ?",
                                                         [dt.datetime.now(dt.UTC) - dt.timedelta(hours=1), r.round_id]))
     return work
 
@@ -385,7 +388,7 @@ def test_a_round_closed_or_a_link_revoked_while_answering_is_noticed_before_savi
 
     click(at, "Save and continue")
 
-    assert aspire.store.db.scalar("SELECT count(*) FROM response_draft") == 0, "nothing written after the end"
+    assert aspire.db.scalar("SELECT count(*) FROM response_draft") == 0, "nothing written after the end"
     if meanwhile == "closed":
         assert any("This round is closed" in i.value for i in at.info)
         assert "You did not send answers in this round." in page_text(at)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coaching.aspire import start
 from coaching.core.settings import Settings
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team
 from coaching.rounds import rounds
-from coaching.store import NewMember
+from coaching.startup import start
 
 from .conftest import EMPTY_MANAGER, assert_healthy, domain, shown_tables
 
@@ -61,10 +63,10 @@ def test_the_screen_warns_while_links_point_to_this_machine(demo_db: Path, monke
 
 def test_two_members_of_one_name_are_both_listed_and_both_get_a_link(empty_db: Path, open_app) -> None:
     with domain(empty_db) as aspire:
-        manager = aspire.accounts.authenticate(*EMPTY_MANAGER)
-        team = aspire.store.create_team(manager, "Twins")
-        aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana.one@example.com"),
-                                                 NewMember(name="Ana", email="ana.two@example.com")])
+        manager = accounts_of(aspire).authenticate(*EMPTY_MANAGER)
+        team = create_team(aspire, manager, "Twins").id
+        add_members(aspire, manager, team, [NewMember(name="Ana", email="ana.one@example.com"),
+                                            NewMember(name="Ana", email="ana.two@example.com")])
     at = open_app(ROUNDS, login=EMPTY_MANAGER)
     next(b for b in at.button if b.label == "Open round").click().run()
 

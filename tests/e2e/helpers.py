@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.settings import Settings
+from coaching.startup import start
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from coaching.aspire import start
 from coaching.core.actors import SYSTEM, Role
 from coaching.core.settings import Settings
+from coaching.people.accounts import accounts_of
 from coaching.people.teams import add_member, create_team
+from coaching.startup import start
 from tests.smtp_server import SmtpServer, running_smtp_server
 
 from .helpers import AppServer, assert_no_exception, log_in, settle, wait_for_app
@@ -47,7 +48,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[
     server.workdir.mkdir(parents=True, exist_ok=True)
     aspire = start(Settings(db=server.db_path))
     try:
-        lee = aspire.accounts.create_user(SYSTEM, MANAGER[0], "Lee", Role.MANAGER, MANAGER[1]).actor
+        lee = accounts_of(aspire).create_user(SYSTEM, MANAGER[0], "Lee", Role.MANAGER, MANAGER[1]).actor
         team = create_team(aspire, lee, "Platform")
         for email, name in PEOPLE.items():
             add_member(aspire, lee, team.id, {"name": name, "email": email})

@@ -20,7 +20,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from coaching.i18n import texts
 from coaching.measurement.instrument import Instrument
+from coaching.measurement.versions import current_instrument, instrument_in, languages_of
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
+from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 
 from .helpers import AppServer, assert_no_exception, demo_organisation, log_in, settle, wait_for_app
@@ -54,20 +57,20 @@ def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Invited]:
     server = AppServer(tmp_path_factory.mktemp("languages-app"), env={"COACHING_DEMO": "1"})
     with demo_organisation(server) as aspire:
         deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
-        maria = aspire.accounts.actor_for_email("maria@example.com")
-        sam = aspire.accounts.actor_for_email("sam@example.com")
+        maria = accounts_of(aspire).actor_for_email("maria@example.com")
+        sam = accounts_of(aspire).actor_for_email("sam@example.com")
         assert maria is not None and sam is not None
-        team = aspire.store.teams(maria)[0]
+        team = list_teams(aspire, maria)[0]
         added = teams.import_members(aspire, maria, team.id, ROSTER.encode()).members
         assert [m.language for m in added] == ["de", "ar", None], "the CSV's language column reaches the record"
         _, links = rounds.open_round(aspire, maria, team.id, WAVE, deadline, member_ids=[m.id for m in added])
-        other = aspire.store.teams(sam)[0]
+        other = list_teams(aspire, sam)[0]
         pierre = teams.import_members(aspire, sam, other.id,
                                       b"name,email,language\nPierre Roy,pierre@example.com,fr\n").members
         closed_id, closed = rounds.open_round(aspire, sam, other.id, WAVE, deadline, member_ids=[pierre[0].id])
         rounds.close_round(aspire, sam, closed_id)
-        version = aspire.current_instrument.version
-        instruments = {code: aspire.instrument_in(version, code) for code in aspire.languages_of(version)}
+        version = current_instrument(aspire).version
+        instruments = {code: instrument_in(aspire, version, code) for code in languages_of(aspire, version)}
     server.start()
     try:
         yield Invited(server, instruments, {link.name.split()[0]: link.url for link in [*links, *closed]})

@@ -20,6 +20,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from coaching.measurement.instrument import Instrument
+from coaching.measurement.versions import current_instrument
+from coaching.people.accounts import accounts_of
+from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 
 from . import proxy
@@ -55,10 +58,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     app = AppServer(root / "app", env={"COACHING_DEMO": "1"})
     nginx = Proxy(root / "nginx", app)
     with demo_organisation(app, base_url=nginx.url) as aspire:
-        maria = aspire.accounts.actor_for_email("maria@example.com")
-        team = aspire.store.teams(maria)[0]
+        maria = accounts_of(aspire).actor_for_email("maria@example.com")
+        team = list_teams(aspire, maria)[0]
         _, links = rounds.open_round(aspire, maria, team.id, WAVE, dt.datetime.now(dt.UTC) + dt.timedelta(days=14))
-        instrument = aspire.current_instrument
+        instrument = current_instrument(aspire)
     token = parse_qs(urlparse(links[0].url).query)["invite"][0]
     app.env["COACHING_BASE_URL"] = nginx.url
     app.start()

@@ -17,6 +17,9 @@ from playwright.sync_api import Page, expect
 
 from coaching.demo import CUSTOMER, PLATFORM, TEAMS
 from coaching.measurement.instrument import Instrument
+from coaching.measurement.versions import current_instrument
+from coaching.people.accounts import accounts_of
+from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK
 
@@ -42,14 +45,14 @@ class Invited:
 def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Invited]:
     server = AppServer(tmp_path_factory.mktemp("respond-app"), env={"COACHING_DEMO": "1"})
     with demo_organisation(server) as aspire:
-        maria = aspire.accounts.actor_for_email("maria@example.com")
+        maria = accounts_of(aspire).actor_for_email("maria@example.com")
         assert maria is not None
-        team = aspire.store.teams(maria)[0]
+        team = list_teams(aspire, maria)[0]
         round_id, links = rounds.open_round(aspire, maria, team.id, WAVE,
                                             dt.datetime.now(dt.UTC) + dt.timedelta(days=14),
                                             message="Ten minutes, please. Thank you! Maria")
         rounds.revoke_link(aspire, maria, round_id, links[-1].member_id)
-        instrument = aspire.current_instrument
+        instrument = current_instrument(aspire)
     tokens = [parse_qs(urlparse(link.url).query)["invite"][0] for link in links]
     server.start()
     try:

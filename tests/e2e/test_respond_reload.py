@@ -16,6 +16,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from coaching.measurement.instrument import Instrument
+from coaching.measurement.versions import current_instrument
+from coaching.people.accounts import accounts_of
+from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 from coaching.ui.respondent import NO_LINK
 
@@ -28,10 +31,10 @@ PHONE = {"width": 375, "height": 740}
 def invited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppServer, Instrument, list[str]]]:
     server = AppServer(tmp_path_factory.mktemp("respond-reload"), env={"COACHING_DEMO": "1"})
     with demo_organisation(server) as aspire:
-        maria = aspire.accounts.actor_for_email("maria@example.com")
-        team = aspire.store.teams(maria)[0]
+        maria = accounts_of(aspire).actor_for_email("maria@example.com")
+        team = list_teams(aspire, maria)[0]
         _, links = rounds.open_round(aspire, maria, team.id, "2027", dt.datetime.now(dt.UTC) + dt.timedelta(days=14))
-        instrument = aspire.current_instrument
+        instrument = current_instrument(aspire)
     server.start()
     try:
         yield server, instrument, [link.url for link in links]

@@ -29,6 +29,7 @@ from coaching.people.accounts import (
     LoginFailed,
     LoginPolicy,
     PasswordRejected,
+    accounts_of,
 )
 
 GENERIC = str(LoginFailed())
@@ -75,7 +76,7 @@ def hasher() -> CountingHasher:
 
 @pytest.fixture
 def accounts(aspire, clock, hasher) -> Accounts:
-    return Accounts(aspire.store.db, clock=clock, hasher=hasher)
+    return Accounts(aspire.db, clock=clock, hasher=hasher)
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def maria(accounts):
 
 
 def stored_hash(aspire, user_id: int) -> str | None:
-    return aspire.store.db.scalar("SELECT password_hash FROM app_user WHERE id = ?", [user_id])
+    return aspire.db.scalar("SELECT password_hash FROM app_user WHERE id = ?", [user_id])
 
 
 def fail(accounts: Accounts, email: str, password: str = "wrong password!") -> LoginFailed:
@@ -109,7 +110,7 @@ def test_the_stored_hash_is_argon2id_and_never_contains_the_password(aspire, mar
 
 
 def test_the_library_defaults_are_argon2id(aspire):
-    accounts = Accounts(aspire.store.db)
+    accounts = Accounts(aspire.db)
     account = accounts.create_user(SYSTEM, "sam@example.com", "Sam Okoro", Role.MANAGER, PASSWORD)
     assert stored_hash(aspire, account.id).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert accounts.authenticate("sam@example.com", PASSWORD) == account.actor
@@ -120,11 +121,11 @@ def test_a_hash_made_with_weaker_parameters_is_upgraded_at_the_next_login(aspire
     stronger = CountingHasher(time_cost=2)
     assert stronger.check_needs_rehash(before)
 
-    Accounts(aspire.store.db, clock=clock, hasher=stronger).authenticate("maria@example.com", PASSWORD)
+    Accounts(aspire.db, clock=clock, hasher=stronger).authenticate("maria@example.com", PASSWORD)
 
     after = stored_hash(aspire, maria.id)
     assert after != before and not stronger.check_needs_rehash(after)
-    assert Accounts(aspire.store.db, hasher=stronger).authenticate("maria@example.com", PASSWORD).id == maria.id
+    assert Accounts(aspire.db, hasher=stronger).authenticate("maria@example.com", PASSWORD).id == maria.id
 
 
 # ---- logging in ---------------------------------------------------------------------------------
@@ -223,7 +224,7 @@ def test_an_unknown_email_is_counted_and_locked_exactly_like_an_account(aspire, 
         return said, hasher.verifications
 
     assert answers("maria@example.com") == answers("Nobody@Example.com") == ([GENERIC] * 8, 5)
-    stored = aspire.store.db.query("SELECT key, failures FROM login_throttle ORDER BY key")
+    stored = aspire.db.query("SELECT key, failures FROM login_throttle ORDER BY key")
     assert len(stored) == 2 and {f for _, f in stored} == {8}
     assert all("nobody" not in key and "maria" not in key for key, _ in stored), "e-mails are not stored"
 
@@ -328,7 +329,7 @@ def test_an_admin_unlocks_a_locked_account_and_a_manager_cannot(accounts, admin,
 def test_email_matching_is_case_insensitive_and_emails_are_stored_lower_cased(aspire, accounts):
     ana = accounts.create_user(SYSTEM, "  Ana.Berg@Example.COM ", "Ana Berg", Role.MANAGER, PASSWORD)
     assert ana.email == "ana.berg@example.com"
-    assert aspire.store.db.scalar("SELECT email FROM app_user WHERE id = ?", [ana.id]) == "ana.berg@example.com"
+    assert aspire.db.scalar("SELECT email FROM app_user WHERE id = ?", [ana.id]) == "ana.berg@example.com"
 
     assert accounts.authenticate("ANA.BERG@example.com", PASSWORD) == ana.actor
     assert accounts.actor_for_email("ana.berg@EXAMPLE.com") == ana.actor
@@ -337,7 +338,7 @@ def test_email_matching_is_case_insensitive_and_emails_are_stored_lower_cased(as
 
 
 def test_a_row_written_before_accounts_existed_is_found_whatever_its_case(aspire, accounts):
-    aspire.store.db.write(lambda tx: tx.execute(
+    aspire.db.write(lambda tx: tx.execute(
         "INSERT INTO app_user (email, name, role) VALUES ('Old.Style@Example.com', 'Old Style', 'manager')"))
     actor = accounts.actor_for_email("old.style@example.com")
     assert actor is not None and actor.name == "Old Style"
@@ -442,7 +443,7 @@ def test_create_user_refuses_bad_input_with_a_clear_value_error(accounts, email,
 def test_ensure_first_admin_creates_one_only_when_no_admin_exists(aspire, accounts):
     assert accounts.ensure_first_admin(None, SecretStr(PASSWORD)) is False
     assert accounts.ensure_first_admin("boss@example.com", None) is False
-    assert AccountRows(aspire.store.db).count_admins() == 0
+    assert AccountRows(aspire.db).count_admins() == 0
 
     assert accounts.ensure_first_admin("Boss@Example.com", SecretStr(PASSWORD)) is True
     assert accounts.ensure_first_admin("boss@example.com", SecretStr(PASSWORD)) is False
@@ -480,7 +481,7 @@ def test_passwords_never_reach_the_logs_or_the_database_file(aspire, accounts, a
         fail(accounts, "maria@example.com", PASSWORD)
     fail(accounts, "maria@example.com", third)
     accounts.create_user(admin, "new@example.com", "New Person", Role.MANAGER, "Another-Long-Secret-77")
-    aspire.store.db.checkpoint()
+    aspire.db.checkpoint()
 
     logged = caplog.text + " ".join(repr(r.args) for r in caplog.records)
     assert caplog.records, "the flow is logged"
@@ -513,7 +514,7 @@ def _model(state: tuple[int, dt.datetime | None, dt.datetime | None], now: dt.da
 @given(steps=st.lists(st.integers(min_value=0, max_value=20), min_size=1, max_size=12))
 def test_the_sql_counting_rule_matches_the_rule_in_words(aspire, steps):
     """Each step: wait that many minutes, then try once; the store gives the model's count and lock."""
-    rows = AccountRows(aspire.store.db)
+    rows = AccountRows(aspire.db)
     policy = LoginPolicy()
     key = f"k{len(steps)}-{steps}"
     now, expected = START, (0, None, None)
@@ -531,17 +532,17 @@ def test_the_sql_counting_rule_matches_the_rule_in_words(aspire, steps):
     "**bold** [link](javascript:alert(1))", "Zoë Ågren-Łukasiewicz 田中 محمد", "x" * 120,
 ])
 def test_account_names_round_trip_exactly(aspire, name):
-    account = aspire.accounts.create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
+    account = accounts_of(aspire).create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
     assert account.name == name
-    assert aspire.accounts.actor_for_email("odd@example.com").name == name
-    assert aspire.store.db.scalar("SELECT count(*) FROM app_user") == 1
+    assert accounts_of(aspire).actor_for_email("odd@example.com").name == name
+    assert aspire.db.scalar("SELECT count(*) FROM app_user") == 1
 
 
 @pytest.mark.parametrize(("name", "problem"), [("Nul\x00Name", "NUL character"), ("x" * 121, "too long")])
 def test_unstorable_names_are_refused_with_a_reason(aspire, name, problem):
     with pytest.raises(AccountError, match=problem):
-        aspire.accounts.create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
-    assert aspire.accounts.actor_for_email("odd@example.com") is None
+        accounts_of(aspire).create_user(SYSTEM, "odd@example.com", name, Role.MANAGER, None)
+    assert accounts_of(aspire).actor_for_email("odd@example.com") is None
 
 
 # ---- deactivation and roles ---------------------------------------------------------------------
@@ -558,7 +559,7 @@ def audited(aspire, account_id) -> list[str]:
 
 @pytest.fixture
 def audited_accounts(aspire, clock, hasher) -> Accounts:
-    return Accounts(aspire.store.db, clock=clock, hasher=hasher, audit=aspire.audit)
+    return Accounts(aspire.db, clock=clock, hasher=hasher, audit=aspire.audit)
 
 
 def test_a_deactivated_account_cannot_log_in_its_sessions_end_and_reactivation_lets_it_back(
@@ -676,7 +677,7 @@ def test_a_session_is_handed_to_the_browser_once_and_lasts_a_working_day(aspire,
     session_id, code = accounts.start_session(maria.actor)
     token = accounts.hand_over_session(code)
     assert token and accounts.hand_over_session(code) is None, "the one-time code works once"
-    stored = aspire.store.db.query("SELECT token_hash, handoff_hash FROM account_session")
+    stored = aspire.db.query("SELECT token_hash, handoff_hash FROM account_session")
     assert token not in str(stored) and code not in str(stored), "only hashes are stored"
     assert stored[0][1] is None
 

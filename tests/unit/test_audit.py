@@ -8,11 +8,12 @@ import pytest
 
 from coaching.core.actors import SYSTEM, PermissionDenied, Role
 from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.people.accounts import accounts_of
 from tests.conftest import make_manager
 
 
 def test_entries_are_filtered_and_newest_first(aspire):
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     manager = make_manager(aspire)
     aspire.audit.record(manager, Action.VIEWED, Subject.MEMBER, [7, 8], "team page")
     aspire.audit.record(admin, Action.EXPORTED, Subject.MEMBER, [7], "json export")
@@ -39,10 +40,10 @@ def test_detail_is_a_label_never_content(aspire, detail):
 
 
 def test_admin_changes_to_accounts_are_audited(aspire):
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     manager = make_manager(aspire)
-    aspire.accounts.reset_password(admin, manager.id, "a-new-long-password")
-    aspire.accounts.unlock(admin, manager.id)
+    accounts_of(aspire).reset_password(admin, manager.id, "a-new-long-password")
+    accounts_of(aspire).unlock(admin, manager.id)
     changes = aspire.audit.events(admin, AuditFilter(subject_kind=Subject.ACCOUNT, subject_id=manager.id))
     assert [e.detail for e in changes] == ["unlocked", "password reset", "created"]
     assert all(e.action is Action.CHANGED for e in changes)
@@ -54,7 +55,7 @@ def _people(aspire):
     """An admin, a manager with a team of two (one with a formula for a name), and views of both members."""
     from coaching.people import teams
 
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     manager = make_manager(aspire, "lee@example.com", "Lee")
     team = teams.create_team(aspire, manager, "Platform")
     aiko = teams.add_member(aspire, manager, team.id, {"name": "Aiko Tanaka", "email": "aiko@example.com"})

@@ -18,14 +18,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, PermissionDenied
 from coaching.core.needs import SCALES
 from coaching.core.settings import load_settings
 from coaching.db.database import Database, StoreLockedError
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
 from coaching.governance.audit import Action, AuditFilter, Subject
-from coaching.measurement.responses import Submission, prepare, submit
+from coaching.measurement.instrument_rows import instrument_sources
+from coaching.measurement.response_rows import NewResponse, ResponseRows
+from coaching.measurement.responses import Submission, ensure_wave, prepare, submit
+from coaching.measurement.versions import current_instrument, instruments
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_teams
 from coaching.privacy.backup import (
     MANIFEST,
     BackupError,
@@ -37,7 +43,7 @@ from coaching.privacy.backup import (
     write_backup,
 )
 from coaching.rounds import rounds
-from coaching.store import NewMember, NewResponse
+from coaching.startup import start
 from tests.conftest import make_manager
 
 ODD_TEXT = "Zoë's \"plan\";\nDROP TABLE note; -- 田中 \u200f<b>"
@@ -58,8 +64,8 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _enrich(app: Aspire) -> None:
-    maria = app.accounts.authenticate("maria@example.com", "demo-manager-1")
-    (team,) = app.store.teams(maria)
+    maria = accounts_of(app).authenticate("maria@example.com", "demo-manager-1")
+    (team,) = list_teams(app, maria)
     deadline = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
     round_id, links = rounds.open_round(app, maria, team.id, "2027", deadline, message=ODD_TEXT)
     rounds.record_delivery(app, maria, round_id, links[0].member_id, "invitation", "link", ok=True)
@@ -78,7 +84,7 @@ def _enrich(app: Aspire) -> None:
         tx.execute("INSERT INTO aggregate_snapshot (wave_id, scale, n, mean, purged_before)"
                    " VALUES (1, 'status', 7, 1.0 / 3, TIMESTAMPTZ '2025-01-01 00:00:00.123456+00')")
 
-    app.store.db.write(coaching_records)
+    app.db.write(coaching_records)
 
 
 @pytest.fixture
@@ -152,27 +158,28 @@ def test_ids_handed_out_after_a_restore_continue_where_the_backup_left_off(org_p
 
     app = start(load_settings(db=restored))
     try:
-        old_ids = {t.id for t in app.store.teams(SYSTEM)}
-        new_id = app.store.create_team(SYSTEM, "Formed after the restore", manager_id=1)
+        old_ids = {t.id for t in list_teams(app, SYSTEM)}
+        new_id = create_team(app, SYSTEM, "Formed after the restore", manager_id=1).id
     finally:
         app.close()
 
     assert new_id not in old_ids and new_id == max(old_ids) + 1
-    assert next_ids(restored) == {**next_ids(org_path), "team_ids": new_id + 1}
+    before = next_ids(org_path)   # the new team and its audit entry drew the next id of each
+    assert next_ids(restored) == {**before, "team_ids": new_id + 1, "audit_ids": before["audit_ids"] + 1}
 
 
 def test_the_manifest_names_schema_instruments_counts_and_moment(org: Aspire, tmp_path: Path) -> None:
     made_at = dt.datetime(2026, 5, 7, 10, 30, tzinfo=dt.UTC)
 
-    manifest = write_backup(org.store.db, tmp_path / "backup", now=made_at)
+    manifest = write_backup(org.db, tmp_path / "backup", now=made_at)
 
     on_disk = json.loads((tmp_path / "backup" / MANIFEST).read_text(encoding="utf-8"))
     assert Manifest.model_validate(on_disk) == manifest == read_manifest(tmp_path / "backup")
     assert manifest.created_at == made_at
     assert manifest.schema_version == max(n for n, _ in available_migrations())
-    assert manifest.migrations == applied_migrations(org.store.db)
-    assert manifest.instrument_versions == sorted(org.instruments)
-    assert manifest.tables["response"] == org.store.db.scalar("SELECT count(*) FROM response") == 30
+    assert manifest.migrations == applied_migrations(org.db)
+    assert manifest.instrument_versions == sorted(instruments(org))
+    assert manifest.tables["response"] == org.db.scalar("SELECT count(*) FROM response") == 30
     assert manifest.summary().startswith("2 teams, 15 members, 30 responses, 3 accounts and ")
 
 
@@ -185,7 +192,7 @@ def test_backup_refuses_a_folder_that_is_not_empty_and_writes_nothing(org: Aspir
     (folder / "holiday.jpg").write_bytes(b"not a backup")
 
     with pytest.raises(BackupError, match="not empty"):
-        write_backup(org.store.db, folder)
+        write_backup(org.db, folder)
 
     assert [p.name for p in folder.iterdir()] == ["holiday.jpg"]
     assert not list(tmp_path.glob(".*")), "no half-written folder stays behind"
@@ -195,7 +202,7 @@ def test_backup_into_an_empty_folder_fills_it(org: Aspire, tmp_path: Path) -> No
     folder = tmp_path / "empty"
     folder.mkdir()
 
-    write_backup(org.store.db, folder)
+    write_backup(org.db, folder)
 
     assert (folder / MANIFEST).is_file() and (folder / "response.parquet").is_file()
     assert not list(tmp_path.glob(".*")), "the export folder was renamed into place"
@@ -212,7 +219,7 @@ def test_restore_refuses_to_replace_a_database_that_holds_data_unless_forced(org
     backup_file(org_path, tmp_path / "backup")
     other = tmp_path / "other.duckdb"
     app = start(load_settings(db=other))
-    app.store.create_team(SYSTEM, "Keep me", manager_id=make_manager(app).id)
+    create_team(app, SYSTEM, "Keep me", manager_id=make_manager(app).id)
     app.close()
     untouched = digest(other)
 
@@ -285,7 +292,7 @@ def test_a_failed_restore_leaves_the_old_database_untouched(
 ) -> None:
     other = tmp_path / "other.duckdb"
     app = start(load_settings(db=other))
-    app.store.create_team(SYSTEM, "Still here", manager_id=1)
+    create_team(app, SYSTEM, "Still here", manager_id=make_manager(app).id)
     app.close()
     backup_file(org_path, tmp_path / "backup")
     damage(tmp_path / "backup")
@@ -349,7 +356,7 @@ def test_a_backup_of_an_older_schema_is_restored_with_the_newer_migrations_appli
 ) -> None:
     old = tmp_path / "old.duckdb"
     db = _database_with_migrations(old, list(range(1, OLD_SCHEMA + 1)), tmp_path)
-    raw = {"ratings": {i.id: 1 + n % 5 for n, i in enumerate(aspire.current_instrument.items)},
+    raw = {"ratings": {i.id: 1 + n % 5 for n, i in enumerate(current_instrument(aspire).items)},
            "top_three": ["expertise", "autonomy", "balance"]}
     response = prepare(aspire, Submission(member_id=1, wave_id=1, raw=raw))    # validated and scored as today
     try:
@@ -365,10 +372,10 @@ def test_a_backup_of_an_older_schema_is_restored_with_the_newer_migrations_appli
     assert newer and result.migrated == newer
     app = start(load_settings(db=tmp_path / "restored.duckdb"))
     try:
-        assert applied_migrations(app.store.db) == [n for n, _ in available_migrations()]
-        assert app.store.db.scalar("SELECT count(*) FROM response_draft") == 0      # a table of migration 005
-        (team,) = app.store.teams(SYSTEM)
-        (stored,) = app.store.current_responses(SYSTEM, response.wave_id)
+        assert applied_migrations(app.db) == [n for n, _ in available_migrations()]
+        assert app.db.scalar("SELECT count(*) FROM response_draft") == 0      # a table of migration 005
+        (team,) = list_teams(app, SYSTEM)
+        (stored,) = ResponseRows(app.db).current_responses(SYSTEM, response.wave_id)
     finally:
         app.close()
     assert team.name == "From the old days"
@@ -378,7 +385,7 @@ def test_a_backup_of_an_older_schema_is_restored_with_the_newer_migrations_appli
 def _write_as_the_old_aspire_did(tx, aspire: Aspire, response: NewResponse) -> None:
     """Rows in the tables of migrations 001-004, by plain SQL: today's store code may expect newer columns."""
     tx.execute("INSERT INTO instrument (version, title, source) VALUES (1, 'v1', ?)",
-               [aspire.store.instrument_sources()[1]])
+               [instrument_sources(aspire.db)[1]])
     tx.execute("INSERT INTO team (name, manager_id) VALUES ('From the old days', 1)")
     tx.execute("INSERT INTO member (team_id, name, email) VALUES (1, 'Ana Old', 'ana@example.com')")
     tx.execute("INSERT INTO wave (name, starts_on) VALUES ('2025', DATE '2025-01-01')")
@@ -414,7 +421,7 @@ def unzip_manifest(data: bytes) -> tuple[Manifest, set[str]]:
 
 
 def test_an_admin_downloads_a_zip_that_restores_and_the_download_is_audited(org: Aspire, tmp_path: Path) -> None:
-    admin = org.accounts.authenticate("hr@example.com", "demo-admin-1")
+    admin = accounts_of(org).authenticate("hr@example.com", "demo-admin-1")
 
     made = download_backup(org, admin)
 
@@ -431,13 +438,13 @@ def test_an_admin_downloads_a_zip_that_restores_and_the_download_is_audited(org:
 
 
 def test_a_manager_cannot_download_a_backup_and_nothing_is_recorded(org: Aspire) -> None:
-    maria = org.accounts.authenticate("maria@example.com", "demo-manager-1")
-    audit_rows = org.store.db.scalar("SELECT count(*) FROM audit_log")
+    maria = accounts_of(org).authenticate("maria@example.com", "demo-manager-1")
+    audit_rows = org.db.scalar("SELECT count(*) FROM audit_log")
 
     with pytest.raises(PermissionDenied):
         download_backup(org, maria)
 
-    assert org.store.db.scalar("SELECT count(*) FROM audit_log") == audit_rows
+    assert org.db.scalar("SELECT count(*) FROM audit_log") == audit_rows
 
 
 def test_backups_taken_while_answers_arrive_hold_only_whole_responses(
@@ -445,10 +452,10 @@ def test_backups_taken_while_answers_arrive_hold_only_whole_responses(
 ) -> None:
     """Submissions run on another thread during each backup; every backup must show whole responses only."""
     manager = make_manager(aspire)
-    team_id = aspire.store.create_team(manager, "Busy team")
-    members = aspire.store.add_members(manager, team_id, [
+    team_id = create_team(aspire, manager, "Busy team").id
+    members = add_members(aspire, manager, team_id, [
         NewMember(name=f"Person {n}", email=f"p{n}@example.com") for n in range(6)])
-    wave_id = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    wave_id = ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
     raw = {"ratings": {i.id: 1 + n % 5 for n, i in enumerate(instrument.items)},
            "top_three": ["status", "security", "balance"], "reflections": {"need_now": "More time to think."}}
     stop = threading.Event()

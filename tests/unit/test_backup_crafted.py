@@ -15,12 +15,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from coaching.aspire import start
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import load_settings
 from coaching.db.archive import MAX_ID_GAP
+from coaching.people.accounts import accounts_of
+from coaching.people.teams import create_team, list_teams
 from coaching.privacy import backup
 from coaching.privacy.backup import MANIFEST, BackupError, backup_file, restore
+from coaching.startup import start
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("crafted")
     app = start(load_settings(db=root / "org.duckdb", demo=False))
     try:
-        app.store.create_team(SYSTEM, "Platform", manager_id=app.accounts.create_user(
+        create_team(app, SYSTEM, "Platform", manager_id=accounts_of(app).create_user(
             SYSTEM, "maria@example.com", "Maria", "manager", "a long passphrase 1").id)
     finally:
         app.close()
@@ -50,7 +52,7 @@ def target(tmp_path: Path) -> Path:
     path = tmp_path / "live.duckdb"
     app = start(load_settings(db=path, demo=False))
     try:
-        app.store.create_team(SYSTEM, "Kept", manager_id=app.accounts.create_user(
+        create_team(app, SYSTEM, "Kept", manager_id=accounts_of(app).create_user(
             SYSTEM, "kim@example.com", "Kim", "manager", "a long passphrase 2").id)
     finally:
         app.close()
@@ -74,7 +76,7 @@ def zipped(folder: Path, extra: dict[str, bytes] | None = None, *, compression: 
 def team_names(path: Path) -> list[str]:
     app = start(load_settings(db=path, demo=False))
     try:
-        return [t.name for t in app.store.teams(SYSTEM)]
+        return [t.name for t in list_teams(app, SYSTEM)]
     finally:
         app.close()
 
@@ -223,7 +225,7 @@ def test_a_sequence_start_far_past_the_rows_is_bounded(folder: Path, target: Pat
 
     app = start(load_settings(db=target, demo=False))
     try:
-        new_id = app.store.create_team(SYSTEM, "After", manager_id=1)
+        new_id = create_team(app, SYSTEM, "After", manager_id=1).id
     finally:
         app.close()
     assert new_id == 1 + 1 + MAX_ID_GAP

@@ -22,7 +22,8 @@ from coaching.one_on_one.portrait import Portrait, member_portrait
 from coaching.one_on_one.talking_points import OPEN_QUESTIONS, CoachingFacts, talking_points
 from coaching.paths.fit import DEFAULT_THRESHOLDS, top_need
 from coaching.people import teams
-from coaching.people.teams import arrangement_for
+from coaching.people.accounts import accounts_of
+from coaching.people.teams import arrangement_for, list_members, list_teams
 from coaching.views.fit import member_fit_view
 from coaching.views.profile import member_profile_view
 from coaching.views.trend import member_trend_view
@@ -37,7 +38,7 @@ NOTE = {"held_on": dt.date(2026, 11, 1), "body": "Worried about the reorganisati
 
 
 def _account(aspire, email):
-    return aspire.accounts.actor_for_email(email)
+    return accounts_of(aspire).actor_for_email(email)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +49,8 @@ def maria(demo):
 @pytest.fixture(scope="module")
 def member(demo, maria):
     """Maria's first member who answered in two waves, renamed to a name in three scripts, with a goal and a note."""
-    team = demo.store.teams(maria)[0]
-    found = next(m for m in demo.store.members(maria, team.id)
+    team = list_teams(demo, maria)[0]
+    found = next(m for m in list_members(demo, maria, team.id)
                  if member_portrait(demo, maria, m.id, DEFAULT_THRESHOLDS).previous is not None)
     fields = found.model_dump(include={"email", "role_title", "track", "level"}) | {"name": THREE_SCRIPTS}
     renamed = teams.edit_member(demo, maria, found.id, found.version, fields)

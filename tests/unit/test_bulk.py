@@ -19,8 +19,10 @@ from coaching.core.needs import NEEDS
 from coaching.db.database import Database
 from coaching.db.migrations import MIGRATIONS_DIR, available_migrations, migrate
 from coaching.measurement.answers import Answers
-from coaching.measurement.responses import Submission, prepare, submit
-from coaching.store import NewMember, NewResponse, insert_member_rows
+from coaching.measurement.response_rows import NewResponse, ResponseRows
+from coaching.measurement.responses import Submission, ensure_wave, prepare, record_responses, submit
+from coaching.people.team_rows import NewMember, insert_member_rows
+from coaching.people.teams import add_members, create_team, list_members
 from tests.conftest import make_manager
 
 
@@ -34,8 +36,8 @@ def _raw(instrument, rng: random.Random, reflections: bool = False) -> dict:
 
 def _team(aspire, people: int) -> tuple[object, int, list[int]]:
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Platform")
-    members = aspire.store.add_members(manager, team, [
+    team = create_team(aspire, manager, "Platform").id
+    members = add_members(aspire, manager, team, [
         NewMember(name=f"Person {n:03d}", email=f"p{n}@example.com") for n in range(people)])
     return manager, team, members
 
@@ -43,12 +45,12 @@ def _team(aspire, people: int) -> tuple[object, int, list[int]]:
 def test_a_large_batch_round_trips_every_answer_and_score(aspire, instrument):
     rng = random.Random(1)
     manager, team, members = _team(aspire, 300)
-    wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 3, 1))
     raws = {m: _raw(instrument, rng, reflections=m % 3 == 0) for m in members}
     ids = submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m, raw in raws.items()])
 
     assert len(set(ids)) == 300
-    stored = {r.member_id: r for r in aspire.store.current_responses(manager, wave)}
+    stored = {r.member_id: r for r in ResponseRows(aspire.db).current_responses(manager, wave)}
     assert sorted(stored) == sorted(members)
     for member, raw in raws.items():
         expected = prepare(aspire, Submission(member_id=member, wave_id=wave, raw=raw))
@@ -60,7 +62,7 @@ def test_a_large_batch_round_trips_every_answer_and_score(aspire, instrument):
 def test_a_batch_that_fails_half_way_through_leaves_nothing(aspire, instrument):
     rng = random.Random(2)
     manager, _, members = _team(aspire, 3)
-    wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 3, 1))
     good = [prepare(aspire, Submission(member_id=m, wave_id=wave, raw=_raw(instrument, rng))) for m in members[:2]]
     # The database refuses this one only when its ratings are written, after the other rows of the batch:
     # a value beyond SMALLINT that validation would never let through.
@@ -69,17 +71,17 @@ def test_a_batch_that_fails_half_way_through_leaves_nothing(aspire, instrument):
         "member_id": members[2], "answers": Answers.model_construct(**(dict(good[0].answers) | {"ratings": ratings}))}))
 
     with pytest.raises(Exception, match="70000"):
-        aspire.store.record_responses(SYSTEM, [*good, broken])
+        record_responses(aspire, SYSTEM, [*good, broken])
 
-    assert aspire.store.current_responses(manager, wave) == []
+    assert ResponseRows(aspire.db).current_responses(manager, wave) == []
     for table in ("response", "response_rating", "response_choice", "response_score"):
-        assert aspire.store.db.scalar(f"SELECT count(*) FROM {table}") == 0, table
+        assert aspire.db.scalar(f"SELECT count(*) FROM {table}") == 0, table
 
 
 def test_a_later_submission_in_the_same_batch_replaces_the_earlier_one(aspire, instrument):
     rng = random.Random(3)
     manager, _, (ana, ben) = _team(aspire, 2)
-    wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 3, 1))
     [first] = submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(instrument, rng))])
     last_raw = _raw(instrument, rng)
     second, for_ben, third = submit(aspire, SYSTEM, [
@@ -87,24 +89,24 @@ def test_a_later_submission_in_the_same_batch_replaces_the_earlier_one(aspire, i
         Submission(member_id=ben, wave_id=wave, raw=_raw(instrument, rng)),
         Submission(member_id=ana, wave_id=wave, raw=last_raw)])
 
-    current = {r.member_id: r for r in aspire.store.current_responses(manager, wave)}
+    current = {r.member_id: r for r in ResponseRows(aspire.db).current_responses(manager, wave)}
     assert current[ana].id == third and current[ben].id == for_ben
     assert current[ana].answers == prepare(aspire, Submission(member_id=ana, wave_id=wave, raw=last_raw)).answers
-    history = aspire.store.db.query(
+    history = aspire.db.query(
         "SELECT id, is_current, replaced_by FROM response WHERE member_id = ? ORDER BY id", [ana])
     assert history == [(first, False, second), (second, False, third), (third, True, None)]
-    assert aspire.store.response_count(instrument.version) == 2
+    assert ResponseRows(aspire.db).response_count(instrument.version) == 2
 
 
 def test_member_rows_go_in_with_one_statement_and_come_back_in_order(aspire):
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Imported")
+    team = create_team(aspire, manager, "Imported").id
     people = [NewMember(name=f"Zoë {n}", email=f"z{n}@example.com", role_title="Engineer" if n % 2 else None)
               for n in range(2_000)]
-    ids = aspire.store.db.write(lambda tx: insert_member_rows(tx, team, people))
+    ids = aspire.db.write(lambda tx: insert_member_rows(tx, team, people))
 
     assert ids == sorted(ids) and len(set(ids)) == 2_000
-    stored = {m.id: m for m in aspire.store.members(manager, team)}
+    stored = {m.id: m for m in list_members(aspire, manager, team)}
     assert [(stored[i].name, stored[i].email, stored[i].role_title) for i in ids] == [
         (p.name, p.email, p.role_title) for p in people]
 

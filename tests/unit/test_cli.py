@@ -11,10 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from coaching.aspire import start
 from coaching.cli import main
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import Settings
+from coaching.db.meta import is_empty
+from coaching.measurement.responses import list_waves
+from coaching.measurement.versions import instruments
+from coaching.people.accounts import accounts_of
+from coaching.people.teams import list_teams
+from coaching.startup import start
 
 COACHING = Path(sys.executable).with_name("coaching")   # the installed command, as the README runs it
 HOLD_DATABASE = "import duckdb,time,sys; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
@@ -155,8 +160,8 @@ def test_init_db_demo_creates_the_file_with_the_demo_organisation(db_path: Path,
     aspire = start(Settings(db=db_path))
     try:
         assert aspire.is_demo
-        assert {t.name for t in aspire.store.teams(SYSTEM)} == {"Platform engineering", "Customer success"}
-        assert [w.name for w in aspire.store.waves()] == ["2025", "2026"]
+        assert {t.name for t in list_teams(aspire, SYSTEM)} == {"Platform engineering", "Customer success"}
+        assert [w.name for w in list_waves(aspire)] == ["2025", "2026"]
     finally:
         aspire.close()
 
@@ -167,8 +172,8 @@ def test_init_db_without_demo_creates_an_empty_database(db_path: Path) -> None:
     aspire = start(Settings(db=db_path))
     try:
         assert not aspire.is_demo
-        assert aspire.store.is_empty()
-        assert aspire.instruments, "the shipped instrument versions are recorded"
+        assert is_empty(aspire.db)
+        assert instruments(aspire), "the shipped instrument versions are recorded"
     finally:
         aspire.close()
 
@@ -212,7 +217,7 @@ def test_create_user_takes_the_password_from_the_environment(
     assert err == ""
     aspire = start(Settings(db=db_path))
     try:
-        actor = Accounts(aspire.store.db).authenticate("hr@example.com", "Quiet-Harbour-Lanterns-7431")
+        actor = Accounts(aspire.db).authenticate("hr@example.com", "Quiet-Harbour-Lanterns-7431")
         assert (actor.role, actor.name) == ("admin", "Harriet Berg")
     finally:
         aspire.close()
@@ -242,7 +247,7 @@ def test_create_user_with_a_prompted_password_names_the_manager_after_the_email(
     assert capsys.readouterr().out == "Created manager account for sam@example.com.\n"
     aspire = start(Settings(db=db_path))
     try:
-        assert Accounts(aspire.store.db).authenticate("sam@example.com", "Seven-Orange-Kettles-2208").name == "sam"
+        assert Accounts(aspire.db).authenticate("sam@example.com", "Seven-Orange-Kettles-2208").name == "sam"
     finally:
         aspire.close()
 
@@ -266,7 +271,7 @@ def test_create_user_refuses_in_one_line_and_creates_nothing(
     assert expected in lines[0] and "Traceback" not in lines[0]
     aspire = start(Settings(db=db_path))
     try:
-        assert aspire.store.db.scalar("SELECT count(*) FROM app_user WHERE email LIKE '%example.com'") == 0
+        assert aspire.db.scalar("SELECT count(*) FROM app_user WHERE email LIKE '%example.com'") == 0
     finally:
         aspire.close()
 
@@ -293,9 +298,10 @@ def test_create_user_leaves_the_audit_entry_the_accounts_screen_leaves(
 
     aspire = start(Settings(db=db_path))
     try:
-        admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "Harriet", Role.ADMIN, None).actor
-        in_the_app = aspire.accounts.create_user(admin, "sam@example.com", "Sam", Role.MANAGER, None)  # as the screen
-        lee = aspire.accounts.actor_for_email("lee@example.com")
+        admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "Harriet", Role.ADMIN, None).actor
+        # as the Accounts screen does
+        in_the_app = accounts_of(aspire).create_user(admin, "sam@example.com", "Sam", Role.MANAGER, None)
+        lee = accounts_of(aspire).actor_for_email("lee@example.com")
         events = {e.subject_id: e for e in aspire.audit.events(SYSTEM, AuditFilter(subject_kind=Subject.ACCOUNT))}
     finally:
         aspire.close()
@@ -313,7 +319,7 @@ def _accounts(db_path: Path, **roles: str) -> None:
     aspire = start(Settings(db=db_path))
     try:
         for email, role in roles.items():
-            aspire.accounts.create_user(SYSTEM, f"{email}@example.com", email.title(), role, None)
+            accounts_of(aspire).create_user(SYSTEM, f"{email}@example.com", email.title(), role, None)
     finally:
         aspire.close()
 
@@ -436,7 +442,7 @@ def demo_db(demo_template: Path, db_path: Path, capsys) -> Path:
 def _members_with_email(db_path: Path, email: str) -> int:
     aspire = start(Settings(db=db_path))
     try:
-        return aspire.store.db.scalar("SELECT count(*) FROM member WHERE email = ?", [email])
+        return aspire.db.scalar("SELECT count(*) FROM member WHERE email = ?", [email])
     finally:
         aspire.close()
 
@@ -535,8 +541,8 @@ def test_purge_removes_old_answers_and_keeps_large_enough_averages(demo_db: Path
     cutoff = months_before(dt.datetime.now(dt.UTC), 1)
     aspire = start(Settings(db=demo_db))
     try:
-        remaining = aspire.store.db.scalar("SELECT count(*) FROM response WHERE submitted_at < ?", [cutoff])
-        kept = aspire.store.db.query("SELECT DISTINCT n FROM aggregate_snapshot")
+        remaining = aspire.db.scalar("SELECT count(*) FROM response WHERE submitted_at < ?", [cutoff])
+        kept = aspire.db.query("SELECT DISTINCT n FROM aggregate_snapshot")
     finally:
         aspire.close()
     assert remaining == 0
@@ -574,8 +580,8 @@ def two_platform_teams(db_path: Path) -> dict:
 
     aspire = start(Settings(db=db_path))
     try:
-        maria = aspire.accounts.create_user(SYSTEM, "maria@example.com", "Maria", Role.MANAGER, None).actor
-        sam = aspire.accounts.create_user(SYSTEM, "sam@example.com", "Sam", Role.MANAGER, None).actor
+        maria = accounts_of(aspire).create_user(SYSTEM, "maria@example.com", "Maria", Role.MANAGER, None).actor
+        sam = accounts_of(aspire).create_user(SYSTEM, "sam@example.com", "Sam", Role.MANAGER, None).actor
         return {"maria": teams.create_team(aspire, maria, "Platform").id,
                 "support": teams.create_team(aspire, maria, "Support").id,
                 "sam": teams.create_team(aspire, sam, "Platform").id}
@@ -688,7 +694,7 @@ def test_import_members_of_a_missing_file_fails_in_one_line(tmp_path: Path, caps
 def _team_names(db_path: Path) -> list[str]:
     aspire = start(Settings(db=db_path))
     try:
-        return sorted(t.name for t in aspire.store.teams(SYSTEM))
+        return sorted(t.name for t in list_teams(aspire, SYSTEM))
     finally:
         aspire.close()
 
@@ -785,8 +791,8 @@ def _held(db_path: Path) -> tuple[int, int]:
     """Aiko's member records and the responses: what the destructive commands below would remove."""
     aspire = start(Settings(db=db_path))
     try:
-        return (aspire.store.db.scalar("SELECT count(*) FROM member WHERE email = 'aiko@example.com'"),
-                aspire.store.db.scalar("SELECT count(*) FROM response"))
+        return (aspire.db.scalar("SELECT count(*) FROM member WHERE email = 'aiko@example.com'"),
+                aspire.db.scalar("SELECT count(*) FROM response"))
     finally:
         aspire.close()
 

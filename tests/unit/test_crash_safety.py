@@ -22,12 +22,15 @@ from pathlib import Path
 
 import pytest
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM
 from coaching.core.needs import SCALES
 from coaching.core.settings import PROJECT_DIR, Settings
-from coaching.measurement.responses import Submission, prepare
-from coaching.store import NewMember
+from coaching.measurement.responses import Submission, ensure_wave, list_waves, prepare
+from coaching.measurement.versions import current_instrument
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_members, list_teams
+from coaching.startup import start
 from tests.conftest import make_manager
 from tests.crash_child import answers_for
 
@@ -69,10 +72,10 @@ def team_db(tmp_path: Path) -> Path:
     aspire = start(Settings(db=path))
     try:
         manager = make_manager(aspire)
-        team_id = aspire.store.create_team(manager, "Crash test team")
-        aspire.store.add_members(manager, team_id, [
+        team_id = create_team(aspire, manager, "Crash test team").id
+        add_members(aspire, manager, team_id, [
             NewMember(name=f"Member {n}", email=f"member{n}@example.com") for n in range(5)])
-        aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+        ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
     finally:
         aspire.close()
     return path
@@ -134,26 +137,26 @@ def _run_and_kill(db: Path, rng: random.Random, crash: Round, logs: Path) -> Non
 
 def _check(aspire: Aspire, acknowledged: list[tuple[int, int]], crash: Round) -> None:
     """Every acknowledged response is stored exactly as submitted; every stored response is whole."""
-    db = aspire.store.db
+    db = aspire.db
     heads = {r[0]: r[1:] for r in db.query("SELECT id, member_id, life_stage, is_current FROM response")}
     parts = {table: _grouped(db.query(f"SELECT response_id, {a}, {b} FROM {table}"))  # noqa: S608 - fixed names
              for table, a, b in (("response_rating", "item_id", "value"), ("response_choice", "rank", "need"),
                                  ("response_reflection", "reflection_id", "text"),
                                  ("response_score", "scale", "score"))}
-    items = len(aspire.current_instrument.items)
+    items = len(current_instrument(aspire).items)
     for response_id in heads:
         counts = tuple(len(parts[t].get(response_id, {})) for t in ("response_rating", "response_choice",
                                                                     "response_score"))
         assert counts == (items, 3, len(SCALES)), f"{crash.where()}: response {response_id} is half there: {counts}"
     for table, rows in parts.items():
         assert rows.keys() <= heads.keys(), f"{crash.where()}: {table} rows of missing responses"
-    (team,) = aspire.store.teams(SYSTEM)
-    members = [m.id for m in aspire.store.members(SYSTEM, team.id)]
-    (wave, *_) = aspire.store.waves()
+    (team,) = list_teams(aspire, SYSTEM)
+    members = [m.id for m in list_members(aspire, SYSTEM, team.id)]
+    (wave, *_) = list_waves(aspire)
     for response_id, n in acknowledged:
         assert response_id in heads, f"{crash.where()}: acknowledged response {response_id} (number {n}) is lost"
         expected = prepare(aspire, Submission(member_id=members[n % len(members)], wave_id=wave.id,
-                                              raw=answers_for(aspire.current_instrument, SEED, n)))
+                                              raw=answers_for(current_instrument(aspire), SEED, n)))
         member_id, life_stage, _ = heads[response_id]
         stored = (member_id, parts["response_rating"][response_id],
                   [need for _, need in sorted(parts["response_choice"][response_id].items())],

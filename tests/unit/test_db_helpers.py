@@ -16,7 +16,7 @@ from tests.conftest import make_manager
 def test_a_list_of_ids_is_one_parameter_and_an_empty_list_matches_nothing(aspire):
     manager = make_manager(aspire)
     made = [teams.create_team(aspire, manager, name).id for name in ("Platform", "Sales", "Support")]
-    db = aspire.store.db
+    db = aspire.db
 
     def names(ids: list[int]) -> list[str]:
         return [r[0] for r in db.query(f"SELECT name FROM team WHERE id IN {ID_LIST} ORDER BY name", [ids])]

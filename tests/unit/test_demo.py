@@ -6,21 +6,27 @@ from coaching.core.actors import SYSTEM
 from coaching.core.needs import Need
 from coaching.demo import DEMO_ACCOUNTS
 from coaching.measurement.profiles import profiles
+from coaching.measurement.reliability import scale_reliability
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import list_waves
 from coaching.measurement.scoring import changes_between
+from coaching.measurement.versions import current_instrument
+from coaching.people.accounts import accounts_of
+from coaching.people.teams import list_members, list_teams
 
 
 def _waves(demo):
     """Everyone's profiles in the two waves (as the system, which sees every team)."""
-    first, last = demo.store.waves()
+    first, last = list_waves(demo)
     return profiles(demo, SYSTEM, first.id), profiles(demo, SYSTEM, last.id)
 
 
 def test_demo_has_two_teams_of_six_to_ten_and_two_waves(demo):
-    teams = demo.store.teams(SYSTEM)
+    teams = list_teams(demo, SYSTEM)
     assert len(teams) == 2
     for team in teams:
-        assert 6 <= len(demo.store.members(SYSTEM, team.id)) <= 10
-    assert [w.name for w in demo.store.waves()] == ["2025", "2026"]
+        assert 6 <= len(list_members(demo, SYSTEM, team.id)) <= 10
+    assert [w.name for w in list_waves(demo)] == ["2025", "2026"]
     assert demo.is_demo
 
 
@@ -41,7 +47,7 @@ def test_each_case_a_manager_must_learn_to_read_is_shown_by_the_person_written_f
     assert by_name["Priya Raman"].disagreement, "ratings and the forced choice disagree"
     assert by_name["Chen Wei"].flags, "uniform answers are flagged"
     before = {m.member_name: m.profile.scores for m in first}
-    reliability = demo.reliability(demo.current_instrument.version)
+    reliability = scale_reliability(demo, current_instrument(demo).version)
     nadia = {c.scale: c for c in changes_between(before["Nadia Haddad"], by_name["Nadia Haddad"].scores, reliability)}
     assert nadia["balance"].reliable and nadia["balance"].rose, "a reliable change"
 
@@ -55,7 +61,7 @@ def test_demo_shows_a_rating_choice_disagreement_and_a_quality_flag(demo):
 def test_demo_shows_a_reliable_change_between_waves(demo):
     first, latest = _waves(demo)
     before = {m.member_id: m.profile.scores for m in first}
-    reliability = demo.reliability(demo.current_instrument.version)
+    reliability = scale_reliability(demo, current_instrument(demo).version)
     changed = [
         m.member_name
         for m in latest
@@ -66,8 +72,8 @@ def test_demo_shows_a_reliable_change_between_waves(demo):
 
 
 def test_demo_is_the_same_on_every_start(demo, tmp_path):
-    from coaching.aspire import start
     from coaching.core.settings import load_settings
+    from coaching.startup import start
 
     again = start(load_settings(db=tmp_path / "again.duckdb", demo=True))
     try:
@@ -79,21 +85,21 @@ def test_demo_is_the_same_on_every_start(demo, tmp_path):
 
 
 def test_restarting_with_demo_on_does_not_seed_twice(tmp_path):
-    from coaching.aspire import start
     from coaching.core.settings import load_settings
+    from coaching.startup import start
 
     settings = load_settings(db=tmp_path / "restart.duckdb", demo=True)
     start(settings).close()
     again = start(settings)
     try:
-        assert len(again.store.teams(SYSTEM)) == 2
-        assert again.store.response_count(again.current_instrument.version) == 30
+        assert len(list_teams(again, SYSTEM)) == 2
+        assert ResponseRows(again.db).response_count(current_instrument(again).version) == 30
     finally:
         again.close()
 
 
 def test_each_demo_manager_coaches_one_team_and_sees_only_it(demo):
     for account in DEMO_ACCOUNTS:
-        actor = demo.accounts.authenticate(account.email, account.password)
-        teams = demo.store.teams(actor)
+        actor = accounts_of(demo).authenticate(account.email, account.password)
+        teams = list_teams(demo, actor)
         assert [t.name for t in teams] == ([account.team] if account.team else [])

@@ -11,14 +11,16 @@ from pypdf import PdfReader
 
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.needs import Need
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, ensure_wave, list_waves, submit
 from coaching.one_on_one import development, member_data, plans
 from coaching.one_on_one.brief import ChartRenderer, member_brief
 from coaching.one_on_one.plans import GoalStatus
 from coaching.one_on_one.route_rows import RouteRows
+from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import Thresholds
 from coaching.paths.routes import RouteRejected, StepKind
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.people.teams import MemberArrangement
 from coaching.privacy import requests as privacy
 from tests.conftest import make_manager
@@ -79,7 +81,7 @@ def test_a_new_route_can_close_the_open_goals_of_the_earlier_one_or_keep_them(or
     assert statuses["Move across to Team lead"] is GoalStatus.DROPPED, "the earlier route's open goal is closed"
     assert statuses["Move up to Staff specialist"] is GoalStatus.PLANNED, "goals of older routes are left alone"
     assert development.agreed_route(aspire, a, ana).id == third.id != first.id
-    assert [r.replaced_at is None for r in RouteRows(aspire.store.db).routes_of([ana])] == [False, False, True]
+    assert [r.replaced_at is None for r in RouteRows(aspire.db).routes_of([ana])] == [False, False, True]
 
 
 def test_only_the_members_manager_agrees_a_route(org):
@@ -91,7 +93,7 @@ def test_only_the_members_manager_agrees_a_route(org):
 
 def test_a_member_without_a_recorded_track_is_asked_for_one(org):
     aspire = org["aspire"]
-    assert development.start_position(MemberArrangement(track=None, level=None), aspire.store.catalogue()) is None
+    assert development.start_position(MemberArrangement(track=None, level=None), catalogue_at(aspire)) is None
     bo = teams.add_member(aspire, org["a"], org["team"].id, {"name": "Bo", "email": "bo@example.com"})
     with pytest.raises(RouteRejected, match="Record their current track"):
         development.save_route(aspire, org["a"], bo.id, EXPERT, [("senior", TODAY)], close_earlier=False,
@@ -107,16 +109,16 @@ def test_the_export_holds_the_route_and_an_erasure_removes_it(org):
     assert ("route_step", "option_key", "staff") in {(r[0], r[2], r[3]) for r in member_data.csv_rows(document)}
 
     privacy.erase_member(aspire, SYSTEM, "ana@example.com")
-    assert aspire.store.db.scalar("SELECT count(*) FROM route") == 0
-    assert aspire.store.db.scalar("SELECT count(*) FROM route_step") == 0
+    assert aspire.db.scalar("SELECT count(*) FROM route") == 0
+    assert aspire.db.scalar("SELECT count(*) FROM route_step") == 0
 
 
 def _answer(aspire, instrument, member_ids):
-    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
     ratings = {i.id: ((1 if i.reverse else 5) if i.need == "expertise" else 2) for i in instrument.items}
     raw = {"ratings": ratings, "top_three": ["expertise", "autonomy", "balance"]}
     submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m in member_ids])
-    return next(w for w in aspire.store.waves() if w.id == wave)
+    return next(w for w in list_waves(aspire) if w.id == wave)
 
 
 def test_team_directions_count_people_never_name_them_and_admins_see_only_large_teams(org, instrument):
@@ -124,7 +126,7 @@ def test_team_directions_count_people_never_name_them_and_admins_see_only_large_
     others = [teams.add_member(aspire, a, team.id, {"name": f"P{i}", "email": f"p{i}@example.com",
                                                     "track": "expert", "level": "senior"}).id for i in range(3)]
     wave = _answer(aspire, instrument, [org["ana"], *others])
-    catalogue = aspire.store.catalogue()
+    catalogue = catalogue_at(aspire)
 
     found = development.team_directions(aspire, a, team.id, wave, catalogue, THRESHOLDS)
     assert (found.answered, found.placed) == (4, 4)
@@ -132,7 +134,7 @@ def test_team_directions_count_people_never_name_them_and_admins_see_only_large_
     assert {d.option.key for d in found.directions} == {"staff"}
     assert not any(hasattr(d, "members") or hasattr(d, "names") for d in found.directions)
 
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     assert development.team_directions(aspire, admin, team.id, wave, catalogue, THRESHOLDS) is None, \
         "four answers are below the group-size rule of five"
     fifth = teams.add_member(aspire, a, team.id, {"name": "P5", "email": "p5@example.com", "track": "expert",

@@ -10,8 +10,10 @@ from coaching.core.actors import SYSTEM
 from coaching.core.needs import NEEDS, Facet, Need
 from coaching.core.settings import SHIPPED_DIR, SettingsError, load_settings
 from coaching.measurement.profiles import profiles
+from coaching.measurement.responses import list_waves
 from coaching.measurement.scoring import Profile
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption, load_catalogue
+from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import (
     Thresholds,
     demand_vs_offer,
@@ -235,8 +237,8 @@ def test_thresholds_out_of_range_are_refused_naming_the_field(kwargs) -> None:
 
 def test_the_demo_organisation_holds_at_least_one_unmet_need(demo) -> None:
     thresholds = Thresholds.from_settings(demo.settings)
-    catalogue = demo.store.catalogue()
-    newest = demo.store.waves()[-1]
+    catalogue = catalogue_at(demo)
+    newest = list_waves(demo)[-1]
 
     unmet = {m.member_name: unmet_needs(m.profile.scores, catalogue, thresholds)
              for m in profiles(demo, SYSTEM, newest.id)}

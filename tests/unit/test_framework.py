@@ -9,17 +9,19 @@ import pytest
 from coaching.core.actors import SYSTEM, PermissionDenied, Role
 from coaching.core.tabular import ImportRejected
 from coaching.paths import editing as paths
+from coaching.paths.editing import catalogue_at
+from coaching.people.accounts import accounts_of
 from tests.conftest import make_manager
 
 DATA = Path(__file__).parents[1] / "data"
 
 
 def _admin(aspire):
-    return aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    return accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
 
 
 def _level(aspire, key):
-    return next(o for o in aspire.store.catalogue().options if o.key == key)
+    return next(o for o in catalogue_at(aspire).options if o.key == key)
 
 
 def test_a_good_framework_sets_titles_scope_and_expectations_with_history(aspire):
@@ -42,7 +44,7 @@ def test_a_good_framework_sets_titles_scope_and_expectations_with_history(aspire
 
 def test_a_bad_framework_names_every_bad_row_and_imports_nothing(aspire):
     admin = _admin(aspire)
-    before = aspire.store.catalogue()
+    before = catalogue_at(aspire)
     with pytest.raises(ImportRejected) as refused:
         paths.import_framework(aspire, admin, (DATA / "framework_bad.csv").read_bytes())
     reasons = {p.line: p.reason for p in refused.value.problems}
@@ -52,7 +54,7 @@ def test_a_bad_framework_names_every_bad_row_and_imports_nothing(aspire):
     assert reasons[6] == "title 'Staff specialist' differs from 'Staff engineer' on line 5 for the same level"
     assert reasons[7] == "expectation is empty"
     assert reasons[8] == "more cells than columns"
-    assert aspire.store.catalogue() == before, "lines 2 and 5 were fine, and still nothing was imported"
+    assert catalogue_at(aspire) == before, "lines 2 and 5 were fine, and still nothing was imported"
 
 
 @pytest.mark.parametrize(("content", "reason"), [

@@ -17,17 +17,21 @@ import pytest
 import coaching
 from coaching.core.actors import SYSTEM, PermissionDenied, Role
 from coaching.governance.audit import Action, Subject
+from coaching.governance.scope import require_team, visible_team_ids, visible_teams
 from coaching.measurement.profiles import latest_answered, organisation_summary, profiles
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import Submission, ensure_wave, list_waves, prepare, record_responses, submit
 from coaching.one_on_one import brief, development, plans, portrait, review
 from coaching.paths import demand as organisation
 from coaching.paths import editing as paths
 from coaching.paths.fit import DEFAULT_THRESHOLDS
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember, TeamRows
+from coaching.people.teams import add_members, create_team, list_members
 from coaching.privacy import backup
 from coaching.privacy import requests as privacy
 from coaching.rounds import mail, rounds
-from coaching.store import NewMember
 from tests.conftest import make_manager
 
 
@@ -54,18 +58,18 @@ def world(aspire, instrument):
     """Manager A with a team of two who answered; manager B with a team of their own; an admin."""
     a = make_manager(aspire, "a@example.com", "Manager A")
     b = make_manager(aspire, "b@example.com", "Manager B")
-    team_a = aspire.store.create_team(a, "Team A")
-    aspire.store.create_team(b, "Team B")
-    members_a = aspire.store.add_members(a, team_a, [NewMember(name="Ana", email="ana@example.com"),
+    team_a = create_team(aspire, a, "Team A").id
+    create_team(aspire, b, "Team B")
+    members_a = add_members(aspire, a, team_a, [NewMember(name="Ana", email="ana@example.com"),
                                                      NewMember(name="Ben", email="ben@example.com")])
-    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
     raw = {"ratings": {i.id: 4 for i in instrument.items}, "top_three": ["status", "balance", "autonomy"]}
     submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m in members_a])
     return {"aspire": aspire, "a": a, "b": b, "team_a": team_a, "members_a": members_a, "wave": wave, "raw": raw}
 
 
 def _members_of(aspire, actor, team_id: int) -> list:
-    return aspire.store.members(actor, team_id)
+    return teams.list_members(aspire, actor, team_id)
 
 
 def _refused_or_empty(call: Callable[[], object]) -> None:
@@ -77,8 +81,12 @@ def _refused_or_empty(call: Callable[[], object]) -> None:
     assert not result, f"manager B got {result!r}"
 
 
-def _store(w):
-    return w["aspire"].store
+def _rows(w):
+    return TeamRows(w["aspire"].db)
+
+
+def _responses(w):
+    return ResponseRows(w["aspire"].db)
 
 
 SOON = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
@@ -86,7 +94,7 @@ SOON = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
 
 def _version_of_a(w) -> int:
     """The version of manager A's account as an admin's screen would have read it."""
-    return next(acc.version for acc in w["aspire"].accounts.list_accounts(SYSTEM) if acc.id == w["a"].id)
+    return next(acc.version for acc in accounts_of(w["aspire"]).list_accounts(SYSTEM) if acc.id == w["a"].id)
 
 
 def _a_round(w) -> int:
@@ -95,19 +103,21 @@ def _a_round(w) -> int:
 
 
 CASES: dict[str, Callable[[dict], object]] = {
-    "coaching.store.Store.teams": lambda w: [t for t in _store(w).teams(w["b"]) if t.id == w["team_a"]],
-    "coaching.store.Store.members": lambda w: _store(w).members(w["b"], w["team_a"]),
-    "coaching.store.Store.add_members":
-        lambda w: _store(w).add_members(w["b"], w["team_a"], [NewMember(name="Spy", email="spy@example.com")]),
-    "coaching.store.Store.create_team":
-        lambda w: [t for t in _store(w).teams(w["a"])
-                   if t.id == _store(w).create_team(w["b"], "Mine", manager_id=w["a"].id)],
-    "coaching.store.Store.current_responses":
-        lambda w: _store(w).current_responses(w["b"], w["wave"], [w["team_a"]]),
-    "coaching.store.Store.record_responses":
-        lambda w: submit(w["aspire"], w["b"], [Submission(member_id=w["members_a"][0], wave_id=w["wave"],
-                                                           raw=w["raw"])]),
-    "coaching.store.Store.team_scale_means": lambda w: _store(w).team_scale_means(w["b"], w["wave"]),
+    "coaching.people.team_rows.TeamRows.teams": lambda w: [t for t in _rows(w).teams(w["b"]) if t.id == w["team_a"]],
+    "coaching.people.team_rows.TeamRows.members": lambda w: _rows(w).members(w["b"], w["team_a"]),
+    "coaching.governance.scope.visible_teams":
+        lambda w: [r for r in w["aspire"].db.query(*visible_teams(w["b"])) if r[0] == w["team_a"]],
+    "coaching.governance.scope.visible_team_ids":
+        lambda w: [t for t in visible_team_ids(w["aspire"].db, w["b"]) if t == w["team_a"]],
+    "coaching.people.teams.add_members":
+        lambda w: add_members(w["aspire"], w["b"], w["team_a"], [NewMember(name="Spy", email="spy@example.com")]),
+    "coaching.measurement.response_rows.ResponseRows.current_responses":
+        lambda w: _responses(w).current_responses(w["b"], w["wave"], [w["team_a"]]),
+    "coaching.measurement.responses.record_responses":
+        lambda w: record_responses(w["aspire"], w["b"], [prepare(w["aspire"], Submission(
+            member_id=w["members_a"][0], wave_id=w["wave"], raw=w["raw"]))]),
+    "coaching.measurement.response_rows.ResponseRows.team_scale_means":
+        lambda w: _responses(w).team_scale_means(w["b"], w["wave"]),
     "coaching.measurement.profiles.profiles": lambda w: profiles(w["aspire"], w["b"], w["wave"], [w["team_a"]]),
     "coaching.measurement.profiles.latest_answered": lambda w: latest_answered(w["aspire"], w["b"]),
     "coaching.measurement.profiles.organisation_summary": lambda w: organisation_summary(w["aspire"], w["b"]),
@@ -118,21 +128,21 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.governance.audit.AuditLog.lines":
         lambda w: w["aspire"].audit.lines(w["b"], w["aspire"].audit.events(SYSTEM)),
     "coaching.governance.audit.AuditLog.people_matching": lambda w: w["aspire"].audit.people_matching(w["b"], "Ana"),
-    "coaching.people.accounts.Accounts.list_accounts": lambda w: w["aspire"].accounts.list_accounts(w["b"]),
+    "coaching.people.accounts.Accounts.list_accounts": lambda w: accounts_of(w["aspire"]).list_accounts(w["b"]),
     "coaching.people.accounts.Accounts.reset_password":
-        lambda w: w["aspire"].accounts.reset_password(w["b"], w["a"].id, "b-chose-this-password"),
-    "coaching.people.accounts.Accounts.unlock": lambda w: w["aspire"].accounts.unlock(w["b"], w["a"].id),
+        lambda w: accounts_of(w["aspire"]).reset_password(w["b"], w["a"].id, "b-chose-this-password"),
+    "coaching.people.accounts.Accounts.unlock": lambda w: accounts_of(w["aspire"]).unlock(w["b"], w["a"].id),
     "coaching.people.accounts.Accounts.deactivate":
-        lambda w: w["aspire"].accounts.deactivate(w["b"], w["a"].id, _version_of_a(w)),
+        lambda w: accounts_of(w["aspire"]).deactivate(w["b"], w["a"].id, _version_of_a(w)),
     "coaching.people.accounts.Accounts.reactivate":
-        lambda w: w["aspire"].accounts.reactivate(w["b"], w["a"].id, _version_of_a(w)),
+        lambda w: accounts_of(w["aspire"]).reactivate(w["b"], w["a"].id, _version_of_a(w)),
     "coaching.people.accounts.Accounts.set_role":
-        lambda w: w["aspire"].accounts.set_role(w["b"], w["a"].id, _version_of_a(w), Role.ADMIN),
-    "coaching.people.accounts.Accounts.teams_of": lambda w: w["aspire"].accounts.teams_of(w["b"], w["a"].id),
+        lambda w: accounts_of(w["aspire"]).set_role(w["b"], w["a"].id, _version_of_a(w), Role.ADMIN),
+    "coaching.people.accounts.Accounts.teams_of": lambda w: accounts_of(w["aspire"]).teams_of(w["b"], w["a"].id),
     "coaching.people.accounts.Accounts.hand_over_teams":
-        lambda w: w["aspire"].accounts.hand_over_teams(w["b"], w["a"].id, w["b"].id),
+        lambda w: accounts_of(w["aspire"]).hand_over_teams(w["b"], w["a"].id, w["b"].id),
     "coaching.people.accounts.Accounts.create_user":
-        lambda w: w["aspire"].accounts.create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
+        lambda w: accounts_of(w["aspire"]).create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
     "coaching.rounds.rounds.open_round": lambda w: rounds.open_round(w["aspire"], w["b"], w["team_a"], "2027", SOON),
     "coaching.rounds.rounds.due_for_review": lambda w: rounds.due_for_review(w["aspire"], w["b"], w["team_a"]),
     "coaching.rounds.rounds.invitees":
@@ -140,7 +150,8 @@ CASES: dict[str, Callable[[dict], object]] = {
     # A's members read and kept first: B asking the same read with the same arguments never gets them.
     "coaching.aspire.Aspire.remembered": lambda w: w["aspire"].remembered(w["a"], _members_of, w["team_a"])
         and w["aspire"].remembered(w["b"], _members_of, w["team_a"]),
-    "coaching.store.Store.last_submitted": lambda w: _store(w).last_submitted(w["b"], w["team_a"]),
+    "coaching.people.team_rows.TeamRows.last_submitted": lambda w: _rows(w).last_submitted(w["b"], w["team_a"]),
+    "coaching.people.teams.last_submitted": lambda w: teams.last_submitted(w["aspire"], w["b"], w["team_a"]),
     "coaching.rounds.rounds.rounds_of_team": lambda w: rounds.rounds_of_team(w["aspire"], w["b"], w["team_a"]),
     "coaching.rounds.rounds.round_status": lambda w: rounds.round_status(w["aspire"], w["b"], _a_round(w)),
     "coaching.rounds.rounds.reissue_link":
@@ -153,8 +164,10 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.rounds.rounds.close_round": lambda w: rounds.close_round(w["aspire"], w["b"], _a_round(w)),
     "coaching.rounds.rounds.record_delivery":
         lambda w: rounds.record_delivery(w["aspire"], w["b"], _a_round(w), w["members_a"][0], "reminder", "link", True),
-    "coaching.store.Store.own_response": lambda w: _store(w).own_response(w["b"], w["wave"]),
-    "coaching.store.Store.require_team": lambda w: _store(w).require_team(w["b"], w["team_a"]) or [w["team_a"]],
+    "coaching.measurement.response_rows.ResponseRows.own_response": lambda w: _responses(w).own_response(w["b"],
+                                                                                                      w["wave"]),
+    "coaching.governance.scope.require_team":
+        lambda w: require_team(w["aspire"].db, w["b"], w["team_a"]) or [w["team_a"]],
     "coaching.rounds.mail.send_links": lambda w: mail.send_links(w["aspire"], w["b"], _a_round(w), []),
     "coaching.rounds.mail.send_invitations": lambda w: mail.send_invitations(w["aspire"], w["b"], _a_round(w)),
     "coaching.rounds.mail.send_reminders": lambda w: mail.send_reminders(w["aspire"], w["b"], _a_round(w)),
@@ -185,7 +198,8 @@ CASES: dict[str, Callable[[dict], object]] = {
                                     {"name": "Changed", "email": "ana@example.com"}),
     "coaching.people.teams.archive_member": lambda w: teams.archive_member(w["aspire"], w["b"], w["members_a"][0]),
     "coaching.people.teams.move_member":
-        lambda w: teams.move_member(w["aspire"], w["b"], w["members_a"][0], _store(w).teams(w["b"])[0].id),
+        lambda w: teams.move_member(w["aspire"], w["b"], w["members_a"][0],
+                                    teams.list_teams(w["aspire"], w["b"])[0].id),
     "coaching.people.teams.arrangements_of": lambda w: teams.arrangements_of(w["aspire"], w["b"], w["team_a"]),
     "coaching.people.teams.arrangement_for": lambda w: teams.arrangement_for(w["aspire"], w["b"], w["members_a"][0]),
     "coaching.paths.editing.add_option": lambda w: paths.add_option(w["aspire"], w["b"], {"key": "b_option"}),
@@ -201,7 +215,8 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.one_on_one.portrait.member_portrait":
         lambda w: portrait.member_portrait(w["aspire"], w["b"], w["members_a"][0], DEFAULT_THRESHOLDS),
     "coaching.one_on_one.portrait.team_picture":
-        lambda w: portrait.team_picture(w["aspire"], w["b"], w["team_a"], _store(w).waves()[0], DEFAULT_THRESHOLDS),
+        lambda w: portrait.team_picture(w["aspire"], w["b"], w["team_a"], list_waves(w["aspire"])[0],
+                                        DEFAULT_THRESHOLDS),
     "coaching.paths.demand.organisation_paths":
         lambda w: organisation.organisation_paths(w["aspire"], w["b"], DEFAULT_THRESHOLDS),
     "coaching.people.teams.import_members":
@@ -248,10 +263,10 @@ CASES: dict[str, Callable[[dict], object]] = {
                                                                           "body": "Mine"}).id),
     "coaching.one_on_one.review.review_overview": lambda w: review.review_overview(w["aspire"], w["b"], w["team_a"]),
     "coaching.one_on_one.brief.member_csv": lambda w: brief.member_csv(w["aspire"], w["b"], w["members_a"][0]),
-    "coaching.store.Store.reading_shown":
-        lambda w: _store(w).reading_shown(w["b"], w["team_a"], w["members_a"][0]),
-    "coaching.store.Store.record_reading":
-        lambda w: _store(w).record_reading(w["b"], w["team_a"], w["members_a"][0], 1, "Spy", 1),
+    "coaching.measurement.response_rows.ResponseRows.reading_shown":
+        lambda w: _responses(w).reading_shown(w["b"], w["team_a"], w["members_a"][0]),
+    "coaching.measurement.response_rows.ResponseRows.record_reading":
+        lambda w: _responses(w).record_reading(w["b"], w["team_a"], w["members_a"][0], 1, "Spy", 1),
     "coaching.one_on_one.portrait.reading_update":
         lambda w: portrait.reading_update(w["aspire"], w["b"], portrait.member_portrait(
             w["aspire"], w["a"], w["members_a"][0], DEFAULT_THRESHOLDS)),
@@ -268,10 +283,10 @@ CASES: dict[str, Callable[[dict], object]] = {
         lambda w: development.agreed_route(w["aspire"], w["b"], w["members_a"][0]),
     "coaching.one_on_one.development.own_route": lambda w: development.own_route(w["aspire"], w["b"]),
     "coaching.one_on_one.development.team_directions":
-        lambda w: development.team_directions(w["aspire"], w["b"], w["team_a"], _store(w).waves()[0],
-                                              _store(w).catalogue(), DEFAULT_THRESHOLDS),
+        lambda w: development.team_directions(w["aspire"], w["b"], w["team_a"], list_waves(w["aspire"])[0],
+                                              paths.catalogue_at(w["aspire"]), DEFAULT_THRESHOLDS),
     "coaching.one_on_one.development.countable_teams":
-        lambda w: development.countable_teams(w["aspire"], w["b"], _store(w).waves()[0]),
+        lambda w: development.countable_teams(w["aspire"], w["b"], list_waves(w["aspire"])[0]),
 }
 
 
@@ -294,16 +309,16 @@ def test_manager_b_cannot_reach_manager_a(world, name):
     _refused_or_empty(lambda: CASES[name](world))
     aspire, a, wave = world["aspire"], world["a"], world["wave"]
     # Nothing of A's changed: same members, same answers, A still logs in with no new account around.
-    assert [m.name for m in aspire.store.members(a, world["team_a"])] == ["Ana", "Ben"]
-    assert len(aspire.store.current_responses(a, wave)) == 2
-    assert aspire.accounts.actor_for_email("new@example.com") is None
+    assert [m.name for m in list_members(aspire, a, world["team_a"])] == ["Ana", "Ben"]
+    assert len(ResponseRows(aspire.db).current_responses(a, wave)) == 2
+    assert accounts_of(aspire).actor_for_email("new@example.com") is None
 
 
 def test_change_password_needs_the_actors_own_current_password(world):
     from coaching.people.accounts import LoginFailed
 
     with pytest.raises(LoginFailed):
-        world["aspire"].accounts.change_password(world["b"], "not-b-password", "b-wants-this-one")
+        accounts_of(world["aspire"]).change_password(world["b"], "not-b-password", "b-wants-this-one")
 
 
 def test_audit_record_reads_nothing(world):
@@ -314,6 +329,6 @@ def test_audit_record_reads_nothing(world):
 
 def test_nobody_logged_in_reaches_nothing(world):
     with pytest.raises(PermissionDenied):
-        world["aspire"].store.members(None, world["team_a"])
+        list_members(world["aspire"], None, world["team_a"])
     with pytest.raises(PermissionDenied):
-        world["aspire"].store.current_responses(None, world["wave"])
+        ResponseRows(world["aspire"].db).current_responses(None, world["wave"])

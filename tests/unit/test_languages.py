@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from coaching import i18n
-from coaching.aspire import start
 from coaching.core.settings import SHIPPED_DIR, load_settings
 from coaching.i18n import LANGUAGES, catalogue_problems, choose, known, load_catalogue, texts
 from coaching.measurement.instrument import (
@@ -24,9 +23,15 @@ from coaching.measurement.instrument import (
     load_translation,
     translation_paths,
 )
+from coaching.measurement.instrument_rows import instrument_sources
+from coaching.measurement.reliability import reliability_by_language
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.versions import current_instrument, instrument_in, languages_of
 from coaching.people import teams
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_members
 from coaching.rounds import mail, rounds
-from coaching.store import NewMember
+from coaching.startup import start
 from tests.conftest import make_manager
 from tests.smtp_server import running_smtp_server
 
@@ -108,22 +113,22 @@ def test_translations_reach_an_existing_database_without_touching_the_versions_o
         path.unlink()
     db = tmp_path / "a.duckdb"
     app = start(load_settings(db=db, demo=False, data_dir=data))       # a database from before translations
-    original = app.store.instrument_sources()[1]
-    assert app.languages_of(1) == ["en"]
+    original = instrument_sources(app.db)[1]
+    assert languages_of(app, 1) == ["en"]
     app.close()
 
     for path in SHIPPED_DIR.glob("instruments/v1.*.toml"):
         shutil.copy(path, data / "instruments" / path.name)
     app = start(load_settings(db=db, demo=False, data_dir=data))
-    assert app.languages_of(1) == ["en", "ar", "de", "es", "fr"]
-    assert app.store.instrument_sources()[1] == original
-    assert app.instrument_in(1, "de").items[0].text.startswith("Ich würde gern ein Team führen")
+    assert languages_of(app, 1) == ["en", "ar", "de", "es", "fr"]
+    assert instrument_sources(app.db)[1] == original
+    assert instrument_in(app, 1, "de").items[0].text.startswith("Ich würde gern ein Team führen")
     app.close()
 
     german = data / "instruments" / "v1.de.toml"
     german.write_text(german.read_text(encoding="utf-8").replace("Ich würde gern", "Ich möchte"), encoding="utf-8")
     app = start(load_settings(db=db, demo=False, data_dir=data))
-    assert app.instrument_in(1, "de").items[0].text.startswith("Ich würde gern"), "the wording as first used"
+    assert instrument_in(app, 1, "de").items[0].text.startswith("Ich würde gern"), "the wording as first used"
     app.close()
 
 
@@ -188,7 +193,7 @@ def test_a_csv_language_column_sets_the_members_language_and_an_unknown_one_is_r
     added = teams.import_members(aspire, manager, team.id, b"name,email,language\nAna,ana@example.com,de-AT\n"
                                                            b"Ben,ben@example.com,\n").members
     assert [m.language for m in added] == ["de", None]
-    assert [m.language for m in aspire.store.members(manager, team.id)] == ["de", None]
+    assert [m.language for m in list_members(aspire, manager, team.id)] == ["de", None]
     hr_file = b"Full name;E-mail;Preferred language\nDima Haddad;dima@example.com;ar-SA\n"
     assert [m.language for m in teams.import_members(aspire, manager, team.id, hr_file).members] == ["ar"]
     ana = added[0]
@@ -207,10 +212,10 @@ def _answers(instrument, rng):
 
 def test_a_response_records_its_language_and_reliability_shows_per_language_with_enough_responses(aspire):
     manager = make_manager(aspire)
-    team_id = aspire.store.create_team(manager, "Team")
-    current = aspire.current_instrument          # rounds use the newest version
+    team_id = create_team(aspire, manager, "Team").id
+    current = current_instrument(aspire)          # rounds use the newest version
     count = current.reliability.min_responses
-    aspire.store.add_members(manager, team_id, [
+    add_members(aspire, manager, team_id, [
         NewMember(name=f"P{i}", email=f"p{i}@example.com", language="de" if i < count else "ar")
         for i in range(count + 3)])
     _, links = rounds.open_round(aspire, manager, team_id, "2026", SOON)
@@ -221,9 +226,9 @@ def test_a_response_records_its_language_and_reliability_shows_per_language_with
         rounds.save_draft(aspire, invitation, {}, language)
         assert rounds.draft_language(aspire, invitation) == language, "the choice is kept with the draft"
         rounds.submit_answers(aspire, invitation, _answers(current, rng), language)
-    grouped = aspire.store.answers_by_language(current.version)
+    grouped = ResponseRows(aspire.db).answers_by_language(current.version)
     assert {k: len(v) for k, v in grouped.items()} == {"de": count, "ar": 3}
-    by_language = aspire.reliability_by_language(current.version)
+    by_language = reliability_by_language(aspire, current.version)
     assert list(by_language) == ["de"], "Arabic has too few responses to estimate yet"
     assert by_language["de"]["status"].n == count
 
@@ -236,8 +241,8 @@ def test_invitations_go_out_in_each_members_language_with_the_same_facts(tmp_pat
         app = start(load_settings(db=tmp_path / "mail.duckdb", demo=False, **server.settings))
         try:
             manager = make_manager(app, name="Morgan Manager")
-            team_id = app.store.create_team(manager, "Team")
-            app.store.add_members(manager, team_id, [
+            team_id = create_team(app, manager, "Team").id
+            add_members(app, manager, team_id, [
                 NewMember(name="Ana", email="ana@example.com", language="de"),
                 NewMember(name="Bilal", email="bilal@example.com", language="ar"),
                 NewMember(name="Cleo", email="cleo@example.com")])

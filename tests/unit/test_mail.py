@@ -12,13 +12,14 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from coaching.aspire import start
 from coaching.core.actors import PermissionDenied
 from coaching.core.settings import SettingsError, load_settings
+from coaching.people.team_rows import NewMember, TeamRows
+from coaching.people.teams import add_members, create_team
 from coaching.rounds import mail, rounds
 from coaching.rounds.mail import MailNotConfigured
 from coaching.rounds.rounds import InvalidLink, Link, RoundClosed, State
-from coaching.store import NewMember
+from coaching.startup import start
 from tests.conftest import make_manager
 from tests.smtp_server import SENDER, closed_port, running_smtp_server
 
@@ -46,8 +47,8 @@ def mailing(tmp_path, smtp_server):
 
 def _team(app, names=NAMES):
     manager = make_manager(app)
-    team_id = app.store.create_team(manager, "Team")
-    ids = app.store.add_members(manager, team_id, [NewMember(name=n, email=f"{n.lower()}@example.com") for n in names])
+    team_id = create_team(app, manager, "Team").id
+    ids = add_members(app, manager, team_id, [NewMember(name=n, email=f"{n.lower()}@example.com") for n in names])
     return manager, team_id, ids
 
 
@@ -72,7 +73,7 @@ def _raw(instrument):
 
 
 def _deliveries(app):
-    return app.store.db.query("SELECT member_id, kind, channel, ok, error FROM delivery ORDER BY id")
+    return app.db.query("SELECT member_id, kind, channel, ok, error FROM delivery ORDER BY id")
 
 
 # ---- sending ------------------------------------------------------------------------------------------
@@ -294,8 +295,8 @@ def test_another_manager_cannot_send_for_a_round_or_send_its_links(tmp_path, smt
             with pytest.raises(PermissionDenied):
                 send(app, other, round_id, *args)
         if configured:
-            own_team = app.store.create_team(other, "Other team")
-            app.store.add_members(other, own_team, [NewMember(name="Olga", email="olga@example.com")])
+            own_team = create_team(app, other, "Other team").id
+            add_members(app, other, own_team, [NewMember(name="Olga", email="olga@example.com")])
             own_round, _ = rounds.open_round(app, other, own_team, "2026", SOON)
             [result] = mail.send_links(app, other, own_round, links)     # A's link in B's round
             assert not result.ok and "not invited in this round" in result.error
@@ -319,9 +320,9 @@ def test_a_closed_round_sends_nothing(mailing, smtp_server):
 
 def test_a_name_with_line_breaks_adds_no_header(mailing, smtp_server):
     manager = make_manager(mailing, name="Mo\r\nX-Injected: manager")
-    team_id = mailing.store.create_team(manager, "Team")
+    team_id = create_team(mailing, manager, "Team").id
     evil = "Eve\r\nBcc: attacker@evil.example\r\nSubject: pay rise"
-    eve_id, = mailing.store.add_members(manager, team_id, [NewMember(name=evil, email="eve@example.com")])
+    eve_id, = add_members(mailing, manager, team_id, [NewMember(name=evil, email="eve@example.com")])
     round_id, links = rounds.open_round(mailing, manager, team_id, "2026", SOON, "Hi\r\nBcc: other@evil.example")
     [result] = mail.send_links(mailing, manager, round_id, links)
     assert result.ok, result.error
@@ -339,9 +340,10 @@ def test_a_name_with_line_breaks_adds_no_header(mailing, smtp_server):
 
 def test_an_unusable_address_fails_that_member_only(mailing, smtp_server):
     manager = make_manager(mailing)
-    team_id = mailing.store.create_team(manager, "Team")
-    mailing.store.add_members(manager, team_id, [NewMember(name="Ana", email="ana@example.com"),
-                                                 NewMember(name="Bad", email="bad@example.com\r\nBcc: x@evil.example")])
+    team_id = create_team(mailing, manager, "Team").id
+    # an address stored before addresses were checked: the member form refuses it now, the rows keep it
+    bad = NewMember(name="Bad", email="bad@example.com\r\nBcc: x@evil.example")
+    TeamRows(mailing.db).insert_members(team_id, [NewMember(name="Ana", email="ana@example.com"), bad])
     round_id, links = rounds.open_round(mailing, manager, team_id, "2026", SOON)
     results = mail.send_links(mailing, manager, round_id, links)
     assert [(r.name, r.ok) for r in results] == [("Ana", True), ("Bad", False)]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from coaching.aspire import start
 from coaching.core.actors import SYSTEM, PermissionDenied, Role
 from coaching.core.settings import load_settings
 from coaching.measurement.profiles import organisation_summary
+from coaching.people.accounts import accounts_of
+from coaching.startup import start
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def admin_view(tmp_path):
     def view(min_group: int):
         aspire = start(load_settings(db=tmp_path / f"org{min_group}.duckdb", demo=True, min_group=min_group))
         try:
-            admin = aspire.accounts.actor_for_email("hr@example.com")
+            admin = accounts_of(aspire).actor_for_email("hr@example.com")
             return organisation_summary(aspire, admin)
         finally:
             aspire.close()
@@ -48,7 +49,7 @@ def test_an_organisation_under_the_minimum_shows_nothing(admin_view):
 def test_total_is_the_mean_over_everyone(demo):
     from coaching.measurement.profiles import profiles
 
-    admin = demo.accounts.actor_for_email("hr@example.com")
+    admin = accounts_of(demo).actor_for_email("hr@example.com")
     view = organisation_summary(demo, admin)
     everyone = profiles(demo, SYSTEM, view.wave.id)
     for summary in view.total:
@@ -57,7 +58,7 @@ def test_total_is_the_mean_over_everyone(demo):
 
 
 def test_managers_get_no_organisation_view(demo):
-    manager = demo.accounts.actor_for_email("maria@example.com")
+    manager = accounts_of(demo).actor_for_email("maria@example.com")
     with pytest.raises(PermissionDenied):
         organisation_summary(demo, manager)
     assert manager.role is Role.MANAGER

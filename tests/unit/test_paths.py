@@ -13,10 +13,12 @@ from hypothesis import strategies as st
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.governance.audit import Action, AuditFilter, Subject
+from coaching.measurement.response_rows import Wave
+from coaching.measurement.responses import ensure_wave, list_waves
 from coaching.paths import editing as paths
-from coaching.paths.editing import OptionRejected
+from coaching.paths.editing import OptionRejected, catalogue_at
 from coaching.people import teams
-from coaching.store import Wave
+from coaching.people.accounts import accounts_of
 from tests.conftest import make_manager
 
 NOW = dt.datetime.now(dt.UTC)
@@ -24,7 +26,7 @@ NOW = dt.datetime.now(dt.UTC)
 
 @pytest.fixture
 def admin(aspire) -> Actor:
-    return aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    return accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
 
 
 @pytest.fixture
@@ -158,8 +160,8 @@ def test_an_edit_starts_a_new_version_and_the_history_keeps_every_one(aspire, ad
     assert history[0].option == first.option, "the old version is kept as it was"
     assert paths.differences(history[0].option, history[1].option) == \
         ["Openings: 2 → 5", "Pay band: 52,000 – 60,000 – 68,000 EUR → 52,000 – 60,000 – 70,000 EUR"]
-    assert openings(aspire.store.catalogue(at=edited_at - dt.timedelta(seconds=1))) == 2
-    assert openings(aspire.store.catalogue(at=edited_at)) == 5
+    assert openings(catalogue_at(aspire, at=edited_at - dt.timedelta(seconds=1))) == 2
+    assert openings(catalogue_at(aspire, at=edited_at)) == 5
     events = aspire.audit.events(SYSTEM, AuditFilter(subject_kind=Subject.CATALOGUE))
     assert [(e.action, e.subject_id, e.detail, e.actor_id) for e in events] == \
         [(Action.CHANGED, saved.id, "edited team_lead", admin.id)]
@@ -220,12 +222,12 @@ def test_a_level_members_still_hold_is_not_retired_and_the_refusal_says_how_many
         paths.retire_option(aspire, admin, "staff", staff.version)
     with pytest.raises(OptionRejected, match="'Remote days' cannot be retired: 1 active member still uses"):
         paths.retire_option(aspire, admin, "remote_days", remote.version)
-    assert {"staff", "remote_days"} <= {o.key for o in aspire.store.catalogue().options}
+    assert {"staff", "remote_days"} <= {o.key for o in catalogue_at(aspire).options}
 
     for member in teams.list_members(aspire, manager, team.id):
         teams.archive_member(aspire, manager, member.id)
     paths.retire_option(aspire, admin, "staff", staff.version)
-    assert "staff" not in {o.key for o in aspire.store.catalogue().options}
+    assert "staff" not in {o.key for o in catalogue_at(aspire).options}
 
 
 def test_an_edit_or_retirement_of_an_option_retired_meanwhile_says_so(aspire, admin):
@@ -263,8 +265,8 @@ def test_only_an_admin_changes_the_catalogue_while_managers_read_it_and_its_hist
 def waves(aspire, *days_from_now: int) -> list[Wave]:
     today = NOW.date()
     for i, days in enumerate(days_from_now):
-        aspire.store.ensure_wave(f"W{i}", today + dt.timedelta(days=days))
-    return aspire.store.waves()
+        ensure_wave(aspire, f"W{i}", today + dt.timedelta(days=days))
+    return list_waves(aspire)
 
 
 def openings(catalogue, key: str = "team_lead") -> int | None:
@@ -298,8 +300,8 @@ def test_a_wave_that_ended_before_the_catalogue_was_stored_shows_it_as_first_sto
 
 
 def test_the_end_of_a_wave_is_midnight_in_the_organisations_time_zone(tmp_path, clock):
-    from coaching.aspire import start
     from coaching.core.settings import load_settings
+    from coaching.startup import start
 
     aspire = start(load_settings(db=tmp_path / "tz.duckdb", demo=False, timezone="Pacific/Auckland"))
     try:

@@ -20,6 +20,7 @@ from coaching.one_on_one import plans
 from coaching.one_on_one.plan_rows import PlanRows
 from coaching.one_on_one.plans import ChangedMeanwhile, GoalStatus, PlanRejected
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.privacy import requests as privacy
 from tests.conftest import make_manager
 
@@ -33,7 +34,7 @@ NOTE = {"held_on": dt.date(2026, 11, 2), "body": "Talked about the storage work.
 def org(aspire):
     a = make_manager(aspire, "a@example.com", "Manager A")
     b = make_manager(aspire, "b@example.com", "Manager B")
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     team = teams.create_team(aspire, a, "Platform")
     team_b = teams.create_team(aspire, b, "Sales")
     ana = teams.add_member(aspire, a, team.id, {"name": "Ana", "email": "ana@example.com"})
@@ -146,7 +147,7 @@ def test_an_action_needs_what_is_to_be_done(org):
 def test_a_goal_keeps_a_path_option_the_catalogue_no_longer_offers(org):
     aspire, a = org["aspire"], org["a"]
     goal = plans.add_goal(aspire, a, org["ana"], GOAL)
-    aspire.store.db.write(lambda tx: tx.execute(
+    aspire.db.write(lambda tx: tx.execute(
         "UPDATE path_option SET valid_to = current_timestamp WHERE key = 'staff' AND valid_to IS NULL"))
 
     edited = plans.edit_goal(aspire, a, goal.id, 1, {**GOAL, "title": "Lead the review"})
@@ -218,7 +219,7 @@ def test_a_write_rechecks_the_manager_inside_its_transaction(org):
     """A member moved away between the permission check and the write is refused, not changed."""
     aspire, a, ana = org["aspire"], org["a"], org["ana"]
     goal = plans.add_goal(aspire, a, ana, GOAL)
-    rows = PlanRows(aspire.store.db)
+    rows = PlanRows(aspire.db)
     teams.move_member(aspire, org["admin"], ana, org["team_b"].id)
     fields = plans.GoalInput.of(GOAL)
     with pytest.raises(RowMissing):

@@ -9,16 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from coaching.aspire import start
 from coaching.core.actors import SYSTEM, PermissionDenied
 from coaching.core.needs import NEEDS
 from coaching.core.settings import SHIPPED_DIR, load_settings
 from coaching.demo import PLATFORM
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, ensure_wave, list_waves, submit
+from coaching.measurement.versions import current_instrument, instruments
 from coaching.one_on_one.portrait import member_portrait, reading_of, reading_update, team_picture
 from coaching.paths.demand import organisation_paths
 from coaching.paths.fit import DEFAULT_THRESHOLDS
-from coaching.store import NewMember
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_teams
+from coaching.startup import start
 from tests.conftest import make_manager
 
 
@@ -46,12 +49,12 @@ def two_versions(tmp_path: Path):
 def test_a_member_answering_two_versions_is_compared_and_said_to_be(two_versions) -> None:
     app = two_versions
     manager = make_manager(app)
-    team = app.store.create_team(manager, "Team")
-    (ana,) = app.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com")])
-    waves = [app.store.ensure_wave(y, dt.date(int(y), 3, 1)) for y in ("2025", "2026")]
+    team = create_team(app, manager, "Team").id
+    (ana,) = add_members(app, manager, team, [NewMember(name="Ana", email="ana@example.com")])
+    waves = [ensure_wave(app, y, dt.date(int(y), 3, 1)) for y in ("2025", "2026")]
     for wave, version, high in ((waves[0], 1, "status"), (waves[1], 2, "balance")):
         submit(app, SYSTEM, [Submission(member_id=ana, wave_id=wave, instrument_version=version,
-                                        raw=_raw(app.instruments[version], high))])
+                                        raw=_raw(instruments(app)[version], high))])
 
     portrait = member_portrait(app, manager, ana, DEFAULT_THRESHOLDS)
 
@@ -64,18 +67,18 @@ def test_a_member_answering_two_versions_is_compared_and_said_to_be(two_versions
 
 def test_one_wave_only_has_no_change_and_no_answer_has_no_fit(aspire) -> None:
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Team")
-    ana, ben = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com"),
+    team = create_team(aspire, manager, "Team").id
+    ana, ben = add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com"),
                                                         NewMember(name="Ben", email="ben@example.com")])
-    wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
-    submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(aspire.current_instrument, "autonomy"))])
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 3, 1))
+    submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(current_instrument(aspire), "autonomy"))])
 
     once = member_portrait(aspire, manager, ana, DEFAULT_THRESHOLDS)
     assert once.previous is None and once.changes == [] and once.fits
     never = member_portrait(aspire, manager, ben, DEFAULT_THRESHOLDS)
     assert never.current is None and never.fits == [] and never.unmet == []
 
-    picture = team_picture(aspire, manager, team, aspire.store.waves()[0], DEFAULT_THRESHOLDS)
+    picture = team_picture(aspire, manager, team, list_waves(aspire)[0], DEFAULT_THRESHOLDS)
     assert [m.member_name for m in picture.answered] == ["Ana"] and picture.earlier is None
     assert sum(d.demand for d in picture.demands if d.option.kind == "self_directed") == 0, \
         "no option claims to serve autonomy well: it is Ana's unmet need"
@@ -83,8 +86,8 @@ def test_one_wave_only_has_no_change_and_no_answer_has_no_fit(aspire) -> None:
 
 
 def test_team_picture_counts_top_needs_against_openings_and_the_wave_before(demo) -> None:
-    team = next(t for t in demo.store.teams(SYSTEM) if t.name == "Platform engineering")
-    waves = demo.store.waves()
+    team = next(t for t in list_teams(demo, SYSTEM) if t.name == "Platform engineering")
+    waves = list_waves(demo)
     picture = team_picture(demo, SYSTEM, team.id, waves[-1], DEFAULT_THRESHOLDS)
     assert len(picture.answered) == len(PLATFORM)
     assert picture.earlier is not None and picture.earlier[0].name == "2025"
@@ -93,12 +96,12 @@ def test_team_picture_counts_top_needs_against_openings_and_the_wave_before(demo
 
 
 def test_organisation_counts_only_over_enough_people_and_only_for_admins(demo, aspire) -> None:
-    admin = demo.accounts.create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
+    admin = accounts_of(demo).create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
     found = organisation_paths(demo, admin, DEFAULT_THRESHOLDS)
     assert found is not None and found.people == 15 and found.unmet.get("autonomy", 0) >= 1
     with pytest.raises(PermissionDenied):
         organisation_paths(demo, make_manager(demo, "m2@example.com"), DEFAULT_THRESHOLDS)
-    empty_admin = aspire.accounts.create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
+    empty_admin = accounts_of(aspire).create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
     assert organisation_paths(aspire, empty_admin, DEFAULT_THRESHOLDS) is None, "no wave with enough answers"
 
 
@@ -127,11 +130,11 @@ def _noisy(instrument, rng: random.Random) -> dict:
 
 def test_a_new_reliability_estimate_that_changes_the_reading_is_said_so(aspire) -> None:
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Team")
-    ana, *others = aspire.store.add_members(manager, team, [
+    team = create_team(aspire, manager, "Team").id
+    ana, *others = add_members(aspire, manager, team, [
         NewMember(name=f"Person {n:02d}", email=f"p{n}@example.com") for n in range(41)])
-    wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
-    instrument = aspire.current_instrument
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 3, 1))
+    instrument = current_instrument(aspire)
     # autonomy rated well ahead of balance, balance chosen first: with the defaults' small error the ratings
     # decide (autonomy); with the larger error 41 loosely consistent responses show, they cannot
     raw = _leaning(instrument, {"autonomy": 4.0, "balance": 3.0, "status": 2.0, "expertise": 2.0, "security": 2.0},
@@ -157,11 +160,11 @@ def test_a_new_reliability_estimate_that_changes_the_reading_is_said_so(aspire) 
 
 def test_new_answers_change_the_reading_without_a_notice(aspire) -> None:
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Team")
-    (ana,) = aspire.store.add_members(manager, team, [NewMember(name="Ana", email="ana@example.com")])
-    wave = aspire.store.ensure_wave("2026", dt.date(2026, 3, 1))
+    team = create_team(aspire, manager, "Team").id
+    (ana,) = add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com")])
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 3, 1))
     for high in ("status", "balance"):
-        submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(aspire.current_instrument, high))])
+        submit(aspire, SYSTEM, [Submission(member_id=ana, wave_id=wave, raw=_raw(current_instrument(aspire), high))])
         portrait = member_portrait(aspire, manager, ana, DEFAULT_THRESHOLDS)
         assert reading_update(aspire, manager, portrait) is None
     assert reading_of(portrait).startswith("Work-life balance")

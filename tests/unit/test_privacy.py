@@ -16,20 +16,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core import tabular
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.settings import SettingsError, load_settings
 from coaching.db.database import Database, StoreOpenError
 from coaching.db.lists import ID_LIST
+from coaching.db.meta import meta, set_meta
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
 from coaching.governance.audit import Action, AuditFilter, Subject
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import Submission, ensure_wave, list_waves, submit
+from coaching.measurement.versions import current_instrument
 from coaching.one_on_one import member_data, plans
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team, list_members, list_teams
 from coaching.privacy import requests as privacy
 from coaching.privacy.privacy_rows import MEMBER_TABLES
-from coaching.store import NewMember
+from coaching.startup import start
 from tests.conftest import make_manager
 
 AIKO = "aiko@example.com"
@@ -58,19 +64,19 @@ def org(demo_template: Path, tmp_path: Path) -> Iterator[Aspire]:
 
 
 def _id_of(app: Aspire, email: str) -> int:
-    return app.store.db.scalar("SELECT id FROM member WHERE email = ?", [email])
+    return app.db.scalar("SELECT id FROM member WHERE email = ?", [email])
 
 
 def _maria(app: Aspire) -> Actor:
-    return app.accounts.authenticate("maria@example.com", "demo-manager-1")
+    return accounts_of(app).authenticate("maria@example.com", "demo-manager-1")
 
 
 def _harriet(app: Aspire) -> Actor:
-    return app.accounts.authenticate("hr@example.com", "demo-admin-1")
+    return accounts_of(app).authenticate("hr@example.com", "demo-admin-1")
 
 
 def _raw(app: Aspire, reflection: str | None = None) -> dict:
-    instrument = app.current_instrument
+    instrument = current_instrument(app)
     raw = {"ratings": {i.id: 4 for i in instrument.items}, "top_three": ["expertise", "autonomy", "status"]}
     if reflection:
         raw["reflections"] = {instrument.reflections[0].id: reflection}
@@ -82,7 +88,7 @@ def _give_aiko_everything(app: Aspire) -> int:
     (its first text secret), a third response (with the secret reflection) in the latest wave."""
     aiko = _id_of(app, AIKO)
     maria = _maria(app)
-    wave = app.store.waves()[-1].id
+    wave = list_waves(app)[-1].id
     submit(app, SYSTEM, [Submission(member_id=aiko, wave_id=wave, raw=_raw(app, SECRET))])
 
     def work(tx):
@@ -94,7 +100,7 @@ def _give_aiko_everything(app: Aspire) -> int:
                    [round_id, aiko])
         tx.execute("INSERT INTO member_option VALUES (?, 'remote_days')", [aiko])
 
-    app.store.db.write(work)
+    app.db.write(work)
     goal = plans.add_goal(app, maria, aiko, {"title": "Become staff engineer", "need": "expertise"})
     plans.review_goal(app, maria, goal.id, goal.version, "keep", dt.date(2026, 4, 2))
     plans.add_action(app, maria, goal.id, {"what": "Lead the storage design review", "who": "Aiko"})
@@ -109,7 +115,7 @@ def _member_row_counts(app: Aspire, member_id: int) -> dict[str, int]:
 
     A row counts once per table, whichever of its columns (member, response, goal or note id) ties it to them.
     """
-    db = app.store.db
+    db = app.db
     columns = db.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_name <> 'audit_log'")
     ids = {f"{kind}_id": [r[0] for r in db.query(f"SELECT id FROM {kind} WHERE member_id = ?", [member_id])]
            for kind in ("response", "goal", "note")}
@@ -127,7 +133,7 @@ def _member_row_counts(app: Aspire, member_id: int) -> dict[str, int]:
 
 def _rows_holding(app: Aspire, text: str) -> dict[str, int]:
     """Rows of every table with a text column that contains `text`: what a byte search may miss."""
-    db = app.store.db
+    db = app.db
     columns = db.query("SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'")
     found: dict[str, int] = {}
     for table, column in columns:
@@ -138,7 +144,7 @@ def _rows_holding(app: Aspire, text: str) -> dict[str, int]:
 
 
 def _file_bytes(app: Aspire) -> bytes:
-    path = app.store.db.path
+    path = app.db.path
     wal = path.with_name(path.name + ".wal")
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
@@ -159,9 +165,9 @@ def test_export_holds_every_section_of_the_person(org: Aspire) -> None:
     responses = member["responses"]
     assert [r["wave"] for r in responses] == ["2025", "2026", "2026"]
     assert [r["is_current"] for r in responses] == [True, False, True], "every submission, current or not"
-    items = org.current_instrument.items
+    items = current_instrument(org).items
     for r in responses:
-        assert r["instrument_version"] == org.current_instrument.version
+        assert r["instrument_version"] == current_instrument(org).version
         assert len(r["ratings"]) == len(items) and all(x["statement"] for x in r["ratings"])
         assert len(r["top_three"]) == 3 and r["scores"]
     assert responses[-1]["reflections"][0]["text"] == SECRET
@@ -185,9 +191,9 @@ def test_export_holds_every_section_of_the_person(org: Aspire) -> None:
 def test_csv_export_is_one_flat_table_and_is_recorded_in_the_audit_log(org: Aspire) -> None:
     aiko = _give_aiko_everything(org)
     harriet = _harriet(org)
-    org.store.db.write(lambda tx: tx.execute(
+    org.db.write(lambda tx: tx.execute(
         "UPDATE note SET body = '=HYPERLINK(\"http://x.example\",\"y\")' WHERE member_id = ?", [aiko]))
-    note_id = str(org.store.db.scalar("SELECT id FROM note WHERE member_id = ?", [aiko]))
+    note_id = str(org.db.scalar("SELECT id FROM note WHERE member_id = ?", [aiko]))
 
     exported = privacy.export_member(org, harriet, AIKO, "csv")
     privacy.export_member(org, harriet, AIKO, "json")
@@ -221,12 +227,12 @@ def test_an_unknown_email_is_said_plainly(org: Aspire) -> None:
 
 def test_every_member_record_with_the_email_belongs_to_the_request(aspire: Aspire) -> None:
     manager = make_manager(aspire)
-    first = aspire.store.create_team(manager, "First")
-    second = aspire.store.create_team(manager, "Second")
-    (a,) = aspire.store.add_members(manager, first, [NewMember(name="Ana", email="ana@example.com")])
+    first = create_team(aspire, manager, "First").id
+    second = create_team(aspire, manager, "Second").id
+    (a,) = add_members(aspire, manager, first, [NewMember(name="Ana", email="ana@example.com")])
     teams.archive_member(aspire, manager, a)       # she left; later she came back and was added anew
-    (b,) = aspire.store.add_members(manager, second, [NewMember(name="Ana B.", email="ANA@example.com")])
-    aspire.store.add_members(manager, second, [NewMember(name="Other", email="other@example.com")])
+    (b,) = add_members(aspire, manager, second, [NewMember(name="Ana B.", email="ANA@example.com")])
+    add_members(aspire, manager, second, [NewMember(name="Other", email="other@example.com")])
 
     person = privacy.find_person(aspire, SYSTEM, "ana@example.com")
 
@@ -234,7 +240,7 @@ def test_every_member_record_with_the_email_belongs_to_the_request(aspire: Aspir
     assert person.describe() == "Ana (First, archived); Ana B. (Second)"
     erasure = privacy.erase_member(aspire, SYSTEM, "Ana@Example.com")
     assert erasure.removed["member"] == 2
-    assert [m.name for m in aspire.store.members(manager, second)] == ["Other"]
+    assert [m.name for m in list_members(aspire, manager, second)] == ["Other"]
 
 
 @pytest.mark.parametrize("who", ["manager", "respondent"])
@@ -267,8 +273,8 @@ def test_erasure_removes_every_row_and_every_byte_of_the_person(org: Aspire) -> 
     harriet = _harriet(org)
     org.audit.record(harriet, Action.VIEWED, Subject.MEMBER, [aiko], "data requests")
     before = _member_row_counts(org, aiko)
-    responses_of_others = org.store.db.scalar("SELECT count(*) FROM response WHERE member_id <> ?", [aiko])
-    org.store.db.checkpoint()
+    responses_of_others = org.db.scalar("SELECT count(*) FROM response WHERE member_id <> ?", [aiko])
+    org.db.checkpoint()
     seen = {text: text.encode() in _file_bytes(org) for text in (SECRET, NOTE_SECRET)}
     assert seen == {SECRET: True, NOTE_SECRET: True}, "the test must first see the text it then expects gone"
     assert _rows_holding(org, NOTE_SECRET) == {"note_history.body": 1}, "the earlier text lives in the history"
@@ -284,12 +290,12 @@ def test_erasure_removes_every_row_and_every_byte_of_the_person(org: Aspire) -> 
     assert erasure.removed["goal_history"] == 3, "the demo's goal (1 version) and the reviewed goal (2)"
     assert _rows_holding(org, NOTE_SECRET) == {} and _rows_holding(org, NOTE_NOW) == {}
     assert sum(erasure.removed.values()) == sum(before.values())
-    assert org.store.db.scalar("SELECT count(*) FROM response WHERE member_id <> ?", [aiko]) == responses_of_others
+    assert org.db.scalar("SELECT count(*) FROM response WHERE member_id <> ?", [aiko]) == responses_of_others
     contents = _file_bytes(org)
     for text in (SECRET, NOTE_SECRET, NOTE_NOW):
         still_there = text.encode() in contents     # a plain bool: a failure must not print the whole file
         assert not still_there, f"{text!r} is still in the database file"
-    assert not list(org.store.db.path.parent.glob("*.compact*")), "no copy of the file is left behind"
+    assert not list(org.db.path.parent.glob("*.compact*")), "no copy of the file is left behind"
     assert "Erased Aiko Tanaka (Platform engineering): 1 member record, 3 responses" in erasure.describe()
     kept = org.audit.events(SYSTEM, AuditFilter(subject_kind=Subject.MEMBER, subject_id=aiko))
     assert [(e.action, e.detail) for e in kept][:7] == [     # newest first; the demo's own goal comes after
@@ -305,17 +311,17 @@ def test_after_erasure_the_database_works_on_and_never_reuses_the_id(demo_templa
     try:
         aiko = _id_of(app, AIKO)
         maria = _maria(app)
-        team = app.store.teams(maria)[0].id
+        team = list_teams(app, maria)[0].id
         privacy.erase_member(app, SYSTEM, AIKO)
-        (newcomer,) = app.store.add_members(maria, team, [NewMember(name="New person", email="new@example.com")])
+        (newcomer,) = add_members(app, maria, team, [NewMember(name="New person", email="new@example.com")])
     finally:
         app.close()
     reopened = start(load_settings(db=path, demo=True))
     try:
         assert newcomer > aiko
-        names = [m.name for m in reopened.store.members(maria, team)]
+        names = [m.name for m in list_members(reopened, maria, team)]
         assert "New person" in names and "Aiko Tanaka" not in names and len(names) == 8
-        assert applied_migrations(reopened.store.db) == [n for n, _ in available_migrations()]
+        assert applied_migrations(reopened.db) == [n for n, _ in available_migrations()]
     finally:
         reopened.close()
 
@@ -329,9 +335,9 @@ NOW = dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC)
 def _organisation_with_waves(app: Aspire) -> dict[str, list[int]]:
     """Wave 2024: 6 people (one answered twice); wave 2025: 3 people; wave 2026: 6 people, recent."""
     manager = make_manager(app)
-    team = app.store.create_team(manager, "Everyone")
-    ids = app.store.add_members(manager, team, [NewMember(name=f"P{i}", email=f"p{i}@example.com") for i in range(6)])
-    waves = {name: app.store.ensure_wave(name, dt.date(int(name), 3, 1)) for name in ("2024", "2025", "2026")}
+    team = create_team(app, manager, "Everyone").id
+    ids = add_members(app, manager, team, [NewMember(name=f"P{i}", email=f"p{i}@example.com") for i in range(6)])
+    waves = {name: ensure_wave(app, name, dt.date(int(name), 3, 1)) for name in ("2024", "2025", "2026")}
     when = {"2024": dt.datetime(2024, 3, 10, tzinfo=dt.UTC), "2025": dt.datetime(2025, 3, 10, tzinfo=dt.UTC),
             "2026": dt.datetime(2026, 3, 10, tzinfo=dt.UTC)}
     people = {"2024": ids, "2025": ids[:3], "2026": ids}
@@ -349,7 +355,7 @@ def _organisation_with_waves(app: Aspire) -> dict[str, list[int]]:
 def test_purge_keeps_only_aggregates_that_pass_the_group_size_rule(aspire: Aspire) -> None:
     made = _organisation_with_waves(aspire)
     w2024, w2025, w2026 = made["waves"]
-    db = aspire.store.db
+    db = aspire.db
     expected = dict(db.query(
         "SELECT s.scale, avg(s.score) FROM response_score s JOIN response r ON r.id = s.response_id"
         " WHERE r.wave_id = ? AND r.is_current GROUP BY s.scale", [w2024]))
@@ -361,7 +367,7 @@ def test_purge_keeps_only_aggregates_that_pass_the_group_size_rule(aspire: Aspir
     purge = privacy.purge_older_than(aspire, SYSTEM, 12, now=NOW)
 
     assert purge.before == dt.datetime(2025, 6, 15, 12, tzinfo=dt.UTC)
-    assert purge.responses == 10 and purge.removed["response_rating"] == 10 * len(aspire.current_instrument.items)
+    assert purge.responses == 10 and purge.removed["response_rating"] == 10 * len(current_instrument(aspire).items)
     snapshots = privacy.aggregate_snapshots(aspire, SYSTEM)
     assert {s.wave_id for s in snapshots} == {w2024}, "wave 2025 had 3 people, fewer than min_group 5"
     assert {s.scale: s.n for s in snapshots} == dict.fromkeys(expected, 6), "the current responses only"
@@ -385,7 +391,7 @@ def test_a_purge_with_nothing_old_changes_nothing(aspire: Aspire) -> None:
     purge = privacy.purge_older_than(aspire, SYSTEM, 60, now=NOW)
     assert purge.responses == 0 and purge.compaction is None and purge.kept == []
     assert purge.describe().startswith("No answers were submitted before 15 June 2021")
-    assert aspire.store.db.scalar("SELECT count(*) FROM response") == 16
+    assert aspire.db.scalar("SELECT count(*) FROM response") == 16
 
 
 def test_retention_follows_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -402,7 +408,7 @@ def test_retention_follows_the_setting(tmp_path: Path, monkeypatch: pytest.Monke
     try:
         assert app.settings.retention_months == 12
         cutoff = privacy.months_before(dt.datetime.now(dt.UTC), 12)
-        oldest = app.store.db.scalar("SELECT min(submitted_at) FROM response")
+        oldest = app.db.scalar("SELECT min(submitted_at) FROM response")
         assert oldest is None or oldest >= cutoff
         assert privacy.apply_retention(app).responses == 0, "nothing left to purge after start-up"
     finally:
@@ -497,7 +503,7 @@ def test_no_cell_of_a_csv_export_starts_a_formula(name: str, reflection: str, no
 
 
 def test_reads_and_writes_go_on_while_the_file_is_rewritten(org: Aspire) -> None:
-    db = org.store.db
+    db = org.db
     members = db.scalar("SELECT count(*) FROM member")
     stop = threading.Event()
     errors: list[BaseException] = []
@@ -508,7 +514,7 @@ def test_reads_and_writes_go_on_while_the_file_is_rewritten(org: Aspire) -> None
         try:
             while not stop.is_set():
                 assert db.scalar("SELECT count(*) FROM member") == members
-                assert len(org.store.waves()) == 2
+                assert len(list_waves(org)) == 2
                 reads[slot] += 1
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
@@ -517,7 +523,7 @@ def test_reads_and_writes_go_on_while_the_file_is_rewritten(org: Aspire) -> None
         try:
             n = 0
             while not stop.is_set():
-                org.store.set_meta(f"during-compaction-{n}", "x")
+                set_meta(org.db, f"during-compaction-{n}", "x")
                 written.append(n)
                 n += 1
         except BaseException as exc:  # collected and asserted below
@@ -539,11 +545,11 @@ def test_reads_and_writes_go_on_while_the_file_is_rewritten(org: Aspire) -> None
             t.join()
     assert errors == []
     assert min(reads) > 0 and written
-    assert all(org.store.meta(f"during-compaction-{n}") == "x" for n in written), "no acknowledged write lost"
+    assert all(meta(org.db, f"during-compaction-{n}") == "x" for n in written), "no acknowledged write lost"
 
 
 def test_compaction_keeps_the_schema_sequences_and_data(org: Aspire) -> None:
-    db = org.store.db
+    db = org.db
 
     def shape() -> tuple:
         return (
@@ -561,7 +567,7 @@ def test_compaction_keeps_the_schema_sequences_and_data(org: Aspire) -> None:
     db.compact()
     assert shape() == before
     maria = _maria(org)
-    (new_id,) = org.store.add_members(maria, org.store.teams(maria)[0].id, [NewMember(name="N", email="n@x.example")])
+    (new_id,) = add_members(org, maria, list_teams(org, maria)[0].id, [NewMember(name="N", email="n@x.example")])
     assert new_id == next_member
 
 
@@ -571,11 +577,11 @@ def test_a_failed_swap_leaves_the_old_file_working(org: Aspire, monkeypatch: pyt
 
     monkeypatch.setattr("coaching.db.database.os.replace", refuse)
     with pytest.raises(OSError, match="disk says no"):
-        org.store.db.compact()
-    assert org.store.db.scalar("SELECT count(*) FROM member") == 15
-    org.store.set_meta("after-failed-compaction", "yes")
-    assert org.store.meta("after-failed-compaction") == "yes"
-    assert not list(org.store.db.path.parent.glob("*.compact*"))
+        org.db.compact()
+    assert org.db.scalar("SELECT count(*) FROM member") == 15
+    set_meta(org.db, "after-failed-compaction", "yes")
+    assert meta(org.db, "after-failed-compaction") == "yes"
+    assert not list(org.db.path.parent.glob("*.compact*"))
 
 
 def test_an_in_memory_database_has_no_file_to_compact() -> None:
@@ -600,15 +606,15 @@ def test_member_tables_cover_every_member_column() -> None:
 
 
 def test_the_retention_setting_purges_old_answers_at_start_up_keeping_large_group_averages(tmp_path):
-    from coaching.aspire import start
     from coaching.core.settings import load_settings
     from coaching.privacy.requests import aggregate_snapshots
+    from coaching.startup import start
 
     path = tmp_path / "retention.duckdb"
     start(load_settings(db=path, demo=True)).close()      # demo answers date from March 2025 and March 2026
     aspire = start(load_settings(db=path, retention_months=6))
     try:
-        assert aspire.store.response_count(aspire.current_instrument.version) == 0
+        assert ResponseRows(aspire.db).response_count(current_instrument(aspire).version) == 0
         kept = aggregate_snapshots(aspire, SYSTEM)
         assert {s.wave for s in kept} == {"2025", "2026"}
         assert {s.n for s in kept} == {15}

@@ -14,38 +14,44 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coaching.aspire import Aspire, start
+from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Role
 from coaching.core.needs import NEEDS
 from coaching.core.settings import load_settings
 from coaching.measurement.profiles import profiles
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.reliability import scale_reliability
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import Submission, ensure_wave, submit
 from coaching.measurement.scoring import reliability, score_response
+from coaching.measurement.versions import current_instrument, instruments
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team
 from coaching.privacy import requests as privacy
-from coaching.store import NewMember
+from coaching.startup import start
 from tests.conftest import make_manager
 
 PEOPLE = 45
 
 
 def _reference(aspire: Aspire) -> dict:
-    version = aspire.current_instrument.version
-    return reliability(aspire.instruments[version], aspire.store.answers_for_version(version))
+    version = current_instrument(aspire).version
+    return reliability(instruments(aspire)[version], ResponseRows(aspire.db).answers_for_version(version))
 
 
 def _organisation(aspire: Aspire) -> tuple[int, list[int], list[int]]:
     """One team of PEOPLE with its manager, and two waves: (team id, member ids, wave ids)."""
     manager = make_manager(aspire)
-    team = aspire.store.create_team(manager, "Platform")
-    members = aspire.store.add_members(manager, team, [
+    team = create_team(aspire, manager, "Platform").id
+    members = add_members(aspire, manager, team, [
         NewMember(name=f"Person {n:02d}", email=f"p{n}@example.com") for n in range(PEOPLE)])
-    waves = [aspire.store.ensure_wave(name, dt.date(int(name), 3, 1)) for name in ("2025", "2026")]
+    waves = [ensure_wave(aspire, name, dt.date(int(name), 3, 1)) for name in ("2025", "2026")]
     return team, members, waves
 
 
 def _raw(aspire: Aspire, rng: random.Random, lean: float) -> dict:
     """Answers that hang together (one level per need, plus noise), or pure noise when lean is 0."""
-    instrument = aspire.current_instrument
+    instrument = current_instrument(aspire)
     level = {need: rng.uniform(1, 5) for need in NEEDS}
     ratings = {}
     for item in instrument.items:
@@ -68,19 +74,19 @@ def test_the_estimate_follows_every_change_exactly(seed, lean, first, newcomers,
         aspire = start(load_settings(db=Path(folder) / "r.duckdb", demo=False))
         try:
             _, members, (w1, w2) = _organisation(aspire)
-            version = aspire.current_instrument.version
-            assert aspire.reliability(version) == _reference(aspire), "no responses: the defaults"
+            version = current_instrument(aspire).version
+            assert scale_reliability(aspire, version) == _reference(aspire), "no responses: the defaults"
             _answer(aspire, rng, [(m, w1) for m in members[:first]], lean)
-            assert aspire.reliability(version) == _reference(aspire)
+            assert scale_reliability(aspire, version) == _reference(aspire)
             replaced = [(rng.choice(members[:first]), w1) for _ in range(again)] if first else []
             _answer(aspire, rng, [(m, w2) for m in members[:newcomers]] + replaced, lean)
-            assert aspire.reliability(version) == _reference(aspire)
+            assert scale_reliability(aspire, version) == _reference(aspire)
             gone = rng.sample(members, erased)
-            aspire.store.db.write(lambda tx: [tx.execute(
+            aspire.db.write(lambda tx: [tx.execute(
                 f"DELETE FROM {table} WHERE response_id IN (SELECT id FROM response WHERE member_id = ?)", [m])
                 for m in gone for table in ("response_rating", "response_choice", "response_score")]
                 + [tx.execute("DELETE FROM response WHERE member_id = ?", [m]) for m in gone])
-            assert aspire.reliability(version) == _reference(aspire)
+            assert scale_reliability(aspire, version) == _reference(aspire)
         finally:
             aspire.close()
 
@@ -91,18 +97,18 @@ def test_a_burst_of_separate_submissions_is_followed(aspire, instrument):
     _, members, (w1, _) = _organisation(aspire)
     for member in members:
         _answer(aspire, rng, [(member, w1)], 0.9)
-        assert aspire.reliability(instrument.version) == _reference(aspire)
-    assert aspire.reliability(instrument.version)["status"].estimated
+        assert scale_reliability(aspire, instrument.version) == _reference(aspire)
+    assert scale_reliability(aspire, instrument.version)["status"].estimated
 
 
 def test_erasing_a_person_through_the_product_updates_the_estimate(aspire, instrument):
     rng = random.Random(5)
     _, members, (w1, w2) = _organisation(aspire)
     _answer(aspire, rng, [(m, w) for m in members for w in (w1, w2)], 0.9)
-    before = aspire.reliability(instrument.version)
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "Harriet HR", Role.ADMIN, None).actor
+    before = scale_reliability(aspire, instrument.version)
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "Harriet HR", Role.ADMIN, None).actor
     privacy.erase_member(aspire, admin, "p0@example.com")
-    after = aspire.reliability(instrument.version)
+    after = scale_reliability(aspire, instrument.version)
     assert after == _reference(aspire)
     assert after["status"].n == before["status"].n - 2
 
@@ -112,8 +118,8 @@ def test_a_team_screen_looks_reliability_up_once_not_per_member(aspire, instrume
     team, members, (w1, _) = _organisation(aspire)
     _answer(aspire, rng, [(m, w1) for m in members], 0.9)
     lookups = []
-    real = aspire.store.current_rating_sums
-    monkeypatch.setattr(aspire.store, "current_rating_sums", lambda *a: lookups.append(a) or real(*a))
+    real = ResponseRows.current_rating_sums
+    monkeypatch.setattr(ResponseRows, "current_rating_sums", lambda *a: lookups.append(a) or real(*a))
     found = profiles(aspire, SYSTEM, w1, [team])
     assert len(found) == PEOPLE
     assert len(lookups) == 1
@@ -126,8 +132,8 @@ def test_profiles_are_scored_with_the_reliability_of_the_moment(aspire, instrume
     _answer(aspire, rng, [(m, w1) for m in members[:35]], 0.9)
     first = {p.member_id: p.profile for p in profiles(aspire, SYSTEM, w1, [team])}
     _answer(aspire, rng, [(m, w2) for m in members], 0.0)   # noise: the SEMs move
-    table = aspire.reliability(instrument.version)
-    stored = {r.member_id: r.answers for r in aspire.store.current_responses(SYSTEM, w1, [team])}
+    table = scale_reliability(aspire, instrument.version)
+    stored = {r.member_id: r.answers for r in ResponseRows(aspire.db).current_responses(SYSTEM, w1, [team])}
     again = {p.member_id: p.profile for p in profiles(aspire, SYSTEM, w1, [team])}
     assert again == {m: score_response(instrument, answers, table) for m, answers in stored.items()}
     assert again != first, "the new answers changed the measurement error, so some profile must read differently"

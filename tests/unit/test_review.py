@@ -10,7 +10,7 @@ import pytest
 from coaching.core.actors import SYSTEM, PermissionDenied, Role
 from coaching.core.needs import Need
 from coaching.governance.audit import Action, AuditFilter, Subject
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, ensure_wave, submit
 from coaching.measurement.scoring import Change, Profile
 from coaching.one_on_one import plans
 from coaching.one_on_one.plans import ChangedMeanwhile, GoalStatus, PlanRejected, ReviewAnswer
@@ -23,6 +23,7 @@ from coaching.one_on_one.review import (
     review_state,
 )
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
 from coaching.rounds import rounds
 from tests.conftest import make_manager
 
@@ -68,7 +69,7 @@ def team(aspire, instrument):
     raw = {"ratings": {i.id: 4 for i in instrument.items}, "top_three": ["status", "balance", "autonomy"]}
     answered = {"Ana": dt.date(2025, 5, 1), "Ben": dt.date(2025, 7, 1), "Cleo": dt.date(2026, 3, 10)}
     for name, day in answered.items():
-        wave = aspire.store.ensure_wave(str(day.year), dt.date(day.year, 1, 1))
+        wave = ensure_wave(aspire, str(day.year), dt.date(day.year, 1, 1))
         when = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
         submit(aspire, SYSTEM, [Submission(member_id=ids[name], wave_id=wave, raw=raw, submitted_at=when)])
     return {"aspire": aspire, "manager": manager, "team": team, "ids": ids}
@@ -96,7 +97,7 @@ def test_everyone_the_rounds_screen_counts_as_due_is_listed_as_due_here(team, to
 def test_the_overview_is_for_the_teams_manager_only(team):
     aspire = team["aspire"]
     other = make_manager(aspire, "other@example.com", "Other")
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     for outsider in (other, admin):
         with pytest.raises(PermissionDenied):
             review_overview(aspire, outsider, team["team"].id, TODAY)

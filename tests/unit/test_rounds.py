@@ -8,13 +8,17 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from coaching.aspire import start
 from coaching.core.settings import load_settings
 from coaching.measurement.answers import AnswerError
+from coaching.measurement.response_rows import ResponseRows
+from coaching.measurement.responses import list_waves
+from coaching.measurement.versions import current_instrument
 from coaching.people import teams
+from coaching.people.team_rows import NewMember
+from coaching.people.teams import add_members, create_team
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK, InvalidLink, Invitees, RoundChanged, RoundClosed, State
-from coaching.store import NewMember
+from coaching.startup import start
 from tests.conftest import make_manager
 
 SOON = dt.datetime.now(dt.UTC) + dt.timedelta(days=14)
@@ -31,9 +35,9 @@ def _raw(instrument, value=4, top=("status", "balance", "autonomy")) -> dict:
 @pytest.fixture
 def team(aspire):
     manager = make_manager(aspire)
-    team_id = aspire.store.create_team(manager, "Team")
+    team_id = create_team(aspire, manager, "Team").id
     names = ["Ana", "Ben", "Cleo"]
-    ids = aspire.store.add_members(manager, team_id, [NewMember(name=n, email=f"{n.lower()}@example.com")
+    ids = add_members(aspire, manager, team_id, [NewMember(name=n, email=f"{n.lower()}@example.com")
                                                       for n in names])
     return manager, team_id, ids
 
@@ -49,7 +53,7 @@ def test_each_member_gets_a_link_whose_token_is_stored_only_as_a_hash(aspire, te
     assert all(link.url.startswith("http://localhost:8501/respond?invite=") for link in links)
     tokens = [_token(link) for link in links]
     assert len(set(tokens)) == 3 and all(len(t) >= 43 for t in tokens)
-    stored = {r[0] for r in aspire.store.db.query("SELECT token_hash FROM invitation")}
+    stored = {r[0] for r in aspire.db.query("SELECT token_hash FROM invitation")}
     assert stored == {rounds.hash_token(t) for t in tokens}
     assert not stored & set(tokens)
 
@@ -83,7 +87,7 @@ def test_a_link_answers_for_its_own_member_only(aspire, team, instrument):
     assert rounds.draft(aspire, ben) == {}
     profile = rounds.own_profile(aspire, ana)
     assert profile.choice[0].value == "expertise"
-    stored = aspire.store.current_responses(manager, aspire.store.waves()[0].id)
+    stored = ResponseRows(aspire.db).current_responses(manager, list_waves(aspire)[0].id)
     assert [r.member_id for r in stored] == [ids[0]]
 
 
@@ -107,7 +111,7 @@ def test_answers_can_change_until_the_round_closes_and_stay_readable_after(aspir
     ana = rounds.resolve(aspire, _token(links[0]))
     rounds.submit_answers(aspire, ana, _raw(instrument, 2))
     rounds.submit_answers(aspire, ana, _raw(instrument, 4))
-    assert aspire.store.db.scalar("SELECT count(*) FROM response") == 2, "each change is kept"
+    assert aspire.db.scalar("SELECT count(*) FROM response") == 2, "each change is kept"
     rounds.close_round(aspire, manager, round_id)
     closed = rounds.resolve(aspire, _token(links[0]))
     assert not closed.open_for_answers(dt.datetime.now(dt.UTC))
@@ -120,7 +124,7 @@ def test_answers_can_change_until_the_round_closes_and_stay_readable_after(aspir
 
 def test_an_expired_round_takes_no_answers(aspire, team, instrument):
     round_id, links = _open(aspire, team)
-    aspire.store.db.write(lambda tx: tx.execute("UPDATE round SET deadline = ? WHERE id = ?",
+    aspire.db.write(lambda tx: tx.execute("UPDATE round SET deadline = ? WHERE id = ?",
                                                 [dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1), round_id]))
     with pytest.raises(RoundClosed):
         rounds.submit_answers(aspire, rounds.resolve(aspire, _token(links[0])), _raw(instrument))
@@ -155,7 +159,7 @@ def test_extending_the_deadline_detects_a_concurrent_change(aspire, team):
 
 def test_a_round_needs_a_future_deadline_and_members(aspire, team):
     manager, _, _ = team
-    empty = aspire.store.create_team(manager, "Empty")
+    empty = create_team(aspire, manager, "Empty").id
     with pytest.raises(ValueError, match="future"):
         rounds.open_round(aspire, manager, empty, "2026", dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
     with pytest.raises(ValueError, match="no members"):
@@ -164,8 +168,8 @@ def test_a_round_needs_a_future_deadline_and_members(aspire, team):
 
 def test_fifty_simultaneous_submissions_are_all_stored(aspire, instrument):
     manager = make_manager(aspire)
-    team_id = aspire.store.create_team(manager, "Big team")
-    aspire.store.add_members(manager, team_id, [NewMember(name=f"P{i}", email=f"p{i}@example.com") for i in range(50)])
+    team_id = create_team(aspire, manager, "Big team").id
+    add_members(aspire, manager, team_id, [NewMember(name=f"P{i}", email=f"p{i}@example.com") for i in range(50)])
     _, links = rounds.open_round(aspire, manager, team_id, "2026", SOON)
     invitations = [rounds.resolve(aspire, _token(link)) for link in links]
     errors: list[BaseException] = []
@@ -184,7 +188,7 @@ def test_fifty_simultaneous_submissions_are_all_stored(aspire, instrument):
     for t in threads:
         t.join()
     assert errors == []
-    assert len(aspire.store.current_responses(manager, aspire.store.waves()[0].id)) == 50
+    assert len(ResponseRows(aspire.db).current_responses(manager, list_waves(aspire)[0].id)) == 50
 
 
 def test_members_are_due_for_review_a_year_after_they_last_answered(aspire, team, instrument):
@@ -192,7 +196,7 @@ def test_members_are_due_for_review_a_year_after_they_last_answered(aspire, team
     _, links = _open(aspire, team)
     for link in links[:2]:
         rounds.submit_answers(aspire, rounds.resolve(aspire, _token(link)), _raw(instrument))
-    aspire.store.db.write(lambda tx: tx.execute(
+    aspire.db.write(lambda tx: tx.execute(
         "UPDATE response SET submitted_at = submitted_at - INTERVAL 13 MONTH WHERE member_id = ?", [ben]))
     assert sorted(rounds.due_for_review(aspire, manager, team_id)) == sorted([ben, cleo])
     later = dt.date.today() + dt.timedelta(days=366)
@@ -202,7 +206,7 @@ def test_members_are_due_for_review_a_year_after_they_last_answered(aspire, team
 def test_a_member_moved_to_another_team_leaves_the_old_rounds_tracking(aspire, team):
     manager, team_id, ids = team
     round_id, _ = _open(aspire, team)
-    other = aspire.store.create_team(manager, "Other team")
+    other = create_team(aspire, manager, "Other team").id
     teams.move_member(aspire, manager, ids[0], other)
 
     tracked = [m.member_id for m in rounds.round_status(aspire, manager, round_id).members]
@@ -217,8 +221,8 @@ def test_a_wave_is_named_by_the_calendar_never_by_free_text(aspire, team, wave):
     manager, team_id, _ = team
     with pytest.raises(ValueError, match="year of the assessment cycle"):
         rounds.open_round(aspire, manager, team_id, wave, SOON)
-    assert aspire.store.waves() == []
-    assert aspire.store.db.scalar("SELECT count(*) FROM round") == 0
+    assert list_waves(aspire) == []
+    assert aspire.db.scalar("SELECT count(*) FROM round") == 0
 
 
 def test_the_waves_on_offer_are_this_year_the_next_and_the_last():
@@ -232,39 +236,39 @@ def test_a_round_message_follows_the_rule_for_every_typed_text(aspire, team, mes
     manager, team_id, _ = team
     with pytest.raises(ValueError, match=reason):
         rounds.open_round(aspire, manager, team_id, "2026", SOON, message=message)
-    assert aspire.store.db.scalar("SELECT count(*) FROM round") == 0
+    assert aspire.db.scalar("SELECT count(*) FROM round") == 0
 
 
 def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ships(tmp_path):
     """An upgrade brings version 2 for new rounds; an open round, its saved drafts and its answers stay on 1."""
     import shutil
 
-    from coaching.aspire import start
     from coaching.core.settings import SHIPPED_DIR, load_settings
+    from coaching.startup import start
 
     old = tmp_path / "old-data"
     shutil.copytree(SHIPPED_DIR, old, ignore=shutil.ignore_patterns("v2.toml"))
     db = tmp_path / "upgrade.duckdb"
     before = start(load_settings(db=db, data_dir=old, demo=False))
     try:
-        assert before.current_instrument.version == 1
+        assert current_instrument(before).version == 1
         manager = make_manager(before)
-        team_id = before.store.create_team(manager, "Team")
-        before.store.add_members(manager, team_id, [NewMember(name="Ana", email="ana@example.com")])
+        team_id = create_team(before, manager, "Team").id
+        add_members(before, manager, team_id, [NewMember(name="Ana", email="ana@example.com")])
         _, (link,) = rounds.open_round(before, manager, team_id, "2026", SOON)
-        half = {"ratings": {i.id: 4 for i in before.current_instrument.items[:10]}}
+        half = {"ratings": {i.id: 4 for i in current_instrument(before).items[:10]}}
         rounds.save_draft(before, rounds.resolve(before, _token(link)), half)
     finally:
         before.close()
 
     after = start(load_settings(db=db, demo=False))
     try:
-        assert after.current_instrument.version == 2
+        assert current_instrument(after).version == 2
         invitation = rounds.resolve(after, _token(link))
         assert invitation.instrument.version == 1, "the round keeps the version it was opened with"
         assert rounds.draft(after, invitation) == half
         rounds.submit_answers(after, invitation, _raw(invitation.instrument))
-        (stored,) = after.store.current_responses(manager, after.store.waves()[0].id)
+        (stored,) = ResponseRows(after.db).current_responses(manager, list_waves(after)[0].id)
         assert stored.instrument_version == 1
     finally:
         after.close()
@@ -289,16 +293,16 @@ def test_a_round_goes_to_those_picked_else_the_whole_team_or_those_due(aspire, t
     assert rounds.invitees(aspire, manager, team_id, Invitees.DUE) == [ben, cleo], "Ana answered this year"
     assert rounds.invitees(aspire, manager, team_id, Invitees.DUE, picked=[ana]) == [ana], "picked by hand"
     other = make_manager(aspire, "other@example.com", "Other")
-    stranger = aspire.store.add_members(other, aspire.store.create_team(other, "Elsewhere"),
-                                        [NewMember(name="Dee", email="dee@example.com")])
+    stranger = add_members(aspire, other, create_team(aspire, other, "Elsewhere").id,
+                           [NewMember(name="Dee", email="dee@example.com")])
     assert rounds.invitees(aspire, manager, team_id, Invitees.WHOLE_TEAM, picked=stranger) == []
 
 
 def test_two_members_of_one_name_both_get_a_link_and_a_line_in_the_tracking(aspire):
     manager = make_manager(aspire)
-    team_id = aspire.store.create_team(manager, "Twins")
-    ids = aspire.store.add_members(manager, team_id, [NewMember(name="Ana", email="ana.one@example.com"),
-                                                      NewMember(name="Ana", email="ana.two@example.com")])
+    team_id = create_team(aspire, manager, "Twins").id
+    ids = add_members(aspire, manager, team_id, [NewMember(name="Ana", email="ana.one@example.com"),
+                                                 NewMember(name="Ana", email="ana.two@example.com")])
     invited = rounds.invitees(aspire, manager, team_id, Invitees.WHOLE_TEAM)
     round_id, links = rounds.open_round(aspire, manager, team_id, "2026", SOON, member_ids=invited)
     assert sorted(link.member_id for link in links) == sorted(ids)

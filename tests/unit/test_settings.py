@@ -81,7 +81,7 @@ def test_a_base_url_on_this_machine_is_recognised(monkeypatch, url, local):
 
 
 def test_the_first_admins_password_is_refused_at_start_as_check_config_refuses_it(tmp_path):
-    from coaching.aspire import start
+    from coaching.startup import start
 
     with pytest.raises(SettingsError, match="^COACHING_ADMIN_PASSWORD: The password is too common"):
         start(load_settings(db=tmp_path / "a.duckdb", admin_email="hr@example.com", admin_password="password123"))

@@ -14,8 +14,11 @@ from coaching.core.editing import EditConflict
 from coaching.core.tabular import ImportRejected
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.profiles import profiles
-from coaching.measurement.responses import Submission, submit
+from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.paths.editing import catalogue_at
 from coaching.people import teams
+from coaching.people.accounts import accounts_of
+from coaching.people.team_rows import NewMember
 from coaching.people.teams import MemberInput, MemberRejected, TeamRejected
 from coaching.privacy import requests as privacy
 from tests.conftest import make_manager
@@ -28,7 +31,7 @@ NAMES = ["Zoë Ågren", "田中 芽衣", "محمد الحداد", "O'Brien, Liam
 def org(aspire):
     a = make_manager(aspire, "a@example.com", "Manager A")
     b = make_manager(aspire, "b@example.com", "Manager B")
-    admin = aspire.accounts.create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
+    admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     team = teams.create_team(aspire, a, "Platform")
     second = teams.create_team(aspire, a, "Support")
     team_b = teams.create_team(aspire, b, "Sales")
@@ -42,7 +45,7 @@ def audit_labels(aspire, subject: Subject = Subject.MEMBER, subject_id: int | No
 
 
 def answer(aspire, instrument, member_ids: list[int]) -> int:
-    wave = aspire.store.ensure_wave("2026", dt.date(2026, 1, 1))
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
     raw = {"ratings": {i.id: 4 for i in instrument.items}, "top_three": ["status", "balance", "autonomy"]}
     submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m in member_ids])
     return wave
@@ -79,6 +82,37 @@ def test_only_a_manager_or_the_system_creates_teams(org):
     assert made.id in [t.id for t in teams.list_teams(aspire, org["b"])]
     with pytest.raises(TeamRejected, match="No active manager account"):
         teams.create_team(aspire, SYSTEM, "For an admin", manager_id=org["admin"].id)
+
+
+@pytest.mark.parametrize("taken", ["Platform", "platform", "  PLATFORM "])
+@pytest.mark.parametrize("acting", ["manager", "system"])
+def test_a_duplicate_team_name_is_refused_on_every_path(org, taken, acting):
+    aspire, a = org["aspire"], org["a"]
+    with pytest.raises(TeamRejected, match="already a team called"):
+        if acting == "manager":
+            teams.create_team(aspire, a, taken)
+        else:
+            teams.create_team(aspire, SYSTEM, taken, manager_id=a.id)
+    assert [t.name for t in teams.list_teams(aspire, a)] == ["Platform", "Support"]
+
+
+def test_members_added_the_way_the_demo_adds_them_are_checked_and_audited(org):
+    aspire, a = org["aspire"], org["a"]
+    ids = teams.add_members(aspire, a, org["team"].id, [
+        NewMember(name="Ana", email="Ana@Example.com", track="expert", level="senior"),
+        NewMember(name="Ben", email="ben@example.com")])
+    assert [(m.name, m.email) for m in teams.list_members(aspire, a, org["team"].id)] == [
+        ("Ana", "ana@example.com"), ("Ben", "ben@example.com")]
+    assert [audit_labels(aspire, Subject.MEMBER, i) for i in ids] == [["added"], ["added"]]
+    with pytest.raises(MemberRejected, match="not a valid address"):
+        teams.add_members(aspire, SYSTEM, org["team"].id, [NewMember(name="Cy", email="cy@example.com"),
+                                                            NewMember(name="Bad", email="bad@example.com\r\nBcc: x")])
+    with pytest.raises(MemberRejected, match="already belongs"):
+        teams.add_members(aspire, SYSTEM, org["team_b"].id, [NewMember(name="Ana again", email="ana@example.com")])
+    with pytest.raises(PermissionDenied):
+        teams.add_members(aspire, org["b"], org["team"].id, [NewMember(name="Spy", email="spy@example.com")])
+    assert [m.name for m in teams.list_members(aspire, a, org["team"].id)] == ["Ana", "Ben"], "all or none"
+    assert len(aspire.audit.events(SYSTEM, AuditFilter(action=Action.CHANGED, subject_kind=Subject.MEMBER))) == 2
 
 
 def test_renaming_a_team_names_the_version_read(org):
@@ -154,7 +188,7 @@ def test_a_track_without_a_level_is_a_known_arrangement(org):
     added = teams.add_member(org["aspire"], org["a"], org["team"].id,
                              {"name": "Ana", "email": "ana@example.com", "track": "management", "level": ""})
     assert (added.track, added.level) == ("management", None)
-    labels = [c.label for c in teams.arrangements(org["aspire"].store.catalogue())]
+    labels = [c.label for c in teams.arrangements(catalogue_at(org["aspire"]))]
     assert labels[:2] == ["Not known", "Management track (level not known)"]
     assert "Expert track: Senior specialist" in labels
 
@@ -484,7 +518,7 @@ def test_an_option_retired_after_the_form_was_checked_is_refused_inside_the_writ
     paths.retire_option(aspire, SYSTEM, "sabbatical", sabbatical.version)
     member = teams.list_members(aspire, a, org["team"].id)[0]
     with pytest.raises(NotOffered) as refused:
-        TeamRows(aspire.store.db).update_member(ana.id, org["team"].id, ana.version,
+        TeamRows(aspire.db).update_member(ana.id, org["team"].id, ana.version,
                                                 member.model_copy(update={"name": "Changed"}), ["sabbatical"])
     assert refused.value.keys == ["sabbatical"]
     assert teams.list_members(aspire, a, org["team"].id)[0].name == "Ana", "nothing of the edit was written"

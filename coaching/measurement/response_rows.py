@@ -1,28 +1,28 @@
-"""The store: the only module that speaks SQL. Services call its methods; nothing DuckDB leaks out.
+"""The SQL of responses and waves: batched inserts, scoped reads, and the unnamed inputs of reliability.
 
-Every method that reads or changes people's data takes the acting user and filters by what that
-user may see: a manager only their own teams, a respondent only themselves. Anything outside that
-scope is reported exactly like a missing row (PermissionDenied), so ids cannot be probed.
+Rows in, rows out (who may submit is decided in coaching.measurement.responses, the one write path).
+Invariants:
+- each member has at most one current response per wave: a new one replaces it, and the replaced
+  response names its successor (`replaced_by`), so a reliability estimate can follow what changed;
+- a straight-lined response is stored and shown but never part of a reliability estimate;
+- scoped reads put the actor's visible teams (coaching.governance.scope) inside their own query.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
 from coaching.core.actors import Actor, PermissionDenied, Role
-from coaching.core.needs import NEEDS, SCALES
+from coaching.core.needs import SCALES
 from coaching.db.database import Database, Transaction
-from coaching.db.migrations import migrate
+from coaching.governance.scope import require_team, visible_teams
 from coaching.measurement.answers import Answers
 from coaching.measurement.instrument import Instrument
 from coaching.measurement.scoring import RatingSums, is_straight_line
-from coaching.paths.catalogue import Catalogue, PathOption
 
 
 class _Record(BaseModel):
@@ -33,28 +33,6 @@ class Wave(_Record):
     id: int
     name: str
     starts_on: dt.date
-
-
-class Team(_Record):
-    id: int
-    name: str
-    manager_id: int
-    version: int
-
-
-class NewMember(_Record):
-    name: str
-    email: str
-    role_title: str | None = None
-    track: str | None = None
-    level: str | None = None
-    language: str | None = None     # a shipped language code for the questionnaire and e-mails; None: the browser's
-
-
-class Member(NewMember):
-    id: int
-    team_id: int
-    version: int
 
 
 class NewResponse(_Record):
@@ -95,12 +73,6 @@ class CurrentSums(NamedTuple):
     left_out: int = 0       # current straight-lined responses to the version: never part of the sums
 
 
-_SUPPORT_COLUMNS = ", ".join(f"support_{n}" for n in NEEDS)
-# The columns of one catalogue option, in the order _option_row writes and _option_from_row reads them.
-OPTION_COLUMNS = (f"key, kind, name, rank, scope, why, openings, {_SUPPORT_COLUMNS}, band_min, band_mid, band_max,"
-                  " currency, expectations, entry_rung")
-OPTION_SLOTS = ", ".join("?" * (OPTION_COLUMNS.count(",") + 1))
-
 # The columns of a StoredResponse without its answers; a read adds its WHERE clause.
 _HEAD = (
     "SELECT r.id, r.member_id, coalesce(m.name, '') AS member_name, coalesce(m.team_id, 0), r.wave_id,"
@@ -119,126 +91,16 @@ _JOINED_SINCE = "r.is_current AND NOT r.straight_lined AND r.id > $top"    # cur
 _LEFT_SINCE = "r.id <= $top AND r.replaced_by > $top AND NOT r.straight_lined"  # current then, replaced after
 
 
-def open_store(path: Path | str) -> Store:
-    """Open (or create) a database file and bring its schema up to date."""
-    db = Database(path)
-    migrate(db)
-    return Store(db)
-
-
-class Store:
+class ResponseRows:
     def __init__(self, db: Database) -> None:
         self.db = db
-
-    def close(self) -> None:
-        self.db.close()
-
-    # ---- scope ---------------------------------------------------------------------------------
-
-    def _visible_teams(self, actor: Actor) -> tuple[str, list]:
-        """A subquery selecting the ids of the teams the actor may see named data of, and its parameters.
-
-        The one statement of scope: the system sees every team, a manager their own active teams, anyone
-        else none. Reads put it inside their own query, so scope costs no extra round trip.
-        """
-        if not isinstance(actor, Actor):
-            raise PermissionDenied("nobody is logged in")
-        if actor.role is Role.SYSTEM:
-            return "SELECT id FROM team", []
-        if actor.role is Role.MANAGER:
-            return "SELECT id FROM team WHERE manager_id = ? AND archived_at IS NULL", [actor.id]
-        return "SELECT id FROM team WHERE false", []
-
-    def _visible_team_ids(self, actor: Actor) -> list[int] | None:
-        """Team ids the actor may see named data of; None means all (the system itself)."""
-        sql, params = self._visible_teams(actor)
-        if actor.role is Role.SYSTEM:
-            return None
-        if actor.role is not Role.MANAGER:
-            return []
-        return list(self.db.remember(("visible teams", actor),
-                                     lambda: tuple(r[0] for r in self.db.query(sql, params))))
-
-    def require_team(self, actor: Actor, team_id: int) -> None:
-        """PermissionDenied unless the actor may see this team (worded like a missing team)."""
-        visible = self._visible_team_ids(actor)
-        if visible is not None and team_id not in visible:
-            raise PermissionDenied(f"no team {team_id}")
-
-    # ---- facts about the database -------------------------------------------------------------------
-
-    def meta(self, key: str) -> str | None:
-        return self.db.scalar("SELECT value FROM app_meta WHERE key = ?", [key])
-
-    def set_meta(self, key: str, value: str) -> None:
-        self.db.write(lambda tx: tx.execute(
-            "INSERT INTO app_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value]))
 
     def response_count(self, instrument_version: int) -> int:
         """How many current responses a version has: tells a cached reliability estimate it is stale."""
         return self.db.scalar(
             "SELECT count(*) FROM response WHERE instrument_version = ? AND is_current", [instrument_version])
 
-    # ---- instruments and catalogue ---------------------------------------------------------------
-
-    def install_instrument(self, instrument: Instrument, source: str) -> bool:
-        """Record an instrument version once; a version already stored is never replaced."""
-
-        def work(tx: Transaction) -> bool:
-            if tx.scalar("SELECT 1 FROM instrument WHERE version = ?", [instrument.version]):
-                return False
-            tx.execute(
-                "INSERT INTO instrument (version, title, source) VALUES (?, ?, ?)",
-                [instrument.version, instrument.title, source],
-            )
-            return True
-
-        return self.db.write(work)
-
-    def instrument_sources(self) -> dict[int, str]:
-        return dict(self.db.query("SELECT version, source FROM instrument ORDER BY version"))
-
-    def install_translation(self, version: int, language: str, source: str) -> bool:
-        """Record a version's translation once, beside the version's own text (never touched)."""
-
-        def work(tx: Transaction) -> bool:
-            if tx.scalar("SELECT 1 FROM instrument_translation WHERE version = ? AND language = ?",
-                         [version, language]):
-                return False
-            tx.execute("INSERT INTO instrument_translation (version, language, source) VALUES (?, ?, ?)",
-                       [version, language, source])
-            return True
-
-        return self.db.write(work)
-
-    def translation_sources(self) -> dict[tuple[int, str], str]:
-        rows = self.db.query("SELECT version, language, source FROM instrument_translation ORDER BY version, language")
-        return {(version, language): source for version, language, source in rows}
-
-    def seed_catalogue(self, catalogue: Catalogue) -> bool:
-        """Load the shipped catalogue into an empty catalogue table; False when one is already there."""
-
-        def work(tx: Transaction) -> bool:
-            if tx.scalar("SELECT count(*) FROM path_option"):
-                return False
-            tx.executemany(f"INSERT INTO path_option ({OPTION_COLUMNS}) VALUES ({OPTION_SLOTS})",  # noqa: S608
-                           [_option_row(o) for o in catalogue.options])
-            return True
-
-        return self.db.write(work)
-
-    def catalogue(self, at: dt.datetime | None = None) -> Catalogue:
-        """The catalogue as it stood at a moment (now by default)."""
-        moment = at or dt.datetime.now(dt.UTC)
-        rows = self.db.query(
-            f"SELECT {OPTION_COLUMNS} FROM path_option"  # noqa: S608
-            " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) ORDER BY kind, rank, name",
-            [moment, moment],
-        )
-        return Catalogue(options=[_option_from_row(r) for r in rows])
-
-    # ---- waves, teams, members -------------------------------------------------------------------
+    # ---- waves -------------------------------------------------------------------------------------
 
     def ensure_wave(self, name: str, starts_on: dt.date) -> int:
         def work(tx: Transaction) -> int:
@@ -255,73 +117,17 @@ class Store:
             Wave(id=r[0], name=r[1], starts_on=r[2])
             for r in self.db.query("SELECT id, name, starts_on FROM wave ORDER BY starts_on"))))
 
-    def create_team(self, actor: Actor, name: str, manager_id: int | None = None) -> int:
-        """A manager creates teams for themselves; the system may name any manager."""
-        if actor.role is Role.MANAGER:
-            manager_id = actor.id
-        elif actor.role is not Role.SYSTEM or manager_id is None:
-            raise PermissionDenied("only a manager creates teams")
-        return self.db.write(
-            lambda tx: tx.scalar("INSERT INTO team (name, manager_id) VALUES (?, ?) RETURNING id", [name, manager_id])
-        )
-
-    def teams(self, actor: Actor) -> list[Team]:
-        """The active teams the actor may see; kept until the next write, since every screen asks."""
-        return list(self.db.remember(("teams", actor), lambda: self._teams(actor)))
-
-    def _teams(self, actor: Actor) -> tuple[Team, ...]:
-        visible, scope = self._visible_teams(actor)
-        rows = self.db.query(
-            f"SELECT id, name, manager_id, version FROM team WHERE archived_at IS NULL AND id IN ({visible})"  # noqa: S608
-            " ORDER BY name", scope)
-        return tuple(Team(id=r[0], name=r[1], manager_id=r[2], version=r[3]) for r in rows)
-
-    def add_members(self, actor: Actor, team_id: int, members: Sequence[NewMember]) -> list[int]:
-        """Add every member or none, through the one insert path that keeps e-mails unique."""
-        from coaching.people.team_rows import TeamRows  # imports this module's NewMember
-
-        self.require_team(actor, team_id)
-        return TeamRows(self.db).insert_members(team_id, members)
-
-    def members(self, actor: Actor, team_id: int) -> list[Member]:
-        """A team's active members, if the actor may see the team; kept until the next write."""
-        return list(self.db.remember(("members", actor, team_id), lambda: self._members(actor, team_id)))
-
-    def _members(self, actor: Actor, team_id: int) -> tuple[Member, ...]:
-        self.require_team(actor, team_id)
-        rows = self.db.query(
-            "SELECT id, team_id, name, email, role_title, track, level, version, language FROM member"
-            " WHERE team_id = ? AND archived_at IS NULL ORDER BY name",
-            [team_id],
-        )
-        return tuple(
-            Member(id=r[0], team_id=r[1], name=r[2], email=r[3], role_title=r[4], track=r[5], level=r[6], version=r[7],
-                   language=r[8])
-            for r in rows
-        )
-
-    def is_empty(self) -> bool:
-        """True when no team exists yet: the moment demo data may be loaded."""
-        return not self.db.scalar("SELECT count(*) FROM team")
-
     # ---- responses ---------------------------------------------------------------------------------
 
-    def record_responses(self, actor: Actor, responses: Sequence[NewResponse]) -> list[int]:
-        """Store submissions in one transaction; each becomes its member's current one for its wave.
-
-        A respondent may only submit for themselves; the system (demo, bulk import) for anyone.
-        """
-        if actor.role is Role.RESPONDENT and any(r.member_id != actor.id for r in responses):
-            raise PermissionDenied("a respondent answers only for themselves")
-        if actor.role not in (Role.RESPONDENT, Role.SYSTEM):
-            raise PermissionDenied("only the respondent submits answers")
+    def insert(self, responses: Sequence[NewResponse]) -> list[int]:
+        """Store submissions in one transaction; each becomes its member's current one for its wave."""
         return self.db.write_many(_insert_responses, responses)
 
     def current_responses(
         self, actor: Actor, wave_id: int, team_ids: Iterable[int] | None = None
     ) -> list[StoredResponse]:
         """The current response of every visible member in a wave, optionally for some teams only."""
-        visible, scope = self._visible_teams(actor)
+        visible, scope = visible_teams(actor)
         wanted = "" if team_ids is None else " AND m.team_id IN (SELECT unnest(?::INTEGER[]))"
         return self._with_answers(
             f"{_HEAD} WHERE r.wave_id = ? AND r.is_current AND m.archived_at IS NULL"
@@ -353,27 +159,17 @@ class Store:
 
     def reading_shown(self, actor: Actor, team_id: int, member_id: int) -> tuple[int, str, int] | None:
         """(response id, reading, responses the estimate rested on) the one-on-one page last showed, if any."""
-        self.require_team(actor, team_id)
+        require_team(self.db, actor, team_id)
         rows = self.db.query("SELECT response_id, reading, basis FROM reading_shown WHERE member_id = ?", [member_id])
         return tuple(rows[0]) if rows else None
 
     def record_reading(self, actor: Actor, team_id: int, member_id: int, response_id: int, reading: str,
                        basis: int) -> None:
         """Remember the reading the one-on-one page shows now, replacing the one shown before."""
-        self.require_team(actor, team_id)
+        require_team(self.db, actor, team_id)
         self.db.write(lambda tx: tx.execute(
             "INSERT OR REPLACE INTO reading_shown (member_id, response_id, reading, basis, shown_at)"
             " VALUES (?, ?, ?, ?, now())", [member_id, response_id, reading, basis]))
-
-    def last_submitted(self, actor: Actor, team_id: int) -> dict[int, dt.datetime | None]:
-        """Each active member's latest submission in any wave (None: never answered)."""
-        self.require_team(actor, team_id)
-        rows = self.db.query(
-            "SELECT m.id, max(r.submitted_at) FROM member m LEFT JOIN response r ON r.member_id = m.id"
-            " WHERE m.team_id = ? AND m.archived_at IS NULL GROUP BY m.id",
-            [team_id],
-        )
-        return dict(rows)
 
     def own_response(self, actor: Actor, wave_id: int) -> StoredResponse | None:
         """A respondent's own current response in a wave (through their link); nobody else's."""
@@ -507,7 +303,7 @@ def _insert_responses(tx: Transaction, responses: list[NewResponse]) -> list[int
     Ids are drawn first, in order, so a later submission in the batch replaces an earlier one for the same
     member and wave exactly as if they had been stored one by one. A replaced response names its successor.
     """
-    ids = _next_ids(tx, "response_ids", len(responses))
+    ids = tx.next_ids("response_ids", len(responses))
     first_of: dict[tuple[int, int], int] = {}
     replaced_by: list[int | None] = [None] * len(responses)
     for index in reversed(range(len(responses))):
@@ -537,40 +333,3 @@ def _insert_responses(tx: Transaction, responses: list[NewResponse]) -> list[int
     tx.insert_rows("response_score", ("response_id", "scale", "score"),
                    [(i, scale, score) for i, r in pairs for scale, score in r.scores.items()])
     return ids
-
-
-def _next_ids(tx: Transaction, sequence: str, n: int) -> list[int]:
-    """`n` fresh ids of a sequence, ascending: rows inserted in one statement still get them in list order."""
-    return sorted(row[0] for row in tx.execute("SELECT nextval(?) FROM range(?)", [sequence, n]))
-
-
-def insert_member_rows(tx: Transaction, team_id: int, members: Sequence[NewMember]) -> list[int]:
-    """Insert members of one team with one statement; their new ids, in order.
-
-    Rows only: the checks (active team, e-mails free) are the caller's, in the same transaction.
-    """
-    ids = _next_ids(tx, "member_ids", len(members))
-    tx.insert_rows("member", ("id", "team_id", "name", "email", "role_title", "track", "level", "language"),
-                   [(i, team_id, m.name, m.email, m.role_title, m.track, m.level, m.language)
-                    for i, m in zip(ids, members, strict=True)])
-    return ids
-
-
-def _option_row(o: PathOption) -> list:
-    band = o.band
-    return [
-        o.key, str(o.kind), o.name, o.rank, o.scope, o.why, o.openings, *(o.support[n] for n in NEEDS),
-        band and band.minimum, band and band.midpoint, band and band.maximum, band and band.currency,
-        json.dumps(list(o.expectations), ensure_ascii=False), o.entry,
-    ]
-
-
-def _option_from_row(r: tuple) -> PathOption:
-    key, kind, name, rank, scope, why, openings, *rest = r
-    support = dict(zip(NEEDS, rest[: len(NEEDS)], strict=True))
-    band_min, band_mid, band_max, currency, expectations, entry = rest[len(NEEDS):]
-    band = None
-    if currency is not None:
-        band = {"minimum": band_min, "midpoint": band_mid, "maximum": band_max, "currency": currency}
-    return PathOption(key=key, kind=kind, name=name, rank=rank, scope=scope or "", why=why, openings=openings,
-                      support=support, band=band, expectations=json.loads(expectations or "[]"), entry=bool(entry))

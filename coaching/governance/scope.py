@@ -1,0 +1,41 @@
+"""Which teams an actor may see named data of: the one statement of scope every scoped read uses.
+
+The system sees every team, a manager their own active teams, anyone else none. Anything outside
+that scope is reported exactly like a missing row (PermissionDenied), so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from coaching.core.actors import Actor, PermissionDenied, Role
+from coaching.db.database import Database
+
+
+def visible_teams(actor: Actor) -> tuple[str, list]:
+    """A subquery selecting the ids of the teams the actor may see, and its parameters.
+
+    Reads put it inside their own query, so scope costs no extra round trip.
+    """
+    if not isinstance(actor, Actor):
+        raise PermissionDenied("nobody is logged in")
+    if actor.role is Role.SYSTEM:
+        return "SELECT id FROM team", []
+    if actor.role is Role.MANAGER:
+        return "SELECT id FROM team WHERE manager_id = ? AND archived_at IS NULL", [actor.id]
+    return "SELECT id FROM team WHERE false", []
+
+
+def visible_team_ids(db: Database, actor: Actor) -> list[int] | None:
+    """Team ids the actor may see named data of, remembered until the next write; None means all (the system)."""
+    sql, params = visible_teams(actor)
+    if actor.role is Role.SYSTEM:
+        return None
+    if actor.role is not Role.MANAGER:
+        return []
+    return list(db.remember(("visible teams", actor), lambda: tuple(r[0] for r in db.query(sql, params))))
+
+
+def require_team(db: Database, actor: Actor, team_id: int) -> None:
+    """PermissionDenied unless the actor may see this team (worded like a missing team)."""
+    visible = visible_team_ids(db, actor)
+    if visible is not None and team_id not in visible:
+        raise PermissionDenied(f"no team {team_id}")

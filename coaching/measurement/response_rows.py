@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.needs import SCALES
 from coaching.db.database import Database, Transaction
+from coaching.db.lists import ID_LIST
 from coaching.governance.scope import require_team, visible_teams
 from coaching.measurement.answers import Answers
 from coaching.measurement.instrument import Instrument
@@ -128,7 +129,7 @@ class ResponseRows:
     ) -> list[StoredResponse]:
         """The current response of every visible member in a wave, optionally for some teams only."""
         visible, scope = visible_teams(actor)
-        wanted = "" if team_ids is None else " AND m.team_id IN (SELECT unnest(?::INTEGER[]))"
+        wanted = "" if team_ids is None else f" AND m.team_id IN {ID_LIST}"
         return self._with_answers(
             f"{_HEAD} WHERE r.wave_id = ? AND r.is_current AND m.archived_at IS NULL"
             f" AND m.team_id IN ({visible}){wanted}",
@@ -246,7 +247,7 @@ class ResponseRows:
                 return []
             parts = {table: _by_response(tx.execute(
                 f"SELECT response_id, {columns} FROM {table}"  # noqa: S608 - constants
-                " WHERE response_id IN (SELECT unnest(?::INTEGER[]))", ids)) for table, columns in _ANSWER_PARTS}
+                f" WHERE response_id IN {ID_LIST}", ids)) for table, columns in _ANSWER_PARTS}
             return [_stored(row, *(parts[table].get(row[0], []) for table, _ in _ANSWER_PARTS)) for row in found]
 
         return self.db.read(work)

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 from coaching.core.actors import Actor
 from coaching.db.database import Database, Transaction
 from coaching.db.errors import NotOffered, RowMissing, VersionMismatch
+from coaching.db.lists import ID_LIST, TEXT_LIST
 from coaching.governance.scope import require_team, visible_teams
 
 
@@ -246,10 +247,10 @@ class TeamRows:
             return {}
         ids = list(member_ids)
         rows = self.db.query(
-            "SELECT m.id, m.track, m.level, list(o.option_key ORDER BY o.option_key)"
+            "SELECT m.id, m.track, m.level, list(o.option_key ORDER BY o.option_key)"  # noqa: S608 - ID_LIST is a constant
             " FILTER (WHERE o.option_key IS NOT NULL) FROM member m"
             " LEFT JOIN member_option o ON o.member_id = m.id"
-            " WHERE m.id IN (SELECT unnest(?::INTEGER[])) GROUP BY m.id, m.track, m.level",
+            f" WHERE m.id IN {ID_LIST} GROUP BY m.id, m.track, m.level",
             [ids],
         )
         return {r[0]: ArrangementRow(r[1], r[2], tuple(r[3] or ())) for r in rows}
@@ -291,7 +292,7 @@ def _require_offered(tx: Transaction, members: Sequence[NewMember], options: Seq
     if not levels and not in_use:
         return
     offered = dict(tx.execute(
-        "SELECT key, kind FROM path_option WHERE valid_to IS NULL AND key IN (SELECT unnest(?::VARCHAR[]))",
+        f"SELECT key, kind FROM path_option WHERE valid_to IS NULL AND key IN {TEXT_LIST}",  # noqa: S608
         [sorted({level for _, level in levels} | in_use)],
     ))
     gone = {level for track, level in levels if offered.get(level) != track}

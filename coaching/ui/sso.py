@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
+from coaching.aspire import Aspire
 from coaching.core.actors import Actor
 from coaching.people.accounts import accounts_of
 from coaching.ui.format import plain
-
-if TYPE_CHECKING:
-    from coaching.aspire import Aspire
 
 log = logging.getLogger(__name__)
 

@@ -241,7 +241,7 @@ def _edit_note(aspire: Aspire, actor: Actor, note: Note) -> None:
             version = _live(prefix).version.get()
             _save(prefix, lambda: plans.edit_note(aspire, actor, note.id, version, fields), "Saved the note.")
     if st.toggle("Show earlier versions", key=f"{prefix}_history"):
-        show_table([{"Version": v.version, "Saved": v.changed_at, "Held on": v.held_on, "Note": v.body}
+        show_table([{"Version": v.version, "Saved": v.written_at, "Held on": v.held_on, "Note": v.body}
                     for v in plans.note_history(aspire, actor, note.id)], f"note-{note.id}-history")
 
 

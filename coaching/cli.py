@@ -19,7 +19,7 @@ import click
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.settings import Settings, SettingsError, load_settings
-from coaching.core.tabular import ImportRejected
+from coaching.core.tabular import Format, ImportRejected
 from coaching.db.archive import BackupError
 from coaching.db.database import StoreLockedError, StoreOpenError
 from coaching.measurement.instrument import InstrumentError
@@ -180,7 +180,7 @@ def list_teams() -> None:
     click.echo(_table(("ID", "Team", "Manager", "Members"), rows))
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     """Rows under a header, in columns two spaces apart, wide enough for their longest cell."""
     widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
@@ -236,7 +236,7 @@ def _team(aspire: Aspire, wanted: str, manager_email: str | None) -> TeamWithMan
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="write to this file instead of standard output")
-def export_member(email: str, fmt: str, out: Path | None) -> None:
+def export_member(email: str, fmt: Format, out: Path | None) -> None:
     """Export every record of the member(s) with EMAIL (compared case-insensitively); written to the audit log."""
     with opened(load_settings()) as aspire:
         export = privacy.export_member(aspire, SYSTEM, email, fmt)

@@ -317,7 +317,7 @@ class Database:
         with self._write_lock:
             self._writer.execute("CHECKPOINT")
             before = _size(self.path) + _size(wal_path(self.path))
-            name = self._writer.execute("SELECT current_database()").fetchone()[0]
+            name = self._writer.execute("SELECT current_database()").fetchall()[0][0]
             remove_files(fresh, wal_path(fresh))
             try:
                 self._writer.execute(f"ATTACH ? AS {_FRESH}", [str(fresh)])
@@ -366,7 +366,11 @@ class _Queued:
     woken: threading.Event = field(default_factory=threading.Event)
 
     def run(self, tx: Transaction) -> Any:
-        return self.work(tx) if self.apply is None else self.apply(tx, self.items)
+        if self.apply is not None:
+            return self.apply(tx, self.items)
+        if self.work is None:
+            raise TypeError("a queued write holds neither a work nor an apply to run")
+        return self.work(tx)
 
     def settle(self, *, result: Any = None, error: BaseException | None = None) -> None:
         self.result, self.error, self.settled = result, error, True

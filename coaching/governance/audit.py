@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -98,7 +98,7 @@ class AuditLog:
     def __init__(self, db: Database) -> None:
         self.rows = AuditRows(db)
 
-    def record(self, actor: Actor, action: Action, subject: Subject, subject_ids: list[int | None],
+    def record(self, actor: Actor, action: Action, subject: Subject, subject_ids: Sequence[int | None],
                detail: str = "") -> None:
         """Write one entry per subject. `detail` must be a short lower-case label, never content."""
         if not _LABEL.fullmatch(detail):

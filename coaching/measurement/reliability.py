@@ -56,7 +56,7 @@ def current_estimate(aspire: Aspire, version: int) -> Estimate:
             return known
         began = time.monotonic_ns()
         instrument = instruments(aspire)[version]
-        basis = ResponseRows(aspire.db).current_rating_sums(instrument, known and known.basis)
+        basis = ResponseRows(aspire.db).current_rating_sums(instrument, None if known is None else known.basis)
         if known is not None and basis.sums is known.basis.sums:
             fresh = Estimate(instrument, basis, known.table, began, known.scored)
         else:

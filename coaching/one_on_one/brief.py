@@ -29,7 +29,7 @@ from pathlib import Path
 
 import kaleido
 import plotly.graph_objects as go
-from fontTools.ttLib import TTFont  # fpdf2's own font library
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]  # fpdf2's font library; ships no type information
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -43,7 +43,7 @@ from coaching.one_on_one.development import AgreedRoute, agreed_route, start_pos
 from coaching.one_on_one.member_data import MemberSummary, Person, document_csv, member_document
 from coaching.one_on_one.member_data_rows import MemberDataRows
 from coaching.one_on_one.plans import Goal, GoalAction, list_goals
-from coaching.one_on_one.portrait import Portrait, find_member, member_portrait
+from coaching.one_on_one.portrait import Portrait, WaveProfile, find_member, member_portrait
 from coaching.one_on_one.talking_points import OPEN_QUESTIONS, CoachingFacts, TalkingPoint, talking_points
 from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import Thresholds, top_need
@@ -127,7 +127,7 @@ def brief_pdf(portrait: Portrait, points: Sequence[TalkingPoint], goals: Sequenc
     if portrait.current is None:
         doc.section("Answers", [f"{name} has not answered the questionnaire yet: talk about what they need first."])
     else:
-        _findings(doc, portrait, points)
+        _findings(doc, portrait, portrait.current, points)
     if path is not None:
         _path(doc, path)
     _goals(doc, goals, {o.key: o.name for o in portrait.catalogue.options})
@@ -174,9 +174,10 @@ def _views(portrait: Portrait) -> list[View]:
     return views
 
 
-def _findings(doc: _Brief, portrait: Portrait, points: Sequence[TalkingPoint]) -> None:
-    scores = portrait.current.profile.profile.scores
-    doc.section("Primary aspiration", [portrait.current.profile.profile.judgement])
+def _findings(doc: _Brief, portrait: Portrait, current: WaveProfile, points: Sequence[TalkingPoint]) -> None:
+    """What the newest wave (`current`, the portrait's own) says, for a member who has answered."""
+    scores = current.profile.profile.scores
+    doc.section("Primary aspiration", [current.profile.profile.judgement])
     unmet = [f"{need.label} ({scores[need]:.0f} of 100): a strong need nothing on offer serves well."
              for need in portrait.unmet]
     doc.section("Unmet needs", unmet or ["None: every strong need has a path on offer that serves it well."])
@@ -186,7 +187,7 @@ def _findings(doc: _Brief, portrait: Portrait, points: Sequence[TalkingPoint]) -
         doc.section(f"Reliable changes since {portrait.previous.wave.name}",
                     moved or ["None: every move is within measurement error."])
     doc.points("Talking points", points)
-    need = top_need(portrait.current.profile.profile)
+    need = top_need(current.profile.profile)
     doc.section(f"Open questions about {need.label.lower()}", list(OPEN_QUESTIONS[need]))
 
 

@@ -191,13 +191,14 @@ class Accounts:
             log.info("login refused unchecked: too many failed logins for that email")
             raise LoginFailed(policy=self.policy)
         row = self._rows.by_email(email)
-        usable = row is not None and row.disabled_at is None and row.password_hash is not None
-        if not (self._verify(row.password_hash if usable else self._dummy_hash(), password,
-                             user_id=row.id if row else None) and usable):
+        password_hash = row.password_hash if row is not None and row.disabled_at is None else None
+        verified = self._verify(password_hash if password_hash is not None else self._dummy_hash(), password,
+                                user_id=row.id if row else None)
+        if not verified or row is None or password_hash is None:
             log.info("failed login (%d in a row for that email)", place)
             raise LoginFailed(policy=self.policy)
         self._rows.forget_attempts(key)
-        if self._hasher.check_needs_rehash(row.password_hash):
+        if self._hasher.check_needs_rehash(password_hash):
             self._rows.set_password_hash(row.id, self._hasher.hash(password))
             log.info("password hash of account %d upgraded to the current parameters", row.id)
         log.info("account %d logged in", row.id)
@@ -247,7 +248,9 @@ class Accounts:
         or the account was deactivated. Asked on every rerun, so read once per committed write."""
         def read() -> tuple | None:
             session = self._rows.session_by_id(session_id)
-            account = None if session is None else self._rows.by_id(session.user_id)
+            if session is None:
+                return None
+            account = self._rows.by_id(session.user_id)
             return None if account is None else (session.expires_at, account)
 
         found = self._db.remember(("account session", session_id), read)
@@ -313,10 +316,10 @@ class Accounts:
         self._require_admin(actor)
         address = _valid_email(email)
         try:
-            role = Role(role)
+            chosen: Role | None = Role(role)
         except ValueError:
-            role = None
-        if role not in ACCOUNT_ROLES:
+            chosen = None
+        if chosen not in ACCOUNT_ROLES:
             raise AccountError("An account's role is either manager or admin.")
         name = name.strip()
         if not name:
@@ -329,10 +332,10 @@ class Accounts:
         if password is not None:
             self.check_password(password, address)
             password_hash = self._hasher.hash(password)
-        user_id = self._rows.insert(address, name, str(role), password_hash)
+        user_id = self._rows.insert(address, name, str(chosen), password_hash)
         if user_id is None:
             raise AccountError("An account with this email already exists.")
-        log.info("%s account %d created by %s", role, user_id, _who(actor))
+        log.info("%s account %d created by %s", chosen, user_id, _who(actor))
         self._record(actor, user_id, "created")
         return self._accounts([self._existing(user_id)])[0]
 

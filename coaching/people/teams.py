@@ -156,7 +156,7 @@ def create_team(aspire: Aspire, actor: Actor, name: str, manager_id: int | None 
     """A manager creates a team of their own; the system may name any manager's account."""
     if not isinstance(actor, Actor):
         raise PermissionDenied("nobody is logged in")
-    if actor.role is Role.MANAGER and manager_id in (None, actor.id):
+    if actor.role is Role.MANAGER and actor.id is not None and manager_id in (None, actor.id):
         manager_id = actor.id
     elif actor.role is Role.SYSTEM and manager_id is not None:
         account = AccountRows(aspire.db).by_id(manager_id)

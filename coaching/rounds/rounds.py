@@ -163,8 +163,13 @@ def _link(aspire: Aspire, token: str) -> str:
 
 def open_round(aspire: Aspire, actor: Actor, team_id: int, wave_name: str, deadline: dt.datetime,
                message: str | None = None, member_ids: list[int] | None = None) -> tuple[int, list[Link]]:
-    """Open a round for a team (or some of its members) in a wave; returns the links, shown only now."""
+    """Open a round for a team (or some of its members) in a wave; returns the links, shown only now.
+
+    A round records the account that opened it, so only an actor with an account (a manager) opens one.
+    """
     require_team(aspire.db, actor, team_id)
+    if actor.id is None:
+        raise PermissionDenied("a round is opened by a manager's account")
     if deadline.tzinfo is None or deadline <= _now():
         raise ValueError("The deadline must be a moment in the future.")
     if not _WAVE_YEAR.fullmatch(wave_name):

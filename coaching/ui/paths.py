@@ -7,7 +7,7 @@ framework import on the catalogue screen.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import streamlit as st
@@ -20,7 +20,7 @@ from coaching.core.tabular import ImportRejected
 from coaching.measurement.responses import list_waves
 from coaching.one_on_one import development
 from coaching.paths import editing as paths
-from coaching.paths.catalogue import Catalogue
+from coaching.paths.catalogue import Catalogue, PathOption
 from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import Thresholds
 from coaching.paths.routes import (
@@ -29,6 +29,7 @@ from coaching.paths.routes import (
     Route,
     RouteRejected,
     Step,
+    StepKind,
     after,
     compare,
     moves,
@@ -124,6 +125,11 @@ def show_development(aspire: Aspire, actor: Actor, member_id: int, name: str, ar
                 _agree(aspire, actor, agreement, False)
 
 
+def _step_label(reach: Mapping[str, tuple[StepKind, PathOption]]) -> Callable[[str | None], str]:
+    """How a step's choice reads in its list: the option and the kind of move, or a dash for no further step."""
+    return lambda key: "—" if key is None else f"{reach[key][1].name} ({reach[key][0].label})"
+
+
 def _builder(label: str, catalogue: Catalogue, start: Position, today: dt.date,
              column: st.delta_generator.DeltaGenerator) -> list[tuple[str, dt.date | None]]:
     """One route's steps as chosen so far: each step offers what is one move from the step before it."""
@@ -136,9 +142,8 @@ def _builder(label: str, catalogue: Catalogue, start: Position, today: dt.date,
             step = RouteBuilder.option(label, number)
             if step.get() not in (None, *reach):
                 step.pop()      # the step before changed: this choice is no longer in reach
-            chosen = st.selectbox(f"Step {number}", [None, *reach], key=step.key,
-                                  format_func=lambda k, r=reach: "—" if k is None else f"{r[k][1].name} "
-                                                                                       f"({r[k][0].label})")
+            choices: list[str | None] = [None, *reach]
+            chosen = st.selectbox(f"Step {number}", choices, key=step.key, format_func=_step_label(reach))
             if chosen is None:
                 break
             target = st.date_input(f"Target date of step {number}", value=today + dt.timedelta(days=180 * number),
@@ -270,7 +275,7 @@ def show_framework_import(aspire: Aspire, actor: Actor) -> None:
                "changed level keeps its earlier version in its history.")
     upload = st.file_uploader("Career framework (CSV)", type="csv",
                               key=f"framework_csv_{FrameworkImport.imports.count}")
-    if st.button("Import the framework", icon=":material/upload_file:", disabled=upload is None):
+    if st.button("Import the framework", icon=":material/upload_file:", disabled=upload is None) and upload is not None:
         try:
             saved = paths.import_framework(aspire, actor, upload.getvalue())
         except ImportRejected as exc:

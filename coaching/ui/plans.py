@@ -176,13 +176,13 @@ def _edit_goal(aspire: Aspire, actor: Actor, goal: Goal, catalogue: Catalogue) -
     with st.form(_live(prefix).prefix):
         fields = _goal_fields(_live(prefix), catalogue)
         if st.form_submit_button("Save goal", icon=":material/save:"):
-            version = _live(prefix).version.get()
+            version = _live(prefix).version.required()
             _save(prefix, lambda: plans.edit_goal(aspire, actor, goal.id, version, fields), "Saved the goal.")
     new = _live(f"action_new_{goal.id}")
     with st.form(new.prefix):
         st.markdown("**New action**")
         left, middle, right = st.columns([3, 2, 2])
-        action = {"what": left.text_input("What", key=new.key("what")),
+        action: dict[str, Any] = {"what": left.text_input("What", key=new.key("what")),
                   "who": middle.text_input("Who (optional)", key=new.key("who")),
                   "due_on": right.date_input("Due (optional)", value=None, key=new.key("due_on"))}
         if st.form_submit_button("Add action", icon=":material/add_task:"):
@@ -238,10 +238,10 @@ def _edit_note(aspire: Aspire, actor: Actor, note: Note) -> None:
     with st.form(_live(prefix).prefix):
         fields = _note_fields(_live(prefix))
         if st.form_submit_button("Save note", icon=":material/save:"):
-            version = _live(prefix).version.get()
+            version = _live(prefix).version.required()
             _save(prefix, lambda: plans.edit_note(aspire, actor, note.id, version, fields), "Saved the note.")
     if st.toggle("Show earlier versions", key=f"{prefix}_history"):
-        show_table([{"Version": v.version, "Saved": v.changed_at, "Held on": v.held_on, "Note": v.body}
+        show_table([{"Version": v.version, "Saved": v.written_at, "Held on": v.held_on, "Note": v.body}
                     for v in plans.note_history(aspire, actor, note.id)], f"note-{note.id}-history")
 
 
@@ -263,14 +263,15 @@ def _review_one(aspire: Aspire, actor: Actor, check: GoalCheck, catalogue: Catal
     st.markdown(f"**{plain(goal.title)}** · serves {goal.need.label.lower()}")
     st.markdown(plain(check.question))
     live = _live(prefix)
-    answer = st.radio("Your answer", list(ReviewAnswer), key=live.key("answer"), horizontal=True,
-                      index=list(ReviewAnswer).index(check.suggested), format_func=str.capitalize)
+    answers = list(ReviewAnswer)
+    answer = st.radio("Your answer", answers, key=live.key("answer"), horizontal=True,
+                      index=answers.index(check.suggested), format_func=str.capitalize)
     fields = None
     if answer is ReviewAnswer.ADJUST:
         _remember(prefix, dict(goal.as_input()), goal.version)
         fields = _goal_fields(live, catalogue)
     if st.button("Record the review", key=live.key("record"), icon=":material/fact_check:"):
-        version = live.version.get() if live.version.held else goal.version
+        version = live.version.required() if live.version.held else goal.version
         _save(prefix, lambda: plans.review_goal(aspire, actor, goal.id, version, answer, today, fields),
               f"Recorded: {answer} “{plain(goal.title)}”.")
 

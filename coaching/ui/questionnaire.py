@@ -78,7 +78,7 @@ def language_switch(aspire: Aspire, invitation: Invitation) -> None:
     if chosen == current:
         return
     Link.language.set(chosen)
-    working = Walk.answers.get()
+    working = Walk.answers.required()
     if steps.answered(working):
         # Kept with the draft at once; with nothing answered yet, the first saved section keeps it.
         with suppress(RoundClosed):   # nothing can be saved any more; the page still changes language
@@ -124,7 +124,7 @@ def manager_message(invitation: Invitation) -> None:
 
 def progress(instrument: Instrument, step: int) -> None:
     """Where the person is, and how much of what is required they have answered (saved or not yet sent)."""
-    done = steps.progress(instrument, Walk.answers.get(), step, texts())
+    done = steps.progress(instrument, Walk.answers.required(), step, texts())
     st.progress(done.share, text=done.text)
 
 
@@ -142,7 +142,7 @@ def maybe_problems(instrument: Instrument) -> None:
     """After a refused send, the list of what is still missing stays on top until it is complete."""
     if not Walk.show_problems.get():
         return
-    found = steps.problems(instrument, Walk.answers.get(), texts())
+    found = steps.problems(instrument, Walk.answers.required(), texts())
     if not found:
         Walk.show_problems.set(False)
         return
@@ -160,7 +160,7 @@ def step_form(instrument: Instrument, step: int) -> Action:
     """The widgets of one step in a form; the person's entries go into the working answers on either button."""
     said = texts()
     current = steps.steps(instrument, said)[step]
-    working = Walk.answers.get()
+    working = Walk.answers.required()
     with st.form(Keys.form(current), enter_to_submit=False):
         st.subheader(current.title)
         if current.intro:
@@ -241,7 +241,7 @@ def _reflections(instrument: Instrument, working: dict[str, Any], said: Texts):
 def review(instrument: Instrument) -> None:
     """A summary of each step with what is still missing, and a button to go back to it."""
     said = texts()
-    found = steps.problems(instrument, Walk.answers.get(), said)
+    found = steps.problems(instrument, Walk.answers.required(), said)
     st.subheader(said("step.review"))
     if found:
         st.warning(said.plural("review.missing", len(found)), icon=":material/warning:")
@@ -253,7 +253,7 @@ def review(instrument: Instrument) -> None:
             if mine:
                 st.markdown("\n".join(f"- {plain(text)}" for text in mine))
             else:
-                st.markdown(steps.summary(instrument, step, Walk.answers.get(), said))
+                st.markdown(steps.summary(instrument, step, Walk.answers.required(), said))
             if st.button(said("review.go_to", title=step.title), key=Keys.go_to(step), icon=":material/edit:"):
                 Walk.show_problems.set(bool(found))
                 respondent.go("form", index)

@@ -147,7 +147,7 @@ def _begin(aspire: Aspire, invitation: Invitation) -> None:
 
 def fresh(aspire: Aspire) -> Invitation:
     """Resolve the link again just before a write, so a revoked link or a closed round is noticed first."""
-    token = Link.token.get()
+    token = Link.token.required()
     try:
         invitation = rounds.resolve(aspire, token)
     except InvalidLink:
@@ -160,7 +160,7 @@ def fresh(aspire: Aspire) -> Invitation:
 
 def save(aspire: Aspire) -> None:
     """Keep the working answers and the page's language with the person's draft (RoundClosed once closed)."""
-    rounds.save_draft(aspire, fresh(aspire), Walk.answers.get(), language())
+    rounds.save_draft(aspire, fresh(aspire), Walk.answers.required(), language())
 
 
 # ---- moving ---------------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def sso_providers() -> list[str | None]:
         return []
     if "client_id" in section:
         return [None]
-    named = [name for name, value in section.items()
+    named: list[str | None] = [name for name, value in section.items()
              if isinstance(value, Mapping) and any(key in value for key in _PROVIDER_KEYS)]
     return named or [None]  # an incomplete [auth]: st.login() itself says what is missing
 

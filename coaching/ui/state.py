@@ -33,6 +33,14 @@ class Slot(Generic[T]):
     def get(self) -> T | None:
         return st.session_state.get(self.key, self.default)
 
+    def required(self) -> T:
+        """The value of a slot the page always sets before reading it (the respondent's working answers are
+        set at landing, before any step is drawn); an error, not a quiet None, if it ever is not."""
+        value = self.get()
+        if value is None:
+            raise LookupError(f"{self.key!r} is read before it was set")
+        return value
+
     def set(self, value: T) -> None:
         st.session_state[self.key] = value
 

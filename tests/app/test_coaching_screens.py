@@ -241,6 +241,20 @@ def test_a_note_is_saved_and_listed_with_its_agreed_actions(demo_db: Path, open_
                for m in texts(at.markdown))
 
 
+def test_a_notes_earlier_versions_show_when_each_was_written(demo_db: Path, open_app) -> None:
+    at = open_section(open_member(open_app, "Nadia Haddad"), "Notes")
+    at.text_area(key="note_new_0_body").input("She wants to keep the staff role.")
+    at = press(at, "Save note")
+    member_id = _demo_member_id(at, "Nadia Haddad")
+    note = next(n for n in plans.list_notes(get_aspire(), at.session_state["actor"], member_id)
+                if n.body == "She wants to keep the staff role.")
+    at.toggle(key=f"note_{note.id}_history").set_value(True).run()
+    assert_healthy(at)
+    (versions,) = [t for t in shown_tables(at) if "Held on" in t.columns]
+    assert versions.to_dict("records")[0]["Note"] == "She wants to keep the staff role."
+    assert versions["Saved"].notna().all()
+
+
 def test_yearly_review_asks_goal_by_goal_and_records_the_answer(demo_db: Path, open_app) -> None:
     at = open_section(open_member(open_app, "Aiko Tanaka"), "Yearly review")
     assert any("Become the storage expert other teams ask" in m for m in texts(at.markdown))

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from coaching.core.actors import SYSTEM, PermissionDenied
 from coaching.core.settings import load_settings
 from coaching.measurement.answers import AnswerError
 from coaching.measurement.response_rows import ResponseRows
@@ -164,6 +165,15 @@ def test_a_round_needs_a_future_deadline_and_members(aspire, team):
         rounds.open_round(aspire, manager, empty, "2026", dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
     with pytest.raises(ValueError, match="no members"):
         rounds.open_round(aspire, manager, empty, "2026", SOON)
+
+
+def test_a_round_is_opened_by_an_account_and_a_refused_one_leaves_nothing_behind(aspire, team):
+    """A round names the account that opened it: the system, which has none, is refused before anything is made."""
+    _, team_id, _ = team
+    with pytest.raises(PermissionDenied):
+        rounds.open_round(aspire, SYSTEM, team_id, "2031", SOON)
+    assert aspire.db.query("SELECT count(*) FROM round") == [(0,)]
+    assert aspire.db.query("SELECT name FROM wave WHERE name = '2031'") == []
 
 
 def test_fifty_simultaneous_submissions_are_all_stored(aspire, instrument):

@@ -1,6 +1,7 @@
 """Session state: a slot keeps its value in st.session_state under the one key named for it, with its default
 until set, and survives a rerun; `forget()` drops its group only (a respondent opening another link keeps the
-counter that makes each move's script run again); `pop()` shows a value once."""
+counter that makes each move's script run again); `pop()` shows a value once; `required()` refuses to stand in a
+None for a value the page should have set."""
 
 from __future__ import annotations
 
@@ -51,3 +52,24 @@ def test_slots_live_under_their_keys_across_reruns_and_forget_drops_one_group() 
     assert "walk_step" not in at.session_state and at.session_state["moves"] == 2
     at.run()
     assert shown(at) == "step 0, view None, moves 2"
+
+
+def landing_script() -> None:
+    import streamlit as st
+
+    from coaching.ui.state import Slot
+
+    answers: Slot[dict] = Slot("answers")
+    if st.button("land"):
+        answers.set({"q1": 4})
+    try:
+        st.write(f"answers {answers.required()}")
+    except LookupError as exc:
+        st.write(f"refused: {exc}")
+
+
+def test_a_slot_the_page_must_have_set_fails_loudly_when_read_before_instead_of_giving_none() -> None:
+    at = AppTest.from_function(landing_script).run()
+    assert shown(at) == "refused: 'answers' is read before it was set"
+    at.button[0].click().run()
+    assert shown(at) == "answers {'q1': 4}"

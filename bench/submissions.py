@@ -74,13 +74,18 @@ class SubmissionRun:
         return self.acknowledged - self.stored
 
 
+#: The first of the waves the runs answer in: years of their own, far past the organisation's (waves are years).
+FIRST_RUN_WAVE = 2090
+
+
 def measure_submissions(aspire: Aspire, seed: int) -> list[SubmissionRun]:
     """One run per path and thread count, each in a wave of its own so every submission is a new answer."""
-    return [_run(aspire, path, threads, PER_THREAD[threads], seed) for path in PATHS for threads in THREADS]
+    runs = [(path, threads) for path in PATHS for threads in THREADS]
+    return [_run(aspire, str(FIRST_RUN_WAVE + n), path, threads, PER_THREAD[threads], seed)
+            for n, (path, threads) in enumerate(runs)]
 
 
-def _run(aspire: Aspire, path: str, threads: int, per_thread: int, seed: int) -> SubmissionRun:
-    wave = f"bench {path} {threads} threads"
+def _run(aspire: Aspire, wave: str, path: str, threads: int, per_thread: int, seed: int) -> SubmissionRun:
     action = PATHS[path]
     invitations = _invite(aspire, wave, threads * per_thread)
     rng = random.Random(seed + threads)

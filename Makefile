@@ -21,7 +21,7 @@ UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --pytho
 help:
 	@echo "make run         start the app on http://localhost:$(PORT) (demo data unless COACHING_DEMO=0)"
 	@echo "make test        lint, then unit, app and browser tests (needs /usr/bin/chromium)"
-	@echo "make lint        ruff check"
+	@echo "make lint        ruff, the import contracts (lint-imports) and the type checker (mypy)"
 	@echo "make lock        refresh $(LOCK) and $(DEV_LOCK) from pyproject.toml (LOCK_ARGS=--upgrade: newest allowed)"
 	@echo "make bench       benchmarks (bench/)"
 	@echo "make clean-data  delete the local database data/coaching.duckdb to start clean"
@@ -59,13 +59,15 @@ run: $(VENV)/.installed
 	$(VENV)/bin/coaching check-config && \
 	exec $(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.headless true
 
-test: $(VENV)/.installed-dev
+test: lint
 	rm -f .test-results/junit.xml
-	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --junitxml=.test-results/junit.xml $(PYTEST_ARGS)
 
+# The floors of docs/architecture.md are [tool.importlinter]'s contracts; mypy reads all of coaching/.
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench

@@ -26,12 +26,18 @@ def visible_teams(actor: Actor) -> tuple[str, list]:
 
 def visible_team_ids(db: Database, actor: Actor) -> list[int] | None:
     """Team ids the actor may see named data of, remembered until the next write; None means all (the system)."""
-    sql, params = visible_teams(actor)
+    if not isinstance(actor, Actor):
+        raise PermissionDenied("nobody is logged in")
     if actor.role is Role.SYSTEM:
         return None
     if actor.role is not Role.MANAGER:
         return []
-    return list(db.remember(("visible teams", actor), lambda: tuple(r[0] for r in db.query(sql, params))))
+    return list(db.remembered(_managed_team_ids, db, actor))
+
+
+def _managed_team_ids(db: Database, actor: Actor) -> tuple[int, ...]:
+    sql, params = visible_teams(actor)
+    return tuple(r[0] for r in db.query(sql, params))
 
 
 def require_team(db: Database, actor: Actor, team_id: int) -> None:

@@ -22,7 +22,7 @@ from coaching.governance.audit import AuditLog
 T = TypeVar("T")
 
 
-@dataclass
+@dataclass(eq=False)   # one per process, hashed by identity: part of every remembered key
 class Aspire:
     settings: Settings
     db: Database
@@ -41,18 +41,14 @@ class Aspire:
     def audit(self) -> AuditLog:
         return AuditLog(self.db)
 
-    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """What `compute` gives for `key` until the next committed write (Database.remember)."""
-        return self.db.remember(key, compute)
-
     def remembered(self, actor: Actor, read: Callable[..., T], *args: Hashable) -> T:
-        """What `read(self, actor, *args)` gives, kept until the next committed write.
+        """What `read(self, actor, *args)` gives, kept until the next committed write (Database.remembered).
 
-        The key is built here, never by hand: the function's module and qualified name, the actor (what a
-        person may see is part of every result) and the arguments, which must be hashable values. So two
+        The key is built there, never by hand: the function, this Aspire, the actor (what a person may see is
+        part of every result) and the arguments, which must be cheap hashable values (ids, not records). So two
         people never share a result, and neither do two functions or two sets of arguments.
         """
-        return self.remember((read.__module__, read.__qualname__, actor, args), lambda: read(self, actor, *args))
+        return self.db.remembered(read, self, actor, *args)
 
     def shared(self, key: Hashable, build: Callable[[], T]) -> T:
         """What `build` gives for `key`, built once per process and kept until `close`.

@@ -50,7 +50,7 @@ Item = TypeVar("Item")
 Params = Sequence[Any] | dict[str, Any]
 
 WRITE_ATTEMPTS = 5
-REMEMBERED = 512    # results kept by Database.remember: a few screens' worth for each of dozens of sessions
+REMEMBERED = 512    # results kept by Database.remembered: a few screens' worth for each of dozens of sessions
 
 
 class StoreOpenError(RuntimeError):
@@ -131,7 +131,7 @@ class Database:
         self._leading = False      # a thread is committing queued writes, or about to
         self._gate = _ReadersWriterGate()
         self._writer = self._conn.cursor()
-        # Counts committed writes: what was read at one count still holds until it moves (see `remember`).
+        # Counts committed writes: what was read at one count still holds until it moves (see `_remember`).
         # Only this process writes the file (DuckDB locks it), so the count sees every change.
         self.generation = 0
         self._remembered: OrderedDict[Hashable, Any] = OrderedDict()
@@ -172,14 +172,27 @@ class Database:
         row = self.query_one(sql, params)
         return None if row is None else row[0]
 
-    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def remembered(self, read: Callable[..., T], *args: Hashable) -> T:
+        """What `read(*args)` gives, computed once until the next committed write anywhere.
+
+        The one place a remembered result's key is built: the function's module and qualified name and every
+        argument it is called with, so nothing the result depends on besides the data can be left out of it.
+        A read scoped by a person takes the actor as an argument (Aspire.remembered passes it), so two people
+        never share a result. Arguments must be cheap to hash: ids and small values, and the long-lived objects
+        a read runs against (this Database, the Aspire), which count by identity; never a list of records, nor
+        an object made for the call (it would never be found again). `read` must be a function or method
+        whose result depends only on its arguments and the data, not on anything it closes over.
+        """
+        return self._remember((read.__module__, read.__qualname__, args), lambda: read(*args))
+
+    def _remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """What `compute` gives for `key`, computed once until the next committed write anywhere.
 
         Streamlit reruns a screen on every click, and most clicks change no data: reads, and what is built
         from them, are kept for the current write count, read before computing so that a write landing
-        meanwhile never leaves an old result under the new count. The key must name everything the result
-        depends on besides the data, the actor included (scope). Results are shared between sessions, so
+        meanwhile never leaves an old result under the new count. Results are shared between sessions, so
         they must never be changed by a caller. The least recently used go beyond REMEMBERED results.
+        Private: keys are built by `remembered` alone, never by hand.
         """
         versioned = (self.generation, key)
         with self._remembered_lock:

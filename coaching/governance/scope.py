@@ -15,8 +15,7 @@ def visible_teams(actor: Actor) -> tuple[str, list]:
 
     Reads put it inside their own query, so scope costs no extra round trip.
     """
-    if not isinstance(actor, Actor):
-        raise PermissionDenied("nobody is logged in")
+    _require_someone(actor)
     if actor.role is Role.SYSTEM:
         return "SELECT id FROM team", []
     if actor.role is Role.MANAGER:
@@ -26,12 +25,23 @@ def visible_teams(actor: Actor) -> tuple[str, list]:
 
 def visible_team_ids(db: Database, actor: Actor) -> list[int] | None:
     """Team ids the actor may see named data of, remembered until the next write; None means all (the system)."""
-    sql, params = visible_teams(actor)
+    _require_someone(actor)
     if actor.role is Role.SYSTEM:
         return None
     if actor.role is not Role.MANAGER:
         return []
-    return list(db.remember(("visible teams", actor), lambda: tuple(r[0] for r in db.query(sql, params))))
+    return list(db.remembered(_managed_team_ids, db, actor))
+
+
+def _managed_team_ids(db: Database, actor: Actor) -> tuple[int, ...]:
+    sql, params = visible_teams(actor)
+    return tuple(r[0] for r in db.query(sql, params))
+
+
+def _require_someone(actor: Actor) -> None:
+    """Refuse a read when nobody is logged in (the page passes what its session holds, perhaps nothing)."""
+    if not isinstance(actor, Actor):
+        raise PermissionDenied("nobody is logged in")
 
 
 def require_team(db: Database, actor: Actor, team_id: int) -> None:

@@ -61,10 +61,10 @@ def profiles(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int]
     current estimate is not scored again (Estimate.score).
     """
     teams = None if team_ids is None else tuple(sorted(team_ids))
-    return list(aspire.remember(("profiles", actor, wave_id, teams), lambda: _scored(aspire, actor, wave_id, teams)))
+    return list(aspire.remembered(actor, _scored, wave_id, teams))
 
 
-def _scored(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int] | None) -> tuple[MemberProfile, ...]:
+def _scored(aspire: Aspire, actor: Actor, wave_id: int, team_ids: tuple[int, ...] | None) -> tuple[MemberProfile, ...]:
     responses = ResponseRows(aspire.db).current_responses(actor, wave_id, team_ids)
     estimates = {v: current_estimate(aspire, v) for v in {r.instrument_version for r in responses}}
     return tuple(_profile(r, estimates[r.instrument_version]) for r in responses)

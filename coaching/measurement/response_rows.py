@@ -114,9 +114,13 @@ class ResponseRows:
 
     def waves(self) -> list[Wave]:
         """Every wave, oldest first; kept until the next write."""
-        return list(self.db.remember("waves", lambda: tuple(
-            Wave(id=r[0], name=r[1], starts_on=r[2])
-            for r in self.db.query("SELECT id, name, starts_on FROM wave ORDER BY starts_on"))))
+        return list(self.db.remembered(self._waves, self.db))
+
+    @staticmethod
+    def _waves(db: Database) -> tuple[Wave, ...]:
+        """The waves are the organisation's calendar, the same for everyone: no actor is part of what is remembered."""
+        return tuple(Wave(id=r[0], name=r[1], starts_on=r[2])
+                     for r in db.query("SELECT id, name, starts_on FROM wave ORDER BY starts_on"))
 
     # ---- responses ---------------------------------------------------------------------------------
 

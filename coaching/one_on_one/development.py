@@ -144,8 +144,11 @@ def _current(aspire: Aspire, member_id: int, goals: Sequence[Goal]) -> AgreedRou
 
 def agreed_route(aspire: Aspire, actor: Actor, member_id: int) -> AgreedRoute | None:
     """The member's current agreed route, for their manager (None when none was agreed)."""
-    goals = plans.list_goals(aspire, actor, member_id)
-    return aspire.remember(("agreed route", actor, member_id), lambda: _current(aspire, member_id, goals))
+    return aspire.remembered(actor, _agreed_route, member_id)
+
+
+def _agreed_route(aspire: Aspire, actor: Actor, member_id: int) -> AgreedRoute | None:
+    return _current(aspire, member_id, plans.list_goals(aspire, actor, member_id))
 
 
 def own_route(aspire: Aspire, actor: Actor) -> AgreedRoute | None:

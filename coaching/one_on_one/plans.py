@@ -126,11 +126,12 @@ def _checked_goal(catalogue: Catalogue, fields: GoalInput | Mapping[str, Any], k
 
 def list_goals(aspire: Aspire, actor: Actor, member_id: int) -> list[Goal]:
     """The member's goals with their actions, oldest first (kept until the next write)."""
-    def read() -> tuple[Goal, ...]:
-        _coach(aspire, actor, member_id, f"member {member_id}")
-        return tuple(_goals_of(aspire, member_id))
+    return list(aspire.remembered(actor, _coached_goals, member_id))
 
-    return list(aspire.remember(("goals", actor, member_id), read))
+
+def _coached_goals(aspire: Aspire, actor: Actor, member_id: int) -> tuple[Goal, ...]:
+    _coach(aspire, actor, member_id, f"member {member_id}")
+    return tuple(_goals_of(aspire, member_id))
 
 
 def _goals_of(aspire: Aspire, member_id: int) -> list[Goal]:

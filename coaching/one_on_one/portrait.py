@@ -99,16 +99,28 @@ def reading_update(aspire: Aspire, actor: Actor, portrait: Portrait) -> ReadingU
         return None
     response_id, now = current.profile.response_id, reading_of(portrait)
     team_id, version = portrait.member.team_id, current.profile.instrument_version
-    # both kept until the next write, so a warm rerun of the page reads nothing (Aspire.remember)
-    shown = aspire.remember(("reading shown", actor, portrait.member.id),
-                            lambda: ResponseRows(aspire.db).reading_shown(actor, team_id, portrait.member.id))
+    # both kept until the next write, so a warm rerun of the page reads nothing (Database.remembered)
+    shown = aspire.remembered(actor, _reading_shown, team_id, portrait.member.id)
     if shown is not None and shown[:2] == (response_id, now):
         return None
-    basis = aspire.remember(("estimate basis", version), lambda: current_estimate(aspire, version).basis.sums.n)
+    basis = aspire.db.remembered(_estimate_basis, aspire, version)
     ResponseRows(aspire.db).record_reading(actor, team_id, portrait.member.id, response_id, now, basis)
     if shown is None or shown[0] != response_id:
         return None
     return ReadingUpdate(before=shown[1], now=now, basis=basis, basis_before=shown[2])
+
+
+def _reading_shown(aspire: Aspire, actor: Actor, team_id: int, member_id: int) -> tuple[int, str, int] | None:
+    return ResponseRows(aspire.db).reading_shown(actor, team_id, member_id)
+
+
+def _estimate_basis(aspire: Aspire, version: int) -> int:
+    """How many responses the current estimate of a version rests on.
+
+    The same number for everyone: it counts unnamed responses, which no person's scope touches, so no actor
+    is part of what is remembered.
+    """
+    return current_estimate(aspire, version).basis.sums.n
 
 
 def find_member(aspire: Aspire, actor: Actor, member_id: int) -> Member:
@@ -121,9 +133,8 @@ def find_member(aspire: Aspire, actor: Actor, member_id: int) -> Member:
 
 
 def member_portrait(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds) -> Portrait:
-    """The member as of the last write: kept across reruns until something changes (Aspire.remember)."""
-    return aspire.remember(("portrait", actor, member_id, thresholds),
-                           lambda: _portrait(aspire, actor, member_id, thresholds))
+    """The member as of the last write: kept across reruns until something changes (Aspire.remembered)."""
+    return aspire.remembered(actor, _portrait, member_id, thresholds)
 
 
 def _portrait(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds) -> Portrait:
@@ -173,8 +184,7 @@ class TeamPicture:
 
 def team_picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> TeamPicture:
     """The team in one wave as of the last write: kept across reruns until something changes."""
-    return aspire.remember(("team", actor, team_id, wave, thresholds),
-                           lambda: _picture(aspire, actor, team_id, wave, thresholds))
+    return aspire.remembered(actor, _picture, team_id, wave, thresholds)
 
 
 def _picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> TeamPicture:

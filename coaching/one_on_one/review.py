@@ -69,18 +69,18 @@ def review_state(next_review: dt.date | None, today: dt.date) -> ReviewState:
 def review_overview(aspire: Aspire, actor: Actor, team_id: int, today: dt.date | None = None) -> list[ReviewRow]:
     """Every active member of one of the actor's teams with their review date, the most urgent first."""
     today = today or dt.datetime.now(aspire.settings.zone).date()
-    return list(aspire.remember(("review overview", actor, team_id, today),
-                                lambda: tuple(_overview(aspire, actor, team_id, today))))
+    return list(aspire.remembered(actor, _overview, team_id, today))
 
 
-def _overview(aspire: Aspire, actor: Actor, team_id: int, today: dt.date) -> list[ReviewRow]:
+def _overview(aspire: Aspire, actor: Actor, team_id: int, today: dt.date) -> tuple[ReviewRow, ...]:
     names = {m.id: m.name for m in list_members(aspire, actor, team_id)}
     rows = []
     for member_id, last in last_submitted(aspire, actor, team_id).items():
         answered = None if last is None else last.astimezone(aspire.settings.zone).date()
         next_review = next_review_date(answered)
         rows.append(ReviewRow(member_id, names[member_id], answered, next_review, review_state(next_review, today)))
-    return sorted(rows, key=lambda r: (_URGENCY.index(r.state), r.next_review or dt.date.max, r.name, r.member_id))
+    return tuple(sorted(rows, key=lambda r: (_URGENCY.index(r.state), r.next_review or dt.date.max, r.name,
+                                             r.member_id)))
 
 
 # ---- goal by goal -------------------------------------------------------------------------------------

@@ -32,10 +32,12 @@ def organisation_paths(aspire: Aspire, actor: Actor, thresholds: Thresholds) -> 
     """Unmet needs and demand against openings in the newest wave with at least the minimum group."""
     if actor.role is not Role.ADMIN:
         raise PermissionDenied("organisation-wide figures are for admins")
-    return aspire.remember(("organisation paths", thresholds), lambda: _newest_counts(aspire, thresholds))
+    return aspire.db.remembered(_newest_counts, aspire, thresholds)
 
 
 def _newest_counts(aspire: Aspire, thresholds: Thresholds) -> OrganisationPaths | None:
+    """The counts, read as the system: the same figures for every admin (the role is checked before), and
+    no person's scope narrows them, so no actor is part of what is remembered."""
     for wave in reversed(list_waves(aspire)):
         everyone = profiles(aspire, SYSTEM, wave.id)
         if len(everyone) < aspire.settings.min_group:

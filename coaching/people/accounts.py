@@ -160,6 +160,17 @@ def accounts_of(aspire: Aspire) -> Accounts:
     return aspire.shared("accounts", lambda: Accounts(aspire.db, audit=aspire.audit))
 
 
+def _session_account(db: Database, session_id: int) -> tuple[dt.datetime, AccountRow] | None:
+    """A login session's expiry and its account. Read before anyone is known to be logged in, and the session's
+    id names one login already, so no actor is part of what is remembered."""
+    rows = AccountRows(db)
+    session = rows.session_by_id(session_id)
+    if session is None:
+        return None
+    account = rows.by_id(session.user_id)
+    return None if account is None else (session.expires_at, account)
+
+
 class Accounts:
     def __init__(
         self,
@@ -246,14 +257,7 @@ class Accounts:
     def session_actor(self, session_id: int) -> Actor | None:
         """Who is logged in through this session, with their current role; None when it ended or expired,
         or the account was deactivated. Asked on every rerun, so read once per committed write."""
-        def read() -> tuple | None:
-            session = self._rows.session_by_id(session_id)
-            if session is None:
-                return None
-            account = self._rows.by_id(session.user_id)
-            return None if account is None else (session.expires_at, account)
-
-        found = self._db.remember(("account session", session_id), read)
+        found = self._db.remembered(_session_account, self._db, session_id)
         if found is None:
             return None
         expires_at, account = found

@@ -116,11 +116,12 @@ class TeamRows:
 
     def teams(self, actor: Actor) -> list[Team]:
         """The active teams the actor may see; kept until the next write, since every screen asks."""
-        return list(self.db.remember(("teams", actor), lambda: self._teams(actor)))
+        return list(self.db.remembered(self._teams, self.db, actor))
 
-    def _teams(self, actor: Actor) -> tuple[Team, ...]:
+    @staticmethod
+    def _teams(db: Database, actor: Actor) -> tuple[Team, ...]:
         visible, scope = visible_teams(actor)
-        rows = self.db.query(
+        rows = db.query(
             f"SELECT id, name, manager_id, version FROM team WHERE archived_at IS NULL AND id IN ({visible})"  # noqa: S608
             " ORDER BY name", scope)
         return tuple(Team(id=r[0], name=r[1], manager_id=r[2], version=r[3]) for r in rows)
@@ -164,11 +165,12 @@ class TeamRows:
 
     def members(self, actor: Actor, team_id: int) -> list[Member]:
         """A team's active members, if the actor may see the team; kept until the next write."""
-        return list(self.db.remember(("members", actor, team_id), lambda: self._members(actor, team_id)))
+        return list(self.db.remembered(self._members, self.db, actor, team_id))
 
-    def _members(self, actor: Actor, team_id: int) -> tuple[Member, ...]:
-        require_team(self.db, actor, team_id)
-        rows = self.db.query(
+    @staticmethod
+    def _members(db: Database, actor: Actor, team_id: int) -> tuple[Member, ...]:
+        require_team(db, actor, team_id)
+        rows = db.query(
             "SELECT id, team_id, name, email, role_title, track, level, version, language FROM member"
             " WHERE team_id = ? AND archived_at IS NULL ORDER BY name",
             [team_id],

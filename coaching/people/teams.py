@@ -292,11 +292,12 @@ def arrangements_of(aspire: Aspire, actor: Actor, team_id: int) -> dict[int, Mem
 
 def arrangement_for(aspire: Aspire, actor: Actor, member_id: int) -> MemberArrangement:
     """One active member's current arrangement, if the actor manages their team (kept until the next write)."""
-    def read() -> MemberArrangement:
-        _own_member(aspire, actor, member_id)
-        return MemberArrangement(**_rows(aspire).arrangements([member_id])[member_id]._asdict())
+    return aspire.remembered(actor, _arrangement, member_id)
 
-    return aspire.remember(("arrangement", actor, member_id), read)
+
+def _arrangement(aspire: Aspire, actor: Actor, member_id: int) -> MemberArrangement:
+    _own_member(aspire, actor, member_id)
+    return MemberArrangement(**_rows(aspire).arrangements([member_id])[member_id]._asdict())
 
 
 def archive_member(aspire: Aspire, actor: Actor, member_id: int) -> None:

@@ -29,7 +29,7 @@ from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.needs import Need
 from coaching.db.errors import RowMissing
-from coaching.db.versions import versioned
+from coaching.db.versioned import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.measurement.scoring import Profile
 from coaching.one_on_one.plan_models import (

@@ -32,7 +32,7 @@ from coaching.core.needs import NEEDS, Need
 from coaching.core.tabular import ImportRejected, RowProblem
 from coaching.core.text import field_sentence
 from coaching.db.errors import RowMissing
-from coaching.db.versions import versioned
+from coaching.db.versioned import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.measurement.response_rows import Wave
 from coaching.measurement.responses import list_waves

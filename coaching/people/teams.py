@@ -36,7 +36,7 @@ from coaching.core.editing import EditConflict
 from coaching.core.tabular import ImportRejected, RowProblem
 from coaching.core.text import text_problems
 from coaching.db.errors import NotOffered, RowMissing
-from coaching.db.versions import versioned
+from coaching.db.versioned import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.paths.catalogue import Catalogue, PathKind, arrangement_problems, options_in_use_problems
 from coaching.paths.editing import catalogue_at

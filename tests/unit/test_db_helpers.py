@@ -1,4 +1,4 @@
-"""The small helpers every rows module and service shares (coaching.db.lists, coaching.db.versions), on a real
+"""The small helpers every rows module and service shares (coaching.db.lists, coaching.db.versioned), on a real
 DuckDB file: a list of ids as one parameter, and a version mismatch told as the same edit conflict everywhere."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 from coaching.core.editing import EditConflict
 from coaching.db.errors import RowMissing, VersionMismatch
 from coaching.db.lists import ID_LIST, TEXT_LIST
-from coaching.db.versions import versioned
+from coaching.db.versioned import versioned
 from coaching.people import teams
 from tests.conftest import make_manager
 

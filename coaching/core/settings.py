@@ -6,6 +6,7 @@ No module-level instance: a test or a benchmark builds as many as it needs (one 
 from __future__ import annotations
 
 import ipaddress
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 #: The folder around the package: a checkout (app.py, screens/, data/) when it holds pyproject.toml.
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_PORT = 8501   # Streamlit's server.port when none is given
+#: A scheme at the start of COACHING_DB ("duckdb:", "postgresql://"): at least two letters, so a path never has one.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]+):")
 
 
 def _shipped_dir() -> Path:
@@ -86,6 +89,24 @@ class Settings(BaseSettings):
     mail_from: EmailStr | None = Field(default=None, validate_default=True, description="sender address of e-mails")
 
     _port: int = PrivateAttr(default=DEFAULT_PORT)   # the app server's port, for links without a base URL
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _duckdb_file(cls, value: Any) -> Any:
+        """A DuckDB file, as a path or `duckdb:PATH`; a URL of any other kind refused in one line.
+
+        Without this, `postgresql://u@h/db` would be taken for a relative path and become a folder
+        `postgresql:/u@h/db` beside the app.
+        """
+        if not isinstance(value, str) or (found := _SCHEME.match(value.strip())) is None:
+            return value
+        scheme = found.group(1).lower()
+        if scheme == "duckdb":
+            return value.strip()[found.end():]
+        if scheme in ("postgresql", "postgres"):
+            raise ValueError("this version of Aspire keeps its data in a DuckDB file only; give a file path "
+                             "(or duckdb:PATH)")
+        raise ValueError(f"'{scheme}:' is not a kind of database Aspire knows; give a file path (or duckdb:PATH)")
 
     @field_validator("db")
     @classmethod
@@ -186,10 +207,20 @@ def load_settings(*, port: int | None = None, **overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else "?"
-        got = first.get("input")
+        got = _without_password(first.get("input"))
         raise SettingsError(
             f"COACHING_{field.upper()}: {first['msg'].removeprefix('Value error, ')} (got {got!r})"
         ) from None
     if port is not None:
         settings._port = port
     return settings
+
+
+def _without_password(value: Any) -> Any:
+    """A URL as typed, its password (if any) replaced by ***: an error message must never show a secret."""
+    if not isinstance(value, str) or "://" not in value:
+        return value
+    parts = urlsplit(value)
+    if parts.password is None:
+        return value
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()

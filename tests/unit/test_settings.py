@@ -86,3 +86,33 @@ def test_the_first_admins_password_is_refused_at_start_as_check_config_refuses_i
     with pytest.raises(SettingsError, match="^COACHING_ADMIN_PASSWORD: The password is too common"):
         start(load_settings(db=tmp_path / "a.duckdb", admin_email="hr@example.com", admin_password="password123"))
     assert not (tmp_path / "a.duckdb").exists(), "refused before the database is opened"
+
+
+@pytest.mark.parametrize("written", ["duckdb:{path}", "DuckDB:{path}", "{path}"])
+def test_the_database_is_a_file_path_or_a_duckdb_url(monkeypatch, tmp_path, written):
+    monkeypatch.setenv("COACHING_DB", written.format(path=tmp_path / "org.duckdb"))
+    assert load_settings().db == tmp_path / "org.duckdb"
+
+
+@pytest.mark.parametrize(("written", "says"), [
+    ("postgresql://aspire@db.example:5432/aspire", "DuckDB file only"),
+    ("postgres://aspire@db.example/aspire", "DuckDB file only"),
+    ("mysql://aspire@db.example/aspire", "'mysql:' is not a kind of database Aspire knows"),
+])
+def test_a_database_url_of_another_kind_is_refused_in_one_line_and_never_becomes_a_folder(
+        monkeypatch, tmp_path, written, says):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COACHING_DB", written)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith("COACHING_DB: ") and says in message and "\n" not in message
+    assert list(tmp_path.iterdir()) == [], "nothing is created where the app runs"
+
+
+def test_a_password_in_the_database_url_never_appears_in_the_message(monkeypatch):
+    monkeypatch.setenv("COACHING_DB", "postgresql://aspire:Kettle-Seven-2208@db.example/aspire")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "Kettle-Seven-2208" not in str(caught.value)
+    assert "postgresql://aspire:***@db.example/aspire" in str(caught.value)

@@ -20,7 +20,8 @@ Rules:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from pydantic import ValidationError
@@ -106,14 +107,11 @@ def add_option(aspire: Aspire, actor: Actor, fields: Mapping[str, Any]) -> Optio
     _require_admin(actor)
     option = checked_option(fields)
     try:
-        saved = _rows(aspire).insert(option, _now())
+        with _placed(option):
+            saved = _rows(aspire).insert(option, _now())
     except KeyTaken as exc:
         raise OptionRejected([f"Key: {option.key!r} is already on offer as {exc.name!r}; choose another key, "
                               "or edit that option"]) from None
-    except RankTaken as exc:
-        raise OptionRejected([_rank_taken(option, exc.name)]) from None
-    except EntryTaken as exc:
-        raise OptionRejected([_entry_taken(option, exc.name)]) from None
     _record(aspire, actor, saved, "added")
     return saved
 
@@ -129,14 +127,10 @@ def edit_option(aspire: Aspire, actor: Actor, key: str, version: int, fields: Ma
     if option == current.option and version == current.version:
         return current   # nothing to save: no new version, no audit entry
     try:
-        with versioned("option"):
+        with versioned("option"), _placed(option):
             saved = _rows(aspire).replace(version, option, _now())
     except RowMissing:
         raise OptionRejected([_gone(key)]) from None
-    except RankTaken as exc:
-        raise OptionRejected([_rank_taken(option, exc.name)]) from None
-    except EntryTaken as exc:
-        raise OptionRejected([_entry_taken(option, exc.name)]) from None
     _record(aspire, actor, saved, "edited")
     return saved
 
@@ -195,6 +189,17 @@ def _current(aspire: Aspire, key: str) -> OptionVersion:
 
 def _gone(key: str) -> str:
     return f"{key!r} is not on offer any more: someone retired it meanwhile. Add it again if it should return"
+
+
+@contextmanager
+def _placed(option: PathOption) -> Iterator[None]:
+    """A rank or entry rung another level of the track holds, said as the refusal a person reads."""
+    try:
+        yield
+    except RankTaken as exc:
+        raise OptionRejected([_rank_taken(option, exc.name)]) from None
+    except EntryTaken as exc:
+        raise OptionRejected([_entry_taken(option, exc.name)]) from None
 
 
 def _rank_taken(option: PathOption, holder: str) -> str:

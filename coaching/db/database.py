@@ -142,12 +142,13 @@ class Database:
         try:
             return duckdb.connect(target, read_only=self._read_only)
         except duckdb.Error as exc:
-            if "lock" in str(exc).lower():
-                raise StoreLockedError(
-                    f"The database {self.path} is in use by another Aspire process (probably the running app). "
-                    "Stop the app first, or work on a copy of the file."
-                ) from None
             reason = str(exc).splitlines()[0]
+            if "Could not set lock" in reason:   # DuckDB's words when another process holds the file
+                holder = reason.partition("Conflicting lock is held in ")[2].split(". See")[0]
+                raise StoreLockedError(
+                    f"The database {self.path} is in use by another Aspire process (probably the running app"
+                    f"{': ' + holder if holder else ''}). Stop the app first, or work on a copy of the file."
+                ) from None
             raise StoreOpenError(f"The database {self.path} cannot be opened: {reason}") from None
 
     @contextmanager

@@ -13,12 +13,20 @@ from coaching.core.settings import load_settings
 from coaching.measurement.instrument import Instrument, available_versions, instrument_path, load_instrument
 from coaching.people.accounts import accounts_of
 from coaching.startup import start
+from tests.postgres_server import PostgresServer
 
 
 @pytest.fixture(scope="session")
 def instrument() -> Instrument:
     """The newest shipped version: the one new answers are given on, as in the app."""
     return load_instrument(instrument_path(max(available_versions())))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster, started once per pytest-xdist worker (each worker is its own session)."""
+    with PostgresServer() as server:
+        yield server
 
 
 @pytest.fixture

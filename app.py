@@ -7,11 +7,11 @@ import streamlit as st
 
 from coaching.core.actors import Role
 from coaching.core.settings import SettingsError
-from coaching.db.database import StoreOpenError
+from coaching.db.engine import StoreOpenError, StoreUnavailable
 from coaching.measurement.instrument import InstrumentError
 from coaching.paths.catalogue import CatalogueError
 from coaching.ui.context import get_aspire
-from coaching.ui.errors import run_guarded
+from coaching.ui.errors import run_guarded, say_unavailable
 from coaching.ui.format import plain
 from coaching.ui.session import hand_over_cookie, who_is_logged_in
 
@@ -57,7 +57,11 @@ def login_at_every_address() -> list:
     ]
 
 
-actor = who_is_logged_in(aspire)   # asked of the database on every rerun: a deactivated account is out at once
+try:
+    actor = who_is_logged_in(aspire)   # asked of the database on every rerun: a deactivated account is out at once
+except StoreUnavailable as exc:
+    say_unavailable(exc)
+    st.stop()
 if actor is None:
     page = st.navigation([*login_at_every_address(), RESPOND], position="hidden")
 else:

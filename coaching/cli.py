@@ -18,10 +18,10 @@ import click
 
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
-from coaching.core.settings import Settings, SettingsError, load_settings
+from coaching.core.settings import PostgresUrl, Settings, SettingsError, load_settings
 from coaching.core.tabular import Format, ImportRejected
 from coaching.db.archive import BackupError
-from coaching.db.database import StoreLockedError, StoreOpenError
+from coaching.db.engine import StoreLockedError, StoreOpenError
 from coaching.measurement.instrument import InstrumentError
 from coaching.paths.catalogue import CatalogueError
 from coaching.people import teams
@@ -298,7 +298,7 @@ def backup(folder: Path) -> None:
     """
     settings = load_settings()
     try:
-        manifest = backup_file(settings.db, folder)
+        manifest = backup_file(_database_file(settings), folder)
     except StoreLockedError as exc:
         raise CommandError(f"{exc} While the app runs, an admin downloads a backup on its Backup screen.") from None
     click.echo(f"Backed up {settings.db} to {folder}: {manifest.summary()} (schema {manifest.schema_version}).")
@@ -316,11 +316,17 @@ def restore(source: Path, force: bool, yes: bool) -> None:
     The backup is loaded into a fresh file, checked against its manifest and brought up to date before it
     replaces the database; a failed restore leaves the database as it was. For a stopped app.
     """
-    target = load_settings().db
+    target = _database_file(load_settings())
     if force and target.exists():
         confirm(f"This replaces the database {target}, and everything it holds, by the backup {source}. Go on?",
                 yes=yes, refused="nothing was restored")
     click.echo(restore_backup(source, target, force=force).describe())
+
+
+def _database_file(settings: Settings) -> Path:
+    if isinstance(settings.db, PostgresUrl):
+        raise CommandError(f"{settings.db} is a PostgreSQL database: back it up with pg_dump for now.")
+    return settings.db
 
 
 def main(argv: Sequence[str] | None = None) -> int:

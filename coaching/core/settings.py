@@ -9,13 +9,15 @@ import ipaddress
 import re
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_path
 from pydantic import (
     AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
     EmailStr,
     Field,
     PrivateAttr,
@@ -24,7 +26,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The folder around the package: a checkout (app.py, screens/, data/) when it holds pyproject.toml.
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -56,6 +58,22 @@ def _default_db() -> Path:
 SHIPPED_DIR = _shipped_dir()
 
 
+class PostgresUrl(BaseModel):
+    """A PostgreSQL database as a libpq URL (`postgresql://user@host:port/dbname?sslmode=require`).
+
+    The URL is kept as a secret, since it may carry the password: printed, logged or shown in a message
+    it reads as the URL without it. libpq itself reads the password from the URL, PGPASSWORD or ~/.pgpass,
+    and honours what the URL asks for (sslmode, sslrootcert, connect_timeout, ...).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    url: SecretStr
+
+    def __str__(self) -> str:
+        return str(_without_password(self.url.get_secret_value()))
+
+
 class SettingsError(ValueError):
     """A configuration value that cannot be used; the message is one line naming the variable."""
 
@@ -63,7 +81,9 @@ class SettingsError(ValueError):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COACHING_", extra="ignore", frozen=True)
 
-    db: Path = Field(default_factory=_default_db, description="database file")
+    # NoDecode: the value is a path or a URL as typed, never JSON (pydantic-settings would try JSON for a model).
+    db: Annotated[Path | PostgresUrl, NoDecode] = Field(
+        default_factory=_default_db, description="database: a DuckDB file path (or duckdb:PATH), or postgresql://...")
     base_url: AnyHttpUrl | None = Field(default=None,
                                         description="base of links sent to people; unset: this machine, the app's port")
     demo: bool = Field(default=False, description="load the demo organisation into an empty database")
@@ -92,8 +112,8 @@ class Settings(BaseSettings):
 
     @field_validator("db", mode="before")
     @classmethod
-    def _duckdb_file(cls, value: Any) -> Any:
-        """A DuckDB file, as a path or `duckdb:PATH`; a URL of any other kind refused in one line.
+    def _file_or_url(cls, value: Any) -> Any:
+        """A DuckDB file as a path or `duckdb:PATH`, or a PostgreSQL URL; any other scheme refused in one line.
 
         Without this, `postgresql://u@h/db` would be taken for a relative path and become a folder
         `postgresql:/u@h/db` beside the app.
@@ -102,16 +122,18 @@ class Settings(BaseSettings):
             return value
         scheme = found.group(1).lower()
         if scheme == "duckdb":
-            return value.strip()[found.end():]
+            return Path(value.strip()[found.end():])
         if scheme in ("postgresql", "postgres"):
-            raise ValueError("this version of Aspire keeps its data in a DuckDB file only; give a file path "
-                             "(or duckdb:PATH)")
-        raise ValueError(f"'{scheme}:' is not a kind of database Aspire knows; give a file path (or duckdb:PATH)")
+            if not urlsplit(value.strip()).path.strip("/"):
+                raise ValueError("a PostgreSQL URL names its database: postgresql://user@host:port/dbname")
+            return PostgresUrl(url=SecretStr(value.strip()))
+        raise ValueError(f"'{scheme}:' is not a kind of database Aspire knows; give a file path (or duckdb:PATH) "
+                         "or a postgresql:// URL")
 
     @field_validator("db")
     @classmethod
-    def _db_in_existing_folder(cls, value: Path) -> Path:
-        if value.is_dir():
+    def _db_in_existing_folder(cls, value: Path | PostgresUrl) -> Path | PostgresUrl:
+        if isinstance(value, Path) and value.is_dir():
             raise ValueError(f"{value} is a folder; give a file path such as {value / 'coaching.duckdb'}")
         return value
 
@@ -217,10 +239,14 @@ def load_settings(*, port: int | None = None, **overrides: Any) -> Settings:
 
 
 def _without_password(value: Any) -> Any:
-    """A URL as typed, its password (if any) replaced by ***: an error message must never show a secret."""
+    """A URL as typed, its password (after `user:` or as `password=` in the query) replaced by ***.
+
+    An error message or a log line must never show a secret.
+    """
     if not isinstance(value, str) or "://" not in value:
         return value
     parts = urlsplit(value)
-    if parts.password is None:
-        return value
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
+    if parts.password is not None:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1))
+    query = re.sub(r"(^|&)password=[^&]*", r"\1password=***", parts.query)
+    return parts._replace(query=query).geturl()

@@ -26,7 +26,8 @@ from typing import NamedTuple
 
 import duckdb
 
-from coaching.db.database import Database, Params, Transaction, quote_identifier
+from coaching.db.database import Database, Transaction
+from coaching.db.engine import Params, quote_identifier
 
 Run = Callable[[str, Params], list[tuple]]
 

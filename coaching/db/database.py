@@ -1,12 +1,11 @@
-"""Connection discipline for the embedded DuckDB file.
+"""The one way Aspire reaches its data, whichever engine holds it (coaching.db.engine).
 
 Invariants:
-- one `duckdb.connect` per Database object (one per process in the app); a fresh cursor per read
-  (Streamlit runs each rerun on a new thread, so per-thread cursors would pile up), one writer cursor;
-  `compact` alone closes that connection and opens its replacement, while no read or write runs;
-- every write runs inside `Database.write` (or `write_many`), serialised by one lock, in one transaction,
-  retried on DuckDB's transaction-conflict error; it returns only after COMMIT, so an acknowledged write is
-  durable;
+- `Database(target)` opens a DuckDB file for a path (the embedded default) and PostgreSQL for a
+  `PostgresUrl`; nothing above this module knows which;
+- every write runs inside `Database.write` (or `write_many`), serialised by one lock within the process
+  (and, on PostgreSQL, by an advisory lock across processes), in one transaction, retried on a
+  transaction conflict; it returns only after COMMIT, so an acknowledged write is durable;
 - group commit: writes that queue up while another commits are committed together, in one transaction,
   by the first of them, which then hands the lead to the first write queued meanwhile. Queued writes are
   concurrent (each caller waits for its own), so any order among them is a valid serial order; `write_many`
@@ -14,25 +13,12 @@ Invariants:
   32 concurrent submissions commit in one transaction of about 15 ms instead of 32 of about 10 ms each).
   When a group fails, each of its writes runs again alone: one bad write fails only its own caller;
 - `read` runs several reads in one read-only transaction: they see one snapshot, whatever commits meanwhile;
-- results are fetched completely before a call returns (DuckDB 2.0 results stream and hold their cursor);
-- reads share a readers-writer gate; only the connection swap of `compact` (and `close`) takes it
-  exclusively, so a read never meets a closed connection.
-
-What DuckDB (2.0.1, measured) leaves in the file after a DELETE, and why `compact` exists:
-- DELETE + CHECKPOINT of some rows of a row group only marks them deleted; the column segments are
-  kept as they are, so a deleted reflection's text is still readable with a byte search of the file;
-- when every row of a row group (or a whole table) goes, its blocks return to the free list but are
-  not zeroed: the old bytes stay until a later write reuses the block (or the file is truncated);
-- VACUUM and FORCE CHECKPOINT change neither; between a write and the next checkpoint the text is
-  also in the `.wal` file. (Strings in large segments are often FSST-compressed, so a byte search
-  that finds nothing proves nothing by itself; the tests search for a string they first see there.)
-So erasure rewrites the file: `compact` copies the live data into a fresh file and swaps it in.
+- `remembered` keeps results until the next write committed by any process (the engine's write count).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -40,130 +26,52 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
-import duckdb
+from coaching.core.settings import PostgresUrl
+from coaching.db.duck import DuckEngine
+from coaching.db.engine import Compaction, Engine, Params, Statements
+from coaching.db.postgres import PostgresEngine
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Item = TypeVar("Item")
-Params = Sequence[Any] | dict[str, Any]
 
 WRITE_ATTEMPTS = 5
 REMEMBERED = 512    # results kept by Database.remembered: a few screens' worth for each of dozens of sessions
 
 
-class StoreOpenError(RuntimeError):
-    """The database file cannot be opened; the message names the file and the reason in one line."""
-
-
-class StoreLockedError(StoreOpenError):
-    """Another process holds the database file; the message says what to do in plain words."""
-
-
-class Compaction(NamedTuple):
-    """File sizes in bytes (database and WAL) after the checkpoint and after the rewrite, and the seconds taken."""
-
-    bytes_before: int
-    bytes_after: int
-    seconds: float
-
-
-class _ReadersWriterGate:
-    """Many holders share it, or one holds it alone; a thread waiting to hold it alone goes first.
-
-    Not re-entrant: a thread must not take the shared side twice (a waiting exclusive holder
-    would block the second take forever). `Database` takes it once per read, around one query.
-    """
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._sharing = 0
-        self._exclusive = False
-        self._waiting = 0
-
-    @contextmanager
-    def shared(self) -> Iterator[None]:
-        with self._cond:
-            while self._exclusive or self._waiting:
-                self._cond.wait()
-            self._sharing += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._sharing -= 1
-                if not self._sharing:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        with self._cond:
-            self._waiting += 1
-            try:
-                while self._exclusive or self._sharing:
-                    self._cond.wait()
-            finally:
-                self._waiting -= 1
-            self._exclusive = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._exclusive = False
-                self._cond.notify_all()
-
-
-_FRESH = "aspire_compact"   # the alias of the fresh file while `compact` fills it
+def open_engine(target: Path | str | PostgresUrl, *, read_only: bool = False) -> Engine:
+    """The engine for a database target: PostgreSQL for a URL, else a DuckDB file (or ":memory:")."""
+    if isinstance(target, PostgresUrl):
+        return PostgresEngine(target.url.get_secret_value(), str(target))
+    return DuckEngine(target, read_only=read_only)
 
 
 class Database:
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
-        self.path = Path(path)
-        self._in_memory = str(path) == ":memory:"
-        self._read_only = read_only
-        if not self._in_memory:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = self._connect()
+    def __init__(self, target: Path | str | PostgresUrl, *, read_only: bool = False) -> None:
+        self.engine = open_engine(target, read_only=read_only)
+        self.label = self.engine.label
         self._write_lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._queue: list[_Queued] = []
         self._leading = False      # a thread is committing queued writes, or about to
-        self._gate = _ReadersWriterGate()
-        self._writer = self._conn.cursor()
-        # Counts committed writes: what was read at one count still holds until it moves (see `_remember`).
-        # Only this process writes the file (DuckDB locks it), so the count sees every change.
+        # Counts this process's committed writes; with the engine's count of every process's (see `_remember`).
         self.generation = 0
         self._remembered: OrderedDict[Hashable, Any] = OrderedDict()
         self._remembered_lock = threading.Lock()
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
-        target = ":memory:" if self._in_memory else str(self.path)
-        try:
-            return duckdb.connect(target, read_only=self._read_only)
-        except duckdb.Error as exc:
-            reason = str(exc).splitlines()[0]
-            if "Could not set lock" in reason:   # DuckDB's words when another process holds the file
-                holder = reason.partition("Conflicting lock is held in ")[2].split(". See")[0]
-                raise StoreLockedError(
-                    f"The database {self.path} is in use by another Aspire process (probably the running app"
-                    f"{': ' + holder if holder else ''}). Stop the app first, or work on a copy of the file."
-                ) from None
-            raise StoreOpenError(f"The database {self.path} cannot be opened: {reason}") from None
-
-    @contextmanager
-    def _reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._gate.shared():
-            cur = self._conn.cursor()
-            try:
-                yield cur
-            finally:
-                cur.close()
+    @property
+    def path(self) -> Path:
+        """The DuckDB file (the file operations of backup and restore); PostgreSQL has none."""
+        if not isinstance(self.engine, DuckEngine):
+            raise TypeError(f"{self.label} is not a database file")
+        return self.engine.path
 
     def query(self, sql: str, params: Params = ()) -> list[tuple]:
         """Run a read and return every row."""
-        with self._reader() as cur:
-            return cur.execute(sql, params).fetchall()
+        with self.engine.statements() as statements:
+            return statements.execute(sql, params)
 
     def query_one(self, sql: str, params: Params = ()) -> tuple | None:
         rows = self.query(sql, params)
@@ -195,7 +103,7 @@ class Database:
         they must never be changed by a caller. The least recently used go beyond REMEMBERED results.
         Private: keys are built by `remembered` alone, never by hand.
         """
-        versioned = (self.generation, key)
+        versioned = (self.generation, self.engine.write_count(), key)
         with self._remembered_lock:
             if versioned in self._remembered:
                 self._remembered.move_to_end(versioned)
@@ -209,12 +117,8 @@ class Database:
 
     def read(self, work: Callable[[Transaction], T]) -> T:
         """Run several reads on one snapshot (a read-only transaction): none of them sees a write the others miss."""
-        with self._reader() as cur:
-            cur.execute("BEGIN TRANSACTION READ ONLY")
-            try:
-                return work(Transaction(cur))
-            finally:
-                cur.execute("ROLLBACK")
+        with self.engine.snapshot() as statements:
+            return work(Transaction(statements))
 
     def write(self, work: Callable[[Transaction], T]) -> T:
         """Run `work` in one serialised transaction (perhaps with other queued writes); retried on a conflict."""
@@ -286,7 +190,7 @@ class Database:
             try:
                 with self._transaction() as tx:
                     return work(tx)
-            except duckdb.TransactionException:
+            except self.engine.conflicts:
                 if attempt == WRITE_ATTEMPTS:
                     raise
                 log.warning("transaction conflict, retrying (attempt %d)", attempt)
@@ -295,73 +199,24 @@ class Database:
 
     @contextmanager
     def _transaction(self) -> Iterator[Transaction]:
-        cur = self._writer
-        cur.execute("BEGIN TRANSACTION")
-        try:
-            yield Transaction(cur)
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        cur.execute("COMMIT")
+        with self.engine.transaction() as statements:
+            yield Transaction(statements)
         self.generation += 1     # after the commit, under the write lock: readers keyed on the old count re-read
 
     def checkpoint(self) -> None:
         with self._write_lock:
-            self._writer.execute("CHECKPOINT")
+            self.engine.checkpoint()
 
     def compact(self) -> Compaction:
-        """Rewrite the database file so that it holds only live data: no deleted rows, no freed blocks.
-
-        Under the write lock (writes wait; reads go on against the old file meanwhile):
-        CHECKPOINT, then `ATTACH '<file>.compact'`, `COPY FROM DATABASE <current> TO` it (tables,
-        constraints, indexes, sequences at their current values, every committed row), CHECKPOINT and
-        DETACH it. Then, holding the read gate exclusively for a few milliseconds: close the connection
-        (a clean close folds the WAL into the old file), remove any stale `.wal` (everything committed is
-        already in the fresh file, and an old WAL must never be replayed onto it), `os.replace` the old
-        file by the fresh one (atomic on one file system), fsync the folder, connect again.
-
-        A crash before the replace leaves the old file intact (a left-over `.compact` file is removed by
-        the next compaction); after it, the fresh file is complete. A second process that opens the file
-        in the instant between close and reconnect would take it: the reconnect then raises StoreLockedError.
-        """
-        if self._in_memory or self._read_only:
-            raise StoreOpenError(f"The database {self.path} is in memory or read-only: there is no file to compact.")
-        started = time.perf_counter()
-        fresh = self.path.with_name(self.path.name + ".compact")
+        """Rewrite storage so that erased rows are gone from the database's files (see the engine's `compact`)."""
         with self._write_lock:
-            self._writer.execute("CHECKPOINT")
-            before = _size(self.path) + _size(wal_path(self.path))
-            name = self._writer.execute("SELECT current_database()").fetchall()[0][0]
-            remove_files(fresh, wal_path(fresh))
-            try:
-                self._writer.execute(f"ATTACH ? AS {_FRESH}", [str(fresh)])
-                try:
-                    self._writer.execute(f"COPY FROM DATABASE {quote_identifier(name)} TO {_FRESH}")
-                    self._writer.execute(f"CHECKPOINT {_FRESH}")
-                finally:
-                    self._writer.execute(f"DETACH {_FRESH}")
-                if wal_path(fresh).exists():
-                    raise StoreOpenError(f"The compacted copy {fresh} kept a WAL after DETACH; the old file stays.")
-                with self._gate.exclusive():
-                    self._writer.close()
-                    self._conn.close()
-                    try:
-                        remove_files(wal_path(self.path))
-                        os.replace(fresh, self.path)
-                        fsync_folder(self.path.parent)
-                    finally:
-                        self._conn = self._connect()
-                        self._writer = self._conn.cursor()
-                        self.generation += 1
-            finally:
-                remove_files(fresh, wal_path(fresh))
-            after = _size(self.path) + _size(wal_path(self.path))
-        return Compaction(before, after, time.perf_counter() - started)
+            compaction = self.engine.compact()
+            self.generation += 1
+        return compaction
 
     def close(self) -> None:
-        with self._write_lock, self._gate.exclusive():
-            self._writer.close()
-            self._conn.close()
+        with self._write_lock:
+            self.engine.close()
 
 
 @dataclass(eq=False)
@@ -422,68 +277,27 @@ def _run_group(tx: Transaction, group: list[_Queued]) -> list:
     return [results[id(queued)] for queued in group]
 
 
-def wal_path(path: Path) -> Path:
-    return path.with_name(path.name + ".wal")
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-def remove_files(*paths: Path) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (POSIX); a no-op where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def quote_identifier(name: str) -> str:
-    """A database name as a quoted SQL identifier (names cannot be parameters)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 class Transaction:
     """The handle a write gets: statements on one cursor inside one open transaction."""
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        self._cur = cursor
+    def __init__(self, statements: Statements) -> None:
+        self._statements = statements
 
     def execute(self, sql: str, params: Params = ()) -> list[tuple]:
-        return self._cur.execute(sql, params).fetchall()
+        return self._statements.execute(sql, params)
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         """One statement per row: fine for a handful; for many rows use `insert_rows`."""
         if rows:
-            self._cur.executemany(sql, rows)
+            self._statements.executemany(sql, rows)
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """INSERT many rows with one parameterised statement, not one statement per row as `executemany` does.
+        """INSERT many rows at the cost of one statement, not one per row as `executemany` costs.
 
-        DuckDB's cost is per statement: measured (2.0.1), 10,000 rows of six columns take 0.05 s this way
-        and 6.7 s with executemany. Each column's values go in as one list parameter, and POSITIONAL JOIN
-        zips the lists back into rows (a quarter of the cost of several unnest() calls in one SELECT; the
-        PostgreSQL equivalent is the multi-argument unnest). Table and column names must be constants.
+        Table and column names must be constants. The engine chooses how (coaching.db.duck, coaching.db.postgres).
         """
-        if not rows:
-            return
-        source = " POSITIONAL JOIN ".join(f"unnest(?) AS c{n}(v)" for n in range(len(columns)))
-        self._cur.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM {source}",  # noqa: S608
-                          [list(values) for values in zip(*rows, strict=True)])
+        if rows:
+            self._statements.insert_rows(table, columns, rows)
 
     def scalar(self, sql: str, params: Params = ()) -> Any:
         rows = self.execute(sql, params)
@@ -491,8 +305,11 @@ class Transaction:
 
     def next_ids(self, sequence: str, n: int) -> list[int]:
         """`n` fresh ids of a sequence, ascending: rows inserted in one statement still get them in list order."""
-        return sorted(row[0] for row in self.execute("SELECT nextval(?) FROM range(?)", [sequence, n]))
+        if not sequence.isidentifier():
+            raise ValueError(f"not a sequence name: {sequence!r}")
+        return sorted(row[0] for row in self.execute(
+            f"SELECT nextval('{sequence}') FROM generate_series(1, ?)", [n]))  # noqa: S608 - checked name
 
     def run_script(self, script: str) -> None:
         """Run a migration file's statements (no parameters: migration files hold only DDL)."""
-        self._cur.execute(script)
+        self._statements.run_script(script)

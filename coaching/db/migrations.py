@@ -1,7 +1,10 @@
 """Numbered schema migrations (`migrations/NNN_name.sql`), applied at start-up, each in one transaction.
 
 A migration and its row in schema_version commit together, so a crash leaves the schema either
-before or after a migration, never half-way.
+before or after a migration, never half-way. Both engines read the same files: the SQL keeps to what
+DuckDB and PostgreSQL both accept (`DOUBLE PRECISION`, sequences as column defaults, `VARCHAR[]`).
+Each migration checks inside its own write whether it is applied yet: writes are serialised across
+processes, so app servers starting together on one PostgreSQL database apply each migration once.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from coaching.core.settings import PostgresUrl
 from coaching.db.database import Database, Transaction
 
 #: Package data: read through importlib.resources, so an installed wheel finds them as a checkout does.
@@ -43,17 +47,20 @@ def migrate(db: Database, folder: Traversable = MIGRATIONS_DIR, *, upto: int | N
             continue
         script = path.read_text(encoding="utf-8")
 
-        def apply(tx: Transaction, number: int = number, script: str = script) -> None:
+        def apply(tx: Transaction, number: int = number, script: str = script) -> bool:
+            if tx.scalar("SELECT count(*) FROM schema_version WHERE version = ?", [number]):
+                return False      # another process applied it since we looked
             tx.run_script(script)
             tx.execute("INSERT INTO schema_version (version) VALUES (?)", [number])
+            return True
 
-        db.write(apply)
-        applied_now.append(number)
+        if db.write(apply):
+            applied_now.append(number)
     return applied_now
 
 
-def open_database(path: Path | str) -> Database:
-    """Open (or create) a database file and bring its schema up to date."""
-    db = Database(path)
+def open_database(target: Path | str | PostgresUrl) -> Database:
+    """Open (or create) a database and bring its schema up to date."""
+    db = Database(target)
     migrate(db)
     return db

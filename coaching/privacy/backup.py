@@ -44,7 +44,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt, Strin
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.db.archive import BackupError, Contents, contents, export, load_tables, table_names
-from coaching.db.database import Database, fsync_folder, remove_files, wal_path
+from coaching.db.database import Database
+from coaching.db.duck import fsync_folder, remove_files, wal_path
 from coaching.db.migrations import available_migrations, migrate
 from coaching.governance.audit import Action, AuditLog, Subject
 

@@ -27,7 +27,7 @@ from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.clock import months_before
 from coaching.core.tabular import ExportFile, Format
-from coaching.db.database import Compaction
+from coaching.db.engine import Compaction
 from coaching.governance.audit import Action, Subject
 from coaching.one_on_one.member_data import MemberSummary, Person, document_csv, member_document, to_json
 from coaching.one_on_one.member_data_rows import MemberDataRows

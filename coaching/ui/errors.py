@@ -8,6 +8,8 @@ import secrets
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from coaching.db.engine import StoreUnavailable
+
 log = logging.getLogger("coaching.ui")
 
 ERROR_MESSAGE = (
@@ -16,10 +18,28 @@ ERROR_MESSAGE = (
 )
 
 
+UNAVAILABLE_MESSAGE = (
+    "The database cannot be reached right now, so nothing was saved from this step. "
+    "Try again in a moment: what you entered is still here."
+)
+
+
+def say_unavailable(exc: StoreUnavailable) -> None:
+    """A lost database connection in plain words (the reason goes to the log, without the password)."""
+    log.warning("database unavailable: %s", exc)
+    st.error(UNAVAILABLE_MESSAGE, icon=":material/cloud_off:")
+
+
 def run_guarded(page: StreamlitPage) -> None:
-    """Run the selected page; an unexpected error is logged in full and shown as one line with a reference."""
+    """Run the selected page; an unexpected error is logged in full and shown as one line with a reference.
+
+    A database that cannot be reached is not unexpected (a server restarting): it gets its own message,
+    and the next click runs the page again on a fresh connection.
+    """
     try:
         page.run()
+    except StoreUnavailable as exc:
+        say_unavailable(exc)
     except Exception:
         ref = secrets.token_hex(4)
         log.exception("unexpected error on page %s, reference %s", getattr(page, "title", "?"), ref)

@@ -22,7 +22,8 @@ from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, PermissionDenied
 from coaching.core.needs import SCALES
 from coaching.core.settings import load_settings
-from coaching.db.database import Database, StoreLockedError
+from coaching.db.database import Database
+from coaching.db.engine import StoreLockedError
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.instrument_rows import instrument_sources

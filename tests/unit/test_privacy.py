@@ -20,7 +20,8 @@ from coaching.aspire import Aspire
 from coaching.core import tabular
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.settings import SettingsError, load_settings
-from coaching.db.database import Database, StoreOpenError
+from coaching.db.database import Database
+from coaching.db.engine import StoreOpenError
 from coaching.db.lists import ID_LIST
 from coaching.db.meta import meta, set_meta
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
@@ -575,7 +576,7 @@ def test_a_failed_swap_leaves_the_old_file_working(org: Aspire, monkeypatch: pyt
     def refuse(*_args) -> None:
         raise OSError("disk says no")
 
-    monkeypatch.setattr("coaching.db.database.os.replace", refuse)
+    monkeypatch.setattr("coaching.db.duck.os.replace", refuse)
     with pytest.raises(OSError, match="disk says no"):
         org.db.compact()
     assert org.db.scalar("SELECT count(*) FROM member") == 15

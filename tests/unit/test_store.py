@@ -12,7 +12,8 @@ import pytest
 
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.needs import NEEDS
-from coaching.db.database import Database, StoreLockedError
+from coaching.db.database import Database
+from coaching.db.engine import StoreLockedError
 from coaching.db.migrations import applied_migrations, available_migrations, migrate, open_database
 from coaching.measurement.answers import AnswerError
 from coaching.measurement.response_rows import ResponseRows
@@ -239,7 +240,7 @@ def test_database_file_is_created_in_a_new_folder(tmp_path: Path):
 
 
 def test_a_file_that_is_not_a_database_gives_one_line(tmp_path: Path):
-    from coaching.db.database import StoreOpenError
+    from coaching.db.engine import StoreOpenError
 
     path = tmp_path / "notes.duckdb"
     path.write_text("these are not database pages\n" * 200)

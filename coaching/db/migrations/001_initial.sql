@@ -132,7 +132,7 @@ CREATE TABLE response_reflection (
 CREATE TABLE response_score (
     response_id INTEGER NOT NULL,
     scale       VARCHAR NOT NULL,
-    score       DOUBLE NOT NULL,
+    score       DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (response_id, scale)
 );
 
@@ -148,11 +148,11 @@ CREATE TABLE path_option (
     scope             VARCHAR,
     why               VARCHAR NOT NULL,
     openings          INTEGER,
-    support_status    DOUBLE NOT NULL,
-    support_security  DOUBLE NOT NULL,
-    support_expertise DOUBLE NOT NULL,
-    support_autonomy  DOUBLE NOT NULL,
-    support_balance   DOUBLE NOT NULL,
+    support_status    DOUBLE PRECISION NOT NULL,
+    support_security  DOUBLE PRECISION NOT NULL,
+    support_expertise DOUBLE PRECISION NOT NULL,
+    support_autonomy  DOUBLE PRECISION NOT NULL,
+    support_balance   DOUBLE PRECISION NOT NULL,
     band_min          DECIMAL(12, 2),
     band_mid          DECIMAL(12, 2),
     band_max          DECIMAL(12, 2),

@@ -9,7 +9,7 @@ CREATE TABLE aggregate_snapshot (
     wave_id       INTEGER NOT NULL,
     scale         VARCHAR NOT NULL,
     n             INTEGER NOT NULL,
-    mean          DOUBLE NOT NULL,
+    mean          DOUBLE PRECISION NOT NULL,
     purged_before TIMESTAMPTZ NOT NULL,
     made_at       TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
 );

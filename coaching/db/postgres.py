@@ -1,0 +1,196 @@
+"""The shared engine: PostgreSQL through psycopg 3 and a connection pool, for several app servers on one database.
+
+Invariants:
+- connections are in autocommit mode: a lone read is one round trip; a snapshot and a write open their
+  own transaction (`BEGIN ... READ ONLY` at REPEATABLE READ, or `BEGIN`) and end it themselves;
+- every write transaction first takes one transaction-scoped advisory lock (WRITE_LOCK), so writes from
+  every app server and the command line are serialised as they are within one process by `Database`:
+  a rule checked inside a write (a version, a unique name, a seat taken) still holds when it commits;
+- the write count is the server's current snapshot (`pg_current_snapshot()`): it changes when any write
+  transaction starts or ends, in any process, so `Database.remembered` never keeps a result past a
+  write made through another app server, without a table to bump or a notification to listen for;
+- `numeric` comes back as float (sums and averages of integers are numeric in PostgreSQL, double in
+  DuckDB): the domain sees the same types from both engines;
+- a connection lost (server restarted, network cut) raises StoreUnavailable in plain words; the pool
+  checks each connection before handing it out, so the next action after the server is back gets a
+  fresh one. A write cut off before COMMIT was rolled back by the server; one cut off during COMMIT may
+  or may not have landed, and its caller was never told it did: no acknowledged write is lost;
+- the password (from the URL, PGPASSWORD or ~/.pgpass, as libpq finds it) never appears in a message:
+  the label is the URL without it, and driver errors are cut to their first line.
+
+What PostgreSQL (15, measured by tests/unit/test_privacy.py) keeps after a DELETE, and what `compact` does:
+a deleted row stays in its table's pages until VACUUM reclaims the space, and plain VACUUM only marks
+it free (the bytes stay until overwritten). `VACUUM FULL` rewrites each table into new files and drops
+the old ones, so the data directory's live files no longer hold the text. The WAL still holds it until
+its segments are recycled after a checkpoint, and so do base backups and WAL archives: those are the
+operator's to expire (README, "Running for a large organisation").
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+import psycopg.errors
+from psycopg.types.numeric import FloatLoader
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from coaching.db.engine import Compaction, Params, StoreOpenError, StoreUnavailable, quote_identifier
+
+#: The advisory lock every write transaction takes first: one number for Aspire's writes to one database.
+WRITE_LOCK = 0x41_53_50_49_52_45      # "ASPIRE"
+POOL_SIZE = 10          # connections per app server: a read holds one for a query, a write for its transaction
+CONNECT_SECONDS = 10    # how long a start-up or an action waits for the server before saying it is unreachable
+
+# A quoted string or identifier (left as it is), or a placeholder or a percent sign to translate.
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|\$([A-Za-z_]\w*)|%")
+
+
+@lru_cache(maxsize=2048)
+def psycopg_sql(sql: str) -> str:
+    """The domain's SQL with psycopg's placeholders: `?` becomes `%s`, `$name` becomes `%(name)s`, `%` is doubled.
+
+    Quoted strings and identifiers are left as they are. Statements are constants of the code, so the
+    translation is done once per statement text.
+    """
+
+    def token(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text == "?":
+            return "%s"
+        if text == "%":
+            return "%%"
+        if match.group(1):
+            return f"%({match.group(1)})s"
+        return text
+
+    return _TOKENS.sub(token, sql)
+
+
+class PgStatements:
+    """SQL on one psycopg cursor (see coaching.db.engine.Statements)."""
+
+    def __init__(self, cursor: psycopg.Cursor) -> None:
+        self._cur = cursor
+
+    def execute(self, sql: str, params: Params = ()) -> list[tuple]:
+        self._cur.execute(psycopg_sql(sql), params)
+        return self._cur.fetchall() if self._cur.description is not None else []
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        self._cur.executemany(psycopg_sql(sql), rows)
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """COPY FROM STDIN: PostgreSQL's bulk load, one statement for any number of rows."""
+        with self._cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def run_script(self, script: str) -> None:
+        self._cur.execute(script)     # no parameters: psycopg sends it whole, several statements at once
+
+
+class PostgresEngine:
+    """A PostgreSQL database reached through a pool of connections (see coaching.db.engine.Engine)."""
+
+    dialect = "postgresql"
+    conflicts: tuple[type[BaseException], ...] = (psycopg.errors.SerializationFailure,
+                                                  psycopg.errors.DeadlockDetected)
+
+    def __init__(self, url: str, label: str) -> None:
+        self.label = label
+        self._check_reachable(url)
+        self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_SECONDS,
+                                    kwargs={"application_name": "aspire", "connect_timeout": CONNECT_SECONDS},
+                                    configure=_configure, check=ConnectionPool.check_connection, open=True)
+
+    def _check_reachable(self, url: str) -> None:
+        """One connection first, so that a wrong host, password or database name stops start-up in one line."""
+        try:
+            psycopg.connect(url, connect_timeout=CONNECT_SECONDS).close()
+        except psycopg.Error as exc:
+            raise StoreOpenError(f"The database {self.label} cannot be opened: {_reason(exc)}") from None
+
+    @contextmanager
+    def _cursor(self) -> Iterator[psycopg.Cursor]:
+        try:
+            with self._pool.connection() as conn, conn.cursor() as cur:
+                yield cur
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            raise StoreUnavailable(f"The database {self.label} cannot be reached right now ({_reason(exc)}); "
+                                   "try again in a moment.") from exc
+
+    @contextmanager
+    def statements(self) -> Iterator[PgStatements]:
+        with self._cursor() as cur:
+            yield PgStatements(cur)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[PgStatements]:
+        with self._cursor() as cur:
+            cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield PgStatements(cur)
+            finally:
+                cur.execute("ROLLBACK")
+
+    @contextmanager
+    def transaction(self) -> Iterator[PgStatements]:
+        with self._cursor() as cur:
+            cur.execute("BEGIN")
+            try:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
+                yield PgStatements(cur)
+            except BaseException:
+                if not cur.closed and not cur.connection.broken:
+                    cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def write_count(self) -> str:
+        with self._cursor() as cur:
+            cur.execute("SELECT pg_current_snapshot()::text")
+            row = cur.fetchone()
+        return row[0] if row else ""
+
+    def checkpoint(self) -> None:
+        """Nothing to fold: PostgreSQL checkpoints by itself, and a CHECKPOINT needs a superuser."""
+
+    def compact(self) -> Compaction:
+        """VACUUM FULL every table of the schema: each is rewritten into new files without its deleted rows."""
+        started = time.perf_counter()
+        before = self._size()
+        with self._cursor() as cur:
+            cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+            tables = [row[0] for row in cur.fetchall()]
+            for table in tables:       # outside any transaction: VACUUM refuses to run inside one
+                cur.execute(f"VACUUM FULL {quote_identifier(table)}")  # noqa: S608 - names from the catalogue
+        return Compaction(before, self._size(), time.perf_counter() - started)
+
+    def _size(self) -> int:
+        """Bytes of the schema's tables with their indexes and TOAST: what erasure rewrites."""
+        with self._cursor() as cur:
+            cur.execute("SELECT coalesce(sum(pg_total_relation_size(format('%I.%I', schemaname, tablename))), 0)"
+                        " FROM pg_tables WHERE schemaname = current_schema()")
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    """Each pooled connection: autocommit (transactions are opened explicitly), numeric read as float, UTC."""
+    conn.autocommit = True
+    conn.adapters.register_loader("numeric", FloatLoader)
+    conn.execute("SET TIME ZONE 'UTC'")
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's message, first line only (libpq adds hints and context lines; none holds the password)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

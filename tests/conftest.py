@@ -1,7 +1,12 @@
-"""Fixtures shared by every test layer: a fresh Aspire on a real DuckDB file under tmp_path."""
+"""Fixtures shared by every test layer: a fresh Aspire on a real database of each engine.
+
+Tests that take `aspire`, `demo` or `databases` run twice, once per engine: on a DuckDB file under
+tmp_path, and on a database of its own on a throwaway PostgreSQL server (one per pytest-xdist worker).
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +15,7 @@ import pytest
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.settings import load_settings
+from coaching.db.duck import wal_path
 from coaching.measurement.instrument import Instrument, available_versions, instrument_path, load_instrument
 from coaching.people.accounts import accounts_of
 from coaching.startup import start
@@ -29,20 +35,79 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
 
 
+ENGINES = ("duckdb", "postgresql")
+EMPTY_TEMPLATE = "aspire_empty"     # a PostgreSQL database as a fresh start leaves it: copied for each `aspire`
+
+
+class Databases:
+    """Fresh databases of one engine for one test: files under its tmp_path, or databases on the test server."""
+
+    def __init__(self, engine: str, folder: Path, server: PostgresServer | None) -> None:
+        self.engine = engine
+        self._folder = folder
+        self._server = server
+        self._created: list[str] = []
+
+    def new(self, name: str = "test", *, template: str | None = None) -> Path | str:
+        """A database nobody has opened yet (PostgreSQL: copied from `template` when given): its COACHING_DB."""
+        if self._server is None:
+            return self._folder / f"{name}.duckdb"
+        dbname = f"{name}_{uuid.uuid4().hex[:12]}".lower()
+        self._server.create_database(dbname, template=template)
+        self._created.append(dbname)
+        return self._server.url(dbname)
+
+    def stored_bytes(self, aspire: Aspire) -> bytes:
+        """Every byte kept on disk for `aspire`'s data: its file and WAL, or the server's whole data folder
+        (its tables, and its WAL, which holds every change until the segment is recycled)."""
+        if self._server is None:
+            files = [aspire.db.path, wal_path(aspire.db.path)]
+        else:
+            files = [f for f in self._server.data.rglob("*") if f.is_file()]
+        return b"".join(f.read_bytes() for f in files if f.exists())
+
+    def drop_all(self) -> None:
+        if self._server is not None:
+            for dbname in self._created:
+                self._server.drop_database(dbname)
+
+
+@pytest.fixture(scope="session")
+def empty_template(request: pytest.FixtureRequest) -> str:
+    """A PostgreSQL database started once (migrated, questionnaires and catalogue installed), to copy per test."""
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    server.create_database(EMPTY_TEMPLATE)
+    start(load_settings(db=server.url(EMPTY_TEMPLATE), demo=False)).close()
+    return EMPTY_TEMPLATE
+
+
+@pytest.fixture(params=ENGINES)
+def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databases]:
+    """Fresh databases of one engine; the test runs once per engine. The server starts only when asked for."""
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    made = Databases(request.param, tmp_path, server)
+    yield made
+    made.drop_all()
+
+
 @pytest.fixture
-def aspire(tmp_path: Path) -> Iterator[Aspire]:
-    """An empty product on its own database file."""
-    app = start(load_settings(db=tmp_path / "test.duckdb", demo=False))
+def aspire(databases: Databases, request: pytest.FixtureRequest) -> Iterator[Aspire]:
+    """An empty product on a database of its own, once per engine."""
+    template = request.getfixturevalue("empty_template") if databases.engine == "postgresql" else None
+    app = start(load_settings(db=databases.new("test", template=template), demo=False))
     yield app
     app.close()
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aspire]:
-    """The demo organisation, seeded once per test module (read-only use)."""
-    app = start(load_settings(db=tmp_path_factory.mktemp("demo") / "demo.duckdb", demo=True))
+@pytest.fixture(scope="module", params=ENGINES)
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Aspire]:
+    """The demo organisation, seeded once per test module and engine (read-only use)."""
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    databases = Databases(request.param, tmp_path_factory.mktemp("demo"), server)
+    app = start(load_settings(db=databases.new("demo"), demo=True))
     yield app
     app.close()
+    databases.drop_all()
 
 
 def make_manager(aspire: Aspire, email: str = "manager@example.com", name: str = "Morgan Manager") -> Actor:

@@ -22,10 +22,10 @@ class AuditRows:
         """Newest first; a None filter matches everything."""
         return self.db.query(
             "SELECT id, occurred_at, actor_id, actor_role, action, subject_kind, subject_id, detail FROM audit_log"  # noqa: S608
-            " WHERE (? IS NULL OR action = ?) AND (? IS NULL OR actor_id = ?)"
-            " AND (? IS NULL OR subject_kind = ?)"
+            " WHERE (?::VARCHAR IS NULL OR action = ?) AND (?::INTEGER IS NULL OR actor_id = ?)"
+            " AND (?::VARCHAR IS NULL OR subject_kind = ?)"
             f" AND (?::INTEGER[] IS NULL OR subject_id IN {ID_LIST})"
-            " AND (? IS NULL OR occurred_at >= ?) ORDER BY occurred_at DESC, id DESC LIMIT ?",
+            " AND (?::TIMESTAMPTZ IS NULL OR occurred_at >= ?) ORDER BY occurred_at DESC, id DESC LIMIT ?",
             [action, action, actor_id, actor_id, subject_kind, subject_kind, subject_ids, subject_ids,
              since, since, limit],
         )
@@ -52,6 +52,6 @@ class AuditRows:
     def members_matching(self, text: str, limit: int) -> list[tuple[str, str, list[int]]]:
         """(e-mail, latest name, every member id with that e-mail) of people whose name or e-mail contains `text`."""
         return [(r[0], r[1], list(r[2])) for r in self.db.query(
-            "SELECT lower(email), arg_max(name, id), list(id ORDER BY id) FROM member"
+            "SELECT lower(email), (array_agg(name ORDER BY id DESC))[1], array_agg(id ORDER BY id) FROM member"
             " WHERE strpos(lower(name), lower(?)) > 0 OR strpos(lower(email), lower(?)) > 0"
             " GROUP BY lower(email) ORDER BY 2, 1 LIMIT ?", [text, text, limit])]

@@ -173,8 +173,9 @@ class ResponseRows:
         """Remember the reading the one-on-one page shows now, replacing the one shown before."""
         require_team(self.db, actor, team_id)
         self.db.write(lambda tx: tx.execute(
-            "INSERT OR REPLACE INTO reading_shown (member_id, response_id, reading, basis, shown_at)"
-            " VALUES (?, ?, ?, ?, now())", [member_id, response_id, reading, basis]))
+            "INSERT INTO reading_shown (member_id, response_id, reading, basis, shown_at) VALUES (?, ?, ?, ?, now())"
+            " ON CONFLICT (member_id) DO UPDATE SET response_id = excluded.response_id, reading = excluded.reading,"
+            " basis = excluded.basis, shown_at = excluded.shown_at", [member_id, response_id, reading, basis]))
 
     def own_response(self, actor: Actor, wave_id: int) -> StoredResponse | None:
         """A respondent's own current response in a wave (through their link); nobody else's."""
@@ -267,16 +268,17 @@ def _rating_sums(tx: Transaction, instrument: Instrument, which: str, top: int, 
         # (scale, item) its sum and sum of squares, and per (scale, total of a response) how many reached it.
         # Ratings of responses newer than the snapshot sit together on disk: `rr.response_id > $above` lets
         # DuckDB skip the rest when only those are wanted.
-        "WITH item(scale, item_id, reverse) AS (SELECT * FROM unnest($scales::VARCHAR[]) AS a(v)"  # noqa: S608
-        " POSITIONAL JOIN unnest($items::VARCHAR[]) AS b(v) POSITIONAL JOIN unnest($reverse::BOOLEAN[]) AS c(v)),"
+        "WITH item(scale, item_id, reverse) AS (SELECT ($scales::VARCHAR[])[i], ($items::VARCHAR[])[i],"  # noqa: S608
+        " ($reverse::BOOLEAN[])[i] FROM generate_series(1, $count) AS g(i)),"
         " value AS (SELECT rr.response_id, item.scale, item.item_id,"
         " CASE WHEN item.reverse THEN $flip - rr.value ELSE rr.value END AS v"
         " FROM response_rating rr JOIN response r ON r.id = rr.response_id JOIN item ON item.item_id = rr.item_id"
         f" WHERE rr.response_id > $above AND r.instrument_version = $version AND {which})"
         " SELECT scale, item_id, NULL, sum(v), sum(v * v) FROM value GROUP BY scale, item_id"
-        " UNION ALL SELECT scale, NULL, total, count(*), NULL FROM"
-        " (SELECT response_id, scale, sum(v) AS total FROM value GROUP BY response_id, scale) GROUP BY scale, total",
+        " UNION ALL SELECT scale, NULL, total, count(*), NULL FROM (SELECT response_id, scale, sum(v) AS total"
+        " FROM value GROUP BY response_id, scale) AS t GROUP BY scale, total",
         {"scales": [s for s, _ in pairs], "items": [i.id for _, i in pairs], "reverse": [i.reverse for _, i in pairs],
+         "count": len(pairs),
          "flip": instrument.scale.min + instrument.scale.max, "version": instrument.version,
          "above": top if which == _JOINED_SINCE else 0} | ({"top": top} if "$top" in which else {}))
     return RatingSums(n=n, items={(s, i): (int(t), int(q)) for s, i, _, t, q in rows if i is not None},
@@ -316,11 +318,10 @@ def _insert_responses(tx: Transaction, responses: list[NewResponse]) -> list[int
         replaced_by[index] = first_of.get(key)
         first_of[key] = ids[index]
     tx.execute(
-        "UPDATE response SET is_current = false, replaced_by = new.id FROM (SELECT * FROM unnest(?::INTEGER[]) AS a(v)"
-        " POSITIONAL JOIN unnest(?::INTEGER[]) AS b(v) POSITIONAL JOIN unnest(?::INTEGER[]) AS c(v))"
-        " AS new(member_id, wave_id, id)"
+        "UPDATE response SET is_current = false, replaced_by = new.id FROM (SELECT (?::INTEGER[])[i],"
+        " (?::INTEGER[])[i], (?::INTEGER[])[i] FROM generate_series(1, ?) AS g(i)) AS new(member_id, wave_id, id)"
         " WHERE response.member_id = new.member_id AND response.wave_id = new.wave_id AND response.is_current",
-        [[m for m, _ in first_of], [w for _, w in first_of], list(first_of.values())],
+        [[m for m, _ in first_of], [w for _, w in first_of], list(first_of.values()), len(first_of)],
     )
     tx.insert_rows(
         "response", ("id", "member_id", "wave_id", "round_id", "instrument_version", "submitted_at", "life_stage",

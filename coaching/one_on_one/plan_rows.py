@@ -158,7 +158,7 @@ class PlanRows:
             values = _note_values(note)
             repeated = tx.execute(
                 "SELECT id FROM note WHERE member_id = ? AND author_id = ? AND held_on = ? AND body = ?"
-                " AND agreed = ? AND created_at > current_timestamp - INTERVAL 1 MINUTE", [member_id, coach, *values])
+                " AND agreed = ? AND created_at > current_timestamp - INTERVAL '1 minute'", [member_id, coach, *values])
             if repeated:
                 return _notes(tx.execute, "n.id = ?", [repeated[0][0]])[0]
             note_id = tx.scalar("INSERT INTO note (member_id, author_id, held_on, body, agreed) VALUES (?, ?, ?, ?, ?)"

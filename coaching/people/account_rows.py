@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from coaching.db.database import Database, Transaction
+from coaching.db.lists import TEXT_LIST
 
 _COLUMNS = "id, email, name, role, password_hash, disabled_at, version"
 
@@ -198,7 +199,7 @@ class AccountRows:
         if not keys:
             return {}
         rows = self.db.query(
-            "SELECT key, failures, locked_until FROM login_throttle WHERE list_contains(?, key)", [keys])
+            f"SELECT key, failures, locked_until FROM login_throttle WHERE key IN {TEXT_LIST}", [keys])  # noqa: S608
         return {key: Throttle(failures, locked_until) for key, failures, locked_until in rows}
 
     # ---- sessions (table account_session) ----------------------------------------------------------

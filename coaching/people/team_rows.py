@@ -249,7 +249,7 @@ class TeamRows:
             return {}
         ids = list(member_ids)
         rows = self.db.query(
-            "SELECT m.id, m.track, m.level, list(o.option_key ORDER BY o.option_key)"  # noqa: S608 - ID_LIST is a constant
+            "SELECT m.id, m.track, m.level, array_agg(o.option_key ORDER BY o.option_key)"  # noqa: S608 - ID_LIST is a constant
             " FILTER (WHERE o.option_key IS NOT NULL) FROM member m"
             " LEFT JOIN member_option o ON o.member_id = m.id"
             f" WHERE m.id IN {ID_LIST} GROUP BY m.id, m.track, m.level",

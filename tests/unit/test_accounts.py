@@ -467,7 +467,7 @@ def test_ensure_first_admin_refuses_a_weak_password(accounts):
 # ---- secrets stay secret ------------------------------------------------------------------------
 
 
-def test_passwords_never_reach_the_logs_or_the_database_file(aspire, accounts, admin, maria, caplog):
+def test_passwords_never_reach_the_logs_or_the_database_files(aspire, databases, accounts, admin, maria, caplog):
     caplog.set_level(logging.DEBUG)
     third = "Violet-Granite-Staircase-9034"
     typed_as_email = "Typed-Into-The-Email-Field-1"
@@ -485,10 +485,7 @@ def test_passwords_never_reach_the_logs_or_the_database_file(aspire, accounts, a
 
     logged = caplog.text + " ".join(repr(r.args) for r in caplog.records)
     assert caplog.records, "the flow is logged"
-    stored = aspire.settings.db.read_bytes()
-    wal = aspire.settings.db.with_name(aspire.settings.db.name + ".wal")
-    if wal.exists():
-        stored += wal.read_bytes()
+    stored = databases.stored_bytes(aspire)
     for secret in (PASSWORD, OTHER, third, typed_as_email, "Another-Long-Secret-77", "Admin-Pass-Phrase-55"):
         assert secret not in logged
         assert secret.encode() not in stored

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from coaching.core.actors import SYSTEM, PermissionDenied
+from coaching.core.actors import SYSTEM, PermissionDenied, Role
 from coaching.core.needs import NEEDS
 from coaching.core.settings import SHIPPED_DIR, load_settings
 from coaching.demo import PLATFORM
@@ -95,14 +95,18 @@ def test_team_picture_counts_top_needs_against_openings_and_the_wave_before(demo
     assert staff.openings == 1 and staff.demand >= 1, "the expertise-first people want the expert track"
 
 
-def test_organisation_counts_only_over_enough_people_and_only_for_admins(demo, aspire) -> None:
-    admin = accounts_of(demo).create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
+def test_organisation_counts_only_over_enough_people_and_only_for_admins(demo) -> None:
+    accounts = accounts_of(demo).list_accounts(SYSTEM)
+    admin = next(a.actor for a in accounts if a.role == Role.ADMIN)
     found = organisation_paths(demo, admin, DEFAULT_THRESHOLDS)
     assert found is not None and found.people == 15 and found.unmet.get("autonomy", 0) >= 1
     with pytest.raises(PermissionDenied):
-        organisation_paths(demo, make_manager(demo, "m2@example.com"), DEFAULT_THRESHOLDS)
-    empty_admin = accounts_of(aspire).create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
-    assert organisation_paths(aspire, empty_admin, DEFAULT_THRESHOLDS) is None, "no wave with enough answers"
+        organisation_paths(demo, next(a.actor for a in accounts if a.role == Role.MANAGER), DEFAULT_THRESHOLDS)
+
+
+def test_an_organisation_without_a_wave_of_enough_answers_has_no_picture(aspire) -> None:
+    admin = accounts_of(aspire).create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
+    assert organisation_paths(aspire, admin, DEFAULT_THRESHOLDS) is None, "no wave with enough answers"
 
 
 # ---- no silent flips ----------------------------------------------------------------------------------

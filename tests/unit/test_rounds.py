@@ -207,7 +207,7 @@ def test_members_are_due_for_review_a_year_after_they_last_answered(aspire, team
     for link in links[:2]:
         rounds.submit_answers(aspire, rounds.resolve(aspire, _token(link)), _raw(instrument))
     aspire.db.write(lambda tx: tx.execute(
-        "UPDATE response SET submitted_at = submitted_at - INTERVAL 13 MONTH WHERE member_id = ?", [ben]))
+        "UPDATE response SET submitted_at = submitted_at - INTERVAL '13 months' WHERE member_id = ?", [ben]))
     assert sorted(rounds.due_for_review(aspire, manager, team_id)) == sorted([ben, cleo])
     later = dt.date.today() + dt.timedelta(days=366)
     assert sorted(rounds.due_for_review(aspire, manager, team_id, later)) == sorted([ana, ben, cleo])

@@ -53,14 +53,15 @@ def start(settings: Settings) -> Aspire:
     check_first_admin(settings)
     aspire = Aspire(settings=settings, db=open_database(settings.db))
     try:
-        _install_translations(aspire, _install_instruments(aspire))
-        CatalogueRows(aspire.db).seed(load_catalogue(settings.data_dir / "catalogue.toml"))
-        if accounts_of(aspire).ensure_first_admin(settings.admin_email, settings.admin_password):
-            log.info("created the first admin account for %s", settings.admin_email)
-        if settings.demo and is_empty(aspire.db):
-            seed_demo(aspire)
-        if purged := apply_retention(aspire):
-            log.info("retention: %s", purged.describe())
+        with aspire.db.alone():     # app servers starting together on one database seed it once
+            _install_translations(aspire, _install_instruments(aspire))
+            CatalogueRows(aspire.db).seed(load_catalogue(settings.data_dir / "catalogue.toml"))
+            if accounts_of(aspire).ensure_first_admin(settings.admin_email, settings.admin_password):
+                log.info("created the first admin account for %s", settings.admin_email)
+            if settings.demo and is_empty(aspire.db):
+                seed_demo(aspire)
+            if purged := apply_retention(aspire):
+                log.info("retention: %s", purged.describe())
     except BaseException:
         aspire.close()
         raise

@@ -74,6 +74,26 @@ class PostgresUrl(BaseModel):
         return str(_without_password(self.url.get_secret_value()))
 
 
+def database_target(text: str) -> Path | PostgresUrl:
+    """What a COACHING_DB value names: a DuckDB file (a path or `duckdb:PATH`) or a PostgreSQL database (a URL).
+
+    The one reading of a database named in text, for the settings and for commands that take databases as
+    arguments. Any other scheme is refused in one line (ValueError).
+    """
+    text = text.strip()
+    if (found := _SCHEME.match(text)) is None:
+        return Path(text)
+    scheme = found.group(1).lower()
+    if scheme == "duckdb":
+        return Path(text[found.end():])
+    if scheme in ("postgresql", "postgres"):
+        if not urlsplit(text).path.strip("/"):
+            raise ValueError("a PostgreSQL URL names its database: postgresql://user@host:port/dbname")
+        return PostgresUrl(url=SecretStr(text))
+    raise ValueError(f"'{scheme}:' is not a kind of database Aspire knows; give a file path (or duckdb:PATH) "
+                     "or a postgresql:// URL")
+
+
 class SettingsError(ValueError):
     """A configuration value that cannot be used; the message is one line naming the variable."""
 
@@ -118,17 +138,7 @@ class Settings(BaseSettings):
         Without this, `postgresql://u@h/db` would be taken for a relative path and become a folder
         `postgresql:/u@h/db` beside the app.
         """
-        if not isinstance(value, str) or (found := _SCHEME.match(value.strip())) is None:
-            return value
-        scheme = found.group(1).lower()
-        if scheme == "duckdb":
-            return Path(value.strip()[found.end():])
-        if scheme in ("postgresql", "postgres"):
-            if not urlsplit(value.strip()).path.strip("/"):
-                raise ValueError("a PostgreSQL URL names its database: postgresql://user@host:port/dbname")
-            return PostgresUrl(url=SecretStr(value.strip()))
-        raise ValueError(f"'{scheme}:' is not a kind of database Aspire knows; give a file path (or duckdb:PATH) "
-                         "or a postgresql:// URL")
+        return database_target(value) if isinstance(value, str) else value
 
     @field_validator("db")
     @classmethod

@@ -23,12 +23,12 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from coaching.core.settings import PostgresUrl
+from coaching.core.settings import PostgresUrl, database_target
 from coaching.db.duck import DuckEngine
 from coaching.db.engine import Compaction, Engine, Params, Statements
 from coaching.db.postgres import PostgresEngine
@@ -43,6 +43,8 @@ REMEMBERED = 512    # results kept by Database.remembered: a few screens' worth 
 
 def open_engine(target: Path | str | PostgresUrl, *, read_only: bool = False) -> Engine:
     """The engine for a database target: PostgreSQL for a URL, else a DuckDB file (or ":memory:")."""
+    if isinstance(target, str) and target != ":memory:":
+        target = database_target(target)
     if isinstance(target, PostgresUrl):
         return PostgresEngine(target.url.get_secret_value(), str(target))
     return DuckEngine(target, read_only=read_only)
@@ -202,6 +204,10 @@ class Database:
         with self.engine.transaction() as statements:
             yield Transaction(statements)
         self.generation += 1     # after the commit, under the write lock: readers keyed on the old count re-read
+
+    def alone(self) -> AbstractContextManager[None]:
+        """While held, the same block in any other process on this database waits (see Engine.alone)."""
+        return self.engine.alone()
 
     def checkpoint(self) -> None:
         with self._write_lock:

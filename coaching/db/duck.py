@@ -28,7 +28,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +170,10 @@ class DuckEngine:
             cur.execute("ROLLBACK")
             raise
         cur.execute("COMMIT")
+
+    def alone(self) -> AbstractContextManager[None]:
+        """Nothing to wait for: DuckDB's file lock already keeps every other process out."""
+        return nullcontext()
 
     def write_count(self) -> None:
         return None

@@ -76,6 +76,10 @@ class Engine(Protocol):
         them across processes too, so that a rule checked inside a write holds when it commits.
         """
 
+    def alone(self) -> AbstractContextManager[None]:
+        """Held by one process at a time: steps of several writes that must not interleave across processes
+        (start-up's "load the demo if the database is empty"). Not held by the caller's writes themselves."""
+
     def write_count(self) -> Any:
         """A value that changes whenever any process commits a write; None when only this process writes.
 

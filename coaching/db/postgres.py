@@ -44,6 +44,8 @@ from coaching.db.engine import Compaction, Params, StoreOpenError, StoreUnavaila
 
 #: The advisory lock every write transaction takes first: one number for Aspire's writes to one database.
 WRITE_LOCK = 0x41_53_50_49_52_45      # "ASPIRE"
+#: The advisory lock of `alone`: steps that span several writes, such as start-up's seeding.
+ALONE_LOCK = WRITE_LOCK + 1
 POOL_SIZE = 10          # connections per app server: a read holds one for a query, a write for its transaction
 CONNECT_SECONDS = 10    # how long a start-up or an action waits for the server before saying it is unreachable
 
@@ -151,6 +153,16 @@ class PostgresEngine:
                     cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        """A session advisory lock (ALONE_LOCK) on a connection of its own, held for the block."""
+        with self._cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", [ALONE_LOCK])
+            try:
+                yield
+            finally:
+                cur.execute("SELECT pg_advisory_unlock(%s)", [ALONE_LOCK])
 
     def write_count(self) -> str:
         with self._cursor() as cur:

@@ -111,14 +111,20 @@ def test_member_rows_go_in_with_one_statement_and_come_back_in_order(aspire):
         (p.name, p.email, p.role_title) for p in people]
 
 
-def test_migration_7_indexes_managers_teams_and_links_replaced_answers(tmp_path: Path):
+INDEXES = {   # each engine's catalogue of indexes on a table
+    "duckdb": "SELECT index_name FROM duckdb_indexes() WHERE table_name = ?",
+    "postgresql": "SELECT indexname FROM pg_indexes WHERE tablename = ?",
+}
+
+
+def test_migration_7_indexes_managers_teams_and_links_replaced_answers(databases, tmp_path: Path):
     """A database from before migration 7 gets the index, and each replaced response names its successor."""
     older = tmp_path / "older-migrations"
     older.mkdir()
     for number, path in available_migrations():
         if number < 7:
             shutil.copy(path, older / path.name)
-    db = Database(tmp_path / "old.duckdb")
+    db = Database(databases.new("old"))
     try:
         migrate(db, older)
         db.write(lambda tx: tx.execute(
@@ -131,7 +137,7 @@ def test_migration_7_indexes_managers_teams_and_links_replaced_answers(tmp_path:
         assert 7 in migrate(db, MIGRATIONS_DIR)
         assert db.query("SELECT id, replaced_by FROM response ORDER BY id") == [
             (1, 3), (2, None), (3, 4), (4, None), (5, None)]
-        indexes = {r[0] for r in db.query("SELECT index_name FROM duckdb_indexes() WHERE table_name = 'team'")}
+        indexes = {r[0] for r in db.query(INDEXES[databases.engine], ["team"])}
         assert "team_manager" in indexes
     finally:
         db.close()

@@ -1,7 +1,7 @@
-"""Group commit and snapshots in coaching.db.database, on real DuckDB files.
+"""Group commit and snapshots in coaching.db.database, on a real database of each engine.
 
 Writes that queue up while another commits are committed together; each caller still gets its own
-result or its own error, and an acknowledged write is there after the file is closed and reopened.
+result or its own error, and an acknowledged write is there after the database is closed and reopened.
 """
 
 from __future__ import annotations
@@ -9,16 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from coaching.db.database import Database, Transaction
+from tests.conftest import Databases
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    database = Database(tmp_path / "g.duckdb")
+def db(databases: Databases):
+    database = Database(databases.new("g"))
     database.write(lambda tx: tx.run_script("CREATE TABLE t (id INTEGER PRIMARY KEY, who VARCHAR)"))
     yield database
     database.close()
@@ -75,9 +75,9 @@ def _queued_behind(db: Database, first, *later):
     return outcomes["first"], outcomes["later"]
 
 
-def test_every_acknowledged_write_of_32_threads_is_there_after_reopening(tmp_path: Path):
-    path = tmp_path / "many.duckdb"
-    db = Database(path)
+def test_every_acknowledged_write_of_32_threads_is_there_after_reopening(databases: Databases):
+    target = databases.new("many")
+    db = Database(target)
     db.write(lambda tx: tx.run_script("CREATE TABLE t (id INTEGER PRIMARY KEY, who VARCHAR)"))
 
     def writer(thread: int):
@@ -92,7 +92,7 @@ def test_every_acknowledged_write_of_32_threads_is_there_after_reopening(tmp_pat
 
     acknowledged = [row for done in _in_threads(*(writer(t) for t in range(32))) for row in done]
     db.close()
-    reopened = Database(path)
+    reopened = Database(target)
     try:
         assert sorted(acknowledged) == _ids(reopened)
         assert len(acknowledged) == 320
@@ -165,7 +165,8 @@ def test_reads_in_one_snapshot_do_not_see_a_write_committed_between_them(db: Dat
 
 def test_insert_rows_round_trips_text_numbers_times_and_nothing(db: Database):
     db.write(lambda tx: tx.run_script(
-        "CREATE TABLE mixed (n INTEGER, small SMALLINT, x DOUBLE, stamp TIMESTAMPTZ, text VARCHAR, flag BOOLEAN)"))
+        "CREATE TABLE mixed (n INTEGER, small SMALLINT, x DOUBLE PRECISION, stamp TIMESTAMPTZ, text VARCHAR,"
+        " flag BOOLEAN)"))
     at = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
     rows = [(1, 5, 62.5, at, "O'Brien; DROP TABLE t; --", True), (2, 1, 0.1, None, None, False),
             (3, None, None, at, "田中 \u202e", None)]

@@ -47,8 +47,8 @@ def _team_with_members(aspire, manager: Actor, names: list[str]) -> tuple[int, l
     return team_id, add_members(aspire, manager, team_id, members)
 
 
-def test_migrations_are_recorded_and_applied_once(tmp_path):
-    db = Database(tmp_path / "m.duckdb")
+def test_migrations_are_recorded_and_applied_once(databases):
+    db = Database(databases.new("m"))
     numbers = [n for n, _ in available_migrations()]
     assert migrate(db) == numbers
     assert migrate(db) == []
@@ -56,13 +56,13 @@ def test_migrations_are_recorded_and_applied_once(tmp_path):
     db.close()
 
 
-def test_a_failing_migration_leaves_no_trace(tmp_path):
+def test_a_failing_migration_leaves_no_trace(databases, tmp_path):
     folder = tmp_path / "migrations"
     folder.mkdir()
     (folder / "001_good.sql").write_text("CREATE TABLE good (x INTEGER);")
     (folder / "002_bad.sql").write_text("CREATE TABLE half (x INTEGER); CREATE TABLE broken (x NOSUCHTYPE);")
-    db = Database(tmp_path / "m.duckdb")
-    with pytest.raises(Exception, match="NOSUCHTYPE|Type"):
+    db = Database(databases.new("m"))
+    with pytest.raises(Exception, match="(?i)nosuchtype"):
         migrate(db, folder)
     assert applied_migrations(db) == [1]
     tables = {r[0] for r in db.query("SELECT table_name FROM information_schema.tables")}
@@ -214,7 +214,7 @@ def test_catalogue_defaults_load_once_and_round_trip(aspire):
     assert team_lead.band is not None and team_lead.band.minimum <= team_lead.band.midpoint <= team_lead.band.maximum
 
 
-def test_stored_instrument_wording_wins_over_an_edited_file(tmp_path, instrument):
+def test_stored_instrument_wording_wins_over_an_edited_file(databases, tmp_path, instrument):
     from coaching.core.settings import SHIPPED_DIR, load_settings
     from coaching.startup import start
 
@@ -223,7 +223,7 @@ def test_stored_instrument_wording_wins_over_an_edited_file(tmp_path, instrument
     (data / "catalogue.toml").write_text((SHIPPED_DIR / "catalogue.toml").read_text())
     original = (SHIPPED_DIR / "instruments" / "v1.toml").read_text()
     (data / "instruments" / "v1.toml").write_text(original)
-    settings = load_settings(db=tmp_path / "x.duckdb", data_dir=data)
+    settings = load_settings(db=databases.new("x"), data_dir=data)
     start(settings).close()
     (data / "instruments" / "v1.toml").write_text(original.replace("answer for its results", "own its results"))
     app = start(settings)

@@ -71,11 +71,11 @@ def test_demo_shows_a_reliable_change_between_waves(demo):
     assert len(changed) < len(latest) / 2     # and most people do not change beyond measurement error
 
 
-def test_demo_is_the_same_on_every_start(demo, tmp_path):
+def test_demo_is_the_same_on_every_start(databases, demo, tmp_path):
     from coaching.core.settings import load_settings
     from coaching.startup import start
 
-    again = start(load_settings(db=tmp_path / "again.duckdb", demo=True))
+    again = start(load_settings(db=databases.new("again"), demo=True))
     try:
         _, theirs = _waves(again)
         _, ours = _waves(demo)
@@ -84,11 +84,11 @@ def test_demo_is_the_same_on_every_start(demo, tmp_path):
         again.close()
 
 
-def test_restarting_with_demo_on_does_not_seed_twice(tmp_path):
+def test_restarting_with_demo_on_does_not_seed_twice(databases, tmp_path):
     from coaching.core.settings import load_settings
     from coaching.startup import start
 
-    settings = load_settings(db=tmp_path / "restart.duckdb", demo=True)
+    settings = load_settings(db=databases.new("restart"), demo=True)
     start(settings).close()
     again = start(settings)
     try:

@@ -95,23 +95,23 @@ def test_a_broken_translation_is_refused_whole_naming_the_file_the_language_and_
     assert named in str(refused.value)
 
 
-def test_a_broken_translation_stops_start_up_before_anything_is_recorded(tmp_path):
+def test_a_broken_translation_stops_start_up_before_anything_is_recorded(databases, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(SHIPPED_DIR, data)
     (data / "instruments" / "v1.fr.toml").write_text(
         translation_paths(1)["fr"].read_text(encoding="utf-8").replace("[items]\n", "[items]\nnot_an_item = 'Oui.'\n"),
         encoding="utf-8")
     with pytest.raises(InstrumentError, match=r"v1\.fr\.toml: language 'fr': key 'items\.not_an_item'"):
-        start(load_settings(db=tmp_path / "a.duckdb", demo=False, data_dir=data))
+        start(load_settings(db=databases.new("a"), demo=False, data_dir=data))
 
 
-def test_translations_reach_an_existing_database_without_touching_the_versions_own_text(tmp_path):
+def test_translations_reach_an_existing_database_without_touching_the_versions_own_text(databases, tmp_path):
     """First use records each translation beside the version; a later edit of a file changes nothing stored."""
     data = tmp_path / "data"
     shutil.copytree(SHIPPED_DIR, data)
     for path in (data / "instruments").glob("v1.*.toml"):
         path.unlink()
-    db = tmp_path / "a.duckdb"
+    db = databases.new("a")
     app = start(load_settings(db=db, demo=False, data_dir=data))       # a database from before translations
     original = instrument_sources(app.db)[1]
     assert languages_of(app, 1) == ["en"]
@@ -236,9 +236,9 @@ def test_a_response_records_its_language_and_reliability_shows_per_language_with
 # ---- e-mails ----------------------------------------------------------------------------------------
 
 
-def test_invitations_go_out_in_each_members_language_with_the_same_facts(tmp_path):
+def test_invitations_go_out_in_each_members_language_with_the_same_facts(databases, tmp_path):
     with running_smtp_server() as server:
-        app = start(load_settings(db=tmp_path / "mail.duckdb", demo=False, **server.settings))
+        app = start(load_settings(db=databases.new("mail"), demo=False, **server.settings))
         try:
             manager = make_manager(app, name="Morgan Manager")
             team_id = create_team(app, manager, "Team").id

@@ -299,11 +299,11 @@ def test_a_wave_that_ended_before_the_catalogue_was_stored_shows_it_as_first_sto
     assert openings(paths.catalogue_for_wave(aspire, later)) == 8
 
 
-def test_the_end_of_a_wave_is_midnight_in_the_organisations_time_zone(tmp_path, clock):
+def test_the_end_of_a_wave_is_midnight_in_the_organisations_time_zone(databases, tmp_path, clock):
     from coaching.core.settings import load_settings
     from coaching.startup import start
 
-    aspire = start(load_settings(db=tmp_path / "tz.duckdb", demo=False, timezone="Pacific/Auckland"))
+    aspire = start(load_settings(db=databases.new("tz"), demo=False, timezone="Pacific/Auckland"))
     try:
         first, _ = waves(aspire, 1, 3)
         midnight = dt.datetime.combine(NOW.date() + dt.timedelta(days=3), dt.time(0),

@@ -32,7 +32,7 @@ def _raw(instrument, high: str) -> dict:
 
 
 @pytest.fixture
-def two_versions(tmp_path: Path):
+def two_versions(databases, tmp_path: Path):
     """An organisation whose questionnaire was reworded into version 2 between the two waves."""
     data = tmp_path / "data"
     shutil.copytree(SHIPPED_DIR, data)
@@ -41,7 +41,7 @@ def two_versions(tmp_path: Path):
     for translation in (data / "instruments").glob("v1.*.toml"):   # the reworded version's translations too
         reworded = translation.read_text(encoding="utf-8").replace("version = 1", "version = 2", 1)
         (data / "instruments" / f"v2.{translation.name.split('.')[1]}.toml").write_text(reworded, encoding="utf-8")
-    app = start(load_settings(db=tmp_path / "two.duckdb", data_dir=data, demo=False))
+    app = start(load_settings(db=databases.new("two"), data_dir=data, demo=False))
     yield app
     app.close()
 

@@ -249,7 +249,7 @@ def test_a_round_message_follows_the_rule_for_every_typed_text(aspire, team, mes
     assert aspire.db.scalar("SELECT count(*) FROM round") == 0
 
 
-def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ships(tmp_path):
+def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ships(databases, tmp_path):
     """An upgrade brings version 2 for new rounds; an open round, its saved drafts and its answers stay on 1."""
     import shutil
 
@@ -258,7 +258,7 @@ def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ship
 
     old = tmp_path / "old-data"
     shutil.copytree(SHIPPED_DIR, old, ignore=shutil.ignore_patterns("v2.toml"))
-    db = tmp_path / "upgrade.duckdb"
+    db = databases.new("upgrade")
     before = start(load_settings(db=db, data_dir=old, demo=False))
     try:
         assert current_instrument(before).version == 1
@@ -284,8 +284,8 @@ def test_a_round_opened_on_version_1_keeps_it_and_its_drafts_when_version_2_ship
         after.close()
 
 
-def test_today_and_a_deadline_are_the_organisations_not_the_servers(tmp_path):
-    auckland = start(load_settings(db=tmp_path / "nz.duckdb", demo=False, timezone="Pacific/Auckland"))
+def test_today_and_a_deadline_are_the_organisations_not_the_servers(databases, tmp_path):
+    auckland = start(load_settings(db=databases.new("nz"), demo=False, timezone="Pacific/Auckland"))
     try:
         evening_in_utc = dt.datetime(2026, 12, 31, 20, 0, tzinfo=dt.UTC)    # already 1 January in Auckland
         assert rounds.organisation_today(auckland, evening_in_utc) == dt.date(2027, 1, 1)

@@ -6,6 +6,7 @@ tmp_path, and on a database of its own on a throwaway PostgreSQL server (one per
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,10 +49,14 @@ class Databases:
         self._server = server
         self._created: list[str] = []
 
-    def new(self, name: str = "test", *, template: str | None = None) -> Path | str:
-        """A database nobody has opened yet (PostgreSQL: copied from `template` when given): its COACHING_DB."""
+    def new(self, name: str = "test", *, template: str | Path | None = None) -> Path | str:
+        """A database nobody has opened yet, copied from `template` when given (a DuckDB file, or the name of a
+        database on the server): its COACHING_DB."""
         if self._server is None:
-            return self._folder / f"{name}.duckdb"
+            path = self._folder / f"{name}.duckdb"
+            if template is not None:
+                shutil.copyfile(template, path)
+            return path
         dbname = f"{name}_{uuid.uuid4().hex[:12]}".lower()
         self._server.create_database(dbname, template=template)
         self._created.append(dbname)
@@ -73,7 +78,7 @@ class Databases:
 
 
 @pytest.fixture(scope="session")
-def empty_template(request: pytest.FixtureRequest) -> str:
+def empty_postgresql_template(request: pytest.FixtureRequest) -> str:
     """A PostgreSQL database started once (migrated, questionnaires and catalogue installed), to copy per test."""
     server: PostgresServer = request.getfixturevalue("postgres_server")
     server.create_database(EMPTY_TEMPLATE)
@@ -90,10 +95,18 @@ def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databa
     made.drop_all()
 
 
+@pytest.fixture(scope="session")
+def empty_duckdb_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB file started once and closed cleanly (no WAL), to copy per test: half the cost of a start."""
+    path = tmp_path_factory.mktemp("empty-template") / "empty.duckdb"
+    start(load_settings(db=path, demo=False)).close()
+    return path
+
+
 @pytest.fixture
 def aspire(databases: Databases, request: pytest.FixtureRequest) -> Iterator[Aspire]:
-    """An empty product on a database of its own, once per engine."""
-    template = request.getfixturevalue("empty_template") if databases.engine == "postgresql" else None
+    """An empty product on a database of its own, once per engine, copied from one started once."""
+    template = request.getfixturevalue(f"empty_{databases.engine}_template")
     app = start(load_settings(db=databases.new("test", template=template), demo=False))
     yield app
     app.close()

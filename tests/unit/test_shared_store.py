@@ -25,11 +25,11 @@ from tests.postgres_server import PostgresServer
 
 
 @pytest.fixture
-def two_servers(postgres_server: PostgresServer, empty_template: str) -> Iterator[tuple[Aspire, Aspire]]:
+def two_servers(postgres_server: PostgresServer, empty_postgresql_template: str) -> Iterator[tuple[Aspire, Aspire]]:
     """Two app servers' products on one fresh database."""
     name = "shared_" + threading.get_ident().__str__()[-6:]
     postgres_server.drop_database(name)
-    postgres_server.create_database(name, template=empty_template)
+    postgres_server.create_database(name, template=empty_postgresql_template)
     one = start(load_settings(db=postgres_server.url(name), demo=False))
     two = start(load_settings(db=postgres_server.url(name), demo=False))
     yield one, two

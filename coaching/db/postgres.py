@@ -18,16 +18,27 @@ Invariants:
 - the password (from the URL, PGPASSWORD or ~/.pgpass, as libpq finds it) never appears in a message:
   the label is the URL without it, and driver errors are cut to their first line.
 
-What PostgreSQL (15, measured by tests/unit/test_privacy.py) keeps after a DELETE, and what `compact` does:
-a deleted row stays in its table's pages until VACUUM reclaims the space, and plain VACUUM only marks
-it free (the bytes stay until overwritten). `VACUUM FULL` rewrites each table into new files and drops
-the old ones, so the data directory's live files no longer hold the text. The WAL still holds it until
-its segments are recycled after a checkpoint, and so do base backups and WAL archives: those are the
-operator's to expire (README, "Running for a large organisation").
+Erasure (`compact`, measured on PostgreSQL 15 by bench/erasure_pg.py; asserted by tests/unit/test_privacy.py):
+a deleted row stays in its table's and its indexes' pages, and plain VACUUM only marks the space free: a
+row at the edge of its page's free space keeps its bytes until they are overwritten. `compact` runs
+`VACUUM (FULL, ANALYZE)` on every table of the schema: each table and its indexes are rewritten into new
+files without the deleted rows, the old files are truncated at commit, and fresh statistics replace the
+old ones; then `VACUUM FULL pg_statistic`, because ANALYZE keeps up to 100 values of each column there (every
+value of a small table) and its old rows would otherwise stay. That needs the database's owner (or a
+superuser): for any other role PostgreSQL skips it with a warning, and so does `compact`, in the log. After
+it no file of the database (base/<db oid>/) holds the erased text, with one exception: a table the erasure
+leaves empty keeps its last statistics, since ANALYZE skips an empty table, until it is analysed with rows.
+The rewrite takes each table's ACCESS EXCLUSIVE lock in turn, so reads and writes of that table wait for it.
+What stays outside the database's files, out of an ordinary role's reach: the WAL holds the inserted text
+until its segment leaves pg_wal, and a recycled segment (`wal_recycle = on`, the default) is renamed, not
+cleared: the text stayed in pg_wal after two `pg_switch_wal()` + CHECKPOINT, and was gone after one with
+`wal_recycle = off`. WAL archives, base backups and replicas hold it too: those are the operator's to
+expire (README, "What erasure guarantees on PostgreSQL").
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -41,6 +52,8 @@ from psycopg.types.numeric import FloatLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from coaching.db.engine import Compaction, Params, StoreOpenError, StoreUnavailable, quote_identifier
+
+log = logging.getLogger(__name__)
 
 #: The advisory lock every write transaction takes first: one number for Aspire's writes to one database.
 WRITE_LOCK = 0x41_53_50_49_52_45      # "ASPIRE"
@@ -174,14 +187,22 @@ class PostgresEngine:
         """Nothing to fold: PostgreSQL checkpoints by itself, and a CHECKPOINT needs a superuser."""
 
     def compact(self) -> Compaction:
-        """VACUUM FULL every table of the schema: each is rewritten into new files without its deleted rows."""
+        """Rewrite every table, its indexes and its statistics, then the statistics catalogue (see the module's
+        paragraph on erasure): afterwards the database's files hold no deleted row."""
         started = time.perf_counter()
         before = self._size()
         with self._cursor() as cur:
             cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
             tables = [row[0] for row in cur.fetchall()]
             for table in tables:       # outside any transaction: VACUUM refuses to run inside one
-                cur.execute(f"VACUUM FULL {quote_identifier(table)}")  # noqa: S608 - names from the catalogue
+                cur.execute(f"VACUUM (FULL, ANALYZE) {quote_identifier(table)}")  # noqa: S608 - catalogue names
+            cur.execute("SELECT pg_has_role(datdba, 'USAGE') FROM pg_database WHERE datname = current_database()")
+            row = cur.fetchone()
+            if row and row[0]:
+                cur.execute("VACUUM FULL pg_catalog.pg_statistic")
+            else:
+                log.warning("%s: the statistics catalogue was not rewritten (only the database's owner may):"
+                            " erased values may stay in pg_statistic's pages", self.label)
         return Compaction(before, self._size(), time.perf_counter() - started)
 
     def _size(self) -> int:

@@ -1,5 +1,10 @@
-"""A person's rights on real DuckDB files: export, erasure (down to the bytes of the file), retention purge,
-CSV formula neutralisation, and reads that keep working while the file is rewritten."""
+"""A person's rights on real databases of both engines: export, erasure (down to the bytes on disk), retention
+purge, CSV formula neutralisation, and reads that keep working while storage is rewritten.
+
+What "down to the bytes" means differs by engine. DuckDB: neither the file nor its WAL holds an erased text.
+PostgreSQL: no file of the database (base/<db oid>/: tables, indexes, TOAST, catalogues) holds it; the server's
+WAL still does until its segments are reused, which the tests record (`wal_holds_erased_text`) but cannot
+assert away (coaching/db/postgres.py, README "What erasure guarantees on PostgreSQL")."""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ import io
 import json
 import shutil
 import threading
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,7 +43,8 @@ from coaching.people.teams import add_members, create_team, list_members, list_t
 from coaching.privacy import requests as privacy
 from coaching.privacy.privacy_rows import MEMBER_TABLES
 from coaching.startup import start
-from tests.conftest import make_manager
+from tests.conftest import Databases, make_manager
+from tests.postgres_server import PostgresServer
 
 AIKO = "aiko@example.com"
 SECRET = "quokka-lighthouse-7319 is what I really want"     # appears nowhere but in Aiko's new reflection
@@ -54,9 +61,36 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def demo_database(postgres_server: PostgresServer) -> Iterator[str]:
+    """The demo organisation seeded once per module into a PostgreSQL database; tests copy it as a template."""
+    name = f"privacy_demo_{uuid.uuid4().hex[:12]}"
+    postgres_server.create_database(name)
+    start(load_settings(db=postgres_server.url(name), demo=True)).close()
+    yield name
+    postgres_server.drop_database(name)
+
+
+def _demo_copy(databases: Databases, request: pytest.FixtureRequest) -> Path | str:
+    """A fresh copy of the demo organisation on the test's engine: its COACHING_DB."""
+    if databases.engine == "postgresql":
+        return databases.new("org", template=request.getfixturevalue("demo_database"))
+    path = databases.new("org")
+    shutil.copyfile(request.getfixturevalue("demo_template"), path)
+    return path
+
+
 @pytest.fixture
-def org(demo_template: Path, tmp_path: Path) -> Iterator[Aspire]:
-    """A fresh copy of the demo organisation that a test may change or erase."""
+def org(databases: Databases, request: pytest.FixtureRequest) -> Iterator[Aspire]:
+    """A fresh copy of the demo organisation that a test may change or erase, once per engine."""
+    app = start(load_settings(db=_demo_copy(databases, request), demo=True))
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def duck_org(demo_template: Path, tmp_path: Path) -> Iterator[Aspire]:
+    """The demo organisation in a DuckDB file: for what only a database file has (its rewrite and swap)."""
     path = tmp_path / "org.duckdb"
     shutil.copyfile(demo_template, path)
     app = start(load_settings(db=path, demo=True))
@@ -117,7 +151,8 @@ def _member_row_counts(app: Aspire, member_id: int) -> dict[str, int]:
     A row counts once per table, whichever of its columns (member, response, goal or note id) ties it to them.
     """
     db = app.db
-    columns = db.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_name <> 'audit_log'")
+    columns = db.query("SELECT table_name, column_name FROM information_schema.columns"
+                       " WHERE table_schema = current_schema() AND table_name <> 'audit_log'")
     ids = {f"{kind}_id": [r[0] for r in db.query(f"SELECT id FROM {kind} WHERE member_id = ?", [member_id])]
            for kind in ("response", "goal", "note")}
     ids["member_id"] = [member_id]
@@ -135,19 +170,59 @@ def _member_row_counts(app: Aspire, member_id: int) -> dict[str, int]:
 def _rows_holding(app: Aspire, text: str) -> dict[str, int]:
     """Rows of every table with a text column that contains `text`: what a byte search may miss."""
     db = app.db
-    columns = db.query("SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'")
+    columns = db.query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema ="
+                       " current_schema() AND data_type IN ('VARCHAR', 'text', 'character varying')")
     found: dict[str, int] = {}
     for table, column in columns:
-        n = db.scalar(f'SELECT count(*) FROM {table} WHERE contains("{column}", ?)', [text])
+        n = db.scalar(f'SELECT count(*) FROM {table} WHERE strpos("{column}", ?) > 0', [text])
         if n:
             found[f"{table}.{column}"] = n
     return found
 
 
-def _file_bytes(app: Aspire) -> bytes:
-    path = app.db.path
-    wal = path.with_name(path.name + ".wal")
-    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+def _flush(app: Aspire) -> None:
+    """Write what the engine holds in memory to its files, so that a byte search first sees the text there.
+
+    DuckDB folds its WAL into the file. PostgreSQL gathers statistics as autovacuum would after a load (they
+    keep column values in pg_statistic, which erasure must clear too), then writes its changed pages at a
+    CHECKPOINT (the tests' server role is a superuser; the app's need not be, and erasure never needs one)."""
+    if app.db.engine.dialect == "postgresql":
+        app.db.query("ANALYZE")
+        app.db.query("CHECKPOINT")
+    else:
+        app.db.checkpoint()
+
+
+class Disk:
+    """The bytes erasure answers for on the test's engine: the DuckDB file and its WAL, or the PostgreSQL
+    database's own folder (base/<db oid>/); and, on PostgreSQL, the server's WAL, kept on record only."""
+
+    def __init__(self, databases: Databases, server: PostgresServer | None) -> None:
+        self._databases = databases
+        self._server = server
+
+    def database_bytes(self, app: Aspire) -> bytes:
+        if self._server is None:
+            return self._databases.stored_bytes(app)
+        oid = app.db.scalar("SELECT oid FROM pg_database WHERE datname = current_database()")
+        return _bytes_under(self._server.data / "base" / str(oid))
+
+    def wal_holding(self, texts: list[str]) -> list[str] | None:
+        """Which of `texts` the server's WAL (pg_wal/) still holds; None on DuckDB, whose WAL is its file's."""
+        if self._server is None:
+            return None
+        wal = _bytes_under(self._server.data / "pg_wal")
+        return [text for text in texts if text.encode() in wal]
+
+
+def _bytes_under(folder: Path) -> bytes:
+    return b"".join(f.read_bytes() for f in sorted(folder.rglob("*")) if f.is_file())
+
+
+@pytest.fixture
+def disk(databases: Databases, request: pytest.FixtureRequest) -> Disk:
+    server = request.getfixturevalue("postgres_server") if databases.engine == "postgresql" else None
+    return Disk(databases, server)
 
 
 # ---- finding and exporting ----------------------------------------------------------------------------
@@ -269,14 +344,15 @@ def test_only_admins_and_the_system_act_on_data_requests(org: Aspire, who: str) 
 # ---- erasure --------------------------------------------------------------------------------------------
 
 
-def test_erasure_removes_every_row_and_every_byte_of_the_person(org: Aspire) -> None:
+def test_erasure_removes_every_row_and_every_byte_of_the_person(
+        org: Aspire, disk: Disk, record_property: Callable[[str, object], None]) -> None:
     aiko = _give_aiko_everything(org)
     harriet = _harriet(org)
     org.audit.record(harriet, Action.VIEWED, Subject.MEMBER, [aiko], "data requests")
     before = _member_row_counts(org, aiko)
     responses_of_others = org.db.scalar("SELECT count(*) FROM response WHERE member_id <> ?", [aiko])
-    org.db.checkpoint()
-    seen = {text: text.encode() in _file_bytes(org) for text in (SECRET, NOTE_SECRET)}
+    _flush(org)
+    seen = {text: text.encode() in disk.database_bytes(org) for text in (SECRET, NOTE_SECRET)}
     assert seen == {SECRET: True, NOTE_SECRET: True}, "the test must first see the text it then expects gone"
     assert _rows_holding(org, NOTE_SECRET) == {"note_history.body": 1}, "the earlier text lives in the history"
     assert {k for k, v in before.items() if v} >= {
@@ -292,11 +368,11 @@ def test_erasure_removes_every_row_and_every_byte_of_the_person(org: Aspire) -> 
     assert _rows_holding(org, NOTE_SECRET) == {} and _rows_holding(org, NOTE_NOW) == {}
     assert sum(erasure.removed.values()) == sum(before.values())
     assert org.db.scalar("SELECT count(*) FROM response WHERE member_id <> ?", [aiko]) == responses_of_others
-    contents = _file_bytes(org)
+    contents = disk.database_bytes(org)
     for text in (SECRET, NOTE_SECRET, NOTE_NOW):
         still_there = text.encode() in contents     # a plain bool: a failure must not print the whole file
-        assert not still_there, f"{text!r} is still in the database file"
-    assert not list(org.db.path.parent.glob("*.compact*")), "no copy of the file is left behind"
+        assert not still_there, f"{text!r} is still in the database's files"
+    record_property("wal_holds_erased_text", disk.wal_holding([SECRET, NOTE_SECRET, NOTE_NOW]))
     assert "Erased Aiko Tanaka (Platform engineering): 1 member record, 3 responses" in erasure.describe()
     kept = org.audit.events(SYSTEM, AuditFilter(subject_kind=Subject.MEMBER, subject_id=aiko))
     assert [(e.action, e.detail) for e in kept][:7] == [     # newest first; the demo's own goal comes after
@@ -305,10 +381,10 @@ def test_erasure_removes_every_row_and_every_byte_of_the_person(org: Aspire) -> 
                                                  "goal added"))]
 
 
-def test_after_erasure_the_database_works_on_and_never_reuses_the_id(demo_template: Path, tmp_path: Path) -> None:
-    path = tmp_path / "reopen.duckdb"
-    shutil.copyfile(demo_template, path)
-    app = start(load_settings(db=path, demo=True))
+def test_after_erasure_the_database_works_on_and_never_reuses_the_id(databases: Databases,
+                                                                    request: pytest.FixtureRequest) -> None:
+    target = _demo_copy(databases, request)
+    app = start(load_settings(db=target, demo=True))
     try:
         aiko = _id_of(app, AIKO)
         maria = _maria(app)
@@ -317,7 +393,7 @@ def test_after_erasure_the_database_works_on_and_never_reuses_the_id(demo_templa
         (newcomer,) = add_members(app, maria, team, [NewMember(name="New person", email="new@example.com")])
     finally:
         app.close()
-    reopened = start(load_settings(db=path, demo=True))
+    reopened = start(load_settings(db=target, demo=True))
     try:
         assert newcomer > aiko
         names = [m.name for m in list_members(reopened, maria, team)]
@@ -353,7 +429,7 @@ def _organisation_with_waves(app: Aspire) -> dict[str, list[int]]:
     return {"waves": list(waves.values()), "members": ids}
 
 
-def test_purge_keeps_only_aggregates_that_pass_the_group_size_rule(aspire: Aspire) -> None:
+def test_purge_keeps_only_aggregates_that_pass_the_group_size_rule(aspire: Aspire, disk: Disk) -> None:
     made = _organisation_with_waves(aspire)
     w2024, w2025, w2026 = made["waves"]
     db = aspire.db
@@ -362,8 +438,9 @@ def test_purge_keeps_only_aggregates_that_pass_the_group_size_rule(aspire: Aspir
         " WHERE r.wave_id = ? AND r.is_current GROUP BY s.scale", [w2024]))
     recent = db.query("SELECT id FROM response WHERE wave_id = ? ORDER BY id", [w2026])
     assert privacy.purge_preview(aspire, SYSTEM, 12, now=NOW)["response"] == 6 + 1 + 3
-    db.checkpoint()
-    assert f"{SECRET} 2024".encode() in _file_bytes(aspire), "the test must first see the text it then expects gone"
+    _flush(aspire)
+    seen = f"{SECRET} 2024".encode() in disk.database_bytes(aspire)
+    assert seen, "the test must first see the text it then expects gone"
 
     purge = privacy.purge_older_than(aspire, SYSTEM, 12, now=NOW)
 
@@ -380,7 +457,7 @@ def test_purge_keeps_only_aggregates_that_pass_the_group_size_rule(aspire: Aspir
         assert db.scalar(f"SELECT count(DISTINCT response_id) FROM {table}") == 6, table
     assert db.query("SELECT id FROM response ORDER BY id") == recent
     assert purge.compaction is not None
-    contents = _file_bytes(aspire)
+    contents = disk.database_bytes(aspire)
     found = {text: text.encode() in contents for text in (f"{SECRET} 2026", f"{SECRET} 2024", "first try")}
     assert found == {f"{SECRET} 2026": True, f"{SECRET} 2024": False, "first try": False}
     (event,) = aspire.audit.events(SYSTEM, AuditFilter(action=Action.PURGED))
@@ -503,7 +580,7 @@ def test_no_cell_of_a_csv_export_starts_a_formula(name: str, reflection: str, no
 # ---- compaction ----------------------------------------------------------------------------------------------
 
 
-def test_reads_and_writes_go_on_while_the_file_is_rewritten(org: Aspire) -> None:
+def test_reads_and_writes_go_on_while_erasure_rewrites_storage(org: Aspire) -> None:
     db = org.db
     members = db.scalar("SELECT count(*) FROM member")
     stop = threading.Event()
@@ -549,8 +626,8 @@ def test_reads_and_writes_go_on_while_the_file_is_rewritten(org: Aspire) -> None
     assert all(meta(org.db, f"during-compaction-{n}") == "x" for n in written), "no acknowledged write lost"
 
 
-def test_compaction_keeps_the_schema_sequences_and_data(org: Aspire) -> None:
-    db = org.db
+def test_compaction_keeps_the_schema_sequences_and_data(duck_org: Aspire) -> None:
+    db = duck_org.db
 
     def shape() -> tuple:
         return (
@@ -567,22 +644,24 @@ def test_compaction_keeps_the_schema_sequences_and_data(org: Aspire) -> None:
     next_member = db.scalar("SELECT max(id) FROM member") + 1
     db.compact()
     assert shape() == before
-    maria = _maria(org)
-    (new_id,) = add_members(org, maria, list_teams(org, maria)[0].id, [NewMember(name="N", email="n@x.example")])
+    assert not list(db.path.parent.glob("*.compact*")), "no copy of the file is left behind"
+    maria = _maria(duck_org)
+    team = list_teams(duck_org, maria)[0].id
+    (new_id,) = add_members(duck_org, maria, team, [NewMember(name="N", email="n@x.example")])
     assert new_id == next_member
 
 
-def test_a_failed_swap_leaves_the_old_file_working(org: Aspire, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_swap_leaves_the_old_file_working(duck_org: Aspire, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args) -> None:
         raise OSError("disk says no")
 
     monkeypatch.setattr("coaching.db.duck.os.replace", refuse)
     with pytest.raises(OSError, match="disk says no"):
-        org.db.compact()
-    assert org.db.scalar("SELECT count(*) FROM member") == 15
-    set_meta(org.db, "after-failed-compaction", "yes")
-    assert meta(org.db, "after-failed-compaction") == "yes"
-    assert not list(org.db.path.parent.glob("*.compact*"))
+        duck_org.db.compact()
+    assert duck_org.db.scalar("SELECT count(*) FROM member") == 15
+    set_meta(duck_org.db, "after-failed-compaction", "yes")
+    assert meta(duck_org.db, "after-failed-compaction") == "yes"
+    assert not list(duck_org.db.path.parent.glob("*.compact*"))
 
 
 def test_an_in_memory_database_has_no_file_to_compact() -> None:

@@ -71,7 +71,8 @@ def check_config(env: dict[str, str]) -> None:
     checked = subprocess.run([sys.executable, "-m", "coaching.cli", "check-config"], cwd=REPO, env=env,  # noqa: S603
                              capture_output=True, text=True)
     if checked.returncode:
-        raise Refused((checked.stderr or checked.stdout).strip().splitlines()[-1])
+        said = (checked.stderr or checked.stdout).strip().splitlines()
+        raise Refused(said[-1] if said else f"coaching check-config failed (exit {checked.returncode})")
 
 
 def start_app(port: int, folder: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:

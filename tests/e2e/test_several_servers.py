@@ -74,7 +74,7 @@ def three_free_ports() -> int:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = int(probe.getsockname()[1])
-        if port < 65000 and all(listening(p) is False for p in (port, port + 1, port + 2)):
+        if port < 65000 and not any(listening(p) for p in (port, port + 1, port + 2)):
             return port
     pytest.fail("no three free ports in a row on 127.0.0.1", pytrace=False)
 

@@ -16,10 +16,11 @@ UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --pytho
 	--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" --quiet $(LOCK_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install install-dev run test lint lock bench clean-data
+.PHONY: help venv install install-dev run servers test lint lock bench clean-data
 
 help:
 	@echo "make run         start the app on http://localhost:$(PORT) (demo data unless COACHING_DEMO=0)"
+	@echo "make servers     app servers (SERVERS=2) sharing COACHING_DB=postgresql://... behind nginx on :8600"
 	@echo "make test        lint, then unit, app and browser tests (needs /usr/bin/chromium)"
 	@echo "make lint        ruff, the import contracts (lint-imports) and the type checker (mypy)"
 	@echo "make lock        refresh $(LOCK) and $(DEV_LOCK) from pyproject.toml (LOCK_ARGS=--upgrade: newest allowed)"
@@ -58,6 +59,11 @@ run: $(VENV)/.installed
 	export COACHING_DEMO=$${COACHING_DEMO:-1}; \
 	$(VENV)/bin/coaching check-config && \
 	exec $(VENV)/bin/streamlit run server.py --server.port $(PORT) --server.headless true
+
+# Several app servers sharing COACHING_DB=postgresql://... behind nginx with sticky sessions (deploy/servers.py
+# says which variables it reads); Ctrl-C stops them all.
+servers: $(VENV)/.installed
+	export COACHING_DEMO=$${COACHING_DEMO:-1}; exec $(PY) deploy/servers.py
 
 test: lint
 	rm -f .test-results/junit.xml

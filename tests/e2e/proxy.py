@@ -65,6 +65,7 @@ class Proxy:
             ("return 301 https://$host$request_uri;", f"return 301 https://$host:{self.https_port}$request_uri;"),
             ("/etc/ssl/certs/aspire.pem", str(self.workdir / "cert.pem")),
             ("/etc/ssl/private/aspire.key", str(self.workdir / "key.pem")),
+            ("include snippets/", f"include {SHIPPED.parent / 'snippets'}/"),   # /etc/nginx/snippets/ on a server
         ]:
             site = _substitute(site, old, new)
         assert not re.search(r"listen (80|443)\b", site), "a listen directive of the shipped file was not moved"

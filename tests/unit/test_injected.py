@@ -1,5 +1,6 @@
 """The respondent page's two scripts are exactly the ones the shipped proxy allows: the Content-Security-Policy in
-deploy/nginx/aspire.conf names each by the SHA-256 of its text, so one changed byte would block it."""
+deploy/nginx/snippets/aspire-app.conf (every shipped site includes it) names each by the SHA-256 of its text, so
+one changed byte would block it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from coaching.ui.injected import PAGE_LANGUAGE, TO_TOP
 
-POLICY = Path("deploy/nginx/aspire.conf").read_text(encoding="utf-8")
+POLICY = Path("deploy/nginx/snippets/aspire-app.conf").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("html", "values"), [(PAGE_LANGUAGE, ("LANG", "DIR")), (TO_TOP, ("NONCE",))],

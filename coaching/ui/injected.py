@@ -1,7 +1,7 @@
 """What the respondent's page injects into the browser: two fixed scripts and one style sheet, kept in one place.
 
-The scripts are allowed by their SHA-256 hashes in deploy/nginx/aspire.conf's Content-Security-Policy: the hash is
-taken over the text between <script> and </script>, so that text must not change by a single byte (a changed
+The scripts are allowed by their SHA-256 hashes in deploy/nginx/snippets/aspire-app.conf's Content-Security-Policy:
+the hash is taken over the text between <script> and </script>, so that text must not change by a single byte (a changed
 script is blocked behind the proxy; tests/e2e/test_proxy.py names the hash it would need, and
 tests/unit/test_injected.py checks both against the shipped configuration). What varies (the language, a
 counter) sits in a hidden element's data attributes outside the script.
@@ -15,7 +15,7 @@ from coaching import i18n
 
 # Fixed code; the two values are a shipped language code and "ltr"/"rtl", never anything typed. Streamlit
 # serves <html lang="en"> whatever the content: a screen reader would read German with English sounds.
-# The values sit outside the script, so its text (and its hash in deploy/nginx/aspire.conf's
+# The values sit outside the script, so its text (and its hash in deploy/nginx/snippets/aspire-app.conf's
 # Content-Security-Policy) is the same in every language.
 PAGE_LANGUAGE = """<i hidden data-page-lang="LANG" data-page-dir="DIR"></i><script>
 (() => {
@@ -29,7 +29,7 @@ PAGE_LANGUAGE = """<i hidden data-page-lang="LANG" data-page-dir="DIR"></i><scri
 
 # Fixed code, no input from anyone: a rerun keeps the scroll position, so after "Save and continue" at the
 # bottom of a long section a phone would show the bottom of the next one, and keyboard focus would be lost.
-# The counter sits outside the script, so the script's text (and its hash in deploy/nginx/aspire.conf's
+# The counter sits outside the script, so the script's text (and its hash in deploy/nginx/snippets/aspire-app.conf's
 # Content-Security-Policy) never changes while each move still redraws the element and runs it again.
 TO_TOP = """<i hidden data-move="NONCE"></i><script>
 (() => {

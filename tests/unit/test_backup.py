@@ -23,6 +23,7 @@ import duckdb
 import pytest
 
 from coaching.aspire import Aspire
+from coaching.cli import main
 from coaching.core.actors import SYSTEM, PermissionDenied
 from coaching.core.needs import SCALES
 from coaching.core.settings import PostgresUrl, load_settings
@@ -583,3 +584,31 @@ def test_backups_taken_while_answers_arrive_hold_only_whole_responses(
             assert m.tables[table] == each * m.tables["response"], (table, m.tables)
     (tmp_path / "last.zip").write_bytes(downloads[-1].data)
     restore(tmp_path / "last.zip", tmp_path / "restored.duckdb")     # the files hold what the manifest counts
+
+
+# ---- the command line on PostgreSQL, beside the running app ----------------------------------------
+
+
+def test_the_command_line_backs_up_and_restores_postgresql_while_the_app_runs(
+    postgres_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """No file lock on PostgreSQL: backup and restore run beside the app, which then shows the restored data."""
+    pg = Databases("postgresql", tmp_path, postgres_server)
+    url = str(pg.new("live"))
+    monkeypatch.setenv("COACHING_DB", url)
+    app = start(load_settings(demo=True))      # the running app
+    try:
+        assert main(["backup", str(tmp_path / "backup")]) == 0
+        create_team(app, SYSTEM, "Formed after the backup", manager_id=make_manager(app).id)
+
+        assert main(["restore", str(tmp_path / "backup")]) == 1
+        assert "already holds 3 teams" in capsys.readouterr().err
+        assert main(["restore", str(tmp_path / "backup"), "--force", "--yes"]) == 0
+
+        assert sorted(t.name for t in list_teams(app, SYSTEM)) == ["Customer success", "Platform engineering"]
+    finally:
+        app.close()
+        pg.drop_all()
+    out = capsys.readouterr().out
+    assert "Restored the backup made " in out and str(target(url)) in out
+    assert postgres_server.password not in out

@@ -1,8 +1,9 @@
-"""The `coaching` command: administration for a stopped app or a separate database file.
+"""The `coaching` command: administration for a stopped app or a separate database file, or PostgreSQL.
 
-While the app runs it holds the database file; commands then stop with a plain-words message
-(StoreOpenError) instead of a traceback. Every command that works inside the database opens it through
-`opened`; every command that destroys data asks first (`confirm`) unless given --yes.
+While the app runs on a DuckDB file it holds the file; commands then stop with a plain-words message
+(StoreOpenError) instead of a traceback. On PostgreSQL there is no file lock: commands work beside it.
+Every command that works inside the database opens it through `opened`; every command that destroys
+data asks first (`confirm`) unless given --yes.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +30,7 @@ from coaching.people import teams
 from coaching.people.accounts import AccountError, PasswordRejected, accounts_of
 from coaching.people.team_rows import TeamWithManager
 from coaching.privacy import requests as privacy
-from coaching.privacy.backup import backup_file
+from coaching.privacy.backup import backup_database, copy_database
 from coaching.privacy.backup import restore as restore_backup
 from coaching.startup import check_first_admin, start
 
@@ -288,22 +290,24 @@ def purge(months: int | None, yes: bool) -> None:
     click.echo(result.describe())
 
 
+PERSONAL_DATA = ("holds personal data (answers, reflections, notes, accounts): keep it as safe as the database.")
+
+
 @commands.command("backup", short_help="write a whole-organisation backup into a new or empty folder")
 @click.argument("folder", type=click.Path(path_type=Path))
 def backup(folder: Path) -> None:
     """Export every table (people's answers, notes, accounts, the audit log) with a manifest into FOLDER.
 
-    FOLDER must be new or empty. For a stopped app; while it runs, admins download a backup on the Backup
-    screen. The backup holds personal data.
+    FOLDER must be new or empty. A DuckDB file needs the app stopped (while it runs, admins download a
+    backup on the Backup screen); PostgreSQL is backed up while the app runs. The backup holds personal data.
     """
     settings = load_settings()
     try:
-        manifest = backup_file(_database_file(settings), folder)
+        manifest = backup_database(settings.db, folder)
     except StoreLockedError as exc:
         raise CommandError(f"{exc} While the app runs, an admin downloads a backup on its Backup screen.") from None
     click.echo(f"Backed up {settings.db} to {folder}: {manifest.summary()} (schema {manifest.schema_version}).")
-    click.echo("The backup holds personal data (answers, reflections, notes, accounts): keep it as safe as the "
-               "database.")
+    click.echo(f"The backup {PERSONAL_DATA}")
 
 
 @commands.command("restore", short_help="replace the database by a backup (folder or downloaded zip)")
@@ -313,20 +317,52 @@ def backup(folder: Path) -> None:
 def restore(source: Path, force: bool, yes: bool) -> None:
     """Replace the database (COACHING_DB) by BACKUP: a folder written by `coaching backup`, or a Backup screen zip.
 
-    The backup is loaded into a fresh file, checked against its manifest and brought up to date before it
-    replaces the database; a failed restore leaves the database as it was. For a stopped app.
+    The backup is loaded, checked against its manifest and brought up to date before it replaces the
+    database; a failed restore leaves the database as it was. A DuckDB file is rebuilt beside the old one
+    and swapped in (app stopped); PostgreSQL is rebuilt in place in one transaction (the app may run).
     """
-    target = _database_file(load_settings())
-    if force and target.exists():
+    target = load_settings().db
+    if force and _exists(target):
         confirm(f"This replaces the database {target}, and everything it holds, by the backup {source}. Go on?",
                 yes=yes, refused="nothing was restored")
     click.echo(restore_backup(source, target, force=force).describe())
 
 
-def _database_file(settings: Settings) -> Path:
-    if isinstance(settings.db, PostgresUrl):
-        raise CommandError(f"{settings.db} is a PostgreSQL database: back it up with pg_dump for now.")
-    return settings.db
+@commands.command("copy-db", short_help="copy the whole organisation into another database (DuckDB or PostgreSQL)")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.option("--force", is_flag=True, help="replace a TO that already holds data (asks first)")
+@yes_option
+def copy_db(source: str, target: str, force: bool, yes: bool) -> None:
+    """Copy every table from FROM into TO, then check the copy table by table (rows and their content).
+
+    FROM and TO are what COACHING_DB accepts: a DuckDB file (PATH or duckdb:PATH) or postgresql://...
+    Stop the app first. A TO that holds people's data is refused unless --force; a failed copy leaves TO as it was.
+    """
+    origin, copy = _database_argument("FROM", source), _database_argument("TO", target)
+    if force and _exists(copy):
+        confirm(f"This replaces the database {copy}, and everything it holds, by a copy of {origin}. Go on?",
+                yes=yes, refused="nothing was copied")
+    started = time.perf_counter()
+    copied = copy_database(origin, copy, force=force)
+    for check in copied.tables:
+        click.echo(check.describe())
+    if copied.differing:
+        raise CommandError(f"The copy in {copy} is not the same as {origin} in {', '.join(copied.differing)}.")
+    click.echo(f"{copied.describe()} Every table holds the same rows ({time.perf_counter() - started:.1f} s).")
+    click.echo(f"The copy {PERSONAL_DATA}")
+
+
+def _database_argument(name: str, value: str) -> Path | PostgresUrl:
+    """FROM or TO read as COACHING_DB is: the settings' own validator, so both accept the same."""
+    try:
+        return load_settings(db=value).db
+    except SettingsError as exc:
+        raise CommandError(f"{name}: {str(exc).removeprefix('COACHING_DB: ')}") from None
+
+
+def _exists(target: Path | PostgresUrl) -> bool:
+    return isinstance(target, PostgresUrl) or target.exists()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

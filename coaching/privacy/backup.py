@@ -1,27 +1,34 @@
-"""Whole-organisation backups and restores: DuckDB's EXPORT DATABASE plus a manifest, and back.
+"""Whole-organisation backups, restores and copies, in Aspire's own format, for either engine.
 
 Rules:
 - a backup is every table (people's answers, reflections, goals, notes, accounts with their password
-  hashes, the audit log) and every sequence at its current value, as Parquet files with the schema,
-  plus manifest.json: the schema version, instrument versions, rows per table and when it was made;
+  hashes, the audit log) as Parquet files, plus manifest.json: the schema version, instrument versions,
+  rows per table, each sequence's next value and when it was made. The format is the same whichever
+  engine it came from (coaching.db.archive), so a backup of a DuckDB file restores into PostgreSQL and back;
 - it is taken in one read-only transaction (coaching.db.archive): a snapshot of committed data,
   consistent while the app runs; submissions go on meanwhile and none is ever half in it;
 - a folder is a complete backup exactly when it holds the manifest: the export goes to a hidden
   sibling folder, the manifest is written last, and the folder is renamed into place;
-- the download (while the app runs) is for admins only; it and a backup taken from the command line
-  are written to the audit log just before the export, so the backup holds its own entry and a
+- the download (while the app runs) is for admins only; it, a backup taken from the command line and
+  a copy are written to the audit log just before the export, so the backup holds its own entry and a
   restore gives back exactly the rows the database had after the entry;
 - a backup is data, never code: a restore checks the manifest and every file name against what Aspire
   writes (a zip also against a zip bomb's sizes), builds the schema from this Aspire's own migrations up
-  to the backup's version, loads each table from its Parquet file, and never runs the archive's SQL;
-- a restore never touches the configured database until a complete copy exists: loaded into
-  `<db>.restore`, rows per table checked against the manifest, the newer migrations applied (a backup of
-  an older schema comes out up to date), the file closed cleanly; only then is the old file replaced
-  (`os.replace`, atomic on one file system). Any failure before that removes the fresh file and leaves
-  the old database as it was. The old file stays open, holding DuckDB's lock, until that moment, so the
-  app cannot start on it half-way;
+  to the backup's version, loads each table from its Parquet file, and never runs SQL from the archive
+  (the schema.sql and load.sql of backups made by earlier Aspires are only read for sequence values);
+- a restore is all or nothing, checked against the manifest (rows per table) before anything is kept,
+  and a backup of an older schema comes out up to date (coaching.db.archive.rebuild, one transaction):
+  - a DuckDB file is rebuilt into `<db>.restore`, closed cleanly, and only then replaces the old file
+    (`os.replace`, atomic on one file system); any failure before removes the fresh file. The old file
+    stays open, holding DuckDB's lock, until that moment, so the app cannot start on it half-way;
+  - PostgreSQL has no file to swap: the configured database is rebuilt in place, in one transaction
+    under the write lock, so a failure leaves it as it was and running app servers see either the old
+    organisation or the restored one, never a mix; that is why the command line may restore it while
+    the app runs;
 - a restore refuses to replace a database that holds people's data unless forced, and refuses a backup
-  made by a newer Aspire (one with a migration this version does not know).
+  made by a newer Aspire (one with a migration this version does not know);
+- a copy (`copy_database`) is a backup of one database restored into another, then checked table by
+  table: the rows counted and digested from the backup's snapshot against those read back from the target.
 """
 
 from __future__ import annotations
@@ -33,9 +40,10 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -43,26 +51,29 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, NonNegativeInt, Strin
 
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
-from coaching.db.archive import BackupError, Contents, contents, export, load_tables, table_names
+from coaching.core.settings import PostgresUrl
+from coaching.db.archive import BackupError, Digest, Exported, Run, contents, digests, export, rebuild, table_names
 from coaching.db.database import Database
 from coaching.db.duck import fsync_folder, remove_files, wal_path
-from coaching.db.migrations import available_migrations, migrate
+from coaching.db.migrations import available_migrations
 from coaching.governance.audit import Action, AuditLog, Subject
 
 __all__ = [
-    "BACKUP_FORMAT", "MANIFEST", "BackupDownload", "BackupError", "Manifest", "Restored", "backup_file",
-    "download_backup", "read_manifest", "restore", "write_backup",
+    "BACKUP_FORMAT", "MANIFEST", "BackupDownload", "BackupError", "Copied", "Manifest", "Restored", "backup_database",
+    "copy_database", "download_backup", "read_manifest", "restore", "write_backup",
 ]
 
-BACKUP_FORMAT = "aspire-backup/1"
+#: /2: written by any engine, sequences in the manifest. /1 (DuckDB's EXPORT DATABASE, sequences in its
+#: schema.sql) is still restored.
+BACKUP_FORMAT = "aspire-backup/2"
 MANIFEST = "manifest.json"
 AUDIT_LABEL = "organisation backup"
 
-#: What a backup folder or zip may hold: the manifest, DuckDB's own schema.sql and load.sql (kept for people, never
-#: run by a restore), and one Parquet file per table.
+#: What a backup folder or zip may hold: the manifest, one Parquet file per table, and in backups of format /1
+#: DuckDB's own schema.sql and load.sql (never run by a restore).
 _EXPORT_FILES = frozenset({MANIFEST, "schema.sql", "load.sql"})
 _TABLE_FILE = re.compile(r"[a-z][a-z0-9_]{0,62}\.parquet")
-#: EXPORT DATABASE's line for a sequence: only its name and next value are read from it.
+#: EXPORT DATABASE's line for a sequence (format /1): only its name and next value are read from it.
 _SEQUENCE_LINE = re.compile(r"CREATE SEQUENCE ([a-z][a-z0-9_]{0,62}) INCREMENT BY 1 MINVALUE 1 "
                             r"MAXVALUE 9223372036854775807 START (\d{1,10}) NO CYCLE;")
 #: Bounds on a zip: the 1,000-team benchmark organisation's backup is 2.3 MB. Parquet is compressed already, so a
@@ -89,12 +100,13 @@ class Manifest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    format: Literal["aspire-backup/1"]
+    format: Literal["aspire-backup/1", "aspire-backup/2"]
     created_at: AwareDatetime
     schema_version: NonNegativeInt       # the newest migration applied
     migrations: list[int]
     instrument_versions: list[int]
     tables: dict[TableName, NonNegativeInt]    # rows per table
+    sequences: dict[TableName, NonNegativeInt] = {}    # next value per sequence (format /1: in schema.sql)
 
     def summary(self) -> str:
         return describe_counts(self.tables)
@@ -112,21 +124,27 @@ def describe_counts(tables: Mapping[str, int]) -> str:
 
 def write_backup(db: Database, folder: Path | str, *, now: dt.datetime | None = None) -> Manifest:
     """Back the database up into `folder`, which must be new or empty; the manifest written with it."""
+    return _write_backup(db, folder, now=now)[0]
+
+
+def _write_backup(db: Database, folder: Path | str, *, now: dt.datetime | None = None,
+                  digested: bool = False) -> tuple[Manifest, dict[str, Digest]]:
+    """The backup, and each table's digest from the same snapshot when `digested` (for checking a copy)."""
     folder = Path(folder).absolute()
     _require_empty(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     try:
-        found = export(db, staging)
-        if "schema_version" not in found.tables:
-            raise BackupError(f"The database {db.path} is not an Aspire database: it has no schema_version table.")
+        found = export(db, staging, digests=digested)
+        if "schema_version" not in found.contents.tables:
+            raise BackupError(f"The database {db.label} is not an Aspire database: it has no schema_version table.")
         manifest = _manifest(found, now or dt.datetime.now(dt.UTC))
         (staging / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
         os.replace(staging, folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     fsync_folder(folder.parent)
-    return manifest
+    return manifest, found.digests
 
 
 def _require_empty(folder: Path) -> None:
@@ -136,25 +154,42 @@ def _require_empty(folder: Path) -> None:
         raise BackupError(f"The folder {folder} is not empty; give a new or empty folder for the backup.")
 
 
-def _manifest(found: Contents, now: dt.datetime) -> Manifest:
+def _manifest(found: Exported, now: dt.datetime) -> Manifest:
+    held = found.contents
     return Manifest(
-        format=BACKUP_FORMAT, created_at=now, schema_version=max(found.migrations, default=0),
-        migrations=found.migrations, instrument_versions=found.instrument_versions, tables=found.tables,
+        format=BACKUP_FORMAT, created_at=now, schema_version=max(held.migrations, default=0),
+        migrations=held.migrations, instrument_versions=held.instrument_versions, tables=held.tables,
+        sequences=found.sequences,
     )
 
 
-def backup_file(path: Path, folder: Path | str) -> Manifest:
-    """Back up the database file of a stopped app (StoreLockedError while the app holds it); audited."""
-    if not path.is_file():
-        raise BackupError(f"There is no database at {path} to back up.")
-    db = Database(path)
-    try:
+def backup_database(target: Path | PostgresUrl, folder: Path | str) -> Manifest:
+    """Back up a database from the command line; audited.
+
+    A DuckDB file only while the app is stopped (StoreLockedError while it holds the file); PostgreSQL at
+    any time, its snapshot consistent while app servers write.
+    """
+    with _opened(target) as db:
         _require_empty(Path(folder).absolute())       # before the audit entry: a refusal records nothing
-        if "audit_log" in table_names(db.query):   # a file from before the audit log keeps its schema untouched
-            AuditLog(db).record(SYSTEM, Action.EXPORTED, Subject.ORGANISATION, [None], AUDIT_LABEL)
+        _audit_export(db, AUDIT_LABEL)
         return write_backup(db, folder)
+
+
+@contextmanager
+def _opened(target: Path | PostgresUrl) -> Iterator[Database]:
+    """An existing database, closed after use: a file is never created by a backup or a copy."""
+    if isinstance(target, Path) and not target.is_file():
+        raise BackupError(f"There is no database at {target}.")
+    db = Database(target)
+    try:
+        yield db
     finally:
         db.close()
+
+
+def _audit_export(db: Database, label: str) -> None:
+    if "audit_log" in table_names(db.query):   # a file from before the audit log keeps its schema untouched
+        AuditLog(db).record(SYSTEM, Action.EXPORTED, Subject.ORGANISATION, [None], label)
 
 
 @dataclass(frozen=True)
@@ -195,7 +230,7 @@ def _zipped(folder: Path) -> bytes:
 @dataclass(frozen=True)
 class Restored:
     manifest: Manifest
-    target: Path
+    target: Path | PostgresUrl
     migrated: list[int]      # migrations applied after loading (the backup's schema was older)
 
     def describe(self) -> str:
@@ -220,33 +255,78 @@ def read_manifest(folder: Path) -> Manifest:
         raise BackupError(f"{path} is not a valid backup manifest: {where}: {first['msg']}.") from None
 
 
-def restore(source: Path | str, target: Path, *, force: bool = False) -> Restored:
-    """Replace the database file `target` (app stopped) by a backup folder or zip; see the module's rules."""
+class _Backup:
+    """A checked backup folder: its manifest, one file per table, each sequence's next value."""
+
+    def __init__(self, folder: Path) -> None:
+        self.manifest = read_manifest(folder)
+        _require_known_schema(self.manifest)
+        self.files = _table_files(folder, self.manifest)
+        self.starts = _sequence_starts(folder, self.manifest)
+
+    def rebuild(self, db: Database, check: Callable[[Run], None]) -> list[int]:
+        return rebuild(db, self.files, self.starts, version=self.manifest.schema_version,
+                       expected=self.manifest.tables, check=check)
+
+
+def restore(source: Path | str, target: Path | PostgresUrl, *, force: bool = False) -> Restored:
+    """Replace the database by a backup folder or zip: a DuckDB file (app stopped), or PostgreSQL in place.
+
+    See the module's rules; unless `force`, a database holding people's data is refused.
+    """
     with _unpacked(Path(source)) as folder:
-        manifest = read_manifest(folder)
-        _require_known_schema(manifest)
-        files = _table_files(folder, manifest)
-        held = Database(target) if target.exists() else None    # StoreLockedError while the app runs
+        backup = _Backup(folder)
+        if isinstance(target, PostgresUrl):
+            with _opened(target) as db:
+                migrated = backup.rebuild(db, _nothing if force else partial(_require_no_data, db.label))
+        else:
+            migrated = _restore_file(backup, target, force=force)
+    return Restored(backup.manifest, target, migrated)
+
+
+def _restore_file(backup: _Backup, target: Path, *, force: bool) -> list[int]:
+    """Rebuild into `<target>.restore`, close it cleanly, then swap it in: the old file is never half-changed."""
+    held = Database(target) if target.exists() else None    # StoreLockedError while the app runs
+    try:
+        if held is not None and not force:
+            _require_no_data(held.label, held.query)
+        fresh = target.with_name(target.name + ".restore")
         try:
-            if held is not None and not force:
-                _require_no_data(held)
-            fresh = target.with_name(target.name + ".restore")
+            remove_files(fresh, wal_path(fresh))
+            db = Database(fresh)
             try:
-                migrated = _load(fresh, files, _sequence_starts(folder), manifest)
-                if held is not None:
-                    held.close()      # a clean close folds the WAL into the old file
-                    held = None
-                if wal_path(target).exists():    # DuckDB would replay it onto the restored file
-                    raise BackupError(f"{wal_path(target)} exists: another process may be using the database. "
-                                      "Nothing was replaced.")
-                os.replace(fresh, target)
-                fsync_folder(target.parent)
+                migrated = backup.rebuild(db, _nothing)
             finally:
-                remove_files(fresh, wal_path(fresh))
-        finally:
+                db.close()
+            if wal_path(fresh).exists():
+                raise BackupError(f"The restored copy {fresh} kept a WAL after closing; the old database stays.")
             if held is not None:
-                held.close()
-    return Restored(manifest, target, migrated)
+                held.close()      # a clean close folds the WAL into the old file
+                held = None
+            if wal_path(target).exists():    # DuckDB would replay it onto the restored file
+                raise BackupError(f"{wal_path(target)} exists: another process may be using the database. "
+                                  "Nothing was replaced.")
+            os.replace(fresh, target)
+            fsync_folder(target.parent)
+        finally:
+            remove_files(fresh, wal_path(fresh))
+    finally:
+        if held is not None:
+            held.close()
+    return migrated
+
+
+def _nothing(run: Run) -> None:
+    """No check: a forced restore, or a fresh file."""
+
+
+def _require_no_data(label: str, run: Run) -> None:
+    tables = contents(run).tables
+    if any(n for table, n in tables.items() if table not in SELF_FILLED):
+        raise BackupError(
+            f"The database {label} already holds {describe_counts(tables)}; a restore would replace them. "
+            "Give --force to replace it (back it up first if you may need it)."
+        )
 
 
 @contextmanager
@@ -305,8 +385,11 @@ def _table_files(folder: Path, manifest: Manifest) -> dict[str, Path]:
     return files
 
 
-def _sequence_starts(folder: Path) -> dict[str, int]:
-    """The next value of each sequence as DuckDB's schema.sql records it: read as numbers, never run."""
+def _sequence_starts(folder: Path, manifest: Manifest) -> dict[str, int]:
+    """The next value of each sequence: in the manifest, or (format /1) as DuckDB's schema.sql records it,
+    read as numbers, never run."""
+    if manifest.format != "aspire-backup/1":
+        return dict(manifest.sequences)
     schema = folder / "schema.sql"
     if not schema.is_file():
         return {}
@@ -326,35 +409,74 @@ def _require_known_schema(manifest: Manifest) -> None:
                           f"{manifest.schema_version}: no Aspire writes that. Nothing was restored.")
 
 
-def _require_no_data(db: Database) -> None:
-    tables = contents(db.query).tables
-    if any(n for table, n in tables.items() if table not in SELF_FILLED):
-        raise BackupError(
-            f"The database {db.path} already holds {describe_counts(tables)}; a restore would replace them. "
-            "Restore with --force to replace it (back it up first if you may need it)."
-        )
+# ---- copying between databases ---------------------------------------------------------------------
+
+COPY_LABEL = "organisation copy"
 
 
-def _load(fresh: Path, files: Mapping[str, Path], starts: Mapping[str, int], manifest: Manifest) -> list[int]:
-    """Fill a fresh file from the backup, check it against the manifest, migrate it, close it cleanly.
+@dataclass(frozen=True)
+class TableCheck:
+    """One table of a copy: its rows counted and digested in the source's snapshot and read back from the target."""
 
-    The schema is the backup's own version built from this Aspire's migrations; the rows are loaded as data.
+    table: str
+    source: Digest
+    target: Digest | None     # None: the target has no such table
+
+    @property
+    def same(self) -> bool:
+        return self.source == self.target
+
+    def describe(self) -> str:
+        if self.same:
+            return f"{self.table}: {self.source.rows:,} rows, the same in both"
+        found = "no such table" if self.target is None else f"{self.target.rows:,} rows"
+        return f"{self.table}: {self.source.rows:,} rows copied, {found} in the copy, NOT the same"
+
+
+@dataclass(frozen=True)
+class Copied:
+    source: Path | PostgresUrl
+    target: Path | PostgresUrl
+    tables: list[TableCheck]
+
+    @property
+    def differing(self) -> list[str]:
+        return [t.table for t in self.tables if not t.same]
+
+    def describe(self) -> str:
+        rows = sum(t.source.rows for t in self.tables)
+        return f"Copied {len(self.tables)} tables, {rows:,} rows, from {self.source} to {self.target}."
+
+
+def copy_database(source: Path | PostgresUrl, target: Path | PostgresUrl, *, force: bool = False) -> Copied:
+    """Copy a whole organisation into another database, of either engine, and check the copy table by table.
+
+    A backup of `source` (audited there, like any backup) restored into `target` by the rules above: a
+    target holding people's data is refused unless `force`, and a failed copy leaves it as it was. Then
+    every table's rows are read back from the target and compared, count and digest, with those of the
+    backup's snapshot. The source must have this Aspire's schema: a restore would bring an older one up
+    to date, and the two could then no longer be compared table by table. The backup goes through a
+    scratch folder, removed afterwards.
     """
-    remove_files(fresh, wal_path(fresh))
-    db = Database(fresh)
-    try:
-        migrate(db, upto=manifest.schema_version)
-        loaded = load_tables(db, files, starts)
-        if loaded.tables != manifest.tables:
-            raise BackupError(f"The backup is incomplete: {_difference(manifest.tables, loaded.tables)}.")
-        migrated = migrate(db)
-    finally:
-        db.close()
-    if wal_path(fresh).exists():
-        raise BackupError(f"The restored copy {fresh} kept a WAL after closing; the old database stays.")
-    return migrated
+    if str(source) == str(target) or (isinstance(source, Path) and isinstance(target, Path)
+                                      and source.resolve() == target.resolve()):
+        raise BackupError(f"{source} is both FROM and TO: give two different databases.")
+    with tempfile.TemporaryDirectory(prefix="aspire-copy-") as scratch:
+        folder = Path(scratch) / "backup"
+        with _opened(source) as db:
+            _require_current_schema(db)
+            _audit_export(db, COPY_LABEL)
+            _, copied = _write_backup(db, folder, digested=True)
+        restore(folder, target, force=force)
+    with _opened(target) as db:
+        found = digests(db)
+    return Copied(source, target, [TableCheck(t, d, found.get(t)) for t, d in copied.items()]
+                  + [TableCheck(t, Digest(0, "-"), d) for t, d in found.items() if t not in copied])
 
 
-def _difference(expected: Mapping[str, int], loaded: Mapping[str, int]) -> str:
-    wrong = sorted(t for t in expected.keys() | loaded.keys() if expected.get(t) != loaded.get(t))
-    return "; ".join(f"{t} has {loaded.get(t, 'no')} rows, the manifest says {expected.get(t, 'none')}" for t in wrong)
+def _require_current_schema(db: Database) -> None:
+    known = [number for number, _ in available_migrations()]
+    held = contents(db.query).migrations
+    if held != known:
+        raise BackupError(f"The database {db.label} has schema {max(held, default=0)}; this Aspire's is {max(known)}. "
+                          "Start this Aspire on it once (coaching init-db) to bring it up to date, then copy it.")

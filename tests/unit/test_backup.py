@@ -1,5 +1,6 @@
-"""Whole-organisation backup and restore on real DuckDB files: exact round trips, refusals that leave
-everything as it was, consistency while answers arrive, and restoring a backup of an older schema."""
+"""Whole-organisation backup and restore on both engines (a real DuckDB file, a real PostgreSQL server): exact
+round trips, within and between engines, refusals that leave everything as it was, consistency while answers
+arrive, and restoring a backup of an older schema. Tests about a database run once per engine."""
 
 from __future__ import annotations
 
@@ -7,21 +8,26 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
 import threading
+import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import duckdb
 import pytest
 
 from coaching.aspire import Aspire
+from coaching.cli import main
 from coaching.core.actors import SYSTEM, PermissionDenied
 from coaching.core.needs import SCALES
-from coaching.core.settings import load_settings
+from coaching.core.settings import PostgresUrl, load_settings
+from coaching.db.archive import columns, table_names
 from coaching.db.database import Database
 from coaching.db.engine import StoreLockedError
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
@@ -37,7 +43,7 @@ from coaching.privacy.backup import (
     MANIFEST,
     BackupError,
     Manifest,
-    backup_file,
+    backup_database,
     download_backup,
     read_manifest,
     restore,
@@ -45,23 +51,35 @@ from coaching.privacy.backup import (
 )
 from coaching.rounds import rounds
 from coaching.startup import start
-from tests.conftest import make_manager
+from tests.conftest import Databases, make_manager
+from tests.postgres_server import PostgresServer
 
 ODD_TEXT = "Zoë's \"plan\";\nDROP TABLE note; -- 田中 \u200f<b>"
 OLD_SCHEMA = 4     # a database made by an Aspire that had migrations 001 to 004 only
 HOLD_DATABASE = "import duckdb,time,sys; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
 
 
+Target = Path | PostgresUrl
+
+
+def target(value: Path | str) -> Target:
+    """A database as COACHING_DB names it (what `Databases.new` gives), as the settings read it."""
+    return load_settings(db=value).db
+
+
 @pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def org_templates() -> dict[str, Path | str]:
+    """Per engine, the enriched demo organisation, made on first use: a DuckDB file, or a template database."""
+    return {}
+
+
+def _enriched_demo(db: Path | str) -> None:
     """The demo organisation, enriched with a round, a delivery, a draft, a goal, a note and an aggregate."""
-    path = tmp_path_factory.mktemp("backup-demo") / "demo.duckdb"
-    app = start(load_settings(db=path, demo=True))
+    app = start(load_settings(db=db, demo=True))
     try:
         _enrich(app)
     finally:
         app.close()
-    return path
 
 
 def _enrich(app: Aspire) -> None:
@@ -89,43 +107,72 @@ def _enrich(app: Aspire) -> None:
 
 
 @pytest.fixture
-def org_path(demo_template: Path, tmp_path: Path) -> Path:
+def org_db(databases: Databases, org_templates: dict[str, Path | str], tmp_path_factory: pytest.TempPathFactory,
+           tmp_path: Path, request: pytest.FixtureRequest) -> Target:
     """A closed copy of the enriched demo organisation that a test may back up, change or replace."""
-    path = tmp_path / "org.duckdb"
-    shutil.copyfile(demo_template, path)
-    return path
+    if databases.engine == "duckdb":
+        if "duckdb" not in org_templates:
+            org_templates["duckdb"] = tmp_path_factory.mktemp("backup-demo") / "demo.duckdb"
+            _enriched_demo(org_templates["duckdb"])
+        path = tmp_path / "org.duckdb"
+        shutil.copyfile(org_templates["duckdb"], path)
+        return path
+    if "postgresql" not in org_templates:
+        org_templates["postgresql"] = name = f"backup_demo_{uuid.uuid4().hex[:8]}"
+        server = request.getfixturevalue("postgres_server")
+        server.create_database(name)
+        _enriched_demo(server.url(name))
+    return target(databases.new("org", template=str(org_templates["postgresql"])))
 
 
 @pytest.fixture
-def org(org_path: Path) -> Iterator[Aspire]:
-    app = start(load_settings(db=org_path))
+def org(org_db: Target) -> Iterator[Aspire]:
+    app = start(load_settings(db=org_db))
     yield app
     app.close()
 
 
-def everything(path: Path) -> dict[str, object]:
+def everything(db_target: Target) -> dict[str, object]:
     """Every row of every table (sorted), every column's type and default, constraints and indexes."""
-    db = Database(path, read_only=True)
+    db = Database(db_target)
     try:
-        tables = [r[0] for r in db.query("SELECT table_name FROM duckdb_tables() ORDER BY table_name")]
-        found: dict[str, object] = {t: db.query(f'SELECT * FROM "{t}" ORDER BY ALL') for t in tables}  # noqa: S608
-        found["(columns)"] = db.query("SELECT table_name, column_name, data_type, column_default, is_nullable"
-                                      " FROM duckdb_columns() WHERE NOT internal ORDER BY ALL")
-        found["(constraints)"] = db.query("SELECT table_name, constraint_text FROM duckdb_constraints() ORDER BY ALL")
-        found["(indexes)"] = db.query("SELECT index_name, sql FROM duckdb_indexes() ORDER BY ALL")
+        found: dict[str, object] = {t: sorted(db.query(f'SELECT * FROM "{t}"'), key=repr)  # noqa: S608
+                                    for t in table_names(db.query)}
+        found["(columns)"] = columns(db.query)
+        if db.engine.dialect == "duckdb":
+            found["(constraints)"] = db.query("SELECT table_name, constraint_text FROM duckdb_constraints()"
+                                              " ORDER BY ALL")
+            found["(indexes)"] = db.query("SELECT index_name, sql FROM duckdb_indexes() ORDER BY ALL")
+        else:
+            found["(constraints)"] = sorted(db.query(
+                "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE connamespace = current_schema()::regnamespace"))
+            found["(indexes)"] = sorted(db.query("SELECT indexname::text, indexdef FROM pg_indexes"
+                                                 " WHERE schemaname = current_schema()"))
         return found
     finally:
         db.close()
 
 
-def next_ids(path: Path) -> dict[str, int]:
-    """The value each sequence hands out next (it is used up: call on a file that is thrown away after)."""
-    db = Database(path)
+#: Aspire's sequences, as its migrations create them on either engine.
+SEQUENCES = sorted({m for _, file in available_migrations()
+                    for m in re.findall(r"CREATE SEQUENCE (\w+)", file.read_text(encoding="utf-8"))})
+
+
+def next_ids(db_target: Target) -> dict[str, int]:
+    """The value each sequence hands out next (it is used up: call on a database that is thrown away after)."""
+    db = Database(db_target)
     try:
-        names = [r[0] for r in db.query("SELECT sequence_name FROM duckdb_sequences() ORDER BY 1")]
-        return {n: db.write(lambda tx, n=n: tx.scalar("SELECT nextval(?)", [n])) for n in names}
+        return {n: db.write(lambda tx, n=n: tx.scalar("SELECT nextval(?)", [n])) for n in SEQUENCES}
     finally:
         db.close()
+
+
+def fingerprint(db_target: Target) -> object:
+    """What must not change when a restore is refused: the file's bytes, or (PostgreSQL) everything it holds."""
+    if isinstance(db_target, Path):
+        return hashlib.sha256(db_target.read_bytes()).hexdigest()
+    return everything(db_target)
 
 
 def digest(path: Path) -> str:
@@ -135,26 +182,30 @@ def digest(path: Path) -> str:
 # ---- the round trip --------------------------------------------------------------------------------
 
 
-def test_backup_then_restore_gives_back_every_row_of_every_table(org_path: Path, tmp_path: Path) -> None:
-    manifest = backup_file(org_path, tmp_path / "backup")
-    restored = tmp_path / "restored.duckdb"
+def test_backup_then_restore_gives_back_every_row_of_every_table(
+    org_db: Target, databases: Databases, tmp_path: Path
+) -> None:
+    manifest = backup_database(org_db, tmp_path / "backup")
+    restored = target(databases.new("restored"))
 
     result = restore(tmp_path / "backup", restored)
 
     assert result.migrated == []
-    before, after = everything(org_path), everything(restored)
+    before, after = everything(org_db), everything(restored)
     assert before.keys() == after.keys()
     for table in before:
         assert after[table] == before[table], f"{table} differs after the round trip"
     assert all(before[t] for t in ("team", "member", "response", "response_rating", "round", "invitation",
                                    "delivery", "response_draft", "goal", "goal_action", "note", "member_option",
                                    "aggregate_snapshot", "audit_log")), "the round trip must cover real data"
-    assert manifest.tables == {t: len(rows) for t, rows in before.items() if not t.startswith("(")}
+    assert manifest.tables == {t: len(rows) for t, rows in before.items() if not t.startswith("(")}  # type: ignore[arg-type]
 
 
-def test_ids_handed_out_after_a_restore_continue_where_the_backup_left_off(org_path: Path, tmp_path: Path) -> None:
-    backup_file(org_path, tmp_path / "backup")
-    restored = tmp_path / "restored.duckdb"
+def test_ids_handed_out_after_a_restore_continue_where_the_backup_left_off(
+    org_db: Target, databases: Databases, tmp_path: Path
+) -> None:
+    backup_database(org_db, tmp_path / "backup")
+    restored = target(databases.new("restored"))
     restore(tmp_path / "backup", restored)
 
     app = start(load_settings(db=restored))
@@ -165,8 +216,43 @@ def test_ids_handed_out_after_a_restore_continue_where_the_backup_left_off(org_p
         app.close()
 
     assert new_id not in old_ids and new_id == max(old_ids) + 1
-    before = next_ids(org_path)   # the new team and its audit entry drew the next id of each
+    before = next_ids(org_db)   # the new team and its audit entry drew the next id of each
     assert next_ids(restored) == {**before, "team_ids": new_id + 1, "audit_ids": before["audit_ids"] + 1}
+
+
+def test_a_duckdb_backup_restores_into_postgresql_and_back_with_identical_contents(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """One format for both engines: DuckDB -> PostgreSQL -> DuckDB gives back every row and every next id."""
+    pg = Databases("postgresql", tmp_path, postgres_server)
+    original = tmp_path / "original.duckdb"
+    _enriched_demo(original)
+    try:
+        on_postgres = target(pg.new("moved"))
+        backup_database(original, tmp_path / "from-duckdb")
+        restore(tmp_path / "from-duckdb", on_postgres)
+        backup_database(on_postgres, tmp_path / "from-postgres")
+        back = tmp_path / "back.duckdb"
+        restore(tmp_path / "from-postgres", back)
+
+        before, after = everything(original), everything(back)
+        assert before.keys() == after.keys()
+        audited = [row for row in after.pop("audit_log") if row not in before["audit_log"]]  # type: ignore[union-attr]
+        assert len(audited) == 1 and "organisation backup" in audited[0], "only the second backup's own entry"
+        for table in after:
+            assert after[table] == before[table], f"{table} differs after DuckDB -> PostgreSQL -> DuckDB"
+        original_ids = next_ids(original)
+        assert next_ids(back) == {**original_ids, "audit_ids": original_ids["audit_ids"] + 1}
+        assert _parquet_types(tmp_path / "from-duckdb") == _parquet_types(tmp_path / "from-postgres")
+    finally:
+        pg.drop_all()
+
+
+def _parquet_types(folder: Path) -> dict[str, list[tuple]]:
+    """Each file's columns with their Parquet types: what a backup holds, whichever engine wrote it."""
+    with duckdb.connect() as con:
+        return {p.name: con.execute("SELECT name, type, converted_type, logical_type FROM parquet_schema(?)",
+                                    [str(p)]).fetchall() for p in sorted(folder.glob("*.parquet"))}
 
 
 def test_the_manifest_names_schema_instruments_counts_and_moment(org: Aspire, tmp_path: Path) -> None:
@@ -182,28 +268,30 @@ def test_the_manifest_names_schema_instruments_counts_and_moment(org: Aspire, tm
     assert manifest.instrument_versions == sorted(instruments(org))
     assert manifest.tables["response"] == org.db.scalar("SELECT count(*) FROM response") == 30
     assert manifest.summary().startswith("2 teams, 15 members, 30 responses, 3 accounts and ")
+    assert set(manifest.sequences) == set(SEQUENCES)
+    assert manifest.sequences["team_ids"] == 1 + org.db.scalar("SELECT max(id) FROM team")
 
 
 # ---- refusals that change nothing ------------------------------------------------------------------
 
 
-def test_backup_refuses_a_folder_that_is_not_empty_and_writes_nothing(org: Aspire, tmp_path: Path) -> None:
+def test_backup_refuses_a_folder_that_is_not_empty_and_writes_nothing(aspire: Aspire, tmp_path: Path) -> None:
     folder = tmp_path / "busy"
     folder.mkdir()
     (folder / "holiday.jpg").write_bytes(b"not a backup")
 
     with pytest.raises(BackupError, match="not empty"):
-        write_backup(org.db, folder)
+        write_backup(aspire.db, folder)
 
     assert [p.name for p in folder.iterdir()] == ["holiday.jpg"]
     assert not list(tmp_path.glob(".*")), "no half-written folder stays behind"
 
 
-def test_backup_into_an_empty_folder_fills_it(org: Aspire, tmp_path: Path) -> None:
+def test_backup_into_an_empty_folder_fills_it(aspire: Aspire, tmp_path: Path) -> None:
     folder = tmp_path / "empty"
     folder.mkdir()
 
-    write_backup(org.db, folder)
+    write_backup(aspire.db, folder)
 
     assert (folder / MANIFEST).is_file() and (folder / "response.parquet").is_file()
     assert not list(tmp_path.glob(".*")), "the export folder was renamed into place"
@@ -211,62 +299,69 @@ def test_backup_into_an_empty_folder_fills_it(org: Aspire, tmp_path: Path) -> No
 
 def test_backup_of_a_missing_database_creates_no_file(tmp_path: Path) -> None:
     with pytest.raises(BackupError, match="no database"):
-        backup_file(tmp_path / "missing.duckdb", tmp_path / "backup")
+        backup_database(tmp_path / "missing.duckdb", tmp_path / "backup")
 
     assert not (tmp_path / "missing.duckdb").exists() and not (tmp_path / "backup").exists()
 
 
-def test_restore_refuses_to_replace_a_database_that_holds_data_unless_forced(org_path: Path, tmp_path: Path) -> None:
-    backup_file(org_path, tmp_path / "backup")
-    other = tmp_path / "other.duckdb"
+def _database_with_a_team(databases: Databases, name: str) -> Target:
+    other = target(databases.new("other"))
     app = start(load_settings(db=other))
-    create_team(app, SYSTEM, "Keep me", manager_id=make_manager(app).id)
+    create_team(app, SYSTEM, name, manager_id=make_manager(app).id)
     app.close()
-    untouched = digest(other)
+    return other
+
+
+def test_restore_refuses_to_replace_a_database_that_holds_data_unless_forced(
+    org_db: Target, databases: Databases, tmp_path: Path
+) -> None:
+    backup_database(org_db, tmp_path / "backup")
+    other = _database_with_a_team(databases, "Keep me")
+    untouched = fingerprint(other)
 
     with pytest.raises(BackupError, match=r"already holds 1 team, 0 members, 0 responses, 1 account.*--force"):
         restore(tmp_path / "backup", other)
-    assert digest(other) == untouched
+    assert fingerprint(other) == untouched
 
     restore(tmp_path / "backup", other, force=True)
-    assert everything(other)["team"] == everything(org_path)["team"]
+    assert everything(other)["team"] == everything(org_db)["team"]
 
 
 def test_restore_over_a_database_with_only_what_aspire_fills_by_itself_needs_no_force(
-    org_path: Path, tmp_path: Path
+    org_db: Target, databases: Databases, tmp_path: Path
 ) -> None:
-    backup_file(org_path, tmp_path / "backup")
-    fresh = tmp_path / "fresh.duckdb"
+    backup_database(org_db, tmp_path / "backup")
+    fresh = target(databases.new("fresh"))
     start(load_settings(db=fresh)).close()      # schema, instrument and the shipped catalogue only
 
     restore(tmp_path / "backup", fresh)
 
-    assert everything(fresh)["member"] == everything(org_path)["member"]
+    assert everything(fresh)["member"] == everything(org_db)["member"]
 
 
-def test_restore_while_another_process_holds_the_database_changes_nothing(org_path: Path, tmp_path: Path) -> None:
-    backup_file(org_path, tmp_path / "backup")
-    target = tmp_path / "in-use.duckdb"
-    start(load_settings(db=target)).close()
-    untouched = digest(target)
-    holder = [sys.executable, "-c", HOLD_DATABASE, str(target)]     # stands in for the running app
+def test_restore_while_another_process_holds_the_database_changes_nothing(aspire: Aspire, tmp_path: Path) -> None:
+    write_backup(aspire.db, tmp_path / "backup")
+    target_file = tmp_path / "in-use.duckdb"
+    start(load_settings(db=target_file)).close()
+    untouched = digest(target_file)
+    holder = [sys.executable, "-c", HOLD_DATABASE, str(target_file)]     # stands in for the running app
     with subprocess.Popen(holder, stdout=subprocess.PIPE, text=True) as running:
         try:
             assert running.stdout is not None and running.stdout.readline().strip() == "ready"
             with pytest.raises(StoreLockedError, match="in use"):
-                restore(tmp_path / "backup", target, force=True)
+                restore(tmp_path / "backup", target_file, force=True)
         finally:
             running.kill()
 
-    assert digest(target) == untouched
+    assert digest(target_file) == untouched
     assert not list(tmp_path.glob("in-use.duckdb.*"))
 
 
 def test_a_write_ahead_log_beside_the_target_stops_the_restore_before_the_swap(
-    org_path: Path, tmp_path: Path
+    aspire: Aspire, tmp_path: Path
 ) -> None:
     """DuckDB replays a `.wal` it finds beside a file: one left by another process must not land on the restore."""
-    backup_file(org_path, tmp_path / "backup")
+    write_backup(aspire.db, tmp_path / "backup")
     stray = tmp_path / "target.duckdb.wal"
     stray.write_bytes(b"someone else's log")
 
@@ -289,28 +384,27 @@ def _miscount(folder: Path) -> None:
 
 @pytest.mark.parametrize(("damage", "reason"), [(_damage_rating_file, "cannot be read"), (_miscount, "incomplete")])
 def test_a_failed_restore_leaves_the_old_database_untouched(
-    damage, reason: str, org_path: Path, tmp_path: Path
+    damage, reason: str, org_db: Target, databases: Databases, tmp_path: Path
 ) -> None:
-    other = tmp_path / "other.duckdb"
-    app = start(load_settings(db=other))
-    create_team(app, SYSTEM, "Still here", manager_id=make_manager(app).id)
-    app.close()
-    backup_file(org_path, tmp_path / "backup")
+    """Half-way: the ratings fail after other tables loaded, the counts after every table loaded (PostgreSQL:
+    inside the one transaction that dropped and rebuilt the tables)."""
+    other = _database_with_a_team(databases, "Still here")
+    backup_database(org_db, tmp_path / "backup")
     damage(tmp_path / "backup")
-    untouched = digest(other)
+    untouched = fingerprint(other)
 
     with pytest.raises(BackupError, match=reason):
         restore(tmp_path / "backup", other, force=True)
 
-    assert digest(other) == untouched
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["backup", "org.duckdb", "other.duckdb"]
-    assert [r[1] for r in everything(other)["team"]] == ["Still here"]
+    assert fingerprint(other) == untouched
+    assert not list(tmp_path.glob("*.restore*"))
+    assert [r[1] for r in everything(other)["team"]] == ["Still here"]  # type: ignore[index]
 
 
 @pytest.mark.parametrize(
     ("manifest", "reason"),
     [(None, "holds no manifest.json"), ("{not json", "not a valid backup manifest"),
-     ('{"format": "aspire-backup/1"}', "created_at"), ('{"format": "someone-else/1"}', "format")],
+     ('{"format": "aspire-backup/2"}', "created_at"), ('{"format": "someone-else/1"}', "format")],
 )
 def test_restore_refuses_a_folder_that_is_not_a_finished_backup(
     manifest: str | None, reason: str, tmp_path: Path
@@ -338,7 +432,8 @@ def test_restore_of_a_path_that_is_neither_folder_nor_zip_says_so(tmp_path: Path
 # ---- schemas: older backups are brought up to date, newer ones refused ------------------------------
 
 
-def _database_with_migrations(path: Path, numbers: list[int], tmp_path: Path, extra: str | None = None) -> Database:
+def _database_with_migrations(db_target: Target, numbers: list[int], tmp_path: Path,
+                              extra: str | None = None) -> Database:
     """The database an Aspire with only these migration files made: `migrate` reads the folder it is given."""
     folder = tmp_path / f"migrations-{len(numbers)}"
     folder.mkdir()
@@ -347,15 +442,15 @@ def _database_with_migrations(path: Path, numbers: list[int], tmp_path: Path, ex
             shutil.copy(file, folder / file.name)
     if extra is not None:
         (folder / "099_from_the_future.sql").write_text(extra, encoding="utf-8")
-    db = Database(path)
+    db = Database(db_target)
     migrate(db, folder)
     return db
 
 
 def test_a_backup_of_an_older_schema_is_restored_with_the_newer_migrations_applied(
-    tmp_path: Path, aspire: Aspire
+    tmp_path: Path, aspire: Aspire, databases: Databases
 ) -> None:
-    old = tmp_path / "old.duckdb"
+    old = target(databases.new("old"))
     db = _database_with_migrations(old, list(range(1, OLD_SCHEMA + 1)), tmp_path)
     raw = {"ratings": {i.id: 1 + n % 5 for n, i in enumerate(current_instrument(aspire).items)},
            "top_three": ["expertise", "autonomy", "balance"]}
@@ -364,14 +459,15 @@ def test_a_backup_of_an_older_schema_is_restored_with_the_newer_migrations_appli
         db.write(lambda tx: _write_as_the_old_aspire_did(tx, aspire, response))
     finally:
         db.close()
-    manifest = backup_file(old, tmp_path / "backup")
+    manifest = backup_database(old, tmp_path / "backup")
     assert manifest.schema_version == OLD_SCHEMA and "response_draft" not in manifest.tables
 
-    result = restore(tmp_path / "backup", tmp_path / "restored.duckdb")
+    restored = target(databases.new("restored"))
+    result = restore(tmp_path / "backup", restored)
 
     newer = [n for n, _ in available_migrations() if n > OLD_SCHEMA]
     assert newer and result.migrated == newer
-    app = start(load_settings(db=tmp_path / "restored.duckdb"))
+    app = start(load_settings(db=restored))
     try:
         assert applied_migrations(app.db) == [n for n, _ in available_migrations()]
         assert app.db.scalar("SELECT count(*) FROM response_draft") == 0      # a table of migration 005
@@ -398,19 +494,21 @@ def _write_as_the_old_aspire_did(tx, aspire: Aspire, response: NewResponse) -> N
     tx.executemany("INSERT INTO response_score VALUES (1, ?, ?)", list(response.scores.items()))
 
 
-def test_a_backup_made_by_a_newer_aspire_is_refused_and_changes_nothing(tmp_path: Path) -> None:
-    newer = tmp_path / "newer.duckdb"
+def test_a_backup_made_by_a_newer_aspire_is_refused_and_changes_nothing(
+    tmp_path: Path, databases: Databases
+) -> None:
+    newer = target(databases.new("newer"))
     every = [n for n, _ in available_migrations()]
     _database_with_migrations(newer, every, tmp_path, extra="CREATE TABLE hologram (id INTEGER);").close()
-    backup_file(newer, tmp_path / "backup")
-    target = tmp_path / "target.duckdb"
-    start(load_settings(db=target)).close()
-    untouched = digest(target)
+    backup_database(newer, tmp_path / "backup")
+    restored = target(databases.new("target"))
+    start(load_settings(db=restored)).close()
+    untouched = fingerprint(restored)
 
     with pytest.raises(BackupError, match=rf"newer Aspire \(schema 99; this one knows up to {max(every)}\)"):
-        restore(tmp_path / "backup", target, force=True)
+        restore(tmp_path / "backup", restored, force=True)
 
-    assert digest(target) == untouched
+    assert fingerprint(restored) == untouched
 
 
 # ---- the admin's download while the app runs -------------------------------------------------------
@@ -427,7 +525,7 @@ def test_an_admin_downloads_a_zip_that_restores_and_the_download_is_audited(org:
     made = download_backup(org, admin)
 
     manifest, names = unzip_manifest(made.data)
-    assert manifest == made.manifest and {MANIFEST, "schema.sql", "load.sql", "response.parquet"} <= names
+    assert manifest == made.manifest and names == {MANIFEST} | {f"{t}.parquet" for t in manifest.tables}
     assert made.filename.startswith("aspire-backup-") and made.filename.endswith(".zip")
     (entry,) = org.audit.events(SYSTEM, AuditFilter(action=Action.EXPORTED))
     assert (entry.actor_id, entry.subject_kind, entry.detail) == (admin.id, Subject.ORGANISATION, "organisation backup")
@@ -486,3 +584,31 @@ def test_backups_taken_while_answers_arrive_hold_only_whole_responses(
             assert m.tables[table] == each * m.tables["response"], (table, m.tables)
     (tmp_path / "last.zip").write_bytes(downloads[-1].data)
     restore(tmp_path / "last.zip", tmp_path / "restored.duckdb")     # the files hold what the manifest counts
+
+
+# ---- the command line on PostgreSQL, beside the running app ----------------------------------------
+
+
+def test_the_command_line_backs_up_and_restores_postgresql_while_the_app_runs(
+    postgres_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """No file lock on PostgreSQL: backup and restore run beside the app, which then shows the restored data."""
+    pg = Databases("postgresql", tmp_path, postgres_server)
+    url = str(pg.new("live"))
+    monkeypatch.setenv("COACHING_DB", url)
+    app = start(load_settings(demo=True))      # the running app
+    try:
+        assert main(["backup", str(tmp_path / "backup")]) == 0
+        create_team(app, SYSTEM, "Formed after the backup", manager_id=make_manager(app).id)
+
+        assert main(["restore", str(tmp_path / "backup")]) == 1
+        assert "already holds 3 teams" in capsys.readouterr().err
+        assert main(["restore", str(tmp_path / "backup"), "--force", "--yes"]) == 0
+
+        assert sorted(t.name for t in list_teams(app, SYSTEM)) == ["Customer success", "Platform engineering"]
+    finally:
+        app.close()
+        pg.drop_all()
+    out = capsys.readouterr().out
+    assert "Restored the backup made " in out and str(target(url)) in out
+    assert postgres_server.password not in out

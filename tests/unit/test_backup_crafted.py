@@ -21,7 +21,7 @@ from coaching.db.archive import MAX_ID_GAP
 from coaching.people.accounts import accounts_of
 from coaching.people.teams import create_team, list_teams
 from coaching.privacy import backup
-from coaching.privacy.backup import MANIFEST, BackupError, backup_file, restore
+from coaching.privacy.backup import MANIFEST, BackupError, backup_database, restore
 from coaching.startup import start
 
 
@@ -35,7 +35,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
             SYSTEM, "maria@example.com", "Maria", "manager", "a long passphrase 1").id)
     finally:
         app.close()
-    backup_file(root / "org.duckdb", root / "backup")
+    backup_database(root / "org.duckdb", root / "backup")
     return root / "backup"
 
 
@@ -211,15 +211,26 @@ def test_a_zip_larger_unpacked_than_any_backup_may_be_is_refused(folder: Path, t
     refused(archive, target, "more than the 1,048,576 a backup may hold")
 
 
-def test_a_sequence_start_far_past_the_rows_is_bounded(folder: Path, target: Path):
-    """A crafted schema.sql cannot make the restore spin: ids continue at most MAX_ID_GAP past the largest."""
-    schema = (folder / "schema.sql").read_text(encoding="utf-8")
-    (folder / "schema.sql").write_text(schema.replace("CREATE SEQUENCE team_ids INCREMENT BY 1 MINVALUE 1 MAXVALUE "
-                                                      "9223372036854775807 START 2 NO CYCLE;",
-                                                      "CREATE SEQUENCE team_ids INCREMENT BY 1 MINVALUE 1 MAXVALUE "
-                                                      "9223372036854775807 START 9999999999 NO CYCLE;"),
-                                       encoding="utf-8")
-    assert "START 9999999999" in (folder / "schema.sql").read_text(encoding="utf-8")
+def _far_start_in_the_manifest(folder: Path) -> None:
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    manifest["sequences"]["team_ids"] = 9999999999
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _far_start_in_a_format_1_schema_sql(folder: Path) -> None:
+    """Backups of format /1 (DuckDB's EXPORT DATABASE) recorded sequences in schema.sql, read as numbers only."""
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    manifest["format"] = "aspire-backup/1"
+    del manifest["sequences"]
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "schema.sql").write_text("CREATE SEQUENCE team_ids INCREMENT BY 1 MINVALUE 1 MAXVALUE "
+                                       "9223372036854775807 START 9999999999 NO CYCLE;\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("craft", [_far_start_in_the_manifest, _far_start_in_a_format_1_schema_sql])
+def test_a_sequence_start_far_past_the_rows_is_bounded(folder: Path, target: Path, craft):
+    """A crafted backup cannot make the restore spin: ids continue at most MAX_ID_GAP past the largest."""
+    craft(folder)
 
     restore(folder, target, force=True)
 

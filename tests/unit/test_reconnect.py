@@ -33,33 +33,30 @@ RESTARTS = 3
 
 
 @pytest.fixture
-def server(postgres_server: PostgresServer) -> Iterator[PostgresServer]:
-    """The session's server, running again after the test whatever the test did to it."""
-    yield postgres_server
-    if not postgres_server.running:
-        postgres_server.start()
+def started(postgres_server: PostgresServer, empty_template: str) -> Iterator[Aspire]:
+    """An Aspire started on a database of its own with one team and a wave, its pool warmed to full size.
 
-
-@pytest.fixture
-def started(server: PostgresServer, empty_template: str) -> Iterator[Aspire]:
-    """An Aspire started on a database of its own with one team and a wave, its pool warmed to full size."""
+    Afterwards the server is running again, whatever the test did to it, and the database is gone.
+    """
     name = f"reconnect_{uuid.uuid4().hex[:12]}"
-    server.create_database(name, template=empty_template)
-    prepare_team(server.url(name))
-    aspire = start(load_settings(db=server.url(name), demo=False))
+    postgres_server.create_database(name, template=empty_template)
+    prepare_team(postgres_server.url(name))
+    aspire = start(load_settings(db=postgres_server.url(name), demo=False))
     with ThreadPoolExecutor(POOL_SIZE) as pool:    # every connection of the pool in use at once, then idle
         list(pool.map(lambda _: aspire.db.query("SELECT pg_sleep(0.2)"), range(POOL_SIZE)))
     yield aspire
+    if not postgres_server.running:
+        postgres_server.start()
     aspire.close()
-    server.drop_database(name)
+    postgres_server.drop_database(name)
 
 
 def test_while_the_server_is_down_reads_and_submits_say_so_plainly_and_work_once_it_is_back(
-    server: PostgresServer, started: Aspire
+    postgres_server: PostgresServer, started: Aspire
 ) -> None:
     # Validated and scored while the server is up (that reads the questionnaire), stored while it is down.
     prepared = [prepare(started, submission(started, SEED, n)) for n in range(MEMBERS)]
-    server.stop()
+    postgres_server.stop()
     refused = [_refusal(lambda: list_teams(started, SYSTEM))]
     began = time.monotonic()
     with ThreadPoolExecutor(MEMBERS) as pool:       # submissions queued together are refused together
@@ -68,9 +65,9 @@ def test_while_the_server_is_down_reads_and_submits_say_so_plainly_and_work_once
     assert time.monotonic() - began < 3 * CONNECT_SECONDS, "queued submissions waited for the server one by one"
     for message in refused:
         assert "cannot be reached right now" in message and len(message.splitlines()) == 1, message
-        assert server.password not in message
+        assert postgres_server.password not in message
 
-    server.start()
+    postgres_server.start()
     began = time.monotonic()
     assert [team.name for team in list_teams(started, SYSTEM)] == ["Submitting team"]
     assert time.monotonic() - began < CONNECT_SECONDS / 2, "the first read after the outage kept the person waiting"
@@ -86,11 +83,11 @@ def _refusal(action: Callable[[], object]) -> str:
 
 
 def test_a_restart_closes_every_pooled_connection_and_the_next_actions_get_fresh_ones(
-    server: PostgresServer, started: Aspire
+    postgres_server: PostgresServer, started: Aspire
 ) -> None:
     """Every idle connection in the pool is dead after a restart; none of them may reach a caller, nor keep one
     waiting until the pool gives up (each dead one found costs psycopg_pool a growing pause before the next)."""
-    server.restart()
+    postgres_server.restart()
     assert [team.name for team in list_teams(started, SYSTEM)] == ["Submitting team"]
     with ThreadPoolExecutor(POOL_SIZE) as pool:
         teams = list(pool.map(lambda _: list_teams(started, SYSTEM), range(2 * POOL_SIZE)))
@@ -98,7 +95,7 @@ def test_a_restart_closes_every_pooled_connection_and_the_next_actions_get_fresh
 
 
 def test_submissions_racing_restarts_are_acknowledged_whole_or_refused_plainly(
-    server: PostgresServer, started: Aspire
+    postgres_server: PostgresServer, started: Aspire
 ) -> None:
     acknowledged: list[tuple[int, int]] = []
     refused: list[StoreUnavailable] = []
@@ -126,7 +123,7 @@ def test_submissions_racing_restarts_are_acknowledged_whole_or_refused_plainly(
     try:
         for _ in range(RESTARTS):
             done.wait(rng.uniform(0.3, 1.0))
-            server.restart()
+            postgres_server.restart()
         before = len(acknowledged)
         done.wait(1.0)
     finally:
@@ -136,5 +133,5 @@ def test_submissions_racing_restarts_are_acknowledged_whole_or_refused_plainly(
 
     assert not unexpected, [f"{type(e).__name__}: {e}" for e in unexpected]
     assert len(acknowledged) > before, "no submission was acknowledged after the last restart"
-    assert all(server.password not in str(exc) for exc in refused)
+    assert all(postgres_server.password not in str(exc) for exc in refused)
     check_stored(started, acknowledged, SEED, f"{len(acknowledged)} acknowledged, {len(refused)} refused")

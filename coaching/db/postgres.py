@@ -11,10 +11,11 @@ Invariants:
   write made through another app server, without a table to bump or a notification to listen for;
 - `numeric` comes back as float (sums and averages of integers are numeric in PostgreSQL, double in
   DuckDB): the domain sees the same types from both engines;
-- a connection lost (server restarted, network cut) raises StoreUnavailable in plain words; the pool
-  checks each connection before handing it out, so the next action after the server is back gets a
-  fresh one. A write cut off before COMMIT was rolled back by the server; one cut off during COMMIT may
-  or may not have landed, and its caller was never told it did: no acknowledged write is lost;
+- a connection lost (server restarted, network cut) raises StoreUnavailable in plain words; each pooled
+  connection is checked before use, and one found dead has every idle one checked at once, so the next
+  action after the server is back gets a fresh connection without waiting (tests/unit/test_reconnect.py).
+  A write cut off before COMMIT was rolled back by the server; one cut off during COMMIT may or may not
+  have landed, and its caller was never told it did: no acknowledged write is lost;
 - the password (from the URL, PGPASSWORD or ~/.pgpass, as libpq finds it) never appears in a message:
   the label is the URL without it, and driver errors are cut to their first line.
 

@@ -11,7 +11,8 @@ Invariants:
   concurrent (each caller waits for its own), so any order among them is a valid serial order; `write_many`
   items of one kind are merged into one call, so a burst of submissions becomes one bulk insert (measured:
   32 concurrent submissions commit in one transaction of about 15 ms instead of 32 of about 10 ms each).
-  When a group fails, each of its writes runs again alone: one bad write fails only its own caller;
+  When a group fails, each of its writes runs again alone: one bad write fails only its own caller; when it
+  fails because the server cannot be reached, every write of the group fails with StoreUnavailable at once;
 - `read` runs several reads in one read-only transaction: they see one snapshot, whatever commits meanwhile;
 - `remembered` keeps results until the next write committed by any process (the engine's write count).
 """
@@ -30,7 +31,7 @@ from typing import Any, TypeVar
 
 from coaching.core.settings import PostgresUrl, database_target
 from coaching.db.duck import DuckEngine
-from coaching.db.engine import Compaction, Engine, Params, Statements
+from coaching.db.engine import Compaction, Engine, Params, Statements, StoreUnavailable
 from coaching.db.postgres import PostgresEngine
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,12 @@ class Database:
             if len(group) > 1:
                 try:
                     results = self._transact(lambda tx: _run_group(tx, group))
+                except StoreUnavailable as lost:
+                    # Not a bad write but a lost server: each alone would wait for it in turn, and a group cut
+                    # off during COMMIT may have landed, which each alone would then store a second time.
+                    for queued in group:
+                        queued.settle(error=lost)
+                    return
                 except Exception:
                     log.info("a group of %d writes failed; committing each alone", len(group))
                 else:

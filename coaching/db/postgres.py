@@ -11,10 +11,11 @@ Invariants:
   write made through another app server, without a table to bump or a notification to listen for;
 - `numeric` comes back as float (sums and averages of integers are numeric in PostgreSQL, double in
   DuckDB): the domain sees the same types from both engines;
-- a connection lost (server restarted, network cut) raises StoreUnavailable in plain words; the pool
-  checks each connection before handing it out, so the next action after the server is back gets a
-  fresh one. A write cut off before COMMIT was rolled back by the server; one cut off during COMMIT may
-  or may not have landed, and its caller was never told it did: no acknowledged write is lost;
+- a connection lost (server restarted, network cut) raises StoreUnavailable in plain words; each pooled
+  connection is checked before use, and one found dead has every idle one checked at once, so the next
+  action after the server is back gets a fresh connection without waiting (tests/unit/test_reconnect.py).
+  A write cut off before COMMIT was rolled back by the server; one cut off during COMMIT may or may not
+  have landed, and its caller was never told it did: no acknowledged write is lost;
 - the password (from the URL, PGPASSWORD or ~/.pgpass, as libpq finds it) never appears in a message:
   the label is the URL without it, and driver errors are cut to their first line.
 
@@ -61,6 +62,10 @@ WRITE_LOCK = 0x41_53_50_49_52_45      # "ASPIRE"
 ALONE_LOCK = WRITE_LOCK + 1
 POOL_SIZE = 10          # connections per app server: a read holds one for a query, a write for its transaction
 CONNECT_SECONDS = 10    # how long a start-up or an action waits for the server before saying it is unreachable
+# How long the pool retries a lost connection in the background, pausing 1, 2, 4 s between tries; then it gives up
+# and the next action asks for a connection at once. psycopg_pool's default (5 minutes) let the pause grow with the
+# outage: a server back after 20 s was not tried again for another 10, and the actions meanwhile were refused.
+RECONNECT_SECONDS = 5
 
 # A quoted string or identifier (left as it is), or a placeholder or a percent sign to translate.
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|\$([A-Za-z_]\w*)|%")
@@ -121,8 +126,9 @@ class PostgresEngine:
         self.label = label
         self._check_reachable(url)
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_SECONDS,
+                                    reconnect_timeout=RECONNECT_SECONDS,
                                     kwargs={"application_name": "aspire", "connect_timeout": CONNECT_SECONDS},
-                                    configure=_configure, check=ConnectionPool.check_connection, open=True)
+                                    configure=_configure, open=True)
 
     def _check_reachable(self, url: str) -> None:
         """One connection first, so that a wrong host, password or database name stops start-up in one line."""
@@ -134,11 +140,34 @@ class PostgresEngine:
     @contextmanager
     def _cursor(self) -> Iterator[psycopg.Cursor]:
         try:
-            with self._pool.connection() as conn, conn.cursor() as cur:
-                yield cur
+            conn = self._live_connection()
+            try:
+                with conn.cursor() as cur:
+                    yield cur
+            finally:
+                self._pool.putconn(conn)    # a broken one is dropped and replaced by the pool
         except (psycopg.OperationalError, PoolTimeout) as exc:
             raise StoreUnavailable(f"The database {self.label} cannot be reached right now ({_reason(exc)}); "
                                    "try again in a moment.") from exc
+
+    def _live_connection(self) -> psycopg.Connection:
+        """A pooled connection that answers, or PoolTimeout once CONNECT_SECONDS have passed without one.
+
+        One idle connection found dead means the server went away since it was last used (a restart, a
+        failover), and so did every other idle one: all are checked at once and the dead ones replaced. The
+        pool's own check would find them one by one with a growing pause after each (1, 2, 4 s ...): after a
+        restart a full pool kept the next action waiting until it gave up, though the server was back.
+        """
+        deadline = time.monotonic() + CONNECT_SECONDS
+        while True:
+            conn = self._pool.getconn(timeout=max(deadline - time.monotonic(), 0.0))
+            try:
+                ConnectionPool.check_connection(conn)
+            except psycopg.OperationalError:
+                self._pool.putconn(conn)
+                self._pool.check()
+            else:
+                return conn
 
     @contextmanager
     def statements(self) -> Iterator[PgStatements]:
@@ -152,7 +181,8 @@ class PostgresEngine:
             try:
                 yield PgStatements(cur)
             finally:
-                cur.execute("ROLLBACK")
+                if not cur.connection.broken:     # a lost connection ended the transaction with it
+                    cur.execute("ROLLBACK")
 
     @contextmanager
     def transaction(self) -> Iterator[PgStatements]:
@@ -162,7 +192,7 @@ class PostgresEngine:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
                 yield PgStatements(cur)
             except BaseException:
-                if not cur.closed and not cur.connection.broken:
+                if not cur.closed and not cur.connection.broken:   # a lost connection ended the transaction
                     cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")

@@ -2,8 +2,9 @@
 people answer from the links in their own e-mails; the manager follows who answered.
 
 One `streamlit run app.py` (demo data, so Maria's account exists) and one real SMTP server on loopback for
-the module. The manager's steps run once, in the module fixture `emailed`; each respondent opens their link
-in a browser context of their own, as they would on their own device.
+the module, once per engine: on a DuckDB file, and on a PostgreSQL database. The manager's steps run once
+per engine, in the module fixture `emailed`; each respondent opens their link in a browser context of their
+own, as they would on their own device.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from coaching.measurement.instrument import Instrument
 from coaching.ui.format import WORD_JOINER
+from tests.conftest import ENGINES, Databases
 from tests.smtp_server import SmtpServer, running_smtp_server
 
 from .helpers import AppServer, log_in, settle, start_app, table_rows, wait_for_app
@@ -57,15 +60,26 @@ class Emailed:
 # ---- fixtures ---------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | str]:
+    """The journey runs once per engine: a fresh DuckDB file, or a fresh database on the test PostgreSQL server."""
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    databases = Databases(request.param, tmp_path_factory.mktemp("journey-db"), server)
+    yield databases.new("journey")
+    databases.drop_all()
+
+
 @pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpServer]:
+def smtp(database: Path | str) -> Iterator[SmtpServer]:
+    """A mailbox per engine's journey: each counts exactly the messages of its own round."""
     with running_smtp_server() as server:
         yield server
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[AppServer]:
-    server = start_app(tmp_path_factory.mktemp("journey-app"), {"COACHING_DEMO": "1", **smtp.env})
+def app(tmp_path_factory: pytest.TempPathFactory, database: Path | str, smtp: SmtpServer) -> Iterator[AppServer]:
+    server = start_app(tmp_path_factory.mktemp("journey-app"),
+                       {"COACHING_DB": str(database), "COACHING_DEMO": "1", **smtp.env})
     try:
         yield server
     finally:

@@ -23,7 +23,7 @@ from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.settings import PostgresUrl, Settings, SettingsError, load_settings
 from coaching.core.tabular import Format, ImportRejected
 from coaching.db.archive import BackupError
-from coaching.db.engine import StoreLockedError, StoreOpenError
+from coaching.db.engine import StoreLockedError, StoreOpenError, StoreUnavailable
 from coaching.measurement.instrument import InstrumentError
 from coaching.paths.catalogue import CatalogueError
 from coaching.people import teams
@@ -43,7 +43,7 @@ class CommandError(Exception):
 
 EXPECTED_ERRORS = (
     SettingsError, StoreOpenError, InstrumentError, CatalogueError, AccountError, PasswordRejected, CommandError,
-    privacy.MemberNotFound, BackupError, teams.TeamRejected,
+    privacy.MemberNotFound, BackupError, teams.TeamRejected, StoreUnavailable,
 )
 
 

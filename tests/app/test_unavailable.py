@@ -20,12 +20,13 @@ from .conftest import EMPTY_MANAGER, assert_healthy
 
 
 @pytest.fixture
-def postgres_db(postgres_server: PostgresServer, empty_template: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def postgres_db(postgres_server: PostgresServer, empty_postgresql_template: str,
+                monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """COACHING_DB: a PostgreSQL database of this test's own with one manager account; afterwards the server is
     running again, whatever the test did to it, and the database is gone."""
     server = postgres_server
     name = f"unavailable_{uuid.uuid4().hex[:12]}"
-    server.create_database(name, template=empty_template)
+    server.create_database(name, template=empty_postgresql_template)
     aspire = start(load_settings(db=server.url(name), demo=False))
     try:
         accounts_of(aspire).create_user(SYSTEM, EMPTY_MANAGER[0], "Pat", Role.MANAGER, EMPTY_MANAGER[1])

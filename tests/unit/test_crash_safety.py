@@ -65,8 +65,7 @@ class Round:
 @pytest.fixture
 def team_db(databases: Databases, request: pytest.FixtureRequest) -> Path | str:
     """A database (of each engine) with one team of five members and one wave, closed so that the child can open it."""
-    template = request.getfixturevalue("empty_template") if databases.engine == "postgresql" else None
-    db = databases.new("crash", template=template)
+    db = databases.new("crash", template=request.getfixturevalue(f"empty_{databases.engine}_template"))
     prepare_team(db)
     return db
 

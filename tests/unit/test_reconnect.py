@@ -33,13 +33,13 @@ RESTARTS = 3
 
 
 @pytest.fixture
-def started(postgres_server: PostgresServer, empty_template: str) -> Iterator[Aspire]:
+def started(postgres_server: PostgresServer, empty_postgresql_template: str) -> Iterator[Aspire]:
     """An Aspire started on a database of its own with one team and a wave, its pool warmed to full size.
 
     Afterwards the server is running again, whatever the test did to it, and the database is gone.
     """
     name = f"reconnect_{uuid.uuid4().hex[:12]}"
-    postgres_server.create_database(name, template=empty_template)
+    postgres_server.create_database(name, template=empty_postgresql_template)
     prepare_team(postgres_server.url(name))
     aspire = start(load_settings(db=postgres_server.url(name), demo=False))
     with ThreadPoolExecutor(POOL_SIZE) as pool:    # every connection of the pool in use at once, then idle

@@ -122,7 +122,13 @@ def _run(aspire: Aspire, wave: str, path: str, threads: int, per_thread: int, se
 
 
 def _invite(aspire: Aspire, wave: str, people: int) -> list[Invitation]:
-    """Rounds in `wave` for whole teams, each opened by its own manager, until `people` are invited; links opened.
+    """`people` invitations in `wave`, their links opened (see invite_tokens)."""
+    return [resolve(aspire, token) for token in invite_tokens(aspire, wave, people)]
+
+
+def invite_tokens(aspire: Aspire, wave: str, people: int) -> list[str]:
+    """Rounds in `wave` for whole teams, each opened by its own manager, until `people` are invited: the token
+    of each personal link (its `invite` parameter).
 
     A small organisation gets extra teams first, so every run has as many different people as it needs.
     """
@@ -134,13 +140,13 @@ def _invite(aspire: Aspire, wave: str, people: int) -> list[Invitation]:
         add_members(aspire, SYSTEM, team_id, [
             NewMember(name=f"Load {n}", email=f"load.{wave.replace(' ', '-')}.{extra}.{n}@bench.example")
             for n in range(TEAM_SIZE)])
-    invitations: list[Invitation] = []
+    tokens: list[str] = []
     for team in list_teams(aspire, SYSTEM):
         manager = Actor(Role.MANAGER, team.manager_id, f"Manager of {team.name}")
         _, links = open_round(aspire, manager, team.id, wave, deadline)
-        invitations += [resolve(aspire, parse_qs(urlparse(link.url).query)["invite"][0]) for link in links]
-        if len(invitations) >= people:
-            return invitations[:people]
+        tokens += [parse_qs(urlparse(link.url).query)["invite"][0] for link in links]
+        if len(tokens) >= people:
+            return tokens[:people]
     raise AssertionError("unreachable: the organisation was given enough members above")
 
 

@@ -21,6 +21,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from bench import quality
+from bench.after_write import breakdown
 from bench.browser import FAILURES, measure_browser
 from bench.cache import Organisation, copy_for_run, organisation
 from bench.events import answer_elsewhere
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             prime()
             for size in args.sizes:
                 measure_size(size, args.runs, results, work, pg.get(size))
-            profile_largest(results, work)
+            profile_largest(results, work, pg.get(results.sizes[-1]))
         measure_load(results, work, args.seed, pg.get(results.sizes[-1]))
         measure_at_once(results, work, pg.get(results.sizes[-1]), quick=args.quick)
         if not args.no_browser:
@@ -193,39 +194,46 @@ def _on(opened: list[Aspire], dialect: str) -> Aspire:
     return next(a for a in opened if a.db.engine.dialect == dialect)
 
 
-def profile_largest(results: Results, work: Path) -> None:
+def profile_largest(results: Results, work: Path, pg: PgOrganisation | None) -> None:
     """Where warm reruns spend their time at the largest size: the cause when a target is missed; and where
-    home's first rerun after a new answer elsewhere spends it."""
+    home's first rerun after a new answer elsewhere spends it, on each engine."""
     org = results.orgs[results.sizes[-1]]
     db = copy_for_run(org, work)
     actor = benched(org)
+    newcomers = iter(range(100, 1000))   # a newcomer of their own before every profiled or timed rerun
+    home = SCREENS[0]
     with app_on(db) as opened:
         for screen in SCREENS:
             results.screen_hotspots[screen.name] = profile_screen(APP, screen, actor)
-        newcomers = iter(range(100, 200))   # a newcomer of their own for every profiled rerun
         results.after_write_hotspots = profile_screen(
-            APP, SCREENS[0], actor, top=16,
-            before=lambda: answer_elsewhere(_on(opened, "duckdb"), actor, next(newcomers)))
+            APP, home, actor, top=16, before=lambda: answer_elsewhere(_on(opened, "duckdb"), actor, next(newcomers)))
+        results.after_write["DuckDB"] = breakdown(
+            Target(home.name, APP, home, actor, db),
+            lambda: answer_elsewhere(_on(opened, "duckdb"), actor, next(newcomers)))
+        if pg:
+            pg_actor = benched(pg)
+            results.after_write["PostgreSQL"] = breakdown(
+                Target(home.name, APP, home, pg_actor, pg.copy()),
+                lambda: answer_elsewhere(_on(opened, "postgresql"), pg_actor, next(newcomers)))
     db.unlink()
 
 
 def measure_load(results: Results, work: Path, seed: int, pg: PgOrganisation | None) -> None:
-    """Bursts of submissions, then a 10,000-member import, against a copy of the largest organisation;
-    the bursts again on PostgreSQL (given `pg`)."""
+    """Bursts of submissions against a copy of the largest organisation, on DuckDB and (given `pg`) on
+    PostgreSQL, run by run in turn; then a 10,000-member import on DuckDB."""
     size = results.sizes[-1]
     org = results.orgs[size]
     db = copy_for_run(org, work)
     results.loaded_size = size
-    with started(db) as aspire:
-        results.submissions = measure_submissions(aspire, seed)
+    with ExitStack() as stack:
+        aspires = [stack.enter_context(started(db)), *([stack.enter_context(started(pg.copy()))] if pg else [])]
+        results.submissions, *on_postgres = measure_submissions(aspires, seed)
+        results.pg_submissions = on_postgres[0] if on_postgres else []
         _say_runs(results.submissions, "DuckDB")
-        results.imported = measure_import(aspire, benched(org), work, seed)
+        _say_runs(results.pg_submissions, "PostgreSQL")
+        results.imported = measure_import(aspires[0], benched(org), work, seed)
         say(f"import of {results.imported.rows:,} members: {results.imported.seconds:,.1f} s")
     db.unlink()
-    if pg:
-        with started(pg.copy()) as aspire:
-            results.pg_submissions = measure_submissions(aspire, seed)
-        _say_runs(results.pg_submissions, "PostgreSQL")
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from importlib.metadata import version
 from pathlib import Path
 from statistics import median
 
+from bench.after_write import AfterWrite
 from bench.browser import COLD_STARTS, BrowserRun, p95
 from bench.cache import Organisation
 from bench.imports import STEPS, ImportRun
@@ -44,6 +45,7 @@ class Results:
     screen_hotspots: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     generation_hotspots: list[tuple[str, float]] = field(default_factory=list)
     after_write_hotspots: list[tuple[str, float]] = field(default_factory=list)
+    after_write: dict[str, AfterWrite] = field(default_factory=dict)    # engine -> steps of home's rerun
     loaded_size: int = 0                 # the organisation the submissions and the import ran against
     submissions: list[SubmissionRun] = field(default_factory=list)
     imported: ImportRun | None = None
@@ -480,5 +482,12 @@ def markdown(r: Results, remedies: str) -> str:
         lines += [f"- Where home's first rerun after one new answer elsewhere spends its time, {r.sizes[-1]:,} teams "
                   "(each of 5 profiled reruns follows a new answer; cumulative ms per rerun under cProfile):",
                   *_hotspot_lines(r.after_write_hotspots, "ms")]
+    for engine, found in r.after_write.items():
+        lines += [f"- Home's first rerun after one new answer elsewhere on {engine}, {r.sizes[-1]:,} teams, wall clock "
+                  f"without a profiler (bench/after_write.py; 5 reruns, each after a new answer): "
+                  f"**{found.whole_ms:,.1f} ms** against {found.warm_ms:,.1f} ms warm "
+                  f"({found.whole_ms / found.warm_ms:.1f}x). Per rerun, steps nested (SQL runs inside the reads):",
+                  *(f"  - {step.ms:,.1f} ms in {step.calls:,.0f} call{'s' * (step.calls != 1)}: {step.label}"
+                    for step in found.steps)]
     lines += ["", "## What is left, and what would fix it", "", remedies.strip()]
     return "\n".join(lines) + "\n"

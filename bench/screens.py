@@ -116,14 +116,14 @@ def time_screens(targets: list[Target], runs: int) -> dict[str, Timing]:
     """
     sessions = []
     for target in targets:
-        _point_at(target.db)
+        point_at(target.db)
         at = open_screen(target.script, target.screen, target.actor)
         t0 = time.perf_counter()
         run_checked(at, target.screen)
         sessions.append((target, at, (time.perf_counter() - t0) * 1000, []))
     for _ in range(runs):
         for target, at, _, times in sessions:
-            _point_at(target.db)
+            point_at(target.db)
             t0 = time.perf_counter()
             at.run()
             times.append((time.perf_counter() - t0) * 1000)
@@ -133,7 +133,7 @@ def time_screens(targets: list[Target], runs: int) -> dict[str, Timing]:
 
 def time_after(target: Target, event: Callable[[], None], warm: int = 3) -> float:
     """Ms of the first rerun of a warm session after `event` changed the organisation."""
-    _point_at(target.db)
+    point_at(target.db)
     at = open_screen(target.script, target.screen, target.actor)
     for _ in range(warm):
         run_checked(at, target.screen)
@@ -145,7 +145,7 @@ def time_after(target: Target, event: Callable[[], None], warm: int = 3) -> floa
     return elapsed
 
 
-def _point_at(db: Path | str | None) -> None:
+def point_at(db: Path | str | None) -> None:
     """The app's get_aspire keys its Aspire on COACHING_* variables: this picks the database of the next run."""
     if db is not None:
         os.environ["COACHING_DB"] = str(db)

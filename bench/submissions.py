@@ -78,11 +78,15 @@ class SubmissionRun:
 FIRST_RUN_WAVE = 2090
 
 
-def measure_submissions(aspire: Aspire, seed: int) -> list[SubmissionRun]:
-    """One run per path and thread count, each in a wave of its own so every submission is a new answer."""
-    runs = [(path, threads) for path in PATHS for threads in THREADS]
-    return [_run(aspire, str(FIRST_RUN_WAVE + n), path, threads, PER_THREAD[threads], seed)
-            for n, (path, threads) in enumerate(runs)]
+def measure_submissions(aspires: list[Aspire], seed: int) -> list[list[SubmissionRun]]:
+    """One run per path and thread count on each Aspire (each engine), each run in a wave of its own so every
+    submission is a new answer; the Aspires take turns run by run, so a burst of other work on the machine
+    hits both engines alike."""
+    runs: list[list[SubmissionRun]] = [[] for _ in aspires]
+    for n, (path, threads) in enumerate((path, threads) for path in PATHS for threads in THREADS):
+        for aspire, done in zip(aspires, runs, strict=True):
+            done.append(_run(aspire, str(FIRST_RUN_WAVE + n), path, threads, PER_THREAD[threads], seed))
+    return runs
 
 
 def _run(aspire: Aspire, wave: str, path: str, threads: int, per_thread: int, seed: int) -> SubmissionRun:

@@ -277,7 +277,7 @@ EMBEDDED, BARE_FORM, PG_ONE, PG_TWO = ("app on DuckDB, 1 server", "bare form pag
 def measure_clients(work: Path, org: Organisation, pg: PgOrganisation | None, say: Callable[[str], None], *,
                     quick: bool = False) -> ClientRuns:
     """The embedded default next to the bare form page; then (given `pg`) one against two app servers."""
-    clients, per_client, rounds = (4, 2, 1) if quick else (8, 3, 2)
+    clients, per_client, rounds = (4, 2, 1) if quick else (8, 4, 3)
     people = clients * per_client
     waves = iter(range(FIRST_WAVE, FIRST_WAVE + 100))
     runs = []

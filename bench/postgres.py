@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import psycopg
+
 from bench.synthetic import SEED, Generation, generate
 from tests.postgres_server import PostgresServer
 
@@ -44,8 +46,15 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 def pg_organisation(server: PostgresServer, teams: int, *, seed: int = SEED,
                     progress: Callable[[str], None] | None = None) -> PgOrganisation:
-    """Generate `teams` teams into a new database of `server`; closed afterwards, so it can serve as a template."""
+    """Generate `teams` teams into a new database of `server`; closed afterwards, so it can serve as a template.
+
+    Then ANALYZE, as autovacuum does on a live database within a minute of a bulk load: the copies inherit the
+    statistics. Without them the planner reads a few responses' ratings by a full scan of response_rating
+    (357 ms instead of 0.4 ms at 1,000 teams), which no running server would see for long.
+    """
     name = f"org_{teams}"
     server.create_database(name)
     made = generate(server.url(name), teams, seed=seed, progress=progress)
+    with psycopg.connect(server.url(name), autocommit=True) as connection:
+        connection.execute("ANALYZE")
     return PgOrganisation(server, name, made)

@@ -21,7 +21,14 @@ from bench.browser import COLD_STARTS, BrowserRun, p95
 from bench.cache import Organisation
 from bench.imports import STEPS, ImportRun
 from bench.load_client import ClientRuns
-from bench.report_engines import after_write_row, load_rows, load_section, postgres_rows, postgres_section
+from bench.report_engines import (
+    after_write_row,
+    engine_targets,
+    load_rows,
+    load_section,
+    postgres_rows,
+    postgres_section,
+)
 from bench.screens import BARE_SCREEN, Timing
 from bench.submissions import SubmissionRun
 from bench.synthetic import BATCH, BENCH_MANAGER, TEAM_SIZE, WAVES, Generation
@@ -292,7 +299,7 @@ def import_table(r: Results) -> str:
 
 def targets(r: Results) -> list[str]:
     return [_target_over_bare(r), _target_growth(r), _target_submissions(r), _target_import(r), _target_browser(r),
-            _target_generation(r)]
+            _target_generation(r), *engine_targets(r)]
 
 
 def _target_over_bare(r: Results) -> str:
@@ -448,7 +455,8 @@ def markdown(r: Results, remedies: str) -> str:
         "", screen_table(r),
         "", "### After one new answer elsewhere", "",
         "During a wave answers arrive all day. Here a newcomer in another manager's team answers the newest "
-        "wave, through the app's own Aspire, and home's next rerun is timed once (warm session before it): "
+        "wave, through the app's own Aspire, and home's next rerun is timed (warm session before it; the median of "
+        "3, each a session and a newcomer of its own): "
         "the reliability estimate is brought up to date from that one answer.",
         "", after_answer_table(r),
         "", "## Submissions", "",

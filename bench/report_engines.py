@@ -113,6 +113,40 @@ def _limit(runs: list[LoadRun]) -> str:
             f"{_busy(runs, 'servers'):.1f}")
 
 
+def engine_targets(r: Results) -> list[str]:
+    """The targets of this file's rows in words, each with its measured cause when missed."""
+    lines = []
+    largest = r.sizes[-1]
+    if largest in r.after_answer:
+        x = r.after_answer[largest] / r.timings[largest]["home"].median
+        lines.append(f"Home's first rerun after one new answer elsewhere within {MAX_AFTER_WRITE:g}x its warm rerun "
+                     f"({largest:,} teams): **{'met' if x <= MAX_AFTER_WRITE else 'missed'}** ({x:.1f}x). Every "
+                     "committed write anywhere invalidates every remembered read; the steps it costs are under "
+                     "'Where the time goes', what would fix it under 'What is left'.")
+    if r.pg_timings:
+        worst = max(_pg_over_duck(r, size, s) for size in r.pg_timings for s in r.screens)
+        lines.append(f"Warm reruns on PostgreSQL within {MAX_PG_OVER_DUCK:g}x DuckDB's (every screen and size): "
+                     f"**{'met' if worst <= MAX_PG_OVER_DUCK else 'missed'}** (up to {worst:.2f}x).")
+    if r.clients:
+        c = r.clients
+        x = _p95(c.of(EMBEDDED)) / _p95(c.of(BARE_FORM))
+        met = "met" if x <= MAX_LOAD_OVER_BARE else "missed"
+        lines.append(f"{c.clients} respondents at once against one server, the app's p95 script run within "
+                     f"{MAX_LOAD_OVER_BARE:g}x the bare form page's: **{met}**"
+                     f" ({x:.0f}x: the CPU of one script run, p95 {p95(_cpu(c.of(EMBEDDED))):,.0f} ms against "
+                     f"{p95(_cpu(c.of(BARE_FORM))):,.0f} ms, times the sessions sharing one process's GIL).")
+        if c.of(PG_TWO):
+            ratio = _per_minute(c.of(PG_TWO)) / _per_minute(c.of(PG_ONE))
+            lines.append(f"Two app servers carry at least {MIN_TWO_OVER_ONE:g}x one on a machine with 4+ cores: "
+                         f"**not measurable here** ({ratio:.2f}x on {_cores()} shared cores: {_limit(c.of(PG_TWO))}; "
+                         "one server is bound to one core by its GIL, so the second needs a core of its own).")
+    return lines
+
+
+def _cpu(runs: list[LoadRun]) -> tuple[float, ...]:
+    return tuple(ms for run in runs for ms in run.run_cpu_ms)
+
+
 # ---- RESULTS.md ----------------------------------------------------------------------------------------------
 
 

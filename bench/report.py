@@ -16,12 +16,22 @@ from importlib.metadata import version
 from pathlib import Path
 from statistics import median
 
+from bench.after_write import AfterWrite
 from bench.browser import COLD_STARTS, BrowserRun, p95
 from bench.cache import Organisation
 from bench.imports import STEPS, ImportRun
+from bench.load_client import ClientRuns
+from bench.report_engines import (
+    after_write_row,
+    engine_targets,
+    load_rows,
+    load_section,
+    postgres_rows,
+    postgres_section,
+)
 from bench.screens import BARE_SCREEN, Timing
 from bench.submissions import SubmissionRun
-from bench.synthetic import BATCH, BENCH_MANAGER, TEAM_SIZE, WAVES
+from bench.synthetic import BATCH, BENCH_MANAGER, TEAM_SIZE, WAVES, Generation
 
 MAX_OVER_BARE = 3.0
 MAX_GROWTH = 1.3
@@ -41,10 +51,18 @@ class Results:
     after_answer: dict[int, float] = field(default_factory=dict)    # size -> ms of home's rerun after one
     screen_hotspots: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     generation_hotspots: list[tuple[str, float]] = field(default_factory=list)
+    after_write_hotspots: list[tuple[str, float]] = field(default_factory=list)
+    after_write: dict[str, AfterWrite] = field(default_factory=dict)    # engine -> steps of home's rerun
     loaded_size: int = 0                 # the organisation the submissions and the import ran against
     submissions: list[SubmissionRun] = field(default_factory=list)
     imported: ImportRun | None = None
     browser: BrowserRun | None = None    # None: skipped (--no-browser)
+    pg_timings: dict[int, dict[str, Timing]] = field(default_factory=dict)    # size -> screen -> on PostgreSQL
+    pg_after_answer: dict[int, float] = field(default_factory=dict)
+    pg_generation: dict[int, Generation] = field(default_factory=dict)
+    pg_submissions: list[SubmissionRun] = field(default_factory=list)
+    clients: ClientRuns | None = None    # the scripted-client runs; None: not measured, see clients_problem
+    clients_problem: str = ""
 
     @property
     def sizes(self) -> list[int]:
@@ -87,9 +105,7 @@ def _summary_rows(r: Results) -> Iterable[tuple[str, str, str, str]]:
         else:
             yield (f"{screen} screen, {r.sizes[0]:,} → {largest:,} teams", f"{r.growth(largest, screen):.2f}x",
                    f"≤ {MAX_GROWTH:g}x from {GROWTH_FROM:,} to {GROWTH_TO:,}", "not measured")
-    if largest in r.after_answer:
-        yield (f"home's first rerun after one new answer elsewhere ({largest:,} teams)",
-               f"{r.after_answer[largest]:,.0f} ms (warm: {r.timings[largest]['home'].median:,.1f} ms)", "—", "—")
+    yield from after_write_row(r)
     for run in r.submissions:
         target = run.path == SUBMIT_PATH and run.threads == SUBMIT_THREADS
         yield (f"{run.path}, {run.threads} thread{'s' * (run.threads > 1)} ({r.loaded_size:,} teams)",
@@ -101,6 +117,8 @@ def _summary_rows(r: Results) -> Iterable[tuple[str, str, str, str]]:
         yield (f"import of {i.rows:,} members from CSV ({r.loaded_size:,} teams)",
                f"{i.seconds:,.1f} s = {i.over_read_csv:,.0f}x DuckDB's read_csv ({i.read_csv_seconds * 1000:,.0f} ms)",
                f"< {MAX_IMPORT_SECONDS:g} s", _verdict(i.seconds < MAX_IMPORT_SECONDS and i.imported == i.rows))
+    yield from postgres_rows(r)
+    yield from load_rows(r.clients, r.clients_problem)
     yield from _browser_rows(r.browser)
     seconds, how = _generation_seconds(r)
     yield (f"generating {GROWTH_TO:,} teams ({how})", f"{seconds / 60:,.1f} min",
@@ -254,10 +272,10 @@ def generation_table(r: Results) -> str:
     return "\n".join(lines)
 
 
-def submissions_table(r: Results) -> str:
+def submissions_table(runs: list[SubmissionRun]) -> str:
     lines = ["| path | threads | submissions | per second | p50 ms | p95 ms | max ms | commits | writer busy "
              "| stored | lost |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for run in r.submissions:
+    for run in runs:
         lines.append(f"| {run.path} | {run.threads} | {run.acknowledged:,} | {run.per_second:,.0f} | {run.p50:,.1f} "
                      f"| {run.p95:,.1f} | {max(run.latencies_ms):,.1f} | {run.commits:,} "
                      f"| {run.committing / run.seconds:.0%} | {run.stored:,} | {run.lost} |")
@@ -281,7 +299,7 @@ def import_table(r: Results) -> str:
 
 def targets(r: Results) -> list[str]:
     return [_target_over_bare(r), _target_growth(r), _target_submissions(r), _target_import(r), _target_browser(r),
-            _target_generation(r)]
+            _target_generation(r), *engine_targets(r)]
 
 
 def _target_over_bare(r: Results) -> str:
@@ -437,7 +455,8 @@ def markdown(r: Results, remedies: str) -> str:
         "", screen_table(r),
         "", "### After one new answer elsewhere", "",
         "During a wave answers arrive all day. Here a newcomer in another manager's team answers the newest "
-        "wave, through the app's own Aspire, and home's next rerun is timed once (warm session before it): "
+        "wave, through the app's own Aspire, and home's next rerun is timed (warm session before it; the median of "
+        "3, each a session and a newcomer of its own): "
         "the reliability estimate is brought up to date from that one answer.",
         "", after_answer_table(r),
         "", "## Submissions", "",
@@ -446,11 +465,13 @@ def markdown(r: Results, remedies: str) -> str:
         "bench/submissions.py). \"commits\": transactions the writer committed during the run (queued writes are "
         "committed together); \"writer busy\": the share of the run spent committing; \"stored\": current "
         "responses of the run's wave with every rating, counted afterwards.",
-        "", submissions_table(r),
+        "", submissions_table(r.submissions),
         "", "## Import of members from CSV", "",
         f"10,000 new members into one new team of the benched manager, against a copy of the "
         f"{r.loaded_size:,}-team organisation, through `coaching.people.teams.import_members` (checks and one "
         "transaction), each step timed apart.", "", import_table(r),
+        "", "## PostgreSQL", "", *postgres_section(r, submissions_table),
+        "", "## Respondents at once, scripted client", "", *load_section(r.clients, r.clients_problem),
         "", "## In a browser", "", *browser_section(r),
         "", "## Generation", "",
         f"Seeded ({TEAM_SIZE} members per team, {len(WAVES)} waves), every answer through "
@@ -465,5 +486,16 @@ def markdown(r: Results, remedies: str) -> str:
         lines += [f"- Where a warm rerun spends its time, {screen} at {r.sizes[-1]:,} teams (cumulative ms per "
                   "rerun under cProfile, which inflates Python-heavy code: read the proportions; the whole page, "
                   "then coaching/ functions, then Streamlit's element calls):", *_hotspot_lines(rows, "ms")]
+    if r.after_write_hotspots:
+        lines += [f"- Where home's first rerun after one new answer elsewhere spends its time, {r.sizes[-1]:,} teams "
+                  "(each of 5 profiled reruns follows a new answer; cumulative ms per rerun under cProfile):",
+                  *_hotspot_lines(r.after_write_hotspots, "ms")]
+    for engine, found in r.after_write.items():
+        lines += [f"- Home's first rerun after one new answer elsewhere on {engine}, {r.sizes[-1]:,} teams, wall clock "
+                  f"without a profiler (bench/after_write.py; 5 reruns, each after a new answer): "
+                  f"**{found.whole_ms:,.1f} ms** against {found.warm_ms:,.1f} ms warm "
+                  f"({found.whole_ms / found.warm_ms:.1f}x). Per rerun, steps nested (SQL runs inside the reads):",
+                  *(f"  - {step.ms:,.1f} ms in {step.calls:,.0f} call{'s' * (step.calls != 1)}: {step.label}"
+                    for step in found.steps)]
     lines += ["", "## What is left, and what would fix it", "", remedies.strip()]
     return "\n".join(lines) + "\n"

@@ -93,38 +93,62 @@ class ScreenError(RuntimeError):
         super().__init__(f"{screen}: {problem}")
 
 
-def time_screens(targets: list[tuple[Path, Screen, Actor | None]], runs: int) -> dict[str, Timing]:
-    """One session per screen, one warm-up run each, then `runs` rounds timing every screen once per round.
+@dataclass(frozen=True)
+class Target:
+    """One session to time: a script, the screen it should show, who is logged in, and which database it reads.
+
+    `db` None leaves COACHING_DB as it is (the bare page opens no database); otherwise COACHING_DB is pointed
+    at it before every run of this session, so sessions on DuckDB and on PostgreSQL can be interleaved.
+    """
+
+    label: str
+    script: Path
+    screen: Screen
+    actor: Actor | None = None
+    db: Path | str | None = None
+
+
+def time_screens(targets: list[Target], runs: int) -> dict[str, Timing]:
+    """One session per target, one warm-up run each, then `runs` rounds timing every target once per round.
 
     Interleaved on purpose: a burst of other work on the machine then slows every screen of that
     round, the bare page included, instead of one screen's whole series, so the ratios stay honest.
     """
     sessions = []
-    for script, screen, actor in targets:
-        at = open_screen(script, screen, actor)
+    for target in targets:
+        point_at(target.db)
+        at = open_screen(target.script, target.screen, target.actor)
         t0 = time.perf_counter()
-        run_checked(at, screen)
-        sessions.append((screen, at, (time.perf_counter() - t0) * 1000, []))
+        run_checked(at, target.screen)
+        sessions.append((target, at, (time.perf_counter() - t0) * 1000, []))
     for _ in range(runs):
-        for _, at, _, times in sessions:
+        for target, at, _, times in sessions:
+            point_at(target.db)
             t0 = time.perf_counter()
             at.run()
             times.append((time.perf_counter() - t0) * 1000)
-    return {screen.name: Timing(screen.name, warmup, tuple(times), _verify(at, screen))
-            for screen, at, warmup, times in sessions}
+    return {target.label: Timing(target.label, warmup, tuple(times), _verify(at, target.screen))
+            for target, at, warmup, times in sessions}
 
 
-def time_after(script: Path, screen: Screen, actor: Actor, event: Callable[[], None], warm: int = 3) -> float:
+def time_after(target: Target, event: Callable[[], None], warm: int = 3) -> float:
     """Ms of the first rerun of a warm session after `event` changed the organisation."""
-    at = open_screen(script, screen, actor)
+    point_at(target.db)
+    at = open_screen(target.script, target.screen, target.actor)
     for _ in range(warm):
-        run_checked(at, screen)
+        run_checked(at, target.screen)
     event()
     t0 = time.perf_counter()
     at.run()
     elapsed = (time.perf_counter() - t0) * 1000
-    _verify(at, screen)
+    _verify(at, target.screen)
     return elapsed
+
+
+def point_at(db: Path | str | None) -> None:
+    """The app's get_aspire keys its Aspire on COACHING_* variables: this picks the database of the next run."""
+    if db is not None:
+        os.environ["COACHING_DB"] = str(db)
 
 
 def prime(runs: int = 5) -> None:
@@ -183,8 +207,8 @@ def compiled_once() -> Iterator[None]:
 
 
 @contextmanager
-def app_on(db: Path) -> Iterator[list[Aspire]]:
-    """Point the app at one database file, and close every Aspire it opened there afterwards.
+def app_on(db: Path | str) -> Iterator[list[Aspire]]:
+    """Point the app at one database (a file or a PostgreSQL URL), and close every Aspire it opened afterwards.
 
     Yields the list of the Aspires the app opened (filled as it opens them), so a benchmark can
     change the organisation through the very object the app uses.

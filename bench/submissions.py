@@ -78,11 +78,15 @@ class SubmissionRun:
 FIRST_RUN_WAVE = 2090
 
 
-def measure_submissions(aspire: Aspire, seed: int) -> list[SubmissionRun]:
-    """One run per path and thread count, each in a wave of its own so every submission is a new answer."""
-    runs = [(path, threads) for path in PATHS for threads in THREADS]
-    return [_run(aspire, str(FIRST_RUN_WAVE + n), path, threads, PER_THREAD[threads], seed)
-            for n, (path, threads) in enumerate(runs)]
+def measure_submissions(aspires: list[Aspire], seed: int) -> list[list[SubmissionRun]]:
+    """One run per path and thread count on each Aspire (each engine), each run in a wave of its own so every
+    submission is a new answer; the Aspires take turns run by run, so a burst of other work on the machine
+    hits both engines alike."""
+    runs: list[list[SubmissionRun]] = [[] for _ in aspires]
+    for n, (path, threads) in enumerate((path, threads) for path in PATHS for threads in THREADS):
+        for aspire, done in zip(aspires, runs, strict=True):
+            done.append(_run(aspire, str(FIRST_RUN_WAVE + n), path, threads, PER_THREAD[threads], seed))
+    return runs
 
 
 def _run(aspire: Aspire, wave: str, path: str, threads: int, per_thread: int, seed: int) -> SubmissionRun:
@@ -122,7 +126,13 @@ def _run(aspire: Aspire, wave: str, path: str, threads: int, per_thread: int, se
 
 
 def _invite(aspire: Aspire, wave: str, people: int) -> list[Invitation]:
-    """Rounds in `wave` for whole teams, each opened by its own manager, until `people` are invited; links opened.
+    """`people` invitations in `wave`, their links opened (see invite_tokens)."""
+    return [resolve(aspire, token) for token in invite_tokens(aspire, wave, people)]
+
+
+def invite_tokens(aspire: Aspire, wave: str, people: int) -> list[str]:
+    """Rounds in `wave` for whole teams, each opened by its own manager, until `people` are invited: the token
+    of each personal link (its `invite` parameter).
 
     A small organisation gets extra teams first, so every run has as many different people as it needs.
     """
@@ -134,13 +144,13 @@ def _invite(aspire: Aspire, wave: str, people: int) -> list[Invitation]:
         add_members(aspire, SYSTEM, team_id, [
             NewMember(name=f"Load {n}", email=f"load.{wave.replace(' ', '-')}.{extra}.{n}@bench.example")
             for n in range(TEAM_SIZE)])
-    invitations: list[Invitation] = []
+    tokens: list[str] = []
     for team in list_teams(aspire, SYSTEM):
         manager = Actor(Role.MANAGER, team.manager_id, f"Manager of {team.name}")
         _, links = open_round(aspire, manager, team.id, wave, deadline)
-        invitations += [resolve(aspire, parse_qs(urlparse(link.url).query)["invite"][0]) for link in links]
-        if len(invitations) >= people:
-            return invitations[:people]
+        tokens += [parse_qs(urlparse(link.url).query)["invite"][0] for link in links]
+        if len(tokens) >= people:
+            return tokens[:people]
     raise AssertionError("unreachable: the organisation was given enough members above")
 
 

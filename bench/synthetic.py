@@ -85,14 +85,17 @@ class Generation:
         return cls(**json.loads(path.read_text(encoding="utf-8")))
 
 
-def generate(path: Path, teams: int, *, seed: int = SEED, batch: int = BATCH,
+def generate(path: Path | str, teams: int, *, seed: int = SEED, batch: int = BATCH,
              progress: Callable[[str], None] | None = None) -> Generation:
     """Create a fresh database at `path` holding `teams` teams of TEAM_SIZE, each answering three waves.
+
+    `path` is a new DuckDB file, or the URL of an empty PostgreSQL database (postgresql://...): the same
+    organisation, through the same service calls, in either engine.
 
     Wave by wave, as real answers arrive (every team's 2024 answers before any 2025 one), so rows of
     one wave sit together on disk as they would in a database that grew over the years.
     """
-    if path.exists():
+    if isinstance(path, Path) and path.exists():
         raise FileExistsError(f"{path} exists; the generator only fills new files")
     began = time.perf_counter()
     aspire = start(load_settings(db=path, demo=False))

@@ -25,6 +25,9 @@ from coaching.views.view import (
 #: with the common colour-vision deficiencies.
 SCORE_STEPS = ("#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725")
 
+#: Tall enough for the colour bar's six ticks to stay apart when only one or two people have answered.
+MIN_HEIGHT = 250
+
 
 def team_heatmap_view(rows: Sequence[tuple[int, str, Mapping[str, float]]]) -> View:
     """Members x the five needs as square markers coloured by score; each point carries its member id.
@@ -48,7 +51,7 @@ def team_heatmap_view(rows: Sequence[tuple[int, str, Mapping[str, float]]]) -> V
                 colours.append(scores[need])
                 ids.append(member_id)
                 hover.append(f"{safe(name)}<br>{need.label}: {scores[need]:.0f} of 100")
-    height = min(MAX_HEIGHT, 110 + 30 * len(ordered))
+    height = min(MAX_HEIGHT, max(MIN_HEIGHT, 110 + 30 * len(ordered)))
     row_px = (height - 110) / len(ordered)
     fig = go.Figure(go.Scatter(
         x=xs, y=ys, mode="markers", customdata=ids, hovertext=hover, hoverinfo="text",

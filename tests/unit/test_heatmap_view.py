@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from coaching.core.needs import NEEDS
-from coaching.views.heatmap import team_heatmap_view
+from coaching.views.heatmap import MIN_HEIGHT, team_heatmap_view
 
 HEAT_ROWS = [
     (11, "Ana", {"status": 30.0, "security": 50.0, "expertise": 60.0, "autonomy": 90.0, "balance": 20.0}),
@@ -72,3 +72,8 @@ def test_heatmap_colours_scores_in_five_steps_each_clearly_apart() -> None:
     assert all(b - a > 25 for a, b in zip(lightness, lightness[1:], strict=False)), lightness
     assert (trace.marker.cmin, trace.marker.cmax) == (0, 100)
     assert list(trace.marker.colorbar.tickvals) == [0, 20, 40, 60, 80, 100]
+
+
+def test_the_colour_bar_has_room_for_its_ticks_when_one_person_has_answered() -> None:
+    view = team_heatmap_view([(1, "Ana", {need: 60.0 for need in NEEDS})])
+    assert view.figure.layout.height >= MIN_HEIGHT

@@ -80,9 +80,14 @@ def _install_instruments(aspire: Aspire) -> dict[int, Instrument]:
         instrument = load_instrument(path)
         if not install_instrument(aspire.db, instrument, path.read_text(encoding="utf-8")):
             stored = instrument_sources(aspire.db)[version]
-            if tomllib.loads(stored) != tomllib.loads(path.read_text(encoding="utf-8")):
+            if not _same_toml(stored, path.read_text(encoding="utf-8")):
                 log.warning("%s differs from version %d already in use; the stored wording is kept", path, version)
     return instruments(aspire)
+
+
+def _same_toml(stored: str, shipped: str) -> bool:
+    """The same content: the same text (the usual case at every start, and no parsing), or the same TOML."""
+    return stored == shipped or tomllib.loads(stored) == tomllib.loads(shipped)
 
 
 def _install_translations(aspire: Aspire, versions: dict[int, Instrument]) -> None:
@@ -98,5 +103,5 @@ def _install_translations(aspire: Aspire, versions: dict[int, Instrument]) -> No
             source = path.read_text(encoding="utf-8")
             if not install_translation(aspire.db, version, language, source):
                 stored = translation_sources(aspire.db)[(version, language)]
-                if tomllib.loads(stored) != tomllib.loads(source):
+                if not _same_toml(stored, source):
                     log.warning("%s differs from the translation already in use; the stored wording is kept", path)

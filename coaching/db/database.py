@@ -66,7 +66,7 @@ class Database:
 
     @property
     def path(self) -> Path:
-        """The DuckDB file (the file operations of backup and restore); PostgreSQL has none."""
+        """The DuckDB file, for what looks at the file itself (the erasure tests' byte search); PostgreSQL has none."""
         if not isinstance(self.engine, DuckEngine):
             raise TypeError(f"{self.label} is not a database file")
         return self.engine.path

@@ -14,8 +14,9 @@ if actor.role is not Role.ADMIN:   # the menu offers this page to admins only; a
 st.title("Backup")
 st.caption(
     "A copy of the whole organisation, taken while Aspire runs: every table as it stood at one moment; "
-    "people can go on answering meanwhile. Restore it with the app stopped: "
-    "`coaching restore aspire-backup-….zip` (add `--force` to replace a database that holds data)."
+    "people can go on answering meanwhile. Restore it with "
+    "`coaching restore aspire-backup-….zip` (add `--force` to replace a database that holds data): "
+    "with the app stopped on a DuckDB file; on PostgreSQL the app may go on running."
 )
 st.warning(
     "The backup holds personal data: every member's answers, reflections, goals and one-on-one notes, the "

@@ -23,7 +23,7 @@ from coaching.ui.format import WORD_JOINER
 from tests.conftest import ENGINES, Databases
 from tests.smtp_server import SmtpServer, running_smtp_server
 
-from .helpers import AppServer, log_in, settle, start_app, table_rows, wait_for_app
+from .helpers import AppServer, log_in, settle, start_app, table_rows, type_to_pick, wait_for_app
 
 DEMO_MANAGER = ("maria@example.com", "demo-manager-1")
 TEAM = "Journey team"
@@ -226,9 +226,7 @@ def finish_and_send(page: Page, instrument: Instrument, first_section: int, valu
         # room for its list, and that scroll closes the list again at once (Streamlit's selectbox).
         box = page.get_by_role("combobox", name=place, exact=True)
         box.focus()
-        page.keyboard.type(need)
-        page.keyboard.press("Enter")
-        expect(box).to_have_value(need)
+        type_to_pick(page, box, need)
     last = len(instrument.sections) + 2
     press(page, "Save and continue", then=page.get_by_text(section_text(instrument, last)))
     press(page, "Save and continue", then=page.get_by_text("Everything needed is answered."))

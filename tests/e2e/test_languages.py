@@ -26,7 +26,15 @@ from coaching.people.accounts import accounts_of
 from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 
-from .helpers import AppServer, assert_no_exception, demo_organisation, log_in, settle, wait_for_app
+from .helpers import (
+    AppServer,
+    assert_no_exception,
+    demo_organisation,
+    log_in,
+    settle,
+    type_to_pick,
+    wait_for_app,
+)
 from .test_respond import choose_by_keyboard, press_button, rate_by_keyboard
 
 WAVE = "2027"
@@ -198,10 +206,9 @@ def test_layla_answers_in_arabic_laid_out_right_to_left(page: Page, invited: Inv
     settle(page, page.get_by_text("القسم 4 من 5"))
     for place, need in zip(("choice.first", "choice.second", "choice.third"), ("balance", "security", "status"),
                            strict=True):
-        page.get_by_role("combobox", name=ar(place)).click()
-        page.keyboard.type(ar.label(need))
-        page.keyboard.press("Enter")
-        wait_for_app(page)
+        box = page.get_by_role("combobox", name=ar(place))
+        box.click()
+        type_to_pick(page, box, ar.label(need))
     page.get_by_role("button", name=ar("button.save_continue")).click()
     settle(page, page.get_by_text("القسم 5 من 5"))
     page.get_by_role("button", name=ar("button.save_continue")).click()

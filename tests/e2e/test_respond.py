@@ -23,7 +23,7 @@ from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK
 
-from .helpers import AppServer, assert_no_exception, demo_organisation, wait_for_app
+from .helpers import AppServer, assert_no_exception, demo_organisation, type_to_pick, wait_for_app
 
 PHONE = {"width": 375, "height": 740}
 WAVE = "2027"          # the demo has answers in 2025 and 2026: a wave of its own starts empty
@@ -115,8 +115,7 @@ def rate_by_keyboard(page: Page, count: int, value: int) -> None:
 
 def choose_by_keyboard(page: Page, label: str, typed: str) -> None:
     tab_to(page, lambda el: el.get("role") == "combobox" and el.get("label") == label)
-    page.keyboard.type(typed)
-    page.keyboard.press("Enter")
+    type_to_pick(page, page.get_by_role("combobox", name=label, exact=True), typed)
 
 
 # ---- a phone-sized screen ----------------------------------------------------------------------------

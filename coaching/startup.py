@@ -72,16 +72,18 @@ def _install_instruments(aspire: Aspire) -> dict[int, Instrument]:
     """Record shipped versions the database lacks; then every stored version (the database copy is authoritative).
 
     A response must always be read with the exact wording it answered, even if someone edits a shipped
-    file (new wording belongs in a new version file).
+    file (new wording belongs in a new version file). A version already stored is neither parsed nor written
+    again: at most starts everything is stored, and one read of what is stored then makes the whole check.
     """
     data_dir = aspire.settings.data_dir
+    stored = instrument_sources(aspire.db)
     for version in available_versions(data_dir):
         path = instrument_path(version, data_dir)
-        instrument = load_instrument(path)
-        if not install_instrument(aspire.db, instrument, path.read_text(encoding="utf-8")):
-            stored = instrument_sources(aspire.db)[version]
-            if not _same_toml(stored, path.read_text(encoding="utf-8")):
-                log.warning("%s differs from version %d already in use; the stored wording is kept", path, version)
+        shipped = path.read_text(encoding="utf-8")
+        if version not in stored:
+            install_instrument(aspire.db, load_instrument(path), shipped)
+        elif not _same_toml(stored[version], shipped):
+            log.warning("%s differs from version %d already in use; the stored wording is kept", path, version)
     return instruments(aspire)
 
 
@@ -96,12 +98,14 @@ def _install_translations(aspire: Aspire, versions: dict[int, Instrument]) -> No
     A translation reaches an existing database the way a version does: first use records it (the
     migration that made room for translations touched no word of a version's own text), and the
     recorded copy is what answers are read against afterwards. A corrected translation is a new version.
+    A new one is checked whole against its version (InstrumentError) before anything is recorded.
     """
+    stored = translation_sources(aspire.db)
     for version, instrument in versions.items():
         for language, path in translation_paths(version, aspire.settings.data_dir).items():
-            load_translation(path, instrument)            # refused whole (InstrumentError) before anything is recorded
-            source = path.read_text(encoding="utf-8")
-            if not install_translation(aspire.db, version, language, source):
-                stored = translation_sources(aspire.db)[(version, language)]
-                if not _same_toml(stored, source):
-                    log.warning("%s differs from the translation already in use; the stored wording is kept", path)
+            shipped = path.read_text(encoding="utf-8")
+            if (version, language) not in stored:
+                load_translation(path, instrument)
+                install_translation(aspire.db, version, language, shipped)
+            elif not _same_toml(stored[(version, language)], shipped):
+                log.warning("%s differs from the translation already in use; the stored wording is kept", path)

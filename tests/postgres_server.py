@@ -1,8 +1,12 @@
 """A throwaway PostgreSQL server of the tests' own: a fresh cluster under /tmp, on loopback, removed at the end.
 
 The tests never use a cluster that Debian's `postgresql` package may have started on 5432: one of their own
-gives every pytest worker a known superuser password, a port nothing else uses, and durable settings
-(fsync stays on: the crash tests rely on what PostgreSQL promises after a commit).
+gives every pytest worker a known superuser password, a port nothing else uses, and settings for tests.
+
+`fsync = off`: data reaches the operating system at every commit as usual, but is not forced onto the disk.
+Only a crash of the machine itself could lose it, and no test crashes the machine: the crash tests kill the
+app's process, and the reconnection tests stop and restart the server, which writes everything out as it
+stops. Forcing each write to disk made every DROP DATABASE at a test's end take 1.3 s instead of 30 ms.
 
     with PostgresServer() as server:
         server.create_database("aspire_t1")
@@ -105,7 +109,8 @@ class PostgresServer:
             pwfile.unlink()
         with (self.data / "postgresql.conf").open("a") as conf:  # the last setting of a name wins
             conf.write(f"\nlisten_addresses = '{HOST}'\nport = {self.port}\n"
-                       f"unix_socket_directories = '{self.folder}'\nmax_connections = 200\nshared_buffers = 32MB\n")
+                       f"unix_socket_directories = '{self.folder}'\nmax_connections = 200\nshared_buffers = 32MB\n"
+                       "fsync = off\nfull_page_writes = off\n")
 
     def _pg_ctl(self, action: str, *args: str) -> None:
         self._run("pg_ctl", action, "-w", "-t", "60", "-D", str(self.data), *args)
@@ -145,7 +150,7 @@ class PostgresServer:
         """A template copies another database whole (schema and rows): the fast way to a migrated database."""
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template is not None:
-            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            statement += sql.SQL(" TEMPLATE {} STRATEGY FILE_COPY").format(sql.Identifier(template))
         self._admin(statement)
 
     def drop_database(self, name: str) -> None:

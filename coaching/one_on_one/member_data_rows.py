@@ -13,7 +13,7 @@ from typing import NamedTuple
 from coaching.db.database import Database
 from coaching.db.lists import ID_LIST
 from coaching.one_on_one.plan_models import Goal, GoalVersion, Note, NoteVersion
-from coaching.one_on_one.plan_rows import PlanRows
+from coaching.one_on_one.plan_rows import Run, goal_history, goals_of, note_history, notes_of
 
 
 class MemberRow(NamedTuple):
@@ -78,43 +78,47 @@ class MemberDataRows:
         self.db = db
 
     def member_data(self, member_ids: list[int]) -> MemberData:
-        ids = [member_ids]
-        q = self.db.query
-        plan = PlanRows(self.db)
-        goals = plan.goals_of(member_ids)
-        notes = sorted(plan.notes_of(member_ids), key=lambda n: (n.held_on, n.id))
-        return MemberData(
-            members=[MemberRow(*r) for r in q(
-                "SELECT m.id, m.team_id, t.name, m.name, m.email, m.role_title, m.track, m.level, m.created_at,"  # noqa: S608
-                " m.archived_at, m.language FROM member m LEFT JOIN team t ON t.id = m.team_id"
-                f" WHERE m.id IN {ID_LIST} ORDER BY m.id", ids)],
-            options=q(
-                f"SELECT member_id, option_key FROM member_option WHERE member_id IN {ID_LIST}"  # noqa: S608
-                " ORDER BY member_id, option_key", ids),
-            responses=[ResponseRow(*r) for r in q(
-                "SELECT r.id, r.member_id, w.name, r.instrument_version, r.submitted_at, r.is_current, r.life_stage"  # noqa: S608
-                " FROM response r LEFT JOIN wave w ON w.id = r.wave_id"
-                f" WHERE r.member_id IN {ID_LIST} ORDER BY r.submitted_at, r.id", ids)],
-            ratings=q(
-                f"SELECT response_id, item_id, value FROM response_rating WHERE response_id IN {RESPONSES_OF}"  # noqa: S608
-                " ORDER BY response_id, item_id", ids),
-            choices=q(
-                f"SELECT response_id, rank, need FROM response_choice WHERE response_id IN {RESPONSES_OF}"  # noqa: S608
-                " ORDER BY response_id, rank", ids),
-            reflections=q(
-                f"SELECT response_id, reflection_id, text FROM response_reflection WHERE response_id IN {RESPONSES_OF}"  # noqa: S608
-                " ORDER BY response_id, reflection_id", ids),
-            scores=q(
-                f"SELECT response_id, scale, score FROM response_score WHERE response_id IN {RESPONSES_OF}"  # noqa: S608
-                " ORDER BY response_id, scale", ids),
-            invitations=[InvitationRow(*r) for r in q(
-                "SELECT i.id, i.member_id, i.round_id, w.name, rd.deadline, i.created_at, i.revoked_at,"  # noqa: S608
-                " i.declined_at,"
-                " EXISTS (SELECT 1 FROM response r WHERE r.member_id = i.member_id AND r.round_id = i.round_id)"
-                " FROM invitation i LEFT JOIN round rd ON rd.id = i.round_id LEFT JOIN wave w ON w.id = rd.wave_id"
-                f" WHERE i.member_id IN {ID_LIST} ORDER BY i.created_at, i.id", ids)],
-            goals=goals,
-            goal_history=plan.goal_history([g.id for g in goals]),
-            notes=notes,
-            note_history=plan.note_history([n.id for n in notes]),
-        )
+        """Every record of these members, read on one snapshot: a goal edited meanwhile is in the document
+        with its history in step, or not at all."""
+        return self.db.read(lambda tx: _member_data(tx.execute, member_ids))
+
+
+def _member_data(q: Run, member_ids: list[int]) -> MemberData:
+    ids = [member_ids]
+    goals = goals_of(q, member_ids)
+    notes = sorted(notes_of(q, member_ids), key=lambda n: (n.held_on, n.id))
+    return MemberData(
+        members=[MemberRow(*r) for r in q(
+            "SELECT m.id, m.team_id, t.name, m.name, m.email, m.role_title, m.track, m.level, m.created_at,"  # noqa: S608
+            " m.archived_at, m.language FROM member m LEFT JOIN team t ON t.id = m.team_id"
+            f" WHERE m.id IN {ID_LIST} ORDER BY m.id", ids)],
+        options=q(
+            f"SELECT member_id, option_key FROM member_option WHERE member_id IN {ID_LIST}"  # noqa: S608
+            " ORDER BY member_id, option_key", ids),
+        responses=[ResponseRow(*r) for r in q(
+            "SELECT r.id, r.member_id, w.name, r.instrument_version, r.submitted_at, r.is_current, r.life_stage"  # noqa: S608
+            " FROM response r LEFT JOIN wave w ON w.id = r.wave_id"
+            f" WHERE r.member_id IN {ID_LIST} ORDER BY r.submitted_at, r.id", ids)],
+        ratings=q(
+            f"SELECT response_id, item_id, value FROM response_rating WHERE response_id IN {RESPONSES_OF}"  # noqa: S608
+            " ORDER BY response_id, item_id", ids),
+        choices=q(
+            f"SELECT response_id, rank, need FROM response_choice WHERE response_id IN {RESPONSES_OF}"  # noqa: S608
+            " ORDER BY response_id, rank", ids),
+        reflections=q(
+            f"SELECT response_id, reflection_id, text FROM response_reflection WHERE response_id IN {RESPONSES_OF}"  # noqa: S608
+            " ORDER BY response_id, reflection_id", ids),
+        scores=q(
+            f"SELECT response_id, scale, score FROM response_score WHERE response_id IN {RESPONSES_OF}"  # noqa: S608
+            " ORDER BY response_id, scale", ids),
+        invitations=[InvitationRow(*r) for r in q(
+            "SELECT i.id, i.member_id, i.round_id, w.name, rd.deadline, i.created_at, i.revoked_at,"  # noqa: S608
+            " i.declined_at,"
+            " EXISTS (SELECT 1 FROM response r WHERE r.member_id = i.member_id AND r.round_id = i.round_id)"
+            " FROM invitation i LEFT JOIN round rd ON rd.id = i.round_id LEFT JOIN wave w ON w.id = rd.wave_id"
+            f" WHERE i.member_id IN {ID_LIST} ORDER BY i.created_at, i.id", ids)],
+        goals=goals,
+        goal_history=goal_history(q, [g.id for g in goals]),
+        notes=notes,
+        note_history=note_history(q, [n.id for n in notes]),
+    )

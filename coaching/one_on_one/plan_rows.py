@@ -73,19 +73,9 @@ class PlanRows:
     def goal(self, goal_id: int) -> Goal | None:
         return next(iter(_goals(self.db.query, "g.id = ?", [goal_id])), None)
 
-    def goals_of(self, member_ids: list[int]) -> list[Goal]:
-        """These members' goals with their actions, oldest first."""
-        return _goals(self.db.query, f"g.member_id IN {ID_LIST}", [member_ids])
-
     def action(self, action_id: int) -> GoalAction | None:
         row = self.db.query_one(f"SELECT {_ACTION} FROM goal_action WHERE id = ?", [action_id])  # noqa: S608
         return None if row is None else GoalAction(*row)
-
-    def goal_history(self, goal_ids: list[int]) -> list[GoalVersion]:
-        """Every saved version of these goals, goal by goal, oldest first."""
-        rows = self.db.query(f"SELECT {_GOAL_VERSION} WHERE h.goal_id IN {ID_LIST}"  # noqa: S608
-                             " ORDER BY h.goal_id, h.version", [goal_ids])
-        return [_goal_version(r) for r in rows]
 
     def insert_goal(self, member_id: int, coach: int | None, goal: GoalInput, by: int | None) -> Goal:
         def work(tx: Transaction) -> Goal:
@@ -136,16 +126,6 @@ class PlanRows:
     def note(self, note_id: int) -> Note | None:
         return next(iter(_notes(self.db.query, "n.id = ?", [note_id])), None)
 
-    def notes_of(self, member_ids: list[int]) -> list[Note]:
-        """These members' notes, newest meeting first."""
-        return _notes(self.db.query, f"n.member_id IN {ID_LIST}", [member_ids])
-
-    def note_history(self, note_ids: list[int]) -> list[NoteVersion]:
-        """Every saved version of these notes, note by note, oldest first."""
-        rows = self.db.query(f"SELECT {_NOTE_VERSION} WHERE h.note_id IN {ID_LIST}"  # noqa: S608
-                             " ORDER BY h.note_id, h.version", [note_ids])
-        return [_note_version(r) for r in rows]
-
     def insert_note(self, member_id: int, coach: int, note: NoteInput) -> Note:
         """Store a new note; the same note by the same coach within a minute is the one already stored.
 
@@ -181,6 +161,34 @@ class PlanRows:
 
 
 # ---- reads: rows to records -------------------------------------------------------------------------------
+
+
+def goals_of(run: Run, member_ids: list[int]) -> list[Goal]:
+    """These members' goals with their actions, oldest first.
+
+    The reads of members' records take `run`: `Database.query`, or a snapshot's `Transaction.execute` where
+    several reads must agree with each other (a data export read whole).
+    """
+    return _goals(run, f"g.member_id IN {ID_LIST}", [member_ids])
+
+
+def goal_history(run: Run, goal_ids: list[int]) -> list[GoalVersion]:
+    """Every saved version of these goals, goal by goal, oldest first."""
+    rows = run(f"SELECT {_GOAL_VERSION} WHERE h.goal_id IN {ID_LIST} ORDER BY h.goal_id, h.version",  # noqa: S608
+               [goal_ids])
+    return [_goal_version(r) for r in rows]
+
+
+def notes_of(run: Run, member_ids: list[int]) -> list[Note]:
+    """These members' notes, newest meeting first."""
+    return _notes(run, f"n.member_id IN {ID_LIST}", [member_ids])
+
+
+def note_history(run: Run, note_ids: list[int]) -> list[NoteVersion]:
+    """Every saved version of these notes, note by note, oldest first."""
+    rows = run(f"SELECT {_NOTE_VERSION} WHERE h.note_id IN {ID_LIST} ORDER BY h.note_id, h.version",  # noqa: S608
+               [note_ids])
+    return [_note_version(r) for r in rows]
 
 
 def _goals(run: Run, where: str, params: list[Any]) -> list[Goal]:

@@ -32,6 +32,7 @@ from coaching.db.errors import RowMissing
 from coaching.db.versioned import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.measurement.scoring import Profile
+from coaching.one_on_one import plan_rows
 from coaching.one_on_one.plan_models import (
     ActionInput,
     Goal,
@@ -135,7 +136,7 @@ def _coached_goals(aspire: Aspire, actor: Actor, member_id: int) -> tuple[Goal, 
 
 
 def _goals_of(aspire: Aspire, member_id: int) -> list[Goal]:
-    return _rows(aspire).goals_of([member_id])
+    return plan_rows.goals_of(aspire.db.query, [member_id])
 
 
 def get_goal(aspire: Aspire, actor: Actor, goal_id: int) -> Goal:
@@ -191,7 +192,7 @@ def _write_goal(aspire: Aspire, actor: Actor, goal_id: int, version: int, fields
 def goal_history(aspire: Aspire, actor: Actor, goal_id: int) -> list[GoalVersion]:
     """Every saved version of a goal, oldest first, with who saved it, when, and any review marks."""
     _found_goal(aspire, actor, goal_id)
-    return _rows(aspire).goal_history([goal_id])
+    return plan_rows.goal_history(aspire.db.query, [goal_id])
 
 
 def add_action(aspire: Aspire, actor: Actor, goal_id: int, fields: ActionInput | Mapping[str, Any]) -> GoalAction:
@@ -251,7 +252,7 @@ def uncovered_need(goals: Sequence[Goal], profile: Profile) -> Need | None:
 def list_notes(aspire: Aspire, actor: Actor, member_id: int) -> list[Note]:
     """The member's one-on-one notes, newest meeting first: their current manager alone reads them."""
     _managed(aspire, actor, member_id, f"member {member_id}")
-    return _rows(aspire).notes_of([member_id])
+    return plan_rows.notes_of(aspire.db.query, [member_id])
 
 
 def add_note(aspire: Aspire, actor: Actor, member_id: int, fields: NoteInput | Mapping[str, Any]) -> Note:
@@ -275,5 +276,5 @@ def edit_note(aspire: Aspire, actor: Actor, note_id: int, version: int, fields: 
 def note_history(aspire: Aspire, actor: Actor, note_id: int) -> list[NoteVersion]:
     """Every saved version of a note, oldest first, with who wrote it and when."""
     _found_note(aspire, actor, note_id)
-    return _rows(aspire).note_history([note_id])
+    return plan_rows.note_history(aspire.db.query, [note_id])
 

@@ -17,7 +17,7 @@ from coaching.db.errors import RowMissing
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.scoring import Profile
 from coaching.one_on_one import plans
-from coaching.one_on_one.plan_rows import PlanRows
+from coaching.one_on_one.plan_rows import PlanRows, goals_of, notes_of
 from coaching.one_on_one.plans import ChangedMeanwhile, GoalStatus, PlanRejected
 from coaching.people import teams
 from coaching.people.accounts import accounts_of
@@ -228,7 +228,7 @@ def test_a_write_rechecks_the_manager_inside_its_transaction(org):
         rows.update_goal(goal.id, a.id, 1, fields, a.id)
     with pytest.raises(RowMissing):
         rows.insert_note(ana, a.id, plans.NoteInput.of(NOTE))
-    assert len(rows.goals_of([ana])) == 1 and rows.notes_of([ana]) == []
+    assert len(goals_of(aspire.db.query, [ana])) == 1 and notes_of(aspire.db.query, [ana]) == []
 
 
 def test_the_member_sees_the_goals_agreed_with_them_and_never_the_notes(org):

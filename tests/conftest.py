@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -36,6 +38,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
 
 
+T = TypeVar("T")
 ENGINES = ("duckdb", "postgresql")
 EMPTY_TEMPLATE = "aspire_empty"     # a PostgreSQL database as a fresh start leaves it: copied for each `aspire`
 
@@ -61,6 +64,10 @@ class Databases:
         self._server.create_database(dbname, template=template)
         self._created.append(dbname)
         return self._server.url(dbname)
+
+    def template_of(self, target: Path | str) -> Path | str:
+        """What `new(template=...)` takes to copy the database `target` (made by `new`, then closed)."""
+        return target if self._server is None else urlsplit(str(target)).path.lstrip("/")
 
     def stored_bytes(self, aspire: Aspire) -> bytes:
         """Every byte kept on disk for `aspire`'s data: its file and WAL, or the server's whole data folder
@@ -110,6 +117,51 @@ def aspire(databases: Databases, request: pytest.FixtureRequest) -> Iterator[Asp
     app = start(load_settings(db=databases.new("test", template=template), demo=False))
     yield app
     app.close()
+
+
+@pytest.fixture(scope="session")
+def filled_templates() -> dict[tuple[str, str, str], tuple[Path | str, Any]]:
+    """The databases `prepared` filled, by engine and filling function: made once per worker, copied per test."""
+    return {}
+
+
+@pytest.fixture
+def prepared(databases: Databases, filled_templates: dict, request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Callable[[Aspire], T]], tuple[Aspire, T]]]:
+    """`prepared(fill)`: a product holding what `fill(aspire)` wrote into an empty one, and what `fill` returned.
+
+    `fill` runs once per worker and engine; each test gets a copy of the database it left, so the starting
+    data that many tests share (two managers with their teams, say) is written once, not before every test.
+    `fill` returns ids and records, never anything bound to the database it filled.
+    """
+    opened: list[Aspire] = []
+
+    def copy(fill: Callable[[Aspire], T]) -> tuple[Aspire, T]:
+        key = (databases.engine, fill.__module__, fill.__qualname__)
+        if key not in filled_templates:
+            filled_templates[key] = _filled_template(databases.engine, fill, request, tmp_path_factory)
+        template, facts = filled_templates[key]
+        app = start(load_settings(db=databases.new("test", template=template), demo=False))
+        opened.append(app)
+        return app, facts
+
+    yield copy
+    for app in opened:
+        app.close()
+
+
+def _filled_template(engine: str, fill: Callable[[Aspire], T], request: pytest.FixtureRequest,
+                     tmp_path_factory: pytest.TempPathFactory) -> tuple[Path | str, T]:
+    """A database filled by `fill` from an empty product, then closed; it stays until the worker ends."""
+    server = request.getfixturevalue("postgres_server") if engine == "postgresql" else None
+    kept = Databases(engine, tmp_path_factory.mktemp("filled"), server)
+    target = kept.new("filled", template=request.getfixturevalue(f"empty_{engine}_template"))
+    app = start(load_settings(db=target, demo=False))
+    try:
+        facts = fill(app)
+    finally:
+        app.close()
+    return kept.template_of(target), facts
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -21,6 +21,7 @@ from coaching.governance.scope import require_team, visible_team_ids, visible_te
 from coaching.measurement.profiles import latest_answered, organisation_summary, profiles
 from coaching.measurement.response_rows import ResponseRows
 from coaching.measurement.responses import Submission, ensure_wave, list_waves, prepare, record_responses, submit
+from coaching.measurement.versions import current_instrument
 from coaching.one_on_one import brief, development, plans, portrait, review
 from coaching.paths import demand as organisation
 from coaching.paths import editing as paths
@@ -54,8 +55,14 @@ def _actor_taking_callables() -> set[str]:
 
 
 @pytest.fixture
-def world(aspire, instrument):
-    """Manager A with a team of two who answered; manager B with a team of their own; an admin."""
+def world(prepared):
+    """Manager A with a team of two who answered; manager B with a team of their own."""
+    aspire, facts = prepared(_world)
+    return {"aspire": aspire, **facts}
+
+
+def _world(aspire):
+    instrument = current_instrument(aspire)
     a = make_manager(aspire, "a@example.com", "Manager A")
     b = make_manager(aspire, "b@example.com", "Manager B")
     team_a = create_team(aspire, a, "Team A").id
@@ -65,7 +72,7 @@ def world(aspire, instrument):
     wave = ensure_wave(aspire, "2026", dt.date(2026, 1, 1))
     raw = {"ratings": {i.id: 4 for i in instrument.items}, "top_three": ["status", "balance", "autonomy"]}
     submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m in members_a])
-    return {"aspire": aspire, "a": a, "b": b, "team_a": team_a, "members_a": members_a, "wave": wave, "raw": raw}
+    return {"a": a, "b": b, "team_a": team_a, "members_a": members_a, "wave": wave, "raw": raw}
 
 
 def _members_of(aspire, actor, team_id: int) -> list:

@@ -31,7 +31,12 @@ NOTE = {"held_on": dt.date(2026, 11, 2), "body": "Talked about the storage work.
 
 
 @pytest.fixture
-def org(aspire):
+def org(prepared):
+    aspire, facts = prepared(_org)
+    return {"aspire": aspire, **facts}
+
+
+def _org(aspire):
     a = make_manager(aspire, "a@example.com", "Manager A")
     b = make_manager(aspire, "b@example.com", "Manager B")
     admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
@@ -39,8 +44,7 @@ def org(aspire):
     team_b = teams.create_team(aspire, b, "Sales")
     ana = teams.add_member(aspire, a, team.id, {"name": "Ana", "email": "ana@example.com"})
     ben = teams.add_member(aspire, a, team.id, {"name": "Ben", "email": "ben@example.com"})
-    return {"aspire": aspire, "a": a, "b": b, "admin": admin, "team": team, "team_b": team_b, "ana": ana.id,
-            "ben": ben.id}
+    return {"a": a, "b": b, "admin": admin, "team": team, "team_b": team_b, "ana": ana.id, "ben": ben.id}
 
 
 def labels(aspire, member_id: int) -> list[str]:

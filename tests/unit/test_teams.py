@@ -28,14 +28,19 @@ NAMES = ["Zoë Ågren", "田中 芽衣", "محمد الحداد", "O'Brien, Liam
 
 
 @pytest.fixture
-def org(aspire):
+def org(prepared):
+    aspire, facts = prepared(_org)
+    return {"aspire": aspire, **facts}
+
+
+def _org(aspire):
     a = make_manager(aspire, "a@example.com", "Manager A")
     b = make_manager(aspire, "b@example.com", "Manager B")
     admin = accounts_of(aspire).create_user(SYSTEM, "hr@example.com", "HR", Role.ADMIN, None).actor
     team = teams.create_team(aspire, a, "Platform")
     second = teams.create_team(aspire, a, "Support")
     team_b = teams.create_team(aspire, b, "Sales")
-    return {"aspire": aspire, "a": a, "b": b, "admin": admin, "team": team, "second": second, "team_b": team_b}
+    return {"a": a, "b": b, "admin": admin, "team": team, "second": second, "team_b": team_b}
 
 
 def audit_labels(aspire, subject: Subject = Subject.MEMBER, subject_id: int | None = None) -> list[str]:

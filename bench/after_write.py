@@ -31,8 +31,8 @@ from coaching.measurement.response_rows import ResponseRows
 from coaching.ui import views
 
 STEPS: tuple[tuple[str, object, str], ...] = (
-    ("write count read (Database.remembered, per remembered read)", DuckEngine, "write_count"),
-    ("write count read (Database.remembered, per remembered read)", PostgresEngine, "write_count"),
+    ("write count read (Database.remembered, per remembered read)", DuckEngine, "write_counts"),
+    ("write count read (Database.remembered, per remembered read)", PostgresEngine, "write_counts"),
     ("SQL statements, all", DuckStatements, "execute"),
     ("SQL statements, all", PgStatements, "execute"),
     ("the team's responses with their answers (ResponseRows.current_responses)", ResponseRows, "current_responses"),

@@ -27,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -154,9 +155,13 @@ class Database:
         with self.engine.snapshot() as statements:
             return work(Transaction(statements))
 
-    def write(self, work: Callable[[Transaction], T]) -> T:
-        """Run `work` in one serialised transaction (perhaps with other queued writes); retried on a conflict."""
-        return self._queue_and_wait(_Queued(work=work))
+    def write(self, work: Callable[[Transaction], T], *, touches: Sequence[str] = ()) -> T:
+        """Run `work` in one serialised transaction (perhaps with other queued writes); retried on a conflict.
+
+        `touches`: the subjects it touches when known beforehand (else `work` names them, `tx.touch`); a write
+        that names none touches everything (coaching.db.subjects).
+        """
+        return self._queue_and_wait(_Queued(work=partial(_touching, touches, work) if touches else work))
 
     def write_many(self, apply: Callable[[Transaction, list[Item]], list[T]], items: Sequence[Item]) -> list[T]:
         """`apply(tx, items)` in one transaction; queued calls of the same `apply` are merged into one call.
@@ -297,6 +302,11 @@ class _Queued:
         if self.error is not None:
             raise self.error
         return self.result
+
+
+def _touching(touches: Sequence[str], work: Callable[[Transaction], T], tx: Transaction) -> T:
+    tx.touch(*touches)
+    return work(tx)
 
 
 def _run_group(tx: Transaction, group: list[_Queued]) -> list:

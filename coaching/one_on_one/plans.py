@@ -25,10 +25,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from coaching.aspire import Aspire
+from coaching.core import subjects
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.needs import Need
 from coaching.db.errors import RowMissing
+from coaching.db.subjects import reads
 from coaching.db.versioned import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.measurement.scoring import Profile
@@ -129,6 +131,7 @@ def list_goals(aspire: Aspire, actor: Actor, member_id: int) -> list[Goal]:
     return list(aspire.remembered(actor, _coached_goals, member_id))
 
 
+@reads(subjects.TEAMS, subjects.MEMBERS, subjects.PLANS, subjects.CATALOGUE)
 def _coached_goals(aspire: Aspire, actor: Actor, member_id: int) -> tuple[Goal, ...]:
     _coach(aspire, actor, member_id, f"member {member_id}")
     return tuple(_goals_of(aspire, member_id))

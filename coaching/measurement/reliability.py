@@ -73,7 +73,8 @@ def current_estimate(aspire: Aspire, version: int) -> Estimate:
             fresh = Estimate(instrument, basis, known.table, began, written, known.scored)
         else:
             fresh = Estimate(instrument, basis, reliability_from_sums(instrument, basis.sums), began, written)
-            aspire.db.touched_here(subjects.estimate(version))
+            if known is not None:       # what was scored with the one it replaces is redone; the first replaces none
+                aspire.db.touched_here(subjects.estimate(version))
         kept.latest[version] = fresh
         return fresh
 

@@ -136,6 +136,13 @@ class PostgresEngine:
                                     reconnect_timeout=RECONNECT_SECONDS,
                                     kwargs={"application_name": "aspire", "connect_timeout": CONNECT_SECONDS},
                                     configure=_configure, open=True)
+        self._ensure_counts()
+
+    def _ensure_counts(self) -> None:
+        """Make COUNTS_TABLE unless it is there, under the write lock: servers starting together make it once."""
+        with self.statements() as statements:
+            if statements.execute("SELECT to_regclass(?) IS NOT NULL", [COUNTS_TABLE])[0][0]:
+                return
         with self.transaction() as statements:
             statements.execute(_COUNTS_DDL)
 

@@ -28,7 +28,7 @@ def visible_teams(actor: Actor) -> tuple[str, list]:
 
 
 def visible_team_ids(db: Database, actor: Actor) -> list[int] | None:
-    """Team ids the actor may see named data of, remembered until the next write; None means all (the system)."""
+    """Team ids the actor may see named data of, remembered until a team changes; None means all (the system)."""
     _require_someone(actor)
     if actor.role is Role.SYSTEM:
         return None

@@ -116,7 +116,7 @@ class ResponseRows:
         return self.db.write(work)
 
     def waves(self) -> list[Wave]:
-        """Every wave, oldest first; kept until the next write."""
+        """Every wave, oldest first; kept until a write touches the waves."""
         return list(self.db.remembered(self._waves, self.db))
 
     @staticmethod

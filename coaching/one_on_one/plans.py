@@ -127,7 +127,7 @@ def _checked_goal(catalogue: Catalogue, fields: GoalInput | Mapping[str, Any], k
 
 
 def list_goals(aspire: Aspire, actor: Actor, member_id: int) -> list[Goal]:
-    """The member's goals with their actions, oldest first (kept until the next write)."""
+    """The member's goals with their actions, oldest first (kept until a write touches what it reads)."""
     return list(aspire.remembered(actor, _coached_goals, member_id))
 
 

@@ -102,7 +102,7 @@ def reading_update(aspire: Aspire, actor: Actor, portrait: Portrait) -> ReadingU
         return None
     response_id, now = current.profile.response_id, reading_of(portrait)
     team_id, version = portrait.member.team_id, current.profile.instrument_version
-    # both kept until the next write, so a warm rerun of the page reads nothing (Database.remembered)
+    # both kept until a write touches what they read, so a warm rerun of the page reads nothing (Database.remembered)
     shown = aspire.remembered(actor, _reading_shown, team_id, portrait.member.id)
     if shown is not None and shown[:2] == (response_id, now):
         return None

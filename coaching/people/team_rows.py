@@ -117,7 +117,7 @@ class TeamRows:
     # ---- teams -------------------------------------------------------------------------------------
 
     def teams(self, actor: Actor) -> list[Team]:
-        """The active teams the actor may see; kept until the next write, since every screen asks."""
+        """The active teams the actor may see; kept until a write touches the teams, since every screen asks."""
         return list(self.db.remembered(self._teams, self.db, actor))
 
     @staticmethod
@@ -167,7 +167,7 @@ class TeamRows:
     # ---- members -----------------------------------------------------------------------------------
 
     def members(self, actor: Actor, team_id: int) -> list[Member]:
-        """A team's active members, if the actor may see the team; kept until the next write."""
+        """A team's active members, if the actor may see the team; kept until a write touches its members."""
         return list(self.db.remembered(self._members, self.db, actor, team_id))
 
     @staticmethod

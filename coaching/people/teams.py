@@ -293,7 +293,7 @@ def arrangements_of(aspire: Aspire, actor: Actor, team_id: int) -> dict[int, Mem
 
 
 def arrangement_for(aspire: Aspire, actor: Actor, member_id: int) -> MemberArrangement:
-    """One active member's current arrangement, if the actor manages their team (kept until the next write)."""
+    """One active member's current arrangement, if the actor manages their team (kept until members change)."""
     return aspire.remembered(actor, _arrangement, member_id)
 
 

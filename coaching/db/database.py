@@ -140,11 +140,10 @@ class Database:
         Two calls' first parts differ by what was written under the subject between them (each write
         counting its `n`), as long as their second parts are equal: no write above it came between.
         """
-        wanted = needed([subject])
-        local, shared = self._counts.values(wanted), self.engine.write_counts(wanted)
-        spot = wanted.index((subject, 0))
-        under = local[spot] + (0 if shared is None else shared[spot])
-        return under, (local[:spot] + local[spot + 1:], None if shared is None else shared[:spot] + shared[spot + 1:])
+        spot = needed([subject]).index((subject, 0))
+        local, shared = self.write_counts([subject])
+        counts = [local] if shared is None else [local, shared]
+        return sum(c[spot] for c in counts), tuple(c[:spot] + c[spot + 1:] for c in counts)
 
     def touched_here(self, subject: str) -> None:
         """Count a change that lives in this process only (a new reliability estimate), on any engine."""

@@ -114,7 +114,7 @@ class Database:
         sessions, so they must never be changed by a caller. The least recently used go beyond REMEMBERED
         results. Private: keys are built by `remembered` alone, never by hand.
         """
-        versioned = (self.write_counts(subjects), key)
+        versioned = (tuple(subjects), self.write_counts(subjects), key)   # alike counts of other subjects say nothing
         with self._remembered_lock:
             if versioned in self._remembered:
                 self._remembered.move_to_end(versioned)

@@ -145,6 +145,23 @@ def test_a_moved_member_leaves_one_managers_screens_and_joins_the_others(aspire,
     assert org.members_a[0] in {p.member_id for p in profiles(aspire, org.b, org.wave.id)}
 
 
+def test_a_member_moved_between_two_teams_of_one_manager_is_seen_in_the_new_one_at_once(aspire, instrument) -> None:
+    """The two teams' write counts match after the move as they did before it: the remembered portrait is kept
+    for the subjects it read, not for their counts alone."""
+    manager = make_manager(aspire)
+    one, two = create_team(aspire, manager, "One").id, create_team(aspire, manager, "Two").id
+    (moved,) = add_members(aspire, manager, one, [NewMember(name="Mo", email="mo@example.com")])
+    add_members(aspire, manager, one, [NewMember(name="Ola", email="ola@example.com")])    # one's members: 2 writes
+    (stays,) = add_members(aspire, manager, two, [NewMember(name="Tia", email="tia@example.com")])
+    ensure_wave(aspire, "2026", dt.date(2026, 3, 1))
+    wave = list_waves(aspire)[0]
+    _answer(aspire, instrument, [moved], wave)
+    _answer(aspire, instrument, [stays], wave, seed=2)                                     # one response write each
+    assert member_portrait(aspire, manager, moved, DEFAULT_THRESHOLDS).member.team_id == one
+    move_member(aspire, manager, moved, two)                                               # two's members: 2 writes
+    assert member_portrait(aspire, manager, moved, DEFAULT_THRESHOLDS).member.team_id == two
+
+
 def test_drafts_audit_entries_links_opened_and_logins_recompute_no_managers_read(aspire, instrument, queries) -> None:
     org = _org(aspire, instrument)
     _, links = rounds.open_round(aspire, org.a, org.team_a, "2026", dt.datetime.now(dt.UTC) + dt.timedelta(days=9))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -20,6 +21,7 @@ import pytest
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS
+from coaching.core.settings import load_settings
 from coaching.db.database import Database
 from coaching.db.subjects import reads
 from coaching.governance.audit import Action, Subject
@@ -37,7 +39,8 @@ from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams, move_member
 from coaching.privacy import requests as privacy
 from coaching.rounds import rounds
-from tests.conftest import make_manager
+from coaching.startup import start
+from tests.conftest import Databases, make_manager
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -180,6 +183,30 @@ def test_drafts_audit_entries_links_opened_and_logins_recompute_no_managers_read
     assert _screens_of_a(aspire, org) == before[0]
     assert queries == [], "a login is checked again by the session check alone"
     assert accounts_of(aspire).session_actor(session) == org.a
+
+
+@pytest.fixture
+def two_servers(postgres_server, tmp_path, empty_postgresql_template) -> Iterator[tuple[Aspire, Aspire]]:
+    """Two app servers' products on one fresh PostgreSQL database (DuckDB has one process per file)."""
+    made = Databases("postgresql", tmp_path, postgres_server)
+    url = made.new("shared", template=empty_postgresql_template)
+    one, two = start(load_settings(db=url, demo=False)), start(load_settings(db=url, demo=False))
+    yield one, two
+    one.close()
+    two.close()
+    made.drop_all()
+
+
+def test_an_answer_through_one_server_shows_on_the_others_remembered_screens(two_servers, instrument) -> None:
+    one, two = two_servers
+    org = _org(one, instrument)
+    _screens_of_a(two, org)
+    unchanged = _screens_of_a(two, org)
+    _answer(one, instrument, [org.members_b[2]], org.wave, seed=2)
+    assert _screens_of_a(two, org) == unchanged, "another team's answer: nothing of A's moved"
+    assert len(profiles(two, SYSTEM, org.wave.id)) == 5, "the organisation's figures on server two see it"
+    _answer(one, instrument, [org.members_a[2]], org.wave, seed=3)
+    assert org.members_a[2] in {p.member_id for p in _screens_of_a(two, org)[2][1]}, "A's own: seen on two"
 
 
 def _big_team(aspire: Aspire, instrument: Instrument, people: int) -> tuple[Actor, int, list[int], Wave]:

@@ -42,7 +42,8 @@ class Aspire:
         return AuditLog(self.db)
 
     def remembered(self, actor: Actor, read: Callable[..., T], *args: Hashable) -> T:
-        """What `read(self, actor, *args)` gives, kept until the next committed write (Database.remembered).
+        """What `read(self, actor, *args)` gives, kept until a committed write touches a subject it
+        reads (Database.remembered).
 
         The key is built there, never by hand: the function, this Aspire, the actor (what a person may see is
         part of every result) and the arguments, which must be cheap hashable values (ids, not records). So two

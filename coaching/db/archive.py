@@ -41,6 +41,7 @@ from coaching.db.database import Database, Transaction
 from coaching.db.duck import DuckStatements
 from coaching.db.engine import Params, quote_identifier
 from coaching.db.migrations import SCHEMA_VERSION_TABLE, apply_migration, available_migrations
+from coaching.db.postgres import COUNTS_TABLE
 
 Run = Callable[[str, Params], list[tuple]]
 
@@ -53,11 +54,14 @@ LOAD_BATCH = 50_000
 MAX_ID_GAP = 1_000_000
 _SAFE_TYPE = re.compile(r"[A-Z][A-Z0-9 ]*(\(\d+,\d+\))?")
 _NEXTVAL = re.compile(r"nextval\('([a-z][a-z0-9_]*)'(?:::regclass)?\)")
-_TABLES = ("SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
-           " AND table_schema = current_schema() AND table_type = 'BASE TABLE'")
-_COLUMNS = ("SELECT table_name, column_name, data_type, numeric_precision, numeric_scale, column_default"
+# The engine's write counts (coaching.db.postgres.COUNTS_TABLE) are no data of Aspire's: never backed up nor
+# restored, since old counts brought back could match results remembered before, and never dropped by a restore.
+_TABLES = ("SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"  # noqa: S608
+           f" AND table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> '{COUNTS_TABLE}'")
+_COLUMNS = ("SELECT table_name, column_name, data_type, numeric_precision, numeric_scale, column_default"  # noqa: S608
             " FROM information_schema.columns WHERE table_catalog = current_database()"
-            " AND table_schema = current_schema() ORDER BY table_name, ordinal_position")
+            f" AND table_schema = current_schema() AND table_name <> '{COUNTS_TABLE}'"
+            " ORDER BY table_name, ordinal_position")
 
 
 class BackupError(ValueError):

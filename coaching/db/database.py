@@ -14,7 +14,8 @@ Invariants:
   When a group fails, each of its writes runs again alone: one bad write fails only its own caller; when it
   fails because the server cannot be reached, every write of the group fails with StoreUnavailable at once;
 - `read` runs several reads in one read-only transaction: they see one snapshot, whatever commits meanwhile;
-- `remembered` keeps results until the next write committed by any process (the engine's write count).
+- `remembered` keeps a result until a write committed by any process touches a subject it reads
+  (coaching.db.subjects: a write names the subjects it touches, `tx.touch`; one that names none touches all).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,6 +35,7 @@ from coaching.core.settings import PostgresUrl, database_target
 from coaching.db.duck import DuckEngine
 from coaching.db.engine import Compaction, Engine, Params, Statements, StoreUnavailable
 from coaching.db.postgres import PostgresEngine
+from coaching.db.subjects import ROOT, LocalCounts, growth, lineage, needed, read_subjects
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,8 +62,9 @@ class Database:
         self._queue_lock = threading.Lock()
         self._queue: list[_Queued] = []
         self._leading = False      # a thread is committing queued writes, or about to
-        # Counts this process's committed writes; with the engine's count of every process's (see `_remember`).
-        self.generation = 0
+        # Write counts per subject kept here: this process's writes when the engine keeps none (DuckDB), and
+        # changes that live only in this process (`touched_here`); the engine adds every process's (PostgreSQL).
+        self._counts = LocalCounts()
         self._remembered: OrderedDict[Hashable, Any] = OrderedDict()
         self._remembered_lock = threading.Lock()
 
@@ -85,7 +89,10 @@ class Database:
         return None if row is None else row[0]
 
     def remembered(self, read: Callable[..., T], *args: Hashable) -> T:
-        """What `read(*args)` gives, computed once until the next committed write anywhere.
+        """What `read(*args)` gives, computed once until a committed write touches a subject it reads.
+
+        The subjects are those `read` names with `coaching.db.subjects.reads`; a read that names none is
+        redone after any write.
 
         The one place a remembered result's key is built: the function's module and qualified name and every
         argument it is called with, so nothing the result depends on besides the data can be left out of it.
@@ -95,18 +102,19 @@ class Database:
         an object made for the call (it would never be found again). `read` must be a function or method
         whose result depends only on its arguments and the data, not on anything it closes over.
         """
-        return self._remember((read.__module__, read.__qualname__, args), lambda: read(*args))
+        return self._remember((read.__module__, read.__qualname__, args), read_subjects(read, args),
+                              lambda: read(*args))
 
-    def _remember(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """What `compute` gives for `key`, computed once until the next committed write anywhere.
+    def _remember(self, key: Hashable, subjects: Sequence[str], compute: Callable[[], T]) -> T:
+        """What `compute` gives for `key`, computed once until a committed write touches one of `subjects`.
 
         Streamlit reruns a screen on every click, and most clicks change no data: reads, and what is built
-        from them, are kept for the current write count, read before computing so that a write landing
-        meanwhile never leaves an old result under the new count. Results are shared between sessions, so
-        they must never be changed by a caller. The least recently used go beyond REMEMBERED results.
-        Private: keys are built by `remembered` alone, never by hand.
+        from them, are kept for the current write counts of their subjects, read before computing so that a
+        write landing meanwhile never leaves an old result under the new counts. Results are shared between
+        sessions, so they must never be changed by a caller. The least recently used go beyond REMEMBERED
+        results. Private: keys are built by `remembered` alone, never by hand.
         """
-        versioned = (self.generation, self.engine.write_count(), key)
+        versioned = (tuple(subjects), self.write_counts(subjects), key)   # alike counts of other subjects say nothing
         with self._remembered_lock:
             if versioned in self._remembered:
                 self._remembered.move_to_end(versioned)
@@ -118,14 +126,41 @@ class Database:
                 self._remembered.popitem(last=False)
         return value
 
+    def write_counts(self, subjects: Sequence[str]) -> tuple:
+        """The counts a read of `subjects` is keyed on (coaching.db.subjects), from every process that writes.
+
+        On PostgreSQL one query; on DuckDB none (this process is the only writer).
+        """
+        wanted = needed(subjects)
+        return self._counts.values(wanted), self.engine.write_counts(wanted)
+
+    def written_under(self, subject: str) -> tuple[int, Hashable]:
+        """(writes counted under `subject` so far, the counts of every write above it).
+
+        Two calls' first parts differ by what was written under the subject between them (each write
+        counting its `n`), as long as their second parts are equal: no write above it came between.
+        """
+        spot = needed([subject]).index((subject, 0))
+        local, shared = self.write_counts([subject])
+        counts = [local] if shared is None else [local, shared]
+        return sum(c[spot] for c in counts), tuple(c[:spot] + c[spot + 1:] for c in counts)
+
+    def touched_here(self, subject: str) -> None:
+        """Count a change that lives in this process only (a new reliability estimate), on any engine."""
+        self._counts.add(growth({subject: 1}))
+
     def read(self, work: Callable[[Transaction], T]) -> T:
         """Run several reads on one snapshot (a read-only transaction): none of them sees a write the others miss."""
         with self.engine.snapshot() as statements:
             return work(Transaction(statements))
 
-    def write(self, work: Callable[[Transaction], T]) -> T:
-        """Run `work` in one serialised transaction (perhaps with other queued writes); retried on a conflict."""
-        return self._queue_and_wait(_Queued(work=work))
+    def write(self, work: Callable[[Transaction], T], *, touches: Sequence[str] = ()) -> T:
+        """Run `work` in one serialised transaction (perhaps with other queued writes); retried on a conflict.
+
+        `touches`: the subjects it touches when known beforehand (else `work` names them, `tx.touch`); a write
+        that names none touches everything (coaching.db.subjects).
+        """
+        return self._queue_and_wait(_Queued(work=partial(_touching, touches, work) if touches else work))
 
     def write_many(self, apply: Callable[[Transaction, list[Item]], list[T]], items: Sequence[Item]) -> list[T]:
         """`apply(tx, items)` in one transaction; queued calls of the same `apply` are merged into one call.
@@ -209,8 +244,12 @@ class Database:
     @contextmanager
     def _transaction(self) -> Iterator[Transaction]:
         with self.engine.transaction() as statements:
-            yield Transaction(statements)
-        self.generation += 1     # after the commit, under the write lock: readers keyed on the old count re-read
+            tx = Transaction(statements)
+            yield tx
+            grown = growth(tx.touched)
+            kept = self.engine.record_writes(statements, grown)
+        if not kept:
+            self._counts.add(grown)   # after the commit, under the write lock: readers keyed on old counts re-read
 
     def alone(self) -> AbstractContextManager[None]:
         """While held, the same block in any other process on this database waits (see Engine.alone)."""
@@ -224,7 +263,7 @@ class Database:
         """Rewrite storage so that erased rows are gone from the database's files (see the engine's `compact`)."""
         with self._write_lock:
             compaction = self.engine.compact()
-            self.generation += 1
+            self._counts.add(growth({ROOT: 1}))
         return compaction
 
     def close(self) -> None:
@@ -249,10 +288,10 @@ class _Queued:
 
     def run(self, tx: Transaction) -> Any:
         if self.apply is not None:
-            return self.apply(tx, self.items)
+            return tx.naming(self.apply, tx, self.items)
         if self.work is None:
             raise TypeError("a queued write holds neither a work nor an apply to run")
-        return self.work(tx)
+        return tx.naming(self.work, tx)
 
     def settle(self, *, result: Any = None, error: BaseException | None = None) -> None:
         self.result, self.error, self.settled = result, error, True
@@ -262,6 +301,11 @@ class _Queued:
         if self.error is not None:
             raise self.error
         return self.result
+
+
+def _touching(touches: Sequence[str], work: Callable[[Transaction], T], tx: Transaction) -> T:
+    tx.touch(*touches)
+    return work(tx)
 
 
 def _run_group(tx: Transaction, group: list[_Queued]) -> list:
@@ -284,7 +328,7 @@ def _run_group(tx: Transaction, group: list[_Queued]) -> list:
         if part[0].apply is None:
             results[id(part[0])] = part[0].run(tx)
             continue
-        out = iter(part[0].apply(tx, [item for queued in part for item in queued.items]))
+        out = iter(tx.naming(part[0].apply, tx, [item for queued in part for item in queued.items]))
         for queued in part:
             results[id(queued)] = [next(out) for _ in queued.items]
     return [results[id(queued)] for queued in group]
@@ -295,6 +339,26 @@ class Transaction:
 
     def __init__(self, statements: Statements) -> None:
         self._statements = statements
+        self.touched: dict[str, int] = {}     # subject: writes counted (coaching.db.subjects)
+        self._named = False
+
+    def touch(self, *subjects: str, n: int = 1) -> None:
+        """Name subjects this write touches (coaching.db.subjects), counting `n` writes for each.
+
+        A caller's write that names none touches everything: name every subject whose reads it could change.
+        """
+        for subject in subjects:
+            lineage(subject)    # a misspelt subject fails here, in the caller's write, not at its commit
+            self.touched[subject] = self.touched.get(subject, 0) + n
+        self._named = True
+
+    def naming(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)`, one caller's write; if it named no subject, it touched everything (the root)."""
+        self._named = False
+        result = work(*args)
+        if not self._named:
+            self.touch(ROOT)
+        return result
 
     def execute(self, sql: str, params: Params = ()) -> list[tuple]:
         return self._statements.execute(sql, params)

@@ -5,8 +5,8 @@ Invariants:
   each rerun on a new thread, so per-thread cursors would pile up), one writer cursor, used under
   `Database`'s write lock; `compact` alone closes that connection and opens its replacement, while no
   read or write runs;
-- DuckDB locks the file, so only this process writes it: `Database`'s own count of commits sees every
-  change, and `write_count` has nothing to add;
+- DuckDB locks the file, so only this process writes it: `Database`'s own write counts see every
+  change, and `write_counts` has nothing to add;
 - results are fetched completely before a call returns (DuckDB 2.0 results stream and hold their cursor);
 - reads share a readers-writer gate; only the connection swap of `compact` (and `close`) takes it
   exclusively, so a read never meets a closed connection.
@@ -27,14 +27,15 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from coaching.db.engine import Compaction, Params, StoreLockedError, StoreOpenError, quote_identifier
+from coaching.db.engine import Compaction, Params, Statements, StoreLockedError, StoreOpenError, quote_identifier
+from coaching.db.subjects import Count
 
 _FRESH = "aspire_compact"   # the alias of the fresh file while `compact` fills it
 
@@ -175,8 +176,11 @@ class DuckEngine:
         """Nothing to wait for: DuckDB's file lock already keeps every other process out."""
         return nullcontext()
 
-    def write_count(self) -> None:
+    def write_counts(self, wanted: Sequence[tuple[str, int]]) -> None:
         return None
+
+    def record_writes(self, statements: Statements, grown: Mapping[str, Count]) -> bool:
+        return False
 
     def checkpoint(self) -> None:
         self._writer.execute("CHECKPOINT")

@@ -4,15 +4,17 @@ Two engines stand behind `Database`: the embedded DuckDB file (coaching.db.duck)
 PostgreSQL (coaching.db.postgres), the shared store behind several app servers. The domain writes one
 SQL, with `?` placeholders (or `$name` ones) and the subset both engines read alike; an engine runs it,
 translating placeholders where its driver wants others. What differs beyond SQL lives behind this
-interface: how a cursor is had, a snapshot, a write transaction, what a write count is, what erasure
+interface: how a cursor is had, a snapshot, a write transaction, where write counts are kept, what erasure
 must do to the files, and how many rows at once are loaded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple, Protocol
+
+from coaching.db.subjects import Count
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -80,12 +82,17 @@ class Engine(Protocol):
         """Held by one process at a time: steps of several writes that must not interleave across processes
         (start-up's "load the demo if the database is empty"). Not held by the caller's writes themselves."""
 
-    def write_count(self) -> Any:
-        """A value that changes whenever any process commits a write; None when only this process writes.
+    def write_counts(self, wanted: Sequence[tuple[str, int]]) -> tuple[int, ...] | None:
+        """The write counts of every process (coaching.db.subjects: `wanted` pairs of subject and which count),
+        or None when only this process writes and `Database` counts its writes itself.
 
-        `Database.remembered` keys results on it, so a write through another app server is seen on the
+        `Database.remembered` keys results on them, so a write through another app server is seen on the
         next read here.
         """
+
+    def record_writes(self, statements: Statements, grown: Mapping[str, Count]) -> bool:
+        """Add what a write transaction touched to the counts every process reads, inside the transaction
+        (before its commit); False when this engine keeps no such counts (`Database` keeps them)."""
 
     def compact(self) -> Compaction:
         """Rewrite storage so that deleted rows are gone from the database's own files."""

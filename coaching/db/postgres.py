@@ -6,9 +6,11 @@ Invariants:
 - every write transaction first takes one transaction-scoped advisory lock (WRITE_LOCK), so writes from
   every app server and the command line are serialised as they are within one process by `Database`:
   a rule checked inside a write (a version, a unique name, a seat taken) still holds when it commits;
-- the write count is the server's current snapshot (`pg_current_snapshot()`): it changes when any write
-  transaction starts or ends, in any process, so `Database.remembered` never keeps a result past a
-  write made through another app server, without a table to bump or a notification to listen for;
+- write counts per subject (coaching.db.subjects) live in the table COUNTS_TABLE, bumped inside each write
+  transaction (under WRITE_LOCK, so atomically with the data): `Database.remembered` never keeps a result
+  past a write made through another app server, and reads them in one query. The engine makes the table
+  when it opens the database, before the first write (migrations are writes too), and backups leave it out
+  (coaching.db.archive): a restore must never bring old counts back, or an old result could match them;
 - `numeric` comes back as float (sums and averages of integers are numeric in PostgreSQL, double in
   DuckDB): the domain sees the same types from both engines;
 - a connection lost (server restarted, network cut) raises StoreUnavailable in plain words; each pooled
@@ -42,7 +44,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -52,7 +54,8 @@ import psycopg.errors
 from psycopg.types.numeric import FloatLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from coaching.db.engine import Compaction, Params, StoreOpenError, StoreUnavailable, quote_identifier
+from coaching.db.engine import Compaction, Params, Statements, StoreOpenError, StoreUnavailable, quote_identifier
+from coaching.db.subjects import Count, values
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,10 @@ log = logging.getLogger(__name__)
 WRITE_LOCK = 0x41_53_50_49_52_45      # "ASPIRE"
 #: The advisory lock of `alone`: steps that span several writes, such as start-up's seeding.
 ALONE_LOCK = WRITE_LOCK + 1
+#: The engine's own bookkeeping, not the domain's schema: each subject's write counts (see the module's invariants).
+COUNTS_TABLE = "aspire_write_count"
+_COUNTS_DDL = (f"CREATE TABLE IF NOT EXISTS {COUNTS_TABLE} (subject VARCHAR PRIMARY KEY,"
+               " under_count BIGINT NOT NULL, at_count BIGINT NOT NULL)")
 POOL_SIZE = 10          # connections per app server: a read holds one for a query, a write for its transaction
 CONNECT_SECONDS = 10    # how long a start-up or an action waits for the server before saying it is unreachable
 # How long the pool retries a lost connection in the background, pausing 1, 2, 4 s between tries; then it gives up
@@ -129,6 +136,15 @@ class PostgresEngine:
                                     reconnect_timeout=RECONNECT_SECONDS,
                                     kwargs={"application_name": "aspire", "connect_timeout": CONNECT_SECONDS},
                                     configure=_configure, open=True)
+        self._ensure_counts()
+
+    def _ensure_counts(self) -> None:
+        """Make COUNTS_TABLE unless it is there, under the write lock: servers starting together make it once."""
+        with self.statements() as statements:
+            if statements.execute("SELECT to_regclass(?) IS NOT NULL", [COUNTS_TABLE])[0][0]:
+                return
+        with self.transaction() as statements:
+            statements.execute(_COUNTS_DDL)
 
     def _check_reachable(self, url: str) -> None:
         """One connection first, so that a wrong host, password or database name stops start-up in one line."""
@@ -207,11 +223,21 @@ class PostgresEngine:
             finally:
                 cur.execute("SELECT pg_advisory_unlock(%s)", [ALONE_LOCK])
 
-    def write_count(self) -> str:
+    def write_counts(self, wanted: Sequence[tuple[str, int]]) -> tuple[int, ...]:
         with self._cursor() as cur:
-            cur.execute("SELECT pg_current_snapshot()::text")
-            row = cur.fetchone()
-        return row[0] if row else ""
+            cur.execute(f"SELECT subject, under_count, at_count FROM {COUNTS_TABLE} WHERE subject = ANY(%s)",  # noqa: S608
+                        [sorted({subject for subject, _ in wanted})])
+            counts = {subject: Count(under, at) for subject, under, at in cur.fetchall()}
+        return values(counts, wanted)
+
+    def record_writes(self, statements: Statements, grown: Mapping[str, Count]) -> bool:
+        statements.execute(
+            f"INSERT INTO {COUNTS_TABLE} (subject, under_count, at_count)"  # noqa: S608 - a constant
+            " SELECT * FROM unnest(?::VARCHAR[], ?::BIGINT[], ?::BIGINT[]) ON CONFLICT (subject) DO UPDATE SET"
+            f" under_count = {COUNTS_TABLE}.under_count + excluded.under_count,"
+            f" at_count = {COUNTS_TABLE}.at_count + excluded.at_count",
+            [list(grown), [c.under for c in grown.values()], [c.at for c in grown.values()]])
+        return True
 
     def checkpoint(self) -> None:
         """Nothing to fold: PostgreSQL checkpoints by itself, and a CHECKPOINT needs a superuser."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from coaching.db.database import Database
+from coaching.core import subjects
+from coaching.db.database import Database, Transaction
 from coaching.db.lists import ID_LIST
 
 
@@ -14,8 +15,12 @@ class AuditRows:
 
     def insert(self, rows: list[tuple]) -> None:
         """(actor_id, actor_role, action, subject_kind, subject_id, detail) rows, in one transaction."""
-        self.db.write(lambda tx: tx.insert_rows(
-            "audit_log", ("actor_id", "actor_role", "action", "subject_kind", "subject_id", "detail"), rows))
+        def work(tx: Transaction) -> None:
+            tx.insert_rows("audit_log", ("actor_id", "actor_role", "action", "subject_kind", "subject_id", "detail"),
+                           rows)
+            tx.touch(subjects.AUDIT)
+
+        self.db.write(work)
 
     def select(self, *, action: str | None, actor_id: int | None, subject_kind: str | None,
                subject_ids: list[int] | None, since: dt.datetime | None, limit: int) -> list[tuple]:

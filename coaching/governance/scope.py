@@ -6,8 +6,12 @@ that scope is reported exactly like a missing row (PermissionDenied), so ids can
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from coaching.core import subjects
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.db.database import Database
+from coaching.db.subjects import reads
 
 
 def visible_teams(actor: Actor) -> tuple[str, list]:
@@ -24,7 +28,7 @@ def visible_teams(actor: Actor) -> tuple[str, list]:
 
 
 def visible_team_ids(db: Database, actor: Actor) -> list[int] | None:
-    """Team ids the actor may see named data of, remembered until the next write; None means all (the system)."""
+    """Team ids the actor may see named data of, remembered until a team changes; None means all (the system)."""
     _require_someone(actor)
     if actor.role is Role.SYSTEM:
         return None
@@ -33,9 +37,21 @@ def visible_team_ids(db: Database, actor: Actor) -> list[int] | None:
     return list(db.remembered(_managed_team_ids, db, actor))
 
 
+@reads(subjects.TEAMS)
 def _managed_team_ids(db: Database, actor: Actor) -> tuple[int, ...]:
     sql, params = visible_teams(actor)
     return tuple(r[0] for r in db.query(sql, params))
+
+
+def team_subjects(db: Database, actor: Actor, team_ids: Iterable[int] | None = None) -> tuple[str, ...]:
+    """What a scoped read of responses names (coaching.core.subjects): the teams it may return, and scope itself.
+
+    Those of `team_ids` when given, else every team the actor may see: for the system, every team's.
+    """
+    ids = visible_team_ids(db, actor) if team_ids is None else team_ids
+    if ids is None:
+        return subjects.TEAMS, subjects.RESPONSES, subjects.MEMBERS
+    return subjects.TEAMS, *(subject for team_id in ids for subject in subjects.team(team_id))
 
 
 def _require_someone(actor: Actor) -> None:

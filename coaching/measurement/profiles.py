@@ -8,9 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from coaching.aspire import Aspire
+from coaching.core import subjects
 from coaching.core.actors import Actor
 from coaching.core.needs import SCALES
+from coaching.db.subjects import reads
 from coaching.governance.aggregates import disclosable
+from coaching.governance.scope import team_subjects
 from coaching.measurement.answers import Answers
 from coaching.measurement.reliability import Estimate, current_estimate
 from coaching.measurement.response_rows import ResponseRows, StoredResponse, Wave
@@ -64,6 +67,7 @@ def profiles(aspire: Aspire, actor: Actor, wave_id: int, team_ids: Iterable[int]
     return list(aspire.remembered(actor, _scored, wave_id, teams))
 
 
+@reads(subjects.ESTIMATES, lambda aspire, actor, wave_id, team_ids: team_subjects(aspire.db, actor, team_ids))
 def _scored(aspire: Aspire, actor: Actor, wave_id: int, team_ids: tuple[int, ...] | None) -> tuple[MemberProfile, ...]:
     responses = ResponseRows(aspire.db).current_responses(actor, wave_id, team_ids)
     estimates = {v: current_estimate(aspire, v) for v in {r.instrument_version for r in responses}}

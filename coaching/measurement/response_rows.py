@@ -11,15 +11,18 @@ Invariants:
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from coaching.core import subjects
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.needs import SCALES
 from coaching.db.database import Database, Transaction
 from coaching.db.lists import ID_LIST
+from coaching.db.subjects import reads
 from coaching.governance.scope import require_team, visible_teams
 from coaching.measurement.answers import Answers
 from coaching.measurement.instrument import Instrument
@@ -113,10 +116,11 @@ class ResponseRows:
         return self.db.write(work)
 
     def waves(self) -> list[Wave]:
-        """Every wave, oldest first; kept until the next write."""
+        """Every wave, oldest first; kept until a write touches the waves."""
         return list(self.db.remembered(self._waves, self.db))
 
     @staticmethod
+    @reads(subjects.WAVES)
     def _waves(db: Database) -> tuple[Wave, ...]:
         """The waves are the organisation's calendar, the same for everyone: no actor is part of what is remembered."""
         return tuple(Wave(id=r[0], name=r[1], starts_on=r[2])
@@ -175,7 +179,8 @@ class ResponseRows:
         self.db.write(lambda tx: tx.execute(
             "INSERT INTO reading_shown (member_id, response_id, reading, basis, shown_at) VALUES (?, ?, ?, ?, now())"
             " ON CONFLICT (member_id) DO UPDATE SET response_id = excluded.response_id, reading = excluded.reading,"
-            " basis = excluded.basis, shown_at = excluded.shown_at", [member_id, response_id, reading, basis]))
+            " basis = excluded.basis, shown_at = excluded.shown_at", [member_id, response_id, reading, basis]),
+            touches=[subjects.readings(team_id)])
 
     def own_response(self, actor: Actor, wave_id: int) -> StoredResponse | None:
         """A respondent's own current response in a wave (through their link); nobody else's."""
@@ -338,4 +343,14 @@ def _insert_responses(tx: Transaction, responses: list[NewResponse]) -> list[int
                    [(i, key, text) for i, r in pairs for key, text in r.answers.reflections.items()])
     tx.insert_rows("response_score", ("response_id", "scale", "score"),
                    [(i, scale, score) for i, r in pairs for scale, score in r.scores.items()])
+    _touch_responses(tx, responses)
     return ids
+
+
+def _touch_responses(tx: Transaction, responses: list[NewResponse]) -> None:
+    """Name what storing these responses touches: their members' teams, and their versions once per response."""
+    teams = tx.execute(f"SELECT DISTINCT team_id FROM member WHERE id IN {ID_LIST}",  # noqa: S608 - a constant
+                       [[r.member_id for r in responses]])
+    tx.touch(*(subjects.RESPONSES if t is None else subjects.responses(t) for (t,) in teams))
+    for version, n in Counter(r.instrument_version for r in responses).items():
+        tx.touch(subjects.version_responses(version), n=n)

@@ -62,7 +62,7 @@ def record_responses(aspire: Aspire, actor: Actor, responses: Sequence[NewRespon
 
 
 def list_waves(aspire: Aspire) -> list[Wave]:
-    """Every wave, oldest first; kept until the next write."""
+    """Every wave, oldest first; kept until a write touches the waves."""
     return ResponseRows(aspire.db).waves()
 
 

@@ -21,9 +21,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from coaching.aspire import Aspire
+from coaching.core import subjects
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.needs import NEEDS, Need
 from coaching.db.errors import RowMissing
+from coaching.db.subjects import reads
 from coaching.governance.aggregates import disclosable
 from coaching.governance.audit import Action, Subject
 from coaching.governance.scope import require_team
@@ -147,6 +149,7 @@ def agreed_route(aspire: Aspire, actor: Actor, member_id: int) -> AgreedRoute | 
     return aspire.remembered(actor, _agreed_route, member_id)
 
 
+@reads(subjects.TEAMS, subjects.MEMBERS, subjects.PLANS, subjects.CATALOGUE)
 def _agreed_route(aspire: Aspire, actor: Actor, member_id: int) -> AgreedRoute | None:
     return _current(aspire, member_id, plans.list_goals(aspire, actor, member_id))
 

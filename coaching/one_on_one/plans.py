@@ -25,10 +25,12 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from coaching.aspire import Aspire
+from coaching.core import subjects
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.needs import Need
 from coaching.db.errors import RowMissing
+from coaching.db.subjects import reads
 from coaching.db.versioned import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.measurement.scoring import Profile
@@ -126,10 +128,11 @@ def _checked_goal(catalogue: Catalogue, fields: GoalInput | Mapping[str, Any], k
 
 
 def list_goals(aspire: Aspire, actor: Actor, member_id: int) -> list[Goal]:
-    """The member's goals with their actions, oldest first (kept until the next write)."""
+    """The member's goals with their actions, oldest first (kept until a write touches what it reads)."""
     return list(aspire.remembered(actor, _coached_goals, member_id))
 
 
+@reads(subjects.TEAMS, subjects.MEMBERS, subjects.PLANS, subjects.CATALOGUE)
 def _coached_goals(aspire: Aspire, actor: Actor, member_id: int) -> tuple[Goal, ...]:
     _coach(aspire, actor, member_id, f"member {member_id}")
     return tuple(_goals_of(aspire, member_id))

@@ -6,12 +6,15 @@ and waves shown, and always through the actor's scope (a manager: their own team
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from coaching.aspire import Aspire
+from coaching.core import subjects
 from coaching.core.actors import Actor, PermissionDenied
 from coaching.core.needs import Need, scale_label
-from coaching.governance.scope import require_team
+from coaching.db.subjects import reads
+from coaching.governance.scope import require_team, team_subjects
 from coaching.measurement.profiles import MemberProfile, ScaleSummary, profiles, summarise
 from coaching.measurement.reliability import current_estimate, scale_reliability
 from coaching.measurement.response_rows import ResponseRows, Wave
@@ -99,7 +102,7 @@ def reading_update(aspire: Aspire, actor: Actor, portrait: Portrait) -> ReadingU
         return None
     response_id, now = current.profile.response_id, reading_of(portrait)
     team_id, version = portrait.member.team_id, current.profile.instrument_version
-    # both kept until the next write, so a warm rerun of the page reads nothing (Database.remembered)
+    # both kept until a write touches what they read, so a warm rerun of the page reads nothing (Database.remembered)
     shown = aspire.remembered(actor, _reading_shown, team_id, portrait.member.id)
     if shown is not None and shown[:2] == (response_id, now):
         return None
@@ -110,10 +113,12 @@ def reading_update(aspire: Aspire, actor: Actor, portrait: Portrait) -> ReadingU
     return ReadingUpdate(before=shown[1], now=now, basis=basis, basis_before=shown[2])
 
 
+@reads(subjects.TEAMS, lambda aspire, actor, team_id, member_id: [subjects.readings(team_id)])
 def _reading_shown(aspire: Aspire, actor: Actor, team_id: int, member_id: int) -> tuple[int, str, int] | None:
     return ResponseRows(aspire.db).reading_shown(actor, team_id, member_id)
 
 
+@reads(lambda aspire, version: [subjects.estimate(version)])
 def _estimate_basis(aspire: Aspire, version: int) -> int:
     """How many responses the current estimate of a version rests on.
 
@@ -137,6 +142,21 @@ def member_portrait(aspire: Aspire, actor: Actor, member_id: int, thresholds: Th
     return aspire.remembered(actor, _portrait, member_id, thresholds)
 
 
+def member_subjects(aspire: Aspire, actor: Actor, member_id: int, *_: Hashable) -> tuple[str, ...]:
+    """What a read of one member's portrait names (coaching.core.subjects): their team's answers and the rest."""
+    return (*team_subjects(aspire.db, actor, [find_member(aspire, actor, member_id).team_id]), *_PICTURED)
+
+
+def team_picture_subjects(aspire: Aspire, actor: Actor, team_id: int, *_: Hashable) -> tuple[str, ...]:
+    """What a read of one team's picture names (coaching.core.subjects): the team's answers and the rest."""
+    return (*team_subjects(aspire.db, actor, [team_id]), *_PICTURED)
+
+
+# Besides a team's answers, what portraits and pictures rest on: the waves, the paths on offer, the estimates.
+_PICTURED = (subjects.WAVES, subjects.CATALOGUE, subjects.ESTIMATES)
+
+
+@reads(member_subjects)
 def _portrait(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds) -> Portrait:
     member = find_member(aspire, actor, member_id)
     history = [
@@ -187,6 +207,7 @@ def team_picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresho
     return aspire.remembered(actor, _picture, team_id, wave, thresholds)
 
 
+@reads(team_picture_subjects)
 def _picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> TeamPicture:
     require_team(aspire.db, actor, team_id)
     answered = profiles(aspire, actor, wave.id, [team_id])

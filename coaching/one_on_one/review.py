@@ -16,6 +16,8 @@ from coaching.aspire import Aspire
 from coaching.core.actors import Actor
 from coaching.core.clock import months_before
 from coaching.core.needs import NEEDS, Need
+from coaching.db.subjects import reads
+from coaching.governance.scope import team_subjects
 from coaching.measurement.scoring import Change, Profile, rank_needs
 from coaching.one_on_one.plans import Goal, ReviewAnswer
 from coaching.people.teams import last_submitted, list_members
@@ -72,6 +74,7 @@ def review_overview(aspire: Aspire, actor: Actor, team_id: int, today: dt.date |
     return list(aspire.remembered(actor, _overview, team_id, today))
 
 
+@reads(lambda aspire, actor, team_id, today: team_subjects(aspire.db, actor, [team_id]))
 def _overview(aspire: Aspire, actor: Actor, team_id: int, today: dt.date) -> tuple[ReviewRow, ...]:
     names = {m.id: m.name for m in list_members(aspire, actor, team_id)}
     rows = []

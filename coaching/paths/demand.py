@@ -11,8 +11,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from coaching.aspire import Aspire
+from coaching.core import subjects
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.needs import Need
+from coaching.db.subjects import reads
 from coaching.measurement.profiles import profiles
 from coaching.measurement.response_rows import Wave
 from coaching.measurement.responses import list_waves
@@ -35,6 +37,7 @@ def organisation_paths(aspire: Aspire, actor: Actor, thresholds: Thresholds) -> 
     return aspire.db.remembered(_newest_counts, aspire, thresholds)
 
 
+@reads(subjects.TEAMS, subjects.RESPONSES, subjects.MEMBERS, subjects.WAVES, subjects.CATALOGUE, subjects.ESTIMATES)
 def _newest_counts(aspire: Aspire, thresholds: Thresholds) -> OrganisationPaths | None:
     """The counts, read as the system: the same figures for every admin (the role is checked before), and
     no person's scope narrows them, so no actor is part of what is remembered."""

@@ -16,6 +16,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import NamedTuple
 
+from coaching.core import subjects
 from coaching.db.database import Database, Transaction
 from coaching.db.lists import TEXT_LIST
 
@@ -187,12 +188,14 @@ class AccountRows:
         counts, so its place is past `lock_after`. A successful login then forgets the count (`forget`).
         """
         rows = self.db.write(lambda tx: tx.execute(_ADMIT, {
-            "key": key, "now": now, "window_start": window_start, "lock_after": lock_after, "lock_until": lock_until}))
+            "key": key, "now": now, "window_start": window_start, "lock_after": lock_after, "lock_until": lock_until}),
+            touches=[subjects.LOGINS])
         return rows[0][0]
 
     def forget_attempts(self, key: str) -> None:
         """Forget the failed logins and any lock of one e-mail (a right password, an admin's unlock or reset)."""
-        self.db.write(lambda tx: tx.execute("DELETE FROM login_throttle WHERE key = ?", [key]))
+        self.db.write(lambda tx: tx.execute("DELETE FROM login_throttle WHERE key = ?", [key]),
+                      touches=[subjects.LOGINS])
 
     def throttles(self, keys: list[str]) -> dict[str, Throttle]:
         """The count and lock of each key that has one."""
@@ -214,14 +217,14 @@ class AccountRows:
                 "INSERT INTO account_session (user_id, handoff_hash, handoff_until, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?, ?) RETURNING id", [user_id, handoff_hash, handoff_until, now, expires_at])
 
-        return self.db.write(work)
+        return self.db.write(work, touches=[subjects.SESSIONS])
 
     def hand_over_session(self, handoff_hash: str, token_hash: str, now: dt.datetime) -> bool:
         """Exchange a one-time code for the cookie's token (its hash); False when the code is unknown, used or old."""
         return bool(self.db.write(lambda tx: tx.execute(
             "UPDATE account_session SET token_hash = ?, handoff_hash = NULL, handoff_until = NULL"
             " WHERE handoff_hash = ? AND handoff_until > ? AND expires_at > ? RETURNING id",
-            [token_hash, handoff_hash, now, now])))
+            [token_hash, handoff_hash, now, now]), touches=[subjects.SESSIONS]))
 
     def session_by_token(self, token_hash: str) -> SessionRow | None:
         row = self.db.query_one(
@@ -233,7 +236,8 @@ class AccountRows:
         return None if row is None else SessionRow(*row)
 
     def delete_session(self, session_id: int) -> None:
-        self.db.write(lambda tx: tx.execute("DELETE FROM account_session WHERE id = ?", [session_id]))
+        self.db.write(lambda tx: tx.execute("DELETE FROM account_session WHERE id = ?", [session_id]),
+                      touches=[subjects.SESSIONS])
 
     # ---- the HMAC key of login_throttle --------------------------------------------------------------
 

@@ -41,9 +41,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import EmailStr, SecretStr, TypeAdapter, ValidationError
 
 from coaching.aspire import Aspire
+from coaching.core import subjects
 from coaching.core.actors import SYSTEM, Actor, PermissionDenied, Role
 from coaching.core.text import text_problems
 from coaching.db.database import Database
+from coaching.db.subjects import reads
 from coaching.governance.audit import Action, AuditLog, Subject
 from coaching.people.account_rows import AccountRow, AccountRows, Refusal
 
@@ -160,6 +162,7 @@ def accounts_of(aspire: Aspire) -> Accounts:
     return aspire.shared("accounts", lambda: Accounts(aspire.db, audit=aspire.audit))
 
 
+@reads(subjects.SESSIONS)
 def _session_account(db: Database, session_id: int) -> tuple[dt.datetime, AccountRow] | None:
     """A login session's expiry and its account. Read before anyone is known to be logged in, and the session's
     id names one login already, so no actor is part of what is remembered."""

@@ -24,10 +24,12 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from coaching.core import subjects
 from coaching.core.actors import Actor
 from coaching.db.database import Database, Transaction
 from coaching.db.errors import NotOffered, RowMissing, VersionMismatch
 from coaching.db.lists import ID_LIST, TEXT_LIST
+from coaching.db.subjects import reads
 from coaching.governance.scope import require_team, visible_teams
 
 
@@ -115,10 +117,11 @@ class TeamRows:
     # ---- teams -------------------------------------------------------------------------------------
 
     def teams(self, actor: Actor) -> list[Team]:
-        """The active teams the actor may see; kept until the next write, since every screen asks."""
+        """The active teams the actor may see; kept until a write touches the teams, since every screen asks."""
         return list(self.db.remembered(self._teams, self.db, actor))
 
     @staticmethod
+    @reads(subjects.TEAMS)
     def _teams(db: Database, actor: Actor) -> tuple[Team, ...]:
         visible, scope = visible_teams(actor)
         rows = db.query(
@@ -164,10 +167,11 @@ class TeamRows:
     # ---- members -----------------------------------------------------------------------------------
 
     def members(self, actor: Actor, team_id: int) -> list[Member]:
-        """A team's active members, if the actor may see the team; kept until the next write."""
+        """A team's active members, if the actor may see the team; kept until a write touches its members."""
         return list(self.db.remembered(self._members, self.db, actor, team_id))
 
     @staticmethod
+    @reads(subjects.TEAMS, lambda db, actor, team_id: [subjects.members(team_id)])
     def _members(db: Database, actor: Actor, team_id: int) -> tuple[Member, ...]:
         require_team(db, actor, team_id)
         rows = db.query(
@@ -215,6 +219,7 @@ class TeamRows:
             ids = insert_member_rows(tx, team_id, members)     # one statement: 10,000 rows in a tenth of a second
             tx.insert_rows("member_option", ("member_id", "option_key"),
                            [(i, key) for i, keys in zip(ids, in_use, strict=True) for key in keys])
+            tx.touch(subjects.members(team_id))
             return ids
 
         return self.db.write(work)
@@ -234,6 +239,7 @@ class TeamRows:
                 tx.execute("DELETE FROM member_option WHERE member_id = ?", [member_id])
                 tx.executemany("INSERT INTO member_option (member_id, option_key) VALUES (?, ?)",
                                [(member_id, key) for key in options])
+            tx.touch(subjects.members(team_id))
             return tx.scalar(
                 "UPDATE member SET name = ?, email = ?, role_title = ?, track = ?, level = ?, language = ?,"
                 " version = version + 1 WHERE id = ? RETURNING version",
@@ -260,6 +266,7 @@ class TeamRows:
     def archive_member(self, member_id: int, team_id: int, at: dt.datetime) -> int:
         def work(tx: Transaction) -> int:
             _check_member(tx, member_id, team_id, None)
+            tx.touch(subjects.members(team_id))
             return tx.scalar("UPDATE member SET archived_at = ?, version = version + 1 WHERE id = ? RETURNING version",
                              [at, member_id])
 
@@ -272,6 +279,7 @@ class TeamRows:
             _check_member(tx, member_id, team_id, None)
             if not tx.scalar("SELECT 1 FROM team WHERE id = ? AND archived_at IS NULL", [to_team_id]):
                 raise RowMissing(f"no team {to_team_id}")
+            tx.touch(subjects.members(team_id), subjects.members(to_team_id))   # their answers move with them
             return tx.scalar("UPDATE member SET team_id = ?, version = version + 1 WHERE id = ? RETURNING version",
                              [to_team_id, member_id])
 

@@ -31,11 +31,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from coaching.aspire import Aspire
+from coaching.core import subjects
 from coaching.core.actors import Actor, PermissionDenied, Role
 from coaching.core.editing import EditConflict
 from coaching.core.tabular import ImportRejected, RowProblem
 from coaching.core.text import text_problems
 from coaching.db.errors import NotOffered, RowMissing
+from coaching.db.subjects import reads
 from coaching.db.versioned import versioned
 from coaching.governance.audit import Action, Subject
 from coaching.paths.catalogue import Catalogue, PathKind, arrangement_problems, options_in_use_problems
@@ -291,10 +293,11 @@ def arrangements_of(aspire: Aspire, actor: Actor, team_id: int) -> dict[int, Mem
 
 
 def arrangement_for(aspire: Aspire, actor: Actor, member_id: int) -> MemberArrangement:
-    """One active member's current arrangement, if the actor manages their team (kept until the next write)."""
+    """One active member's current arrangement, if the actor manages their team (kept until members change)."""
     return aspire.remembered(actor, _arrangement, member_id)
 
 
+@reads(subjects.TEAMS, subjects.MEMBERS, subjects.CATALOGUE)
 def _arrangement(aspire: Aspire, actor: Actor, member_id: int) -> MemberArrangement:
     _own_member(aspire, actor, member_id)
     return MemberArrangement(**_rows(aspire).arrangements([member_id])[member_id]._asdict())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from coaching.core import subjects
 from coaching.db.database import Database, Transaction
 
 
@@ -131,19 +132,20 @@ class RoundRows:
 
     def mark_opened(self, invitation_id: int, at: dt.datetime) -> None:
         self.db.write(lambda tx: tx.execute(
-            "UPDATE invitation SET opened_at = ? WHERE id = ? AND opened_at IS NULL", [at, invitation_id]))
+            "UPDATE invitation SET opened_at = ? WHERE id = ? AND opened_at IS NULL", [at, invitation_id]),
+            touches=[subjects.INVITATIONS])
 
     def decline(self, round_id: int, member_id: int, at: dt.datetime) -> None:
         """Declining holds for the person in this round, whichever of their links they used."""
         self.db.write(lambda tx: tx.execute(
             "UPDATE invitation SET declined_at = ? WHERE round_id = ? AND member_id = ? AND declined_at IS NULL",
-            [at, round_id, member_id]))
+            [at, round_id, member_id]), touches=[subjects.INVITATIONS])
 
     def record_delivery(self, invitation_id: int, member_id: int, kind: str, channel: str, ok: bool,
                         error: str | None = None) -> None:
         self.db.write(lambda tx: tx.execute(
             "INSERT INTO delivery (invitation_id, member_id, kind, channel, ok, error) VALUES (?, ?, ?, ?, ?, ?)",
-            [invitation_id, member_id, kind, channel, ok, error]))
+            [invitation_id, member_id, kind, channel, ok, error]), touches=[subjects.INVITATIONS])
 
     # ---- progress ------------------------------------------------------------------------------------
 
@@ -195,8 +197,9 @@ class RoundRows:
             " VALUES (?, ?, ?, current_timestamp, ?)"
             " ON CONFLICT (member_id, round_id) DO UPDATE SET answers = excluded.answers,"
             " updated_at = excluded.updated_at, language = excluded.language",
-            [member_id, round_id, answers_json, language]))
+            [member_id, round_id, answers_json, language]), touches=[subjects.DRAFTS])
 
     def delete_draft(self, member_id: int, round_id: int) -> None:
         self.db.write(lambda tx: tx.execute(
-            "DELETE FROM response_draft WHERE member_id = ? AND round_id = ?", [member_id, round_id]))
+            "DELETE FROM response_draft WHERE member_id = ? AND round_id = ?", [member_id, round_id]),
+            touches=[subjects.DRAFTS])

@@ -13,10 +13,12 @@ import streamlit as st
 from streamlit.typing import PlotlyState
 
 from coaching.aspire import Aspire
+from coaching.core import subjects
 from coaching.core.actors import Actor, Role
+from coaching.db.subjects import reads
 from coaching.measurement.profiles import ScaleSummary
 from coaching.measurement.response_rows import Wave
-from coaching.one_on_one.portrait import member_portrait, team_picture
+from coaching.one_on_one.portrait import member_portrait, member_subjects, team_picture, team_picture_subjects
 from coaching.paths.editing import catalogue_for_wave
 from coaching.paths.fit import Thresholds
 from coaching.ui.format import plain
@@ -60,12 +62,14 @@ def show_view(
                            on_select=on_select, selection_mode="points")
 
 
+@reads()     # drawn from its arguments alone
 def needs_chart(aspire: Aspire, actor: Actor, summaries: tuple[ScaleSummary, ...]) -> View:
     """The home screen's bars: an admin's over the organisation, a manager's over their people."""
     view = org_needs_view if actor.role is Role.ADMIN else people_needs_view
     return view(list(summaries))
 
 
+@reads(member_subjects)
 def member_profile_chart(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds,
                          overlay: str | None) -> View:
     """A member's newest profile, with one path on offer (by key) drawn over it, or none."""
@@ -76,25 +80,30 @@ def member_profile_chart(aspire: Aspire, actor: Actor, member_id: int, threshold
     return member_profile_view(portrait.member.name, portrait.current.profile.profile, drawn)
 
 
+@reads(member_subjects)
 def member_fit_chart(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds) -> View:
     portrait = member_portrait(aspire, actor, member_id, thresholds)
     return member_fit_view(portrait.member.name, portrait.fits, portrait.unmet)
 
 
+@reads(member_subjects)
 def member_trend_chart(aspire: Aspire, actor: Actor, member_id: int, thresholds: Thresholds) -> View:
     portrait = member_portrait(aspire, actor, member_id, thresholds)
     waves = [(w.wave.name, w.profile.profile.scores) for w in portrait.history]
     return member_trend_view(portrait.member.name, waves, portrait.changes)
 
 
+@reads(team_picture_subjects)
 def team_heatmap_chart(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> View:
     return team_heatmap_view(team_picture(aspire, actor, team_id, wave, thresholds).heatmap_rows)
 
 
+@reads(team_picture_subjects)
 def team_demand_chart(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> View:
     return demand_offer_view(team_picture(aspire, actor, team_id, wave, thresholds).demands)
 
 
+@reads(team_picture_subjects)
 def team_drift_chart(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> View:
     """The team's means in a wave against the newest earlier wave anyone in it answered."""
     picture = team_picture(aspire, actor, team_id, wave, thresholds)
@@ -103,6 +112,7 @@ def team_drift_chart(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thr
     return team_drift_view(earlier_wave.name, earlier, wave.name, picture.summary)
 
 
+@reads(subjects.WAVES, subjects.CATALOGUE)
 def pay_ladder_chart(aspire: Aspire, actor: Actor, wave: Wave) -> View:
     """The pay bands on offer in a wave (the catalogue of its time): the same for everyone."""
     return pay_ladder_view(catalogue_for_wave(aspire, wave))

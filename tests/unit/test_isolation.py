@@ -221,6 +221,8 @@ CASES: dict[str, Callable[[dict], object]] = {
     "coaching.one_on_one.portrait.find_member": lambda w: portrait.find_member(w["aspire"], w["b"], w["members_a"][0]),
     "coaching.one_on_one.portrait.member_portrait":
         lambda w: portrait.member_portrait(w["aspire"], w["b"], w["members_a"][0], DEFAULT_THRESHOLDS),
+    "coaching.one_on_one.portrait.member_subjects":
+        lambda w: portrait.member_subjects(w["aspire"], w["b"], w["members_a"][0]),
     "coaching.one_on_one.portrait.team_picture":
         lambda w: portrait.team_picture(w["aspire"], w["b"], w["team_a"], list_waves(w["aspire"])[0],
                                         DEFAULT_THRESHOLDS),
@@ -302,6 +304,9 @@ NOT_ABOUT_OTHERS = {
     "coaching.people.accounts.Accounts.change_password": "acts on the actor's own account only",
     "coaching.people.accounts.Accounts.start_session": "starts a login of the actor's own account only",
     "coaching.governance.audit.AuditLog.record": "writes an entry about the actor's own action; reads nothing",
+    "coaching.governance.scope.team_subjects": "names what a read of the teams given would rest on; reads no data",
+    "coaching.one_on_one.portrait.team_picture_subjects": "names what a read of the team given would rest on; reads"
+                                                          " no data (the read itself refuses)",
 }
 
 

@@ -22,6 +22,14 @@ from coaching.ui.respondent import Walk
 
 aspire = get_aspire()
 
+
+def own_plans() -> None:
+    """The goals and the route agreed with the person, read-only, under their profile (one catalogue read)."""
+    catalogue = catalogue_at(aspire)
+    show_own_goals(plans.own_goals(aspire, invitation.actor), catalogue, said)
+    show_own_route(aspire, invitation.actor, q.first_name(invitation), catalogue)
+
+
 with st.container(horizontal_alignment="center"), st.container(width=760):
     invitation = respondent.landing(aspire)    # one sentence and a stop when the link is missing or not valid
     respondent.page_language()
@@ -40,8 +48,7 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
         else:
             st.subheader(said("closed.results"))
             q.profile_view(found, key=q.Keys.CLOSED_TABLE)
-        show_own_goals(plans.own_goals(aspire, invitation.actor), catalogue_at(aspire), said)
-        show_own_route(aspire, invitation.actor, q.first_name(invitation), catalogue_at(aspire))
+        own_plans()
         st.stop()
 
     q.show_flash()
@@ -117,7 +124,6 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
         st.caption(said("results.change_until", deadline=deadline))
         if st.button(said("button.change"), icon=":material/edit:"):
             respondent.go("form", 0)
-        show_own_goals(plans.own_goals(aspire, invitation.actor), catalogue_at(aspire), said)
-        show_own_route(aspire, invitation.actor, q.first_name(invitation), catalogue_at(aspire))
+        own_plans()
 
     respondent.to_top()

@@ -97,6 +97,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="a DuckDB organisation (copied, never written)")
     parser.add_argument("--respondents", type=int, default=12)
     parser.add_argument("--profile", action="store_true", help="profile the app server's script runs")
+    parser.add_argument("--bare", default="bench/bare_form.py",
+                        help="the yardstick; bench/bare_form_extras.py adds the app's elements to the bare page")
     parser.add_argument("--load", action="store_true", help="the make-bench figure: 8 respondents at once")
     parser.add_argument("--keep", type=Path, help="copy the run profiles (run-<n>.prof, per click) into this folder")
     args = parser.parse_args()
@@ -110,7 +112,7 @@ def main() -> None:
         queries = _invitations(db, ["2090"], args.respondents + 1)[0]
         shape = json.dumps({"labels": LABELS, "steps": _shape()})
         app = _walks(work, "app", {"COACHING_DB": str(db)}, "app.py", "respond", queries, args.profile)
-        bare = _walks(work, "bare", {"BARE_FORM": shape}, "bench/bare_form.py", "", [""] * len(queries), False)
+        bare = _walks(work, "bare", {"BARE_FORM": shape}, args.bare, "", [""] * len(queries), False)
         _print(app, bare, args.respondents if args.profile else 0)
         if args.keep:
             for click, files in app["profiles"].items():

@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from coaching.core.actors import Role
 from coaching.core.settings import SettingsError
@@ -26,34 +27,52 @@ except (SettingsError, StoreOpenError, InstrumentError, CatalogueError) as exc:
     st.error(f"Aspire cannot start: {exc}", icon=":material/block:")
     st.stop()
 
-HOME = st.Page("screens/home.py", title="Home", icon=":material/home:", default=True)
-TEAM = st.Page("screens/team.py", title="Team", icon=":material/groups:")
-MEMBERS = st.Page("screens/members.py", title="Members", icon=":material/badge:")
-ONE_ON_ONE = st.Page("screens/member.py", title="One-on-one", icon=":material/forum:", url_path="member")
-ROUNDS = st.Page("screens/rounds.py", title="Rounds", icon=":material/send:")
-QUESTIONNAIRE = st.Page("screens/questionnaire.py", title="Questionnaire", icon=":material/quiz:")
-ACCOUNTS = st.Page("screens/accounts.py", title="Accounts", icon=":material/manage_accounts:")
-AUDIT = st.Page("screens/audit.py", title="Audit log", icon=":material/history:")
-DATA_REQUESTS = st.Page("screens/data_requests.py", title="Data requests", icon=":material/folder_shared:")
-BACKUP = st.Page("screens/backup.py", title="Backup", icon=":material/backup:", url_path="backup")
-CATALOGUE = st.Page("screens/catalogue.py", title="Catalogue", icon=":material/route:", url_path="catalogue")
-MY_ACCOUNT = st.Page("screens/account.py", title="My account", icon=":material/person:")
-# A personal link from an invitation: no login needed, and in nobody's menu.
-RESPOND = st.Page("screens/respond.py", title="Questionnaire", url_path="respond", visibility="hidden")
+# Each screen by the name in its address (its file screens/<name>.py): title and icon. Page objects are made on
+# every run, and only those this visitor can reach: a page object serves one run, and each costs a file check.
+SCREENS = {
+    "home": ("Home", ":material/home:"),
+    "team": ("Team", ":material/groups:"),
+    "members": ("Members", ":material/badge:"),
+    "member": ("One-on-one", ":material/forum:"),
+    "rounds": ("Rounds", ":material/send:"),
+    "questionnaire": ("Questionnaire", ":material/quiz:"),
+    "accounts": ("Accounts", ":material/manage_accounts:"),
+    "audit": ("Audit log", ":material/history:"),
+    "data_requests": ("Data requests", ":material/folder_shared:"),
+    "backup": ("Backup", ":material/backup:"),
+    "catalogue": ("Catalogue", ":material/route:"),
+    "account": ("My account", ":material/person:"),
+}
+HOME, RESPOND = "home", "respond"
 MENUS = {
-    Role.ADMIN: {"Organisation": [HOME, QUESTIONNAIRE, CATALOGUE, ACCOUNTS, AUDIT, DATA_REQUESTS, BACKUP],
-                 "You": [MY_ACCOUNT]},
-    Role.MANAGER: {"Coaching": [HOME, TEAM, ONE_ON_ONE, MEMBERS, ROUNDS, CATALOGUE], "You": [MY_ACCOUNT]},
+    Role.ADMIN: {"Organisation": ["home", "questionnaire", "catalogue", "accounts", "audit", "data_requests", "backup"],
+                 "You": ["account"]},
+    Role.MANAGER: {"Coaching": ["home", "team", "member", "members", "rounds", "catalogue"], "You": ["account"]},
 }
 
 
-def login_at_every_address() -> list:
+def screen(name: str) -> StreamlitPage:
+    title, icon = SCREENS[name]
+    return st.Page(f"screens/{name}.py", title=title, icon=icon, url_path=name, default=name == HOME)
+
+
+def respond() -> StreamlitPage:
+    """A personal link from an invitation: no login needed, and in nobody's menu."""
+    return st.Page(f"screens/{RESPOND}.py", title="Questionnaire", url_path=RESPOND, visibility="hidden")
+
+
+def menu(role: Role) -> dict[str, list[StreamlitPage]]:
+    pages = {section: [screen(name) for name in names] for section, names in MENUS[role].items()}
+    return pages | {"You": [*pages["You"], respond()]}
+
+
+def login_at_every_address() -> list[StreamlitPage]:
     """The login screen under each screen's address, so a link (say /team?team=3) survives logging in."""
-    addresses = {page.url_path: page for menu in MENUS.values() for pages in menu.values() for page in pages}
+    addresses = dict.fromkeys(name for sections in MENUS.values() for names in sections.values() for name in names)
     return [
-        st.Page("screens/login.py", title="Log in", icon=":material/login:", url_path=path or "login",
-                default=page is HOME)
-        for path, page in addresses.items()
+        st.Page("screens/login.py", title="Log in", icon=":material/login:",
+                url_path="login" if name == HOME else name, default=name == HOME)
+        for name in addresses
     ]
 
 
@@ -63,15 +82,15 @@ except StoreUnavailable as exc:
     say_unavailable(exc)
     st.stop()
 if actor is None:
-    page = st.navigation([*login_at_every_address(), RESPOND], position="hidden")
+    page = st.navigation([*login_at_every_address(), respond()], position="hidden")
 else:
-    page = st.navigation({**MENUS[actor.role], "You": [*MENUS[actor.role]["You"], RESPOND]})
+    page = st.navigation(menu(actor.role))
 
 if actor is not None:
     st.sidebar.caption(f"Logged in as {plain(actor.name)} ({actor.role.value})")
     with st.sidebar:
         hand_over_cookie()
-if aspire.is_demo and page.url_path != RESPOND.url_path:   # a respondent's page shows nothing but theirs
+if aspire.is_demo and page.url_path != RESPOND:   # a respondent's page shows nothing but theirs
     st.info(
         "You are looking at **demo data**: a made-up organisation with two teams and two yearly waves. "
         "See the README to start with an empty database.",

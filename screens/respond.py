@@ -22,6 +22,30 @@ from coaching.ui.respondent import Walk
 
 aspire = get_aspire()
 
+
+def send() -> None:
+    """Submit the working answers; on to the profile, or back to the first step with something missing (always
+    a move: the rest of the run is never drawn)."""
+    try:
+        sent = rounds.submit_answers(aspire, respondent.fresh(aspire), steps.raw_answers(Walk.answers.get()),
+                                     respondent.language())
+    except AnswerError as error:
+        Walk.show_problems.set(True)
+        respondent.go("form", steps.describe(instrument, error, said)[0].step)
+    except RoundClosed:
+        st.rerun()
+    Walk.profile.set(sent)
+    Walk.show_problems.set(False)
+    respondent.go("results", flash=("success", said("results.sent")))
+
+
+def own_plans() -> None:
+    """The goals and the route agreed with the person, read-only, under their profile (one catalogue read)."""
+    catalogue = catalogue_at(aspire)
+    show_own_goals(plans.own_goals(aspire, invitation.actor), catalogue, said)
+    show_own_route(aspire, invitation.actor, q.first_name(invitation), catalogue)
+
+
 with st.container(horizontal_alignment="center"), st.container(width=760):
     invitation = respondent.landing(aspire)    # one sentence and a stop when the link is missing or not valid
     respondent.page_language()
@@ -40,8 +64,7 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
         else:
             st.subheader(said("closed.results"))
             q.profile_view(found, key=q.Keys.CLOSED_TABLE)
-        show_own_goals(plans.own_goals(aspire, invitation.actor), catalogue_at(aspire), said)
-        show_own_route(aspire, invitation.actor, q.first_name(invitation), catalogue_at(aspire))
+        own_plans()
         st.stop()
 
     q.show_flash()
@@ -89,25 +112,15 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
                 respondent.go("form", steps.forward(instrument, step),
                               flash=steps.saved_flash(instrument, Walk.answers.get(), step, said))
         else:
+            if q.send_pressed():
+                send()
             q.review(instrument)
             st.caption(said("review.change_until", deadline=deadline))
             with st.container(horizontal=True):
                 back = st.button(said("button.back"), icon=":material/arrow_back:")
-                send = st.button(said("button.send"), type="primary", icon=":material/send:")
+                st.button(said("button.send"), type="primary", icon=":material/send:", key=q.Keys.SEND)
             if back:
                 respondent.go("form", steps.back(review))
-            if send:
-                try:
-                    sent = rounds.submit_answers(aspire, respondent.fresh(aspire),
-                                                 steps.raw_answers(Walk.answers.get()), respondent.language())
-                except AnswerError as error:
-                    Walk.show_problems.set(True)
-                    respondent.go("form", steps.describe(instrument, error, said)[0].step)
-                except RoundClosed:
-                    st.rerun()
-                Walk.profile.set(sent)
-                Walk.show_problems.set(False)
-                respondent.go("results", flash=("success", said("results.sent")))
 
     else:
         found = Walk.profile.get()
@@ -117,7 +130,6 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
         st.caption(said("results.change_until", deadline=deadline))
         if st.button(said("button.change"), icon=":material/edit:"):
             respondent.go("form", 0)
-        show_own_goals(plans.own_goals(aspire, invitation.actor), catalogue_at(aspire), said)
-        show_own_route(aspire, invitation.actor, q.first_name(invitation), catalogue_at(aspire))
+        own_plans()
 
     respondent.to_top()

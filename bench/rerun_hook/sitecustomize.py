@@ -8,6 +8,9 @@ alone, so the wall time less waiting for a core, for the GIL or for another thre
 - "request": one rerun request handled by a session (`ScriptRunner._run_script`), the runs an
   `st.rerun()` chains to it and the garbage collection after each run included: what a click costs the server;
 - "gc": one full (generation 2) garbage collection, in any thread; it holds the GIL, so every session waits.
+With ASPIRE_RUN_PROFILE naming a folder as well, each script run is also profiled (cProfile, on the script's
+own thread) and its statistics written there as run-<n>.prof, numbered in order: bench/respond_profile.py
+reads them to break a respondent's script run down.
 Without ASPIRE_RUN_LOG nothing is imported and nothing changes.
 """
 
@@ -39,6 +42,26 @@ def _install(path: str) -> None:
                 write(kind, t0, cpu0)
         return wrapper
 
+    def profiled(real, folder: str):
+        import cProfile
+        import itertools
+
+        numbers = itertools.count()
+
+        @functools.wraps(real)
+        def wrapper(*args, **kwargs):
+            number = next(numbers)
+            if number == 0:   # the process's first run imports the app: under cProfile that met an import race
+                return real(*args, **kwargs)
+            profiler = cProfile.Profile(time.thread_time)   # CPU of this thread: waiting is not the page
+            profiler.enable()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                profiler.disable()
+                profiler.dump_stats(os.path.join(folder, f"run-{number:05d}.prof"))
+        return wrapper
+
     collecting = threading.local()
 
     def full_collections(phase: str, info: dict) -> None:
@@ -49,7 +72,10 @@ def _install(path: str) -> None:
         elif hasattr(collecting, "began"):
             write("gc", *collecting.began)
 
-    script_runner.exec_func_with_error_handling = timed("run", script_runner.exec_func_with_error_handling)
+    run = script_runner.exec_func_with_error_handling
+    if os.environ.get("ASPIRE_RUN_PROFILE"):
+        run = profiled(run, os.environ["ASPIRE_RUN_PROFILE"])
+    script_runner.exec_func_with_error_handling = timed("run", run)
     script_runner.ScriptRunner._run_script = timed("request", script_runner.ScriptRunner._run_script)
     gc.callbacks.append(full_collections)
 

@@ -320,13 +320,17 @@ def _progress(row: MemberStateRow) -> MemberProgress:
 
 
 def resolve(aspire: Aspire, token: str | None) -> Invitation:
-    """The invitation behind a link; InvalidLink for anything unknown, revoked or malformed."""
+    """The invitation behind a link; InvalidLink for anything unknown, revoked or malformed.
+
+    The first opening is recorded; resolving again (before each of the person's writes) writes nothing.
+    """
     if not token or not _TOKEN.fullmatch(token):
         raise InvalidLink()
     row = _rows(aspire).invitation_by_hash(hash_token(token))
     if row is None or row.revoked_at is not None or row.member_archived:
         raise InvalidLink()
-    _rows(aspire).mark_opened(row.id, _now())
+    if row.opened_at is None:
+        _rows(aspire).mark_opened(row.id, _now())
     return Invitation(token, row, instruments(aspire)[row.round.instrument_version])
 
 

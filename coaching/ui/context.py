@@ -17,8 +17,9 @@ from coaching.ui.state import Login, Page
 
 
 @st.cache_resource(show_spinner="Opening the database…")
-def _aspire_for(environment: tuple[tuple[str, str], ...], port: int) -> Aspire:
-    """One Aspire per set of COACHING_* variables and server port (tests point servers at different files).
+def _aspire_for(environment: str, port: int) -> Aspire:
+    """One Aspire per set of COACHING_* variables (`environment`, one line each) and server port (tests point
+    servers at different files).
 
     The settings object is built here from the environment and handed to `start` as it is. It is never
     serialised: a serialised SecretStr reads `**********`, which would replace the passwords.
@@ -45,8 +46,14 @@ def open_at_start() -> None:
 
 def get_aspire() -> Aspire:
     """The process-wide Aspire for the current settings (SettingsError when a variable is invalid)."""
-    environment = tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("COACHING_")))
-    return _aspire_for(environment, int(st.get_option("server.port")))
+    return _aspire_for(_coaching_variables(), int(st.get_option("server.port")))
+
+
+def _coaching_variables() -> str:
+    """The COACHING_* variables as one string, the cache's key: asked twice on every script run, so only the
+    names are read to find them, and one string is hashed by the cache much faster than a tuple of pairs."""
+    names = sorted(name for name in os.environ if name.upper().startswith("COACHING_"))
+    return "\n".join(f"{name}={os.environ[name]}" for name in names)
 
 
 def logged_in() -> Actor | None:

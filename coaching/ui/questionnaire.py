@@ -43,6 +43,7 @@ class Keys:
     LIFE_STAGE_OWN = "life_stage_own"
     RESULTS_TABLE = "respond_table"
     CLOSED_TABLE = "respond_closed_table"
+    SEND = "respond_send"
 
     @staticmethod
     def form(step: Step) -> str:
@@ -257,6 +258,12 @@ def review(instrument: Instrument) -> None:
             if st.button(said("review.go_to", title=step.title), key=Keys.go_to(step), icon=":material/edit:"):
                 Walk.show_problems.set(bool(found))
                 respondent.go("form", index)
+
+
+def send_pressed() -> bool:
+    """Whether this run answers a press of Send: known before the review is drawn, which a press never shows
+    (sending always moves on to another view), so the page need not draw it first."""
+    return bool(st.session_state.get(Keys.SEND))
 
 
 def profile_view(found: Profile, *, key: str) -> None:

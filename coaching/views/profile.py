@@ -18,7 +18,7 @@ from coaching.views.view import (
     OFFER_COLOUR,
     OUTLINE,
     View,
-    base_layout,
+    base_layout_values,
     empty_view,
     safe,
     strongest,
@@ -113,13 +113,14 @@ def _radar(profile: Profile, texts: Texts) -> go.Figure:
     """One person's scores as a radar: the five needs joined up, security's two facets as thin spokes beside it.
 
     A need or facet the instrument did not measure is left out, never drawn as 0. Words in `texts`' language.
+    Made in one go, traces and layout together: every person sees it right after Send.
     """
     scores = profile.scores
     needs = [need for need in NEEDS if need in scores]
-    fig = go.Figure()
+    traces = []
     if needs:
         closed = [*needs, needs[0]]
-        fig.add_trace(go.Scatterpolar(
+        traces.append(go.Scatterpolar(
             name=texts("profile.your_needs"),
             r=[scores[n] for n in closed],
             theta=[_spoke(n) for n in closed],
@@ -137,7 +138,7 @@ def _radar(profile: Profile, texts: Texts) -> go.Figure:
             continue
         angle = _spoke(Need.SECURITY) + side * FACET_OFFSET_DEGREES
         value = scores[facet.scale]
-        fig.add_trace(go.Scatterpolar(
+        traces.append(go.Scatterpolar(
             name=f"{texts.label(Need.SECURITY)}: {texts.named(facet.scale)}",
             r=[0, value],
             theta=[angle, angle],
@@ -150,19 +151,18 @@ def _radar(profile: Profile, texts: Texts) -> go.Figure:
             hoverinfo="text",
             showlegend=True,
         ))
-    fig.update_polars(
-        bgcolor="rgba(0,0,0,0)",
+    polar = {
+        "bgcolor": "rgba(0,0,0,0)",
         # The 0-100 ticks run up between balance and status, clear of every spoke and of the facets.
-        radialaxis={"range": [0, 100], "tickvals": [25, 50, 75, 100], "tickfont": {"size": 9},
-                    "angle": _RADIAL_ANGLE, "tickangle": _RADIAL_ANGLE, "showline": False},   # level labels
-        angularaxis={"rotation": 90, "direction": "clockwise", "tickmode": "array",
-                     "tickvals": [_spoke(n) for n in NEEDS], "ticktext": [texts(f"spoke.{n}") for n in NEEDS],
-                     "tickfont": {"size": 12}},
-    )
-    base_layout(fig, height=400)
-    fig.update_layout(
-        margin={"l": 60, "r": 60, "t": 40, "b": 10}, dragmode=False, showlegend=True,
-        legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.05, "yanchor": "top",
-                "font": {"size": 11}, "itemclick": False, "itemdoubleclick": False},
-    )
-    return fig
+        "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "tickfont": {"size": 9},
+                       "angle": _RADIAL_ANGLE, "tickangle": _RADIAL_ANGLE, "showline": False},   # level labels
+        "angularaxis": {"rotation": 90, "direction": "clockwise", "tickmode": "array",
+                        "tickvals": [_spoke(n) for n in NEEDS], "ticktext": [texts(f"spoke.{n}") for n in NEEDS],
+                        "tickfont": {"size": 12}},
+    }
+    return go.Figure(data=traces, layout={
+        **base_layout_values(400), "polar": polar,
+        "margin": {"l": 60, "r": 60, "t": 40, "b": 10}, "dragmode": False, "showlegend": True,
+        "legend": {"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.05, "yanchor": "top",
+                   "font": {"size": 11}, "itemclick": False, "itemdoubleclick": False},
+    })

@@ -121,40 +121,31 @@ def aspire(databases: Databases, request: pytest.FixtureRequest) -> Iterator[Asp
 
 @pytest.fixture(scope="session")
 def filled_templates() -> dict[tuple[str, str, str], tuple[Path | str, Any]]:
-    """The databases `prepared` filled, by engine and filling function: made once per worker, copied per test."""
+    """The databases `filled_copy` filled, by engine and filling function: made once per worker, copied per test."""
     return {}
 
 
-@pytest.fixture
-def prepared(databases: Databases, filled_templates: dict, request: pytest.FixtureRequest,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Callable[[Aspire], T]], tuple[Aspire, T]]]:
-    """`prepared(fill)`: a product holding what `fill(aspire)` wrote into an empty one, and what `fill` returned.
+def filled_copy(databases: Databases, fill: Callable[[Aspire], T],
+                request: pytest.FixtureRequest) -> tuple[Path | str, T]:
+    """A fresh database (its COACHING_DB, not opened) holding what `fill(aspire)` wrote into an empty product,
+    and what `fill` returned.
 
-    `fill` runs once per worker and engine; each test gets a copy of the database it left, so the starting
-    data that many tests share (two managers with their teams, say) is written once, not before every test.
-    `fill` returns ids and records, never anything bound to the database it filled.
+    `fill` runs once per worker and engine; each call copies the database it left, so the starting data that
+    many tests share (two managers with their teams, the demo organisation) is written once, not before every
+    test. `fill` returns ids and records, never anything bound to the database it filled.
     """
-    opened: list[Aspire] = []
-
-    def copy(fill: Callable[[Aspire], T]) -> tuple[Aspire, T]:
-        key = (databases.engine, fill.__module__, fill.__qualname__)
-        if key not in filled_templates:
-            filled_templates[key] = _filled_template(databases.engine, fill, request, tmp_path_factory)
-        template, facts = filled_templates[key]
-        app = start(load_settings(db=databases.new("test", template=template), demo=False))
-        opened.append(app)
-        return app, facts
-
-    yield copy
-    for app in opened:
-        app.close()
+    made = request.getfixturevalue("filled_templates")
+    key = (databases.engine, fill.__module__, fill.__qualname__)
+    if key not in made:
+        made[key] = _filled_template(databases.engine, fill, request)
+    template, facts = made[key]
+    return databases.new("test", template=template), facts
 
 
-def _filled_template(engine: str, fill: Callable[[Aspire], T], request: pytest.FixtureRequest,
-                     tmp_path_factory: pytest.TempPathFactory) -> tuple[Path | str, T]:
+def _filled_template(engine: str, fill: Callable[[Aspire], T], request: pytest.FixtureRequest) -> tuple[Path | str, T]:
     """A database filled by `fill` from an empty product, then closed; it stays until the worker ends."""
     server = request.getfixturevalue("postgres_server") if engine == "postgresql" else None
-    kept = Databases(engine, tmp_path_factory.mktemp("filled"), server)
+    kept = Databases(engine, request.getfixturevalue("tmp_path_factory").mktemp("filled"), server)
     target = kept.new("filled", template=request.getfixturevalue(f"empty_{engine}_template"))
     app = start(load_settings(db=target, demo=False))
     try:
@@ -162,6 +153,23 @@ def _filled_template(engine: str, fill: Callable[[Aspire], T], request: pytest.F
     finally:
         app.close()
     return kept.template_of(target), facts
+
+
+@pytest.fixture
+def prepared(databases: Databases, request: pytest.FixtureRequest
+             ) -> Iterator[Callable[[Callable[[Aspire], T]], tuple[Aspire, T]]]:
+    """`prepared(fill)`: the product started on a `filled_copy` of `fill`'s database, and what `fill` returned."""
+    opened: list[Aspire] = []
+
+    def copy(fill: Callable[[Aspire], T]) -> tuple[Aspire, T]:
+        target, facts = filled_copy(databases, fill, request)
+        app = start(load_settings(db=target, demo=False))
+        opened.append(app)
+        return app, facts
+
+    yield copy
+    for app in opened:
+        app.close()
 
 
 @pytest.fixture(scope="module", params=ENGINES)

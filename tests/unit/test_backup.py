@@ -13,7 +13,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import uuid
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +30,7 @@ from coaching.db.archive import columns, table_names
 from coaching.db.database import Database
 from coaching.db.engine import StoreLockedError
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
+from coaching.demo import seed_demo
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.instrument_rows import instrument_sources
 from coaching.measurement.response_rows import NewResponse, ResponseRows
@@ -51,7 +51,7 @@ from coaching.privacy.backup import (
 )
 from coaching.rounds import rounds
 from coaching.startup import start
-from tests.conftest import Databases, make_manager
+from tests.conftest import Databases, filled_copy, make_manager
 from tests.postgres_server import PostgresServer
 
 ODD_TEXT = "Zoë's \"plan\";\nDROP TABLE note; -- 田中 \u200f<b>"
@@ -67,19 +67,10 @@ def target(value: Path | str) -> Target:
     return load_settings(db=value).db
 
 
-@pytest.fixture(scope="module")
-def org_templates() -> dict[str, Path | str]:
-    """Per engine, the enriched demo organisation, made on first use: a DuckDB file, or a template database."""
-    return {}
-
-
-def _enriched_demo(db: Path | str) -> None:
+def _enriched_demo(app: Aspire) -> None:
     """The demo organisation, enriched with a round, a delivery, a draft, a goal, a note and an aggregate."""
-    app = start(load_settings(db=db, demo=True))
-    try:
-        _enrich(app)
-    finally:
-        app.close()
+    seed_demo(app)
+    _enrich(app)
 
 
 def _enrich(app: Aspire) -> None:
@@ -107,22 +98,9 @@ def _enrich(app: Aspire) -> None:
 
 
 @pytest.fixture
-def org_db(databases: Databases, org_templates: dict[str, Path | str], tmp_path_factory: pytest.TempPathFactory,
-           tmp_path: Path, request: pytest.FixtureRequest) -> Target:
+def org_db(databases: Databases, request: pytest.FixtureRequest) -> Target:
     """A closed copy of the enriched demo organisation that a test may back up, change or replace."""
-    if databases.engine == "duckdb":
-        if "duckdb" not in org_templates:
-            org_templates["duckdb"] = tmp_path_factory.mktemp("backup-demo") / "demo.duckdb"
-            _enriched_demo(org_templates["duckdb"])
-        path = tmp_path / "org.duckdb"
-        shutil.copyfile(org_templates["duckdb"], path)
-        return path
-    if "postgresql" not in org_templates:
-        org_templates["postgresql"] = name = f"backup_demo_{uuid.uuid4().hex[:8]}"
-        server = request.getfixturevalue("postgres_server")
-        server.create_database(name)
-        _enriched_demo(server.url(name))
-    return target(databases.new("org", template=str(org_templates["postgresql"])))
+    return target(filled_copy(databases, _enriched_demo, request)[0])
 
 
 @pytest.fixture
@@ -221,12 +199,11 @@ def test_ids_handed_out_after_a_restore_continue_where_the_backup_left_off(
 
 
 def test_a_duckdb_backup_restores_into_postgresql_and_back_with_identical_contents(
-    postgres_server: PostgresServer, tmp_path: Path
+    postgres_server: PostgresServer, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """One format for both engines: DuckDB -> PostgreSQL -> DuckDB gives back every row and every next id."""
     pg = Databases("postgresql", tmp_path, postgres_server)
-    original = tmp_path / "original.duckdb"
-    _enriched_demo(original)
+    original = filled_copy(Databases("duckdb", tmp_path, None), _enriched_demo, request)[0]
     try:
         on_postgres = target(pg.new("moved"))
         backup_database(original, tmp_path / "from-duckdb")

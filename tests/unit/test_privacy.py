@@ -12,9 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -31,6 +29,7 @@ from coaching.db.engine import StoreOpenError
 from coaching.db.lists import ID_LIST
 from coaching.db.meta import meta, set_meta
 from coaching.db.migrations import applied_migrations, available_migrations, migrate
+from coaching.demo import seed_demo
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.measurement.response_rows import ResponseRows
 from coaching.measurement.responses import Submission, ensure_wave, list_waves, submit
@@ -43,7 +42,7 @@ from coaching.people.teams import add_members, create_team, list_members, list_t
 from coaching.privacy import requests as privacy
 from coaching.privacy.privacy_rows import MEMBER_TABLES
 from coaching.startup import start
-from tests.conftest import Databases, make_manager
+from tests.conftest import Databases, filled_copy, make_manager
 from tests.postgres_server import PostgresServer
 
 AIKO = "aiko@example.com"
@@ -52,32 +51,9 @@ NOTE_SECRET = "marmalade-orbit-2284 came up in our one-on-one"       # the first
 NOTE_NOW = "We talked about the storage work."
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo organisation seeded once per module into a closed file; tests copy it."""
-    path = tmp_path_factory.mktemp("privacy-demo") / "demo.duckdb"
-    app = start(load_settings(db=path, demo=True))
-    app.close()
-    return path
-
-
-@pytest.fixture(scope="module")
-def demo_database(postgres_server: PostgresServer) -> Iterator[str]:
-    """The demo organisation seeded once per module into a PostgreSQL database; tests copy it as a template."""
-    name = f"privacy_demo_{uuid.uuid4().hex[:12]}"
-    postgres_server.create_database(name)
-    start(load_settings(db=postgres_server.url(name), demo=True)).close()
-    yield name
-    postgres_server.drop_database(name)
-
-
 def _demo_copy(databases: Databases, request: pytest.FixtureRequest) -> Path | str:
     """A fresh copy of the demo organisation on the test's engine: its COACHING_DB."""
-    if databases.engine == "postgresql":
-        return databases.new("org", template=request.getfixturevalue("demo_database"))
-    path = databases.new("org")
-    shutil.copyfile(request.getfixturevalue("demo_template"), path)
-    return path
+    return filled_copy(databases, seed_demo, request)[0]
 
 
 @pytest.fixture
@@ -89,11 +65,9 @@ def org(databases: Databases, request: pytest.FixtureRequest) -> Iterator[Aspire
 
 
 @pytest.fixture
-def duck_org(demo_template: Path, tmp_path: Path) -> Iterator[Aspire]:
+def duck_org(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Aspire]:
     """The demo organisation in a DuckDB file: for what only a database file has (its rewrite and swap)."""
-    path = tmp_path / "org.duckdb"
-    shutil.copyfile(demo_template, path)
-    app = start(load_settings(db=path, demo=True))
+    app = start(load_settings(db=_demo_copy(Databases("duckdb", tmp_path, None), request), demo=True))
     yield app
     app.close()
 

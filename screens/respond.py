@@ -118,7 +118,7 @@ with st.container(horizontal_alignment="center"), st.container(width=760):
             st.caption(said("review.change_until", deadline=deadline))
             with st.container(horizontal=True):
                 back = st.button(said("button.back"), icon=":material/arrow_back:")
-                st.button(said("button.send"), type="primary", icon=":material/send:", key=q.Keys.SEND)
+                st.button(said("button.send"), type="primary", icon=":material/send:", key=Walk.send.key)
             if back:
                 respondent.go("form", steps.back(review))
 

@@ -43,7 +43,6 @@ class Keys:
     LIFE_STAGE_OWN = "life_stage_own"
     RESULTS_TABLE = "respond_table"
     CLOSED_TABLE = "respond_closed_table"
-    SEND = "respond_send"
 
     @staticmethod
     def form(step: Step) -> str:
@@ -263,7 +262,7 @@ def review(instrument: Instrument) -> None:
 def send_pressed() -> bool:
     """Whether this run answers a press of Send: known before the review is drawn, which a press never shows
     (sending always moves on to another view), so the page need not draw it first."""
-    return bool(st.session_state.get(Keys.SEND))
+    return bool(Walk.send.get())
 
 
 def profile_view(found: Profile, *, key: str) -> None:

@@ -57,6 +57,7 @@ class Walk(Group):
     show_problems: Slot[bool] = Slot("respond_show_problems", False)
     flash: Slot[Flash | None] = Slot("respond_flash")
     moved: Slot[int] = Slot("respond_moved")   # set by a move, taken by the next run's to_top()
+    send: Slot[bool] = Slot("respond_send", False)   # the Send button's key: True on the run its press starts
 
 
 class Moves:

@@ -220,16 +220,26 @@ def settle(page: Page, shown: Locator, timeout_ms: int = APP_TIMEOUT_MS) -> None
     assert_no_exception(page)
 
 
+#: True once the option the combobox `box` marks active (the one Enter picks) shows `typed`.
+ACTIVE_OPTION_SHOWS = ("([box, typed]) => { const id = box.getAttribute('aria-activedescendant');"
+                       " const option = id && document.getElementById(id);"
+                       " return !!option && option.textContent.includes(typed); }")
+
+
 def type_to_pick(page: Page, box: Locator, typed: str) -> None:
     """In the focused selectbox `box`, type `typed` and press Enter, as a keyboard user picks an option.
 
-    Enter picks the option the open list highlights. Pressed before the list filtered by the typed text has
-    drawn (under load), it picks nothing, while the box still shows the typed text as if picked; the form then
-    goes without that pick (seen in CI: a top three sent with one place empty). So Enter waits for the option,
-    and the pick counts once the list has closed on it.
+    Enter picks the option the open list marks active. The list opens on the first key with every option, then
+    narrows as the keys arrive, and under load it can end narrowed with no option marked active: Enter then picks
+    nothing while the box still shows the typed text as if picked (seen in CI: a top three sent with one place
+    empty). So Enter waits until the list has narrowed and the typed option is active (moving onto it with the
+    arrow key when nothing is), and the pick counts once the list has closed on it.
     """
     page.keyboard.type(typed)
-    expect(page.get_by_role("option").filter(has_text=typed).first).to_be_visible()
+    expect(page.get_by_role("option")).to_have_count(1)      # the list has narrowed to the typed option
+    if not page.evaluate(ACTIVE_OPTION_SHOWS, [box.element_handle(), typed]):
+        page.keyboard.press("ArrowDown")    # nothing marked active: a keyboard user moves onto the option
+    page.wait_for_function(ACTIVE_OPTION_SHOWS, arg=[box.element_handle(), typed], timeout=APP_TIMEOUT_MS)
     page.keyboard.press("Enter")
     expect(page.get_by_role("listbox")).to_have_count(0)
     expect(box).to_have_value(re.compile(re.escape(typed)))

@@ -81,7 +81,7 @@ class Databases:
     def drop_all(self) -> None:
         if self._server is not None:
             for dbname in self._created:
-                self._server.drop_database(dbname)
+                self._server.drop_later(dbname)
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ import psycopg
 from psycopg import sql
 
 HOST = "127.0.0.1"
+DROP_BATCH = 25
 INSTALL_HINT = "PostgreSQL server not found: install Debian's package: apt-get install postgresql"
 
 
@@ -64,6 +65,7 @@ class PostgresServer:
         self.log = self.folder / "postgres.log"
         self.admin_url = self.url("postgres")
         self.running = False
+        self._unused: list[str] = []    # databases given up, dropped in batches (drop_later)
         try:
             self._init_cluster()
         except BaseException:
@@ -156,6 +158,19 @@ class PostgresServer:
     def drop_database(self, name: str) -> None:
         """FORCE ends sessions still connected (a pool a test left open); a missing database is no error."""
         self._admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    def drop_later(self, name: str) -> None:
+        """Drop a database nobody uses any more, with the next DROP_BATCH of them.
+
+        A CREATE DATABASE right after a DROP DATABASE took 200-300 ms instead of 30 (measured on PostgreSQL 15),
+        so dropping each test's database at its end made the next test's copy slow; in batches, only the first
+        copy after a batch is.
+        """
+        self._unused.append(name)
+        if len(self._unused) >= DROP_BATCH:
+            for unused in self._unused:
+                self.drop_database(unused)
+            self._unused.clear()
 
     def __enter__(self) -> PostgresServer:
         try:

@@ -22,12 +22,17 @@ from bench.cache import Organisation
 from bench.imports import STEPS, ImportRun
 from bench.load_client import ClientRuns
 from bench.report_engines import (
+    MAX_SUBMIT_P95_MS,
+    SUBMIT_PATH,
+    SUBMIT_THREADS,
     after_write_row,
     engine_targets,
     load_rows,
     load_section,
     postgres_rows,
     postgres_section,
+    submission_rows,
+    verdict,
 )
 from bench.screens import BARE_SCREEN, Timing
 from bench.submissions import SubmissionRun
@@ -37,7 +42,6 @@ MAX_OVER_BARE = 3.0
 MAX_GROWTH = 1.3
 GROWTH_FROM, GROWTH_TO = 10, 1000
 MAX_GENERATION_SECONDS = 180
-MAX_SUBMIT_P95_MS, SUBMIT_THREADS, SUBMIT_PATH = 50.0, 32, "submit"
 MAX_IMPORT_SECONDS = 5.0
 BARE = BARE_SCREEN.name
 
@@ -96,33 +100,28 @@ def _summary_rows(r: Results) -> Iterable[tuple[str, str, str, str]]:
         x = r.over_bare(worst, screen)
         yield (f"{screen} screen, warm rerun (median, worst size: {worst:,} teams)",
                f"{r.timings[worst][screen].median:,.1f} ms = {x:.2f}x bare page", f"≤ {MAX_OVER_BARE:g}x bare page",
-               _verdict(x <= MAX_OVER_BARE))
+               verdict(x <= MAX_OVER_BARE))
     for screen in r.screens:
         if GROWTH_FROM in r.timings and GROWTH_TO in r.timings:
             g = r.growth(GROWTH_TO, screen, GROWTH_FROM)
             yield (f"{screen} screen, {GROWTH_FROM:,} → {GROWTH_TO:,} teams", f"{g:.2f}x", f"≤ {MAX_GROWTH:g}x",
-                   _verdict(g <= MAX_GROWTH))
+                   verdict(g <= MAX_GROWTH))
         else:
             yield (f"{screen} screen, {r.sizes[0]:,} → {largest:,} teams", f"{r.growth(largest, screen):.2f}x",
                    f"≤ {MAX_GROWTH:g}x from {GROWTH_FROM:,} to {GROWTH_TO:,}", "not measured")
     yield from after_write_row(r)
-    for run in r.submissions:
-        target = run.path == SUBMIT_PATH and run.threads == SUBMIT_THREADS
-        yield (f"{run.path}, {run.threads} thread{'s' * (run.threads > 1)} ({r.loaded_size:,} teams)",
-               f"p95 {run.p95:,.1f} ms, p50 {run.p50:,.1f} ms, {run.per_second:,.0f}/s, {run.lost} lost",
-               f"p95 < {MAX_SUBMIT_P95_MS:g} ms, none lost" if target else "none lost",
-               _verdict(run.lost == 0 and (not target or run.p95 < MAX_SUBMIT_P95_MS)))
+    yield from submission_rows(r.submissions, r.loaded_size)
     if r.imported is not None:
         i = r.imported
         yield (f"import of {i.rows:,} members from CSV ({r.loaded_size:,} teams)",
                f"{i.seconds:,.1f} s = {i.over_read_csv:,.0f}x DuckDB's read_csv ({i.read_csv_seconds * 1000:,.0f} ms)",
-               f"< {MAX_IMPORT_SECONDS:g} s", _verdict(i.seconds < MAX_IMPORT_SECONDS and i.imported == i.rows))
+               f"< {MAX_IMPORT_SECONDS:g} s", verdict(i.seconds < MAX_IMPORT_SECONDS and i.imported == i.rows))
     yield from postgres_rows(r)
     yield from load_rows(r.clients, r.clients_problem)
     yield from _browser_rows(r.browser)
     seconds, how = _generation_seconds(r)
     yield (f"generating {GROWTH_TO:,} teams ({how})", f"{seconds / 60:,.1f} min",
-           f"≤ {MAX_GENERATION_SECONDS // 60} min", _verdict(seconds <= MAX_GENERATION_SECONDS))
+           f"≤ {MAX_GENERATION_SECONDS // 60} min", verdict(seconds <= MAX_GENERATION_SECONDS))
 
 
 def _browser_rows(b: BrowserRun | None) -> Iterable[tuple[str, str, str, str]]:
@@ -147,13 +146,9 @@ def _browser_rows(b: BrowserRun | None) -> Iterable[tuple[str, str, str, str]]:
     if b.answering:
         a = b.answering
         yield (f"{a.respondents} browsers answering at once: responses stored complete",
-               f"{a.stored} of {a.respondents}", "all arrive", _verdict(a.lost == 0 and not a.failures))
+               f"{a.stored} of {a.respondents}", "all arrive", verdict(a.lost == 0 and not a.failures))
         yield ("… the server's rerun time meanwhile (p95 per script run)",
                f"{p95(a.runs.wall_ms):,.0f} ms wall, {p95(a.runs.cpu_ms):,.0f} ms CPU of the script thread", "—", "—")
-
-
-def _verdict(met: bool) -> str:
-    return "met" if met else "**MISSED**"
 
 
 # ---- detail tables -----------------------------------------------------------------------------------

@@ -102,6 +102,24 @@ def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databa
     made.drop_all()
 
 
+@pytest.fixture
+def postgres_databases(postgres_server: PostgresServer, tmp_path: Path) -> Iterator[Databases]:
+    """Fresh databases on the test server, for what only PostgreSQL does (a database shared by processes)."""
+    made = Databases("postgresql", tmp_path, postgres_server)
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture
+def two_servers(postgres_databases: Databases, empty_postgresql_template: str) -> Iterator[tuple[Aspire, Aspire]]:
+    """Two app servers' products on one fresh PostgreSQL database (DuckDB has one process per file)."""
+    url = postgres_databases.new("shared", template=empty_postgresql_template)
+    one, two = start(load_settings(db=url, demo=False)), start(load_settings(db=url, demo=False))
+    yield one, two
+    one.close()
+    two.close()
+
+
 @pytest.fixture(scope="session")
 def empty_duckdb_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A DuckDB file started once and closed cleanly (no WAL), to copy per test: half the cost of a start."""

@@ -199,30 +199,26 @@ def test_ids_handed_out_after_a_restore_continue_where_the_backup_left_off(
 
 
 def test_a_duckdb_backup_restores_into_postgresql_and_back_with_identical_contents(
-    postgres_server: PostgresServer, tmp_path: Path, request: pytest.FixtureRequest
+    postgres_databases: Databases, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """One format for both engines: DuckDB -> PostgreSQL -> DuckDB gives back every row and every next id."""
-    pg = Databases("postgresql", tmp_path, postgres_server)
     original = filled_copy(Databases("duckdb", tmp_path, None), _enriched_demo, request)[0]
-    try:
-        on_postgres = target(pg.new("moved"))
-        backup_database(original, tmp_path / "from-duckdb")
-        restore(tmp_path / "from-duckdb", on_postgres)
-        backup_database(on_postgres, tmp_path / "from-postgres")
-        back = tmp_path / "back.duckdb"
-        restore(tmp_path / "from-postgres", back)
+    on_postgres = target(postgres_databases.new("moved"))
+    backup_database(original, tmp_path / "from-duckdb")
+    restore(tmp_path / "from-duckdb", on_postgres)
+    backup_database(on_postgres, tmp_path / "from-postgres")
+    back = tmp_path / "back.duckdb"
+    restore(tmp_path / "from-postgres", back)
 
-        before, after = everything(original), everything(back)
-        assert before.keys() == after.keys()
-        audited = [row for row in after.pop("audit_log") if row not in before["audit_log"]]  # type: ignore[union-attr]
-        assert len(audited) == 1 and "organisation backup" in audited[0], "only the second backup's own entry"
-        for table in after:
-            assert after[table] == before[table], f"{table} differs after DuckDB -> PostgreSQL -> DuckDB"
-        original_ids = next_ids(original)
-        assert next_ids(back) == {**original_ids, "audit_ids": original_ids["audit_ids"] + 1}
-        assert _parquet_types(tmp_path / "from-duckdb") == _parquet_types(tmp_path / "from-postgres")
-    finally:
-        pg.drop_all()
+    before, after = everything(original), everything(back)
+    assert before.keys() == after.keys()
+    audited = [row for row in after.pop("audit_log") if row not in before["audit_log"]]  # type: ignore[union-attr]
+    assert len(audited) == 1 and "organisation backup" in audited[0], "only the second backup's own entry"
+    for table in after:
+        assert after[table] == before[table], f"{table} differs after DuckDB -> PostgreSQL -> DuckDB"
+    original_ids = next_ids(original)
+    assert next_ids(back) == {**original_ids, "audit_ids": original_ids["audit_ids"] + 1}
+    assert _parquet_types(tmp_path / "from-duckdb") == _parquet_types(tmp_path / "from-postgres")
 
 
 def _parquet_types(folder: Path) -> dict[str, list[tuple]]:
@@ -567,11 +563,11 @@ def test_backups_taken_while_answers_arrive_hold_only_whole_responses(
 
 
 def test_the_command_line_backs_up_and_restores_postgresql_while_the_app_runs(
-    postgres_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    postgres_databases: Databases, postgres_server: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys
 ) -> None:
     """No file lock on PostgreSQL: backup and restore run beside the app, which then shows the restored data."""
-    pg = Databases("postgresql", tmp_path, postgres_server)
-    url = str(pg.new("live"))
+    url = str(postgres_databases.new("live"))
     monkeypatch.setenv("COACHING_DB", url)
     app = start(load_settings(demo=True))      # the running app
     try:
@@ -585,7 +581,6 @@ def test_the_command_line_backs_up_and_restores_postgresql_while_the_app_runs(
         assert sorted(t.name for t in list_teams(app, SYSTEM)) == ["Customer success", "Platform engineering"]
     finally:
         app.close()
-        pg.drop_all()
     out = capsys.readouterr().out
     assert "Restored the backup made " in out and str(target(url)) in out
     assert postgres_server.password not in out

@@ -3,7 +3,6 @@ through the command line, checked table by table; a target that holds data is re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ from coaching.startup import start
 from tests.conftest import Databases, make_manager
 from tests.postgres_server import PostgresServer
 from tests.unit.test_backup import everything, target
-
-
-@pytest.fixture
-def pg(postgres_server: PostgresServer, tmp_path: Path) -> Iterator[Databases]:
-    made = Databases("postgresql", tmp_path, postgres_server)
-    yield made
-    made.drop_all()
 
 
 @pytest.fixture
@@ -44,9 +36,9 @@ def tables_of(db_target: Path | str) -> list[str]:
 
 
 def test_the_demo_goes_to_postgresql_and_back_and_every_table_is_checked(
-    demo_file: Path, pg: Databases, postgres_server: PostgresServer, tmp_path: Path, capsys
+    demo_file: Path, postgres_databases: Databases, postgres_server: PostgresServer, tmp_path: Path, capsys
 ) -> None:
-    on_postgres = str(pg.new("moved"))
+    on_postgres = str(postgres_databases.new("moved"))
     back = tmp_path / "back.duckdb"
     original = everything(demo_file)
 
@@ -72,9 +64,9 @@ def test_the_demo_goes_to_postgresql_and_back_and_every_table_is_checked(
 
 
 def test_a_copy_into_a_database_that_holds_data_is_refused_and_changes_nothing(
-    demo_file: Path, pg: Databases, capsys
+    demo_file: Path, postgres_databases: Databases, capsys
 ) -> None:
-    busy = str(pg.new("busy"))
+    busy = str(postgres_databases.new("busy"))
     app = start(load_settings(db=busy, demo=False))
     create_team(app, SYSTEM, "Keep me", manager_id=make_manager(app).id)
     app.close()

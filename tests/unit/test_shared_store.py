@@ -7,8 +7,6 @@ two share nothing but the database, as two `streamlit run` processes behind a ba
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -22,26 +20,6 @@ from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams, rename_team
 from coaching.startup import start
 from tests.conftest import Databases, make_manager
-from tests.postgres_server import PostgresServer
-
-
-@pytest.fixture
-def shared(postgres_server: PostgresServer, tmp_path: Path) -> Iterator[Databases]:
-    """Fresh databases on the test server, dropped afterwards."""
-    made = Databases("postgresql", tmp_path, postgres_server)
-    yield made
-    made.drop_all()
-
-
-@pytest.fixture
-def two_servers(shared: Databases, empty_postgresql_template: str) -> Iterator[tuple[Aspire, Aspire]]:
-    """Two app servers' products on one fresh database."""
-    url = shared.new("shared", template=empty_postgresql_template)
-    one = start(load_settings(db=url, demo=False))
-    two = start(load_settings(db=url, demo=False))
-    yield one, two
-    one.close()
-    two.close()
 
 
 def test_a_remembered_list_on_one_server_shows_a_member_added_through_the_other(two_servers) -> None:
@@ -88,8 +66,10 @@ def test_one_email_added_on_both_servers_at_once_is_stored_once(two_servers) -> 
     assert [m.email for m in list_members(one, SYSTEM, team)] == ["ana@example.com"]
 
 
-def test_servers_starting_together_on_an_empty_database_apply_each_migration_once(shared: Databases) -> None:
-    settings = load_settings(db=shared.new("starting_together"), demo=True)
+def test_servers_starting_together_on_an_empty_database_apply_each_migration_once(
+    postgres_databases: Databases,
+) -> None:
+    settings = load_settings(db=postgres_databases.new("starting_together"), demo=True)
     started: list[Aspire] = []
     errors: list[BaseException] = []
     start_together = threading.Barrier(3)

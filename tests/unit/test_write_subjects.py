@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -21,7 +20,6 @@ import pytest
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.needs import NEEDS
-from coaching.core.settings import load_settings
 from coaching.db.database import Database
 from coaching.db.subjects import reads
 from coaching.governance.audit import Action, Subject
@@ -39,8 +37,7 @@ from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams, move_member
 from coaching.privacy import requests as privacy
 from coaching.rounds import rounds
-from coaching.startup import start
-from tests.conftest import Databases, make_manager
+from tests.conftest import make_manager
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -183,18 +180,6 @@ def test_drafts_audit_entries_links_opened_and_logins_recompute_no_managers_read
     assert _screens_of_a(aspire, org) == before[0]
     assert queries == [], "a login is checked again by the session check alone"
     assert accounts_of(aspire).session_actor(session) == org.a
-
-
-@pytest.fixture
-def two_servers(postgres_server, tmp_path, empty_postgresql_template) -> Iterator[tuple[Aspire, Aspire]]:
-    """Two app servers' products on one fresh PostgreSQL database (DuckDB has one process per file)."""
-    made = Databases("postgresql", tmp_path, postgres_server)
-    url = made.new("shared", template=empty_postgresql_template)
-    one, two = start(load_settings(db=url, demo=False)), start(load_settings(db=url, demo=False))
-    yield one, two
-    one.close()
-    two.close()
-    made.drop_all()
 
 
 def test_an_answer_through_one_server_shows_on_the_others_remembered_screens(two_servers, instrument) -> None:

@@ -6,7 +6,9 @@ tmp_path, and on a database of its own on a throwaway PostgreSQL server (one per
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +25,30 @@ from coaching.measurement.instrument import Instrument, available_versions, inst
 from coaching.people.accounts import accounts_of
 from coaching.startup import start
 from tests.postgres_server import PostgresServer
+
+#: Where a run keeps its scratch files when the machine has room in memory for them (see `pytest_configure`).
+SCRATCH_IN_MEMORY = Path("/dev/shm/aspire-tests")
+SCRATCH_ROOM = 4 * 2**30
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the run's scratch files in memory when /dev/shm has 4 GiB free: every test's databases, the
+    PostgreSQL clusters, the app servers' folders and the browser profiles.
+
+    On disk a run writes some 6 GB of test databases (DuckDB files of 3-16 MB each) and the kernel flushes them
+    while the tests run. The tests that rest on file behaviour (erasure's byte search, the crash test's SIGKILL)
+    test the process and the bytes in the file, which memory keeps the same. A TMPDIR or --basetemp of the person
+    running the tests wins; so does a /dev/shm too small (a container's 64 MB).
+    """
+    if hasattr(config, "workerinput") or config.option.basetemp or "TMPDIR" in os.environ:
+        return      # a worker inherits the controller's TMPDIR; the person running the tests chose
+    parent = SCRATCH_IN_MEMORY.parent
+    if not parent.is_dir() or shutil.disk_usage(parent).free < SCRATCH_ROOM:
+        return
+    SCRATCH_IN_MEMORY.mkdir(exist_ok=True)
+    os.environ["TMPDIR"] = str(SCRATCH_IN_MEMORY)
+    tempfile.tempdir = None     # gettempdir() reads TMPDIR again
 
 
 @pytest.fixture(scope="session")

@@ -220,13 +220,6 @@ def settle(page: Page, shown: Locator, timeout_ms: int = APP_TIMEOUT_MS) -> None
     assert_no_exception(page)
 
 
-def focus_on_heading(page: Page) -> None:
-    """Wait until keyboard focus is on the page's heading, where the respondent's page puts it a moment after each
-    move to another step (coaching/ui/injected.py, TO_TOP). A box focused before that loses its focus to the
-    heading, and what is typed next goes nowhere (seen under load: a pick typed into a box that had lost focus)."""
-    expect(page.get_by_test_id("stMain").locator("h1, h2, h3").first).to_be_focused()
-
-
 #: True once the option the combobox `box` marks active (the one Enter picks) shows `typed`.
 ACTIVE_OPTION_SHOWS = ("([box, typed]) => { const id = box.getAttribute('aria-activedescendant');"
                        " const option = id && document.getElementById(id);"

@@ -23,7 +23,7 @@ from coaching.ui.format import WORD_JOINER
 from tests.conftest import ENGINES, Databases
 from tests.smtp_server import SmtpServer, running_smtp_server
 
-from .helpers import AppServer, focus_on_heading, log_in, settle, start_app, table_rows, type_to_pick, wait_for_app
+from .helpers import AppServer, log_in, settle, start_app, table_rows, type_to_pick, wait_for_app
 
 DEMO_MANAGER = ("maria@example.com", "demo-manager-1")
 TEAM = "Journey team"
@@ -220,7 +220,6 @@ def finish_and_send(page: Page, instrument: Instrument, first_section: int, valu
     """From rating section `first_section` on: the ratings, the top three, skip the free text, send."""
     for number in range(first_section, len(instrument.sections) + 1):
         rate_section(page, instrument, number, value)
-    focus_on_heading(page)
     for place, need in zip(("Most important", "Second", "Third"),
                            ("Autonomy", "Expertise and acclaim", "Work-life balance"), strict=True):
         # Typed, not clicked: in a 720-px-high window, opening "Third" with the mouse scrolls the page to make

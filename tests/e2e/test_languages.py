@@ -30,7 +30,6 @@ from .helpers import (
     AppServer,
     assert_no_exception,
     demo_organisation,
-    focus_on_heading,
     log_in,
     settle,
     type_to_pick,
@@ -205,7 +204,6 @@ def test_layla_answers_in_arabic_laid_out_right_to_left(page: Page, invited: Inv
         page.get_by_role("button", name=ar("button.save_continue")).click()
 
     settle(page, page.get_by_text("القسم 4 من 5"))
-    focus_on_heading(page)
     for place, need in zip(("choice.first", "choice.second", "choice.third"), ("balance", "security", "status"),
                            strict=True):
         box = page.get_by_role("combobox", name=ar(place))

@@ -23,7 +23,7 @@ from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 from coaching.rounds.rounds import INVALID_LINK
 
-from .helpers import AppServer, assert_no_exception, demo_organisation, focus_on_heading, type_to_pick, wait_for_app
+from .helpers import AppServer, assert_no_exception, demo_organisation, type_to_pick, wait_for_app
 
 PHONE = {"width": 375, "height": 740}
 WAVE = "2027"          # the demo has answers in 2025 and 2026: a wave of its own starts empty
@@ -167,7 +167,6 @@ def test_the_whole_questionnaire_can_be_answered_and_sent_with_the_keyboard_alon
         press_button(page, "Save and continue")
 
     expect(page.get_by_text("Section 4 of 5")).to_be_visible()
-    focus_on_heading(page)
     choose_by_keyboard(page, "Most important", "Autonomy")
     choose_by_keyboard(page, "Second", "Expertise")
     choose_by_keyboard(page, "Third", "Work-life")

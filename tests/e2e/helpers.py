@@ -226,6 +226,21 @@ ACTIVE_OPTION_SHOWS = ("([box, typed]) => { const id = box.getAttribute('aria-ac
                        " return !!option && option.textContent.includes(typed); }")
 
 
+def combobox_state(page: Page, box: Locator) -> str:
+    """What a failed pick needs to be understood: where keyboard focus is, and what the box and its list show."""
+    return page.evaluate("""box => {
+        const a = document.activeElement;
+        return `focus on <${a && a.tagName.toLowerCase()} ${a && (a.getAttribute('aria-label') || a.id || '')}>`
+            + ` "${a && (a.textContent || '').slice(0, 60)}", box value "${box.value}",`
+            + ` aria-expanded=${box.getAttribute('aria-expanded')}, options shown:`
+            + ` ${document.querySelectorAll('[role=option]').length}`; }""", box.element_handle())
+
+
+#: How long the open list may take to narrow to the typed option before the person types it again.
+NARROWING_MS = 10_000
+TYPINGS = 3
+
+
 def type_to_pick(page: Page, box: Locator, typed: str) -> None:
     """In the focused selectbox `box`, type `typed` and press Enter, as a keyboard user picks an option.
 
@@ -234,9 +249,20 @@ def type_to_pick(page: Page, box: Locator, typed: str) -> None:
     nothing while the box still shows the typed text as if picked (seen in CI: a top three sent with one place
     empty). So Enter waits until the list has narrowed and the typed option is active (moving onto it with the
     arrow key when nothing is), and the pick counts once the list has closed on it.
+
+    Under load the list can also close again at once, the typed text left in the box and focus still on it (seen
+    here, 1 run in 3 of the journey beside other browser tests): nothing is picked, and a person types it again.
     """
-    page.keyboard.type(typed)
-    expect(page.get_by_role("option")).to_have_count(1)      # the list has narrowed to the typed option
+    for typing in range(1, TYPINGS + 1):
+        page.keyboard.press("ControlOrMeta+A")      # what an earlier typing left in the box is typed over
+        page.keyboard.type(typed)
+        try:
+            expect(page.get_by_role("option")).to_have_count(1, timeout=NARROWING_MS)   # narrowed to the option
+            break
+        except AssertionError as missed:
+            if typing == TYPINGS:
+                raise AssertionError(f"typed {typed!r} {TYPINGS} times, and the list never narrowed to it: "
+                                     f"{combobox_state(page, box)}") from missed
     if not page.evaluate(ACTIVE_OPTION_SHOWS, [box.element_handle(), typed]):
         page.keyboard.press("ArrowDown")    # nothing marked active: a keyboard user moves onto the option
     page.wait_for_function(ACTIVE_OPTION_SHOWS, arg=[box.element_handle(), typed], timeout=APP_TIMEOUT_MS)

@@ -220,6 +220,22 @@ def settle(page: Page, shown: Locator, timeout_ms: int = APP_TIMEOUT_MS) -> None
     assert_no_exception(page)
 
 
+def open_expander(page: Page, label: str) -> None:
+    """Open the closed expander `label` with a click, and wait until it has finished opening.
+
+    Streamlit animates an expander's opening (half a second, longer under load), and a click on a form's button
+    inside it meanwhile was lost (seen in CI twice: "Create team" and "Add goal" pressed, the form still filled and
+    no run). A person presses what they see once it has opened.
+    """
+    details = page.get_by_test_id("stExpander").locator("details").filter(
+        has=page.locator("summary").get_by_text(label, exact=True))
+    details.locator("summary").click()
+    expect(details).to_have_attribute("open", "")
+    # Two frames on, the opening's animation has begun; then wait for it to end.
+    details.evaluate("""d => new Promise(frame => requestAnimationFrame(() => requestAnimationFrame(frame)))
+        .then(() => Promise.all(d.getAnimations().map(a => a.finished)))""")
+
+
 #: True once the option the combobox `box` marks active (the one Enter picks) shows `typed`.
 ACTIVE_OPTION_SHOWS = ("([box, typed]) => { const id = box.getAttribute('aria-activedescendant');"
                        " const option = id && document.getElementById(id);"

@@ -23,7 +23,7 @@ from coaching.ui.format import WORD_JOINER
 from tests.conftest import ENGINES, Databases
 from tests.smtp_server import SmtpServer, running_smtp_server
 
-from .helpers import AppServer, log_in, settle, start_app, table_rows, type_to_pick, wait_for_app
+from .helpers import AppServer, log_in, open_expander, settle, start_app, table_rows, type_to_pick, wait_for_app
 
 DEMO_MANAGER = ("maria@example.com", "demo-manager-1")
 TEAM = "Journey team"
@@ -124,7 +124,7 @@ def choose(page: Page, label: str, option: str, then: Locator) -> None:
 
 def create_team_with_members(page: Page) -> None:
     go_to(page, "Members")
-    page.get_by_text("New team", exact=True).click()
+    open_expander(page, "New team")
     new_team = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Create team"))
     new_team.get_by_label("Team name").fill(TEAM)
     click(page, new_team.get_by_role("button", name="Create team"), then=page.get_by_text(f"Team {TEAM} created."))

@@ -3,8 +3,10 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
-# One worker per core; a test module stays on one worker, so its shared app server is started once.
-PYTEST_WORKERS ?= auto
+# One worker more than the cores: a worker waiting on a server (starting, restarting, answering a browser) leaves
+# its core to the others (2 cores: 522 s against 575 s with 2 workers). A test module stays on one worker, so its
+# shared app server is started once.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 PYTEST_ARGS ?=
 # The locks: every package at an exact version with its hashes, for Python 3.11 on Linux x86_64.
 # requirements.lock is the app's set; requirements-dev.lock adds the test and lint tools (pyproject's dev extra).

@@ -51,6 +51,7 @@ from typing import Any
 
 import psycopg
 import psycopg.errors
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.numeric import FloatLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -68,7 +69,11 @@ COUNTS_TABLE = "aspire_write_count"
 _COUNTS_DDL = (f"CREATE TABLE IF NOT EXISTS {COUNTS_TABLE} (subject VARCHAR PRIMARY KEY,"
                " under_count BIGINT NOT NULL, at_count BIGINT NOT NULL)")
 POOL_SIZE = 10          # connections per app server: a read holds one for a query, a write for its transaction
-CONNECT_SECONDS = 10    # how long a start-up or an action waits for the server before saying it is unreachable
+#: How long a start-up or an action waits for the server before saying it is unreachable, unless the URL's own
+#: `connect_timeout` says otherwise (see `connect_seconds`).
+CONNECT_SECONDS = 10
+#: libpq's least connect_timeout: a smaller positive one is raised to it.
+LEAST_CONNECT_SECONDS = 2
 # How long the pool retries a lost connection in the background, pausing 1, 2, 4 s between tries; then it gives up
 # and the next action asks for a connection at once. psycopg_pool's default (5 minutes) let the pause grow with the
 # outage: a server back after 20 s was not tried again for another 10, and the actions meanwhile were refused.
@@ -131,10 +136,11 @@ class PostgresEngine:
 
     def __init__(self, url: str, label: str) -> None:
         self.label = label
+        self.connect_seconds = connect_seconds(url)
         self._check_reachable(url)
-        self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, timeout=CONNECT_SECONDS,
+        self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, timeout=self.connect_seconds,
                                     reconnect_timeout=RECONNECT_SECONDS,
-                                    kwargs={"application_name": "aspire", "connect_timeout": CONNECT_SECONDS},
+                                    kwargs={"application_name": "aspire", "connect_timeout": self.connect_seconds},
                                     configure=_configure, open=True)
         self._ensure_counts()
 
@@ -149,7 +155,7 @@ class PostgresEngine:
     def _check_reachable(self, url: str) -> None:
         """One connection first, so that a wrong host, password or database name stops start-up in one line."""
         try:
-            psycopg.connect(url, connect_timeout=CONNECT_SECONDS).close()
+            psycopg.connect(url, connect_timeout=self.connect_seconds).close()
         except psycopg.Error as exc:
             raise StoreOpenError(f"The database {self.label} cannot be opened: {_reason(exc)}") from None
 
@@ -167,14 +173,14 @@ class PostgresEngine:
                                    "try again in a moment.") from exc
 
     def _live_connection(self) -> psycopg.Connection:
-        """A pooled connection that answers, or PoolTimeout once CONNECT_SECONDS have passed without one.
+        """A pooled connection that answers, or PoolTimeout once `connect_seconds` have passed without one.
 
         One idle connection found dead means the server went away since it was last used (a restart, a
         failover), and so did every other idle one: all are checked at once and the dead ones replaced. The
         pool's own check would find them one by one with a growing pause after each (1, 2, 4 s ...): after a
         restart a full pool kept the next action waiting until it gave up, though the server was back.
         """
-        deadline = time.monotonic() + CONNECT_SECONDS
+        deadline = time.monotonic() + self.connect_seconds
         while True:
             conn = self._pool.getconn(timeout=max(deadline - time.monotonic(), 0.0))
             try:
@@ -271,6 +277,22 @@ class PostgresEngine:
 
     def close(self) -> None:
         self._pool.close()
+
+
+def connect_seconds(url: str) -> int:
+    """How long to wait for the server: the URL's `connect_timeout` when it gives a positive one, as libpq reads it
+    (at least LEAST_CONNECT_SECONDS), else CONNECT_SECONDS.
+
+    The operator who writes `?connect_timeout=3` into COACHING_DB means every wait for the server, not only
+    libpq's for one connection: an action while the server is down says so after that long. libpq's own reading
+    of zero or less, wait forever, would leave a person in front of a spinner, so that too means CONNECT_SECONDS.
+    A value that is no number is left to libpq, which refuses the URL at start-up in one line.
+    """
+    try:
+        given = int(conninfo_to_dict(url).get("connect_timeout") or 0)
+    except (ValueError, psycopg.ProgrammingError):
+        return CONNECT_SECONDS
+    return max(given, LEAST_CONNECT_SECONDS) if given > 0 else CONNECT_SECONDS
 
 
 def _configure(conn: psycopg.Connection) -> None:

@@ -22,18 +22,20 @@ from .conftest import EMPTY_MANAGER, assert_healthy
 @pytest.fixture
 def postgres_db(postgres_server: PostgresServer, empty_postgresql_template: str,
                 monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """COACHING_DB: a PostgreSQL database of this test's own with one manager account; afterwards the server is
-    running again, whatever the test did to it, and the database is gone."""
+    """COACHING_DB: a PostgreSQL database of this test's own with one manager account, its URL asking for a wait
+    of 3 s for the server; afterwards the server is running again, whatever the test did to it, and the database
+    is gone."""
     server = postgres_server
     name = f"unavailable_{uuid.uuid4().hex[:12]}"
     server.create_database(name, template=empty_postgresql_template)
-    aspire = start(load_settings(db=server.url(name), demo=False))
+    url = f"{server.url(name)}?connect_timeout=3"
+    aspire = start(load_settings(db=url, demo=False))
     try:
         accounts_of(aspire).create_user(SYSTEM, EMPTY_MANAGER[0], "Pat", Role.MANAGER, EMPTY_MANAGER[1])
     finally:
         aspire.close()
-    monkeypatch.setenv("COACHING_DB", server.url(name))
-    yield server.url(name)
+    monkeypatch.setenv("COACHING_DB", url)
+    yield url
     if not server.running:
         server.start()
     server.drop_database(name)

@@ -16,12 +16,14 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
+from argon2.profiles import CHEAPEST
 
 from coaching.aspire import Aspire
 from coaching.core.actors import SYSTEM, Actor, Role
 from coaching.core.settings import load_settings
 from coaching.db.duck import wal_path
 from coaching.measurement.instrument import Instrument, available_versions, instrument_path, load_instrument
+from coaching.people import accounts as account_service
 from coaching.people.accounts import accounts_of
 from coaching.startup import start
 from tests.postgres_server import PostgresServer
@@ -49,6 +51,29 @@ def pytest_configure(config: pytest.Config) -> None:
     SCRATCH_IN_MEMORY.mkdir(exist_ok=True)
     os.environ["TMPDIR"] = str(SCRATCH_IN_MEMORY)
     tempfile.tempdir = None     # gettempdir() reads TMPDIR again
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Passwords hashed in the test process use argon2-cffi's CHEAPEST profile, still argon2id.
+
+    At the product's cost (PASSWORD_HASHING, about 0.15 s of CPU a hash) the 650 hashes and checks made in the
+    test process took 70 s of CPU, a fifth of the unit and screen tests' own. What a password rule or a login
+    does is the same at any cost. The product's cost is still what every app server a browser test starts and
+    every command line run pays (their own processes), and what `product_password_hashing` gives a test.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(account_service, "PASSWORD_HASHING", CHEAPEST)
+        yield
+
+
+PRODUCT_PASSWORD_HASHING = account_service.PASSWORD_HASHING
+
+
+@pytest.fixture
+def product_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For one test: passwords hashed at the product's cost, not the tests' cheap one."""
+    monkeypatch.setattr(account_service, "PASSWORD_HASHING", PRODUCT_PASSWORD_HASHING)
 
 
 @pytest.fixture(scope="session")

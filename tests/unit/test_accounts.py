@@ -2,7 +2,7 @@
 the database (also under 40 parallel tries), sessions, roles and deactivation.
 
 The clock is fake, so no test really waits. Most tests use cheap argon2 parameters (still argon2id) to
-stay fast; one checks the library defaults.
+stay fast; one checks the product's own.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def test_the_stored_hash_is_argon2id_and_never_contains_the_password(aspire, mar
     assert maria.has_password
 
 
-def test_the_library_defaults_are_argon2id(aspire):
+def test_the_product_hashes_with_argon2id_at_rfc_9106s_low_memory_cost(aspire, product_password_hashing):
     accounts = Accounts(aspire.db)
     account = accounts.create_user(SYSTEM, "sam@example.com", "Sam Okoro", Role.MANAGER, PASSWORD)
     assert stored_hash(aspire, account.id).startswith("$argon2id$v=19$m=65536,t=3,p=4$")

@@ -15,7 +15,8 @@ from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import Thresholds, top_need
 from coaching.people import teams
 from coaching.people.teams import list_members, list_teams
-from coaching.ui.context import chart_renderer, current_actor, get_aspire, record_view_once, show_flash
+from coaching.ui.brief_charts import chart_renderer
+from coaching.ui.context import current_actor, get_aspire, record_view_once, show_flash
 from coaching.ui.format import arrangement_text, plain
 from coaching.ui.paths import show_development, show_next_steps
 from coaching.ui.plans import (

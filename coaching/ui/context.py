@@ -11,7 +11,6 @@ from coaching.aspire import Aspire
 from coaching.core.actors import Actor
 from coaching.core.settings import load_settings
 from coaching.governance.audit import Action, Subject
-from coaching.one_on_one.brief import ChartRenderer
 from coaching.startup import start
 from coaching.ui.state import Login, Page
 
@@ -25,12 +24,6 @@ def _aspire_for(environment: str, port: int) -> Aspire:
     serialised: a serialised SecretStr reads `**********`, which would replace the passwords.
     """
     return start(load_settings(port=port))
-
-
-@st.cache_resource
-def chart_renderer() -> ChartRenderer:
-    """One headless browser per server for the charts of downloaded briefs: it takes seconds to start."""
-    return ChartRenderer()
 
 
 def open_at_start() -> None:

@@ -126,9 +126,9 @@ def engine_targets(r: Results) -> list[str]:
     if largest in r.after_answer:
         x = r.after_answer[largest] / r.timings[largest]["home"].median
         lines.append(f"Home's first rerun after one new answer elsewhere within {MAX_AFTER_WRITE:g}x its warm rerun "
-                     f"({largest:,} teams): **{'met' if x <= MAX_AFTER_WRITE else 'missed'}** ({x:.1f}x). Every "
-                     "committed write anywhere invalidates every remembered read; the steps it costs are under "
-                     "'Where the time goes', what would fix it under 'What is left'.")
+                     f"({largest:,} teams): **{'met' if x <= MAX_AFTER_WRITE else 'missed'}** ({x:.1f}x). "
+                     "A write drops only the remembered reads of the subjects it touches (coaching/db/subjects.py); "
+                     "the steps the rerun costs are under 'Where the time goes'.")
     if r.pg_timings:
         worst = max(_pg_over_duck(r, size, s) for size in r.pg_timings for s in r.screens)
         lines.append(f"Warm reruns on PostgreSQL within {MAX_PG_OVER_DUCK:g}x DuckDB's (every screen and size): "

@@ -281,18 +281,25 @@ class PostgresEngine:
 
 def connect_seconds(url: str) -> int:
     """How long to wait for the server: the URL's `connect_timeout` when it gives a positive one, as libpq reads it
-    (at least LEAST_CONNECT_SECONDS), else CONNECT_SECONDS.
+    (at least LEAST_CONNECT_SECONDS), else CONNECT_SECONDS; StoreOpenError when it is no whole number.
 
     The operator who writes `?connect_timeout=3` into COACHING_DB means every wait for the server, not only
     libpq's for one connection: an action while the server is down says so after that long. libpq's own reading
     of zero or less, wait forever, would leave a person in front of a spinner, so that too means CONNECT_SECONDS.
-    A value that is no number is left to libpq, which refuses the URL at start-up in one line.
+    A URL libpq cannot read at all is left to the first connection, which says why in one line.
     """
     try:
-        given = int(conninfo_to_dict(url).get("connect_timeout") or 0)
-    except (ValueError, psycopg.ProgrammingError):
+        given = conninfo_to_dict(url).get("connect_timeout")
+    except psycopg.ProgrammingError:
         return CONNECT_SECONDS
-    return max(given, LEAST_CONNECT_SECONDS) if given > 0 else CONNECT_SECONDS
+    if given is None:
+        return CONNECT_SECONDS
+    try:
+        seconds = int(given)
+    except ValueError:
+        raise StoreOpenError(f"connect_timeout in the database URL must be a whole number of seconds, not {given!r}"
+                             ) from None
+    return max(seconds, LEAST_CONNECT_SECONDS) if seconds > 0 else CONNECT_SECONDS
 
 
 def _configure(conn: psycopg.Connection) -> None:

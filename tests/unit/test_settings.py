@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from coaching.core.settings import PROJECT_DIR, PostgresUrl, SettingsError, load_settings
+from coaching.db.engine import StoreOpenError
+from coaching.db.postgres import CONNECT_SECONDS, connect_seconds
 
 
 def test_defaults(monkeypatch):
@@ -129,3 +131,18 @@ def test_a_password_in_the_database_url_never_appears_when_the_settings_are_show
     assert not any("Kettle-Seven-2208" in text for text in shown)
     assert "***" in str(settings.db)
     assert settings.db.url.get_secret_value() == written, "libpq still gets the password"
+
+
+@pytest.mark.parametrize(("query", "seconds"), [
+    ("", CONNECT_SECONDS), ("?connect_timeout=5", 5), ("?sslmode=require&connect_timeout=3", 3),
+    ("?connect_timeout=1", 2),                      # libpq's least
+    ("?connect_timeout=0", CONNECT_SECONDS),        # libpq's "forever" would leave a person at a spinner
+])
+def test_the_urls_connect_timeout_is_how_long_an_action_waits_for_the_server(query, seconds):
+    assert connect_seconds(f"postgresql://aspire@db.example:5432/aspire{query}") == seconds
+
+
+def test_a_connect_timeout_that_is_no_number_is_refused_in_one_line():
+    with pytest.raises(StoreOpenError) as refused:
+        connect_seconds("postgresql://aspire@db.example:5432/aspire?connect_timeout=soon")
+    assert str(refused.value) == "connect_timeout in the database URL must be a whole number of seconds, not 'soon'"

@@ -6,6 +6,7 @@ tmp_path, and on a database of its own on a throwaway PostgreSQL server (one per
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -51,6 +52,20 @@ def pytest_configure(config: pytest.Config) -> None:
     SCRATCH_IN_MEMORY.mkdir(exist_ok=True)
     os.environ["TMPDIR"] = str(SCRATCH_IN_MEMORY)
     tempfile.tempdir = None     # gettempdir() reads TMPDIR again
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Set aside what a test process holds once its tests are collected from Python's full garbage collections.
+
+    By then each process holds some 250,000 objects the collector tracks (the app's modules, Streamlit,
+    Playwright, the test modules), all of which live as long as the run. Every full collection walked them
+    again, 0.17-0.19 s each. After `gc.freeze` a full collection walks only what the tests made since: the
+    unit and screen tests' full collections took 7.7 s of CPU in all instead of 12.3 s (measured with
+    gc.callbacks, 2 workers).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 @pytest.fixture(scope="session", autouse=True)

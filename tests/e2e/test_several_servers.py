@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import re
 import secrets
 import signal
@@ -40,6 +41,9 @@ SCRIPT = [sys.executable, "deploy/servers.py"]       # what `make servers` runs
 READY = "Ctrl-C stops all."
 MANAGER = ("maria@example.com", "demo-manager-1")
 WAVE = "2027"          # the demo has answers in 2025 and 2026: this round's wave starts empty
+#: Where the kernel says its ports for outgoing connections begin and end.
+EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+PORTS_FROM = 20_000     # the balancer's port is chosen from here up to that range
 ACCESS = re.compile(r'"(?P<request>[^"]*)" \d+ \d+ upstream=(?P<upstream>\S+) key=(?P<key>\S+)')
 
 
@@ -69,14 +73,31 @@ class Servers:
 
 
 def three_free_ports() -> int:
-    """A port such that it and the next two are free: the balancer's and the two app servers'."""
+    """A port such that it and the next two are free: the balancer's and the two app servers'.
+
+    Taken below the kernel's range of ports for outgoing connections (ip_local_port_range): the servers bind
+    them seconds later, after the demo data is loaded, and meanwhile any outgoing connection of the machine
+    (a browser's, a database client's) could take a port of that range as its own. Seen with one worker more
+    than the cores: "Port ... is not available", and the servers never started.
+    """
+    lowest_outgoing = int(EPHEMERAL_PORTS.read_text().split()[0])
+    choose = random.SystemRandom()
     for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        if port < 65000 and not any(listening(p) for p in (port, port + 1, port + 2)):
+        port = choose.randrange(PORTS_FROM, lowest_outgoing - 2)
+        if all(free(p) for p in (port, port + 1, port + 2)):
             return port
-    pytest.fail("no three free ports in a row on 127.0.0.1", pytrace=False)
+    pytest.fail(f"no three free ports in a row on 127.0.0.1 between {PORTS_FROM} and {lowest_outgoing}",
+                pytrace=False)
+
+
+def free(port: int) -> bool:
+    """Nothing is bound to the port on loopback now."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def listening(port: int) -> bool:

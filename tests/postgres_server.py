@@ -20,7 +20,6 @@ import os
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -29,7 +28,8 @@ from types import TracebackType
 import psycopg
 from psycopg import sql
 
-HOST = "127.0.0.1"
+from tests.ports import HOST, free_port
+
 DROP_BATCH = 25
 INSTALL_HINT = "PostgreSQL server not found: install Debian's package: apt-get install postgresql"
 
@@ -46,20 +46,13 @@ def server_bindir() -> Path:
     raise RuntimeError(INSTALL_HINT)
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on now; kept for the cluster's life, so restart() comes back on it."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
 class PostgresServer:
     """One cluster in its own folder; the constructor runs initdb, start()/stop()/restart() drive the server."""
 
     def __init__(self) -> None:
         self.bindir = server_bindir()
         self.password = secrets.token_urlsafe(24)  # URL-safe: goes into url() unquoted
-        self.port = free_port()
+        self.port = free_port()     # kept for the cluster's life: restart() comes back on it
         self.folder = Path(tempfile.mkdtemp(prefix="aspire-pg-"))
         self.data = self.folder / "data"
         self.log = self.folder / "postgres.log"

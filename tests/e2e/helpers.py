@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from playwright.sync_api import Locator, Page, expect
 from coaching.aspire import Aspire
 from coaching.core.settings import Settings
 from coaching.startup import start
+from tests.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,13 +43,6 @@ STARTUP_TIMEOUT_S = 60.0
 APP_TIMEOUT_MS = 30_000
 #: Text of the app's own error screen (it replaces tracebacks); must never show in a passing test.
 ERROR_SCREEN_TEXT = "Something went wrong"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _health(url: str) -> str | None:

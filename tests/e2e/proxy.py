@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import REPO_ROOT, AppServer, free_port, stop_process
+from tests.ports import free_port
+
+from .helpers import REPO_ROOT, AppServer, stop_process
 
 SHIPPED = REPO_ROOT / "deploy" / "nginx" / "aspire.conf"
 SERVER_NAME = "aspire.yourcompany.example"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import random
 import re
 import secrets
 import signal
@@ -32,6 +31,7 @@ from coaching.people.accounts import accounts_of
 from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 from coaching.startup import start
+from tests.ports import free_port
 from tests.postgres_server import PostgresServer
 
 from .helpers import REPO_ROOT, STARTUP_TIMEOUT_S, log_in, settle, stop_process, table_rows, wait_for_app
@@ -41,9 +41,6 @@ SCRIPT = [sys.executable, "deploy/servers.py"]       # what `make servers` runs
 READY = "Ctrl-C stops all."
 MANAGER = ("maria@example.com", "demo-manager-1")
 WAVE = "2027"          # the demo has answers in 2025 and 2026: this round's wave starts empty
-#: Where the kernel says its ports for outgoing connections begin and end.
-EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
-PORTS_FROM = 20_000     # the balancer's port is chosen from here up to that range
 ACCESS = re.compile(r'"(?P<request>[^"]*)" \d+ \d+ upstream=(?P<upstream>\S+) key=(?P<key>\S+)')
 
 
@@ -70,34 +67,6 @@ class Servers:
 
     def servers_of(self, key: str) -> set[str]:
         return {upstream for _, upstream, logged in self.access_log() if logged == key}
-
-
-def three_free_ports() -> int:
-    """A port such that it and the next two are free: the balancer's and the two app servers'.
-
-    Taken below the kernel's range of ports for outgoing connections (ip_local_port_range): the servers bind
-    them seconds later, after the demo data is loaded, and meanwhile any outgoing connection of the machine
-    (a browser's, a database client's) could take a port of that range as its own. Seen with one worker more
-    than the cores: "Port ... is not available", and the servers never started.
-    """
-    lowest_outgoing = int(EPHEMERAL_PORTS.read_text().split()[0])
-    choose = random.SystemRandom()
-    for _ in range(50):
-        port = choose.randrange(PORTS_FROM, lowest_outgoing - 2)
-        if all(free(p) for p in (port, port + 1, port + 2)):
-            return port
-    pytest.fail(f"no three free ports in a row on 127.0.0.1 between {PORTS_FROM} and {lowest_outgoing}",
-                pytrace=False)
-
-
-def free(port: int) -> bool:
-    """Nothing is bound to the port on loopback now."""
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def listening(port: int) -> bool:
@@ -137,7 +106,7 @@ def wait_ready(process: subprocess.Popen[bytes], log: Path) -> None:
 def servers(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     database = f"servers_{secrets.token_hex(4)}"
     postgres_server.create_database(database)
-    port = three_free_ports()
+    port = free_port(3)     # the balancer's, then the two app servers'
     balancer = Address(f"http://localhost:{port}")
     token, person = open_round(postgres_server.url(database), balancer.url)
     folder = tmp_path_factory.mktemp("servers")

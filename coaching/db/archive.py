@@ -39,7 +39,7 @@ import psycopg
 
 from coaching.db.database import Database, Transaction
 from coaching.db.duck import DuckStatements
-from coaching.db.engine import Params, quote_identifier
+from coaching.db.engine import Params, first_line, quote_identifier
 from coaching.db.migrations import SCHEMA_VERSION_TABLE, apply_migration, available_migrations
 from coaching.db.postgres import COUNTS_TABLE
 
@@ -234,7 +234,7 @@ def export(db: Database, folder: Path, *, digests: bool = False) -> Exported:
     try:
         return db.read(work)
     except DRIVER_ERRORS as exc:
-        raise BackupError(f"The backup could not be written to {folder}: {_reason(exc)}") from None
+        raise BackupError(f"The backup could not be written to {folder}: {first_line(exc)}") from None
 
 
 def digests(db: Database) -> dict[str, Digest]:
@@ -306,7 +306,7 @@ def rebuild(db: Database, files: Mapping[str, Path], starts: Mapping[str, int], 
     try:
         return db.write(work)
     except DRIVER_ERRORS as exc:
-        raise BackupError(f"The backup cannot be read: {_reason(exc)}") from None
+        raise BackupError(f"The backup cannot be read: {first_line(exc)}") from None
 
 
 def _drop_everything(tx: Transaction, dialect: _Dialect) -> None:
@@ -365,7 +365,3 @@ def _difference(expected: Mapping[str, int], loaded: Mapping[str, int]) -> str:
 def _literal(path: Path) -> str:
     """A path as a SQL string literal (COPY takes no parameters): a path this module chose, never typed text."""
     return "'" + str(path).replace("'", "''") + "'"
-
-
-def _reason(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -107,3 +107,8 @@ class Engine(Protocol):
 def quote_identifier(name: str) -> str:
     """A name as a quoted SQL identifier (names cannot be parameters); both engines quote alike."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def first_line(exc: BaseException) -> str:
+    """A driver's message, first line only (libpq adds hints and context lines; none holds the password)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -7,8 +7,9 @@ Invariants:
   every app server and the command line are serialised as they are within one process by `Database`:
   a rule checked inside a write (a version, a unique name, a seat taken) still holds when it commits;
 - write counts per subject (coaching.db.subjects) live in the table COUNTS_TABLE, bumped inside each write
-  transaction (under WRITE_LOCK, so atomically with the data): `Database.remembered` never keeps a result
-  past a write made through another app server, and reads them in one query. The engine makes the table
+  transaction (under WRITE_LOCK, so atomically with the data), which also notifies the counts it leaves to
+  every app server: each keeps a copy (coaching.db.count_listener), so `Database.remembered` drops a result
+  after a write made through another app server without a query per read. The engine makes the table
   when it opens the database, before the first write (migrations are writes too), and backups leave it out
   (coaching.db.archive): a restore must never bring old counts back, or an old result could match them;
 - `numeric` comes back as float (sums and averages of integers are numeric in PostgreSQL, double in
@@ -55,7 +56,16 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.numeric import FloatLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from coaching.db.engine import Compaction, Params, Statements, StoreOpenError, StoreUnavailable, quote_identifier
+from coaching.db.count_listener import CHANNEL, CountListener, payload
+from coaching.db.engine import (
+    Compaction,
+    Params,
+    Statements,
+    StoreOpenError,
+    StoreUnavailable,
+    first_line,
+    quote_identifier,
+)
 from coaching.db.subjects import Count, values
 
 log = logging.getLogger(__name__)
@@ -109,6 +119,8 @@ class PgStatements:
 
     def __init__(self, cursor: psycopg.Cursor) -> None:
         self._cur = cursor
+        #: The counts a write transaction left (PostgresEngine.record_writes), for this process's copy at its commit.
+        self.recorded: list[tuple[str, int, int]] = []
 
     def execute(self, sql: str, params: Params = ()) -> list[tuple]:
         self._cur.execute(psycopg_sql(sql), params)
@@ -137,11 +149,13 @@ class PostgresEngine:
     def __init__(self, url: str, label: str) -> None:
         self.label = label
         self.connect_seconds = connect_seconds(url)
+        self._url = url     # holds the password: never in a message (the label is for those)
         self._check_reachable(url)
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, timeout=self.connect_seconds,
                                     reconnect_timeout=RECONNECT_SECONDS,
                                     kwargs={"application_name": "aspire", "connect_timeout": self.connect_seconds},
                                     configure=_configure, open=True)
+        self._counts = CountListener(self._listening_connection, _counts_table)
         self._ensure_counts()
 
     def _ensure_counts(self) -> None:
@@ -157,7 +171,12 @@ class PostgresEngine:
         try:
             psycopg.connect(url, connect_timeout=self.connect_seconds).close()
         except psycopg.Error as exc:
-            raise StoreOpenError(f"The database {self.label} cannot be opened: {_reason(exc)}") from None
+            raise StoreOpenError(f"The database {self.label} cannot be opened: {first_line(exc)}") from None
+
+    def _listening_connection(self) -> psycopg.Connection:
+        """The write-count listener's own connection, outside the pool: it is held as long as Aspire runs."""
+        return psycopg.connect(self._url, autocommit=True, connect_timeout=self.connect_seconds,
+                               application_name="aspire-listener")
 
     @contextmanager
     def _cursor(self) -> Iterator[psycopg.Cursor]:
@@ -169,7 +188,7 @@ class PostgresEngine:
             finally:
                 self._pool.putconn(conn)    # a broken one is dropped and replaced by the pool
         except (psycopg.OperationalError, PoolTimeout) as exc:
-            raise StoreUnavailable(f"The database {self.label} cannot be reached right now ({_reason(exc)}); "
+            raise StoreUnavailable(f"The database {self.label} cannot be reached right now ({first_line(exc)}); "
                                    "try again in a moment.") from exc
 
     def _live_connection(self) -> psycopg.Connection:
@@ -210,14 +229,16 @@ class PostgresEngine:
     def transaction(self) -> Iterator[PgStatements]:
         with self._cursor() as cur:
             cur.execute("BEGIN")
+            statements = PgStatements(cur)
             try:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [WRITE_LOCK])
-                yield PgStatements(cur)
+                yield statements
             except BaseException:
                 if not cur.closed and not cur.connection.broken:   # a lost connection ended the transaction
                     cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+        self._counts.merge(statements.recorded)     # this process reads its own write from now on
 
     @contextmanager
     def alone(self) -> Iterator[None]:
@@ -230,6 +251,10 @@ class PostgresEngine:
                 cur.execute("SELECT pg_advisory_unlock(%s)", [ALONE_LOCK])
 
     def write_counts(self, wanted: Sequence[tuple[str, int]]) -> tuple[int, ...]:
+        """From this process's copy; from the table while the copy is out of use (see coaching.db.count_listener)."""
+        known = self._counts.values(wanted)
+        if known is not None:
+            return known
         with self._cursor() as cur:
             cur.execute(f"SELECT subject, under_count, at_count FROM {COUNTS_TABLE} WHERE subject = ANY(%s)",  # noqa: S608
                         [sorted({subject for subject, _ in wanted})])
@@ -237,13 +262,26 @@ class PostgresEngine:
         return values(counts, wanted)
 
     def record_writes(self, statements: Statements, grown: Mapping[str, Count]) -> bool:
-        statements.execute(
+        """Bump the counts and notify every app server of what they are now (sent when the transaction commits)."""
+        if not isinstance(statements, PgStatements):
+            raise TypeError("a PostgreSQL write records its counts on its own statements")
+        statements.recorded = [tuple(row) for row in statements.execute(
             f"INSERT INTO {COUNTS_TABLE} (subject, under_count, at_count)"  # noqa: S608 - a constant
             " SELECT * FROM unnest(?::VARCHAR[], ?::BIGINT[], ?::BIGINT[]) ON CONFLICT (subject) DO UPDATE SET"
             f" under_count = {COUNTS_TABLE}.under_count + excluded.under_count,"
-            f" at_count = {COUNTS_TABLE}.at_count + excluded.at_count",
-            [list(grown), [c.under for c in grown.values()], [c.at for c in grown.values()]])
+            f" at_count = {COUNTS_TABLE}.at_count + excluded.at_count"
+            " RETURNING subject, under_count, at_count",
+            [list(grown), [c.under for c in grown.values()], [c.at for c in grown.values()]])]
+        statements.execute("SELECT pg_notify(?, ?)", [CHANNEL, payload(statements.recorded)])
         return True
+
+    def catch_up(self) -> None:
+        """Return once this process has heard of every write committed before the call (by any app server)."""
+        self._counts.catch_up(self._notify)
+
+    def _notify(self, channel: str, message: str) -> None:
+        with self._cursor() as cur:
+            cur.execute("SELECT pg_notify(%s, %s)", [channel, message])
 
     def checkpoint(self) -> None:
         """Nothing to fold: PostgreSQL checkpoints by itself, and a CHECKPOINT needs a superuser."""
@@ -276,6 +314,7 @@ class PostgresEngine:
         return int(row[0]) if row else 0
 
     def close(self) -> None:
+        self._counts.close(self._notify)
         self._pool.close()
 
 
@@ -302,13 +341,12 @@ def connect_seconds(url: str) -> int:
     return max(seconds, LEAST_CONNECT_SECONDS) if seconds > 0 else CONNECT_SECONDS
 
 
+def _counts_table(conn: psycopg.Connection) -> list[tuple[str, int, int]]:
+    return conn.execute(f"SELECT subject, under_count, at_count FROM {COUNTS_TABLE}").fetchall()  # noqa: S608
+
+
 def _configure(conn: psycopg.Connection) -> None:
     """Each pooled connection: autocommit (transactions are opened explicitly), numeric read as float, UTC."""
     conn.autocommit = True
     conn.adapters.register_loader("numeric", FloatLoader)
     conn.execute("SET TIME ZONE 'UTC'")
-
-
-def _reason(exc: BaseException) -> str:
-    """The driver's message, first line only (libpq adds hints and context lines; none holds the password)."""
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -188,9 +188,11 @@ def test_an_answer_through_one_server_shows_on_the_others_remembered_screens(two
     _screens_of_a(two, org)
     unchanged = _screens_of_a(two, org)
     _answer(one, instrument, [org.members_b[2]], org.wave, seed=2)
+    two.db.engine.catch_up()        # server two has heard of the answer (a person's next click comes later)
     assert _screens_of_a(two, org) == unchanged, "another team's answer: nothing of A's moved"
     assert len(profiles(two, SYSTEM, org.wave.id)) == 5, "the organisation's figures on server two see it"
     _answer(one, instrument, [org.members_a[2]], org.wave, seed=3)
+    two.db.engine.catch_up()
     assert org.members_a[2] in {p.member_id for p in _screens_of_a(two, org)[2][1]}, "A's own: seen on two"
 
 

@@ -16,6 +16,9 @@ Invariants:
   result standing;
 - another server's write is seen here once its notification arrives, a few milliseconds after its commit
   (`catch_up` waits for that); a person's next click comes later than that;
+- a quiet connection is asked for `SELECT 1` every WAIT_SECONDS: one cut without a word (a network
+  partition) fails that within the connection's TCP timeout (PostgresEngine sets it), and is then treated
+  as lost;
 - a notification is small (PostgreSQL takes up to 8,000 bytes): a write touching more subjects than fit sends
   RELOAD, and every listener reads the whole table again.
 """
@@ -130,6 +133,8 @@ class CountListener:
                     self._hear(conn)
             except psycopg.Error as exc:
                 log.info("write-count listener: %s", first_line(exc))
+            except Exception:
+                log.exception("write-count listener failed; listening again")
             finally:
                 self._ready.clear()
             self._stop.wait(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
@@ -146,7 +151,10 @@ class CountListener:
         """Apply what arrives until closed. The notices are taken off the connection before a RELOAD reads the
         table through it (psycopg holds the connection while it waits for notices)."""
         while not self._stop.is_set():
-            for notice in list(conn.notifies(timeout=WAIT_SECONDS, stop_after=1)):
+            notices = list(conn.notifies(timeout=WAIT_SECONDS, stop_after=1))
+            if not notices:
+                conn.execute("SELECT 1")    # quiet for WAIT_SECONDS: still there?
+            for notice in notices:
                 if notice.channel == self._own_channel:
                     with self._lock:
                         marker = self._markers.get(notice.payload)

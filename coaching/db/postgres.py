@@ -78,6 +78,9 @@ ALONE_LOCK = WRITE_LOCK + 1
 COUNTS_TABLE = "aspire_write_count"
 _COUNTS_DDL = (f"CREATE TABLE IF NOT EXISTS {COUNTS_TABLE} (subject VARCHAR PRIMARY KEY,"
                " under_count BIGINT NOT NULL, at_count BIGINT NOT NULL)")
+#: How long the write-count listener's connection may go unanswered before it counts as lost
+#: (coaching.db.count_listener): until then another server's write may not show here.
+LISTENER_TCP_TIMEOUT_MS = 10_000
 POOL_SIZE = 10          # connections per app server: a read holds one for a query, a write for its transaction
 #: How long a start-up or an action waits for the server before saying it is unreachable, unless the URL's own
 #: `connect_timeout` says otherwise (see `connect_seconds`).
@@ -176,7 +179,8 @@ class PostgresEngine:
     def _listening_connection(self) -> psycopg.Connection:
         """The write-count listener's own connection, outside the pool: it is held as long as Aspire runs."""
         return psycopg.connect(self._url, autocommit=True, connect_timeout=self.connect_seconds,
-                               application_name="aspire-listener")
+                               application_name="aspire-listener", tcp_user_timeout=LISTENER_TCP_TIMEOUT_MS,
+                               keepalives=1, keepalives_idle=LISTENER_TCP_TIMEOUT_MS // 1000)
 
     @contextmanager
     def _cursor(self) -> Iterator[psycopg.Cursor]:

@@ -262,8 +262,10 @@ def test_on_a_phone_the_english_scale_stays_in_order(browser: Browser, invited: 
         page.get_by_role("option", name="English").click()
         wait_for_app(page)
         page.get_by_role("button", name="Start").click()
+        scale = page.locator("[role=radiogroup]").first
+        expect(scale).to_be_visible()       # the click's rerun may start after wait_for_app's first look
         wait_for_app(page)
-        labels = page.locator("[role=radiogroup]").first.locator("label").all_inner_texts()
+        labels = scale.locator("label").all_inner_texts()
         assert labels == invited.instruments["en"].scale.labels
         assert scale_layout(page) == "column"
     finally:

@@ -4,6 +4,7 @@
 - Chromium must be at /usr/bin/chromium; without it these tests fail, they never skip.
 - `demo_app` shares one server (demo data, its own database) per test module; `app_factory` starts
   servers with any other settings for a single test.
+- `page` is one tab per test module, handed to each test with no cookies, no storage and nothing loaded.
 """
 
 from __future__ import annotations

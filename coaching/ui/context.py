@@ -80,5 +80,5 @@ def flash(message: str) -> None:
 
 
 def show_flash() -> None:
-    if message := Page.flash.pop():
+    if message := Page.flash.show():
         st.success(message, icon=":material/check_circle:")

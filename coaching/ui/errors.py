@@ -7,8 +7,10 @@ import secrets
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from coaching.db.engine import StoreUnavailable
+from coaching.ui.state import begin_run
 
 log = logging.getLogger("coaching.ui")
 
@@ -36,11 +38,16 @@ def run_guarded(page: StreamlitPage) -> None:
     A database that cannot be reached is not unexpected (a server restarting): it gets its own message,
     and the next click runs the page again on a fresh connection.
     """
+    marks = begin_run()
     try:
         page.run()
+    except StopException:       # the page ended its own run (st.stop): what it showed was sent
+        marks.ended = True
+        raise
     except StoreUnavailable as exc:
         say_unavailable(exc)
     except Exception:
         ref = secrets.token_hex(4)
         log.exception("unexpected error on page %s, reference %s", getattr(page, "title", "?"), ref)
         st.error(ERROR_MESSAGE.format(ref=ref), icon=":material/error:")
+    marks.ended = True          # not after a rerun (a click, st.rerun): that run was cut short

@@ -99,7 +99,7 @@ _FLASH_ICONS = {"success": ":material/check_circle:", "info": ":material/info:",
 
 def show_flash() -> None:
     """The note a move left (saved, welcome back, sent), once."""
-    if flash := Walk.flash.pop():
+    if flash := Walk.flash.show():
         kind, message = flash
         getattr(st, kind)(plain(message), icon=_FLASH_ICONS[kind])
 

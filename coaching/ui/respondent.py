@@ -33,7 +33,7 @@ from coaching.rounds import rounds
 from coaching.rounds.rounds import InvalidLink, Invitation
 from coaching.ui import injected
 from coaching.ui.session import keep_link, link_from_cookie
-from coaching.ui.state import Counter, Group, Slot
+from coaching.ui.state import Counter, Group, ShownOnce, Slot
 
 #: Shown when the page is opened without any link, e.g. after a reload (the token left the address).
 NO_LINK = steps.ENGLISH("page.no_link")
@@ -55,7 +55,7 @@ class Walk(Group):
     view: Slot[View] = Slot("respond_view")
     step: Slot[int] = Slot("respond_step", 0)
     show_problems: Slot[bool] = Slot("respond_show_problems", False)
-    flash: Slot[Flash | None] = Slot("respond_flash")
+    flash: ShownOnce[Flash | None] = ShownOnce("respond_flash")
     moved: Slot[int] = Slot("respond_moved")   # set by a move, taken by the next run's to_top()
     send: Slot[bool] = Slot("respond_send", False)   # the Send button's key: True on the run its press starts
 

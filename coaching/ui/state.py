@@ -11,6 +11,7 @@ link drops at once, in coaching.ui.respondent.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import streamlit as st
@@ -54,6 +55,51 @@ class Slot(Generic[T]):
     @property
     def held(self) -> bool:
         return self.key in st.session_state
+
+
+class ShownOnce(Slot[T]):
+    """A value shown once, such as the confirmation after a rerun: dropped after a run that showed it has ended.
+
+    Why not taken when read: a second click (the second half of a double click on a form's button) cuts the
+    running run short at its next drawing call, and Streamlit never sends what that call drew. A
+    confirmation that run had taken never reached the browser, and the run the click started had none to
+    show: the note was saved, with no word that it was. A run cut short leaves it for the next run to show.
+    """
+
+    def show(self) -> T | None:
+        value = self.get()
+        marks = _RUN.get()
+        if value is not None and marks is not None:
+            marks.shown.add(self.key)
+        elif marks is None:         # a page run outside run_guarded: shown once, at once
+            self.pop()
+        return value
+
+
+@dataclass
+class RunMarks:
+    """What one script run showed once, and whether it ended (returned, or stopped itself) or was cut short."""
+
+    shown: set[str] = field(default_factory=set)
+    ended: bool = False
+
+
+_RUN: Slot[RunMarks] = Slot("_run_marks")
+
+
+def begin_run() -> RunMarks:
+    """Drop what the last run showed once if it ended; its marks for this run (coaching.ui.errors.run_guarded).
+
+    The caller sets `ended` on the marks when the run ends: a plain attribute, because after st.stop() a run
+    can no longer change the session state.
+    """
+    last = _RUN.get()
+    if last is not None and last.ended:
+        for key in last.shown:
+            st.session_state.pop(key, None)
+    marks = RunMarks(shown=set() if last is None or last.ended else last.shown)
+    _RUN.set(marks)
+    return marks
 
 
 class Counter(Slot[int]):
@@ -124,7 +170,7 @@ class Login:
 class Page:
     """What every screen shares (coaching.ui.context): the confirmation after a rerun, views already audited."""
 
-    flash: Slot[str] = Slot("_flash")
+    flash: ShownOnce[str] = ShownOnce("_flash")
     audited: Slot[set[tuple[str, tuple[int, ...]]]] = Slot("_audited_views")
 
 

@@ -4,8 +4,8 @@
 widget groups never spell its keys out: each asks its own small accessor below, so a key is written in one
 place, cannot be misspelt in another, and no two screens use one key for different things. A widget whose
 value a screen also reads or sets takes its `key=` from the same accessor. A `Slot` is the one primitive (a
-`Counter` and a form's `Fields` are made of it); the respondent's page keeps its groups of slots, which a new
-link drops at once, in coaching.ui.respondent.
+`Counter`, a confirmation's `ShownOnce` and a form's `Fields` are made of it); the respondent's page keeps
+its groups of slots, which a new link drops at once, in coaching.ui.respondent.
 """
 
 from __future__ import annotations

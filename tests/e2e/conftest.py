@@ -89,9 +89,9 @@ def page(_module_context: BrowserContext, browser_context_args: dict[str, Any]) 
 
     Why one tab per module instead of pytest-playwright's new context per test: a new context starts a new
     renderer, which fetches and compiles Streamlit's frontend again. Logging in and drawing home took 2.7 s of
-    Chromium's CPU in a new context and 1.6 s in a reused tab (median of 4); over the browser tests, Chromium
-    used 6% less CPU (341 s against 364 s, 3 workers). Tests that need a browser of their own (another
-    person, another device, a locale) still make their own context.
+    Chromium's CPU in a new context and 1.6 s in a reused tab (median of 4). Over the browser tests (3 workers,
+    before and after back to back, in both orders) Chromium used 341 s against 364 s, and 294 s against 412 s.
+    Tests that need a browser of their own (another person, another device, a locale) still make their own.
     """
     first, *others = _module_context.pages or [_module_context.new_page()]
     for other in others:

@@ -27,7 +27,7 @@ UV_COMPILE = $(UV) pip compile --generate-hashes --python-version 3.11 \
 help:
 	@echo "make run         start the app on http://localhost:$(PORT) (demo data unless COACHING_DEMO=0)"
 	@echo "make servers     app servers (SERVERS=2) sharing COACHING_DB=postgresql://... behind nginx on :8600"
-	@echo "make test        lint, then unit, app and browser tests (needs /usr/bin/chromium)"
+	@echo "make test        lint, then unit, app and browser tests (needs Debian's chromium-headless-shell)"
 	@echo "make lint        ruff, the import contracts (lint-imports) and the type checker (mypy)"
 	@echo "make lock        refresh $(LOCK) and $(DEV_LOCK) from pyproject.toml (LOCK_ARGS=--upgrade: newest allowed)"
 	@echo "make bench       benchmarks (bench/)"

@@ -1,7 +1,8 @@
 """Browser tests: Debian's Chromium driven by pytest-playwright against a real `streamlit run server.py`.
 
 - Every test in this folder carries the `e2e` marker (`pytest -m "not e2e"` leaves them out).
-- Chromium must be at /usr/bin/chromium; without it these tests fail, they never skip.
+- Chromium's headless build must be at /usr/bin/chromium-headless-shell; without it these tests fail, they never
+  skip.
 - `demo_app` shares one server (demo data, its own database) per test module; `app_factory` starts
   servers with any other settings for a single test.
 - `page` is one tab per test module, handed to each test with no cookies, no storage and nothing loaded.
@@ -46,7 +47,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _require_chromium(pytestconfig: pytest.Config) -> None:
     if not CHROMIUM.exists():
         pytest.fail(
-            f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium` (browser tests never skip)",
+            f"Chromium not found at {CHROMIUM}: install it with `apt-get install chromium-headless-shell`"
+            " (browser tests never skip)",
             pytrace=False,
         )
     others = [name for name in pytestconfig.getoption("--browser") or [] if name != "chromium"]

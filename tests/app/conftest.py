@@ -4,6 +4,8 @@
   exported are removed first, so a test never reads or writes data/coaching.duckdb.
 - Seeding the demo organisation takes about a second, so it runs once per session into a template
   file; `demo_db` copies that file into the test's tmp_path (the test still owns a fresh file).
+- Each AppTest's first run asks Streamlit to scan every installed package for components, about 0.15 s of CPU
+  a time; the installed packages do not change during a session, so the scan runs once per test process.
 - `coaching.ui.context` caches one Aspire per settings in st.cache_resource. Every Aspire the app
   starts during a test is recorded (the real `start` runs), closed at teardown, and the cache is
   cleared, so no test sees another's store and no file stays open.
@@ -16,11 +18,13 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import streamlit as st
+import streamlit.components.v2.manifest_scanner as component_scan
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
@@ -40,6 +44,13 @@ def _clear_coaching_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.upper().startswith("COACHING_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(component_scan, "scan_component_manifests", cache(component_scan.scan_component_manifests))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,10 @@ from a fresh virtual environment, builds a database from them.
 
 Installing every dependency into that environment from the network took over three minutes, so it borrows
 the installed packages of the environment running the tests (a .pth file naming its site-packages) while
-Aspire itself comes from the wheel alone: pip installs the wheel offline without dependencies, the command
-runs without PYTHONPATH, outside the checkout, and the borrowed folder's own editable-install hook is never
-run (Python reads .pth files in site-packages folders only, not in folders a .pth file adds). The test checks
-that `coaching` is imported from the fresh environment.
+Aspire itself comes from the wheel alone: uv (what `make` installs with) builds the wheel and installs it
+offline without dependencies, the command runs without PYTHONPATH, outside the checkout, and the borrowed
+folder's own editable-install hook is never run (Python reads .pth files in site-packages folders only, not in
+folders a .pth file adds). The test checks that `coaching` is imported from the fresh environment.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ from coaching.i18n import LANGUAGES
 from coaching.measurement.instrument import available_versions, translation_paths
 from coaching.paths.catalogue import load_catalogue
 
+#: uv from the environment running the tests (the Makefile installs it there from requirements-uv.lock).
+UV = Path(sys.executable).with_name("uv")
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -38,7 +41,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(PROJECT_DIR / name, source / name)
     built = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(built), str(source)])
+    _run([str(UV), "build", "--wheel", "--out-dir", str(built), str(source)])
     (found,) = built.glob("aspire_coaching-*.whl")
     return found
 
@@ -47,9 +50,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment holding Aspire from the wheel: its bin/ folder."""
     home = tmp_path_factory.mktemp("venv")
-    _run([sys.executable, "-m", "venv", "--without-pip", str(home)])   # this pip installs into it: 25 s less
+    _run([sys.executable, "-m", "venv", "--without-pip", str(home)])   # uv installs into it: 25 s less
     python = home / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)])
+    _run([str(UV), "pip", "install", "--python", str(python), "--no-deps", "--offline", str(wheel)])
     own = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip()
     borrowed = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
     (Path(own) / "borrowed-dependencies.pth").write_text("\n".join(borrowed) + "\n", encoding="utf-8")

@@ -5,7 +5,8 @@
   skip.
 - `demo_app` shares one server (demo data, its own database) per test module; `app_factory` starts
   servers with any other settings for a single test.
-- `page` is one tab per test module, handed to each test with no cookies, no storage and nothing loaded.
+- `page` is one tab per test module, handed to each test with no cookies, no storage and nothing loaded;
+  `new_visitor` hands it out again, reset, to each of several people a test plays in turn.
 """
 
 from __future__ import annotations
@@ -86,16 +87,33 @@ def _module_context(browser: Browser, browser_context_args: dict[str, Any]) -> I
 
 
 @pytest.fixture
-def page(_module_context: BrowserContext, browser_context_args: dict[str, Any]) -> Page:
+def new_visitor(_module_context: BrowserContext, browser_context_args: dict[str, Any]) -> Callable[[], Page]:
+    """Hands out the module's tab as a new visitor's browser has it; each call resets it for the next person.
+
+    For a test with several people in turn (or one person on another device): each call forgets the last
+    one's cookies, storage and page, so the app sees a stranger, without the cost of a browser context each.
+    """
+    viewport = browser_context_args.get("viewport") or DEFAULT_VIEWPORT
+    return lambda: _blank_tab(_module_context, viewport)
+
+
+@pytest.fixture
+def page(new_visitor: Callable[[], Page]) -> Page:
     """A tab as a new one is for the app: no cookies, no storage, the default window size, nothing loaded.
 
     Why one tab per module instead of pytest-playwright's new context per test: a new context starts a new
     renderer, which fetches and compiles Streamlit's frontend again. Logging in and drawing home took 2.7 s of
     Chromium's CPU in a new context and 1.6 s in a reused tab (median of 4). Over the browser tests (3 workers,
     before and after back to back, in both orders) Chromium used 341 s against 364 s, and 294 s against 412 s.
-    Tests that need a browser of their own (another person, another device, a locale) still make their own.
+    Tests that need a browser of their own beside this one (another person at the same time, a locale) still
+    make their own.
     """
-    first, *others = _module_context.pages or [_module_context.new_page()]
+    return new_visitor()
+
+
+def _blank_tab(context: BrowserContext, viewport: Mapping[str, int]) -> Page:
+    """The context's first tab (others closed) with no cookies, no storage, at about:blank and `viewport`."""
+    first, *others = context.pages or [context.new_page()]
     for other in others:
         other.close()
     try:
@@ -103,10 +121,10 @@ def page(_module_context: BrowserContext, browser_context_args: dict[str, Any]) 
             first.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
         first.goto("about:blank")
     except PlaywrightError:         # the last test left it crashed or closed: a new tab then
-        first = _module_context.new_page()
-    _forget_storage(_module_context, first)
-    _module_context.clear_cookies()
-    first.set_viewport_size(browser_context_args.get("viewport") or DEFAULT_VIEWPORT)
+        first = context.new_page()
+    _forget_storage(context, first)
+    context.clear_cookies()
+    first.set_viewport_size(dict(viewport))
     return first
 
 

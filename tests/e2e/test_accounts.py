@@ -55,8 +55,8 @@ def test_a_login_survives_a_reload_until_log_out(page: Page, demo_app: AppServer
 
 
 def test_deactivating_an_account_ends_its_open_session_at_its_next_click(
-        browser: Browser, demo_app: AppServer) -> None:
-    manager = browser.new_context().new_page()
+        page: Page, browser: Browser, demo_app: AppServer) -> None:
+    manager = page
     admin = browser.new_context().new_page()
     try:
         log_in(manager, demo_app, *OTHER_MANAGER)
@@ -84,5 +84,4 @@ def test_deactivating_an_account_ends_its_open_session_at_its_next_click(
         shows_login(manager)
         assert_no_exception(manager)
     finally:
-        manager.context.close()
         admin.context.close()

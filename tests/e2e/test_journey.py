@@ -3,20 +3,21 @@ people answer from the links in their own e-mails; the manager follows who answe
 
 One `streamlit run app.py` (demo data, so Maria's account exists) and one real SMTP server on loopback for
 the module, once per engine: on a DuckDB file, and on a PostgreSQL database. The manager's steps run once
-per engine, in the module fixture `emailed`; each respondent opens their link in a browser context of their
-own, as they would on their own device.
+per engine, in the module fixture `emailed`, in a browser of the manager's own that stays logged in; the
+respondents open their links in turn in the module's tab, reset for each (`new_visitor`): no cookie, storage
+or page of the one before, as on a device of their own.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from coaching.measurement.instrument import Instrument
 from coaching.ui.format import WORD_JOINER
@@ -187,8 +188,7 @@ def read_invitations(smtp: SmtpServer) -> tuple[dict[str, EmailMessage], dict[st
 # ---- the respondent's steps ---------------------------------------------------------------------------------
 
 
-def open_link(context: BrowserContext, link: str) -> Page:
-    page = context.new_page()
+def open_link(page: Page, link: str) -> Page:
     page.goto(link)
     wait_for_app(page)
     settle(page, page.get_by_test_id("stMain").get_by_role("heading").first)
@@ -251,7 +251,8 @@ def greets(page: Page, person: Person) -> None:
 # ---- tests --------------------------------------------------------------------------------------------------
 
 
-def test_each_e_mail_and_the_page_behind_its_link_name_only_their_recipient(browser: Browser, emailed: Emailed):
+def test_each_e_mail_and_the_page_behind_its_link_name_only_their_recipient(
+        new_visitor: Callable[[], Page], emailed: Emailed):
     """Before anyone answers (this test comes first in the module): each e-mail greets its own recipient, and
     the page behind its link greets that same person and shows nobody else's name or address."""
     for person in PEOPLE:
@@ -264,64 +265,44 @@ def test_each_e_mail_and_the_page_behind_its_link_name_only_their_recipient(brow
                 assert other.name not in body and other.email not in body, f"{other.name} in {person.email}'s e-mail"
                 assert other.name not in str(message["To"])
 
-        context = browser.new_context()
-        try:
-            page = open_link(context, emailed.links[person.email])
-            greets(page, person)
-            assert "invite=" not in page.url
-        finally:
-            context.close()
+        page = open_link(new_visitor(), emailed.links[person.email])
+        greets(page, person)
+        assert "invite=" not in page.url
 
 
 def test_a_round_from_new_team_to_answers_declines_and_the_response_rate(
-    browser: Browser, emailed: Emailed, instrument: Instrument
+    new_visitor: Callable[[], Page], emailed: Emailed, instrument: Instrument
 ) -> None:
     # Zoë answers everything in one go and sends.
-    zoe = browser.new_context()
-    try:
-        page = open_link(zoe, emailed.links[ZOE.email])
-        greets(page, ZOE)
-        press(page, "Start", then=page.get_by_text(section_text(instrument, 1)))
-        finish_and_send(page, instrument, first_section=1, value=4)
-    finally:
-        zoe.close()
+    page = open_link(new_visitor(), emailed.links[ZOE.email])
+    greets(page, ZOE)
+    press(page, "Start", then=page.get_by_text(section_text(instrument, 1)))
+    finish_and_send(page, instrument, first_section=1, value=4)
 
     # Mei saves the first section and stops; later, on another device, the same link resumes at section 2.
     first = instrument.items_in(instrument.sections[0].key)
     required = len(instrument.items) + 3    # every statement and the three picks
-    mei = browser.new_context()
-    try:
-        page = open_link(mei, emailed.links[MEI.email])
-        greets(page, MEI)
-        press(page, "Start", then=page.get_by_text(section_text(instrument, 1)))
-        rate_section(page, instrument, 1, value=2)
-        expect(page.get_by_text(f"Saved “{instrument.sections[0].title}”.")).to_be_visible()
-    finally:
-        mei.close()
-    mei = browser.new_context()
-    try:
-        page = open_link(mei, emailed.links[MEI.email])
-        expect(page.get_by_text("Welcome back: your saved answers are filled in below.")).to_be_visible()
-        expect(page.get_by_text(f"{section_text(instrument, 2)} ({len(first)} of {required} answers)")).to_be_visible()
-        press(page, "Back", then=page.get_by_text(section_text(instrument, 1)))
-        disagree = instrument.scale.labels[2 - instrument.scale.min]
-        for item in first:
-            chosen = page.get_by_role("radiogroup", name=item.text).get_by_role("radio", name=disagree, exact=True)
-            expect(chosen).to_be_checked()
-        expect(page.locator("input[type=radio]:checked")).to_have_count(len(first))
-        press(page, "Save and continue", then=page.get_by_text(section_text(instrument, 2)))
-        finish_and_send(page, instrument, first_section=2, value=2)
-    finally:
-        mei.close()
+    page = open_link(new_visitor(), emailed.links[MEI.email])
+    greets(page, MEI)
+    press(page, "Start", then=page.get_by_text(section_text(instrument, 1)))
+    rate_section(page, instrument, 1, value=2)
+    expect(page.get_by_text(f"Saved “{instrument.sections[0].title}”.")).to_be_visible()
+    page = open_link(new_visitor(), emailed.links[MEI.email])
+    expect(page.get_by_text("Welcome back: your saved answers are filled in below.")).to_be_visible()
+    expect(page.get_by_text(f"{section_text(instrument, 2)} ({len(first)} of {required} answers)")).to_be_visible()
+    press(page, "Back", then=page.get_by_text(section_text(instrument, 1)))
+    disagree = instrument.scale.labels[2 - instrument.scale.min]
+    for item in first:
+        chosen = page.get_by_role("radiogroup", name=item.text).get_by_role("radio", name=disagree, exact=True)
+        expect(chosen).to_be_checked()
+    expect(page.locator("input[type=radio]:checked")).to_have_count(len(first))
+    press(page, "Save and continue", then=page.get_by_text(section_text(instrument, 2)))
+    finish_and_send(page, instrument, first_section=2, value=2)
 
     # Omar says no thanks.
-    omar = browser.new_context()
-    try:
-        page = open_link(omar, emailed.links[OMAR.email])
-        greets(page, OMAR)
-        press(page, "No thanks", then=page.get_by_role("heading", name="Thank you for letting us know"))
-    finally:
-        omar.close()
+    page = open_link(new_visitor(), emailed.links[OMAR.email])
+    greets(page, OMAR)
+    press(page, "No thanks", then=page.get_by_role("heading", name="Thank you for letting us know"))
 
     # Maria reloads Rounds: her login survives the reload (its cookie), and she follows the round.
     manager = emailed.manager

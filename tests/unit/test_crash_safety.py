@@ -2,19 +2,22 @@
 them while a checkpoint runs (DuckDB; a no-op on PostgreSQL); after every restart each acknowledged response is
 there, whole, no response is half there, and none is there twice.
 
-The child (tests/crash_child.py) prints an acknowledgement only after `submit` returned, i.e. after COMMIT.
+The child (tests/crash_child.py) sends an acknowledgement only after `submit` returned, i.e. after COMMIT.
 Kill moments and answers come from a seeded generator: CRASH_SEED=N reruns with the same ones (the seed is
 in every failure message). Bounded: ROUNDS rounds (per engine) of about a second each.
+
+Each child is forked from a fork server that imported Aspire once (multiprocessing's "forkserver"): a new
+Python importing it costs a second of CPU per round. The fork server holds no database and no thread, so
+each child opens the database itself, as a process of its own would.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,9 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from coaching.core.settings import PROJECT_DIR, load_settings
+from coaching.core.settings import load_settings
 from coaching.startup import start
 from tests.conftest import Databases
+from tests.crash_child import submit_until_killed
 from tests.stored_responses import check_stored, prepare_team
 
 #: DuckDB: the kill can land inside its own WAL or checkpoint writing, the risky part, so many rounds. PostgreSQL:
@@ -36,11 +40,13 @@ AT_CHECKPOINT = 3            # every third round is killed the moment the child 
 LATEST_KILL = 0.35           # the other rounds: killed up to this many seconds after the child is ready
 WAIT = 30.0                  # for the child to get ready, or to reach the checkpoint it is killed at
 SEED = int(os.environ.get("CRASH_SEED") or random.SystemRandom().randrange(2**32))
+CHILDREN = multiprocessing.get_context("forkserver")
+CHILDREN.set_forkserver_preload(["tests.crash_child"])
 
 
 @dataclass
 class Round:
-    """One child process: how it is to be killed and what it printed before it died."""
+    """One child process: how it is to be killed and what it sent before it died."""
 
     number: int
     at_checkpoint: bool
@@ -71,13 +77,13 @@ def team_db(databases: Databases, request: pytest.FixtureRequest) -> Path | str:
 
 
 def test_every_acknowledged_response_survives_sigkill_whole_and_none_is_half_written(
-    team_db: Path | str, databases: Databases, tmp_path: Path
+    team_db: Path | str, databases: Databases
 ) -> None:
     rng = random.Random(SEED)
     acknowledged: list[tuple[int, int]] = []
     rounds = [Round(n, at_checkpoint=n % AT_CHECKPOINT == 0) for n in range(1, ROUNDS[databases.engine] + 1)]
     for crash in rounds:
-        _run_and_kill(team_db, rng, crash, tmp_path)
+        _run_and_kill(team_db, rng, crash)
         acknowledged += crash.acks
         aspire = start(load_settings(db=team_db, demo=False))    # the restart: DuckDB replays its WAL here
         try:
@@ -90,38 +96,35 @@ def test_every_acknowledged_response_survives_sigkill_whole_and_none_is_half_wri
         assert any(r.died_checkpointing for r in rounds), f"seed {SEED}: no kill landed during a checkpoint"
 
 
-def _run_and_kill(db: Path | str, rng: random.Random, crash: Round, logs: Path) -> None:
-    """Start the child, SIGKILL it at the moment this round calls for, keep every line it printed."""
-    command = [sys.executable, "-m", "tests.crash_child", str(SEED), str(crash.number * 100_000)]
+def _run_and_kill(db: Path | str, rng: random.Random, crash: Round) -> None:
+    """Start the child, SIGKILL it at the moment this round calls for, keep every line it sent."""
     nth_checkpoint = rng.randint(1, 3)
     delay = rng.uniform(0.0, LATEST_KILL)
-    errors = logs / f"round-{crash.number}.err"
-    environment = {k: v for k, v in os.environ.items() if not k.upper().startswith("COACHING_")}
-    environment["COACHING_DB"] = str(db)
-    with errors.open("w") as stderr, subprocess.Popen(
-        command, cwd=PROJECT_DIR, env=environment, stdout=subprocess.PIPE, stderr=stderr, text=True
-    ) as child:
+    lines, out = CHILDREN.Pipe(duplex=False)
+    child = CHILDREN.Process(target=submit_until_killed, args=(db, SEED, crash.number * 100_000, out))
+    child.start()
+    out.close()             # the child's end: reading stops once the child's copy is gone
 
-        def read() -> None:
-            for line in child.stdout:
-                crash.lines.append(line.strip())
+    def read() -> None:
+        with contextlib.suppress(EOFError):
+            while True:
+                crash.lines.append(lines.recv())
                 if crash.lines[-1] == "ready":
                     crash.ready.set()
                 elif crash.at_checkpoint and crash.lines.count("checkpointing") == nth_checkpoint:
-                    child.send_signal(signal.SIGKILL)
+                    os.kill(child.pid, signal.SIGKILL)
 
-        reader = threading.Thread(target=read)
-        reader.start()
-        if crash.ready.wait(WAIT):
-            if crash.at_checkpoint:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    child.wait(timeout=WAIT)      # the reader kills it at its checkpoint
-            else:
-                time.sleep(delay)
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        reader.join()
-    problem = errors.read_text(encoding="utf-8")[-2000:]
+    reader = threading.Thread(target=read)
+    reader.start()
+    if crash.ready.wait(WAIT):
+        if crash.at_checkpoint:
+            child.join(timeout=WAIT)      # the reader kills it at its checkpoint
+        else:
+            time.sleep(delay)
+    child.kill()                          # SIGKILL
+    child.join()
+    reader.join()
+    lines.close()
+    problem = next((line for line in crash.lines if line.startswith("error")), "")
     assert crash.ready.is_set(), f"{crash.where()}: the child never got ready: {problem}"
-    assert child.returncode == -signal.SIGKILL, f"{crash.where()}: the child stopped by itself: {problem}"
-
+    assert child.exitcode == -signal.SIGKILL, f"{crash.where()}: the child stopped by itself: {problem}"

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 # One worker more than the cores: a worker waiting on a server (starting, restarting, answering a browser) leaves
 # its core to the others (2 cores: 522 s against 575 s with 2 workers). A test module stays on one worker, so its
-# shared app server is started once.
+# shared app server is started once; modules go out in the order tests/conftest.py sorts them.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 PYTEST_ARGS ?=
 # The locks: every package at an exact version with its hashes, for Python 3.11 on Linux x86_64.
@@ -84,7 +84,7 @@ test: style
 	rm -f .test-results/junit.xml
 	mkdir -p .test-results
 	$(VENV)/bin/mypy >.test-results/mypy.txt 2>&1 & typing=$$!; \
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --junitxml=.test-results/junit.xml $(PYTEST_ARGS); \
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --junitxml=.test-results/junit.xml $(PYTEST_ARGS); \
 	tests=$$?; wait $$typing; typed=$$?; \
 	echo "mypy:"; cat .test-results/mypy.txt; \
 	exit $$(( tests ? tests : typed ))

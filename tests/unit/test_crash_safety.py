@@ -43,6 +43,8 @@ SEED = int(os.environ.get("CRASH_SEED") or random.SystemRandom().randrange(2**32
 CHILDREN = multiprocessing.get_context("forkserver")
 CHILDREN.set_forkserver_preload(["tests.crash_child"])
 
+pytestmark = pytest.mark.early      # its rounds wait on their children: started last, it was the run's tail
+
 
 @dataclass
 class Round:

@@ -89,10 +89,11 @@ test: style
 	echo "mypy:"; cat .test-results/mypy.txt; \
 	exit $$(( tests ? tests : typed ))
 
+# mypy reads all of coaching/ (pyproject.toml's [tool.mypy]).
 lint: style
 	$(VENV)/bin/mypy
 
-# The floors of docs/architecture.md are [tool.importlinter]'s contracts; mypy reads all of coaching/.
+# The floors of docs/architecture.md are [tool.importlinter]'s contracts.
 style: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports

@@ -195,6 +195,9 @@ def on_terminate(_signal: int, _frame: FrameType | None) -> None:
 
 
 def main() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM both stop everything. SIGINT's handler is set here too: a process started in the
+    background by a script (or under nohup) inherits SIGINT ignored, and Python then leaves it ignored."""
+    signal.signal(signal.SIGINT, on_terminate)
     signal.signal(signal.SIGTERM, on_terminate)
     processes: list[subprocess.Popen[bytes]] = []
     try:

@@ -13,15 +13,17 @@ Lines go through `out`, a pipe to the test; an error goes the same way, as "erro
 
 from __future__ import annotations
 
-import os
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+import pytest
 
 from coaching.core.actors import SYSTEM
 from coaching.core.settings import load_settings
 from coaching.measurement.responses import submit
 from coaching.startup import start
+from tests.environment import forget_settings
 from tests.stored_responses import submission
 
 CHECKPOINT_EVERY = 8
@@ -38,8 +40,7 @@ def submit_until_killed(db: Path | str, seed: int, first: int, out: Connection) 
 
 
 def _submit(db: Path | str, seed: int, first: int, out: Connection) -> None:
-    for name in [name for name in os.environ if name.upper().startswith("COACHING_")]:
-        del os.environ[name]            # only `db`: none of the developer's settings
+    forget_settings(pytest.MonkeyPatch())   # only `db`, none of the developer's settings, for the child's life
     aspire = start(load_settings(db=db, demo=False))
     submission(aspire, seed, first)         # reads the team and the wave before saying it is ready
     out.send("ready")

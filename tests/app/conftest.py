@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -35,15 +34,10 @@ from coaching.core.settings import PROJECT_DIR, Settings
 from coaching.people.accounts import accounts_of
 from coaching.startup import start
 from coaching.ui.format import WORD_JOINER
+from tests.environment import forget_settings
 
 APP = PROJECT_DIR / "app.py"
 ERROR_SCREEN = "Something went wrong"
-
-
-def _clear_coaching_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.upper().startswith("COACHING_"):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -58,7 +52,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database seeded with the demo organisation once per session, closed so it can be copied."""
     path = tmp_path_factory.mktemp("demo-template") / "demo.duckdb"
     with pytest.MonkeyPatch.context() as mp:
-        _clear_coaching_env(mp)
+        forget_settings(mp)
         aspire = start(Settings(db=path, demo=True))
     try:
         assert aspire.is_demo
@@ -71,7 +65,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True)
 def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Aspire]]:
     """Clean COACHING_* environment; every Aspire the app starts in this test, closed afterwards."""
-    _clear_coaching_env(monkeypatch)
+    forget_settings(monkeypatch)
     st.cache_resource.clear()
     aspires: list[Aspire] = []
 

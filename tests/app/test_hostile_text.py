@@ -4,7 +4,6 @@ Markdown the app renders holds a live link or image a person typed, and no direc
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from streamlit.testing.v1.element_tree import AlertBase, ButtonGroup, HeadingBas
 
 from coaching.ui.format import plain
 from tests import hostile
+from tests.environment import forget_settings
 
 from .conftest import APP, assert_healthy, log_in
 
@@ -26,8 +26,7 @@ def template(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> t
     path = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
     shutil.copyfile(demo_template, path)
     with pytest.MonkeyPatch.context() as mp:
-        for name in [n for n in os.environ if n.upper().startswith("COACHING_")]:
-            mp.delenv(name)
+        forget_settings(mp)
         made = hostile.build(path)
     return path, made
 

@@ -25,6 +25,7 @@ from playwright.sync_api import Locator, Page, expect
 from coaching.aspire import Aspire
 from coaching.core.settings import Settings
 from coaching.startup import start
+from tests.environment import forget_settings, without_settings
 from tests.ports import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -75,9 +76,8 @@ class AppServer:
         self.extra_args = list(extra_args)
         self.log_path = self.workdir / f"streamlit-{self.port}.log"
         # The developer's own COACHING_* settings never leak into a test server.
-        base = {k: v for k, v in os.environ.items() if not k.startswith("COACHING_")}
         self.env = {
-            **base,
+            **without_settings(),
             "PYTHONUNBUFFERED": "1",
             "COACHING_DB": str(self.db_path),
             "COACHING_BASE_URL": self.url,
@@ -154,8 +154,7 @@ def demo_organisation(server: AppServer, base_url: str | None = None) -> Iterato
     through the domain before the server starts; the developer's own COACHING_* settings never leak in."""
     server.workdir.mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
-        for name in [n for n in os.environ if n.upper().startswith("COACHING_")]:
-            mp.delenv(name)
+        forget_settings(mp)
         aspire = start(Settings(db=server.db_path, demo=True, base_url=base_url or server.url))
     try:
         yield aspire

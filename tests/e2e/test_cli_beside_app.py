@@ -9,7 +9,6 @@ COACHING_DB=postgresql://...), the commands are the installed `coaching` script,
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import uuid
@@ -21,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from coaching.core.settings import load_settings
 from coaching.startup import start
+from tests.environment import without_settings
 from tests.postgres_server import PostgresServer
 
 from .helpers import REPO_ROOT, AppServer, log_in, settle
@@ -53,9 +53,8 @@ def app(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[App
 
 def coaching(database: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run one `coaching` command on the database, as an admin would in a shell beside the app."""
-    environment = {k: v for k, v in os.environ.items() if not k.upper().startswith("COACHING_")}
     return subprocess.run([str(COACHING), *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
-                          env={**environment, "COACHING_DB": database, "PYTHONPATH": str(REPO_ROOT)})
+                          env={**without_settings(), "COACHING_DB": database, "PYTHONPATH": str(REPO_ROOT)})
 
 
 def test_list_import_and_export_work_while_the_app_runs_and_the_manager_sees_the_import(

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import hostile
+from tests.environment import forget_settings
 
 from .helpers import AppServer, log_in, settle
 
@@ -19,8 +20,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     server = AppServer(tmp_path_factory.mktemp("hostile-app"), env={"COACHING_DEMO": "1"})
     server.workdir.mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
-        for name in [n for n in server.env if n.startswith("COACHING_")]:
-            mp.delenv(name, raising=False)
+        forget_settings(mp)
         hostile.build(server.db_path)
     server.start()
     try:

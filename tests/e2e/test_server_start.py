@@ -5,13 +5,14 @@ left as it was."""
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.environment import without_settings
 
 from .helpers import REPO_ROOT, AppServer, log_in, start_app, wait_for_app
 
@@ -23,14 +24,10 @@ IN_USE = "is in use by another Aspire process"
 def spare_backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A backup of another, stopped database: what `restore --force` would put in place."""
     root = tmp_path_factory.mktemp("spare")
-    env = {**_clean_env(), "COACHING_DB": str(root / "spare.duckdb")}
+    env = {**without_settings(), "COACHING_DB": str(root / "spare.duckdb")}
     for argv in (["init-db", "--demo"], ["backup", str(root / "backup")]):
         subprocess.run([str(COACHING), *argv], env=env, check=True, capture_output=True, cwd=REPO_ROOT)
     return root / "backup"
-
-
-def _clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("COACHING_")}
 
 
 def writing_commands(tmp_path: Path, backup: Path) -> dict[str, list[str]]:
@@ -53,7 +50,7 @@ def digest(path: Path) -> str:
 
 def assert_every_command_is_refused(app: AppServer, tmp_path: Path, backup: Path) -> None:
     before = digest(app.db_path)
-    env = {**_clean_env(), "COACHING_DB": str(app.db_path), "COACHING_NEW_PASSWORD": "a long passphrase 9"}
+    env = {**without_settings(), "COACHING_DB": str(app.db_path), "COACHING_NEW_PASSWORD": "a long passphrase 9"}
     for name, argv in writing_commands(tmp_path, backup).items():
         done = subprocess.run([str(COACHING), *argv], env=env, capture_output=True, text=True, cwd=REPO_ROOT,
                               stdin=subprocess.DEVNULL, timeout=120)

@@ -9,7 +9,6 @@ of servers for the module; the last test stops them with Ctrl-C, as a person wou
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import secrets
 import signal
@@ -31,6 +30,7 @@ from coaching.people.accounts import accounts_of
 from coaching.people.teams import list_teams
 from coaching.rounds import rounds
 from coaching.startup import start
+from tests.environment import forget_settings, without_settings
 from tests.ports import free_port
 from tests.postgres_server import PostgresServer
 
@@ -81,8 +81,7 @@ def open_round(url: str, base_url: str) -> tuple[str, str]:
     """The demo organisation in the new database, and a round of WAVE for Maria's first team: the first
     person's token and name. Done before the servers start, as an organisation would have it."""
     with pytest.MonkeyPatch.context() as mp:
-        for name in [n for n in os.environ if n.upper().startswith("COACHING_")]:
-            mp.delenv(name)
+        forget_settings(mp)
         aspire = start(Settings(db=url, demo=True, base_url=base_url))
     try:
         maria = accounts_of(aspire).actor_for_email(MANAGER[0])
@@ -111,7 +110,7 @@ def servers(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFa
     token, person = open_round(postgres_server.url(database), balancer.url)
     folder = tmp_path_factory.mktemp("servers")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("COACHING_", "STREAMLIT_"))},
+        **{k: v for k, v in without_settings().items() if not k.startswith("STREAMLIT_")},
         "COACHING_DB": postgres_server.url(database),
         "COACHING_DEMO": "1",
         "SERVERS": "2",
@@ -152,9 +151,8 @@ def shoot(page: Page, servers: Servers, name: str) -> None:
 
 
 def test_without_postgresql_make_servers_refuses_in_one_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COACHING_")}
-    done = subprocess.run(SCRIPT, cwd=REPO_ROOT, env={**env, "COACHING_DB": str(tmp_path / "aspire.duckdb")},  # noqa: S603
-                          capture_output=True, text=True, timeout=60)
+    env = {**without_settings(), "COACHING_DB": str(tmp_path / "aspire.duckdb")}
+    done = subprocess.run(SCRIPT, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)  # noqa: S603
     assert done.returncode == 1
     assert done.stderr.strip() == ("servers: several app servers share one PostgreSQL database: set COACHING_DB="
                                    "postgresql://user:password@host:port/dbname (a DuckDB file serves one app "

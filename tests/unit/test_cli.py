@@ -20,6 +20,7 @@ from coaching.measurement.versions import instruments
 from coaching.people.accounts import accounts_of
 from coaching.people.teams import list_teams
 from coaching.startup import start
+from tests.environment import forget_settings
 
 COACHING = Path(sys.executable).with_name("coaching")   # the installed command, as the README runs it
 HOLD_DATABASE = "import duckdb,time,sys; c=duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)"
@@ -28,9 +29,7 @@ HOLD_DATABASE = "import duckdb,time,sys; c=duckdb.connect(sys.argv[1]); print('r
 @pytest.fixture(autouse=True)
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Only this test's settings: the developer's COACHING_* variables and database stay out of it."""
-    for name in list(os.environ):
-        if name.upper().startswith("COACHING_"):
-            monkeypatch.delenv(name)
+    forget_settings(monkeypatch)
     path = tmp_path / "aspire.duckdb"
     monkeypatch.setenv("COACHING_DB", str(path))
     return path
@@ -422,9 +421,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`coaching init-db --demo` once per module, into a closed file that each test copies."""
     path = tmp_path_factory.mktemp("cli-demo") / "template.duckdb"
     with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.upper().startswith("COACHING_"):
-                mp.delenv(name)
+        forget_settings(mp)
         mp.setenv("COACHING_DB", str(path))
         assert main(["init-db", "--demo"]) == 0
     return path

@@ -12,7 +12,6 @@ folders a .pth file adds). The test checks that `coaching` is imported from the 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from coaching.db.migrations import available_migrations
 from coaching.i18n import LANGUAGES
 from coaching.measurement.instrument import available_versions, translation_paths
 from coaching.paths.catalogue import load_catalogue
+from tests.environment import without_settings
 
 #: uv from the environment running the tests (the Makefile installs it there from requirements-uv.lock).
 UV = Path(sys.executable).with_name("uv")
@@ -61,8 +61,7 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(command: list[str], cwd: Path | None = None, **variables: str) -> str:
     """Run a command, with `variables` in an environment that points at neither the checkout nor its settings."""
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("COACHING_")}
+    environment = {k: v for k, v in without_settings().items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     result = subprocess.run(command, cwd=cwd, env=environment | variables, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"{command[0]} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
     return result.stdout

@@ -17,10 +17,16 @@ AIKO = 1        # the demo seeds Platform engineering first; Aiko Tanaka (senior
 
 
 def choose_step(page: Page, number: int, option: str) -> None:
-    """Pick route A's step `number` in its select box, as a person does (again if a rerun closed the list)."""
+    """Pick route A's step `number` in its select box, as a person does (again if a rerun closed the list).
+
+    A person scrolls the box into sight, then clicks it. Playwright's click scrolls and presses at once, and the
+    list that press opened closed again on the scroll's event, which arrives after it: the first click on a box
+    below the fold left the list closed, every time, and the pick waited 10 s for it.
+    """
     box, choice = page.get_by_role("combobox", name=f"Step {number}", exact=True).first, page.get_by_role(
         "option", name=option, exact=True)
     for _ in range(3):
+        box.scroll_into_view_if_needed()
         box.click()
         try:
             choice.wait_for(state="visible", timeout=10_000)

@@ -526,18 +526,30 @@ def _chances(scores: Mapping[str, float], reliability: Mapping[str, ScaleReliabi
     rated = np.bincount(top, minlength=len(NEEDS)) / len(true)
     weight = np.ones(len(true))
     if choice:
-        # Plackett-Luce: each pick's exp(utility) over the sum of those not yet picked, utilities shifted by
-        # each draw's highest so nothing overflows (the shift cancels in every ratio)
-        utility = true / (CHOICE_NOISE * statistics.fmean(reliability[n].sd for n in NEEDS))
-        strength = np.exp(utility - utility.max(axis=1, keepdims=True))
-        left = strength.sum(axis=1)
-        for need in choice:
-            picked = strength[:, NEEDS.index(need)]
-            weight *= picked / left
-            left = left - picked
+        weight = _choice_likelihood(true / (CHOICE_NOISE * statistics.fmean(reliability[n].sd for n in NEEDS)),
+                                    [NEEDS.index(need) for need in choice])
     chosen = np.bincount(top, weights=weight, minlength=len(NEEDS)) / weight.sum()
     return ({need: float(chosen[k]) for k, need in enumerate(NEEDS)},
             {need: float(rated[k]) for k, need in enumerate(NEEDS)})
+
+
+def _choice_likelihood(utility: np.ndarray, picks: Sequence[int]) -> np.ndarray:
+    """Each draw's Plackett-Luce likelihood of the picks in order, scaled so the likeliest draw weighs 1.
+
+    A pick's probability is exp(its utility) over the sum of exp(utility) of the needs not yet picked. That sum
+    is built in logarithms, need by need from the last left to the pick (np.logaddexp), never by subtracting a
+    picked need from a running total: a precise scale (a small SD) puts utilities hundreds apart, and
+    1 + 1e-58 - 1 is 0 in floating point, which gave 0/0 chances for a person whose second pick was far below
+    their first.
+    """
+    ordered = utility.T[[*picks, *(k for k in range(utility.shape[1]) if k not in picks)]]
+    left = np.full(utility.shape[0], -np.inf)      # log of the sum of exp(utility) over the needs from `place` on
+    log_weight = np.zeros(utility.shape[0])
+    for place in range(len(ordered) - 1, -1, -1):
+        left = np.logaddexp(ordered[place], left)
+        if place < len(picks):
+            log_weight += ordered[place] - left
+    return np.exp(log_weight - log_weight.max())
 
 
 def primary_aspiration(

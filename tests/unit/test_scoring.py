@@ -544,6 +544,16 @@ def test_a_named_primary_is_likely_and_candidates_are_two_or_three(instrument, d
     assert profile.disagreement == (profile.scores[top_rated] > max(profile.scores[n] for n in answers.top_three))
 
 
+def test_a_precise_scale_and_picks_far_apart_still_give_chances_that_add_up_to_one():
+    """Status rated 100, autonomy 50, the rest 0, on scales with a SEM of 0.5: the picks after the first are
+    hundreds of utility units below it. Chances once came out 0/0 (not a number) here, and no need was named."""
+    scores = {"status": 100.0, "autonomy": 50.0, "security": 0.0, "expertise": 0.0, "balance": 0.0}
+    chances = top_chances(scores, sems_of(**dict.fromkeys(NEEDS, 0.5)), (S, X, A))
+    assert all(math.isfinite(chance) for chance in chances.values()), chances
+    assert math.isclose(sum(chances.values()), 1.0)
+    assert primary_aspiration(scores, (S, X, A), sems_of(**dict.fromkeys(NEEDS, 0.5)))[0] is S
+
+
 @pytest.mark.parametrize(("chance", "words"), [(0.97, "more than 9 in 10"), (0.9, "about 9 in 10"),
                                                 (0.52, "about 5 in 10"), (0.02, "less than 1 in 10")])
 def test_chances_in_words(chance, words):

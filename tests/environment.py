@@ -7,7 +7,6 @@ calls `forget_settings` with a MonkeyPatch, which puts the variables back afterw
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 
 import pytest
 
@@ -18,9 +17,9 @@ def is_setting(name: str) -> bool:
     return name.upper().startswith(SETTINGS_PREFIX)
 
 
-def without_settings(environment: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """A copy of `environment` with no COACHING_* variable: for a process a test starts."""
-    return {name: value for name, value in environment.items() if not is_setting(name)}
+def without_settings() -> dict[str, str]:
+    """This process's environment with no COACHING_* variable: for a process a test starts."""
+    return {name: value for name, value in os.environ.items() if not is_setting(name)}
 
 
 def forget_settings(monkeypatch: pytest.MonkeyPatch) -> None:

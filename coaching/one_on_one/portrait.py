@@ -19,7 +19,7 @@ from coaching.measurement.profiles import MemberProfile, ScaleSummary, profiles,
 from coaching.measurement.reliability import current_estimate, scale_reliability
 from coaching.measurement.response_rows import ResponseRows, Wave
 from coaching.measurement.responses import list_waves
-from coaching.measurement.scoring import Change, changes_between
+from coaching.measurement.scoring import Change, Profile, changes_between
 from coaching.paths.catalogue import Catalogue
 from coaching.paths.editing import catalogue_at, catalogue_for_wave
 from coaching.paths.fit import Demand, OptionFit, Thresholds, demand_vs_offer, fits, top_need, unmet_needs
@@ -198,8 +198,8 @@ class TeamPicture:
     earlier: tuple[Wave, list[ScaleSummary]] | None   # the wave before, when anyone answered it
 
     @property
-    def heatmap_rows(self) -> list[tuple[int, str, dict[str, float]]]:
-        return [(m.member_id, m.member_name, m.profile.scores) for m in self.answered]
+    def heatmap_rows(self) -> list[tuple[int, str, Profile]]:
+        return [(m.member_id, m.member_name, m.profile) for m in self.answered]
 
 
 def team_picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> TeamPicture:

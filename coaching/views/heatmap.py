@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
 from coaching.core.needs import NEEDS, Need
+from coaching.measurement.scoring import Profile
 from coaching.views.view import (
     MAX_HEIGHT,
     OPENINGS_COLOUR,
     View,
     base_layout,
     empty_view,
+    highest_rated,
     joined,
     safe,
-    strongest,
 )
 
 #: Colour-blind-safe and readable in greyscale: low scores dark blue, high scores yellow.
@@ -29,28 +30,30 @@ SCORE_STEPS = ("#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725")
 MIN_HEIGHT = 250
 
 
-def team_heatmap_view(rows: Sequence[tuple[int, str, Mapping[str, float]]]) -> View:
+def team_heatmap_view(rows: Sequence[tuple[int, str, Profile]]) -> View:
     """Members x the five needs as square markers coloured by score; each point carries its member id.
 
     Drawn as a scatter, not a go.Heatmap, because only scatter points can be selected in Streamlit.
-    Rows are grouped by each member's top need (in the usual need order), strongest first within a
-    group, so people who need the same thing sit together and the clusters show without a
-    clustering step the manager would have to take on trust.
+    Rows are grouped by each member's primary aspiration as the scoring names it (in the usual need order),
+    strongest first within a group; then the members whose answers leave two or three needs close, and last
+    those whose answers are flagged. People who need the same thing sit together and the clusters show
+    without a clustering step the manager would have to take on trust, and the reading counts only what the
+    scoring claims: a tie or a straight line is never counted as a need.
     """
     title = "The team's needs, person by person"
-    rows = [row for row in rows if any(need in row[2] for need in NEEDS)]
+    rows = [row for row in rows if any(need in row[2].scores for need in NEEDS)]
     if not rows:
         return empty_view(title, "No one in this team has answered yet: open a round to see their needs here.")
     ordered = sorted(rows, key=_cluster_key)
     xs, ys, colours, ids, hover = [], [], [], [], []
-    for position, (member_id, name, scores) in enumerate(ordered):
+    for position, (member_id, name, profile) in enumerate(ordered):
         for need in NEEDS:
-            if need in scores:
+            if need in profile.scores:
                 xs.append(need.label)
                 ys.append(position)
-                colours.append(scores[need])
+                colours.append(profile.scores[need])
                 ids.append(member_id)
-                hover.append(f"{safe(name)}<br>{need.label}: {scores[need]:.0f} of 100")
+                hover.append(f"{safe(name)}<br>{need.label}: {profile.scores[need]:.0f} of 100")
     height = min(MAX_HEIGHT, max(MIN_HEIGHT, 110 + 30 * len(ordered)))
     row_px = (height - 110) / len(ordered)
     fig = go.Figure(go.Scatter(
@@ -68,10 +71,10 @@ def team_heatmap_view(rows: Sequence[tuple[int, str, Mapping[str, float]]]) -> V
                      showgrid=False, zeroline=False, automargin=True)
     base_layout(fig, height=height)
     fig.update_layout(margin={"t": 50}, clickmode="event+select", dragmode=False)
-    reading = _clusters_reading([strongest(scores) for _, _, scores in ordered])
-    table = [{"Member": name} | {need.label: None if need not in scores else round(scores[need]) for need in NEEDS}
-             for _, name, scores in ordered]
-    return View(title=title, figure=fig, reading=reading, table=table)
+    table = [{"Member": name, "Primary aspiration": _judged(profile)}
+             | {need.label: None if need not in profile.scores else round(profile.scores[need]) for need in NEEDS}
+             for _, name, profile in ordered]
+    return View(title=title, figure=fig, reading=_clusters_reading([p for _, _, p in ordered]), table=table)
 
 
 def _stepped(colours: Sequence[str]) -> list[tuple[float, str]]:
@@ -80,16 +83,47 @@ def _stepped(colours: Sequence[str]) -> list[tuple[float, str]]:
     return [(edge, colour) for i, colour in enumerate(colours) for edge in (edges[i], edges[i + 1])]
 
 
-def _clusters_reading(tops: list[Need]) -> str:
-    """'Of 8 members, 3 need autonomy most, 2 expertise and acclaim and 1 balance.'"""
-    counts = sorted(Counter(tops).items(), key=lambda item: (-item[1], NEEDS.index(item[0])))
-    (first, most), rest = counts[0], counts[1:]
-    groups = [f"{most} need{'s' if most == 1 else ''} {first.label.lower()} most",
-              *(f"{count} {need.label.lower()}" for need, count in rest)]
-    return f"Of {len(tops)} member{'s' if len(tops) != 1 else ''}, {joined(groups)}."
+#: The table's words for a member whose answers carry a quality flag: the members table says which flag.
+CHECK_FIRST = "Check the answers first"
 
 
-def _cluster_key(row: tuple[int, str, Mapping[str, float]]) -> tuple[int, float, str]:
-    _, name, scores = row
-    top = strongest(scores)
-    return NEEDS.index(top), -scores[top], name
+def _named(profile: Profile) -> Need | None:
+    """The primary aspiration the heatmap may count: named by the scoring, on answers with no quality flag."""
+    return profile.primary if not profile.flags else None
+
+
+def _judged(profile: Profile) -> str:
+    """The scoring's judgement as the members table words it (Profile.label), unless the answers are flagged."""
+    return CHECK_FIRST if profile.flags else profile.label
+
+
+def _clusters_reading(profiles: Sequence[Profile]) -> str:
+    """'Of 8 members, 3 need autonomy most and 2 expertise and acclaim. For 2 the answers leave two or three
+    needs close; 1 gave answers to check first.'"""
+    named = Counter(need for need in map(_named, profiles) if need is not None)
+    flagged = sum(1 for p in profiles if p.flags)
+    close = len(profiles) - sum(named.values()) - flagged
+    members = f"{len(profiles)} member{'s' if len(profiles) != 1 else ''}"
+    if named:
+        counts = sorted(named.items(), key=lambda item: (-item[1], NEEDS.index(item[0])))
+        (first, most), rest = counts[0], counts[1:]
+        groups = [f"{most} need{'s' if most == 1 else ''} {first.label.lower()} most",
+                  *(f"{count} {need.label.lower()}" for need, count in rest)]
+        sentences = [f"Of {members}, {joined(groups)}."]
+    else:
+        sentences = [f"Of {members}, none has one need named."]
+    unnamed = [*([f"for {close} the answers leave two or three needs close"] if close else []),
+               *([f"{flagged} gave answers to check first"] if flagged else [])]
+    if unnamed:
+        text = "; ".join(unnamed)
+        sentences.append(f"{text[0].upper()}{text[1:]}.")
+    return " ".join(sentences)
+
+
+def _cluster_key(row: tuple[int, str, Profile]) -> tuple[int, int, float, str]:
+    """Named needs in the usual order, then close needs, then flagged answers; the group's lead need first."""
+    _, name, profile = row
+    named = _named(profile)
+    group = NEEDS.index(named) if named is not None else len(NEEDS) + bool(profile.flags)
+    lead = named if named is not None else highest_rated(profile.scores)[0]
+    return group, NEEDS.index(lead), -profile.scores[lead], name

@@ -20,8 +20,10 @@ from coaching.views.view import (
     View,
     base_layout_values,
     empty_view,
+    highest_rated,
+    joined,
+    lowest_rated,
     safe,
-    strongest,
 )
 
 #: Spoke labels (the catalogue's `spoke.*`) break over two lines, so they stay readable on a 375 px phone.
@@ -80,18 +82,38 @@ def member_profile_view(name: str, profile: Profile, overlay: PathOption | None 
             hoverinfo="text",
             showlegend=True,
         ))
-    highest = strongest(scores)
-    lowest = min(needs, key=lambda n: (scores[n], NEEDS.index(n)))
-    reading = (f"{name} needs {highest.label.lower()} most ({scores[highest]:.0f} of 100) and "
-               f"{lowest.label.lower()} least ({scores[lowest]:.0f})")
+    highest = highest_rated(scores)
+    reading = _ratings_reading(name, scores)
     if overlay is not None:
-        reading += f"; {overlay.name} claims to serve {highest.label.lower()} at {100 * overlay.support[highest]:.0f}"
+        served = [f"{n.label.lower()} at {100 * overlay.support[n]:.0f}" for n in highest]
+        reading += f"; {overlay.name} claims to serve {joined(served)}"
     table = [
         {"Need": scale_label(scale), "Score (0-100)": scores[scale]}
         | ({f"{overlay.name} offers (0-100)": _offer(overlay, scale)} if overlay is not None else {})
         for scale in _measured(scores)
     ]
     return View(title=title, figure=fig, reading=reading + ".", table=table)
+
+
+def _ratings_reading(name: str, scores: Mapping[str, float]) -> str:
+    """What the radar shows, in words: the highest and lowest rated needs, every need of a tie named.
+
+    It speaks of ratings, not of what the person needs most: that judgement is the scoring's (Profile.label),
+    which weighs the ratings' error and the forced choice, and may name no single need.
+    """
+    highest, lowest = highest_rated(scores), lowest_rated(scores)
+    top, bottom = scores[highest[0]], scores[lowest[0]]
+    if highest == lowest:
+        return f"{name} rated all {len(highest)} needs the same ({top:.0f} of 100)"
+    return (f"{name} rated {_rated(highest, 'highest', f'{top:.0f} of 100')} and "
+            f"{_rated(lowest, 'lowest', f'{bottom:.0f}')}")
+
+
+def _rated(needs: list[Need], word: str, score: str) -> str:
+    """'autonomy highest (90 of 100)'; on a tie '2 needs highest (80 of 100: expertise and acclaim; autonomy)'."""
+    if len(needs) == 1:
+        return f"{needs[0].label.lower()} {word} ({score})"
+    return f"{len(needs)} needs {word} ({score}: {'; '.join(n.label.lower() for n in needs)})"
 
 
 def _offer(option: PathOption, scale: str) -> float | None:

@@ -8,7 +8,7 @@ leaves its background transparent so it reads in the light and the dark theme.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -86,9 +86,20 @@ def joined(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def strongest(scores: Mapping[str, float]) -> Need:
-    """The highest-scored need among those measured; a tie goes to the need earlier in the usual order."""
-    return max((n for n in NEEDS if n in scores), key=lambda n: (scores[n], -NEEDS.index(n)))
+def highest_rated(scores: Mapping[str, float]) -> list[Need]:
+    """The needs measured that share the highest score, in the usual order: more than one on a tie."""
+    return _sharing(scores, max)
+
+
+def lowest_rated(scores: Mapping[str, float]) -> list[Need]:
+    """The needs measured that share the lowest score, in the usual order: more than one on a tie."""
+    return _sharing(scores, min)
+
+
+def _sharing(scores: Mapping[str, float], extreme: Callable[[list[float]], float]) -> list[Need]:
+    measured = [n for n in NEEDS if n in scores]
+    score = extreme([scores[n] for n in measured])
+    return [n for n in measured if scores[n] == score]
 
 
 def display_order(summary: ScaleSummary) -> int:

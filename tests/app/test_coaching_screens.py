@@ -63,8 +63,25 @@ def test_team_heatmap_holds_every_member_who_answered_and_the_members_table(demo
     assert_healthy(at)
     heatmap = plotly_specs(at)[0]
     assert len(member_ids_in(heatmap)) == len(PLATFORM)
-    assert any("need status and responsibility most" in c for c in texts(at.caption)), texts(at.caption)
+    assert any("status and responsibility most" in c for c in texts(at.caption)), texts(at.caption)
     assert shown_tables(at)[0]["Member"].tolist() == sorted(p.name for p in PLATFORM)
+
+
+def test_team_heatmap_reading_counts_what_the_members_table_names(demo_db: Path, open_app) -> None:
+    """Chen Wei gave every statement the same answer: the heatmap once counted them as needing status and
+    responsibility most (the first of five tied scores) while their row named no need."""
+    at = open_app(TEAM)
+    members = shown_tables(at)[0]
+    flagged = members[members["Quality"] != "No flags"]
+    close = members[(members["Quality"] == "No flags") & members["Primary aspiration"].str.contains(" or ")]
+    reading = next(c for c in texts(at.caption) if c.startswith(f"Of {len(members)} members, "))
+
+    assert "Chen Wei" in set(flagged["Member"]) and len(close) > 0
+    assert f"{len(flagged)} gave answers to check first" in reading, reading
+    assert f"For {len(close)} the answers leave two or three needs close" in reading, reading
+    counted = reading.split(".")[0].split(", ", 1)[1]     # "1 needs status and responsibility most, 1 autonomy ..."
+    assert sum(int(word) for word in counted.replace(",", " ").split() if word.isdigit()) == (
+        len(members) - len(flagged) - len(close))
 
 
 def test_team_heatmap_says_that_a_square_opens_the_person(demo_db: Path, open_app) -> None:

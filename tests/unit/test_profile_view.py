@@ -92,8 +92,20 @@ def test_profile_view_is_the_radar_with_the_option_overlaid_as_its_support_times
     assert overlay.name.startswith("Senior specialist")
     assert list(overlay.r) == [100 * SENIOR.support[n] for n in [*NEEDS, NEEDS[0]]]
     assert list(overlay.theta) == list(traces_by_name(view.figure)["Your needs"].theta)
-    assert "autonomy most (90 of 100)" in view.reading and "work-life balance least (20)" in view.reading
+    assert "autonomy highest (90 of 100)" in view.reading and "work-life balance lowest (20)" in view.reading
     assert "Senior specialist claims to serve autonomy at 50" in view.reading
+
+
+def test_profile_view_reads_ratings_and_names_every_need_of_a_tie() -> None:
+    """It once read 'needs status and responsibility most (50 of 100) and status and responsibility least (50)'
+    for someone who gave every statement the same answer: a tie went to the first need in the usual order."""
+    flat = member_profile_view("Chen", a_profile({need: 50.0 for need in NEEDS}))
+    tied = member_profile_view("Ana", a_profile({**ANA, "expertise": 90.0, "status": 20.0}), SENIOR)
+
+    assert flat.reading == "Chen rated all 5 needs the same (50 of 100)."
+    assert tied.reading == ("Ana rated 2 needs highest (90 of 100: expertise and acclaim; autonomy) and 2 needs "
+                            "lowest (20: status and responsibility; work-life balance); Senior specialist claims to "
+                            "serve expertise and acclaim at 90 and autonomy at 50.")
 
 
 def test_profile_view_table_lists_both_security_facets_and_what_the_option_offers() -> None:

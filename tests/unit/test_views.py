@@ -29,7 +29,7 @@ def all_views() -> dict[str, View]:
         "own_profile": own_profile_view(a_profile(ANA)),
         "profile": member_profile_view("Ana", a_profile(ANA), SENIOR),
         "fit": member_fit_view("Ana", fits(ANA, CATALOGUE), [Need.AUTONOMY]),
-        "heatmap": team_heatmap_view([(1, "Ana", ANA), (2, "Ben", PERSON)]),
+        "heatmap": team_heatmap_view([(1, "Ana", a_profile(ANA)), (2, "Ben", a_profile(PERSON))]),
         "demand": demand_offer_view(demand_vs_offer([Need.BALANCE, Need.STATUS], CATALOGUE, Thresholds())),
         "pay": pay_ladder_view(CATALOGUE),
         "trend": member_trend_view("Ana", [("2025", PERSON), ("2026", ANA)], [
@@ -94,7 +94,7 @@ def test_empty_input_gives_a_view_that_says_what_is_missing(name: str) -> None:
 
 
 def test_names_typed_by_people_are_shown_as_typed_not_as_markup() -> None:
-    view = team_heatmap_view([(1, "<b>Bo</b>", ANA)])
+    view = team_heatmap_view([(1, "<b>Bo</b>", a_profile(ANA))])
 
     assert view.figure.layout.yaxis.ticktext[0] == "&lt;b&gt;Bo&lt;/b&gt;"
     assert view.table[0]["Member"] == "<b>Bo</b>"
@@ -105,11 +105,15 @@ def test_names_typed_by_people_are_shown_as_typed_not_as_markup() -> None:
 def _screen_showing_a_view() -> None:
     import streamlit as st
 
+    from coaching.core.needs import Need
+    from coaching.measurement.scoring import Profile
     from coaching.ui.views import show_view
     from coaching.views.heatmap import team_heatmap_view
 
-    rows = [(7, "Ana *star*", {"status": 30.0, "security": 50.0, "expertise": 60.0, "autonomy": 90.0,
-                               "balance": 20.0})]
+    ana = Profile(scores={"status": 30.0, "security": 50.0, "expertise": 60.0, "autonomy": 90.0, "balance": 20.0},
+                  choice=(Need.AUTONOMY, Need.EXPERTISE, Need.SECURITY), primary=Need.AUTONOMY, close_needs=(),
+                  disagreement=False, flags=(), clear_lead=True)
+    rows = [(7, "Ana *star*", ana)]
     event = show_view(team_heatmap_view(rows), key="heat", on_select="rerun")
     st.text(f"event: {type(event).__name__}")
     show_view(team_heatmap_view([]), key="empty")

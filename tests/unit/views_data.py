@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from coaching.core.needs import Facet, Need
 from coaching.measurement.profiles import ScaleSummary
-from coaching.measurement.scoring import Profile
+from coaching.measurement.scoring import Profile, QualityFlag
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption, PayBand
 
 
@@ -18,9 +18,12 @@ PERSON = {"status": 20.0, "security": 55.0, "expertise": 90.0, "autonomy": 70.0,
           "security.stability": 80.0, "security.pay": 30.0}
 
 
-def a_profile(scores: dict[str, float]) -> Profile:
-    return Profile(scores=scores, choice=(Need.EXPERTISE, Need.AUTONOMY, Need.BALANCE), primary=None,
-                   close_needs=(), disagreement=False, flags=(), clear_lead=False)
+def a_profile(scores: dict[str, float], *, primary: Need | None = None,
+              close: tuple[Need, ...] = (Need.EXPERTISE, Need.AUTONOMY),
+              flags: tuple[QualityFlag, ...] = ()) -> Profile:
+    """A scored response: the scoring names `primary`, or else leaves the `close` needs to ask about."""
+    return Profile(scores=scores, choice=(Need.EXPERTISE, Need.AUTONOMY, Need.BALANCE), primary=primary,
+                   close_needs=() if primary else close, disagreement=False, flags=flags, clear_lead=False)
 
 
 def traces_by_name(fig: go.Figure) -> dict[str, go.Scatterpolar]:

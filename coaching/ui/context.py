@@ -15,13 +15,15 @@ from coaching.startup import start
 from coaching.ui.state import Login, Page
 
 
-@st.cache_resource(show_spinner="Opening the database…")
+@st.cache_resource(show_spinner=False)
 def _aspire_for(environment: str, port: int) -> Aspire:
     """One Aspire per set of COACHING_* variables (`environment`, one line each) and server port (tests point
     servers at different files).
 
     The settings object is built here from the environment and handed to `start` as it is. It is never
-    serialised: a serialised SecretStr reads `**********`, which would replace the passwords.
+    serialised: a serialised SecretStr reads `**********`, which would replace the passwords. No spinner: the
+    server opens the database at start (open_at_start), outside any page, where a spinner has nowhere to draw
+    and Streamlit logs a warning instead.
     """
     return start(load_settings(port=port))
 

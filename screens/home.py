@@ -101,4 +101,5 @@ if organisation is not None:
         st.caption(f"Paths on offer against the needs of the {paths.people} people who answered in wave "
                    f"{plain(paths.wave.name)}: counts over everyone, never a person.")
         show_view(org_unmet_view(paths.unmet, paths.people), key="org_unmet")
-        show_view(demand_offer_view(paths.demands), key="org_demand")   # full width: one row per path on offer
+        show_view(demand_offer_view(paths.demands, not_counted=paths.not_counted),
+                  key="org_demand")   # full width: one row per path on offer

@@ -455,6 +455,13 @@ class Profile:
         return f"{self.label}: their answers cannot separate them. Ask which matters more now."
 
     @property
+    def counted_primary(self) -> Need | None:
+        """The need this person counts for in a team's or the organisation's figures: their primary aspiration,
+        when the scoring names one and the answers carry no quality flag. A tie, close needs or answers to check
+        first count for no need: a count is read without the caveats a person's own page shows beside it."""
+        return self.primary if not self.flags else None
+
+    @property
     def label(self) -> str:
         """The judgement in a few words, the same wherever it is shown: "Autonomy", "Balance or autonomy"."""
         if self.primary is not None:

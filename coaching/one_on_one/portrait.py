@@ -22,7 +22,7 @@ from coaching.measurement.responses import list_waves
 from coaching.measurement.scoring import Change, Profile, changes_between
 from coaching.paths.catalogue import Catalogue
 from coaching.paths.editing import catalogue_at, catalogue_for_wave
-from coaching.paths.fit import Demand, OptionFit, Thresholds, demand_vs_offer, fits, top_need, unmet_needs
+from coaching.paths.fit import Demand, OptionFit, Thresholds, demand_vs_offer, fits, not_counted, unmet_needs
 from coaching.people.team_rows import Member
 from coaching.people.teams import list_members, list_teams
 
@@ -201,6 +201,11 @@ class TeamPicture:
     def heatmap_rows(self) -> list[tuple[int, str, Profile]]:
         return [(m.member_id, m.member_name, m.profile) for m in self.answered]
 
+    @property
+    def not_counted(self) -> int:
+        """Members who answered whom no demand counts (coaching.paths.fit.not_counted)."""
+        return not_counted([m.profile for m in self.answered])
+
 
 def team_picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> TeamPicture:
     """The team in one wave as of the last write: kept across reruns until something changes."""
@@ -214,7 +219,7 @@ def _picture(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds:
     catalogue = catalogue_for_wave(aspire, wave)
     return TeamPicture(
         wave=wave, answered=answered, catalogue=catalogue,
-        demands=demand_vs_offer([top_need(m.profile) for m in answered], catalogue, thresholds),
+        demands=demand_vs_offer([m.profile for m in answered], catalogue, thresholds),
         unmet={m.member_id: unmet_needs(m.profile.scores, catalogue, thresholds) for m in answered},
         summary=summarise(answered),
         earlier=_earlier_summary(aspire, actor, team_id, wave),

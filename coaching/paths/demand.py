@@ -1,8 +1,8 @@
 """The organisation's paths against its people's needs, for admins: counts over everyone, never a person.
 
 Admins see no named results, so the profiles are read here, inside the domain, with the system's
-scope, and only totals leave: how many people have each need unmet, and how many people's top need
-each option serves. Nothing is returned for a wave with fewer answers than COACHING_MIN_GROUP.
+scope, and only totals leave: how many people have each need unmet, and how many people's primary
+aspiration each option serves. Nothing is returned for a wave with fewer answers than COACHING_MIN_GROUP.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from coaching.measurement.profiles import profiles
 from coaching.measurement.response_rows import Wave
 from coaching.measurement.responses import list_waves
 from coaching.paths.editing import catalogue_for_wave
-from coaching.paths.fit import Demand, Thresholds, demand_vs_offer, top_need, unmet_needs
+from coaching.paths.fit import Demand, Thresholds, demand_vs_offer, not_counted, unmet_needs
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class OrganisationPaths:
     people: int
     unmet: dict[Need, int]      # people whose strong need no option serves well
     demands: list[Demand]
+    not_counted: int            # people no demand counts: no primary aspiration named, or answers to check first
 
 
 def organisation_paths(aspire: Aspire, actor: Actor, thresholds: Thresholds) -> OrganisationPaths | None:
@@ -49,6 +50,7 @@ def _newest_counts(aspire: Aspire, thresholds: Thresholds) -> OrganisationPaths 
         unmet = Counter(need for m in everyone for need in unmet_needs(m.profile.scores, catalogue, thresholds))
         return OrganisationPaths(
             wave=wave, people=len(everyone), unmet=dict(unmet),
-            demands=demand_vs_offer([top_need(m.profile) for m in everyone], catalogue, thresholds),
+            demands=demand_vs_offer([m.profile for m in everyone], catalogue, thresholds),
+            not_counted=not_counted([m.profile for m in everyone]),
         )
     return None

@@ -135,20 +135,30 @@ def top_need(profile: Profile) -> Need:
 
 @dataclass(frozen=True)
 class Demand:
-    """One option for a team: how many members' top need it serves well, against its openings."""
+    """One option for a group: how many people's primary aspiration it serves well, against its openings."""
 
     option: PathOption
-    demand: int            # members whose top need (top_need) this option serves well
+    demand: int            # people whose counted primary aspiration (Profile.counted_primary) it serves well
     openings: int | None   # from the catalogue; None = not limited/unknown
 
 
-def demand_vs_offer(top_needs: Sequence[Need], catalogue: Catalogue, thresholds: Thresholds) -> list[Demand]:
-    """For every option in catalogue order, the members whose top need it serves well, and its openings."""
+def demand_vs_offer(profiles: Sequence[Profile], catalogue: Catalogue, thresholds: Thresholds) -> list[Demand]:
+    """For every option in catalogue order, the people whose primary aspiration it serves well, and its openings.
+
+    Only a counted primary counts (DOMAIN.md: a team's demand is over primary aspirations): people whose
+    answers name no single need, or need checking first, are left out, and `not_counted` says how many.
+    """
+    primaries = [p.counted_primary for p in profiles if p.counted_primary is not None]
     return [
         Demand(
             option=option,
-            demand=sum(1 for need in top_needs if option.support[need] >= thresholds.serves_well),
+            demand=sum(1 for need in primaries if option.support[need] >= thresholds.serves_well),
             openings=option.openings,
         )
         for option in catalogue.options
     ]
+
+
+def not_counted(profiles: Sequence[Profile]) -> int:
+    """How many of these people no demand counts: no primary aspiration named, or answers to check first."""
+    return sum(1 for p in profiles if p.counted_primary is None)

@@ -100,7 +100,8 @@ def team_heatmap_chart(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, t
 
 @reads(team_picture_subjects)
 def team_demand_chart(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, thresholds: Thresholds) -> View:
-    return demand_offer_view(team_picture(aspire, actor, team_id, wave, thresholds).demands)
+    picture = team_picture(aspire, actor, team_id, wave, thresholds)
+    return demand_offer_view(picture.demands, not_counted=picture.not_counted)
 
 
 @reads(team_picture_subjects)

@@ -1,4 +1,4 @@
-"""Demand against offer: per path, the members whose top need it serves well beside its openings."""
+"""Demand against offer: per path, the members whose primary aspiration it serves well beside its openings."""
 
 from __future__ import annotations
 
@@ -16,12 +16,17 @@ from coaching.views.view import (
     safe,
 )
 
+#: The demand bar's name and table column.
+SERVED = "Members whose primary aspiration it serves"
 #: Height of one option's row in the demand chart: room for its two bars and their labels beside them.
 DEMAND_ROW_PX = 40
 
 
-def demand_offer_view(demands: list[Demand]) -> View:
-    """Per option, the members whose top need it serves well beside its openings; no limit is not 0.
+def demand_offer_view(demands: list[Demand], *, not_counted: int) -> View:
+    """Per option, the members whose primary aspiration it serves well beside its openings; no limit is not 0.
+
+    `not_counted` members (no primary aspiration named, or answers to check first) count for no path; the
+    reading says how many, so a short bar is not read as a team that wants nothing.
 
     Every bar is labelled at its end (a count, "none open"), a path without a limit says "not limited"
     in place of a bar, and the chart grows with the number of options so labels never sit on bars.
@@ -33,10 +38,11 @@ def demand_offer_view(demands: list[Demand]) -> View:
     names = [safe(d.option.name) for d in demands]
     unlimited = [d.option.key for d in demands if d.openings is None]
     fig = go.Figure([
-        go.Bar(name="Members whose top need it serves", x=[d.demand for d in demands], y=keys, orientation="h",
+        go.Bar(name=SERVED, x=[d.demand for d in demands], y=keys, orientation="h",
                offsetgroup="demand", marker={"color": OFFER_COLOUR},
                text=[str(d.demand) for d in demands], textposition="outside", cliponaxis=False,
-               hovertext=[f"{n}: serves the top need of {d.demand}" for n, d in zip(names, demands, strict=True)],
+               hovertext=[f"{n}: serves the primary aspiration of {d.demand}"
+                          for n, d in zip(names, demands, strict=True)],
                hoverinfo="text"),
         go.Bar(name="Openings", x=[d.openings for d in demands], y=keys, orientation="h", offsetgroup="openings",
                marker={"color": OPENINGS_COLOUR, "pattern": {"shape": "/"}},
@@ -54,9 +60,10 @@ def demand_offer_view(demands: list[Demand]) -> View:
     base_layout(fig, height=120 + DEMAND_ROW_PX * len(demands))
     fig.update_layout(barmode="group", scattermode="group", bargap=0.3, showlegend=True, margin={"t": 60},
                       legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
-    table = [{"Path": d.option.name, "Kind": d.option.kind.label, "Members whose top need it serves": d.demand,
+    table = [{"Path": d.option.name, "Kind": d.option.kind.label, SERVED: d.demand,
               "Openings": openings_text(d.openings)} for d in demands]
-    return View(title=title, figure=fig, reading=_demand_reading(demands), table=table)
+    return View(title=title, figure=fig, reading=_demand_reading(demands) + _not_counted_reading(not_counted),
+                table=table)
 
 
 def _most(demands: list[Demand]) -> int:
@@ -70,10 +77,18 @@ def _demand_reading(demands: list[Demand]) -> str:
         worst = max(short, key=lambda d: d.demand - (d.openings or 0))   # never None in `short`
         offer = "no openings" if worst.openings == 0 else \
             f"only {worst.openings} opening{'s' if worst.openings != 1 else ''}"
-        return (f"{worst.option.name} serves the top need of {worst.demand} "
+        return (f"{worst.option.name} serves the primary aspiration of {worst.demand} "
                 f"member{'s' if worst.demand != 1 else ''} but has {offer}.")
     wanted = max(demands, key=lambda d: d.demand)
     if wanted.demand == 0:
-        return "No path on offer serves any member's top need well."
-    return (f"{wanted.option.name} serves the most top needs ({wanted.demand}), and no path has fewer "
+        return "No path on offer serves any member's primary aspiration well."
+    return (f"{wanted.option.name} serves the most primary aspirations ({wanted.demand}), and no path has fewer "
             "openings than people it serves.")
+
+
+def _not_counted_reading(count: int) -> str:
+    """' 3 members count for no path: ...', or nothing when everyone is counted."""
+    if not count:
+        return ""
+    return (f" {count} member{'s count' if count != 1 else ' counts'} for no path: their answers name no single "
+            "primary aspiration, or need checking first.")

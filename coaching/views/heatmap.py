@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from coaching.core.needs import NEEDS, Need
+from coaching.core.needs import NEEDS
 from coaching.measurement.scoring import Profile
 from coaching.views.view import (
     MAX_HEIGHT,
@@ -87,11 +87,6 @@ def _stepped(colours: Sequence[str]) -> list[tuple[float, str]]:
 CHECK_FIRST = "Check the answers first"
 
 
-def _named(profile: Profile) -> Need | None:
-    """The primary aspiration the heatmap may count: named by the scoring, on answers with no quality flag."""
-    return profile.primary if not profile.flags else None
-
-
 def _judged(profile: Profile) -> str:
     """The scoring's judgement as the members table words it (Profile.label), unless the answers are flagged."""
     return CHECK_FIRST if profile.flags else profile.label
@@ -100,7 +95,7 @@ def _judged(profile: Profile) -> str:
 def _clusters_reading(profiles: Sequence[Profile]) -> str:
     """'Of 8 members, 3 need autonomy most and 2 expertise and acclaim. For 2 the answers leave two or three
     needs close; 1 gave answers to check first.'"""
-    named = Counter(need for need in map(_named, profiles) if need is not None)
+    named = Counter(p.counted_primary for p in profiles if p.counted_primary is not None)
     flagged = sum(1 for p in profiles if p.flags)
     close = len(profiles) - sum(named.values()) - flagged
     members = f"{len(profiles)} member{'s' if len(profiles) != 1 else ''}"
@@ -123,7 +118,7 @@ def _clusters_reading(profiles: Sequence[Profile]) -> str:
 def _cluster_key(row: tuple[int, str, Profile]) -> tuple[int, int, float, str]:
     """Named needs in the usual order, then close needs, then flagged answers; the group's lead need first."""
     _, name, profile = row
-    named = _named(profile)
+    named = profile.counted_primary
     group = NEEDS.index(named) if named is not None else len(NEEDS) + bool(profile.flags)
     lead = named if named is not None else highest_rated(profile.scores)[0]
     return group, NEEDS.index(lead), -profile.scores[lead], name

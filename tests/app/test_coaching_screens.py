@@ -67,9 +67,10 @@ def test_team_heatmap_holds_every_member_who_answered_and_the_members_table(demo
     assert shown_tables(at)[0]["Member"].tolist() == sorted(p.name for p in PLATFORM)
 
 
-def test_team_heatmap_reading_counts_what_the_members_table_names(demo_db: Path, open_app) -> None:
+def test_team_heatmap_and_demand_count_what_the_members_table_names(demo_db: Path, open_app) -> None:
     """Chen Wei gave every statement the same answer: the heatmap once counted them as needing status and
-    responsibility most (the first of five tied scores) while their row named no need."""
+    responsibility most (the first of five tied scores) while their row named no need, and demand counted
+    them and the close calls for a path."""
     at = open_app(TEAM)
     members = shown_tables(at)[0]
     flagged = members[members["Quality"] != "No flags"]
@@ -82,6 +83,10 @@ def test_team_heatmap_reading_counts_what_the_members_table_names(demo_db: Path,
     counted = reading.split(".")[0].split(", ", 1)[1]     # "1 needs status and responsibility most, 1 autonomy ..."
     assert sum(int(word) for word in counted.replace(",", " ").split() if word.isdigit()) == (
         len(members) - len(flagged) - len(close))
+
+    at.get("button_group")[0].set_value("Demand vs offer").run()
+    demand = next(c for c in texts(at.caption) if "count for no path" in c)
+    assert f" {len(flagged) + len(close)} members count for no path" in demand, demand
 
 
 def test_team_heatmap_says_that_a_square_opens_the_person(demo_db: Path, open_app) -> None:

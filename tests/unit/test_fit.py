@@ -11,13 +11,14 @@ from coaching.core.needs import NEEDS, Facet, Need
 from coaching.core.settings import SHIPPED_DIR, SettingsError, load_settings
 from coaching.measurement.profiles import profiles
 from coaching.measurement.responses import list_waves
-from coaching.measurement.scoring import Profile
+from coaching.measurement.scoring import FlagKind, Profile, QualityFlag
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption, load_catalogue
 from coaching.paths.editing import catalogue_at
 from coaching.paths.fit import (
     Thresholds,
     demand_vs_offer,
     fits,
+    not_counted,
     option_fit,
     serving_options,
     strong_needs,
@@ -190,17 +191,34 @@ def test_top_need_without_a_primary_is_the_highest_rated_with_ties_going_to_the_
     assert top_need(close) == A
 
 
-def test_demand_counts_members_whose_top_need_an_option_serves_well_against_its_openings() -> None:
+def judged(primary: Need | None, *, flagged: bool = False) -> Profile:
+    """A scored response naming `primary`, or (None) leaving status and autonomy too close to call."""
+    flags = (QualityFlag(FlagKind.STRAIGHT_LINE, "Every statement was answered 3."),) if flagged else ()
+    return Profile(scores=scores(status=80, autonomy=80), choice=(S, A, B), primary=primary,
+                   close_needs=() if primary else (S, A), disagreement=False, flags=flags, clear_lead=False)
+
+
+def test_demand_counts_members_whose_primary_aspiration_an_option_serves_well_against_its_openings() -> None:
     catalogue = Catalogue(options=[
         option("remote", balance=0.8, openings=None),
         option("lead", kind=PathKind.MANAGEMENT, status=0.8, openings=1),
         option("venture", kind=PathKind.SELF_DIRECTED, autonomy=0.5, openings=2),
     ])
 
-    found = demand_vs_offer([B, B, S, S, S, A], catalogue, DEFAULT)
+    found = demand_vs_offer([judged(n) for n in (B, B, S, S, S, A)], catalogue, DEFAULT)
 
     assert [(d.option.key, d.demand, d.openings) for d in found] == [
         ("remote", 2, None), ("lead", 3, 1), ("venture", 0, 2)]
+
+
+def test_demand_leaves_out_close_needs_and_flagged_answers_and_says_how_many() -> None:
+    """Both once counted for the highest-rated need (ties to the first pick): a straight line, all five
+    scores tied, was counted as wanting the management track."""
+    catalogue = Catalogue(options=[option("lead", kind=PathKind.MANAGEMENT, status=0.8, openings=1)])
+    people = [judged(S), judged(None), judged(S, flagged=True)]
+
+    assert [d.demand for d in demand_vs_offer(people, catalogue, DEFAULT)] == [1]
+    assert not_counted(people) == 2
 
 
 def test_demand_of_nobody_is_zero_everywhere() -> None:

@@ -85,7 +85,7 @@ def test_one_wave_only_has_no_change_and_no_answer_has_no_fit(aspire) -> None:
     assert picture.unmet[ana] == ["autonomy"]
 
 
-def test_team_picture_counts_top_needs_against_openings_and_the_wave_before(demo) -> None:
+def test_team_picture_counts_primary_aspirations_against_openings_and_the_wave_before(demo) -> None:
     team = next(t for t in list_teams(demo, SYSTEM) if t.name == "Platform engineering")
     waves = list_waves(demo)
     picture = team_picture(demo, SYSTEM, team.id, waves[-1], DEFAULT_THRESHOLDS)

@@ -183,7 +183,7 @@ class Direction:
 @dataclass(frozen=True)
 class TeamDirections:
     answered: int               # people who answered in the wave
-    placed: int                 # of them, with a recorded track (the others are not counted)
+    placed: int                 # of them, counted: a recorded track and answers with no quality flag
     directions: list[Direction]
     together: int = 0           # for an admin: people whose step is shown only together, as too few alone
 
@@ -213,7 +213,7 @@ def team_directions(aspire: Aspire, actor: Actor, team_id: int, wave: Wave, cata
     placed = 0
     for person in answered:
         start = start_position(arrangements[person.member_id], catalogue) if person.member_id in arrangements else None
-        if start is None:
+        if start is None or person.profile.flags:    # flagged answers are for the one-on-one, not for a count
             continue
         placed += 1
         steps = reachable(catalogue, start, person.profile.scores, thresholds)

@@ -239,8 +239,9 @@ def show_directions(found: development.TeamDirections | None, min_group: int) ->
         st.info("No one who answered has a recorded track yet: record it on the Members screen.",
                 icon=":material/info:")
         return
-    st.caption(f"{found.placed} of {found.answered} people who answered have a recorded track; for each, the "
-               "reachable step that fits their needs best is counted once.")
+    st.caption(f"{found.placed} of {found.answered} people who answered are counted: those with a recorded track "
+               "and answers with no quality flag to check first. For each, the reachable step that fits their needs "
+               "best is counted once.")
     show_table([{"Next step": d.option.name, "Kind": d.kind.label, "People whose needs point here": d.people,
                  "Openings": openings_text(d.openings)} for d in found.directions]
                + ([{"Next step": "Other steps together", "Kind": "", "People whose needs point here": found.together,

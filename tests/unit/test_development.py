@@ -152,6 +152,21 @@ def test_team_directions_count_people_never_name_them_and_admins_see_only_large_
         development.team_directions(aspire, org["b"], team.id, wave, catalogue, THRESHOLDS)
 
 
+def test_team_directions_leave_out_answers_with_a_quality_flag(org, instrument):
+    """A straight line rates every need alike: the step its flat scores fit best is no direction of the team."""
+    aspire, a, team = org["aspire"], org["a"], org["team"]
+    flat = teams.add_member(aspire, a, team.id, {"name": "Flat", "email": "flat@example.com", "track": "expert",
+                                                 "level": "senior"}).id
+    wave = _answer(aspire, instrument, [org["ana"]])
+    submit(aspire, SYSTEM, [Submission(member_id=flat, wave_id=wave.id, raw={
+        "ratings": {i.id: 3 for i in instrument.items}, "top_three": ["status", "security", "autonomy"]})])
+
+    found = development.team_directions(aspire, a, team.id, wave, catalogue_at(aspire), THRESHOLDS)
+
+    assert (found.answered, found.placed) == (2, 1)
+    assert sum(d.people for d in found.directions) == 1
+
+
 def test_the_brief_names_the_steps_within_reach_and_the_agreed_route(org, instrument):
     aspire, a, ana = org["aspire"], org["a"], org["ana"]
     _answer(aspire, instrument, [ana])

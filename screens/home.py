@@ -98,8 +98,11 @@ if organisation is not None:
 if organisation is not None:
     paths = organisation_paths(aspire, actor, Thresholds.from_settings(aspire.settings))
     if paths is not None:
+        flagged = paths.people - paths.readable
         st.caption(f"Paths on offer against the needs of the {paths.people} people who answered in wave "
-                   f"{plain(paths.wave.name)}: counts over everyone, never a person.")
-        show_view(org_unmet_view(paths.unmet, paths.people), key="org_unmet")
+                   f"{plain(paths.wave.name)}: counts over everyone, never a person."
+                   + (f" Unmet needs leave out the {flagged} whose answers carry a quality flag to check first."
+                      if flagged else ""))
+        show_view(org_unmet_view(paths.unmet, paths.readable), key="org_unmet")
         show_view(demand_offer_view(paths.demands, not_counted=paths.not_counted),
                   key="org_demand")   # full width: one row per path on offer

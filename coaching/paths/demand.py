@@ -25,8 +25,9 @@ from coaching.paths.fit import Demand, Thresholds, demand_vs_offer, not_counted,
 @dataclass(frozen=True)
 class OrganisationPaths:
     wave: Wave
-    people: int
-    unmet: dict[Need, int]      # people whose strong need no option serves well
+    people: int                 # who answered in the wave
+    readable: int               # of them, with answers that carry no quality flag: unmet needs count over these
+    unmet: dict[Need, int]      # readable people whose strong need no option serves well
     demands: list[Demand]
     not_counted: int            # people no demand counts: no primary aspiration named, or answers to check first
 
@@ -47,9 +48,10 @@ def _newest_counts(aspire: Aspire, thresholds: Thresholds) -> OrganisationPaths 
         if len(everyone) < aspire.settings.min_group:
             continue
         catalogue = catalogue_for_wave(aspire, wave)
-        unmet = Counter(need for m in everyone for need in unmet_needs(m.profile.scores, catalogue, thresholds))
+        readable = [m for m in everyone if not m.profile.flags]   # random answers rate some need high by chance
+        unmet = Counter(need for m in readable for need in unmet_needs(m.profile.scores, catalogue, thresholds))
         return OrganisationPaths(
-            wave=wave, people=len(everyone), unmet=dict(unmet),
+            wave=wave, people=len(everyone), readable=len(readable), unmet=dict(unmet),
             demands=demand_vs_offer([m.profile for m in everyone], catalogue, thresholds),
             not_counted=not_counted([m.profile for m in everyone]),
         )

@@ -104,6 +104,26 @@ def test_organisation_counts_only_over_enough_people_and_only_for_admins(demo) -
         organisation_paths(demo, next(a.actor for a in accounts if a.role == Role.MANAGER), DEFAULT_THRESHOLDS)
 
 
+def test_organisation_unmet_needs_leave_out_answers_to_check_first(aspire) -> None:
+    """Random answers (flagged inconsistent) can rate a need at 100 by chance: such a need is no finding."""
+    admin = accounts_of(aspire).create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
+    manager = make_manager(aspire)
+    team = create_team(aspire, manager, "Team").id
+    people = add_members(aspire, manager, team, [NewMember(name=f"P{n}", email=f"p{n}@example.com") for n in range(6)])
+    wave = ensure_wave(aspire, "2026", dt.date(2026, 3, 1))
+    instrument = current_instrument(aspire)
+    coin = random.Random(3)
+    at_random = {"ratings": {i.id: (1 if i.reverse_of else 5) if i.need == "autonomy" else coin.choice([1, 5])
+                             for i in instrument.items}, "top_three": ["autonomy", "status", "balance"]}
+    submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=_raw(instrument, "autonomy")) for m in people[:5]]
+           + [Submission(member_id=people[5], wave_id=wave, raw=at_random)])
+
+    found = organisation_paths(aspire, admin, DEFAULT_THRESHOLDS)
+
+    assert found is not None and (found.people, found.readable) == (6, 5)
+    assert found.unmet == {"autonomy": 5}, "the five honest answers, not the random one"
+
+
 def test_an_organisation_without_a_wave_of_enough_answers_has_no_picture(aspire) -> None:
     admin = accounts_of(aspire).create_user(SYSTEM, "ops@example.com", "Ops", "admin", None).actor
     assert organisation_paths(aspire, admin, DEFAULT_THRESHOLDS) is None, "no wave with enough answers"

@@ -12,7 +12,7 @@ from coaching.one_on_one.brief import brief_filename, member_brief, member_csv
 from coaching.one_on_one.portrait import Portrait, member_portrait, reading_of, reading_update
 from coaching.one_on_one.talking_points import FLAG_ADVICE, CoachingFacts, talking_points
 from coaching.paths.editing import catalogue_at
-from coaching.paths.fit import Thresholds, top_need
+from coaching.paths.fit import Thresholds, leading_needs
 from coaching.people import teams
 from coaching.people.teams import list_members, list_teams
 from coaching.ui.brief_charts import chart_renderer
@@ -118,7 +118,7 @@ st.markdown(f"**{profile.judgement}**")
 for flag in profile.flags:
     st.warning(f"{FLAG_ADVICE[flag.kind].capitalize()}. ({plain(flag.detail)})", icon=":material/flag:")
 goals = plans.list_goals(aspire, actor, member_id)
-warn_uncovered(goals, plans.uncovered_need(goals, profile))
+warn_uncovered(plans.uncovered_needs(goals, profile))
 
 SECTIONS = ("Needs and fit", "Development path", "Talking points", "Goals", "Notes", "Yearly review")
 section = st.segmented_control("Section", SECTIONS, default=SECTIONS[0], key="member_section") or SECTIONS[0]
@@ -138,11 +138,11 @@ if section == "Needs and fit":
     st.caption(change_line(portrait))
     show_reflections(current.profile.answers, instruments(aspire)[current.profile.instrument_version])
 elif section == "Development path":
-    show_development(aspire, actor, member_id, member.name, arrangement, profile.scores, top_need(profile), thresholds,
-                     today)
+    show_development(aspire, actor, member_id, member.name, arrangement, profile.scores, leading_needs(profile),
+                     thresholds, today)
 elif section == "Talking points":
     facts = CoachingFacts(profile, portrait.changes, arrangement, portrait.catalogue, thresholds)
-    show_talking_points(talking_points(facts), top_need(profile))
+    show_talking_points(talking_points(facts), leading_needs(profile))
 elif section == "Goals":
     show_goals(aspire, actor, member_id, goals, catalogue_at(aspire))
 elif section == "Notes":

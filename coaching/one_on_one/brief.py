@@ -2,8 +2,8 @@
 
 The brief holds what the conversation needs: the profile, fit and change charts with their one-line
 readings, unmet needs, reliable changes, talking points with the data behind each, open questions for
-the top need, and the goals agreed with their actions. It never holds one-on-one notes: they are the
-manager's working notes, and a printed brief travels further than the screen.
+the top need (or each need too close to call), and the goals agreed with their actions. It never holds
+one-on-one notes: they are the manager's working notes, and a printed brief travels further than the screen.
 
 Charts become PNG images through plotly's kaleido, which drives the Chromium it finds on the PATH
 (Debian's /usr/bin/chromium; the BROWSER_PATH environment variable points it elsewhere). Starting the
@@ -44,9 +44,9 @@ from coaching.one_on_one.member_data import MemberSummary, Person, document_csv,
 from coaching.one_on_one.member_data_rows import MemberDataRows
 from coaching.one_on_one.plans import Goal, GoalAction, list_goals
 from coaching.one_on_one.portrait import Portrait, WaveProfile, find_member, member_portrait
-from coaching.one_on_one.talking_points import OPEN_QUESTIONS, CoachingFacts, TalkingPoint, talking_points
+from coaching.one_on_one.talking_points import CoachingFacts, TalkingPoint, first_questions, talking_points
 from coaching.paths.editing import catalogue_at
-from coaching.paths.fit import Thresholds, top_need
+from coaching.paths.fit import Thresholds, leading_needs
 from coaching.paths.routes import Position, Step, reachable
 from coaching.people.teams import arrangement_for, list_teams
 from coaching.views.fit import member_fit_view
@@ -187,14 +187,14 @@ def _findings(doc: _Brief, portrait: Portrait, current: WaveProfile, points: Seq
         doc.section(f"Reliable changes since {portrait.previous.wave.name}",
                     moved or ["None: every move is within measurement error."])
     doc.points("Talking points", points)
-    need = top_need(current.profile.profile)
-    doc.section(f"Open questions about {need.label.lower()}", list(OPEN_QUESTIONS[need]))
+    for heading, questions in first_questions(leading_needs(current.profile.profile)):
+        doc.section(heading, list(questions))
 
 
 def _goals(doc: _Brief, goals: Sequence[Goal], options: dict[str, str]) -> None:
     doc.heading("Goals")
     if not goals:
-        doc.para("No goals agreed yet: agree one that serves the top need, on a path on offer.")
+        doc.para("No goals agreed yet: agree one that serves what they need most, on a path on offer.")
     for goal in goals:
         doc.para(goal.title, bold=True)
         details = [f"Serves: {goal.need.label.lower()}", f"Status: {goal.status.label.lower()}"]

@@ -51,7 +51,7 @@ from coaching.one_on_one.plan_models import (
 from coaching.one_on_one.plan_rows import PlanRows, ReviewMark
 from coaching.paths.catalogue import Catalogue
 from coaching.paths.editing import catalogue_at
-from coaching.paths.fit import top_need
+from coaching.paths.fit import leading_needs
 
 T = TypeVar("T")
 
@@ -236,17 +236,14 @@ def open_goals_serving(goals: Sequence[Goal], need: Need) -> list[Goal]:
     return [g for g in goals if g.is_open and g.need is need]
 
 
-def uncovered_need(goals: Sequence[Goal], profile: Profile) -> Need | None:
-    """The need to warn about when no open goal serves the member's primary aspiration or top need.
+def uncovered_needs(goals: Sequence[Goal], profile: Profile) -> tuple[Need, ...]:
+    """The member's leading needs when no open goal serves any of them (nothing to warn about: empty).
 
-    Without a primary aspiration the top needs are too close to rank, so a goal serving any of the
-    close needs counts as covering them: warning about one of a tie would mislead.
+    Without a primary aspiration the close needs are too close to rank, so a goal serving any of them
+    covers them all, and a warning names them all: naming one of a tie would mislead.
     """
-    need = top_need(profile)
-    candidates = (need,) if profile.primary is not None else (need, *profile.close_needs)
-    if any(open_goals_serving(goals, n) for n in candidates):
-        return None
-    return need
+    needs = leading_needs(profile)
+    return () if any(open_goals_serving(goals, need) for need in needs) else needs
 
 
 # ---- notes ----------------------------------------------------------------------------------------------

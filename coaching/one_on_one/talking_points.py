@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from coaching.core.needs import Need, scale_label
-from coaching.measurement.scoring import CHANGE_Z, Change, FlagKind, Profile, in_words, rank_needs
+from coaching.measurement.scoring import CHANGE_Z, Change, FlagKind, Profile, in_words, or_joined, rank_needs
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption
-from coaching.paths.fit import DEFAULT_THRESHOLDS, Thresholds, serving_options, top_need, unmet_needs
+from coaching.paths.fit import DEFAULT_THRESHOLDS, Thresholds, leading_needs, serving_options, unmet_needs
 from coaching.paths.routes import Position, best_reachable, moves
 from coaching.people.teams import MemberArrangement
 
@@ -55,6 +55,12 @@ OPEN_QUESTIONS: dict[Need, tuple[str, ...]] = {
         "Has anything changed in your life this year that your work should adjust to?",
     ),
 }
+
+def first_questions(leading: Sequence[Need]) -> list[tuple[str, tuple[str, ...]]]:
+    """(heading, questions) for each leading need (coaching.paths.fit.leading_needs): what to ask first."""
+    why = "their top need" if len(leading) == 1 else "one of the needs too close to call"
+    return [(f"Open questions about {need.label.lower()}, {why}", OPEN_QUESTIONS[need]) for need in leading]
+
 
 #: Turning an aspiration into goals: the need first, then a path on offer, then dated steps.
 GOAL_GUIDE: tuple[str, ...] = (
@@ -183,26 +189,39 @@ def disagreement_points(facts: CoachingFacts) -> list[TalkingPoint]:
 
 
 def track_points(facts: CoachingFacts) -> list[TalkingPoint]:
-    """The member's current track serves their top need poorly (e.g. an expert on the management track)."""
+    """The member's current track serves none of their leading needs well (e.g. an expert on the management track).
+
+    Without a primary aspiration the close needs lead together (leading_needs): a track that serves any of
+    them well raises no point, as the answers cannot say which of them matters most.
+    """
     levels = _current_levels(facts)
     if not levels:
         return []
-    need = top_need(facts.profile)
-    current = max(levels, key=lambda o: o.support[need])
-    if current.support[need] >= facts.thresholds.serves_well:
+    needs = leading_needs(facts.profile)
+    current = {need: max(levels, key=lambda o: o.support[need]) for need in needs}
+    if any(current[need].support[need] >= facts.thresholds.serves_well for need in needs):
         return []
-    track = current.kind
-    where = current.name if len(levels) == 1 else f"level not known; its best level, {current.name}"
-    text = f"Their top need is {need.label.lower()}, and their current track serves it poorly."
+    track, level = levels[0].kind, current[needs[0]]
+    where = level.name if len(levels) == 1 else f"level not known; its best level, {level.name}"
+    single = len(needs) == 1
+    text = (f"Their top need is {or_joined([n.label.lower() for n in needs])}"
+            + (", and their current track serves it poorly." if single
+               else " (too close to call), and their current track serves none of them well."))
     within = {o.key for _, o in moves(facts.catalogue, _position(facts))}
-    best = next((o for o in serving_options(need, facts.catalogue, facts.thresholds)
-                 if o.kind is not track and o.key in within), None)
-    text += (f" Talk about {best.name} ({best.kind.label.lower()}).{_longer_route(need, best, facts)}" if best
-             else " Ask what would serve it better.")
+    found = next(((need, o) for need in needs for o in serving_options(need, facts.catalogue, facts.thresholds)
+                  if o.kind is not track and o.key in within), None)
+    if found is None:
+        text += f" Ask what would serve {'it' if single else 'them'} better."
+    else:
+        need, best = found
+        serving = "" if single else f", which serves {need.label.lower()} well"
+        text += f" Talk about {best.name} ({best.kind.label.lower()}){serving}.{_longer_route(need, best, facts)}"
+    scored = _joined([_score(facts.profile, need) for need in needs])
+    served = _joined([f"{need} {_of_100(current[need].support[need])}" for need in needs])
     return [TalkingPoint(
         PointKind.TRACK, text,
-        f"{_score(facts.profile, need)}, their top need; current track: {track.value} ({where}) serves {need} "
-        f"{_of_100(current.support[need])}, below the serves-well line of {_of_100(facts.thresholds.serves_well)}",
+        f"{scored}, {'their top need' if single else 'too close to call'}; current track: {track.value} ({where}) "
+        f"serves {served}, below the serves-well line of {_of_100(facts.thresholds.serves_well)}",
     )]
 
 

@@ -24,7 +24,15 @@ from enum import StrEnum
 
 from coaching.core.needs import NEEDS, Need
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption, PayBand, amount_text, entry_rung
-from coaching.paths.fit import DEFAULT_THRESHOLDS, OptionFit, Thresholds, need_weights, option_fit, strong_needs
+from coaching.paths.fit import (
+    DEFAULT_THRESHOLDS,
+    OptionFit,
+    Thresholds,
+    leading_words,
+    need_weights,
+    option_fit,
+    strong_needs,
+)
 
 MAX_STEPS = 3
 LADDERS = (PathKind.MANAGEMENT, PathKind.EXPERT)
@@ -252,18 +260,20 @@ def _route(catalogue: Catalogue, start: Position, steps: tuple[RouteStep, ...], 
                  change, currency)
 
 
-def compare(first: Route, second: Route, top: Need, names: tuple[str, str] = ("Route A", "Route B")) -> str:
-    """One sentence: which route serves the top need better, and what it costs elsewhere."""
-    a, b = first.support[top], second.support[top]
+def compare(first: Route, second: Route, leading: Sequence[Need],
+            names: tuple[str, str] = ("Route A", "Route B")) -> str:
+    """One sentence: which route serves the member's leading needs (coaching.paths.fit.leading_needs) better, and
+    what it costs elsewhere. Needs too close to call are weighed alike: their mean support decides."""
+    a, b = _mean_support(first, leading), _mean_support(second, leading)
+    what, average = leading_words(leading), "" if len(leading) == 1 else " on average"
     if a == b:
         better, worse, name = (first, second, names[0]) if first.fit >= second.fit else (second, first, names[1])
-        lead = (f"Both routes serve {top.label.lower()}, their top need, alike ({a:g}); {name} fits their needs "
-                f"overall better ({better.fit:.0f} against {worse.fit:.0f})")
+        lead = (f"Both routes serve {what}, alike{average} ({a:g}); {name} fits their needs overall better "
+                f"({better.fit:.0f} against {worse.fit:.0f})")
     else:
         better, worse, name = (first, second, names[0]) if a > b else (second, first, names[1])
-        lead = (f"{name} serves {top.label.lower()}, their top need, better ({better.support[top]:g} against "
-                f"{worse.support[top]:g})")
-    costs = [n for n in NEEDS if n is not top and better.support[n] < worse.support[n]]
+        lead = f"{name} serves {what}, better{average} ({max(a, b):g} against {min(a, b):g})"
+    costs = [n for n in NEEDS if better.support[n] < worse.support[n]]    # one of needs too close to call, too
     if costs:
         cost = "; it gives less to " + ", ".join(
             f"{n.label.lower()} ({better.support[n]:g} against {worse.support[n]:g})" for n in costs)
@@ -276,3 +286,7 @@ def compare(first: Route, second: Route, top: Need, names: tuple[str, str] = ("R
             pay = (f", and it ends {amount_text(abs(gap))} {better.currency} {'higher' if gap > 0 else 'lower'} "
                    "in pay band midpoint")
     return lead + cost + pay + "."
+
+
+def _mean_support(route: Route, needs: Sequence[Need]) -> float:
+    return round(sum(route.support[n] for n in needs) / len(needs), 2)

@@ -7,7 +7,7 @@ framework import on the catalogue screen.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -77,7 +77,8 @@ def show_next_steps(aspire: Aspire, arrangement: MemberArrangement, scores: Mapp
 
 
 def show_development(aspire: Aspire, actor: Actor, member_id: int, name: str, arrangement: MemberArrangement,
-                     scores: Mapping[str, float], top: Need, thresholds: Thresholds, today: dt.date) -> None:
+                     scores: Mapping[str, float], leading: Sequence[Need], thresholds: Thresholds,
+                     today: dt.date) -> None:
     """The one-on-one page's development path: where they stand, what is in reach, two routes, agree one."""
     catalogue = catalogue_at(aspire)
     start = development.start_position(arrangement, catalogue)
@@ -114,7 +115,7 @@ def show_development(aspire: Aspire, actor: Actor, member_id: int, name: str, ar
                              if s.option_key in offered])]
     show_view(ladder_route_view(name, catalogue, start.level, drawn), key="member_ladder")
     if len(planned) == len(ROUTES):
-        _compare(planned, top)
+        _compare(planned, leading)
     for label in planned:
         if columns[ROUTES.index(label)].button(f"Agree route {label} as goals", key=f"route_{label}_agree",
                                                icon=":material/flag:", type="primary"):
@@ -153,12 +154,13 @@ def _builder(label: str, catalogue: Catalogue, start: Position, today: dt.date,
     return picks
 
 
-def _compare(planned: Mapping[str, Route], top: Need) -> None:
+def _compare(planned: Mapping[str, Route], leading: Sequence[Need]) -> None:
     """The two routes side by side: what each gives every need at its end, fit and band change, in one sentence."""
     a, b = (planned[label] for label in ROUTES)
     st.markdown("##### Route A against route B")
-    st.caption(plain(compare(a, b, top)))
-    rows = [{"": n.label + (" (top need)" if n is top else ""), "Route A": a.support[n], "Route B": b.support[n]}
+    st.caption(plain(compare(a, b, leading)))
+    mark = " (top need)" if len(leading) == 1 else " (too close to call)"
+    rows = [{"": n.label + (mark if n in leading else ""), "Route A": a.support[n], "Route B": b.support[n]}
             for n in NEEDS]
     rows += [{"": "Fit (0-100)", "Route A": a.fit, "Route B": b.fit},
              {"": "Band change", "Route A": a.change_text, "Route B": b.change_text}]

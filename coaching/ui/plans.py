@@ -10,7 +10,7 @@ record as saved), and a second press of the old button, as in a double click, fi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -24,8 +24,9 @@ from coaching.measurement.instrument import Instrument
 from coaching.one_on_one import plans, review
 from coaching.one_on_one.plan_models import MAX_TITLE, Goal, GoalAction, GoalStatus, Note, ReviewAnswer
 from coaching.one_on_one.review import GoalCheck, ReviewState
-from coaching.one_on_one.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, TalkingPoint
+from coaching.one_on_one.talking_points import GOAL_GUIDE, OPEN_QUESTIONS, TalkingPoint, first_questions
 from coaching.paths.catalogue import Catalogue
+from coaching.paths.fit import leading_words
 from coaching.people.teams import list_teams
 from coaching.ui.context import flash
 from coaching.ui.format import plain
@@ -51,17 +52,19 @@ def show_reflections(answers: Answers, instrument: Instrument) -> None:
 # ---- talking points ----------------------------------------------------------------------------------
 
 
-def show_talking_points(points: list[TalkingPoint], top: Need) -> None:
-    """Each point with the data that raised it, then open questions and the guide from needs to goals."""
+def show_talking_points(points: list[TalkingPoint], leading: Sequence[Need]) -> None:
+    """Each point with the data that raised it, then open questions (first about each of the member's leading
+    needs, coaching.paths.fit.leading_needs) and the guide from needs to goals."""
     if not points:
         st.info("Nothing in their answers calls for a special talking point: ask the open questions below.",
                 icon=":material/chat:")
     for point in points:
         st.markdown(f"- {plain(point.text)}  \n  :gray[Because: {plain(point.because)}]")
-    with st.expander(f"Open questions about {top.label.lower()}, their top need", expanded=True):
-        st.markdown("\n".join(f"- {q}" for q in OPEN_QUESTIONS[top]))
+    for heading, questions in first_questions(leading):
+        with st.expander(heading, expanded=True):
+            st.markdown("\n".join(f"- {q}" for q in questions))
     with st.expander("Open questions about the other needs"):
-        for need in (n for n in NEEDS if n is not top):
+        for need in (n for n in NEEDS if n not in leading):
             st.markdown(f"**{need.label}**\n" + "\n".join(f"- {q}" for q in OPEN_QUESTIONS[need]))
     with st.expander("From an aspiration to goals"):
         st.markdown("\n".join(f"{i}. {step}" for i, step in enumerate(GOAL_GUIDE, start=1)))
@@ -195,10 +198,11 @@ def _edit_goal(aspire: Aspire, actor: Actor, goal: Goal, catalogue: Catalogue) -
                    f"goal-{goal.id}-history")
 
 
-def warn_uncovered(goals: list[Goal], need: Need | None) -> None:
-    if need is not None:
-        st.warning(f"No open goal serves {need.label.lower()}, their top need. Agree one that does, on a path on "
-                   "offer, or say why not.", icon=":material/priority_high:")
+def warn_uncovered(needs: Sequence[Need]) -> None:
+    """The warning when no open goal serves the member's leading needs (plans.uncovered_needs)."""
+    if needs:
+        st.warning(f"No open goal serves {leading_words(needs)}. Agree one that does, on a path on offer, or say "
+                   "why not.", icon=":material/priority_high:")
 
 
 # ---- notes -------------------------------------------------------------------------------------------

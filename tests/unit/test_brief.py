@@ -14,13 +14,14 @@ import pytest
 from pypdf import PdfReader
 
 from coaching.core.actors import SYSTEM, PermissionDenied
+from coaching.core.needs import NEEDS
 from coaching.demo import DEMO_ACCOUNTS
 from coaching.governance.audit import Action, AuditFilter, Subject
 from coaching.one_on_one import brief, plans
 from coaching.one_on_one.brief import TOP_FITS, ChartRenderer, brief_filename, brief_pdf, member_brief, member_csv
 from coaching.one_on_one.portrait import Portrait, member_portrait
 from coaching.one_on_one.talking_points import OPEN_QUESTIONS, CoachingFacts, talking_points
-from coaching.paths.fit import DEFAULT_THRESHOLDS, top_need
+from coaching.paths.fit import DEFAULT_THRESHOLDS, leading_needs
 from coaching.people import teams
 from coaching.people.accounts import accounts_of
 from coaching.people.teams import arrangement_for, list_members, list_teams
@@ -128,11 +129,13 @@ def test_brief_holds_no_one_on_one_note(pdf):
     assert "part-time" not in text.lower()
 
 
-def test_brief_asks_the_open_questions_for_the_top_need(demo, maria, member, pdf):
-    need = top_need(member_portrait(demo, maria, member.id, DEFAULT_THRESHOLDS).current.profile.profile)
+def test_brief_asks_the_open_questions_for_each_leading_need(demo, maria, member, pdf):
+    leading = leading_needs(member_portrait(demo, maria, member.id, DEFAULT_THRESHOLDS).current.profile.profile)
     text = _text(pdf)
-    assert f"Open questions about {need.label.lower()}" in text
-    assert all(_flat(question) in text for question in OPEN_QUESTIONS[need])
+    for need in leading:
+        assert f"Open questions about {need.label.lower()}, " in text
+        assert all(_flat(question) in text for question in OPEN_QUESTIONS[need])
+    assert sum(f"Open questions about {n.label.lower()}" in text for n in NEEDS) == len(leading)
 
 
 def test_downloading_the_brief_is_audited(demo, maria, member, pdf):

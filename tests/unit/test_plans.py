@@ -418,17 +418,17 @@ def test_open_goals_serving_a_need_leave_out_reached_and_dropped_ones():
 @pytest.mark.parametrize(
     ("goals", "expected"),
     [
-        ([], Need.AUTONOMY),
-        ([_goal(Need.AUTONOMY, GoalStatus.IN_PROGRESS)], None),
-        ([_goal(Need.AUTONOMY, GoalStatus.REACHED), _goal(Need.AUTONOMY, GoalStatus.DROPPED)], Need.AUTONOMY),
-        ([_goal(Need.BALANCE, GoalStatus.PLANNED)], Need.AUTONOMY),
+        ([], (Need.AUTONOMY,)),
+        ([_goal(Need.AUTONOMY, GoalStatus.IN_PROGRESS)], ()),
+        ([_goal(Need.AUTONOMY, GoalStatus.REACHED), _goal(Need.AUTONOMY, GoalStatus.DROPPED)], (Need.AUTONOMY,)),
+        ([_goal(Need.BALANCE, GoalStatus.PLANNED)], (Need.AUTONOMY,)),
     ],
 )
 def test_the_page_warns_when_no_open_goal_serves_the_primary_aspiration(goals, expected):
-    assert plans.uncovered_need(goals, _profile(Need.AUTONOMY)) is expected
+    assert plans.uncovered_needs(goals, _profile(Need.AUTONOMY)) == expected
 
 
-def test_without_a_primary_aspiration_a_goal_serving_any_close_need_covers_them():
+def test_without_a_primary_aspiration_a_goal_serving_any_close_need_covers_them_and_the_warning_names_all():
     close = _profile(None, (Need.AUTONOMY, Need.BALANCE))
-    assert plans.uncovered_need([_goal(Need.BALANCE, GoalStatus.PLANNED)], close) is None
-    assert plans.uncovered_need([_goal(Need.STATUS, GoalStatus.PLANNED)], close) is Need.AUTONOMY
+    assert plans.uncovered_needs([_goal(Need.BALANCE, GoalStatus.PLANNED)], close) == ()
+    assert plans.uncovered_needs([_goal(Need.STATUS, GoalStatus.PLANNED)], close) == (Need.AUTONOMY, Need.BALANCE)

@@ -155,11 +155,24 @@ def test_two_routes_compared_in_one_sentence():
                         LEADER_SCORES, TODAY)
     leader = plan_route(SHIPPED, start, [("team_lead", TODAY), ("manager", TODAY + dt.timedelta(days=365))],
                         LEADER_SCORES, TODAY)
-    sentence = compare(expert, leader, Need.STATUS)
+    sentence = compare(expert, leader, (Need.STATUS,))
     assert sentence.startswith("Route B serves status and responsibility, their top need, better (0.84 against 0.4)")
     assert "expertise and acclaim (0.2 against 0.95)" in sentence
     assert leader.change == Decimal(14000) and expert.change == Decimal(32000)
     assert "18,000 EUR lower" in sentence
+
+
+def test_two_routes_compared_on_needs_too_close_to_call_weigh_them_alike():
+    start = Position(level="senior")
+    expert = plan_route(SHIPPED, start, [("staff", TODAY)], LEADER_SCORES, TODAY)
+    leader = plan_route(SHIPPED, start, [("team_lead", TODAY)], LEADER_SCORES, TODAY)
+    a, b = (round((route.support[Need.STATUS] + route.support[Need.EXPERTISE]) / 2, 2) for route in (expert, leader))
+    sentence = compare(expert, leader, (Need.STATUS, Need.EXPERTISE))
+    assert a != b
+    assert sentence.startswith(f"{'Route A' if a > b else 'Route B'} serves status and responsibility or expertise "
+                               f"and acclaim, too close to call, better on average ({max(a, b):g} against "
+                               f"{min(a, b):g})"), sentence
+    assert "it gives less to status and responsibility (" in sentence, "better on average, less on one of them"
 
 
 @settings(max_examples=40, deadline=None)

@@ -18,6 +18,7 @@ from coaching.one_on_one.talking_points import (
     RULES,
     CoachingFacts,
     PointKind,
+    first_questions,
     talking_points,
 )
 from coaching.paths.catalogue import Catalogue, PathOption, load_catalogue
@@ -193,10 +194,28 @@ def test_a_track_that_serves_the_top_need_or_no_known_track_is_silent(track, lev
     assert PointKind.TRACK not in kinds(facts(EXPERT, track=track, level=level))
 
 
-def test_without_a_primary_the_highest_rated_need_is_the_top_need():
+def test_without_a_primary_a_track_serving_any_close_need_is_silent_and_one_serving_none_names_them_all():
+    """It once took the highest rating (status, 80) as the top need and told the manager of a senior
+    specialist that their track serves it poorly, while expertise (79) was too close to call."""
     status_first = profile({"status": 80.0, "expertise": 79.0}, close=(Need.STATUS, Need.EXPERTISE))
     assert PointKind.TRACK not in kinds(facts(status_first, track="management", level="manager"))
-    assert PointKind.TRACK in kinds(facts(status_first, track="expert", level="senior"))
+    assert PointKind.TRACK not in kinds(facts(status_first, track="expert", level="senior"))
+
+    balance_or_security = profile({"balance": 80.0, "security": 79.0}, close=(Need.BALANCE, Need.SECURITY))
+    point = only(facts(balance_or_security, track="expert", level="senior"), PointKind.TRACK)
+    assert point.text.startswith("Their top need is work-life balance or financial security (too close to call), "
+                                 "and their current track serves none of them well."), point.text
+    assert point.because.startswith("balance scored 80 of 100 and security scored 79 of 100, too close to call; "
+                                    "current track: expert (Senior specialist) serves balance "), point.because
+
+
+def test_open_questions_come_first_for_the_top_need_or_for_each_need_too_close_to_call():
+    assert [h for h, _ in first_questions((Need.BALANCE,))] == [
+        "Open questions about work-life balance, their top need"]
+    assert first_questions((Need.AUTONOMY, Need.STATUS)) == [
+        ("Open questions about autonomy, one of the needs too close to call", OPEN_QUESTIONS[Need.AUTONOMY]),
+        ("Open questions about status and responsibility, one of the needs too close to call",
+         OPEN_QUESTIONS[Need.STATUS])]
 
 
 # ---- balance without flexible work ---------------------------------------------------------------------

@@ -30,6 +30,7 @@ from coaching.measurement.scoring import (
     changes_between,
     is_straight_line,
     quality_flags,
+    rank_needs,
     reliability,
     scale_scores,
     score_response,
@@ -60,6 +61,7 @@ class Goal:
 GOALS = (
     Goal("named", "a single primary aspiration is named", True, 0.50),
     Goal("precision", "... and it is the true top need", True, 0.95),
+    Goal("close_hold", "with none named, the close needs hold the true top need", True, 0.90),
     Goal("honest_flagged", "honest answerers flagged as careless", False, 0.05),
     Goal("straight_flagged", "straight-liners flagged", True, 0.95),
     Goal("random_flagged", "uniform-random answerers flagged", True, 0.90),
@@ -149,6 +151,7 @@ def measure(instrument: Instrument, noise: float, mapping: str, people: int, see
     profiles = [score_response(instrument, a, table) for a in first]
     truth = np.argmax(needs, axis=1)
     named = [(NEEDS.index(p.primary), t) for p, t in zip(profiles, truth, strict=True) if p.primary is not None]
+    unnamed = [(p, NEEDS[t]) for p, t in zip(profiles, truth, strict=True) if p.primary is None]
 
     shifted_need = rng.integers(0, len(NEEDS), people)
     moved = needs.copy()
@@ -162,6 +165,8 @@ def measure(instrument: Instrument, noise: float, mapping: str, people: int, see
     return {
         "named": len(named) / people,
         "precision": sum(int(n == t) for n, t in named) / max(1, len(named)),
+        "close_hold": sum(t in p.close_needs for p, t in unnamed) / max(1, len(unnamed)),
+        "highest_alone": sum(rank_needs(p.scores, p.choice)[0] == t for p, t in unnamed) / max(1, len(unnamed)),
         "honest_flagged": _flagged(profiles),
         "straight_flagged": _flagged_answers(instrument, straight),
         "random_flagged": _flagged_answers(instrument, random_),
@@ -228,7 +233,9 @@ def markdown(results: dict[Condition, dict[str, float]], people: int, seed: int)
             cells = [f"{results[c][goal.key]:.1%}" + ("" if goal.met(results[c][goal.key]) else " (short)")
                      for c in conditions]
             lines.append(f"| {goal.label} | {goal.text} | " + " | ".join(cells) + " |")
-        for key, label in (("security_named", "share of named primaries that are security (1 in 5 expected)"),
+        for key, label in (("highest_alone", "with none named, share whose highest rating alone is their true top "
+                                              "need (why advice names every close need)"),
+                           ("security_named", "share of named primaries that are security (1 in 5 expected)"),
                            ("alpha_security", "alpha of security (stratified over its facets)"),
                            ("alpha_status", "alpha of status")):
             lines.append(f"| {label} | | " + " | ".join(f"{results[c][key]:.2f}" for c in conditions) + " |")

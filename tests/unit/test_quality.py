@@ -2,7 +2,8 @@
 
 A smaller, seeded run of `python -m bench.quality` (1,500 people per mapping on the newest version, item
 noise 0.7): it fails when the primary is named for fewer than half the people or wrongly for more than
-one in twenty of those named, when the flags miss careless answering or catch honest answerers, or when
+one in twenty of those named, when the close needs of those with none named miss their true top need
+more than one time in ten, when the flags miss careless answering or catch honest answerers, or when
 the change rule shows change where there is none or misses a real one.
 """
 

@@ -25,8 +25,8 @@ DEMAND_ROW_PX = 40
 def demand_offer_view(demands: list[Demand], *, not_counted: int) -> View:
     """Per option, the members whose primary aspiration it serves well beside its openings; no limit is not 0.
 
-    `not_counted` members (no primary aspiration named, or answers to check first) count for no path; the
-    reading says how many, so a short bar is not read as a team that wants nothing.
+    `not_counted` members (no primary aspiration named, or answers to check first) are in no bar; the reading
+    says how many, so a short bar is not read as a team that wants nothing.
 
     Every bar is labelled at its end (a count, "none open"), a path without a limit says "not limited"
     in place of a bar, and the chart grows with the number of options so labels never sit on bars.
@@ -87,8 +87,11 @@ def _demand_reading(demands: list[Demand]) -> str:
 
 
 def _not_counted_reading(count: int) -> str:
-    """' 3 members count for no path: ...', or nothing when everyone is counted."""
+    """' 3 members are not counted: ...', or nothing when everyone is counted.
+
+    Not 'count for no path': a counted member whose primary aspiration no path serves well is in no bar either.
+    """
     if not count:
         return ""
-    return (f" {count} member{'s count' if count != 1 else ' counts'} for no path: their answers name no single "
-            "primary aspiration, or need checking first.")
+    return (f" {count} member{'s are' if count != 1 else ' is'} not counted: their answers name no single primary "
+            "aspiration, or need checking first.")

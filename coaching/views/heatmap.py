@@ -83,13 +83,13 @@ def _stepped(colours: Sequence[str]) -> list[tuple[float, str]]:
     return [(edge, colour) for i, colour in enumerate(colours) for edge in (edges[i], edges[i + 1])]
 
 
-#: The table's words for a member whose answers carry a quality flag: the members table says which flag.
-CHECK_FIRST = "Check the answers first"
+#: Said after the judgement of a member whose answers carry a quality flag: the members table says which flag.
+CHECK_FIRST = "answers to check first"
 
 
 def _judged(profile: Profile) -> str:
-    """The scoring's judgement as the members table words it (Profile.label), unless the answers are flagged."""
-    return CHECK_FIRST if profile.flags else profile.label
+    """The scoring's judgement as the members table words it (Profile.label), and whether to check it first."""
+    return f"{profile.label} ({CHECK_FIRST})" if profile.flags else profile.label
 
 
 def _clusters_reading(profiles: Sequence[Profile]) -> str:

@@ -85,8 +85,8 @@ def test_team_heatmap_and_demand_count_what_the_members_table_names(demo_db: Pat
         len(members) - len(flagged) - len(close))
 
     at.get("button_group")[0].set_value("Demand vs offer").run()
-    demand = next(c for c in texts(at.caption) if "count for no path" in c)
-    assert f" {len(flagged) + len(close)} members count for no path" in demand, demand
+    demand = next(c for c in texts(at.caption) if "not counted" in c)
+    assert f" {len(flagged) + len(close)} members are not counted" in demand, demand
 
 
 def test_team_heatmap_says_that_a_square_opens_the_person(demo_db: Path, open_app) -> None:

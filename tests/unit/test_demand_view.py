@@ -60,11 +60,11 @@ def test_demand_reading_when_no_path_serves_anyone() -> None:
         "No path on offer serves any member's primary aspiration well.")
 
 
-def test_demand_reading_says_how_many_members_count_for_no_path() -> None:
+def test_demand_reading_says_how_many_members_are_not_counted() -> None:
     """People with no primary named are left out of every bar: the reading says so, so a short bar is not
     read as a team that wants nothing."""
     assert demand_offer_view([Demand(TEAM_LEAD, 1, 1)], not_counted=3).reading == (
         "Team lead serves the most primary aspirations (1), and no path has fewer openings than people it serves. "
-        "3 members count for no path: their answers name no single primary aspiration, or need checking first.")
+        "3 members are not counted: their answers name no single primary aspiration, or need checking first.")
     assert demand_offer_view([Demand(TEAM_LEAD, 1, 1)], not_counted=1).reading.endswith(
-        " 1 member counts for no path: their answers name no single primary aspiration, or need checking first.")
+        " 1 member is not counted: their answers name no single primary aspiration, or need checking first.")

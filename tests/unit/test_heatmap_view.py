@@ -102,7 +102,9 @@ def test_the_reading_counts_only_needs_the_scoring_names_never_a_tie_or_flagged_
     assert view.reading == ("Of 4 members, 1 needs autonomy most. For 1 the answers leave two or three needs close; "
                             "2 gave answers to check first.")
     assert [(r["Member"], r["Primary aspiration"]) for r in view.table] == [
-        ("Ana", "Autonomy"), ("Liam", "Autonomy or work-life balance"), ("Ben", CHECK_FIRST), ("Chen", CHECK_FIRST)]
+        ("Ana", "Autonomy"), ("Liam", "Autonomy or work-life balance"),
+        ("Ben", f"Status and responsibility ({CHECK_FIRST})"),
+        ("Chen", f"Financial security, work-life balance or status and responsibility ({CHECK_FIRST})")]
     assert list(view.figure.layout.yaxis.ticktext) == ["Ana", "Liam", "Ben", "Chen"]
 
 

@@ -35,9 +35,16 @@ with st.expander("Open a new round", expanded=not team_rounds, icon=":material/s
     if not members:
         st.info("This team has no members yet: add them before sending the questionnaire.")
     else:
+        today = rounds.organisation_today(aspire)
+        years = rounds.wave_years(today)
+        answered = rounds.answered_in_waves(aspire, actor, team.id, years)
+        open_wave = next((i for i, year in enumerate(years) if answered[year] < len(members)), 0)
+        wave = st.selectbox("Wave", years, index=open_wave, help="The organisation's yearly assessment cycle: the "
+                            "first one the team has not all answered is chosen.")
+        if answered[wave]:
+            st.caption(f"{answered[wave]} of {len(members)} members already answered in wave {wave}: they count as "
+                       "answered, and their links open on those answers, which they may change until the deadline.")
         with st.form("new_round"):
-            today = rounds.organisation_today(aspire)
-            wave = st.selectbox("Wave", rounds.wave_years(today), help="The organisation's yearly assessment cycle.")
             deadline = st.date_input(f"Deadline (end of that day, {zone.key})", value=today + dt.timedelta(days=14),
                                      min_value=today + dt.timedelta(days=1))
             message = st.text_area("Personal message (optional)", max_chars=rounds.MAX_MESSAGE)

@@ -153,16 +153,18 @@ class RoundRows:
         """Every invited member still active in the round's team, with what they have done so far.
 
         A member moved to another team since leaves the round's tracking and reminders: their new
-        manager sees their answers, the old one no longer follows them up.
+        manager sees their answers, the old one no longer follows them up. A member counts as having
+        submitted once they have answers in the round's wave, sent in this round or before it: a person has
+        one response per wave, and their link opens on those answers, which they may still change.
         """
         rows = self.db.query(
             "SELECT m.id, m.name, m.email, max(i.declined_at), max(i.opened_at),"
-            " (SELECT max(submitted_at) FROM response r WHERE r.member_id = m.id AND r.round_id = ?),"
+            " (SELECT max(submitted_at) FROM response r WHERE r.member_id = m.id AND r.wave_id = o.wave_id),"
             " (SELECT updated_at FROM response_draft d WHERE d.member_id = m.id AND d.round_id = ?)"
             " FROM invitation i JOIN member m ON m.id = i.member_id JOIN round o ON o.id = i.round_id"
             " WHERE i.round_id = ? AND m.archived_at IS NULL AND m.team_id = o.team_id"
-            " GROUP BY m.id, m.name, m.email ORDER BY m.name",
-            [round_id, round_id, round_id],
+            " GROUP BY m.id, m.name, m.email, o.wave_id ORDER BY m.name",
+            [round_id, round_id],
         )
         sends = self.db.query(
             "SELECT d.member_id, d.kind, d.ok, d.error, d.sent_at FROM delivery d"

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -25,9 +25,10 @@ from coaching.governance.audit import Action, Subject
 from coaching.governance.scope import require_team
 from coaching.measurement.answers import Answers
 from coaching.measurement.instrument import Instrument
+from coaching.measurement.profiles import profiles
 from coaching.measurement.reliability import scale_reliability
 from coaching.measurement.response_rows import ResponseRows
-from coaching.measurement.responses import Submission, ensure_wave, prepare, record_responses
+from coaching.measurement.responses import Submission, ensure_wave, list_waves, prepare, record_responses
 from coaching.measurement.scoring import Profile, score_response
 from coaching.measurement.versions import current_instrument, instruments
 from coaching.people.teams import last_submitted, list_members
@@ -220,6 +221,13 @@ def invitees(aspire: Aspire, actor: Actor, team_id: int, who: Invitees, picked: 
 def wave_years(today: dt.date) -> list[str]:
     """The waves a new round can belong to: this year's cycle, the next (rounds opened ahead) or the last one."""
     return [str(today.year + offset) for offset in (0, 1, -1)]
+
+
+def answered_in_waves(aspire: Aspire, actor: Actor, team_id: int, names: Sequence[str]) -> dict[str, int]:
+    """How many of the team's members already have answers in each of these waves (0 in a wave not begun)."""
+    require_team(aspire.db, actor, team_id)
+    waves = {w.name: w.id for w in list_waves(aspire)}
+    return {name: len(profiles(aspire, actor, waves[name], [team_id])) if name in waves else 0 for name in names}
 
 
 def due_for_review(aspire: Aspire, actor: Actor, team_id: int, today: dt.date | None = None) -> list[int]:

@@ -171,3 +171,13 @@ def assert_healthy(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
     shown = [e.value for e in at.error]
     assert not any(ERROR_SCREEN in text for text in shown), shown
+
+
+def texts(elements) -> list[str]:
+    """The Markdown of each element, as the screen wrote it (people's names escaped by coaching.ui.format.plain)."""
+    return [e.value for e in elements]
+
+
+def unescaped(elements) -> list[str]:
+    """Shown text, with the backslashes that keep people's names from being read as Markdown removed."""
+    return [e.value.replace("\\", "") for e in elements]

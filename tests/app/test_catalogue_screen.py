@@ -15,7 +15,7 @@ from coaching.paths import editing as paths
 from coaching.paths.catalogue import PathKind
 from coaching.ui.format import plain
 
-from .conftest import EMPTY_ADMIN, EMPTY_MANAGER, assert_healthy, domain, shown_tables
+from .conftest import EMPTY_ADMIN, EMPTY_MANAGER, assert_healthy, domain, shown_tables, texts
 
 PAGE = "screens/catalogue.py"
 TEAM_LEAD = "opt_team_lead"
@@ -24,9 +24,6 @@ TEAM_LEAD = "opt_team_lead"
 def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
-
-def texts(elements) -> list[str]:
-    return [e.value for e in elements]
 
 
 PAY_BAND = "Pay band (minimum – midpoint – maximum)"

@@ -19,7 +19,7 @@ from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams
 from coaching.ui.context import get_aspire
 
-from .conftest import DEMO_ADMIN, EMPTY_MANAGER, assert_healthy, domain, shown_tables
+from .conftest import DEMO_ADMIN, EMPTY_MANAGER, assert_healthy, domain, shown_tables, unescaped
 
 TEAM = "screens/team.py"
 MEMBER = "screens/member.py"
@@ -29,10 +29,6 @@ HOME = "screens/home.py"
 def plotly_specs(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
-
-def texts(elements) -> list[str]:
-    """Shown text, with the backslashes that keep people's names from being read as Markdown removed."""
-    return [e.value.replace("\\", "") for e in elements]
 
 
 def member_ids_in(spec: dict) -> set[int]:
@@ -63,7 +59,7 @@ def test_team_heatmap_holds_every_member_who_answered_and_the_members_table(demo
     assert_healthy(at)
     heatmap = plotly_specs(at)[0]
     assert len(member_ids_in(heatmap)) == len(PLATFORM)
-    assert any("status and responsibility most" in c for c in texts(at.caption)), texts(at.caption)
+    assert any("status and responsibility most" in c for c in unescaped(at.caption)), unescaped(at.caption)
     assert shown_tables(at)[0]["Member"].tolist() == sorted(p.name for p in PLATFORM)
 
 
@@ -75,7 +71,7 @@ def test_team_heatmap_and_demand_count_what_the_members_table_names(demo_db: Pat
     members = shown_tables(at)[0]
     flagged = members[members["Quality"] != "No flags"]
     close = members[(members["Quality"] == "No flags") & members["Primary aspiration"].str.contains(" or ")]
-    reading = next(c for c in texts(at.caption) if c.startswith(f"Of {len(members)} members, "))
+    reading = next(c for c in unescaped(at.caption) if c.startswith(f"Of {len(members)} members, "))
 
     assert "Chen Wei" in set(flagged["Member"]) and len(close) > 0
     assert f"{len(flagged)} gave answers to check first" in reading, reading
@@ -85,16 +81,16 @@ def test_team_heatmap_and_demand_count_what_the_members_table_names(demo_db: Pat
         len(members) - len(flagged) - len(close))
 
     at.get("button_group")[0].set_value("Demand vs offer").run()
-    demand = next(c for c in texts(at.caption) if "not counted" in c)
+    demand = next(c for c in unescaped(at.caption) if "not counted" in c)
     assert f" {len(flagged) + len(close)} members are not counted" in demand, demand
 
 
 def test_team_heatmap_says_that_a_square_opens_the_person(demo_db: Path, open_app) -> None:
     at = open_app(TEAM)
-    assert "Click a person's square to open their one-on-one page." in texts(at.caption)
+    assert "Click a person's square to open their one-on-one page." in unescaped(at.caption)
 
     at.toggle(key="team_heatmap_as_table").set_value(True).run()
-    assert not any("Click a person's square" in c for c in texts(at.caption)), "no chart, nothing to click"
+    assert not any("Click a person's square" in c for c in unescaped(at.caption)), "no chart, nothing to click"
 
 
 def test_team_views_switch_between_demand_drift_and_pay_bands(demo_db: Path, open_app) -> None:
@@ -105,7 +101,7 @@ def test_team_views_switch_between_demand_drift_and_pay_bands(demo_db: Path, ope
         views.set_value(view).run()
         assert_healthy(at)
         assert len(plotly_specs(at)) == 2, view
-        shown = " ".join(texts(at.markdown) + texts(at.caption))
+        shown = " ".join(unescaped(at.markdown) + unescaped(at.caption))
         assert expected.lower() in shown.lower(), (view, shown)
         views = at.get("button_group")[0]
 
@@ -116,7 +112,7 @@ def test_team_in_the_first_wave_says_there_is_no_change_to_show_yet(demo_db: Pat
     wave.select(next(w for w in wave.options if w == "2025")).run()
     at.get("button_group")[0].set_value("Change since last wave").run()
     assert_healthy(at)
-    assert any("no change to show yet" in i for i in texts(at.info)), texts(at.info)
+    assert any("no change to show yet" in i for i in unescaped(at.info)), unescaped(at.info)
 
 
 def test_team_with_one_answer_says_patterns_need_more_people(empty_db: Path, open_app) -> None:
@@ -133,8 +129,8 @@ def test_team_with_one_answer_says_patterns_need_more_people(empty_db: Path, ope
 
     at = open_app(TEAM, login=EMPTY_MANAGER)
     assert_healthy(at)
-    assert "1 of 2 members answered in wave 2026." in texts(at.caption)
-    assert any("Only one person has answered" in c for c in texts(at.caption))
+    assert "1 of 2 members answered in wave 2026." in unescaped(at.caption)
+    assert any("Only one person has answered" in c for c in unescaped(at.caption))
     assert len(member_ids_in(plotly_specs(at)[0])) == 1
 
 
@@ -145,10 +141,10 @@ def test_member_page_shows_profile_fit_and_only_reliable_change(demo_db: Path, o
     at = open_member(open_app, "Nadia Haddad")
     assert next(b for b in at.selectbox if b.label == "Member").value == _demo_member_id(at, "Nadia Haddad")
     assert len(plotly_specs(at)) == 2, "profile and fit"
-    readings = " ".join(texts(at.caption))
+    readings = " ".join(unescaped(at.caption))
     assert "work-life balance rose from 41 to 100, beyond measurement error" in readings, readings
     assert "Nadia Haddad fits" in readings
-    assert "What do you need from your job right now?" in " ".join(texts(at.markdown)), "their own words"
+    assert "What do you need from your job right now?" in " ".join(unescaped(at.markdown)), "their own words"
 
     at = open_section(at, "Yearly review")
     (trend,) = plotly_specs(at)
@@ -169,7 +165,8 @@ def test_comparing_with_a_path_overlays_its_profile_on_the_radar(demo_db: Path, 
 
 def test_member_with_uniform_answers_gets_advice_not_a_verdict(demo_db: Path, open_app) -> None:
     at = open_member(open_app, "Chen Wei")
-    assert any("Answers look uniform: ask before you rely on them" in w for w in texts(at.warning)), texts(at.warning)
+    warnings = unescaped(at.warning)
+    assert any("Answers look uniform: ask before you rely on them" in w for w in warnings), warnings
 
 
 def test_member_who_never_answered_is_pointed_to_rounds(empty_db: Path, open_app) -> None:
@@ -179,7 +176,7 @@ def test_member_who_never_answered_is_pointed_to_rounds(empty_db: Path, open_app
         add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com")])
     at = open_app(MEMBER, login=EMPTY_MANAGER)
     assert_healthy(at)
-    assert any("has not answered the questionnaire yet" in i for i in texts(at.info)), texts(at.info)
+    assert any("has not answered the questionnaire yet" in i for i in unescaped(at.info)), unescaped(at.info)
     assert not plotly_specs(at)
 
 
@@ -188,7 +185,7 @@ def test_a_link_to_someone_elses_member_shows_one_of_ones_own(demo_db: Path, ope
     at.query_params["member"] = "9"      # the demo seeds Platform's 8 people first: 9 is in Sam's team
     at.switch_page(MEMBER).run()
     assert_healthy(at)
-    assert any("does not lead to one of your team members" in w for w in texts(at.warning))
+    assert any("does not lead to one of your team members" in w for w in unescaped(at.warning))
     names = {p.name for p in PLATFORM}
     shown = next(b for b in at.selectbox if b.label == "Member")
     assert all(option.split(" (")[0] in names for option in shown.options)
@@ -200,7 +197,7 @@ def test_a_link_to_someone_elses_member_shows_one_of_ones_own(demo_db: Path, ope
 def test_admin_home_shows_unmet_needs_and_demand_across_the_organisation(demo_db: Path, open_app) -> None:
     at = open_app(HOME, login=DEMO_ADMIN)
     assert_healthy(at)
-    readings = " ".join(texts(at.caption))
+    readings = " ".join(unescaped(at.caption))
     assert "Autonomy is the need most often unmet" in readings, readings
     assert len(plotly_specs(at)) == 3
 
@@ -223,7 +220,7 @@ def press(at: AppTest, label: str) -> AppTest:
 
 def test_talking_points_say_what_triggered_them(demo_db: Path, open_app) -> None:
     at = open_section(open_member(open_app, "Nadia Haddad"), "Talking points")
-    shown = " ".join(texts(at.markdown))
+    shown = " ".join(unescaped(at.markdown))
     assert "Work-life balance rose from 41 to 100" in shown, shown
     assert "Because: balance went from 41 to 100 of 100" in shown
     assert any("Open questions about work-life balance" in e.label for e in at.expander)
@@ -231,9 +228,9 @@ def test_talking_points_say_what_triggered_them(demo_db: Path, open_app) -> None
 
 def test_the_page_warns_when_no_goal_serves_the_top_need(demo_db: Path, open_app) -> None:
     nadia = open_member(open_app, "Nadia Haddad")
-    assert any("No open goal serves work-life balance" in w for w in texts(nadia.warning)), texts(nadia.warning)
+    assert any("No open goal serves work-life balance" in w for w in unescaped(nadia.warning)), unescaped(nadia.warning)
     aiko = open_member(open_app, "Aiko Tanaka")
-    assert not any("No open goal serves" in w for w in texts(aiko.warning)), "her storage goal serves expertise"
+    assert not any("No open goal serves" in w for w in unescaped(aiko.warning)), "her storage goal serves expertise"
 
 
 def test_a_goal_without_a_title_is_refused_and_what_was_typed_stays(demo_db: Path, open_app) -> None:
@@ -241,15 +238,15 @@ def test_a_goal_without_a_title_is_refused_and_what_was_typed_stays(demo_db: Pat
     at.text_input(key="goal_new_0_success_measure").input("Four-day week agreed")
     at.selectbox(key="goal_new_0_need").select(Need.BALANCE)
     at = press(at, "Add goal")
-    assert any("Title is empty" in e for e in texts(at.error)), texts(at.error)
+    assert any("Title is empty" in e for e in unescaped(at.error)), unescaped(at.error)
     assert at.text_input(key="goal_new_0_success_measure").value == "Four-day week agreed"
 
     at.text_input(key="goal_new_0_title").input("Try a compressed week")
     at = press(at, "Add goal")
     assert not at.error
-    assert any("Added the goal" in s for s in texts(at.success))
-    assert any("Try a compressed week" in m for m in texts(at.markdown))
-    assert not any("No open goal serves" in w for w in texts(at.warning))
+    assert any("Added the goal" in s for s in unescaped(at.success))
+    assert any("Try a compressed week" in m for m in unescaped(at.markdown))
+    assert not any("No open goal serves" in w for w in unescaped(at.warning))
 
 
 def test_a_note_is_saved_and_listed_with_its_agreed_actions(demo_db: Path, open_app) -> None:
@@ -257,10 +254,10 @@ def test_a_note_is_saved_and_listed_with_its_agreed_actions(demo_db: Path, open_
     at.text_area(key="note_new_0_body").input("Talked about a four-day week; she wants to keep the staff role.")
     at.text_area(key="note_new_0_agreed").input("Maria checks the compressed-week rules\n\nNadia proposes a day")
     at = press(at, "Save note")
-    assert any("Saved the note" in s for s in texts(at.success))
+    assert any("Saved the note" in s for s in unescaped(at.success))
     assert "Talked about a four-day week; she wants to keep the staff role." in [t.value for t in at.text]
     assert any("Maria checks the compressed-week rules" in m and "Nadia proposes a day" in m
-               for m in texts(at.markdown))
+               for m in unescaped(at.markdown))
 
 
 def test_a_notes_earlier_versions_show_when_each_was_written(demo_db: Path, open_app) -> None:
@@ -279,10 +276,10 @@ def test_a_notes_earlier_versions_show_when_each_was_written(demo_db: Path, open
 
 def test_yearly_review_asks_goal_by_goal_and_records_the_answer(demo_db: Path, open_app) -> None:
     at = open_section(open_member(open_app, "Aiko Tanaka"), "Yearly review")
-    assert any("Become the storage expert other teams ask" in m for m in texts(at.markdown))
+    assert any("Become the storage expert other teams ask" in m for m in unescaped(at.markdown))
     next(b for b in at.button if b.label == "Record the review").click().run()
     assert_healthy(at)
-    assert any(s.startswith("Recorded: keep") for s in texts(at.success)), texts(at.success)
+    assert any(s.startswith("Recorded: keep") for s in unescaped(at.success)), unescaped(at.success)
 
 
 def test_two_tabs_editing_one_goal_the_second_is_told_and_keeps_its_text(demo_db: Path, open_app) -> None:
@@ -295,16 +292,16 @@ def test_two_tabs_editing_one_goal_the_second_is_told_and_keeps_its_text(demo_db
 
     first.text_input(key=title).input("Run the storage design reviews")
     first = press(first, "Save goal")
-    assert "Saved the goal." in texts(first.success)
+    assert "Saved the goal." in unescaped(first.success)
 
     second.text_input(key=title).input("Write the storage guide and teach it")
     second = press(second, "Save goal")
     assert any("Someone saved this since you opened it" in e and "Run the storage design reviews" in e
-               for e in texts(second.error)), texts(second.error)
+               for e in unescaped(second.error)), unescaped(second.error)
     assert second.text_input(key=title).value == "Write the storage guide and teach it"
 
     second = press(second, "Save goal")
-    assert "Saved the goal." in texts(second.success)
+    assert "Saved the goal." in unescaped(second.success)
     (saved,) = plans.list_goals(get_aspire(), actor, goal.member_id)
     assert saved.title == "Write the storage guide and teach it" and saved.version == goal.version + 2
 
@@ -359,10 +356,10 @@ def test_member_page_says_when_a_new_estimate_changed_the_reading_of_the_same_an
     at.query_params["member"] = str(ana)
     at.switch_page(MEMBER).run()
     assert_healthy(at)
-    notices = [i for i in texts(at.info) if "reliability estimate was updated" in i]
-    assert len(notices) == 1, texts(at.info)
+    notices = [i for i in unescaped(at.info) if "reliability estimate was updated" in i]
+    assert len(notices) == 1, unescaped(at.info)
     assert "now rests on 41 responses" in notices[0] and f"\u201c{shown}\u201d" in notices[0]
-    assert any(m.startswith("**Autonomy or work-life balance:") for m in texts(at.markdown)), texts(at.markdown)
+    assert any(m.startswith("**Autonomy or work-life balance:") for m in unescaped(at.markdown)), unescaped(at.markdown)
 
 
 def _new_form_fields(at: AppTest, form: str) -> dict[str, object]:
@@ -378,11 +375,11 @@ def test_a_saved_note_clears_its_form_and_a_second_press_stores_no_copy(demo_db:
     note.input("She wants to try a compressed week in spring.")
     next(w for w in at.text_area if w.label == "Agreed actions (one per line)").input("Maria checks the rules")
     at = press(at, "Save note")
-    assert "Saved the note." in texts(at.success)
+    assert "Saved the note." in unescaped(at.success)
     assert _new_form_fields(at, "note_new") == {"Note": "", "Agreed actions (one per line)": ""}
 
     at = press(at, "Save note")        # the same button again, on the now empty form
-    assert any("Not saved" in e for e in texts(at.error)), texts(at.error)
+    assert any("Not saved" in e for e in unescaped(at.error)), unescaped(at.error)
     notes = plans.list_notes(get_aspire(), at.session_state["actor"], member_id)
     assert len(notes) == before + 1
     assert [n.body for n in notes].count("She wants to try a compressed week in spring.") == 1
@@ -392,10 +389,10 @@ def test_a_new_goal_and_a_new_action_clear_their_forms_once_saved(demo_db: Path,
     at = open_section(open_member(open_app, "Nadia Haddad"), "Goals")
     next(w for w in at.text_input if w.label == "Goal").input("Try a compressed week")
     at = press(at, "Add goal")
-    assert any("Added the goal" in s for s in texts(at.success))
+    assert any("Added the goal" in s for s in unescaped(at.success))
     assert _new_form_fields(at, "goal_new")["Goal"] == ""
 
     next(w for w in at.text_input if w.label == "What").input("Ask HR for the rules")
     at = press(at, "Add action")
-    assert any("Added the action" in s for s in texts(at.success))
+    assert any("Added the action" in s for s in unescaped(at.success))
     assert _new_form_fields(at, "action_new")["What"] == ""

@@ -22,15 +22,12 @@ from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams
 from coaching.startup import start
 
-from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy, domain, shown_tables
+from .conftest import DEMO_ADMIN, EMPTY_ADMIN, EMPTY_MANAGER, ERROR_SCREEN, assert_healthy, domain, shown_tables, texts
 
 TEAM = "screens/team.py"
 QUESTIONNAIRE = "screens/questionnaire.py"
 DEMO_PEOPLE_LATEST_WAVE = len(PLATFORM)   # Maria, the demo manager the tests log in as, coaches Platform
 
-
-def texts(elements) -> list[str]:
-    return [e.value for e in elements]
 
 
 def plotly_specs(at: AppTest) -> list[dict]:

@@ -14,8 +14,8 @@ from coaching.paths.fit import Thresholds
 from coaching.people import teams
 from coaching.people.teams import list_members
 
-from .conftest import DEMO_ADMIN, EMPTY_ADMIN, assert_healthy, domain, shown_tables
-from .test_coaching_screens import _demo_member_id, open_member, texts
+from .conftest import DEMO_ADMIN, EMPTY_ADMIN, assert_healthy, domain, shown_tables, unescaped
+from .test_coaching_screens import _demo_member_id, open_member
 from .test_respond import Round, _answer_and, open_link, page_text
 
 MEMBER = "screens/member.py"
@@ -57,12 +57,12 @@ def test_two_routes_are_drawn_compared_and_one_agreed_as_goals(demo_db: Path, op
     assert_healthy(at)
     arrows = [a for a in ladder(at)["layout"]["annotations"] if a.get("showarrow")]
     assert len(arrows) == 3, "route A's two steps and route B's one"
-    sentence = " ".join(texts(at.caption))
+    sentence = " ".join(unescaped(at.caption))
     assert "Route A serves expertise and acclaim, their top need, better (0.95 against 0.2)" in sentence
 
     next(b for b in at.button if b.label == "Agree route A as goals").click().run()
     assert_healthy(at)
-    assert any("Agreed route A: 2 goals added" in s for s in texts(at.success)), texts(at.success)
+    assert any("Agreed route A: 2 goals added" in s for s in unescaped(at.success)), unescaped(at.success)
     maria = at.session_state["actor"]
     with domain(demo_db) as aspire:
         goals = [g for g in plans.list_goals(aspire, maria, member_id) if g.title.startswith("Move up")]
@@ -73,7 +73,7 @@ def test_two_routes_are_drawn_compared_and_one_agreed_as_goals(demo_db: Path, op
 
 def test_a_member_without_a_recorded_track_gets_a_prompt_not_an_empty_chart(demo_db: Path, open_app) -> None:
     at = open_development(open_member(open_app, "José Álvarez"))
-    assert any("No current track is recorded for José Álvarez" in t for t in texts(at.info))
+    assert any("No current track is recorded for José Álvarez" in t for t in unescaped(at.info))
     assert not at.get("plotly_chart")
 
 
@@ -81,7 +81,7 @@ def test_the_team_counts_where_needs_point_never_who(demo_db: Path, open_app) ->
     at = open_app(TEAM)
     at.get("button_group")[0].set_value("Where needs point").run()
     assert_healthy(at)
-    shown = " ".join(texts(at.caption))
+    shown = " ".join(unescaped(at.caption))
     assert "for coaching and development, never for selection" in shown
     table = shown_tables(at)[0]
     assert list(table.columns) == ["Next step", "Kind", "People whose needs point here", "Openings"]
@@ -96,7 +96,7 @@ def test_an_admin_sees_directions_only_for_a_team_over_the_group_size(demo_db: P
     at.selectbox(key="directions_team").select_index(
         [o for o in at.selectbox(key="directions_team").options].index("Platform engineering")).run()
     assert_healthy(at)
-    assert any("never for selection" in t for t in texts(at.caption))
+    assert any("never for selection" in t for t in unescaped(at.caption))
     (table,) = [t for t in shown_tables(at) if "People whose needs point here" in t.columns]
     assert table.to_dict("records") == [{"Next step": "Other steps together", "Kind": "",
                                          "People whose needs point here": "5", "Openings": ""}], \
@@ -104,7 +104,7 @@ def test_an_admin_sees_directions_only_for_a_team_over_the_group_size(demo_db: P
 
     at.selectbox(key="directions_team").select_index(
         [o for o in at.selectbox(key="directions_team").options].index("Customer success")).run()
-    assert any("fewer than 5 people counted" in t for t in texts(at.info)), "only three have a recorded track"
+    assert any("fewer than 5 people counted" in t for t in unescaped(at.info)), "only three have a recorded track"
 
 
 def test_the_own_link_shows_the_agreed_route_read_only(db_path: Path) -> None:
@@ -138,7 +138,7 @@ def test_an_admin_edits_a_levels_expectations_and_the_history_keeps_the_earlier_
     at.text_area(key="opt_team_lead_expectations").input("Runs the team's planning\n\nCoaches each person monthly")
     next(b for b in at.button if b.label == "Save changes").click().run()
     assert_healthy(at)
-    assert any("Expectations:" in s for s in texts(at.success)), texts(at.error)
+    assert any("Expectations:" in s for s in unescaped(at.success)), unescaped(at.error)
     rows = [t for t in shown_tables(at) if "Expectations" in t.columns][0].to_dict("records")
     assert rows[0]["Expectations"] == "Runs the team's planning; Coaches each person monthly"
     history = next(e for e in at.expander if e.label == "History of Team lead")
@@ -148,6 +148,6 @@ def test_an_admin_edits_a_levels_expectations_and_the_history_keeps_the_earlier_
 
 def test_the_fit_of_every_option_is_followed_by_the_next_steps_within_reach(demo_db: Path, open_app) -> None:
     at = open_member(open_app, "Aiko Tanaka")
-    (line,) = [t for t in texts(at.caption) if t.startswith("Next steps within reach")]
+    (line,) = [t for t in unescaped(at.caption) if t.startswith("Next steps within reach")]
     assert line.startswith("Next steps within reach: Staff specialist (next level up, fit ")
     assert "Team lead (across to the other ladder" in line and "Distinguished" not in line

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from coaching.core.actors import SYSTEM
 from coaching.core.settings import Settings
+from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.measurement.versions import current_instrument
 from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team
 from coaching.rounds import rounds
 from coaching.startup import start
 
-from .conftest import EMPTY_MANAGER, assert_healthy, domain, shown_tables
+from .conftest import EMPTY_MANAGER, assert_healthy, domain, shown_tables, texts
 
 ROUNDS = "screens/rounds.py"
 
@@ -77,3 +81,30 @@ def test_two_members_of_one_name_are_both_listed_and_both_get_a_link(empty_db: P
     member = next(b for b in at.selectbox if b.label == "Member")
     assert sorted(member.options) == [
         "Ana <ana.one@example.com>", "Ana <ana.two@example.com>"]
+
+
+def test_a_new_round_defaults_to_a_wave_the_team_has_not_all_answered_and_says_who_has(empty_db: Path,
+                                                                                       open_app) -> None:
+    """The first wave on offer is this year's: in December, a team that has all answered it got a round there,
+    every member 'not started' at 0%, while each link opened on the answers already sent."""
+    with domain(empty_db) as aspire:
+        manager = accounts_of(aspire).authenticate(*EMPTY_MANAGER)
+        team = create_team(aspire, manager, "Data").id
+        people = add_members(aspire, manager, team, [NewMember(name="Ana", email="ana@example.com"),
+                                                     NewMember(name="Ben", email="ben@example.com")])
+        this_year, next_year, _ = rounds.wave_years(rounds.organisation_today(aspire))
+        wave = ensure_wave(aspire, this_year, dt.date(int(this_year), 1, 1))
+        instrument = current_instrument(aspire)
+        raw = {"ratings": {i.id: 1 + n % 5 for n, i in enumerate(instrument.items)},
+               "top_three": ["status", "balance", "autonomy"]}
+        submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m in people])
+    at = open_app(ROUNDS, login=EMPTY_MANAGER)
+
+    chosen = next(b for b in at.selectbox if b.label == "Wave")
+    assert chosen.value == next_year
+    chosen.set_value(this_year).run()
+    assert any(f"2 of 2 members already answered in wave {this_year}" in c for c in texts(at.caption))
+    next(b for b in at.button if b.label == "Open round").click().run()
+
+    assert_healthy(at)
+    assert set(shown_tables(at)[0]["State"]) == {"submitted"}

@@ -152,6 +152,8 @@ CASES: dict[str, Callable[[dict], object]] = {
         lambda w: accounts_of(w["aspire"]).create_user(w["b"], "new@example.com", "New", Role.ADMIN, None),
     "coaching.rounds.rounds.open_round": lambda w: rounds.open_round(w["aspire"], w["b"], w["team_a"], "2027", SOON),
     "coaching.rounds.rounds.due_for_review": lambda w: rounds.due_for_review(w["aspire"], w["b"], w["team_a"]),
+    "coaching.rounds.rounds.answered_in_waves":
+        lambda w: rounds.answered_in_waves(w["aspire"], w["b"], w["team_a"], ["2026", "2027"]),
     "coaching.rounds.rounds.invitees":
         lambda w: rounds.invitees(w["aspire"], w["b"], w["team_a"], rounds.Invitees.WHOLE_TEAM, w["members_a"]),
     # A's members read and kept first: B asking the same read with the same arguments never gets them.

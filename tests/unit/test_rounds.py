@@ -147,6 +147,22 @@ def test_tracking_shows_each_members_state_and_the_response_rate(aspire, team, i
     assert len(rounds.round_status(aspire, manager, round_id).members[2].reminded) == 1
 
 
+def test_a_new_round_in_a_wave_counts_those_who_answered_it_before_and_does_not_remind_them(aspire, team, instrument):
+    """A second round in wave 2026 showed Ana 'not started' at 0% while her link opened on the answers she had
+    sent in the first: a person has one response per wave."""
+    manager, _, _ = team
+    _, first = _open(aspire, team)
+    rounds.submit_answers(aspire, rounds.resolve(aspire, _token(first[0])), _raw(instrument))
+
+    second, links = _open(aspire, team)
+
+    status = rounds.round_status(aspire, manager, second)
+    assert [(m.name, m.state) for m in status.members] == [
+        ("Ana", State.SUBMITTED), ("Ben", State.NOT_STARTED), ("Cleo", State.NOT_STARTED)]
+    assert [m.name for m in status.pending] == ["Ben", "Cleo"]
+    assert rounds.own_answers(aspire, rounds.resolve(aspire, _token(links[0]))) is not None, "she may change them"
+
+
 def test_extending_the_deadline_detects_a_concurrent_change(aspire, team):
     manager, _, _ = team
     round_id, _ = _open(aspire, team)

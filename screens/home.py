@@ -58,6 +58,7 @@ organisation = None
 if actor.role is Role.ADMIN:
     organisation = organisation_summary(aspire, actor)
     found = None if organisation is None else (organisation.wave, organisation.total)
+    too_few = f"has fewer than {aspire.settings.min_group} answers so far"
     heading, empty = "What the organisation needs", (
         f"No wave has answers from at least {aspire.settings.min_group} people yet. Organisation-wide "
         "results stay hidden below that size, so no one's answers can be singled out."
@@ -66,6 +67,7 @@ else:
     found = latest_answered(aspire, actor)
     if found is not None:
         found = (found[0], summarise(found[1]))
+    too_few = "has no answers yet"
     heading, empty = "What your people need", (
         "No answers yet from the people you coach. Once your team has answered the questionnaire, "
         "their needs appear here."
@@ -79,7 +81,7 @@ if found is None:
 wave, summaries = found
 newest = list_waves(aspire)[-1]
 if newest.id != wave.id:
-    st.caption(f"Wave {plain(newest.name)} has no answers yet; showing wave {plain(wave.name)}.")
+    st.caption(f"Wave {plain(newest.name)} {too_few}; showing wave {plain(wave.name)}.")
 st.subheader(f"{heading} — wave {plain(wave.name)}")
 show_view(aspire.remembered(actor, needs_chart, tuple(summaries)), key="home_needs")
 

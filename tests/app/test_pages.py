@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coaching.core.actors import SYSTEM
 from coaching.core.needs import SCALES
 from coaching.core.settings import Settings
 from coaching.demo import PLATFORM
 from coaching.measurement.instrument import instrument_path, load_instrument
-from coaching.measurement.responses import ensure_wave
+from coaching.measurement.responses import Submission, ensure_wave, submit
+from coaching.measurement.versions import current_instrument
 from coaching.people.accounts import accounts_of
 from coaching.people.team_rows import NewMember
 from coaching.people.teams import add_members, create_team, list_members, list_teams
@@ -116,6 +118,21 @@ def test_home_in_a_new_wave_without_answers_shows_the_last_answered_wave(demo_db
     assert plotly_specs(at)
     assert any("Wave 2027 has no answers yet; showing wave 2026" in c.value for c in at.caption)
     assert any("wave 2026" in h.value for h in at.subheader)
+
+
+def test_the_admins_home_says_a_new_wave_has_too_few_answers_not_none(demo_db: Path, open_app) -> None:
+    """It said 'Wave 2027 has no answers yet' while two people had answered it, fewer than the group size."""
+    with domain(demo_db) as aspire:
+        wave = ensure_wave(aspire, "2027", dt.date(2027, 3, 1))
+        two = [m.id for t in list_teams(aspire, SYSTEM) for m in list_members(aspire, SYSTEM, t.id)][:2]
+        raw = {"ratings": {i.id: 1 + n % 5 for n, i in enumerate(current_instrument(aspire).items)},
+               "top_three": ["status", "balance", "autonomy"]}
+        submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m in two])
+
+    at = open_app(login=DEMO_ADMIN)
+
+    assert_healthy(at)
+    assert "Wave 2027 has fewer than 5 answers so far; showing wave 2026." in texts(at.caption), texts(at.caption)
 
 
 # ---- team ------------------------------------------------------------------------------------------

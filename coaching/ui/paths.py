@@ -58,7 +58,7 @@ def step_rows(steps: list[Step]) -> list[dict[str, object]]:
     """The reachable steps as table rows: band, change, openings, fit, needs served and starved, expectations."""
     return [{"Step": s.kind.label, "Option": s.option.name, "Band": paths.band_text(s.band) if s.band else "none",
              "Band change": s.change_text, "Openings": openings_text(s.option.openings),
-             "Fit": s.fit.fit, "Serves well": _needs(s.serves), "Strong needs left unmet": _needs(s.starves),
+             "Fit": round(s.fit.fit), "Serves well": _needs(s.serves), "Strong needs left unmet": _needs(s.starves),
              "Expectations": "; ".join(s.option.expectations)} for s in steps]
 
 
@@ -162,7 +162,7 @@ def _compare(planned: Mapping[str, Route], leading: Sequence[Need]) -> None:
     mark = " (top need)" if len(leading) == 1 else " (too close to call)"
     rows = [{"": n.label + (mark if n in leading else ""), "Route A": a.support[n], "Route B": b.support[n]}
             for n in NEEDS]
-    rows += [{"": "Fit (0-100)", "Route A": a.fit, "Route B": b.fit},
+    rows += [{"": "Fit (0-100)", "Route A": round(a.fit), "Route B": round(b.fit)},
              {"": "Band change", "Route A": a.change_text, "Route B": b.change_text}]
     show_table(rows, "route-a-against-b")
 

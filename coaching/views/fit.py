@@ -42,20 +42,22 @@ def member_fit_view(name: str, fits: list[OptionFit], unmet: list[Need]) -> View
         name="Fit", x=[f.fit for f in fits], y=keys, mode="text", text=[f"{f.fit:.0f}" for f in fits],
         textposition="middle right", hoverinfo="skip", showlegend=False,
     ))
-    fig.update_xaxes(range=[0, 108], title_text="Fit (0-100), split by what each need adds", title_standoff=4)
+    fig.update_xaxes(range=[0, 108], title_text="Fit (0-100), split by need", title_standoff=4)
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=keys,
                      ticktext=[safe(f.option.name) for f in fits], automargin=True)
     base_layout(fig, height=min(MAX_HEIGHT, 120 + 20 * len(fits)))
-    fig.update_layout(barmode="stack", showlegend=True, margin={"t": 60 if unmet else 30},
+    fig.update_layout(barmode="stack", showlegend=True, margin={"t": 75 if unmet else 30},
                       legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top"})
     if unmet:
-        fig.add_annotation(text=f"Unmet: {safe(_needs_phrase(unmet))}: nothing on offer serves it well",
+        # Two short lines: the plot starts right of the paths' names, so one long line ran off a half-width column.
+        fig.add_annotation(text=f"Unmet: {safe(_needs_phrase(unmet))}<br>no path on offer serves "
+                                f"{'it' if len(unmet) == 1 else 'them'} well",
                            xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="bottom",
                            showarrow=False, font={"color": OFFER_COLOUR})
     best = fits[0]
     reading = f"{name} fits {best.option.name} best ({best.fit:.0f}); {unmet_text}."
     table = [
-        {"Path": f.option.name, "Kind": f.option.kind.label, "Fit (0-100)": f.fit}
+        {"Path": f.option.name, "Kind": f.option.kind.label, "Fit (0-100)": round(f.fit)}
         | {f"From {need.label.lower()}": f.shares.get(need, 0.0) for need in NEEDS}
         for f in fits
     ]

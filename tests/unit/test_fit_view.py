@@ -41,5 +41,5 @@ def test_fit_view_table_gives_each_options_fit_and_shares() -> None:
     rows = member_fit_view("Ana", found, []).table
 
     assert [r["Path"] for r in rows] == [f.option.name for f in found]
-    assert rows[0]["Fit (0-100)"] == found[0].fit
+    assert rows[0]["Fit (0-100)"] == round(found[0].fit), "a whole number, as the chart writes it"
     assert rows[0]["From expertise and acclaim"] == found[0].shares[Need.EXPERTISE]

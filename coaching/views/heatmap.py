@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from coaching import i18n
 from coaching.core.needs import NEEDS
 from coaching.measurement.scoring import Profile
 from coaching.views.view import (
@@ -64,13 +65,17 @@ def team_heatmap_view(rows: Sequence[tuple[int, str, Profile]]) -> View:
                 "colorbar": {"title": {"text": "Score"}, "thickness": 12, "len": 0.9,
                              "tickvals": list(range(0, 101, 100 // len(SCORE_STEPS)))}},
     ))
+    # Each need's name over two lines (the radar's spoke labels): level where they fit, turned upright by plotly
+    # on a phone, where the one-line names, slanted, ran into each other.
+    spokes = i18n.texts(i18n.DEFAULT)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=[n.label for n in NEEDS],
-                     side="top", showgrid=False)
+                     tickmode="array", tickvals=[n.label for n in NEEDS],
+                     ticktext=[spokes(f"spoke.{n}") for n in NEEDS], side="top", showgrid=False)
     fig.update_yaxes(tickmode="array", tickvals=list(range(len(ordered))),
                      ticktext=[safe(name) for _, name, _ in ordered], autorange="reversed",
                      showgrid=False, zeroline=False, automargin=True)
     base_layout(fig, height=height)
-    fig.update_layout(margin={"t": 50}, clickmode="event+select", dragmode=False)
+    fig.update_layout(margin={"t": 60}, clickmode="event+select", dragmode=False)
     table = [{"Member": name, "Primary aspiration": _judged(profile)}
              | {need.label: None if need not in profile.scores else round(profile.scores[need]) for need in NEEDS}
              for _, name, profile in ordered]

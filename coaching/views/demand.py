@@ -12,6 +12,7 @@ from coaching.views.view import (
     View,
     base_layout,
     empty_view,
+    joined,
     openings_text,
     safe,
 )
@@ -71,14 +72,16 @@ def _most(demands: list[Demand]) -> int:
 
 
 def _demand_reading(demands: list[Demand]) -> str:
-    """The biggest shortfall of openings if there is one, else the path most in demand."""
-    short = [d for d in demands if d.openings is not None and d.demand > d.openings]
+    """The biggest shortfall of openings, naming every other path short of them; else the path most in demand."""
+    short = sorted((d for d in demands if d.openings is not None and d.demand > d.openings),
+                   key=lambda d: -(d.demand - (d.openings or 0)))   # openings never None in `short`
     if short:
-        worst = max(short, key=lambda d: d.demand - (d.openings or 0))   # never None in `short`
+        worst, others = short[0], [d.option.name for d in short[1:]]
         offer = "no openings" if worst.openings == 0 else \
             f"only {worst.openings} opening{'s' if worst.openings != 1 else ''}"
+        also = f" Also short of openings: {joined(others)}." if others else ""
         return (f"{worst.option.name} serves the primary aspiration of {worst.demand} "
-                f"member{'s' if worst.demand != 1 else ''} but has {offer}.")
+                f"member{'s' if worst.demand != 1 else ''} but has {offer}.{also}")
     wanted = max(demands, key=lambda d: d.demand)
     if wanted.demand == 0:
         return "No path on offer serves any member's primary aspiration well."

@@ -46,7 +46,9 @@ def test_demand_reading_names_the_biggest_shortfall_of_openings() -> None:
     assert demand_offer_view(demands(), not_counted=0).reading == (
         "Team lead serves the primary aspiration of 3 members but has only 1 opening.")
     none_open = [Demand(option=d.option, demand=d.demand, openings=0) for d in demands()]
-    assert demand_offer_view(none_open, not_counted=0).reading.endswith("but has no openings.")
+    assert demand_offer_view(none_open, not_counted=0).reading == (
+        "Remote days serves the primary aspiration of 4 members but has no openings. Also short of openings: "
+        "Team lead and Senior specialist."), "every path short of openings is named, the biggest shortfall first"
 
 
 def test_demand_reading_without_a_shortfall_names_the_path_most_wanted() -> None:

@@ -56,6 +56,7 @@ OPEN_QUESTIONS: dict[Need, tuple[str, ...]] = {
     ),
 }
 
+
 def first_questions(leading: Sequence[Need]) -> list[tuple[str, tuple[str, ...]]]:
     """(heading, questions) for each leading need (coaching.paths.fit.leading_needs): what to ask first."""
     why = "their top need" if len(leading) == 1 else "one of the needs too close to call"

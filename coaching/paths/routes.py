@@ -273,7 +273,7 @@ def compare(first: Route, second: Route, leading: Sequence[Need],
     else:
         better, worse, name = (first, second, names[0]) if a > b else (second, first, names[1])
         lead = f"{name} serves {what}, better{average} ({max(a, b):g} against {min(a, b):g})"
-    costs = [n for n in NEEDS if better.support[n] < worse.support[n]]    # one of needs too close to call, too
+    costs = [n for n in NEEDS if better.support[n] < worse.support[n]]   # a need too close to call counts too
     if costs:
         cost = "; it gives less to " + ", ".join(
             f"{n.label.lower()} ({better.support[n]:g} against {worse.support[n]:g})" for n in costs)

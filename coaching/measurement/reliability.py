@@ -24,18 +24,28 @@ from coaching.core import subjects
 from coaching.measurement.answers import Answers
 from coaching.measurement.instrument import Instrument
 from coaching.measurement.response_rows import CurrentSums, ResponseRows
-from coaching.measurement.scoring import Profile, ScaleReliability, reliability, reliability_from_sums, score_response
+from coaching.measurement.scoring import (
+    Profile,
+    ScaleReliability,
+    is_straight_line,
+    reliability,
+    reliability_from_sums,
+    score_response,
+)
 from coaching.measurement.versions import instruments
 
 
 def reliability_by_language(aspire: Aspire, version: int) -> dict[str, dict[str, ScaleReliability]]:
     """Reliability of one version per language it was answered in, for each language with enough responses.
 
-    The same items in every language: a translation whose alpha falls behind measures less well.
+    The same items in every language: a translation whose alpha falls behind measures less well. Straight-lined
+    responses are left out, as from the version's own estimate: the same answer everywhere says nothing about
+    how a scale's statements hang together, and the two tables sit side by side on one screen.
     """
     instrument = instruments(aspire)[version]
-    return {language: reliability(instrument, answers)
-            for language, answers in sorted(ResponseRows(aspire.db).answers_by_language(version).items())
+    readable = {language: [a for a in answers if not is_straight_line(a)]
+                for language, answers in ResponseRows(aspire.db).answers_by_language(version).items()}
+    return {language: reliability(instrument, answers) for language, answers in sorted(readable.items())
             if len(answers) >= instrument.reliability.min_responses}
 
 

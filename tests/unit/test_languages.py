@@ -232,6 +232,14 @@ def test_a_response_records_its_language_and_reliability_shows_per_language_with
     assert list(by_language) == ["de"], "Arabic has too few responses to estimate yet"
     assert by_language["de"]["status"].n == count
 
+    straight = add_members(aspire, manager, team_id, [NewMember(name="Flat", email="flat@example.com", language="de")])
+    _, (link,) = rounds.open_round(aspire, manager, team_id, "2026", SOON, member_ids=straight)
+    flat = rounds.resolve(aspire, link.url.rsplit("=", 1)[1])
+    rounds.submit_answers(aspire, flat, {"ratings": {i.id: 3 for i in current.items},
+                                         "top_three": ["status", "balance", "autonomy"]}, "de")
+    assert reliability_by_language(aspire, current.version)["de"]["status"].n == count, \
+        "a straight line is left out here as from the version's own estimate"
+
 
 # ---- e-mails ----------------------------------------------------------------------------------------
 

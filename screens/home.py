@@ -12,7 +12,7 @@ from coaching.measurement.profiles import latest_answered, organisation_summary,
 from coaching.measurement.responses import list_waves
 from coaching.paths.demand import organisation_paths
 from coaching.paths.fit import Thresholds
-from coaching.people.teams import list_teams
+from coaching.people.teams import list_members, list_teams
 from coaching.ui.context import current_actor, get_aspire
 from coaching.ui.format import plain
 from coaching.ui.plans import show_reviews_due
@@ -83,6 +83,10 @@ newest = list_waves(aspire)[-1]
 if newest.id != wave.id:
     st.caption(f"Wave {plain(newest.name)} {too_few}; showing wave {plain(wave.name)}.")
 st.subheader(f"{heading} — wave {plain(wave.name)}")
+if organisation is None:
+    coached = sum(len(list_members(aspire, actor, team.id)) for team in list_teams(aspire, actor))
+    if summaries[0].n < coached:    # a wave still open: its averages rest on the first few answers
+        st.caption(f"{summaries[0].n} of the {coached} people you coach have answered wave {plain(wave.name)} so far.")
 show_view(aspire.remembered(actor, needs_chart, tuple(summaries)), key="home_needs")
 
 if organisation is not None:

@@ -120,6 +120,22 @@ def test_home_in_a_new_wave_without_answers_shows_the_last_answered_wave(demo_db
     assert any("wave 2026" in h.value for h in at.subheader)
 
 
+def test_a_managers_home_in_a_wave_still_open_says_how_many_have_answered(demo_db: Path, open_app) -> None:
+    """It showed the averages of the first two answers of a new wave as 'What your people need', nothing more."""
+    with domain(demo_db) as aspire:
+        maria = accounts_of(aspire).actor_for_email("maria@example.com")
+        coached = [m.id for t in list_teams(aspire, maria) for m in list_members(aspire, maria, t.id)]
+        wave = ensure_wave(aspire, "2027", dt.date(2027, 3, 1))
+        raw = {"ratings": {i.id: 1 + n % 5 for n, i in enumerate(current_instrument(aspire).items)},
+               "top_three": ["status", "balance", "autonomy"]}
+        submit(aspire, SYSTEM, [Submission(member_id=m, wave_id=wave, raw=raw) for m in coached[:2]])
+
+    at = open_app()
+
+    assert_healthy(at)
+    assert f"2 of the {len(coached)} people you coach have answered wave 2027 so far." in texts(at.caption)
+
+
 def test_the_admins_home_says_a_new_wave_has_too_few_answers_not_none(demo_db: Path, open_app) -> None:
     """It said 'Wave 2027 has no answers yet' while two people had answered it, fewer than the group size."""
     with domain(demo_db) as aspire:

@@ -128,8 +128,8 @@ if section == "Needs and fit":
     with left:
         options = {o.key: o for o in portrait.catalogue.options}
         overlay = st.selectbox(
-            "Compare with a path on offer", [None, *options], key="member_overlay",
-            format_func=lambda k: "None" if k is None else options[k].name,
+            "Compare with a path on offer", list(options), index=None, key="member_overlay",
+            format_func=lambda k: options[k].name, placeholder="Pick a path to draw over the radar",
         )
         show_view(aspire.remembered(actor, member_profile_chart, member_id, thresholds, overlay), key="member_profile")
     with right:

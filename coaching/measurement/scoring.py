@@ -466,7 +466,7 @@ class Profile:
         """The judgement in a few words, the same wherever it is shown: "Autonomy", "Balance or autonomy"."""
         if self.primary is not None:
             return self.primary.label
-        return or_joined([n.label.lower() for n in self.close_needs]).capitalize()
+        return joined([n.label.lower() for n in self.close_needs], "or").capitalize()
 
 
 def score_response(
@@ -584,9 +584,9 @@ def primary_aspiration(
     return None, tuple(order[:count]), chances, clear
 
 
-def or_joined(names: Sequence[str]) -> str:
-    """'a', 'a or b', 'a, b or c'."""
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+def joined(words: Sequence[str], conjunction: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c'; with conjunction "or", 'a, b or c'. Every list in Aspire's English words."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
 
 
 def in_words(chance: float) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from coaching.core.needs import Need, scale_label
-from coaching.measurement.scoring import CHANGE_Z, Change, FlagKind, Profile, in_words, or_joined, rank_needs
+from coaching.measurement.scoring import CHANGE_Z, Change, FlagKind, Profile, in_words, joined, rank_needs
 from coaching.paths.catalogue import Catalogue, PathKind, PathOption
 from coaching.paths.fit import DEFAULT_THRESHOLDS, Thresholds, leading_needs, serving_options, unmet_needs
 from coaching.paths.routes import Position, best_reachable, moves
@@ -142,7 +142,7 @@ def close_needs_points(facts: CoachingFacts) -> list[TalkingPoint]:
     profile = facts.profile
     if profile.primary is not None or not profile.close_needs:
         return []
-    names = _joined([n.label.lower() for n in profile.close_needs])
+    names = joined([n.label.lower() for n in profile.close_needs])
     text = f"{names[0].upper()}{names[1:]}: their answers cannot separate them, so ask which matters more now."
     paths = [f"{n.label.lower()}: {best.name}" for n in profile.close_needs if (best := _best_option(n, facts))]
     if paths:
@@ -205,7 +205,7 @@ def track_points(facts: CoachingFacts) -> list[TalkingPoint]:
     track, level = levels[0].kind, current[needs[0]]
     where = level.name if len(levels) == 1 else f"level not known; its best level, {level.name}"
     single = len(needs) == 1
-    text = (f"Their top need is {or_joined([n.label.lower() for n in needs])}"
+    text = (f"Their top need is {joined([n.label.lower() for n in needs], 'or')}"
             + (", and their current track serves it poorly." if single
                else " (too close to call), and their current track serves none of them well."))
     within = {o.key for _, o in moves(facts.catalogue, _position(facts))}
@@ -217,8 +217,8 @@ def track_points(facts: CoachingFacts) -> list[TalkingPoint]:
         need, best = found
         serving = "" if single else f", which serves {need.label.lower()} well"
         text += f" Talk about {best.name} ({best.kind.label.lower()}){serving}.{_longer_route(need, best, facts)}"
-    scored = _joined([_score(facts.profile, need) for need in needs])
-    served = _joined([f"{need} {_of_100(current[need].support[need])}" for need in needs])
+    scored = joined([_score(facts.profile, need) for need in needs])
+    served = joined([f"{need} {_of_100(current[need].support[need])}" for need in needs])
     return [TalkingPoint(
         PointKind.TRACK, text,
         f"{scored}, {'their top need' if single else 'too close to call'}; current track: {track.value} ({where}) "
@@ -236,7 +236,7 @@ def balance_points(facts: CoachingFacts) -> list[TalkingPoint]:
         return []
     text = "Work-life balance is a strong need and they use no flexible arrangement: ask whether one would help."
     if flexible:
-        text += f" On offer: {_joined([o.name for o in flexible[:3]])}."
+        text += f" On offer: {joined([o.name for o in flexible[:3]])}."
     return [TalkingPoint(
         PointKind.BALANCE, text,
         f"{_score(facts.profile, Need.BALANCE)}, at or above the strong-need line of "
@@ -330,10 +330,6 @@ def _serves(option: PathOption, need: Need) -> str:
 
 def _of_100(support: float) -> str:
     return f"{support * 100:.0f} of 100"
-
-
-def _joined(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _sentence(advice: str) -> str:

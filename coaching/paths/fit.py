@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from coaching.core.needs import NEEDS, Need
 from coaching.core.settings import Settings
-from coaching.measurement.scoring import Profile, or_joined
+from coaching.measurement.scoring import Profile, joined
 from coaching.paths.catalogue import Catalogue, PathOption
 
 #: How much a need below the strong-need line counts, against one at or above it.
@@ -141,7 +141,7 @@ def leading_needs(profile: Profile) -> tuple[Need, ...]:
 
 def leading_words(needs: Sequence[Need]) -> str:
     """'expertise and acclaim, their top need' or 'status and responsibility or autonomy, too close to call'."""
-    names = or_joined([n.label.lower() for n in needs])
+    names = joined([n.label.lower() for n in needs], "or")
     return f"{names}, their top need" if len(needs) == 1 else f"{names}, too close to call"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from coaching.measurement.scoring import joined
 from coaching.paths.fit import Demand
 from coaching.views.view import (
     NOT_LIMITED,
@@ -12,7 +13,6 @@ from coaching.views.view import (
     View,
     base_layout,
     empty_view,
-    joined,
     openings_text,
     safe,
 )

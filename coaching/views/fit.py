@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 
 from coaching.core.needs import NEEDS, Need
+from coaching.measurement.scoring import joined
 from coaching.paths.fit import OptionFit
 from coaching.views.view import (
     MAX_HEIGHT,
@@ -15,7 +16,6 @@ from coaching.views.view import (
     View,
     base_layout,
     empty_view,
-    joined,
     safe,
 )
 

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from coaching import i18n
 from coaching.core.needs import NEEDS
-from coaching.measurement.scoring import Profile
+from coaching.measurement.scoring import Profile, joined
 from coaching.views.view import (
     MAX_HEIGHT,
     OPENINGS_COLOUR,
@@ -17,7 +17,6 @@ from coaching.views.view import (
     base_layout,
     empty_view,
     highest_rated,
-    joined,
     safe,
 )
 

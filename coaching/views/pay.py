@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import plotly.graph_objects as go
 
+from coaching.measurement.scoring import joined
 from coaching.paths.catalogue import Catalogue, PathKind, PayBand
 from coaching.views.view import (
     LADDER,
@@ -15,7 +16,6 @@ from coaching.views.view import (
     View,
     base_layout,
     empty_view,
-    joined,
     safe,
 )
 

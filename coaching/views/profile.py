@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from coaching import i18n
 from coaching.core.needs import NEEDS, SCALES, Facet, Need, scale_label
 from coaching.i18n import Texts
-from coaching.measurement.scoring import Profile
+from coaching.measurement.scoring import Profile, joined
 from coaching.paths.catalogue import PathOption
 from coaching.views.view import (
     FACET_SYMBOLS,
@@ -21,7 +21,6 @@ from coaching.views.view import (
     base_layout_values,
     empty_view,
     highest_rated,
-    joined,
     lowest_rated,
     safe,
 )

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from coaching.core.needs import SCALES, Facet, Need, scale_label
 from coaching.measurement.profiles import ScaleSummary
-from coaching.measurement.scoring import Change
+from coaching.measurement.scoring import Change, joined
 from coaching.views.view import (
     FACET_SYMBOLS,
     NEED_COLOURS,
@@ -18,7 +18,6 @@ from coaching.views.view import (
     base_layout,
     display_order,
     empty_view,
-    joined,
     row_label,
 )
 

@@ -81,11 +81,6 @@ def safe(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def joined(words: Sequence[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def highest_rated(scores: Mapping[str, float]) -> list[Need]:
     """The needs measured that share the highest score, in the usual order: more than one on a tie."""
     return _sharing(scores, max)
